@@ -1,0 +1,96 @@
+//! Building AWS clients from the provider's (or CLI's) settings on the standard credential chain.
+
+use std::time::Duration;
+
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_runtime::env_config::file::{EnvConfigFileKind as ProfileFileKind, EnvConfigFiles as ProfileFiles};
+use aws_config::sts::AssumeRoleProvider;
+use aws_config::{BehaviorVersion, Region};
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
+
+use crate::error::{Error, Result};
+use crate::retry::RetryPolicy;
+use crate::route53::Route53;
+
+/// Route 53 and Route 53 Domains are global services signed in us-east-1, whatever the region.
+pub const GLOBAL_REGION: &str = "us-east-1";
+
+#[derive(Debug, Clone, Default)]
+pub struct AssumeRole {
+    pub role_arn: String,
+    pub session_name: Option<String>,
+    pub external_id: Option<String>,
+}
+
+/// Settings for the AWS clients. Secrets never appear here except through the credential chain.
+#[derive(Debug, Clone, Default)]
+pub struct AwsSettings {
+    /// Used for STS and as the default VPC region; Route 53 always goes to us-east-1.
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    pub shared_config_files: Vec<String>,
+    pub shared_credentials_files: Vec<String>,
+    pub assume_role: Option<AssumeRole>,
+    pub endpoint_route53: Option<String>,
+    pub endpoint_route53domains: Option<String>,
+    pub endpoint_sts: Option<String>,
+    pub max_retries: Option<u32>,
+}
+
+/// The configured clients; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Aws {
+    pub route53: Route53,
+    pub region: String,
+}
+
+impl Aws {
+    pub async fn connect(s: &AwsSettings) -> Result<Aws> {
+        let region = s.region.clone().unwrap_or_else(|| GLOBAL_REGION.to_string());
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).region(Region::new(region.clone()));
+        if let Some(p) = &s.profile {
+            loader = loader.profile_name(p);
+        }
+        if !s.shared_config_files.is_empty() || !s.shared_credentials_files.is_empty() {
+            let mut files = ProfileFiles::builder();
+            for f in &s.shared_config_files {
+                files = files.with_file(ProfileFileKind::Config, f);
+            }
+            for f in &s.shared_credentials_files {
+                files = files.with_file(ProfileFileKind::Credentials, f);
+            }
+            loader = loader.profile_files(files.build());
+        }
+        if let Some(url) = &s.endpoint_sts {
+            loader = loader.endpoint_url(url);
+        }
+        // Our own retry loop (crate::retry) owns retries so it can honour deadlines and Stop.
+        loader = loader.retry_config(RetryConfig::disabled()).timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(10))
+                .operation_attempt_timeout(Duration::from_secs(60))
+                .build(),
+        );
+        let mut base = loader.load().await;
+        if let Some(ar) = &s.assume_role {
+            if ar.role_arn.is_empty() {
+                return Err(Error::Config("assume_role.role_arn is empty".into()));
+            }
+            let mut b = AssumeRoleProvider::builder(ar.role_arn.clone())
+                .session_name(ar.session_name.clone().unwrap_or_else(|| "r53-terraform".into()))
+                .region(Region::new(region.clone()));
+            if let Some(x) = &ar.external_id {
+                b = b.external_id(x.clone());
+            }
+            let provider = b.configure(&base).build().await;
+            base = base.into_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build();
+        }
+        let mut r53 = aws_sdk_route53::config::Builder::from(&base).region(Region::new(GLOBAL_REGION));
+        if let Some(url) = &s.endpoint_route53 {
+            r53 = r53.endpoint_url(url);
+        }
+        let policy = RetryPolicy { max_retries: s.max_retries.unwrap_or(RetryPolicy::default().max_retries), ..Default::default() };
+        Ok(Aws { route53: Route53::new(aws_sdk_route53::Client::from_conf(r53.build()), policy), region })
+    }
+}

@@ -1,0 +1,15 @@
+//! r53-core: every AWS call r53 makes, behind types of our own (no SDK type leaves this crate).
+//!
+//! Finders are `find_<thing>_by_<key>` and return the typed [`Error::NotFound`] when the object is
+//! gone; waiters are `wait_<thing>_<state>`; every call runs under a [`route53::Call`] (deadline +
+//! cancellation) and the retry loop in [`retry`].
+
+pub mod client;
+pub mod error;
+pub mod retry;
+pub mod route53;
+
+pub use client::{AssumeRole, Aws, AwsSettings};
+pub use error::{Error, Result};
+pub use route53::{Call, Change, ChangeId, HostedZone, NewZone, Route53, Vpc};
+

@@ -1,0 +1,125 @@
+//! The small typed framework resources plug into: a [`Provider`] with a configured `Meta` (its API
+//! clients), [`Resource`]s and [`DataSource`]s. The server turns protocol calls into these.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use tokio_util::sync::CancellationToken;
+
+use crate::diag::{AttrPath, Diagnostic, Diagnostics};
+use crate::schema::Schema;
+use crate::value::{Value, ValueError};
+
+/// Per-call context: cancelled when Terraform calls Stop (Ctrl-C), so waits can end early.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    pub cancel: CancellationToken,
+}
+
+impl Ctx {
+    pub fn new() -> Self {
+        Ctx { cancel: CancellationToken::new() }
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+}
+
+impl Default for Ctx {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A failed create/update: the diagnostics, and the state to keep when something was already made
+/// (Terraform marks it tainted), so nothing real is forgotten.
+#[derive(Debug)]
+pub struct Failure {
+    pub diags: Diagnostics,
+    pub partial: Option<Value>,
+}
+
+impl Failure {
+    pub fn with_partial(diags: impl Into<Diagnostics>, partial: Value) -> Self {
+        Failure { diags: diags.into(), partial: Some(partial) }
+    }
+}
+
+impl From<Diagnostics> for Failure {
+    fn from(diags: Diagnostics) -> Self {
+        Failure { diags, partial: None }
+    }
+}
+
+impl From<Diagnostic> for Failure {
+    fn from(d: Diagnostic) -> Self {
+        Failure { diags: d.into(), partial: None }
+    }
+}
+
+/// Converts a value decode error into a diagnostic that names the attribute.
+pub fn value_diag(what: &str, e: ValueError) -> Diagnostic {
+    Diagnostic::error(format!("Invalid {what}"), e.to_string())
+}
+
+#[async_trait]
+pub trait Resource<M: Send + Sync + 'static>: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+
+    /// Checks a configuration without I/O. Values may be unknown (skip those).
+    fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Adjusts the default plan (proposed state, computed attributes unknown on create).
+    /// `prior` is null on create. Runs without I/O.
+    fn modify_plan(&self, _prior: &Value, _config: &Value, _planned: &mut Value, _diags: &mut Diagnostics) {}
+
+    async fn create(&self, meta: &M, ctx: &Ctx, planned: &Value) -> Result<Value, Failure>;
+    /// Reads the live object; `Ok(None)` means it is gone (Terraform drops it from state).
+    async fn read(&self, meta: &M, ctx: &Ctx, state: &Value) -> Result<Option<Value>, Diagnostics>;
+    async fn update(&self, meta: &M, ctx: &Ctx, prior: &Value, planned: &Value) -> Result<Value, Failure>;
+    /// Deletes; warnings in the Ok value are shown to the user.
+    async fn delete(&self, meta: &M, ctx: &Ctx, prior: &Value) -> Result<Diagnostics, Diagnostics>;
+    /// Builds the full state of an existing object from an import ID.
+    async fn import(&self, meta: &M, ctx: &Ctx, id: &str) -> Result<Value, Diagnostics>;
+
+    /// Upgrades a JSON state written under schema `version` to the current schema.
+    fn upgrade_state(&self, _version: i64, state: serde_json::Value) -> Result<serde_json::Value, Diagnostics> {
+        Ok(state)
+    }
+}
+
+#[async_trait]
+pub trait DataSource<M: Send + Sync + 'static>: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+    async fn read(&self, meta: &M, ctx: &Ctx, config: &Value) -> Result<Value, Diagnostics>;
+}
+
+#[async_trait]
+pub trait Provider: Send + Sync + 'static {
+    /// What resources get once configured: API clients, settings.
+    type Meta: Send + Sync + 'static;
+
+    fn schema(&self) -> Schema;
+    fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+    async fn configure(&self, config: &Value, terraform_version: &str) -> Result<Self::Meta, Diagnostics>;
+    fn resources(&self) -> Vec<Arc<dyn Resource<Self::Meta>>>;
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource<Self::Meta>>>;
+}
+
+/// Helpers for validate functions: read a known string attribute, with its path for diagnostics.
+pub fn known_str<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
+    v.get(name).as_str()
+}
+
+pub fn path(name: &str) -> AttrPath {
+    AttrPath::attr(name)
+}

@@ -1,0 +1,520 @@
+//! tfplugin5 `Provider` service: decodes protocol messages, dispatches to the framework traits, and
+//! encodes states and diagnostics back. Also the go-plugin controller and stdio services.
+
+use std::collections::HashMap;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, RwLock};
+
+use tokio_util::sync::CancellationToken;
+use tonic::{Request, Response, Status};
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::framework::{value_diag, Ctx, DataSource, Provider, Resource};
+use crate::proto::plugin as gp;
+use crate::proto::tfplugin5 as pb;
+use crate::schema::Schema;
+use crate::value::{Type, Value};
+
+struct ResourceEntry<M: Send + Sync + 'static> {
+    imp: Arc<dyn Resource<M>>,
+    schema: Schema,
+    ty: Type,
+}
+
+struct DataEntry<M: Send + Sync + 'static> {
+    imp: Arc<dyn DataSource<M>>,
+    schema: Schema,
+    ty: Type,
+}
+
+pub(crate) struct ProviderServer<P: Provider> {
+    provider: P,
+    provider_schema: Schema,
+    resources: HashMap<&'static str, ResourceEntry<P::Meta>>,
+    data_sources: HashMap<&'static str, DataEntry<P::Meta>>,
+    meta: RwLock<Option<Arc<P::Meta>>>,
+    /// Replaced after every Stop so calls after it work again.
+    stop: Mutex<CancellationToken>,
+}
+
+fn dv(bytes: Vec<u8>) -> Option<pb::DynamicValue> {
+    Some(pb::DynamicValue { msgpack: bytes, json: Vec::new() })
+}
+
+fn decode(v: &Option<pb::DynamicValue>, ty: &Type, what: &str) -> Result<Value, Diagnostics> {
+    match v {
+        None => Ok(Value::Null),
+        Some(d) if !d.msgpack.is_empty() => Value::from_msgpack(&d.msgpack, ty).map_err(|e| value_diag(what, e).into()),
+        Some(d) if !d.json.is_empty() => {
+            let j: serde_json::Value = serde_json::from_slice(&d.json)
+                .map_err(|e| Diagnostics::from(Diagnostic::error(format!("Invalid {what}"), e.to_string())))?;
+            Value::from_json(&j, ty).map_err(|e| value_diag(what, e).into())
+        }
+        Some(_) => Ok(Value::Null),
+    }
+}
+
+fn encode(v: &Value, ty: &Type, diags: &mut Diagnostics) -> Option<pb::DynamicValue> {
+    match v.to_msgpack(ty) {
+        Ok(b) => dv(b),
+        Err(e) => {
+            diags.push(Diagnostic::error("Provider produced a value it cannot encode", e.to_string()));
+            None
+        }
+    }
+}
+
+impl<P: Provider> ProviderServer<P> {
+    pub(crate) fn new(provider: P) -> Self {
+        let provider_schema = provider.schema();
+        let resources = provider
+            .resources()
+            .into_iter()
+            .map(|imp| {
+                let schema = imp.schema();
+                let ty = schema.ty();
+                (imp.type_name(), ResourceEntry { imp, schema, ty })
+            })
+            .collect();
+        let data_sources = provider
+            .data_sources()
+            .into_iter()
+            .map(|imp| {
+                let schema = imp.schema();
+                let ty = schema.ty();
+                (imp.type_name(), DataEntry { imp, schema, ty })
+            })
+            .collect();
+        ProviderServer {
+            provider,
+            provider_schema,
+            resources,
+            data_sources,
+            meta: RwLock::new(None),
+            stop: Mutex::new(CancellationToken::new()),
+        }
+    }
+
+    fn ctx(&self) -> Ctx {
+        Ctx { cancel: self.stop.lock().expect("stop lock").child_token() }
+    }
+
+    fn meta(&self) -> Result<Arc<P::Meta>, Diagnostics> {
+        self.meta.read().expect("meta lock").clone().ok_or_else(|| {
+            Diagnostic::error(
+                "Provider not configured",
+                "Terraform called the provider before Configure; this is a bug in the caller.",
+            )
+            .into()
+        })
+    }
+
+    fn resource(&self, name: &str) -> Result<&ResourceEntry<P::Meta>, Status> {
+        self.resources.get(name).ok_or_else(|| Status::not_found(format!("unknown resource type {name}")))
+    }
+
+    fn data_source(&self, name: &str) -> Result<&DataEntry<P::Meta>, Status> {
+        self.data_sources.get(name).ok_or_else(|| Status::not_found(format!("unknown data source {name}")))
+    }
+
+    pub(crate) fn schema_response(&self) -> pb::get_provider_schema::Response {
+        pb::get_provider_schema::Response {
+            provider: Some(self.provider_schema.to_proto()),
+            resource_schemas: self.resources.iter().map(|(k, e)| (k.to_string(), e.schema.to_proto())).collect(),
+            data_source_schemas: self.data_sources.iter().map(|(k, e)| (k.to_string(), e.schema.to_proto())).collect(),
+            diagnostics: vec![],
+            provider_meta: None,
+            server_capabilities: Some(capabilities()),
+        }
+    }
+}
+
+fn capabilities() -> pb::ServerCapabilities {
+    pb::ServerCapabilities { plan_destroy: false, get_provider_schema_optional: true, move_resource_state: false }
+}
+
+type R<T> = Result<Response<T>, Status>;
+
+#[tonic::async_trait]
+impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
+    async fn get_metadata(&self, _: Request<pb::get_metadata::Request>) -> R<pb::get_metadata::Response> {
+        Ok(Response::new(pb::get_metadata::Response {
+            server_capabilities: Some(capabilities()),
+            diagnostics: vec![],
+            data_sources: self
+                .data_sources
+                .keys()
+                .map(|k| pb::get_metadata::DataSourceMetadata { type_name: k.to_string() })
+                .collect(),
+            resources: self.resources.keys().map(|k| pb::get_metadata::ResourceMetadata { type_name: k.to_string() }).collect(),
+        }))
+    }
+
+    async fn get_schema(&self, _: Request<pb::get_provider_schema::Request>) -> R<pb::get_provider_schema::Response> {
+        Ok(Response::new(self.schema_response()))
+    }
+
+    async fn prepare_provider_config(
+        &self,
+        req: Request<pb::prepare_provider_config::Request>,
+    ) -> R<pb::prepare_provider_config::Response> {
+        let req = req.into_inner();
+        let ty = self.provider_schema.ty();
+        let mut diags = Diagnostics::new();
+        let prepared = match decode(&req.config, &ty, "provider configuration") {
+            Ok(cfg) => {
+                diags.extend(self.provider.validate(&cfg));
+                req.config.clone()
+            }
+            Err(d) => {
+                diags.extend(d);
+                None
+            }
+        };
+        Ok(Response::new(pb::prepare_provider_config::Response { prepared_config: prepared, diagnostics: diags.to_proto() }))
+    }
+
+    async fn validate_resource_type_config(
+        &self,
+        req: Request<pb::validate_resource_type_config::Request>,
+    ) -> R<pb::validate_resource_type_config::Response> {
+        let req = req.into_inner();
+        let e = self.resource(&req.type_name)?;
+        let diags = match decode(&req.config, &e.ty, "resource configuration") {
+            Ok(cfg) => e.imp.validate(&cfg),
+            Err(d) => d,
+        };
+        Ok(Response::new(pb::validate_resource_type_config::Response { diagnostics: diags.to_proto() }))
+    }
+
+    async fn validate_data_source_config(
+        &self,
+        req: Request<pb::validate_data_source_config::Request>,
+    ) -> R<pb::validate_data_source_config::Response> {
+        let req = req.into_inner();
+        let e = self.data_source(&req.type_name)?;
+        let diags = match decode(&req.config, &e.ty, "data source configuration") {
+            Ok(cfg) => e.imp.validate(&cfg),
+            Err(d) => d,
+        };
+        Ok(Response::new(pb::validate_data_source_config::Response { diagnostics: diags.to_proto() }))
+    }
+
+    async fn upgrade_resource_state(
+        &self,
+        req: Request<pb::upgrade_resource_state::Request>,
+    ) -> R<pb::upgrade_resource_state::Response> {
+        let req = req.into_inner();
+        let e = self.resource(&req.type_name)?;
+        let mut diags = Diagnostics::new();
+        let raw = req.raw_state.unwrap_or_default();
+        let upgraded = if !raw.json.is_empty() {
+            match serde_json::from_slice::<serde_json::Value>(&raw.json) {
+                Err(err) => {
+                    diags.error("Stored state is not valid JSON", err.to_string());
+                    None
+                }
+                Ok(j) if req.version > e.schema.version => {
+                    diags.error(
+                        "State written by a newer provider",
+                        format!(
+                            "The state of this {} has schema version {}, newer than this provider's {}. Upgrade the provider.",
+                            req.type_name, req.version, e.schema.version
+                        ),
+                    );
+                    let _ = j;
+                    None
+                }
+                Ok(j) => match e.imp.upgrade_state(req.version, j) {
+                    Err(d) => {
+                        diags.extend(d);
+                        None
+                    }
+                    Ok(j) => match Value::from_json(&j, &e.ty) {
+                        Ok(v) => encode(&v, &e.ty, &mut diags),
+                        Err(err) => {
+                            diags.push(value_diag("stored state", err));
+                            None
+                        }
+                    },
+                },
+            }
+        } else if !raw.flatmap.is_empty() {
+            diags.error(
+                "Legacy flatmap state is not supported",
+                "This state was written by Terraform < 0.12; upgrade it with Terraform 0.12-0.15 first.",
+            );
+            None
+        } else {
+            None
+        };
+        Ok(Response::new(pb::upgrade_resource_state::Response { upgraded_state: upgraded, diagnostics: diags.to_proto() }))
+    }
+
+    async fn get_resource_identity_schemas(
+        &self,
+        _: Request<pb::get_resource_identity_schemas::Request>,
+    ) -> R<pb::get_resource_identity_schemas::Response> {
+        Ok(Response::new(pb::get_resource_identity_schemas::Response::default()))
+    }
+
+    async fn configure(&self, req: Request<pb::configure::Request>) -> R<pb::configure::Response> {
+        let req = req.into_inner();
+        let ty = self.provider_schema.ty();
+        let mut diags = Diagnostics::new();
+        match decode(&req.config, &ty, "provider configuration") {
+            Err(d) => diags.extend(d),
+            Ok(cfg) if !cfg.is_wholly_known() => diags.error(
+                "Provider configuration depends on values not yet known",
+                "Every provider argument must be known at plan time; do not derive them from resources created in the same run.",
+            ),
+            Ok(cfg) => match self.provider.configure(&cfg, &req.terraform_version).await {
+                Ok(meta) => *self.meta.write().expect("meta lock") = Some(Arc::new(meta)),
+                Err(d) => diags.extend(d),
+            },
+        }
+        Ok(Response::new(pb::configure::Response { diagnostics: diags.to_proto() }))
+    }
+
+    async fn read_resource(&self, req: Request<pb::read_resource::Request>) -> R<pb::read_resource::Response> {
+        let req = req.into_inner();
+        let e = self.resource(&req.type_name)?;
+        let mut diags = Diagnostics::new();
+        let mut out = pb::read_resource::Response { private: req.private.clone(), ..Default::default() };
+        let state = match decode(&req.current_state, &e.ty, "state") {
+            Ok(s) => s,
+            Err(d) => {
+                out.diagnostics = d.to_proto();
+                return Ok(Response::new(out));
+            }
+        };
+        out.new_state = req.current_state.clone();
+        if state.is_null() {
+            return Ok(Response::new(out));
+        }
+        let meta = match self.meta() {
+            Ok(m) => m,
+            Err(d) => {
+                out.diagnostics = d.to_proto();
+                return Ok(Response::new(out));
+            }
+        };
+        match e.imp.read(&meta, &self.ctx(), &state).await {
+            Ok(Some(v)) => out.new_state = encode(&v, &e.ty, &mut diags),
+            Ok(None) => out.new_state = encode(&Value::Null, &e.ty, &mut diags),
+            Err(d) => diags.extend(d),
+        }
+        out.diagnostics = diags.to_proto();
+        Ok(Response::new(out))
+    }
+
+    async fn plan_resource_change(
+        &self,
+        req: Request<pb::plan_resource_change::Request>,
+    ) -> R<pb::plan_resource_change::Response> {
+        let req = req.into_inner();
+        let e = self.resource(&req.type_name)?;
+        let mut diags = Diagnostics::new();
+        let mut out = pb::plan_resource_change::Response { planned_private: req.prior_private.clone(), ..Default::default() };
+        let decoded = (|| {
+            Ok::<_, Diagnostics>((
+                decode(&req.prior_state, &e.ty, "prior state")?,
+                decode(&req.proposed_new_state, &e.ty, "proposed state")?,
+                decode(&req.config, &e.ty, "configuration")?,
+            ))
+        })();
+        let (prior, proposed, config) = match decoded {
+            Ok(t) => t,
+            Err(d) => {
+                out.diagnostics = d.to_proto();
+                return Ok(Response::new(out));
+            }
+        };
+        if proposed.is_null() {
+            // Destroy: nothing to plan.
+            out.planned_state = req.proposed_new_state.clone();
+            return Ok(Response::new(out));
+        }
+        let mut planned = proposed;
+        if prior.is_null() {
+            e.schema.block.mark_computed_unknown(&mut planned);
+        }
+        e.imp.modify_plan(&prior, &config, &mut planned, &mut diags);
+        if !prior.is_null() {
+            out.requires_replace = e.schema.block.replace_paths(&prior, &planned).iter().map(|p| p.to_proto()).collect();
+        }
+        out.planned_state = encode(&planned, &e.ty, &mut diags);
+        out.diagnostics = diags.to_proto();
+        Ok(Response::new(out))
+    }
+
+    async fn apply_resource_change(
+        &self,
+        req: Request<pb::apply_resource_change::Request>,
+    ) -> R<pb::apply_resource_change::Response> {
+        let req = req.into_inner();
+        let e = self.resource(&req.type_name)?;
+        let mut diags = Diagnostics::new();
+        let mut out = pb::apply_resource_change::Response { private: req.planned_private.clone(), ..Default::default() };
+        let decoded = (|| {
+            Ok::<_, Diagnostics>((decode(&req.prior_state, &e.ty, "prior state")?, decode(&req.planned_state, &e.ty, "planned state")?))
+        })();
+        let (prior, planned) = match decoded {
+            Ok(t) => t,
+            Err(d) => {
+                out.new_state = req.prior_state.clone();
+                out.diagnostics = d.to_proto();
+                return Ok(Response::new(out));
+            }
+        };
+        let meta = match self.meta() {
+            Ok(m) => m,
+            Err(d) => {
+                out.new_state = req.prior_state.clone();
+                out.diagnostics = d.to_proto();
+                return Ok(Response::new(out));
+            }
+        };
+        let ctx = self.ctx();
+        let new_state = if planned.is_null() {
+            match e.imp.delete(&meta, &ctx, &prior).await {
+                Ok(warnings) => {
+                    diags.extend(warnings);
+                    Value::Null
+                }
+                Err(d) => {
+                    diags.extend(d);
+                    prior
+                }
+            }
+        } else {
+            let result =
+                if prior.is_null() { e.imp.create(&meta, &ctx, &planned).await } else { e.imp.update(&meta, &ctx, &prior, &planned).await };
+            match result {
+                Ok(v) => v,
+                Err(f) => {
+                    diags.extend(f.diags);
+                    f.partial.unwrap_or(prior)
+                }
+            }
+        };
+        out.new_state = encode(&new_state, &e.ty, &mut diags);
+        out.diagnostics = diags.to_proto();
+        Ok(Response::new(out))
+    }
+
+    async fn import_resource_state(
+        &self,
+        req: Request<pb::import_resource_state::Request>,
+    ) -> R<pb::import_resource_state::Response> {
+        let req = req.into_inner();
+        let e = self.resource(&req.type_name)?;
+        let mut diags = Diagnostics::new();
+        let mut out = pb::import_resource_state::Response::default();
+        let meta = match self.meta() {
+            Ok(m) => m,
+            Err(d) => {
+                out.diagnostics = d.to_proto();
+                return Ok(Response::new(out));
+            }
+        };
+        match e.imp.import(&meta, &self.ctx(), &req.id).await {
+            Ok(state) => {
+                let enc = encode(&state, &e.ty, &mut diags);
+                if enc.is_some() {
+                    out.imported_resources.push(pb::import_resource_state::ImportedResource {
+                        type_name: req.type_name.clone(),
+                        state: enc,
+                        private: Vec::new(),
+                        identity: None,
+                    });
+                }
+            }
+            Err(d) => diags.extend(d),
+        }
+        out.diagnostics = diags.to_proto();
+        Ok(Response::new(out))
+    }
+
+    async fn read_data_source(&self, req: Request<pb::read_data_source::Request>) -> R<pb::read_data_source::Response> {
+        let req = req.into_inner();
+        let e = self.data_source(&req.type_name)?;
+        let mut diags = Diagnostics::new();
+        let mut out = pb::read_data_source::Response::default();
+        let result = async {
+            let config = decode(&req.config, &e.ty, "configuration")?;
+            let meta = self.meta()?;
+            e.imp.read(&meta, &self.ctx(), &config).await
+        }
+        .await;
+        match result {
+            Ok(v) => out.state = encode(&v, &e.ty, &mut diags),
+            Err(d) => diags.extend(d),
+        }
+        out.diagnostics = diags.to_proto();
+        Ok(Response::new(out))
+    }
+
+    async fn stop(&self, _: Request<pb::stop::Request>) -> R<pb::stop::Response> {
+        // Cancel what is in flight; later calls get a fresh token. The server keeps serving.
+        let mut tok = self.stop.lock().expect("stop lock");
+        tok.cancel();
+        *tok = CancellationToken::new();
+        tracing::info!("stop requested: in-flight operations cancelled");
+        Ok(Response::new(pb::stop::Response { error: String::new() }))
+    }
+}
+
+/// go-plugin's controller: Shutdown ends the process gracefully.
+pub(crate) struct Controller {
+    pub(crate) shutdown: CancellationToken,
+}
+
+#[tonic::async_trait]
+impl gp::grpc_controller_server::GrpcController for Controller {
+    async fn shutdown(&self, _: Request<gp::Empty>) -> R<gp::Empty> {
+        self.shutdown.cancel();
+        Ok(Response::new(gp::Empty {}))
+    }
+}
+
+/// go-plugin's stdio stream. The provider writes nothing to stdout/stderr beyond logs on stderr,
+/// which go-plugin already reads from the process; the stream stays open and idle until shutdown.
+pub(crate) struct Stdio {
+    pub(crate) shutdown: CancellationToken,
+}
+
+type StdioStream = Pin<Box<dyn futures::Stream<Item = Result<gp::StdioData, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl gp::grpc_stdio_server::GrpcStdio for Stdio {
+    type StreamStdioStream = StdioStream;
+    async fn stream_stdio(&self, _: Request<gp::Empty>) -> R<StdioStream> {
+        let tok = self.shutdown.clone();
+        let s = futures::stream::once(async move {
+            tok.cancelled().await;
+            Err(Status::cancelled("plugin shutting down"))
+        });
+        Ok(Response::new(Box::pin(s)))
+    }
+}
+
+/// go-plugin's broker: r53 offers no brokered services, so the stream is accepted and left idle.
+pub(crate) struct Broker {
+    pub(crate) shutdown: CancellationToken,
+}
+
+type BrokerStream = Pin<Box<dyn futures::Stream<Item = Result<gp::ConnInfo, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl gp::grpc_broker_server::GrpcBroker for Broker {
+    type StartStreamStream = BrokerStream;
+    async fn start_stream(&self, _: Request<tonic::Streaming<gp::ConnInfo>>) -> R<BrokerStream> {
+        let tok = self.shutdown.clone();
+        let s = futures::stream::once(async move {
+            tok.cancelled().await;
+            Err(Status::cancelled("plugin shutting down"))
+        });
+        Ok(Response::new(Box::pin(s)))
+    }
+}

@@ -1,0 +1,245 @@
+//! A Route 53 record set and the rules Route 53 applies to it.
+
+use crate::name::{self, Name};
+use crate::rdata::{check_value, encode_user_value, RecordType};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alias {
+    pub name: String,
+    pub zone_id: String,
+    pub evaluate_target_health: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failover {
+    Primary,
+    Secondary,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GeoLocation {
+    pub continent: Option<String>,
+    pub country: Option<String>,
+    pub subdivision: Option<String>,
+}
+
+/// The routing policy of a record set that has a `set_identifier`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Routing {
+    Weighted(i64),
+    Latency(String),
+    Failover(Failover),
+    Geolocation(GeoLocation),
+    MultiValue,
+}
+
+impl Routing {
+    /// The configuration attribute/block that holds this policy (for diagnostics).
+    pub fn field(&self) -> &'static str {
+        match self {
+            Routing::Weighted(_) => "weighted_routing_policy",
+            Routing::Latency(_) => "latency_routing_policy",
+            Routing::Failover(_) => "failover_routing_policy",
+            Routing::Geolocation(_) => "geolocation_routing_policy",
+            Routing::MultiValue => "multivalue_answer_routing_policy",
+        }
+    }
+}
+
+/// One record set: name + type (+ set identifier) with either values and a TTL, or an alias.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordSet {
+    /// Absolute, normalised (lower case, no trailing dot).
+    pub name: String,
+    pub ty: RecordType,
+    pub ttl: Option<i64>,
+    /// Values in the user's form (TXT unquoted); see [`RecordSet::wire_values`].
+    pub values: Vec<String>,
+    pub alias: Option<Alias>,
+    pub set_identifier: Option<String>,
+    pub routing: Option<Routing>,
+    pub health_check_id: Option<String>,
+}
+
+/// A broken rule, with the configuration field it concerns.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct RuleError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn err(field: &'static str, message: impl Into<String>) -> RuleError {
+    RuleError { field, message: message.into() }
+}
+
+pub const MAX_TTL: i64 = 2_147_483_647;
+/// Route 53 refuses a single value longer than this.
+pub const MAX_VALUE_CHARS: usize = 4000;
+
+impl RecordSet {
+    /// Values as Route 53 stores them (TXT quoted and split).
+    pub fn wire_values(&self) -> Vec<String> {
+        self.values.iter().map(|v| encode_user_value(self.ty, v)).collect()
+    }
+
+    /// Every Route 53 rule this record set breaks in `zone` (empty when valid).
+    pub fn check(&self, zone: &str) -> Vec<RuleError> {
+        let mut out = Vec::new();
+        match Name::parse(&self.name) {
+            Err(e) => out.push(err("name", e.to_string())),
+            Ok(n) => {
+                if let Ok(z) = Name::parse(zone) {
+                    if !n.is_subdomain_of(&z) {
+                        out.push(err("name", format!("{n} is not in the zone {z}")));
+                    }
+                }
+            }
+        }
+        let apex = name::is_apex(&self.name, zone);
+        if self.ty == RecordType::Cname && apex {
+            out.push(err(
+                "type",
+                format!(
+                    "a CNAME cannot be at the zone apex ({}): DNS forbids CNAME beside the SOA and NS records. \
+                     Use an alias record of type A/AAAA instead (alias {{ name, zone_id }})",
+                    self.name
+                ),
+            ));
+        }
+        match &self.alias {
+            Some(a) => {
+                if !self.values.is_empty() {
+                    out.push(err("records", "an alias record cannot also have records; remove `records` or the `alias` block"));
+                }
+                if self.ttl.is_some() {
+                    out.push(err("ttl", "an alias record takes its TTL from the target; remove `ttl`"));
+                }
+                if !self.ty.can_alias() {
+                    out.push(err("type", format!("Route 53 cannot make an alias of type {}", self.ty)));
+                }
+                if a.zone_id.trim().is_empty() {
+                    out.push(err("alias", "alias.zone_id must be the hosted zone ID of the alias target"));
+                }
+                if let Err(e) = Name::parse(&a.name) {
+                    out.push(err("alias", format!("alias.name: {e}")));
+                }
+                if matches!(self.routing, Some(Routing::MultiValue)) {
+                    out.push(err("multivalue_answer_routing_policy", "multivalue answer routing cannot be used with an alias"));
+                }
+            }
+            None => {
+                if self.values.is_empty() {
+                    out.push(err("records", "a record set needs at least one value in `records` (or an `alias` block)"));
+                }
+                match self.ttl {
+                    None => out.push(err("ttl", "`ttl` is required for a record set with `records`")),
+                    Some(t) if !(0..=MAX_TTL).contains(&t) => out.push(err("ttl", format!("ttl must be from 0 to {MAX_TTL}, not {t}"))),
+                    _ => {}
+                }
+                if self.ty == RecordType::Cname && self.values.len() > 1 {
+                    out.push(err("records", format!("a CNAME has exactly one value; got {}", self.values.len())));
+                }
+                for (i, v) in self.values.iter().enumerate() {
+                    if let Err(m) = check_value(self.ty, v) {
+                        out.push(err("records", format!("value {} ({v:?}): {m}", i + 1)));
+                    } else if encode_user_value(self.ty, v).len() > MAX_VALUE_CHARS {
+                        out.push(err("records", format!("value {} is longer than Route 53's {MAX_VALUE_CHARS} characters", i + 1)));
+                    }
+                }
+            }
+        }
+        match (&self.set_identifier, &self.routing) {
+            (Some(_), None) => out.push(err(
+                "set_identifier",
+                "set_identifier needs a routing policy (weighted, latency, failover, geolocation or multivalue answer)",
+            )),
+            (None, Some(r)) => out.push(err(r.field(), "a routing policy needs a set_identifier")),
+            (Some(id), Some(_)) if id.is_empty() || id.len() > 128 => {
+                out.push(err("set_identifier", "set_identifier must be 1 to 128 characters"))
+            }
+            _ => {}
+        }
+        match &self.routing {
+            Some(Routing::Weighted(w)) if !(0..=255).contains(w) => {
+                out.push(err("weighted_routing_policy", format!("weight must be from 0 to 255, not {w}")))
+            }
+            Some(Routing::Geolocation(g)) => {
+                if g.continent.is_none() && g.country.is_none() {
+                    out.push(err("geolocation_routing_policy", "give a continent or a country (\"*\" for the default location)"));
+                }
+                if g.continent.is_some() && g.country.is_some() {
+                    out.push(err("geolocation_routing_policy", "give either a continent or a country, not both"));
+                }
+                if g.subdivision.is_some() && g.country.is_none() {
+                    out.push(err("geolocation_routing_policy", "a subdivision needs its country"));
+                }
+            }
+            Some(Routing::Latency(region)) if region.trim().is_empty() => {
+                out.push(err("latency_routing_policy", "latency routing needs the AWS region"))
+            }
+            _ => {}
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rs(name: &str, ty: RecordType, values: &[&str]) -> RecordSet {
+        RecordSet {
+            name: name.into(),
+            ty,
+            ttl: Some(300),
+            values: values.iter().map(|s| s.to_string()).collect(),
+            alias: None,
+            set_identifier: None,
+            routing: None,
+            health_check_id: None,
+        }
+    }
+
+    #[test]
+    fn valid_sets_pass() {
+        assert!(rs("www.example.com", RecordType::A, &["192.0.2.1"]).check("example.com").is_empty());
+        assert!(rs("_sip._tcp.example.com", RecordType::Srv, &["1 1 5060 sip.example.com"]).check("example.com").is_empty());
+    }
+
+    #[test]
+    fn cname_at_apex_is_refused_with_alias_hint() {
+        let e = rs("example.com", RecordType::Cname, &["other.example.net"]).check("example.com.");
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].field, "type");
+        assert!(e[0].message.contains("alias"));
+    }
+
+    #[test]
+    fn alias_with_records_and_ttl_is_refused() {
+        let mut r = rs("www.example.com", RecordType::A, &["192.0.2.1"]);
+        r.alias = Some(Alias { name: "lb.example.net".into(), zone_id: "Z1".into(), evaluate_target_health: false });
+        let fields: Vec<_> = r.check("example.com").iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["records", "ttl"]);
+    }
+
+    #[test]
+    fn routing_needs_set_identifier_and_vice_versa() {
+        let mut r = rs("www.example.com", RecordType::A, &["192.0.2.1"]);
+        r.routing = Some(Routing::Weighted(10));
+        assert_eq!(r.check("example.com")[0].field, "weighted_routing_policy");
+        r.routing = None;
+        r.set_identifier = Some("a".into());
+        assert_eq!(r.check("example.com")[0].field, "set_identifier");
+        r.routing = Some(Routing::Weighted(300));
+        assert!(r.check("example.com")[0].message.contains("0 to 255"));
+    }
+
+    #[test]
+    fn ttl_range_and_name_outside_zone() {
+        let mut r = rs("www.other.org", RecordType::A, &["192.0.2.1"]);
+        r.ttl = Some(-1);
+        let fields: Vec<_> = r.check("example.com").iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["name", "ttl"]);
+    }
+}
