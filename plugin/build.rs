@@ -5,7 +5,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build_client(true)
         .build_server(true)
         .compile_protos(
-            &[format!("{dir}/tfplugin5.proto"), format!("{dir}/go_plugin.proto")],
+            &[
+                format!("{dir}/tfplugin5.proto"),
+                format!("{dir}/go_plugin.proto"),
+            ],
             &[dir.to_string()],
         )?;
     Ok(())

@@ -2,10 +2,12 @@
 
 use std::time::Duration;
 
-use aws_credential_types::provider::SharedCredentialsProvider;
-use aws_runtime::env_config::file::{EnvConfigFileKind as ProfileFileKind, EnvConfigFiles as ProfileFiles};
 use aws_config::sts::AssumeRoleProvider;
 use aws_config::{BehaviorVersion, Region};
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_runtime::env_config::file::{
+    EnvConfigFileKind as ProfileFileKind, EnvConfigFiles as ProfileFiles,
+};
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 
@@ -47,8 +49,12 @@ pub struct Aws {
 
 impl Aws {
     pub async fn connect(s: &AwsSettings) -> Result<Aws> {
-        let region = s.region.clone().unwrap_or_else(|| GLOBAL_REGION.to_string());
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).region(Region::new(region.clone()));
+        let region = s
+            .region
+            .clone()
+            .unwrap_or_else(|| GLOBAL_REGION.to_string());
+        let mut loader =
+            aws_config::defaults(BehaviorVersion::latest()).region(Region::new(region.clone()));
         if let Some(p) = &s.profile {
             loader = loader.profile_name(p);
         }
@@ -78,19 +84,33 @@ impl Aws {
                 return Err(Error::Config("assume_role.role_arn is empty".into()));
             }
             let mut b = AssumeRoleProvider::builder(ar.role_arn.clone())
-                .session_name(ar.session_name.clone().unwrap_or_else(|| "r53-terraform".into()))
+                .session_name(
+                    ar.session_name
+                        .clone()
+                        .unwrap_or_else(|| "r53-terraform".into()),
+                )
                 .region(Region::new(region.clone()));
             if let Some(x) = &ar.external_id {
                 b = b.external_id(x.clone());
             }
             let provider = b.configure(&base).build().await;
-            base = base.into_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build();
+            base = base
+                .into_builder()
+                .credentials_provider(SharedCredentialsProvider::new(provider))
+                .build();
         }
-        let mut r53 = aws_sdk_route53::config::Builder::from(&base).region(Region::new(GLOBAL_REGION));
+        let mut r53 =
+            aws_sdk_route53::config::Builder::from(&base).region(Region::new(GLOBAL_REGION));
         if let Some(url) = &s.endpoint_route53 {
             r53 = r53.endpoint_url(url);
         }
-        let policy = RetryPolicy { max_retries: s.max_retries.unwrap_or(RetryPolicy::default().max_retries), ..Default::default() };
-        Ok(Aws { route53: Route53::new(aws_sdk_route53::Client::from_conf(r53.build()), policy), region })
+        let policy = RetryPolicy {
+            max_retries: s.max_retries.unwrap_or(RetryPolicy::default().max_retries),
+            ..Default::default()
+        };
+        Ok(Aws {
+            route53: Route53::new(aws_sdk_route53::Client::from_conf(r53.build()), policy),
+            region,
+        })
     }
 }

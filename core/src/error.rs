@@ -8,7 +8,11 @@ pub enum Error {
     #[error("{what} was not found")]
     NotFound { what: String },
     #[error("{op}: {code}: {message}")]
-    Api { op: &'static str, code: String, message: String },
+    Api {
+        op: &'static str,
+        code: String,
+        message: String,
+    },
     #[error("{op}: could not reach AWS: {message}")]
     Transport { op: &'static str, message: String },
     #[error("timed out after {}s waiting for {what}", .after.as_secs())]

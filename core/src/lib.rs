@@ -12,4 +12,3 @@ pub mod route53;
 pub use client::{AssumeRole, Aws, AwsSettings};
 pub use error::{Error, Result};
 pub use route53::{Call, Change, ChangeId, HostedZone, NewZone, Route53, Vpc};
-

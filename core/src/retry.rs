@@ -20,7 +20,11 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { max_retries: 25, base: Duration::from_millis(200), cap: Duration::from_secs(20) }
+        RetryPolicy {
+            max_retries: 25,
+            base: Duration::from_millis(200),
+            cap: Duration::from_secs(20),
+        }
     }
 }
 
@@ -34,8 +38,13 @@ pub enum Class {
     Fatal,
 }
 
-const RETRY_CODES: &[&str] =
-    &["Throttling", "ThrottlingException", "PriorRequestNotComplete", "RequestLimitExceeded", "TooManyRequestsException"];
+const RETRY_CODES: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "PriorRequestNotComplete",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+];
 
 pub fn classify<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> Class {
     match e {
@@ -45,7 +54,11 @@ pub fn classify<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> Class {
             let code = se.err().code().unwrap_or_default();
             if RETRY_CODES.contains(&code) {
                 Class::RetrySafe
-            } else if code.is_empty() || code == "InternalFailure" || code == "ServiceUnavailable" || code == "InternalError" {
+            } else if code.is_empty()
+                || code == "InternalFailure"
+                || code == "ServiceUnavailable"
+                || code == "InternalError"
+            {
                 Class::RetryAmbiguous
             } else {
                 Class::Fatal
@@ -55,15 +68,25 @@ pub fn classify<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> Class {
     }
 }
 
-pub fn to_error<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(op: &'static str, e: SdkError<E, R>) -> Error {
+pub fn to_error<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
+    op: &'static str,
+    e: SdkError<E, R>,
+) -> Error {
     match &e {
         SdkError::ServiceError(se) => Error::Api {
             op,
             code: se.err().code().unwrap_or("Unknown").to_string(),
             message: se.err().message().unwrap_or("(no message)").to_string(),
         },
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => Error::Transport { op, message: error_chain(&e) },
-        _ => Error::Api { op, code: "Unknown".into(), message: error_chain(&e) },
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => Error::Transport {
+            op,
+            message: error_chain(&e),
+        },
+        _ => Error::Api {
+            op,
+            code: "Unknown".into(),
+            message: error_chain(&e),
+        },
     }
 }
 
@@ -112,25 +135,46 @@ where
     let mut attempt = 0u32;
     loop {
         if cancel.is_cancelled() {
-            return Outcome { result: Err(Error::Cancelled), ambiguous };
+            return Outcome {
+                result: Err(Error::Cancelled),
+                ambiguous,
+            };
         }
         let res = tokio::select! {
             r = f() => r,
             _ = cancel.cancelled() => return Outcome { result: Err(Error::Cancelled), ambiguous: true },
         };
         match res {
-            Ok(v) => return Outcome { result: Ok(v), ambiguous },
+            Ok(v) => {
+                return Outcome {
+                    result: Ok(v),
+                    ambiguous,
+                }
+            }
             Err(e) => {
                 let class = classify(&e);
                 if class == Class::Fatal || attempt >= policy.max_retries {
-                    return Outcome { result: Err(to_error(op, e)), ambiguous };
+                    return Outcome {
+                        result: Err(to_error(op, e)),
+                        ambiguous,
+                    };
                 }
                 ambiguous |= class == Class::RetryAmbiguous;
                 let wait = backoff(policy, attempt);
                 if Instant::now() + wait > deadline {
-                    return Outcome { result: Err(to_error(op, e)), ambiguous };
+                    return Outcome {
+                        result: Err(to_error(op, e)),
+                        ambiguous,
+                    };
                 }
-                tracing::debug!(op, attempt, ?class, wait_ms = wait.as_millis() as u64, "retrying: {}", to_error(op, e));
+                tracing::debug!(
+                    op,
+                    attempt,
+                    ?class,
+                    wait_ms = wait.as_millis() as u64,
+                    "retrying: {}",
+                    to_error(op, e)
+                );
                 attempt += 1;
                 tokio::select! {
                     _ = tokio::time::sleep(wait) => {}
@@ -147,7 +191,11 @@ mod tests {
 
     #[test]
     fn backoff_is_bounded_and_jittered() {
-        let p = RetryPolicy { max_retries: 5, base: Duration::from_millis(100), cap: Duration::from_secs(2) };
+        let p = RetryPolicy {
+            max_retries: 5,
+            base: Duration::from_millis(100),
+            cap: Duration::from_secs(2),
+        };
         for attempt in 0..20 {
             let d = backoff(&p, attempt);
             assert!(d <= Duration::from_secs(2), "{d:?}");

@@ -64,7 +64,10 @@ pub struct Call {
 
 impl Call {
     pub fn new(timeout: Duration, cancel: CancellationToken) -> Self {
-        Call { deadline: Instant::now() + timeout, cancel }
+        Call {
+            deadline: Instant::now() + timeout,
+            cancel,
+        }
     }
     fn remaining(&self) -> Duration {
         self.deadline.saturating_duration_since(Instant::now())
@@ -80,7 +83,9 @@ pub struct Route53 {
 }
 
 pub fn strip_zone_id(id: &str) -> String {
-    id.trim_start_matches("/hostedzone/").trim_start_matches("hostedzone/").to_string()
+    id.trim_start_matches("/hostedzone/")
+        .trim_start_matches("hostedzone/")
+        .to_string()
 }
 
 fn strip_change_id(id: &str) -> String {
@@ -89,42 +94,68 @@ fn strip_change_id(id: &str) -> String {
 
 impl Route53 {
     pub fn new(client: r53::Client, policy: RetryPolicy) -> Self {
-        Route53 { client, policy, poll: Duration::from_secs(2) }
+        Route53 {
+            client,
+            policy,
+            poll: Duration::from_secs(2),
+        }
     }
 
     // ---- hosted zones --------------------------------------------------------------------------
 
-    pub async fn create_hosted_zone(&self, call: &Call, z: &NewZone) -> Result<(HostedZone, ChangeId)> {
-        let out = retry("CreateHostedZone", &self.policy, call.deadline, &call.cancel, || {
-            let mut req = self
-                .client
-                .create_hosted_zone()
-                .name(&z.name)
-                .caller_reference(&z.caller_reference)
-                .hosted_zone_config(
-                    t::HostedZoneConfig::builder()
-                        .set_comment(z.comment.clone())
-                        .private_zone(!z.vpcs.is_empty())
-                        .build(),
-                );
-            // A private zone is created with its first VPC; the others are associated afterwards.
-            if let Some(v) = z.vpcs.first() {
-                req = req.vpc(t::Vpc::builder().vpc_id(&v.id).vpc_region(t::VpcRegion::from(v.region.as_str())).build());
-            }
-            if let Some(d) = &z.delegation_set_id {
-                req = req.delegation_set_id(d);
-            }
-            req.send()
-        })
+    pub async fn create_hosted_zone(
+        &self,
+        call: &Call,
+        z: &NewZone,
+    ) -> Result<(HostedZone, ChangeId)> {
+        let out = retry(
+            "CreateHostedZone",
+            &self.policy,
+            call.deadline,
+            &call.cancel,
+            || {
+                let mut req = self
+                    .client
+                    .create_hosted_zone()
+                    .name(&z.name)
+                    .caller_reference(&z.caller_reference)
+                    .hosted_zone_config(
+                        t::HostedZoneConfig::builder()
+                            .set_comment(z.comment.clone())
+                            .private_zone(!z.vpcs.is_empty())
+                            .build(),
+                    );
+                // A private zone is created with its first VPC; the others are associated afterwards.
+                if let Some(v) = z.vpcs.first() {
+                    req = req.vpc(
+                        t::Vpc::builder()
+                            .vpc_id(&v.id)
+                            .vpc_region(t::VpcRegion::from(v.region.as_str()))
+                            .build(),
+                    );
+                }
+                if let Some(d) = &z.delegation_set_id {
+                    req = req.delegation_set_id(d);
+                }
+                req.send()
+            },
+        )
         .await;
         match out.result {
             Ok(o) => {
-                let hz = o.hosted_zone().ok_or_else(|| Error::Invalid("CreateHostedZone returned no zone".into()))?;
+                let hz = o
+                    .hosted_zone()
+                    .ok_or_else(|| Error::Invalid("CreateHostedZone returned no zone".into()))?;
                 let id = strip_zone_id(hz.id());
-                let change = ChangeId(strip_change_id(o.change_info().map(|c| c.id()).unwrap_or_default()));
+                let change = ChangeId(strip_change_id(
+                    o.change_info().map(|c| c.id()).unwrap_or_default(),
+                ));
                 let mut zone = self.find_hosted_zone_by_id(call, &id).await?;
                 if zone.name_servers.is_empty() {
-                    zone.name_servers = o.delegation_set().map(|d| d.name_servers().to_vec()).unwrap_or_default();
+                    zone.name_servers = o
+                        .delegation_set()
+                        .map(|d| d.name_servers().to_vec())
+                        .unwrap_or_default();
                 }
                 for v in z.vpcs.iter().skip(1) {
                     self.associate_vpc(call, &id, v).await?;
@@ -138,7 +169,12 @@ impl Route53 {
                     .await?
                     .into_iter()
                     .find(|hz| hz.caller_reference == z.caller_reference)
-                    .ok_or_else(|| Error::Invalid(format!("a hosted zone {} already exists with another caller reference", z.name)))?;
+                    .ok_or_else(|| {
+                        Error::Invalid(format!(
+                            "a hosted zone {} already exists with another caller reference",
+                            z.name
+                        ))
+                    })?;
                 Ok((zone, ChangeId(String::new())))
             }
             Err(e) => Err(e),
@@ -147,35 +183,73 @@ impl Route53 {
 
     pub async fn find_hosted_zone_by_id(&self, call: &Call, id: &str) -> Result<HostedZone> {
         let id = strip_zone_id(id);
-        let out = retry("GetHostedZone", &self.policy, call.deadline, &call.cancel, || self.client.get_hosted_zone().id(&id).send()).await;
+        let out = retry(
+            "GetHostedZone",
+            &self.policy,
+            call.deadline,
+            &call.cancel,
+            || self.client.get_hosted_zone().id(&id).send(),
+        )
+        .await;
         let o = match out.result {
             Ok(o) => o,
             Err(Error::Api { code, .. }) if code == "NoSuchHostedZone" => {
-                return Err(Error::NotFound { what: format!("hosted zone {id}") })
+                return Err(Error::NotFound {
+                    what: format!("hosted zone {id}"),
+                })
             }
             Err(e) => return Err(e),
         };
-        let hz = o.hosted_zone().ok_or_else(|| Error::NotFound { what: format!("hosted zone {id}") })?;
+        let hz = o.hosted_zone().ok_or_else(|| Error::NotFound {
+            what: format!("hosted zone {id}"),
+        })?;
         let mut zone = zone_from_sdk(hz);
-        zone.name_servers = o.delegation_set().map(|d| d.name_servers().to_vec()).unwrap_or_default();
-        zone.delegation_set_id = o.delegation_set().and_then(|d| d.id()).map(|s| s.trim_start_matches("/delegationset/").to_string());
+        zone.name_servers = o
+            .delegation_set()
+            .map(|d| d.name_servers().to_vec())
+            .unwrap_or_default();
+        zone.delegation_set_id = o
+            .delegation_set()
+            .and_then(|d| d.id())
+            .map(|s| s.trim_start_matches("/delegationset/").to_string());
         zone.vpcs = o
             .vpcs()
             .iter()
-            .map(|v| Vpc { id: v.vpc_id().unwrap_or_default().to_string(), region: v.vpc_region().map(|r| r.as_str().to_string()).unwrap_or_default() })
+            .map(|v| Vpc {
+                id: v.vpc_id().unwrap_or_default().to_string(),
+                region: v
+                    .vpc_region()
+                    .map(|r| r.as_str().to_string())
+                    .unwrap_or_default(),
+            })
             .collect();
         Ok(zone)
     }
 
     /// Zones whose name is exactly `name` (there can be several: public + private, or duplicates).
-    pub async fn find_hosted_zones_by_name(&self, call: &Call, name: &str) -> Result<Vec<HostedZone>> {
+    pub async fn find_hosted_zones_by_name(
+        &self,
+        call: &Call,
+        name: &str,
+    ) -> Result<Vec<HostedZone>> {
         let want = normalise(name);
         let mut out = Vec::new();
         let mut next: Option<(String, Option<String>)> = Some((format!("{want}."), None));
         while let Some((dns, zid)) = next.take() {
-            let o = retry("ListHostedZonesByName", &self.policy, call.deadline, &call.cancel, || {
-                self.client.list_hosted_zones_by_name().dns_name(&dns).set_hosted_zone_id(zid.clone()).max_items(100).send()
-            })
+            let o = retry(
+                "ListHostedZonesByName",
+                &self.policy,
+                call.deadline,
+                &call.cancel,
+                || {
+                    self.client
+                        .list_hosted_zones_by_name()
+                        .dns_name(&dns)
+                        .set_hosted_zone_id(zid.clone())
+                        .max_items(100)
+                        .send()
+                },
+            )
             .await
             .result?;
             let mut past = false;
@@ -195,63 +269,153 @@ impl Route53 {
         Ok(out)
     }
 
-    pub async fn update_zone_comment(&self, call: &Call, id: &str, comment: Option<&str>) -> Result<()> {
-        retry("UpdateHostedZoneComment", &self.policy, call.deadline, &call.cancel, || {
-            self.client.update_hosted_zone_comment().id(id).set_comment(Some(comment.unwrap_or("").to_string())).send()
-        })
+    pub async fn update_zone_comment(
+        &self,
+        call: &Call,
+        id: &str,
+        comment: Option<&str>,
+    ) -> Result<()> {
+        retry(
+            "UpdateHostedZoneComment",
+            &self.policy,
+            call.deadline,
+            &call.cancel,
+            || {
+                self.client
+                    .update_hosted_zone_comment()
+                    .id(id)
+                    .set_comment(Some(comment.unwrap_or("").to_string()))
+                    .send()
+            },
+        )
         .await
         .result
         .map(|_| ())
     }
 
     pub async fn associate_vpc(&self, call: &Call, id: &str, v: &Vpc) -> Result<()> {
-        let out = retry("AssociateVPCWithHostedZone", &self.policy, call.deadline, &call.cancel, || {
-            self.client
-                .associate_vpc_with_hosted_zone()
-                .hosted_zone_id(id)
-                .vpc(t::Vpc::builder().vpc_id(&v.id).vpc_region(t::VpcRegion::from(v.region.as_str())).build())
-                .send()
-        })
+        let out = retry(
+            "AssociateVPCWithHostedZone",
+            &self.policy,
+            call.deadline,
+            &call.cancel,
+            || {
+                self.client
+                    .associate_vpc_with_hosted_zone()
+                    .hosted_zone_id(id)
+                    .vpc(
+                        t::Vpc::builder()
+                            .vpc_id(&v.id)
+                            .vpc_region(t::VpcRegion::from(v.region.as_str()))
+                            .build(),
+                    )
+                    .send()
+            },
+        )
         .await;
         match out.result {
-            Ok(o) => self.wait_change_insync(call, &ChangeId(strip_change_id(o.change_info().map(|c| c.id()).unwrap_or_default()))).await,
-            Err(Error::Api { code, .. }) if code == "ConflictingDomainExists" && out.ambiguous => Ok(()),
+            Ok(o) => {
+                self.wait_change_insync(
+                    call,
+                    &ChangeId(strip_change_id(
+                        o.change_info().map(|c| c.id()).unwrap_or_default(),
+                    )),
+                )
+                .await
+            }
+            Err(Error::Api { code, .. }) if code == "ConflictingDomainExists" && out.ambiguous => {
+                Ok(())
+            }
             Err(e) => Err(e),
         }
     }
 
     pub async fn disassociate_vpc(&self, call: &Call, id: &str, v: &Vpc) -> Result<()> {
-        let out = retry("DisassociateVPCFromHostedZone", &self.policy, call.deadline, &call.cancel, || {
-            self.client
-                .disassociate_vpc_from_hosted_zone()
-                .hosted_zone_id(id)
-                .vpc(t::Vpc::builder().vpc_id(&v.id).vpc_region(t::VpcRegion::from(v.region.as_str())).build())
-                .send()
-        })
+        let out = retry(
+            "DisassociateVPCFromHostedZone",
+            &self.policy,
+            call.deadline,
+            &call.cancel,
+            || {
+                self.client
+                    .disassociate_vpc_from_hosted_zone()
+                    .hosted_zone_id(id)
+                    .vpc(
+                        t::Vpc::builder()
+                            .vpc_id(&v.id)
+                            .vpc_region(t::VpcRegion::from(v.region.as_str()))
+                            .build(),
+                    )
+                    .send()
+            },
+        )
         .await;
         match out.result {
-            Ok(o) => self.wait_change_insync(call, &ChangeId(strip_change_id(o.change_info().map(|c| c.id()).unwrap_or_default()))).await,
-            Err(Error::Api { code, .. }) if code == "VPCAssociationNotFound" && out.ambiguous => Ok(()),
+            Ok(o) => {
+                self.wait_change_insync(
+                    call,
+                    &ChangeId(strip_change_id(
+                        o.change_info().map(|c| c.id()).unwrap_or_default(),
+                    )),
+                )
+                .await
+            }
+            Err(Error::Api { code, .. }) if code == "VPCAssociationNotFound" && out.ambiguous => {
+                Ok(())
+            }
             Err(e) => Err(e),
         }
     }
 
     pub async fn tags(&self, call: &Call, id: &str) -> Result<BTreeMap<String, String>> {
-        let o = retry("ListTagsForResource", &self.policy, call.deadline, &call.cancel, || {
-            self.client.list_tags_for_resource().resource_type(t::TagResourceType::Hostedzone).resource_id(id).send()
-        })
+        let o = retry(
+            "ListTagsForResource",
+            &self.policy,
+            call.deadline,
+            &call.cancel,
+            || {
+                self.client
+                    .list_tags_for_resource()
+                    .resource_type(t::TagResourceType::Hostedzone)
+                    .resource_id(id)
+                    .send()
+            },
+        )
         .await
         .result?;
         Ok(o.resource_tag_set()
-            .map(|s| s.tags().iter().map(|t| (t.key().unwrap_or_default().to_string(), t.value().unwrap_or_default().to_string())).collect())
+            .map(|s| {
+                s.tags()
+                    .iter()
+                    .map(|t| {
+                        (
+                            t.key().unwrap_or_default().to_string(),
+                            t.value().unwrap_or_default().to_string(),
+                        )
+                    })
+                    .collect()
+            })
             .unwrap_or_default())
     }
 
     /// Makes the zone's tags exactly `want`.
-    pub async fn set_tags(&self, call: &Call, id: &str, have: &BTreeMap<String, String>, want: &BTreeMap<String, String>) -> Result<()> {
-        let add: Vec<t::Tag> =
-            want.iter().filter(|(k, v)| have.get(*k) != Some(v)).map(|(k, v)| t::Tag::builder().key(k).value(v).build()).collect();
-        let remove: Vec<String> = have.keys().filter(|k| !want.contains_key(*k)).cloned().collect();
+    pub async fn set_tags(
+        &self,
+        call: &Call,
+        id: &str,
+        have: &BTreeMap<String, String>,
+        want: &BTreeMap<String, String>,
+    ) -> Result<()> {
+        let add: Vec<t::Tag> = want
+            .iter()
+            .filter(|(k, v)| have.get(*k) != Some(v))
+            .map(|(k, v)| t::Tag::builder().key(k).value(v).build())
+            .collect();
+        let remove: Vec<String> = have
+            .keys()
+            .filter(|k| !want.contains_key(*k))
+            .cloned()
+            .collect();
         if add.is_empty() && remove.is_empty() {
             return Ok(());
         }
@@ -262,15 +426,21 @@ impl Route53 {
             if a.is_none() && r.is_none() {
                 return Ok(());
             }
-            retry("ChangeTagsForResource", &self.policy, call.deadline, &call.cancel, || {
-                self.client
-                    .change_tags_for_resource()
-                    .resource_type(t::TagResourceType::Hostedzone)
-                    .resource_id(id)
-                    .set_add_tags(a.map(|x| x.to_vec()))
-                    .set_remove_tag_keys(r.map(|x| x.to_vec()))
-                    .send()
-            })
+            retry(
+                "ChangeTagsForResource",
+                &self.policy,
+                call.deadline,
+                &call.cancel,
+                || {
+                    self.client
+                        .change_tags_for_resource()
+                        .resource_type(t::TagResourceType::Hostedzone)
+                        .resource_id(id)
+                        .set_add_tags(a.map(|x| x.to_vec()))
+                        .set_remove_tag_keys(r.map(|x| x.to_vec()))
+                        .send()
+                },
+            )
             .await
             .result?;
         }
@@ -278,9 +448,18 @@ impl Route53 {
 
     /// Deletes a zone. A zone already gone counts as deleted.
     pub async fn delete_hosted_zone(&self, call: &Call, id: &str) -> Result<Option<ChangeId>> {
-        let out = retry("DeleteHostedZone", &self.policy, call.deadline, &call.cancel, || self.client.delete_hosted_zone().id(id).send()).await;
+        let out = retry(
+            "DeleteHostedZone",
+            &self.policy,
+            call.deadline,
+            &call.cancel,
+            || self.client.delete_hosted_zone().id(id).send(),
+        )
+        .await;
         match out.result {
-            Ok(o) => Ok(Some(ChangeId(strip_change_id(o.change_info().map(|c| c.id()).unwrap_or_default())))),
+            Ok(o) => Ok(Some(ChangeId(strip_change_id(
+                o.change_info().map(|c| c.id()).unwrap_or_default(),
+            )))),
             Err(Error::Api { code, .. }) if code == "NoSuchHostedZone" => Ok(None),
             Err(e) => Err(e),
         }
@@ -295,19 +474,26 @@ impl Route53 {
                 .list_record_sets(call, &zone.id)
                 .await?
                 .into_iter()
-                .filter(|r| !(r.name == zone.name && matches!(r.ty, RecordType::Soa | RecordType::Ns)))
+                .filter(|r| {
+                    !(r.name == zone.name && matches!(r.ty, RecordType::Soa | RecordType::Ns))
+                })
                 .collect();
             if sets.is_empty() {
                 return Ok(deleted);
             }
             for chunk in sets.chunks(500) {
                 let changes: Vec<Change> = chunk.iter().cloned().map(Change::Delete).collect();
-                let id = self.change_record_sets(call, &zone.id, &changes, "r53: force_destroy").await?;
+                let id = self
+                    .change_record_sets(call, &zone.id, &changes, "r53: force_destroy")
+                    .await?;
                 self.wait_change_insync(call, &id).await?;
                 deleted += chunk.len();
             }
         }
-        Err(Error::Invalid(format!("zone {} kept gaining records while being emptied", zone.name)))
+        Err(Error::Invalid(format!(
+            "zone {} kept gaining records while being emptied",
+            zone.name
+        )))
     }
 
     // ---- changes -------------------------------------------------------------------------------
@@ -317,13 +503,24 @@ impl Route53 {
             return Ok(());
         }
         loop {
-            let o = retry("GetChange", &self.policy, call.deadline, &call.cancel, || self.client.get_change().id(&id.0).send()).await.result?;
+            let o = retry(
+                "GetChange",
+                &self.policy,
+                call.deadline,
+                &call.cancel,
+                || self.client.get_change().id(&id.0).send(),
+            )
+            .await
+            .result?;
             if o.change_info().map(|c| c.status()) == Some(&t::ChangeStatus::Insync) {
                 return Ok(());
             }
             let wait = self.poll.min(call.remaining());
             if wait.is_zero() {
-                return Err(Error::Timeout { what: format!("change {} to be INSYNC", id.0), after: Duration::ZERO });
+                return Err(Error::Timeout {
+                    what: format!("change {} to be INSYNC", id.0),
+                    after: Duration::ZERO,
+                });
             }
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
@@ -339,17 +536,32 @@ impl Route53 {
         let mut out = Vec::new();
         let mut start: Option<(String, t::RrType, Option<String>)> = None;
         loop {
-            let o = retry("ListResourceRecordSets", &self.policy, call.deadline, &call.cancel, || {
-                let mut req = self.client.list_resource_record_sets().hosted_zone_id(zone_id).max_items(300);
-                if let Some((n, ty, id)) = &start {
-                    req = req.start_record_name(n).start_record_type(ty.clone()).set_start_record_identifier(id.clone());
-                }
-                req.send()
-            })
+            let o = retry(
+                "ListResourceRecordSets",
+                &self.policy,
+                call.deadline,
+                &call.cancel,
+                || {
+                    let mut req = self
+                        .client
+                        .list_resource_record_sets()
+                        .hosted_zone_id(zone_id)
+                        .max_items(300);
+                    if let Some((n, ty, id)) = &start {
+                        req = req
+                            .start_record_name(n)
+                            .start_record_type(ty.clone())
+                            .set_start_record_identifier(id.clone());
+                    }
+                    req.send()
+                },
+            )
             .await;
             let o = match o.result {
                 Err(Error::Api { code, .. }) if code == "NoSuchHostedZone" => {
-                    return Err(Error::NotFound { what: format!("hosted zone {zone_id}") })
+                    return Err(Error::NotFound {
+                        what: format!("hosted zone {zone_id}"),
+                    })
                 }
                 r => r?,
             };
@@ -359,28 +571,50 @@ impl Route53 {
                 }
             }
             match (o.is_truncated(), o.next_record_name(), o.next_record_type()) {
-                (true, Some(n), Some(ty)) => start = Some((n.to_string(), ty.clone(), o.next_record_identifier().map(str::to_string))),
+                (true, Some(n), Some(ty)) => {
+                    start = Some((
+                        n.to_string(),
+                        ty.clone(),
+                        o.next_record_identifier().map(str::to_string),
+                    ))
+                }
                 _ => return Ok(out),
             }
         }
     }
 
     /// The record set with this name, type and set identifier.
-    pub async fn find_record_set(&self, call: &Call, zone_id: &str, name: &str, ty: RecordType, set_id: Option<&str>) -> Result<RecordSet> {
+    pub async fn find_record_set(
+        &self,
+        call: &Call,
+        zone_id: &str,
+        name: &str,
+        ty: RecordType,
+        set_id: Option<&str>,
+    ) -> Result<RecordSet> {
         let want = normalise(name);
         let not_found = || Error::NotFound {
-            what: format!("record set {want} {ty}{} in zone {zone_id}", set_id.map(|s| format!(" ({s})")).unwrap_or_default()),
+            what: format!(
+                "record set {want} {ty}{} in zone {zone_id}",
+                set_id.map(|s| format!(" ({s})")).unwrap_or_default()
+            ),
         };
-        let o = retry("ListResourceRecordSets", &self.policy, call.deadline, &call.cancel, || {
-            self.client
-                .list_resource_record_sets()
-                .hosted_zone_id(zone_id)
-                .start_record_name(format!("{want}."))
-                .start_record_type(t::RrType::from(ty.as_str()))
-                .set_start_record_identifier(set_id.map(str::to_string))
-                .max_items(if set_id.is_some() { 300 } else { 1 })
-                .send()
-        })
+        let o = retry(
+            "ListResourceRecordSets",
+            &self.policy,
+            call.deadline,
+            &call.cancel,
+            || {
+                self.client
+                    .list_resource_record_sets()
+                    .hosted_zone_id(zone_id)
+                    .start_record_name(format!("{want}."))
+                    .start_record_type(t::RrType::from(ty.as_str()))
+                    .set_start_record_identifier(set_id.map(str::to_string))
+                    .max_items(if set_id.is_some() { 300 } else { 1 })
+                    .send()
+            },
+        )
         .await;
         let o = match o.result {
             Err(Error::Api { code, .. }) if code == "NoSuchHostedZone" => return Err(not_found()),
@@ -395,17 +629,40 @@ impl Route53 {
 
     /// Sends one change batch. If an earlier attempt failed ambiguously and AWS now refuses the batch,
     /// checks whether the zone already reflects it (our first attempt did land) before failing.
-    pub async fn change_record_sets(&self, call: &Call, zone_id: &str, changes: &[Change], comment: &str) -> Result<ChangeId> {
+    pub async fn change_record_sets(
+        &self,
+        call: &Call,
+        zone_id: &str,
+        changes: &[Change],
+        comment: &str,
+    ) -> Result<ChangeId> {
         let batch = to_change_batch(changes, comment)?;
-        let out = retry("ChangeResourceRecordSets", &self.policy, call.deadline, &call.cancel, || {
-            self.client.change_resource_record_sets().hosted_zone_id(zone_id).change_batch(batch.clone()).send()
-        })
+        let out = retry(
+            "ChangeResourceRecordSets",
+            &self.policy,
+            call.deadline,
+            &call.cancel,
+            || {
+                self.client
+                    .change_resource_record_sets()
+                    .hosted_zone_id(zone_id)
+                    .change_batch(batch.clone())
+                    .send()
+            },
+        )
         .await;
         match out.result {
-            Ok(o) => Ok(ChangeId(strip_change_id(o.change_info().map(|c| c.id()).unwrap_or_default()))),
-            Err(Error::Api { code, message, op }) if code == "InvalidChangeBatch" && out.ambiguous => {
+            Ok(o) => Ok(ChangeId(strip_change_id(
+                o.change_info().map(|c| c.id()).unwrap_or_default(),
+            ))),
+            Err(Error::Api { code, message, op })
+                if code == "InvalidChangeBatch" && out.ambiguous =>
+            {
                 if self.changes_applied(call, zone_id, changes).await? {
-                    tracing::info!(zone_id, "change batch had already been applied by an earlier attempt");
+                    tracing::info!(
+                        zone_id,
+                        "change batch had already been applied by an earlier attempt"
+                    );
                     Ok(ChangeId(String::new()))
                 } else {
                     Err(Error::Api { op, code, message })
@@ -415,18 +672,29 @@ impl Route53 {
         }
     }
 
-    async fn changes_applied(&self, call: &Call, zone_id: &str, changes: &[Change]) -> Result<bool> {
+    async fn changes_applied(
+        &self,
+        call: &Call,
+        zone_id: &str,
+        changes: &[Change],
+    ) -> Result<bool> {
         for c in changes {
             match c {
                 Change::Create(r) | Change::Upsert(r) => {
-                    match self.find_record_set(call, zone_id, &r.name, r.ty, r.set_identifier.as_deref()).await {
+                    match self
+                        .find_record_set(call, zone_id, &r.name, r.ty, r.set_identifier.as_deref())
+                        .await
+                    {
                         Ok(have) if same_record(&have, r) => {}
                         Ok(_) => return Ok(false),
                         Err(e) if e.is_not_found() => return Ok(false),
                         Err(e) => return Err(e),
                     }
                 }
-                Change::Delete(r) => match self.find_record_set(call, zone_id, &r.name, r.ty, r.set_identifier.as_deref()).await {
+                Change::Delete(r) => match self
+                    .find_record_set(call, zone_id, &r.name, r.ty, r.set_identifier.as_deref())
+                    .await
+                {
                     Ok(_) => return Ok(false),
                     Err(e) if e.is_not_found() => {}
                     Err(e) => return Err(e),
@@ -447,7 +715,9 @@ pub fn same_record(a: &RecordSet, b: &RecordSet) -> bool {
         && a.health_check_id == b.health_check_id
         && match (&a.alias, &b.alias) {
             (Some(x), Some(y)) => {
-                normalise(&x.name) == normalise(&y.name) && x.zone_id == y.zone_id && x.evaluate_target_health == y.evaluate_target_health
+                normalise(&x.name) == normalise(&y.name)
+                    && x.zone_id == y.zone_id
+                    && x.evaluate_target_health == y.evaluate_target_health
             }
             (None, None) => r53_zone::values_equivalent(a.ty, &a.values, &b.values),
             _ => false,
@@ -458,7 +728,11 @@ fn zone_from_sdk(hz: &t::HostedZone) -> HostedZone {
     HostedZone {
         id: strip_zone_id(hz.id()),
         name: normalise(hz.name()),
-        comment: hz.config().and_then(|c| c.comment()).filter(|c| !c.is_empty()).map(str::to_string),
+        comment: hz
+            .config()
+            .and_then(|c| c.comment())
+            .filter(|c| !c.is_empty())
+            .map(str::to_string),
         private: hz.config().map(|c| c.private_zone()).unwrap_or(false),
         caller_reference: hz.caller_reference().to_string(),
         record_count: hz.resource_record_set_count().unwrap_or(0),
@@ -476,7 +750,11 @@ pub fn record_from_sdk(r: &t::ResourceRecordSet) -> Option<RecordSet> {
     } else if let Some(reg) = r.region() {
         Some(Routing::Latency(reg.as_str().to_string()))
     } else if let Some(f) = r.failover() {
-        Some(Routing::Failover(if f.as_str() == "PRIMARY" { Failover::Primary } else { Failover::Secondary }))
+        Some(Routing::Failover(if f.as_str() == "PRIMARY" {
+            Failover::Primary
+        } else {
+            Failover::Secondary
+        }))
     } else if let Some(g) = r.geo_location() {
         Some(Routing::Geolocation(GeoLocation {
             continent: g.continent_code().map(str::to_string),
@@ -492,7 +770,11 @@ pub fn record_from_sdk(r: &t::ResourceRecordSet) -> Option<RecordSet> {
         name: normalise(r.name()),
         ty,
         ttl: r.ttl(),
-        values: r.resource_records().iter().map(|v| v.value().to_string()).collect(),
+        values: r
+            .resource_records()
+            .iter()
+            .map(|v| v.value().to_string())
+            .collect(),
         alias: r.alias_target().map(|a| Alias {
             name: normalise(a.dns_name()),
             zone_id: strip_zone_id(a.hosted_zone_id()),
@@ -523,7 +805,12 @@ pub fn record_to_sdk(r: &RecordSet) -> Result<t::ResourceRecordSet> {
         );
     } else {
         for v in r.wire_values() {
-            b = b.resource_records(t::ResourceRecord::builder().value(v).build().map_err(|e| Error::Invalid(e.to_string()))?);
+            b = b.resource_records(
+                t::ResourceRecord::builder()
+                    .value(v)
+                    .build()
+                    .map_err(|e| Error::Invalid(e.to_string()))?,
+            );
         }
     }
     b = match &r.routing {

@@ -83,10 +83,20 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Error, summary: summary.into(), detail: detail.into(), path: None }
+        Diagnostic {
+            severity: Severity::Error,
+            summary: summary.into(),
+            detail: detail.into(),
+            path: None,
+        }
     }
     pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, summary: summary.into(), detail: detail.into(), path: None }
+        Diagnostic {
+            severity: Severity::Warning,
+            summary: summary.into(),
+            detail: detail.into(),
+            path: None,
+        }
     }
     pub fn at(mut self, path: AttrPath) -> Self {
         self.path = Some(path);
@@ -100,7 +110,11 @@ impl Diagnostic {
             },
             summary: self.summary.clone(),
             detail: self.detail.clone(),
-            attribute: self.path.as_ref().filter(|p| !p.0.is_empty()).map(AttrPath::to_proto),
+            attribute: self
+                .path
+                .as_ref()
+                .filter(|p| !p.0.is_empty())
+                .map(AttrPath::to_proto),
         }
     }
 }
@@ -119,7 +133,12 @@ impl Diagnostics {
     pub fn error(&mut self, summary: impl Into<String>, detail: impl Into<String>) {
         self.push(Diagnostic::error(summary, detail));
     }
-    pub fn error_at(&mut self, path: AttrPath, summary: impl Into<String>, detail: impl Into<String>) {
+    pub fn error_at(
+        &mut self,
+        path: AttrPath,
+        summary: impl Into<String>,
+        detail: impl Into<String>,
+    ) {
         self.push(Diagnostic::error(summary, detail).at(path));
     }
     pub fn warning(&mut self, summary: impl Into<String>, detail: impl Into<String>) {

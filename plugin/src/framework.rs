@@ -18,7 +18,9 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn new() -> Self {
-        Ctx { cancel: CancellationToken::new() }
+        Ctx {
+            cancel: CancellationToken::new(),
+        }
     }
     pub fn is_cancelled(&self) -> bool {
         self.cancel.is_cancelled()
@@ -41,19 +43,28 @@ pub struct Failure {
 
 impl Failure {
     pub fn with_partial(diags: impl Into<Diagnostics>, partial: Value) -> Self {
-        Failure { diags: diags.into(), partial: Some(partial) }
+        Failure {
+            diags: diags.into(),
+            partial: Some(partial),
+        }
     }
 }
 
 impl From<Diagnostics> for Failure {
     fn from(diags: Diagnostics) -> Self {
-        Failure { diags, partial: None }
+        Failure {
+            diags,
+            partial: None,
+        }
     }
 }
 
 impl From<Diagnostic> for Failure {
     fn from(d: Diagnostic) -> Self {
-        Failure { diags: d.into(), partial: None }
+        Failure {
+            diags: d.into(),
+            partial: None,
+        }
     }
 }
 
@@ -74,19 +85,42 @@ pub trait Resource<M: Send + Sync + 'static>: Send + Sync {
 
     /// Adjusts the default plan (proposed state, computed attributes unknown on create).
     /// `prior` is null on create. Runs without I/O.
-    fn modify_plan(&self, _prior: &Value, _config: &Value, _planned: &mut Value, _diags: &mut Diagnostics) {}
+    fn modify_plan(
+        &self,
+        _prior: &Value,
+        _config: &Value,
+        _planned: &mut Value,
+        _diags: &mut Diagnostics,
+    ) {
+    }
+
+    /// Which changes force replacement. The default compares force-new attributes exactly; resources
+    /// override it to ignore changes of form only (case, trailing dots).
+    fn replace_paths(&self, schema: &Schema, prior: &Value, planned: &Value) -> Vec<AttrPath> {
+        schema.block.replace_paths(prior, planned)
+    }
 
     async fn create(&self, meta: &M, ctx: &Ctx, planned: &Value) -> Result<Value, Failure>;
     /// Reads the live object; `Ok(None)` means it is gone (Terraform drops it from state).
     async fn read(&self, meta: &M, ctx: &Ctx, state: &Value) -> Result<Option<Value>, Diagnostics>;
-    async fn update(&self, meta: &M, ctx: &Ctx, prior: &Value, planned: &Value) -> Result<Value, Failure>;
+    async fn update(
+        &self,
+        meta: &M,
+        ctx: &Ctx,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, Failure>;
     /// Deletes; warnings in the Ok value are shown to the user.
     async fn delete(&self, meta: &M, ctx: &Ctx, prior: &Value) -> Result<Diagnostics, Diagnostics>;
     /// Builds the full state of an existing object from an import ID.
     async fn import(&self, meta: &M, ctx: &Ctx, id: &str) -> Result<Value, Diagnostics>;
 
     /// Upgrades a JSON state written under schema `version` to the current schema.
-    fn upgrade_state(&self, _version: i64, state: serde_json::Value) -> Result<serde_json::Value, Diagnostics> {
+    fn upgrade_state(
+        &self,
+        _version: i64,
+        state: serde_json::Value,
+    ) -> Result<serde_json::Value, Diagnostics> {
         Ok(state)
     }
 }
@@ -110,7 +144,11 @@ pub trait Provider: Send + Sync + 'static {
     fn validate(&self, _config: &Value) -> Diagnostics {
         Diagnostics::new()
     }
-    async fn configure(&self, config: &Value, terraform_version: &str) -> Result<Self::Meta, Diagnostics>;
+    async fn configure(
+        &self,
+        config: &Value,
+        terraform_version: &str,
+    ) -> Result<Self::Meta, Diagnostics>;
     fn resources(&self) -> Vec<Arc<dyn Resource<Self::Meta>>>;
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Self::Meta>>>;
 }

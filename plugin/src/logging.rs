@@ -11,7 +11,10 @@ use tracing_subscriber::{filter::LevelFilter, Layer};
 
 /// The level Terraform asked for: TF_LOG_PROVIDER wins over TF_LOG; unset means warnings only.
 pub fn level_from_env() -> LevelFilter {
-    let raw = std::env::var("TF_LOG_PROVIDER").ok().filter(|s| !s.is_empty()).or_else(|| std::env::var("TF_LOG").ok());
+    let raw = std::env::var("TF_LOG_PROVIDER")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .or_else(|| std::env::var("TF_LOG").ok());
     match raw.unwrap_or_default().to_ascii_lowercase().as_str() {
         "trace" | "json" => LevelFilter::TRACE,
         "debug" => LevelFilter::DEBUG,
@@ -73,7 +76,10 @@ impl<S: Subscriber> Layer<S> for HclogLayer {
         let mut m = f.rest;
         m.insert("@level".into(), level.into());
         m.insert("@message".into(), f.message.into());
-        m.insert("@module".into(), format!("{}.{}", self.module, event.metadata().target()).into());
+        m.insert(
+            "@module".into(),
+            format!("{}.{}", self.module, event.metadata().target()).into(),
+        );
         m.insert("@timestamp".into(), humantime_now().into());
         let line = serde_json::Value::Object(m).to_string();
         let _ = writeln!(std::io::stderr().lock(), "{line}");
@@ -82,7 +88,9 @@ impl<S: Subscriber> Layer<S> for HclogLayer {
 
 fn humantime_now() -> String {
     // RFC 3339 in UTC without pulling in a time crate.
-    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
     let secs = d.as_secs() as i64;
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let (y, mo, da) = civil_from_days(days);
@@ -111,7 +119,9 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 
 /// Installs the hclog layer for the whole process. `module` names the provider (e.g. "provider.r53").
 pub fn init(module: &'static str) {
-    let _ = tracing_subscriber::registry().with(HclogLayer { module }.with_filter(level_from_env())).try_init();
+    let _ = tracing_subscriber::registry()
+        .with(HclogLayer { module }.with_filter(level_from_env()))
+        .try_init();
 }
 
 #[cfg(test)]

@@ -66,7 +66,10 @@ impl Attribute {
         self
     }
     fn is_computed(&self) -> bool {
-        matches!(self.presence, Presence::Computed | Presence::OptionalComputed)
+        matches!(
+            self.presence,
+            Presence::Computed | Presence::OptionalComputed
+        )
     }
 }
 
@@ -96,19 +99,43 @@ pub struct Block {
 
 impl Block {
     pub fn new(description: &str) -> Self {
-        Block { description: description.into(), ..Default::default() }
+        Block {
+            description: description.into(),
+            ..Default::default()
+        }
     }
     pub fn attr(mut self, a: Attribute) -> Self {
         self.attributes.push(a);
         self
     }
     pub fn block(mut self, name: &str, nesting: Nesting, min: i64, max: i64, block: Block) -> Self {
-        self.blocks.push(NestedBlock { name: name.into(), block, nesting, min_items: min, max_items: max, force_new: false });
+        self.blocks.push(NestedBlock {
+            name: name.into(),
+            block,
+            nesting,
+            min_items: min,
+            max_items: max,
+            force_new: false,
+        });
         self
     }
     /// Like [`Block::block`], but changing the block replaces the object.
-    pub fn block_force_new(mut self, name: &str, nesting: Nesting, min: i64, max: i64, block: Block) -> Self {
-        self.blocks.push(NestedBlock { name: name.into(), block, nesting, min_items: min, max_items: max, force_new: true });
+    pub fn block_force_new(
+        mut self,
+        name: &str,
+        nesting: Nesting,
+        min: i64,
+        max: i64,
+        block: Block,
+    ) -> Self {
+        self.blocks.push(NestedBlock {
+            name: name.into(),
+            block,
+            nesting,
+            min_items: min,
+            max_items: max,
+            force_new: true,
+        });
         self
     }
 
@@ -187,9 +214,9 @@ impl Block {
         }
         for b in &self.blocks {
             match m.get_mut(&b.name) {
-                Some(Value::List(items)) | Some(Value::Set(items)) => {
-                    items.iter_mut().for_each(|i| b.block.mark_computed_unknown(i))
-                }
+                Some(Value::List(items)) | Some(Value::Set(items)) => items
+                    .iter_mut()
+                    .for_each(|i| b.block.mark_computed_unknown(i)),
                 Some(o @ Value::Object(_)) => b.block.mark_computed_unknown(o),
                 _ => {}
             }
@@ -256,14 +283,24 @@ impl Block {
         for b in &self.blocks {
             let nest = match b.nesting {
                 Nesting::Single => "block".to_string(),
-                Nesting::List | Nesting::Set if b.max_items == 1 => "block, at most one".to_string(),
+                Nesting::List | Nesting::Set if b.max_items == 1 => {
+                    "block, at most one".to_string()
+                }
                 _ => "blocks".to_string(),
             };
-            args.push_str(&format!("- `{}` ({}) {} See [{}](#{}) below.\n", b.name, nest, b.block.description, b.name, b.name));
+            args.push_str(&format!(
+                "- `{}` ({}) {} See [{}](#{}) below.\n",
+                b.name, nest, b.block.description, b.name, b.name
+            ));
         }
         for b in &self.blocks {
             let sub = b.block.markdown(&format!("{heading}#"));
-            args.push_str(&format!("\n<a id=\"{}\"></a>\n{heading}# `{}` block\n\n{}", b.name, b.name, sub.trim_start_matches(&format!("{heading}# Argument Reference\n\n"))));
+            args.push_str(&format!(
+                "\n<a id=\"{}\"></a>\n{heading}# `{}` block\n\n{}",
+                b.name,
+                b.name,
+                sub.trim_start_matches(&format!("{heading}# Argument Reference\n\n"))
+            ));
         }
     }
 }
@@ -296,7 +333,10 @@ impl Schema {
         self.block.implied_type()
     }
     pub(crate) fn to_proto(&self) -> pb::Schema {
-        pb::Schema { version: self.version, block: Some(self.block.to_proto(self.version)) }
+        pb::Schema {
+            version: self.version,
+            block: Some(self.block.to_proto(self.version)),
+        }
     }
 }
 
@@ -307,9 +347,19 @@ mod tests {
     fn block() -> Block {
         Block::new("test")
             .attr(Attribute::new("id", Type::String, "id").computed())
-            .attr(Attribute::new("name", Type::String, "name").required().force_new())
+            .attr(
+                Attribute::new("name", Type::String, "name")
+                    .required()
+                    .force_new(),
+            )
             .attr(Attribute::new("comment", Type::String, "comment").optional())
-            .block("vpc", Nesting::Set, 0, 0, Block::new("vpc").attr(Attribute::new("vpc_id", Type::String, "v").required()))
+            .block(
+                "vpc",
+                Nesting::Set,
+                0,
+                0,
+                Block::new("vpc").attr(Attribute::new("vpc_id", Type::String, "v").required()),
+            )
     }
 
     #[test]
@@ -327,18 +377,27 @@ mod tests {
     #[test]
     fn replace_paths_only_for_changed_force_new() {
         let b = block();
-        let prior = Value::Object(BTreeMap::from([("name".into(), Value::string("a")), ("comment".into(), Value::string("x"))]));
+        let prior = Value::Object(BTreeMap::from([
+            ("name".into(), Value::string("a")),
+            ("comment".into(), Value::string("x")),
+        ]));
         let mut planned = prior.clone();
         planned.set("comment", Value::string("y"));
         assert!(b.replace_paths(&prior, &planned).is_empty());
         planned.set("name", Value::string("b"));
-        assert_eq!(b.replace_paths(&prior, &planned), vec![AttrPath::attr("name")]);
+        assert_eq!(
+            b.replace_paths(&prior, &planned),
+            vec![AttrPath::attr("name")]
+        );
     }
 
     #[test]
     fn markdown_lists_arguments_and_attributes() {
         let md = block().markdown("##");
-        assert!(md.contains("- `name` (Required, String, forces replacement) name"), "{md}");
+        assert!(
+            md.contains("- `name` (Required, String, forces replacement) name"),
+            "{md}"
+        );
         assert!(md.contains("## Attribute Reference"), "{md}");
         assert!(md.contains("- `id` (String) id"), "{md}");
         assert!(md.contains("`vpc` block"), "{md}");

@@ -30,7 +30,8 @@ use crate::proto::{plugin as gp, tfplugin5 as pb};
 use crate::server::{Broker, Controller, ProviderServer, Stdio};
 
 pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
-pub const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+pub const MAGIC_COOKIE_VALUE: &str =
+    "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 const CORE_PROTOCOL: u32 = 1;
 const APP_PROTOCOL: u32 = 5;
 
@@ -76,25 +77,37 @@ impl Handshake {
         let port = |name: &'static str, default: u16| -> Result<u16, ServeError> {
             match get(name).filter(|s| !s.is_empty()) {
                 None => Ok(default),
-                Some(s) => s.parse().map_err(|_| ServeError::BadEnv { name, why: format!("{s:?} is not a port") }),
+                Some(s) => s.parse().map_err(|_| ServeError::BadEnv {
+                    name,
+                    why: format!("{s:?} is not a port"),
+                }),
             }
         };
         let (min_port, max_port) = (port("PLUGIN_MIN_PORT", 0)?, port("PLUGIN_MAX_PORT", 0)?);
         if max_port != 0 && min_port > max_port {
-            return Err(ServeError::BadEnv { name: "PLUGIN_MIN_PORT", why: format!("{min_port} > PLUGIN_MAX_PORT {max_port}") });
+            return Err(ServeError::BadEnv {
+                name: "PLUGIN_MIN_PORT",
+                why: format!("{min_port} > PLUGIN_MAX_PORT {max_port}"),
+            });
         }
         let client_cert = match get("PLUGIN_CLIENT_CERT").filter(|s| !s.trim().is_empty()) {
             None => None,
             Some(pem) => Some(pem_to_der(&pem)?),
         };
-        Ok(Handshake { min_port, max_port, client_cert })
+        Ok(Handshake {
+            min_port,
+            max_port,
+            client_cert,
+        })
     }
 }
 
 fn pem_to_der(pem: &str) -> Result<Vec<u8>, ServeError> {
     use rustls_pki_types::pem::PemObject;
-    let cert = CertificateDer::from_pem_slice(pem.as_bytes())
-        .map_err(|e| ServeError::BadEnv { name: "PLUGIN_CLIENT_CERT", why: format!("not a PEM certificate: {e}") })?;
+    let cert = CertificateDer::from_pem_slice(pem.as_bytes()).map_err(|e| ServeError::BadEnv {
+        name: "PLUGIN_CLIENT_CERT",
+        why: format!("not a PEM certificate: {e}"),
+    })?;
     Ok(cert.as_ref().to_vec())
 }
 
@@ -123,7 +136,10 @@ pub struct PinnedClientCert {
 
 impl PinnedClientCert {
     pub fn new(der: Vec<u8>) -> Self {
-        PinnedClientCert { der, algs: rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms }
+        PinnedClientCert {
+            der,
+            algs: rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms,
+        }
     }
 }
 
@@ -140,7 +156,9 @@ impl ClientCertVerifier for PinnedClientCert {
         if end_entity.as_ref() == self.der.as_slice() {
             Ok(ClientCertVerified::assertion())
         } else {
-            Err(rustls::Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure))
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::ApplicationVerificationFailure,
+            ))
         }
     }
     fn verify_tls12_signature(
@@ -170,32 +188,51 @@ impl ClientCertVerifier for PinnedClientCert {
 /// A fresh self-signed server certificate for "localhost" (what go-plugin's client expects).
 pub fn server_certificate() -> Result<(Vec<u8>, Vec<u8>), ServeError> {
     let key = rcgen::KeyPair::generate().map_err(|e| ServeError::Tls(e.to_string()))?;
-    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()]).map_err(|e| ServeError::Tls(e.to_string()))?;
-    params.distinguished_name.push(rcgen::DnType::OrganizationName, "r53 terraform provider");
-    params.distinguished_name.push(rcgen::DnType::CommonName, "localhost");
-    params.subject_alt_names.push(rcgen::SanType::IpAddress(Ipv4Addr::LOCALHOST.into()));
+    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()])
+        .map_err(|e| ServeError::Tls(e.to_string()))?;
+    params
+        .distinguished_name
+        .push(rcgen::DnType::OrganizationName, "r53 terraform provider");
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "localhost");
+    params
+        .subject_alt_names
+        .push(rcgen::SanType::IpAddress(Ipv4Addr::LOCALHOST.into()));
     params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
     params.key_usages = vec![
         rcgen::KeyUsagePurpose::DigitalSignature,
         rcgen::KeyUsagePurpose::KeyEncipherment,
         rcgen::KeyUsagePurpose::KeyCertSign,
     ];
-    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth, rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    params.extended_key_usages = vec![
+        rcgen::ExtendedKeyUsagePurpose::ServerAuth,
+        rcgen::ExtendedKeyUsagePurpose::ClientAuth,
+    ];
     let now = std::time::SystemTime::now();
     params.not_before = (now - Duration::from_secs(30)).into();
     params.not_after = (now + Duration::from_secs(30 * 24 * 3600)).into();
-    let cert = params.self_signed(&key).map_err(|e| ServeError::Tls(e.to_string()))?;
+    let cert = params
+        .self_signed(&key)
+        .map_err(|e| ServeError::Tls(e.to_string()))?;
     Ok((cert.der().to_vec(), key.serialize_der()))
 }
 
 /// A TLS server configuration that requires exactly `client_cert`.
-pub fn tls_config(server_cert: Vec<u8>, server_key: Vec<u8>, client_cert: Vec<u8>) -> Result<rustls::ServerConfig, ServeError> {
+pub fn tls_config(
+    server_cert: Vec<u8>,
+    server_key: Vec<u8>,
+    client_cert: Vec<u8>,
+) -> Result<rustls::ServerConfig, ServeError> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let mut cfg = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| ServeError::Tls(e.to_string()))?
         .with_client_cert_verifier(Arc::new(PinnedClientCert::new(client_cert)))
-        .with_single_cert(vec![CertificateDer::from(server_cert)], PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key)))
+        .with_single_cert(
+            vec![CertificateDer::from(server_cert)],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key)),
+        )
         .map_err(|e| ServeError::Tls(e.to_string()))?;
     // gRPC needs HTTP/2; grpc-go clients refuse servers that do not negotiate it by ALPN.
     cfg.alpn_protocols = vec![b"h2".to_vec()];
@@ -211,13 +248,21 @@ impl Connected for TlsConn {
 }
 
 impl AsyncRead for TlsConn {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         Pin::new(&mut self.0).poll_read(cx, buf)
     }
 }
 
 impl AsyncWrite for TlsConn {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.0).poll_write(cx, buf)
     }
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -283,8 +328,15 @@ pub struct Running {
 impl Running {
     /// The handshake line go-plugin reads from stdout.
     pub fn handshake_line(&self, tls: bool) -> String {
-        let cert = if tls { base64::engine::general_purpose::STANDARD_NO_PAD.encode(&self.server_cert) } else { String::new() };
-        format!("{CORE_PROTOCOL}|{APP_PROTOCOL}|tcp|{}|grpc|{cert}", self.addr)
+        let cert = if tls {
+            base64::engine::general_purpose::STANDARD_NO_PAD.encode(&self.server_cert)
+        } else {
+            String::new()
+        };
+        format!(
+            "{CORE_PROTOCOL}|{APP_PROTOCOL}|tcp|{}|grpc|{cert}",
+            self.addr
+        )
     }
 }
 
@@ -295,18 +347,33 @@ pub async fn start<P: Provider>(provider: P, hs: &Handshake) -> Result<Running, 
     let shutdown = CancellationToken::new();
     let provider = ProviderServer::new(provider);
     let (health_reporter, health) = tonic_health::server::health_reporter();
-    health_reporter.set_service_status("plugin", tonic_health::ServingStatus::Serving).await;
+    health_reporter
+        .set_service_status("plugin", tonic_health::ServingStatus::Serving)
+        .await;
     let router = tonic::transport::Server::builder()
         .add_service(health)
-        .add_service(pb::provider_server::ProviderServer::new(provider).max_decoding_message_size(256 << 20).max_encoding_message_size(256 << 20))
-        .add_service(gp::grpc_controller_server::GrpcControllerServer::new(Controller { shutdown: shutdown.clone() }))
-        .add_service(gp::grpc_stdio_server::GrpcStdioServer::new(Stdio { shutdown: shutdown.clone() }))
-        .add_service(gp::grpc_broker_server::GrpcBrokerServer::new(Broker { shutdown: shutdown.clone() }));
+        .add_service(
+            pb::provider_server::ProviderServer::new(provider)
+                .max_decoding_message_size(256 << 20)
+                .max_encoding_message_size(256 << 20),
+        )
+        .add_service(gp::grpc_controller_server::GrpcControllerServer::new(
+            Controller {
+                shutdown: shutdown.clone(),
+            },
+        ))
+        .add_service(gp::grpc_stdio_server::GrpcStdioServer::new(Stdio {
+            shutdown: shutdown.clone(),
+        }))
+        .add_service(gp::grpc_broker_server::GrpcBrokerServer::new(Broker {
+            shutdown: shutdown.clone(),
+        }));
     let sd = shutdown.clone();
     let (server_cert, task) = match &hs.client_cert {
         Some(client) => {
             let (cert, key) = server_certificate()?;
-            let acceptor = TlsAcceptor::from(Arc::new(tls_config(cert.clone(), key, client.clone())?));
+            let acceptor =
+                TlsAcceptor::from(Arc::new(tls_config(cert.clone(), key, client.clone())?));
             let incoming = tls_incoming(listener, acceptor, shutdown.clone());
             let task = tokio::spawn(async move {
                 router
@@ -317,7 +384,9 @@ pub async fn start<P: Provider>(provider: P, hs: &Handshake) -> Result<Running, 
             (cert, task)
         }
         None => {
-            tracing::warn!("PLUGIN_CLIENT_CERT not set: serving without TLS (host did not ask for AutoMTLS)");
+            tracing::warn!(
+                "PLUGIN_CLIENT_CERT not set: serving without TLS (host did not ask for AutoMTLS)"
+            );
             let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
             let task = tokio::spawn(async move {
                 router
@@ -328,7 +397,12 @@ pub async fn start<P: Provider>(provider: P, hs: &Handshake) -> Result<Running, 
             (Vec::new(), task)
         }
     };
-    Ok(Running { addr, server_cert, shutdown, task })
+    Ok(Running {
+        addr,
+        server_cert,
+        shutdown,
+        task,
+    })
 }
 
 /// The whole plugin `main`: validates the environment, serves until Terraform shuts us down, and
@@ -350,7 +424,10 @@ pub fn main<P: Provider>(name: &str, version: &str, make: impl FnOnce() -> P) ->
             return 1;
         }
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("{name}: cannot start runtime: {e}");
@@ -400,14 +477,23 @@ mod tests {
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let m: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let m: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |k| m.get(k).cloned()
     }
 
     #[test]
     fn handshake_requires_cookie_and_protocol_5() {
-        assert!(matches!(Handshake::from_env(env(&[])), Err(ServeError::NotAPluginHost)));
-        let e = Handshake::from_env(env(&[(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE), ("PLUGIN_PROTOCOL_VERSIONS", "6")]));
+        assert!(matches!(
+            Handshake::from_env(env(&[])),
+            Err(ServeError::NotAPluginHost)
+        ));
+        let e = Handshake::from_env(env(&[
+            (MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE),
+            ("PLUGIN_PROTOCOL_VERSIONS", "6"),
+        ]));
         assert!(matches!(e, Err(ServeError::NoCommonProtocol(_))));
         let hs = Handshake::from_env(env(&[
             (MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE),
@@ -417,13 +503,25 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!((hs.min_port, hs.max_port), (10000, 25000));
-        let e = Handshake::from_env(env(&[(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE), ("PLUGIN_CLIENT_CERT", "garbage")]));
-        assert!(matches!(e, Err(ServeError::BadEnv { name: "PLUGIN_CLIENT_CERT", .. })));
+        let e = Handshake::from_env(env(&[
+            (MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE),
+            ("PLUGIN_CLIENT_CERT", "garbage"),
+        ]));
+        assert!(matches!(
+            e,
+            Err(ServeError::BadEnv {
+                name: "PLUGIN_CLIENT_CERT",
+                ..
+            })
+        ));
     }
 
     #[test]
     fn p521_is_verifiable() {
         let schemes = PinnedClientCert::new(vec![]).supported_verify_schemes();
-        assert!(schemes.contains(&SignatureScheme::ECDSA_NISTP521_SHA512), "{schemes:?}");
+        assert!(
+            schemes.contains(&SignatureScheme::ECDSA_NISTP521_SHA512),
+            "{schemes:?}"
+        );
     }
 }

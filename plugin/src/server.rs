@@ -38,16 +38,22 @@ pub(crate) struct ProviderServer<P: Provider> {
 }
 
 fn dv(bytes: Vec<u8>) -> Option<pb::DynamicValue> {
-    Some(pb::DynamicValue { msgpack: bytes, json: Vec::new() })
+    Some(pb::DynamicValue {
+        msgpack: bytes,
+        json: Vec::new(),
+    })
 }
 
 fn decode(v: &Option<pb::DynamicValue>, ty: &Type, what: &str) -> Result<Value, Diagnostics> {
     match v {
         None => Ok(Value::Null),
-        Some(d) if !d.msgpack.is_empty() => Value::from_msgpack(&d.msgpack, ty).map_err(|e| value_diag(what, e).into()),
+        Some(d) if !d.msgpack.is_empty() => {
+            Value::from_msgpack(&d.msgpack, ty).map_err(|e| value_diag(what, e).into())
+        }
         Some(d) if !d.json.is_empty() => {
-            let j: serde_json::Value = serde_json::from_slice(&d.json)
-                .map_err(|e| Diagnostics::from(Diagnostic::error(format!("Invalid {what}"), e.to_string())))?;
+            let j: serde_json::Value = serde_json::from_slice(&d.json).map_err(|e| {
+                Diagnostics::from(Diagnostic::error(format!("Invalid {what}"), e.to_string()))
+            })?;
             Value::from_json(&j, ty).map_err(|e| value_diag(what, e).into())
         }
         Some(_) => Ok(Value::Null),
@@ -58,7 +64,10 @@ fn encode(v: &Value, ty: &Type, diags: &mut Diagnostics) -> Option<pb::DynamicVa
     match v.to_msgpack(ty) {
         Ok(b) => dv(b),
         Err(e) => {
-            diags.push(Diagnostic::error("Provider produced a value it cannot encode", e.to_string()));
+            diags.push(Diagnostic::error(
+                "Provider produced a value it cannot encode",
+                e.to_string(),
+            ));
             None
         }
     }
@@ -96,7 +105,9 @@ impl<P: Provider> ProviderServer<P> {
     }
 
     fn ctx(&self) -> Ctx {
-        Ctx { cancel: self.stop.lock().expect("stop lock").child_token() }
+        Ctx {
+            cancel: self.stop.lock().expect("stop lock").child_token(),
+        }
     }
 
     fn meta(&self) -> Result<Arc<P::Meta>, Diagnostics> {
@@ -110,18 +121,30 @@ impl<P: Provider> ProviderServer<P> {
     }
 
     fn resource(&self, name: &str) -> Result<&ResourceEntry<P::Meta>, Status> {
-        self.resources.get(name).ok_or_else(|| Status::not_found(format!("unknown resource type {name}")))
+        self.resources
+            .get(name)
+            .ok_or_else(|| Status::not_found(format!("unknown resource type {name}")))
     }
 
     fn data_source(&self, name: &str) -> Result<&DataEntry<P::Meta>, Status> {
-        self.data_sources.get(name).ok_or_else(|| Status::not_found(format!("unknown data source {name}")))
+        self.data_sources
+            .get(name)
+            .ok_or_else(|| Status::not_found(format!("unknown data source {name}")))
     }
 
     pub(crate) fn schema_response(&self) -> pb::get_provider_schema::Response {
         pb::get_provider_schema::Response {
             provider: Some(self.provider_schema.to_proto()),
-            resource_schemas: self.resources.iter().map(|(k, e)| (k.to_string(), e.schema.to_proto())).collect(),
-            data_source_schemas: self.data_sources.iter().map(|(k, e)| (k.to_string(), e.schema.to_proto())).collect(),
+            resource_schemas: self
+                .resources
+                .iter()
+                .map(|(k, e)| (k.to_string(), e.schema.to_proto()))
+                .collect(),
+            data_source_schemas: self
+                .data_sources
+                .iter()
+                .map(|(k, e)| (k.to_string(), e.schema.to_proto()))
+                .collect(),
             diagnostics: vec![],
             provider_meta: None,
             server_capabilities: Some(capabilities()),
@@ -130,27 +153,45 @@ impl<P: Provider> ProviderServer<P> {
 }
 
 fn capabilities() -> pb::ServerCapabilities {
-    pb::ServerCapabilities { plan_destroy: false, get_provider_schema_optional: true, move_resource_state: false }
+    pb::ServerCapabilities {
+        plan_destroy: false,
+        get_provider_schema_optional: true,
+        move_resource_state: false,
+    }
 }
 
 type R<T> = Result<Response<T>, Status>;
 
 #[tonic::async_trait]
 impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
-    async fn get_metadata(&self, _: Request<pb::get_metadata::Request>) -> R<pb::get_metadata::Response> {
+    async fn get_metadata(
+        &self,
+        _: Request<pb::get_metadata::Request>,
+    ) -> R<pb::get_metadata::Response> {
         Ok(Response::new(pb::get_metadata::Response {
             server_capabilities: Some(capabilities()),
             diagnostics: vec![],
             data_sources: self
                 .data_sources
                 .keys()
-                .map(|k| pb::get_metadata::DataSourceMetadata { type_name: k.to_string() })
+                .map(|k| pb::get_metadata::DataSourceMetadata {
+                    type_name: k.to_string(),
+                })
                 .collect(),
-            resources: self.resources.keys().map(|k| pb::get_metadata::ResourceMetadata { type_name: k.to_string() }).collect(),
+            resources: self
+                .resources
+                .keys()
+                .map(|k| pb::get_metadata::ResourceMetadata {
+                    type_name: k.to_string(),
+                })
+                .collect(),
         }))
     }
 
-    async fn get_schema(&self, _: Request<pb::get_provider_schema::Request>) -> R<pb::get_provider_schema::Response> {
+    async fn get_schema(
+        &self,
+        _: Request<pb::get_provider_schema::Request>,
+    ) -> R<pb::get_provider_schema::Response> {
         Ok(Response::new(self.schema_response()))
     }
 
@@ -171,7 +212,10 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
                 None
             }
         };
-        Ok(Response::new(pb::prepare_provider_config::Response { prepared_config: prepared, diagnostics: diags.to_proto() }))
+        Ok(Response::new(pb::prepare_provider_config::Response {
+            prepared_config: prepared,
+            diagnostics: diags.to_proto(),
+        }))
     }
 
     async fn validate_resource_type_config(
@@ -184,7 +228,9 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             Ok(cfg) => e.imp.validate(&cfg),
             Err(d) => d,
         };
-        Ok(Response::new(pb::validate_resource_type_config::Response { diagnostics: diags.to_proto() }))
+        Ok(Response::new(pb::validate_resource_type_config::Response {
+            diagnostics: diags.to_proto(),
+        }))
     }
 
     async fn validate_data_source_config(
@@ -197,7 +243,9 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             Ok(cfg) => e.imp.validate(&cfg),
             Err(d) => d,
         };
-        Ok(Response::new(pb::validate_data_source_config::Response { diagnostics: diags.to_proto() }))
+        Ok(Response::new(pb::validate_data_source_config::Response {
+            diagnostics: diags.to_proto(),
+        }))
     }
 
     async fn upgrade_resource_state(
@@ -248,14 +296,19 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         } else {
             None
         };
-        Ok(Response::new(pb::upgrade_resource_state::Response { upgraded_state: upgraded, diagnostics: diags.to_proto() }))
+        Ok(Response::new(pb::upgrade_resource_state::Response {
+            upgraded_state: upgraded,
+            diagnostics: diags.to_proto(),
+        }))
     }
 
     async fn get_resource_identity_schemas(
         &self,
         _: Request<pb::get_resource_identity_schemas::Request>,
     ) -> R<pb::get_resource_identity_schemas::Response> {
-        Ok(Response::new(pb::get_resource_identity_schemas::Response::default()))
+        Ok(Response::new(
+            pb::get_resource_identity_schemas::Response::default(),
+        ))
     }
 
     async fn configure(&self, req: Request<pb::configure::Request>) -> R<pb::configure::Response> {
@@ -273,14 +326,22 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
                 Err(d) => diags.extend(d),
             },
         }
-        Ok(Response::new(pb::configure::Response { diagnostics: diags.to_proto() }))
+        Ok(Response::new(pb::configure::Response {
+            diagnostics: diags.to_proto(),
+        }))
     }
 
-    async fn read_resource(&self, req: Request<pb::read_resource::Request>) -> R<pb::read_resource::Response> {
+    async fn read_resource(
+        &self,
+        req: Request<pb::read_resource::Request>,
+    ) -> R<pb::read_resource::Response> {
         let req = req.into_inner();
         let e = self.resource(&req.type_name)?;
         let mut diags = Diagnostics::new();
-        let mut out = pb::read_resource::Response { private: req.private.clone(), ..Default::default() };
+        let mut out = pb::read_resource::Response {
+            private: req.private.clone(),
+            ..Default::default()
+        };
         let state = match decode(&req.current_state, &e.ty, "state") {
             Ok(s) => s,
             Err(d) => {
@@ -315,7 +376,10 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         let req = req.into_inner();
         let e = self.resource(&req.type_name)?;
         let mut diags = Diagnostics::new();
-        let mut out = pb::plan_resource_change::Response { planned_private: req.prior_private.clone(), ..Default::default() };
+        let mut out = pb::plan_resource_change::Response {
+            planned_private: req.prior_private.clone(),
+            ..Default::default()
+        };
         let decoded = (|| {
             Ok::<_, Diagnostics>((
                 decode(&req.prior_state, &e.ty, "prior state")?,
@@ -341,7 +405,12 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         }
         e.imp.modify_plan(&prior, &config, &mut planned, &mut diags);
         if !prior.is_null() {
-            out.requires_replace = e.schema.block.replace_paths(&prior, &planned).iter().map(|p| p.to_proto()).collect();
+            out.requires_replace = e
+                .imp
+                .replace_paths(&e.schema, &prior, &planned)
+                .iter()
+                .map(|p| p.to_proto())
+                .collect();
         }
         out.planned_state = encode(&planned, &e.ty, &mut diags);
         out.diagnostics = diags.to_proto();
@@ -355,9 +424,15 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         let req = req.into_inner();
         let e = self.resource(&req.type_name)?;
         let mut diags = Diagnostics::new();
-        let mut out = pb::apply_resource_change::Response { private: req.planned_private.clone(), ..Default::default() };
+        let mut out = pb::apply_resource_change::Response {
+            private: req.planned_private.clone(),
+            ..Default::default()
+        };
         let decoded = (|| {
-            Ok::<_, Diagnostics>((decode(&req.prior_state, &e.ty, "prior state")?, decode(&req.planned_state, &e.ty, "planned state")?))
+            Ok::<_, Diagnostics>((
+                decode(&req.prior_state, &e.ty, "prior state")?,
+                decode(&req.planned_state, &e.ty, "planned state")?,
+            ))
         })();
         let (prior, planned) = match decoded {
             Ok(t) => t,
@@ -388,8 +463,11 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
                 }
             }
         } else {
-            let result =
-                if prior.is_null() { e.imp.create(&meta, &ctx, &planned).await } else { e.imp.update(&meta, &ctx, &prior, &planned).await };
+            let result = if prior.is_null() {
+                e.imp.create(&meta, &ctx, &planned).await
+            } else {
+                e.imp.update(&meta, &ctx, &prior, &planned).await
+            };
             match result {
                 Ok(v) => v,
                 Err(f) => {
@@ -422,12 +500,13 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             Ok(state) => {
                 let enc = encode(&state, &e.ty, &mut diags);
                 if enc.is_some() {
-                    out.imported_resources.push(pb::import_resource_state::ImportedResource {
-                        type_name: req.type_name.clone(),
-                        state: enc,
-                        private: Vec::new(),
-                        identity: None,
-                    });
+                    out.imported_resources
+                        .push(pb::import_resource_state::ImportedResource {
+                            type_name: req.type_name.clone(),
+                            state: enc,
+                            private: Vec::new(),
+                            identity: None,
+                        });
                 }
             }
             Err(d) => diags.extend(d),
@@ -436,7 +515,10 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         Ok(Response::new(out))
     }
 
-    async fn read_data_source(&self, req: Request<pb::read_data_source::Request>) -> R<pb::read_data_source::Response> {
+    async fn read_data_source(
+        &self,
+        req: Request<pb::read_data_source::Request>,
+    ) -> R<pb::read_data_source::Response> {
         let req = req.into_inner();
         let e = self.data_source(&req.type_name)?;
         let mut diags = Diagnostics::new();
@@ -461,7 +543,9 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         tok.cancel();
         *tok = CancellationToken::new();
         tracing::info!("stop requested: in-flight operations cancelled");
-        Ok(Response::new(pb::stop::Response { error: String::new() }))
+        Ok(Response::new(pb::stop::Response {
+            error: String::new(),
+        }))
     }
 }
 

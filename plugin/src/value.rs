@@ -46,8 +46,10 @@ impl Type {
             Type::Set(t) => json!(["set", t.to_json()]),
             Type::Map(t) => json!(["map", t.to_json()]),
             Type::Object(attrs) => {
-                let m: serde_json::Map<String, serde_json::Value> =
-                    attrs.iter().map(|(k, t)| (k.clone(), t.to_json())).collect();
+                let m: serde_json::Map<String, serde_json::Value> = attrs
+                    .iter()
+                    .map(|(k, t)| (k.clone(), t.to_json()))
+                    .collect();
                 json!(["object", m])
             }
         }
@@ -155,7 +157,11 @@ pub enum ValueError {
     #[error("type: {0}")]
     Type(String),
     #[error("at {path}: expected {expected}, found {found}")]
-    Mismatch { path: String, expected: String, found: String },
+    Mismatch {
+        path: String,
+        expected: String,
+        found: String,
+    },
     #[error("at {0}: value is not yet known")]
     Unknown(String),
     #[error("json: {0}")]
@@ -233,7 +239,8 @@ impl Value {
 
     pub fn from_msgpack(bytes: &[u8], ty: &Type) -> Result<Value, ValueError> {
         let mut rd = bytes;
-        let mp = rmpv::decode::read_value(&mut rd).map_err(|e| ValueError::Msgpack(e.to_string()))?;
+        let mp =
+            rmpv::decode::read_value(&mut rd).map_err(|e| ValueError::Msgpack(e.to_string()))?;
         from_mp(&mp, ty, &mut String::new())
     }
 
@@ -271,7 +278,11 @@ impl Value {
 
 fn mismatch(path: &str, expected: &Type, found: impl fmt::Debug) -> ValueError {
     ValueError::Mismatch {
-        path: if path.is_empty() { "(root)".into() } else { path.to_string() },
+        path: if path.is_empty() {
+            "(root)".into()
+        } else {
+            path.to_string()
+        },
         expected: format!("{expected:?}"),
         found: format!("{found:?}"),
     }
@@ -299,7 +310,10 @@ fn from_mp(mp: &Mp, ty: &Type, path: &mut String) -> Result<Value, ValueError> {
     match ty {
         Type::Dynamic => {
             // [type-json, value]
-            let arr = mp.as_array().filter(|a| a.len() == 2).ok_or_else(|| mismatch(path, ty, mp))?;
+            let arr = mp
+                .as_array()
+                .filter(|a| a.len() == 2)
+                .ok_or_else(|| mismatch(path, ty, mp))?;
             let tj: serde_json::Value = match &arr[0] {
                 Mp::Binary(b) => serde_json::from_slice(b),
                 Mp::String(s) => serde_json::from_str(s.as_str().unwrap_or("")),
@@ -309,7 +323,10 @@ fn from_mp(mp: &Mp, ty: &Type, path: &mut String) -> Result<Value, ValueError> {
             let inner = Type::from_json(&tj)?;
             from_mp(&arr[1], &inner, path)
         }
-        Type::Bool => mp.as_bool().map(Value::Bool).ok_or_else(|| mismatch(path, ty, mp)),
+        Type::Bool => mp
+            .as_bool()
+            .map(Value::Bool)
+            .ok_or_else(|| mismatch(path, ty, mp)),
         Type::String => match mp {
             Mp::String(s) => Ok(Value::String(s.as_str().unwrap_or_default().to_string())),
             Mp::Binary(b) => Ok(Value::String(String::from_utf8_lossy(b).into_owned())),
@@ -326,7 +343,9 @@ fn from_mp(mp: &Mp, ty: &Type, path: &mut String) -> Result<Value, ValueError> {
             Mp::F32(f) => Ok(Value::Number(Number::Float(*f as f64))),
             Mp::F64(f) => Ok(Value::Number(Number::Float(*f))),
             // cty sends numbers that fit neither as their decimal string.
-            Mp::String(s) => Ok(Value::Number(Number::Big(s.as_str().unwrap_or_default().to_string()))),
+            Mp::String(s) => Ok(Value::Number(Number::Big(
+                s.as_str().unwrap_or_default().to_string(),
+            ))),
             _ => Err(mismatch(path, ty, mp)),
         },
         Type::List(et) | Type::Set(et) => {
@@ -335,7 +354,11 @@ fn from_mp(mp: &Mp, ty: &Type, path: &mut String) -> Result<Value, ValueError> {
             for (i, e) in arr.iter().enumerate() {
                 out.push(with_path(path, &format!("[{i}]"), |p| from_mp(e, et, p))?);
             }
-            Ok(if matches!(ty, Type::List(_)) { Value::List(out) } else { Value::Set(out) })
+            Ok(if matches!(ty, Type::List(_)) {
+                Value::List(out)
+            } else {
+                Value::Set(out)
+            })
         }
         Type::Map(et) => {
             let m = mp.as_map().ok_or_else(|| mismatch(path, ty, mp))?;
@@ -349,7 +372,8 @@ fn from_mp(mp: &Mp, ty: &Type, path: &mut String) -> Result<Value, ValueError> {
         }
         Type::Object(attrs) => {
             let m = mp.as_map().ok_or_else(|| mismatch(path, ty, mp))?;
-            let mut out: BTreeMap<String, Value> = attrs.keys().map(|k| (k.clone(), Value::Null)).collect();
+            let mut out: BTreeMap<String, Value> =
+                attrs.keys().map(|k| (k.clone(), Value::Null)).collect();
             for (k, v) in m {
                 let k = k.as_str().ok_or_else(|| mismatch(path, ty, k))?;
                 // Attributes the schema does not know (e.g. from a newer state) are dropped.
@@ -369,7 +393,8 @@ fn to_mp(v: &Value, ty: &Type, path: &mut String) -> Result<Mp, ValueError> {
         (Value::Unknown, _) => Ok(Mp::Ext(0, vec![0])),
         (_, Type::Dynamic) => {
             let inner = infer_type(v);
-            let tj = serde_json::to_vec(&inner.to_json()).map_err(|e| ValueError::Json(e.to_string()))?;
+            let tj = serde_json::to_vec(&inner.to_json())
+                .map_err(|e| ValueError::Json(e.to_string()))?;
             Ok(Mp::Array(vec![Mp::Binary(tj), to_mp(v, &inner, path)?]))
         }
         (Value::Bool(b), Type::Bool) => Ok(Mp::Boolean(*b)),
@@ -390,7 +415,10 @@ fn to_mp(v: &Value, ty: &Type, path: &mut String) -> Result<Mp, ValueError> {
         (Value::Map(m) | Value::Object(m), Type::Map(et)) => {
             let mut out = Vec::with_capacity(m.len());
             for (k, e) in m {
-                out.push((Mp::String(k.clone().into()), with_path(path, &format!("[{k:?}]"), |p| to_mp(e, et, p))?));
+                out.push((
+                    Mp::String(k.clone().into()),
+                    with_path(path, &format!("[{k:?}]"), |p| to_mp(e, et, p))?,
+                ));
             }
             Ok(Mp::Map(out))
         }
@@ -398,7 +426,10 @@ fn to_mp(v: &Value, ty: &Type, path: &mut String) -> Result<Mp, ValueError> {
             let mut out = Vec::with_capacity(attrs.len());
             for (k, at) in attrs {
                 let e = m.get(k).unwrap_or(&Value::Null);
-                out.push((Mp::String(k.clone().into()), with_path(path, &format!(".{k}"), |p| to_mp(e, at, p))?));
+                out.push((
+                    Mp::String(k.clone().into()),
+                    with_path(path, &format!(".{k}"), |p| to_mp(e, at, p))?,
+                ));
             }
             Ok(Mp::Map(out))
         }
@@ -415,7 +446,9 @@ fn infer_type(v: &Value) -> Type {
         Value::List(v) => Type::list(v.first().map(infer_type).unwrap_or(Type::String)),
         Value::Set(v) => Type::set(v.first().map(infer_type).unwrap_or(Type::String)),
         Value::Map(m) => Type::map(m.values().next().map(infer_type).unwrap_or(Type::String)),
-        Value::Object(m) => Type::Object(m.iter().map(|(k, v)| (k.clone(), infer_type(v))).collect()),
+        Value::Object(m) => {
+            Type::Object(m.iter().map(|(k, v)| (k.clone(), infer_type(v))).collect())
+        }
     }
 }
 
@@ -443,12 +476,19 @@ fn from_json(j: &serde_json::Value, ty: &Type, path: &mut String) -> Result<Valu
             for (i, e) in items.iter().enumerate() {
                 out.push(with_path(path, &format!("[{i}]"), |p| from_json(e, et, p))?);
             }
-            Ok(if matches!(ty, Type::List(_)) { Value::List(out) } else { Value::Set(out) })
+            Ok(if matches!(ty, Type::List(_)) {
+                Value::List(out)
+            } else {
+                Value::Set(out)
+            })
         }
         (J::Object(m), Type::Map(et)) => {
             let mut out = BTreeMap::new();
             for (k, e) in m {
-                out.insert(k.clone(), with_path(path, &format!("[{k:?}]"), |p| from_json(e, et, p))?);
+                out.insert(
+                    k.clone(),
+                    with_path(path, &format!("[{k:?}]"), |p| from_json(e, et, p))?,
+                );
             }
             Ok(Value::Map(out))
         }
@@ -456,7 +496,10 @@ fn from_json(j: &serde_json::Value, ty: &Type, path: &mut String) -> Result<Valu
             let mut out = BTreeMap::new();
             for (k, at) in attrs {
                 let e = m.get(k).unwrap_or(&J::Null);
-                out.insert(k.clone(), with_path(path, &format!(".{k}"), |p| from_json(e, at, p))?);
+                out.insert(
+                    k.clone(),
+                    with_path(path, &format!(".{k}"), |p| from_json(e, at, p))?,
+                );
             }
             Ok(Value::Object(out))
         }
@@ -482,7 +525,11 @@ fn json_untyped(j: &serde_json::Value) -> Value {
         J::Number(n) => Value::Number(json_number(n)),
         J::String(s) => Value::String(s.clone()),
         J::Array(a) => Value::List(a.iter().map(json_untyped).collect()),
-        J::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), json_untyped(v))).collect()),
+        J::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), json_untyped(v)))
+                .collect(),
+        ),
     }
 }
 
@@ -491,13 +538,19 @@ fn to_json(v: &Value, path: &mut String) -> Result<serde_json::Value, ValueError
     Ok(match v {
         Value::Null => J::Null,
         Value::Unknown => {
-            return Err(ValueError::Unknown(if path.is_empty() { "(root)".into() } else { path.clone() }))
+            return Err(ValueError::Unknown(if path.is_empty() {
+                "(root)".into()
+            } else {
+                path.clone()
+            }))
         }
         Value::Bool(b) => J::Bool(*b),
         Value::String(s) => J::String(s.clone()),
         Value::Number(n) => match n {
             Number::Int(i) => J::from(*i),
-            Number::Float(f) => serde_json::Number::from_f64(*f).map(J::Number).unwrap_or(J::Null),
+            Number::Float(f) => serde_json::Number::from_f64(*f)
+                .map(J::Number)
+                .unwrap_or(J::Null),
             Number::Big(s) => serde_json::from_str(s).unwrap_or(J::String(s.clone())),
         },
         Value::List(items) | Value::Set(items) => {
@@ -510,7 +563,10 @@ fn to_json(v: &Value, path: &mut String) -> Result<serde_json::Value, ValueError
         Value::Map(m) | Value::Object(m) => {
             let mut out = serde_json::Map::new();
             for (k, e) in m {
-                out.insert(k.clone(), with_path(path, &format!(".{k}"), |p| to_json(e, p))?);
+                out.insert(
+                    k.clone(),
+                    with_path(path, &format!(".{k}"), |p| to_json(e, p))?,
+                );
             }
             J::Object(out)
         }
@@ -528,7 +584,13 @@ mod tests {
             ("weight".into(), Type::Number),
             ("records".into(), Type::set(Type::String)),
             ("tags".into(), Type::map(Type::String)),
-            ("alias".into(), Type::list(Type::Object(BTreeMap::from([("name".into(), Type::String)])))),
+            (
+                "alias".into(),
+                Type::list(Type::Object(BTreeMap::from([(
+                    "name".into(),
+                    Type::String,
+                )]))),
+            ),
             ("flag".into(), Type::Bool),
         ]))
     }
@@ -540,11 +602,20 @@ mod tests {
             ("name".into(), Value::string("www.example.com")),
             ("ttl".into(), Value::Unknown),
             ("weight".into(), Value::Number(Number::Float(0.25))),
-            ("records".into(), Value::Set(vec![Value::string("a"), Value::string("b")])),
-            ("tags".into(), Value::Map(BTreeMap::from([("env".into(), Value::string("prod"))]))),
+            (
+                "records".into(),
+                Value::Set(vec![Value::string("a"), Value::string("b")]),
+            ),
+            (
+                "tags".into(),
+                Value::Map(BTreeMap::from([("env".into(), Value::string("prod"))])),
+            ),
             (
                 "alias".into(),
-                Value::List(vec![Value::Object(BTreeMap::from([("name".into(), Value::Null)]))]),
+                Value::List(vec![Value::Object(BTreeMap::from([(
+                    "name".into(),
+                    Value::Null,
+                )]))]),
             ),
             ("flag".into(), Value::Null),
         ]));
@@ -572,7 +643,10 @@ mod tests {
     fn refined_unknown_extension_decodes_as_unknown() {
         // fixext1, type 12, payload: how Terraform >= 1.6 sends refined unknowns
         let bytes = [0xd4, 12, 0x00];
-        assert_eq!(Value::from_msgpack(&bytes, &Type::String).unwrap(), Value::Unknown);
+        assert_eq!(
+            Value::from_msgpack(&bytes, &Type::String).unwrap(),
+            Value::Unknown
+        );
     }
 
     #[test]
@@ -581,9 +655,12 @@ mod tests {
         let mp = Mp::Map(vec![(Mp::from("ttl"), Mp::from("not-a-number-x"))]);
         let mut b = Vec::new();
         rmpv::encode::write_value(&mut b, &mp).unwrap();
-        let err = Value::from_msgpack(&b, &Type::Object(BTreeMap::from([("ttl".into(), Type::Bool)])))
-            .unwrap_err()
-            .to_string();
+        let err = Value::from_msgpack(
+            &b,
+            &Type::Object(BTreeMap::from([("ttl".into(), Type::Bool)])),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains(".ttl"), "{err}");
         let _ = ty;
     }
@@ -600,9 +677,19 @@ mod tests {
         let j = serde_json::json!({"name": "a", "ttl": 300, "records": ["1.2.3.4"], "extra": 1});
         let v = Value::from_json(&j, &ty).unwrap();
         let r: R = v.to_typed().unwrap();
-        assert_eq!(r, R { name: "a".into(), ttl: Some(300), records: vec!["1.2.3.4".into()] });
+        assert_eq!(
+            r,
+            R {
+                name: "a".into(),
+                ttl: Some(300),
+                records: vec!["1.2.3.4".into()]
+            }
+        );
         let v2 = Value::from_typed(&r, &ty).unwrap();
-        assert_eq!(v2.get("records"), &Value::Set(vec![Value::string("1.2.3.4")]));
+        assert_eq!(
+            v2.get("records"),
+            &Value::Set(vec![Value::string("1.2.3.4")])
+        );
         assert_eq!(v2.get("flag"), &Value::Null);
         let mut u = v2.clone();
         u.set("ttl", Value::Unknown);

@@ -10,5 +10,7 @@ pub mod rdata;
 pub mod record;
 
 pub use name::{fqdn, is_apex, relative_to_zone, Name, NameError};
-pub use rdata::{canonical_value, decode_wire_value, encode_user_value, values_equivalent, RecordType};
+pub use rdata::{
+    canonical_value, decode_wire_value, encode_user_value, values_equivalent, RecordType,
+};
 pub use record::{Alias, Failover, GeoLocation, RecordSet, Routing, RuleError};

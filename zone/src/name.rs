@@ -39,14 +39,23 @@ impl Name {
                 return Err(NameError::EmptyLabel(s.to_string()));
             }
             if l.len() > 63 {
-                return Err(NameError::LabelTooLong { name: s.to_string(), label: l.to_string() });
+                return Err(NameError::LabelTooLong {
+                    name: s.to_string(),
+                    label: l.to_string(),
+                });
             }
             if l.contains('*') && (i != 0 || *l != "*") {
                 return Err(NameError::BadWildcard(s.to_string()));
             }
             // Route 53 accepts a-z 0-9 - _ and the printable specials it escapes in octal.
-            if let Some(ch) = l.chars().find(|c| !(c.is_ascii_graphic()) || *c == '\\' || *c == '"') {
-                return Err(NameError::BadChar { name: s.to_string(), ch });
+            if let Some(ch) = l
+                .chars()
+                .find(|c| !(c.is_ascii_graphic()) || *c == '\\' || *c == '"')
+            {
+                return Err(NameError::BadChar {
+                    name: s.to_string(),
+                    ch,
+                });
             }
         }
         Ok(Name(n))
@@ -78,8 +87,13 @@ pub fn normalise(s: &str) -> String {
     let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'\\' && i + 3 < b.len() + 0 && b[i + 1..i + 4].iter().all(|c| c.is_ascii_digit()) {
-            let code = (b[i + 1] - b'0') as u32 * 64 + (b[i + 2] - b'0') as u32 * 8 + (b[i + 3] - b'0') as u32;
+        if b[i] == b'\\'
+            && i + 3 < b.len() + 0
+            && b[i + 1..i + 4].iter().all(|c| c.is_ascii_digit())
+        {
+            let code = (b[i + 1] - b'0') as u32 * 64
+                + (b[i + 2] - b'0') as u32 * 8
+                + (b[i + 3] - b'0') as u32;
             if let Some(c) = char::from_u32(code) {
                 out.push(c.to_ascii_lowercase());
                 i += 4;
@@ -129,16 +143,31 @@ mod tests {
     fn normalises_case_dots_and_octal() {
         assert_eq!(normalise("WWW.Example.COM."), "www.example.com");
         assert_eq!(normalise("\\052.example.com."), "*.example.com");
-        assert_eq!(Name::parse("_dmarc.Example.com.").unwrap().as_str(), "_dmarc.example.com");
+        assert_eq!(
+            Name::parse("_dmarc.Example.com.").unwrap().as_str(),
+            "_dmarc.example.com"
+        );
     }
 
     #[test]
     fn rejects_bad_names() {
         assert!(matches!(Name::parse("a..b"), Err(NameError::EmptyLabel(_))));
-        assert!(matches!(Name::parse(&format!("{}.com", "a".repeat(64))), Err(NameError::LabelTooLong { .. })));
-        assert!(matches!(Name::parse("a*.example.com"), Err(NameError::BadWildcard(_))));
-        assert!(matches!(Name::parse("www.*.example.com"), Err(NameError::BadWildcard(_))));
-        assert!(matches!(Name::parse("sp ace.example.com"), Err(NameError::BadChar { .. })));
+        assert!(matches!(
+            Name::parse(&format!("{}.com", "a".repeat(64))),
+            Err(NameError::LabelTooLong { .. })
+        ));
+        assert!(matches!(
+            Name::parse("a*.example.com"),
+            Err(NameError::BadWildcard(_))
+        ));
+        assert!(matches!(
+            Name::parse("www.*.example.com"),
+            Err(NameError::BadWildcard(_))
+        ));
+        assert!(matches!(
+            Name::parse("sp ace.example.com"),
+            Err(NameError::BadChar { .. })
+        ));
         assert!(Name::parse("*.example.com").is_ok());
     }
 

@@ -76,8 +76,18 @@ impl RecordType {
     pub fn can_alias(&self) -> bool {
         matches!(
             self,
-            RecordType::A | RecordType::Aaaa | RecordType::Cname | RecordType::Caa | RecordType::Mx | RecordType::Naptr
-                | RecordType::Ptr | RecordType::Spf | RecordType::Srv | RecordType::Txt | RecordType::Https | RecordType::Svcb
+            RecordType::A
+                | RecordType::Aaaa
+                | RecordType::Cname
+                | RecordType::Caa
+                | RecordType::Mx
+                | RecordType::Naptr
+                | RecordType::Ptr
+                | RecordType::Spf
+                | RecordType::Srv
+                | RecordType::Txt
+                | RecordType::Https
+                | RecordType::Svcb
         )
     }
 }
@@ -96,7 +106,12 @@ impl FromStr for RecordType {
             .iter()
             .find(|t| t.as_str() == up)
             .copied()
-            .ok_or_else(|| format!("{s:?} is not a record type Route 53 hosts (one of {})", RecordType::ALL.map(|t| t.as_str()).join(", ")))
+            .ok_or_else(|| {
+                format!(
+                    "{s:?} is not a record type Route 53 hosts (one of {})",
+                    RecordType::ALL.map(|t| t.as_str()).join(", ")
+                )
+            })
     }
 }
 
@@ -116,7 +131,10 @@ pub fn encode_user_value(ty: RecordType, v: &str) -> String {
             end -= 1;
         }
         let chunk = &v[start..end];
-        parts.push(format!("\"{}\"", chunk.replace('\\', "\\\\").replace('"', "\\\"")));
+        parts.push(format!(
+            "\"{}\"",
+            chunk.replace('\\', "\\\\").replace('"', "\\\"")
+        ));
         start = end;
         if start >= bytes.len() {
             break;
@@ -150,7 +168,9 @@ pub fn parse_character_strings(s: &str) -> Option<Vec<String>> {
                     if n.is_ascii_digit() {
                         let d2 = chars.next()?;
                         let d3 = chars.next()?;
-                        let code = [n, d2, d3].iter().try_fold(0u32, |acc, d| d.to_digit(10).map(|x| acc * 10 + x))?;
+                        let code = [n, d2, d3]
+                            .iter()
+                            .try_fold(0u32, |acc, d| d.to_digit(10).map(|x| acc * 10 + x))?;
                         cur.push(char::from_u32(code)?);
                     } else {
                         cur.push(n);
@@ -172,7 +192,11 @@ pub fn decode_wire_value(ty: RecordType, wire: &str) -> String {
     }
     match parse_character_strings(wire) {
         Some(parts) if parts.len() == 1 => parts[0].clone(),
-        Some(parts) if parts[..parts.len() - 1].iter().all(|p| p.len() == 255 || p.len() >= 252) => {
+        Some(parts)
+            if parts[..parts.len() - 1]
+                .iter()
+                .all(|p| p.len() == 255 || p.len() >= 252) =>
+        {
             let joined = parts.concat();
             if encode_user_value(ty, &joined) == normalise_quoted(wire) {
                 joined
@@ -201,8 +225,14 @@ pub fn canonical_value(ty: RecordType, v: &str) -> String {
     let v = v.trim();
     match ty {
         RecordType::Txt | RecordType::Spf => normalise_quoted(&encode_user_value(ty, v)),
-        RecordType::A => v.parse::<Ipv4Addr>().map(|a| a.to_string()).unwrap_or_else(|_| v.to_string()),
-        RecordType::Aaaa => v.parse::<Ipv6Addr>().map(|a| a.to_string()).unwrap_or_else(|_| v.to_string()),
+        RecordType::A => v
+            .parse::<Ipv4Addr>()
+            .map(|a| a.to_string())
+            .unwrap_or_else(|_| v.to_string()),
+        RecordType::Aaaa => v
+            .parse::<Ipv6Addr>()
+            .map(|a| a.to_string())
+            .unwrap_or_else(|_| v.to_string()),
         RecordType::Cname | RecordType::Ns | RecordType::Ptr => host(v),
         RecordType::Mx | RecordType::Srv => {
             let mut f: Vec<String> = v.split_whitespace().map(str::to_string).collect();
@@ -211,7 +241,11 @@ pub fn canonical_value(ty: RecordType, v: &str) -> String {
             }
             f.join(" ")
         }
-        _ => v.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase(),
+        _ => v
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_ascii_lowercase(),
     }
 }
 
@@ -241,7 +275,9 @@ pub fn check_value(ty: RecordType, v: &str) -> Result<(), String> {
     let num = |s: &str, max: u64, what: &str| -> Result<(), String> {
         match s.parse::<u64>() {
             Ok(n) if n <= max => Ok(()),
-            _ => Err(format!("{what} must be a number from 0 to {max}, not {s:?}")),
+            _ => Err(format!(
+                "{what} must be a number from 0 to {max}, not {s:?}"
+            )),
         }
     };
     let need = |n: usize, form: &str| -> Result<(), String> {
@@ -252,8 +288,14 @@ pub fn check_value(ty: RecordType, v: &str) -> Result<(), String> {
         }
     };
     match ty {
-        RecordType::A => t.parse::<Ipv4Addr>().map(|_| ()).map_err(|_| format!("{t:?} is not an IPv4 address")),
-        RecordType::Aaaa => t.parse::<Ipv6Addr>().map(|_| ()).map_err(|_| format!("{t:?} is not an IPv6 address")),
+        RecordType::A => t
+            .parse::<Ipv4Addr>()
+            .map(|_| ())
+            .map_err(|_| format!("{t:?} is not an IPv4 address")),
+        RecordType::Aaaa => t
+            .parse::<Ipv6Addr>()
+            .map(|_| ())
+            .map_err(|_| format!("{t:?} is not an IPv6 address")),
         RecordType::Cname | RecordType::Ns | RecordType::Ptr => {
             need(1, "host.name")?;
             check_host(t)
@@ -272,11 +314,16 @@ pub fn check_value(ty: RecordType, v: &str) -> Result<(), String> {
         }
         RecordType::Caa => {
             if fields.len() < 3 {
-                return Err(format!("a CAA value has the form \"flags tag \\\"value\\\"\"; got {t:?}"));
+                return Err(format!(
+                    "a CAA value has the form \"flags tag \\\"value\\\"\"; got {t:?}"
+                ));
             }
             num(fields[0], 255, "the flags")?;
             if !fields[1].chars().all(|c| c.is_ascii_alphanumeric()) {
-                return Err(format!("CAA tag {:?} must be letters and digits", fields[1]));
+                return Err(format!(
+                    "CAA tag {:?} must be letters and digits",
+                    fields[1]
+                ));
             }
             Ok(())
         }
@@ -309,19 +356,25 @@ pub fn check_value(ty: RecordType, v: &str) -> Result<(), String> {
         }
         RecordType::Https | RecordType::Svcb => {
             if fields.len() < 2 {
-                return Err(format!("a {ty} value has the form 'priority target [params]'; got {t:?}"));
+                return Err(format!(
+                    "a {ty} value has the form 'priority target [params]'; got {t:?}"
+                ));
             }
             num(fields[0], 65535, "the priority")
         }
         RecordType::Soa => {
             need(7, "mname rname serial refresh retry expire minimum")?;
-            fields[2..].iter().try_for_each(|f| num(f, u32::MAX as u64, "SOA timers and serial"))
+            fields[2..]
+                .iter()
+                .try_for_each(|f| num(f, u32::MAX as u64, "SOA timers and serial"))
         }
         RecordType::Txt | RecordType::Spf => {
             if is_quoted_form(t) || !t.starts_with('"') {
                 Ok(())
             } else {
-                Err(format!("{t:?} starts with a quote but is not a list of well-formed quoted strings"))
+                Err(format!(
+                    "{t:?} starts with a quote but is not a list of well-formed quoted strings"
+                ))
             }
         }
     }
@@ -331,7 +384,9 @@ fn check_host(h: &str) -> Result<(), String> {
     if h == "." {
         return Ok(());
     }
-    crate::name::Name::parse(h).map(|_| ()).map_err(|e| e.to_string())
+    crate::name::Name::parse(h)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 fn hex(s: &str) -> Result<(), String> {
@@ -349,42 +404,87 @@ mod tests {
     #[test]
     fn types_parse_case_insensitively() {
         assert_eq!("aaaa".parse::<RecordType>().unwrap(), RecordType::Aaaa);
-        assert!("AXFR".parse::<RecordType>().unwrap_err().contains("not a record type"));
+        assert!("AXFR"
+            .parse::<RecordType>()
+            .unwrap_err()
+            .contains("not a record type"));
     }
 
     #[test]
     fn txt_is_quoted_escaped_and_split_at_255() {
-        assert_eq!(encode_user_value(RecordType::Txt, "v=spf1 -all"), "\"v=spf1 -all\"");
-        assert_eq!(encode_user_value(RecordType::Txt, "say \"hi\""), "\"say \\\"hi\\\"\"");
+        assert_eq!(
+            encode_user_value(RecordType::Txt, "v=spf1 -all"),
+            "\"v=spf1 -all\""
+        );
+        assert_eq!(
+            encode_user_value(RecordType::Txt, "say \"hi\""),
+            "\"say \\\"hi\\\"\""
+        );
         let long = "k".repeat(600);
         let enc = encode_user_value(RecordType::Txt, &long);
         let parts = parse_character_strings(&enc).unwrap();
-        assert_eq!(parts.iter().map(String::len).collect::<Vec<_>>(), vec![255, 255, 90]);
+        assert_eq!(
+            parts.iter().map(String::len).collect::<Vec<_>>(),
+            vec![255, 255, 90]
+        );
         assert_eq!(decode_wire_value(RecordType::Txt, &enc), long);
         // explicitly quoted multi-string values stay as written
-        assert_eq!(encode_user_value(RecordType::Txt, "\"a\" \"b\""), "\"a\" \"b\"");
-        assert_eq!(decode_wire_value(RecordType::Txt, "\"a\" \"b\""), "\"a\" \"b\"");
-        assert_eq!(decode_wire_value(RecordType::Txt, "\"say \\\"hi\\\"\""), "say \"hi\"");
+        assert_eq!(
+            encode_user_value(RecordType::Txt, "\"a\" \"b\""),
+            "\"a\" \"b\""
+        );
+        assert_eq!(
+            decode_wire_value(RecordType::Txt, "\"a\" \"b\""),
+            "\"a\" \"b\""
+        );
+        assert_eq!(
+            decode_wire_value(RecordType::Txt, "\"say \\\"hi\\\"\""),
+            "say \"hi\""
+        );
     }
 
     #[test]
     fn equivalence_ignores_case_dots_order() {
-        let a = vec!["10 MX1.Example.com.".to_string(), "20 mx2.example.com".to_string()];
-        let b = vec!["20 mx2.example.com.".to_string(), "10 mx1.example.com".to_string()];
+        let a = vec![
+            "10 MX1.Example.com.".to_string(),
+            "20 mx2.example.com".to_string(),
+        ];
+        let b = vec![
+            "20 mx2.example.com.".to_string(),
+            "10 mx1.example.com".to_string(),
+        ];
         assert!(values_equivalent(RecordType::Mx, &a, &b));
-        assert!(values_equivalent(RecordType::Txt, &["hello".into()], &["\"hello\"".into()]));
-        assert!(!values_equivalent(RecordType::Txt, &["hello".into()], &["Hello".into()]));
-        assert!(values_equivalent(RecordType::Aaaa, &["2001:DB8::0001".into()], &["2001:db8::1".into()]));
+        assert!(values_equivalent(
+            RecordType::Txt,
+            &["hello".into()],
+            &["\"hello\"".into()]
+        ));
+        assert!(!values_equivalent(
+            RecordType::Txt,
+            &["hello".into()],
+            &["Hello".into()]
+        ));
+        assert!(values_equivalent(
+            RecordType::Aaaa,
+            &["2001:DB8::0001".into()],
+            &["2001:db8::1".into()]
+        ));
     }
 
     #[test]
     fn value_syntax_per_type() {
         assert!(check_value(RecordType::A, "192.0.2.1").is_ok());
-        assert!(check_value(RecordType::A, "192.0.2.300").unwrap_err().contains("IPv4"));
-        assert!(check_value(RecordType::Mx, "mail.example.com").unwrap_err().contains("priority host"));
+        assert!(check_value(RecordType::A, "192.0.2.300")
+            .unwrap_err()
+            .contains("IPv4"));
+        assert!(check_value(RecordType::Mx, "mail.example.com")
+            .unwrap_err()
+            .contains("priority host"));
         assert!(check_value(RecordType::Srv, "10 5 5060 sip.example.com").is_ok());
         assert!(check_value(RecordType::Caa, "0 issue \"letsencrypt.org\"").is_ok());
-        assert!(check_value(RecordType::Ds, "12345 13 2 ZZ").unwrap_err().contains("hexadecimal"));
+        assert!(check_value(RecordType::Ds, "12345 13 2 ZZ")
+            .unwrap_err()
+            .contains("hexadecimal"));
         assert!(check_value(RecordType::Txt, "\"unterminated").is_err());
     }
 }

@@ -70,7 +70,10 @@ pub struct RuleError {
 }
 
 fn err(field: &'static str, message: impl Into<String>) -> RuleError {
-    RuleError { field, message: message.into() }
+    RuleError {
+        field,
+        message: message.into(),
+    }
 }
 
 pub const MAX_TTL: i64 = 2_147_483_647;
@@ -80,23 +83,30 @@ pub const MAX_VALUE_CHARS: usize = 4000;
 impl RecordSet {
     /// Values as Route 53 stores them (TXT quoted and split).
     pub fn wire_values(&self) -> Vec<String> {
-        self.values.iter().map(|v| encode_user_value(self.ty, v)).collect()
+        self.values
+            .iter()
+            .map(|v| encode_user_value(self.ty, v))
+            .collect()
     }
 
-    /// Every Route 53 rule this record set breaks in `zone` (empty when valid).
-    pub fn check(&self, zone: &str) -> Vec<RuleError> {
+    /// Every Route 53 rule this record set breaks (empty when valid). Without the zone's name
+    /// (not yet known at validate time) the rules that depend on it are skipped.
+    pub fn check(&self, zone: Option<&str>) -> Vec<RuleError> {
         let mut out = Vec::new();
         match Name::parse(&self.name) {
             Err(e) => out.push(err("name", e.to_string())),
             Ok(n) => {
-                if let Ok(z) = Name::parse(zone) {
+                if let Some(Ok(z)) = zone.map(Name::parse) {
                     if !n.is_subdomain_of(&z) {
-                        out.push(err("name", format!("{n} is not in the zone {z}")));
+                        out.push(err(
+                            "name",
+                            format!("{n} is not in the zone {z}: give the fully qualified name, e.g. \"{}.{z}\"", n.as_str()),
+                        ));
                     }
                 }
             }
         }
-        let apex = name::is_apex(&self.name, zone);
+        let apex = zone.is_some_and(|z| name::is_apex(&self.name, z));
         if self.ty == RecordType::Cname && apex {
             out.push(err(
                 "type",
@@ -113,38 +123,68 @@ impl RecordSet {
                     out.push(err("records", "an alias record cannot also have records; remove `records` or the `alias` block"));
                 }
                 if self.ttl.is_some() {
-                    out.push(err("ttl", "an alias record takes its TTL from the target; remove `ttl`"));
+                    out.push(err(
+                        "ttl",
+                        "an alias record takes its TTL from the target; remove `ttl`",
+                    ));
                 }
                 if !self.ty.can_alias() {
-                    out.push(err("type", format!("Route 53 cannot make an alias of type {}", self.ty)));
+                    out.push(err(
+                        "type",
+                        format!("Route 53 cannot make an alias of type {}", self.ty),
+                    ));
                 }
                 if a.zone_id.trim().is_empty() {
-                    out.push(err("alias", "alias.zone_id must be the hosted zone ID of the alias target"));
+                    out.push(err(
+                        "alias",
+                        "alias.zone_id must be the hosted zone ID of the alias target",
+                    ));
                 }
                 if let Err(e) = Name::parse(&a.name) {
                     out.push(err("alias", format!("alias.name: {e}")));
                 }
                 if matches!(self.routing, Some(Routing::MultiValue)) {
-                    out.push(err("multivalue_answer_routing_policy", "multivalue answer routing cannot be used with an alias"));
+                    out.push(err(
+                        "multivalue_answer_routing_policy",
+                        "multivalue answer routing cannot be used with an alias",
+                    ));
                 }
             }
             None => {
                 if self.values.is_empty() {
-                    out.push(err("records", "a record set needs at least one value in `records` (or an `alias` block)"));
+                    out.push(err(
+                        "records",
+                        "a record set needs at least one value in `records` (or an `alias` block)",
+                    ));
                 }
                 match self.ttl {
-                    None => out.push(err("ttl", "`ttl` is required for a record set with `records`")),
-                    Some(t) if !(0..=MAX_TTL).contains(&t) => out.push(err("ttl", format!("ttl must be from 0 to {MAX_TTL}, not {t}"))),
+                    None => out.push(err(
+                        "ttl",
+                        "`ttl` is required for a record set with `records`",
+                    )),
+                    Some(t) if !(0..=MAX_TTL).contains(&t) => out.push(err(
+                        "ttl",
+                        format!("ttl must be from 0 to {MAX_TTL}, not {t}"),
+                    )),
                     _ => {}
                 }
                 if self.ty == RecordType::Cname && self.values.len() > 1 {
-                    out.push(err("records", format!("a CNAME has exactly one value; got {}", self.values.len())));
+                    out.push(err(
+                        "records",
+                        format!("a CNAME has exactly one value; got {}", self.values.len()),
+                    ));
                 }
                 for (i, v) in self.values.iter().enumerate() {
                     if let Err(m) = check_value(self.ty, v) {
                         out.push(err("records", format!("value {} ({v:?}): {m}", i + 1)));
                     } else if encode_user_value(self.ty, v).len() > MAX_VALUE_CHARS {
-                        out.push(err("records", format!("value {} is longer than Route 53's {MAX_VALUE_CHARS} characters", i + 1)));
+                        out.push(err(
+                            "records",
+                            format!(
+                                "value {} is longer than Route 53's {MAX_VALUE_CHARS} characters",
+                                i + 1
+                            ),
+                        ));
                     }
                 }
             }
@@ -161,23 +201,34 @@ impl RecordSet {
             _ => {}
         }
         match &self.routing {
-            Some(Routing::Weighted(w)) if !(0..=255).contains(w) => {
-                out.push(err("weighted_routing_policy", format!("weight must be from 0 to 255, not {w}")))
-            }
+            Some(Routing::Weighted(w)) if !(0..=255).contains(w) => out.push(err(
+                "weighted_routing_policy",
+                format!("weight must be from 0 to 255, not {w}"),
+            )),
             Some(Routing::Geolocation(g)) => {
                 if g.continent.is_none() && g.country.is_none() {
-                    out.push(err("geolocation_routing_policy", "give a continent or a country (\"*\" for the default location)"));
+                    out.push(err(
+                        "geolocation_routing_policy",
+                        "give a continent or a country (\"*\" for the default location)",
+                    ));
                 }
                 if g.continent.is_some() && g.country.is_some() {
-                    out.push(err("geolocation_routing_policy", "give either a continent or a country, not both"));
+                    out.push(err(
+                        "geolocation_routing_policy",
+                        "give either a continent or a country, not both",
+                    ));
                 }
                 if g.subdivision.is_some() && g.country.is_none() {
-                    out.push(err("geolocation_routing_policy", "a subdivision needs its country"));
+                    out.push(err(
+                        "geolocation_routing_policy",
+                        "a subdivision needs its country",
+                    ));
                 }
             }
-            Some(Routing::Latency(region)) if region.trim().is_empty() => {
-                out.push(err("latency_routing_policy", "latency routing needs the AWS region"))
-            }
+            Some(Routing::Latency(region)) if region.trim().is_empty() => out.push(err(
+                "latency_routing_policy",
+                "latency routing needs the AWS region",
+            )),
             _ => {}
         }
         out
@@ -203,13 +254,22 @@ mod tests {
 
     #[test]
     fn valid_sets_pass() {
-        assert!(rs("www.example.com", RecordType::A, &["192.0.2.1"]).check("example.com").is_empty());
-        assert!(rs("_sip._tcp.example.com", RecordType::Srv, &["1 1 5060 sip.example.com"]).check("example.com").is_empty());
+        assert!(rs("www.example.com", RecordType::A, &["192.0.2.1"])
+            .check(Some("example.com"))
+            .is_empty());
+        assert!(rs(
+            "_sip._tcp.example.com",
+            RecordType::Srv,
+            &["1 1 5060 sip.example.com"]
+        )
+        .check(Some("example.com"))
+        .is_empty());
     }
 
     #[test]
     fn cname_at_apex_is_refused_with_alias_hint() {
-        let e = rs("example.com", RecordType::Cname, &["other.example.net"]).check("example.com.");
+        let e = rs("example.com", RecordType::Cname, &["other.example.net"])
+            .check(Some("example.com."));
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].field, "type");
         assert!(e[0].message.contains("alias"));
@@ -218,8 +278,16 @@ mod tests {
     #[test]
     fn alias_with_records_and_ttl_is_refused() {
         let mut r = rs("www.example.com", RecordType::A, &["192.0.2.1"]);
-        r.alias = Some(Alias { name: "lb.example.net".into(), zone_id: "Z1".into(), evaluate_target_health: false });
-        let fields: Vec<_> = r.check("example.com").iter().map(|e| e.field).collect();
+        r.alias = Some(Alias {
+            name: "lb.example.net".into(),
+            zone_id: "Z1".into(),
+            evaluate_target_health: false,
+        });
+        let fields: Vec<_> = r
+            .check(Some("example.com"))
+            .iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(fields, vec!["records", "ttl"]);
     }
 
@@ -227,19 +295,26 @@ mod tests {
     fn routing_needs_set_identifier_and_vice_versa() {
         let mut r = rs("www.example.com", RecordType::A, &["192.0.2.1"]);
         r.routing = Some(Routing::Weighted(10));
-        assert_eq!(r.check("example.com")[0].field, "weighted_routing_policy");
+        assert_eq!(
+            r.check(Some("example.com"))[0].field,
+            "weighted_routing_policy"
+        );
         r.routing = None;
         r.set_identifier = Some("a".into());
-        assert_eq!(r.check("example.com")[0].field, "set_identifier");
+        assert_eq!(r.check(Some("example.com"))[0].field, "set_identifier");
         r.routing = Some(Routing::Weighted(300));
-        assert!(r.check("example.com")[0].message.contains("0 to 255"));
+        assert!(r.check(Some("example.com"))[0].message.contains("0 to 255"));
     }
 
     #[test]
     fn ttl_range_and_name_outside_zone() {
         let mut r = rs("www.other.org", RecordType::A, &["192.0.2.1"]);
         r.ttl = Some(-1);
-        let fields: Vec<_> = r.check("example.com").iter().map(|e| e.field).collect();
+        let fields: Vec<_> = r
+            .check(Some("example.com"))
+            .iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(fields, vec!["name", "ttl"]);
     }
 }

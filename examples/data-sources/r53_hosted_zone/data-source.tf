@@ -1,0 +1,7 @@
+data "r53_hosted_zone" "main" {
+  name = "example.com"
+}
+
+output "zone_id" {
+  value = data.r53_hosted_zone.main.zone_id
+}

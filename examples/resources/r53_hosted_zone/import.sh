@@ -1,0 +1,1 @@
+terraform import r53_hosted_zone.main Z0123456789ABCDEFGHIJ

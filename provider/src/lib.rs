@@ -1,0 +1,12 @@
+//! terraform-provider-r53: Route 53 hosting (and, later, registrar) resources for Terraform/OpenTofu.
+//!
+//! One file per resource or data source, with its schema, CRUD and unit tests together.
+
+mod common;
+pub mod data_hosted_zone;
+pub mod docs;
+pub mod hosted_zone;
+pub mod provider;
+pub mod record;
+
+pub use provider::{Meta, R53Provider};
