@@ -78,7 +78,7 @@ impl Call {
 pub struct Route53 {
     client: r53::Client,
     policy: RetryPolicy,
-    /// How often to poll GetChange.
+    /// The longest pause between GetChange polls.
     pub poll: Duration,
 }
 
@@ -502,6 +502,9 @@ impl Route53 {
         if id.0.is_empty() {
             return Ok(());
         }
+        // Changes usually sync within seconds: poll quickly first, then back off.
+        let started = Instant::now();
+        let mut wait = Duration::from_millis(500);
         loop {
             let o = retry(
                 "GetChange",
@@ -515,17 +518,18 @@ impl Route53 {
             if o.change_info().map(|c| c.status()) == Some(&t::ChangeStatus::Insync) {
                 return Ok(());
             }
-            let wait = self.poll.min(call.remaining());
+            wait = wait.min(self.poll).min(call.remaining());
             if wait.is_zero() {
                 return Err(Error::Timeout {
                     what: format!("change {} to be INSYNC", id.0),
-                    after: Duration::ZERO,
+                    after: started.elapsed(),
                 });
             }
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 _ = call.cancel.cancelled() => return Err(Error::Cancelled),
             }
+            wait = wait.mul_f32(1.5);
         }
     }
 

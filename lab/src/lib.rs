@@ -1,1 +1,46 @@
-//! wip
+//! r53's test lab: moto as the AWS emulator behind a strict, fault-injecting, call-counting proxy,
+//! and a harness that runs the real Terraform core against the built provider. Used by the e2e
+//! tests, `make demo` and `make bench`; never a dependency of the product crates.
+
+pub mod moto;
+pub mod proxy;
+pub mod terraform;
+pub mod tools;
+pub mod xml;
+
+pub use proxy::{Proxy, ProxyConfig, Stats};
+pub use terraform::{Terraform, TfBin, TfOutput};
+
+/// A running lab: moto plus the proxy in front of it, on its own small runtime so synchronous
+/// tests can use it.
+pub struct Lab {
+    pub rt: tokio::runtime::Runtime,
+    pub moto: moto::Moto,
+    pub proxy: Proxy,
+}
+
+impl Lab {
+    pub fn start() -> anyhow::Result<Lab> {
+        Self::start_with(ProxyConfig::default())
+    }
+
+    pub fn start_with(cfg: ProxyConfig) -> anyhow::Result<Lab> {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+        let (moto, proxy) = rt.block_on(async {
+            let moto = moto::Moto::start().await?;
+            let proxy = Proxy::start(&moto.url(), cfg).await?;
+            Ok::<_, anyhow::Error>((moto, proxy))
+        })?;
+        Ok(Lab { rt, moto, proxy })
+    }
+
+    /// The endpoint the provider (and test SDK clients) should use.
+    pub fn endpoint(&self) -> String {
+        self.proxy.url()
+    }
+
+    /// A Terraform working directory against this lab.
+    pub fn terraform(&self, bin: TfBin) -> anyhow::Result<Terraform> {
+        Terraform::new(bin, &self.endpoint())
+    }
+}

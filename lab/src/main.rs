@@ -1,1 +1,108 @@
-fn main() {}
+//! `r53-lab`: runs the lab by hand.
+//! - `r53-lab serve`: moto + proxy; prints the endpoint and waits (Ctrl-C to stop).
+//! - `r53-lab demo`: `terraform apply` of examples/demo against a fresh lab, then shows the zone's
+//!   name servers and records, checks the plan is empty, and destroys.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(about = "r53's local lab: moto behind a strict Route 53 proxy, and the real Terraform")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Start the emulator and proxy and print the endpoint.
+    Serve,
+    /// Apply examples/demo with the real Terraform and show the result.
+    Demo {
+        /// Keep the lab running after the demo (Ctrl-C to stop) instead of destroying.
+        #[arg(long)]
+        keep: bool,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let lab = r53_lab::Lab::start_with(r53_lab::ProxyConfig { pending_ms: 1500, ..Default::default() })?;
+    match cli.cmd {
+        Cmd::Serve => {
+            println!("AWS_ENDPOINT_URL={}", lab.endpoint());
+            println!("(moto pid {:?}); Ctrl-C to stop", lab.moto.pid());
+            lab.rt.block_on(tokio::signal::ctrl_c())?;
+        }
+        Cmd::Demo { keep } => demo(&lab, keep)?,
+    }
+    Ok(())
+}
+
+fn step(s: &str) {
+    println!("\n==> {s}");
+}
+
+fn demo(lab: &r53_lab::Lab, keep: bool) -> anyhow::Result<()> {
+    let tf = lab.terraform(r53_lab::TfBin::Lib)?;
+    let main_tf = std::fs::read_to_string(r53_lab::tools::repo_root().join("examples/demo/main.tf")).context("examples/demo/main.tf")?;
+    tf.write(&main_tf)?;
+    step(&format!("terraform apply examples/demo (Route 53 emulator behind the strict proxy at {})", lab.endpoint()));
+    let out = tf.apply()?;
+    for l in out.stdout.lines().filter(|l| l.contains("Creation complete") || l.starts_with("Apply complete")) {
+        println!("  {l}");
+    }
+    let o = tf.outputs()?;
+    step(&format!("hosted zone {} — delegate the domain to these 4 name servers:", o["zone_id"]["value"].as_str().unwrap_or("?")));
+    for ns in o["name_servers"]["value"].as_array().cloned().unwrap_or_default() {
+        println!("  {}", ns.as_str().unwrap_or_default());
+    }
+    step("records in the zone (read back through the Route 53 API):");
+    let zone = o["zone_id"]["value"].as_str().unwrap_or_default().to_string();
+    let doc = lab.rt.block_on(list_records(&lab.endpoint(), &zone))?;
+    let mut sets = Vec::new();
+    doc.find_all("ResourceRecordSet", &mut sets);
+    for s in sets {
+        let name = s.text_at(&["Name"]).unwrap_or_default();
+        let ty = s.text_at(&["Type"]).unwrap_or_default();
+        let ttl = s.text_at(&["TTL"]).unwrap_or("-");
+        let vals: Vec<String> = match s.child("AliasTarget") {
+            Some(a) => vec![format!("ALIAS {}", a.text_at(&["DNSName"]).unwrap_or_default())],
+            None => s
+                .child("ResourceRecords")
+                .map(|r| r.children_named("ResourceRecord").map(|v| v.text_at(&["Value"]).unwrap_or_default().to_string()).collect())
+                .unwrap_or_default(),
+        };
+        println!("  {name:<28} {ty:<5} {ttl:>6}  {}", vals.join(" | "));
+    }
+    step("terraform plan -detailed-exitcode (must be empty)");
+    let p = tf.plan()?;
+    println!("  exit code {} ({})", p.code, if p.code == 0 { "no changes" } else { "CHANGES PENDING" });
+    if p.code != 0 {
+        anyhow::bail!("plan after apply was not empty:\n{}", p.text());
+    }
+    let stats = lab.proxy.stats();
+    step(&format!("API calls seen by the lab proxy: {} ({} writes)", stats.total(), stats.writes()));
+    if keep {
+        println!("\nlab kept running at {}; workdir {}; Ctrl-C to stop", lab.endpoint(), tf.path().display());
+        lab.rt.block_on(tokio::signal::ctrl_c())?;
+    }
+    step("terraform destroy");
+    tf.destroy()?;
+    println!("  done");
+    Ok(())
+}
+
+async fn list_records(endpoint: &str, zone: &str) -> anyhow::Result<r53_lab::xml::Element> {
+    // Unsigned read straight from the emulator's Route 53 API (moto does not check signatures).
+    let url: hyper::Uri = format!("{endpoint}/2013-04-01/hostedzone/{zone}/rrset?maxitems=300").parse()?;
+    let client: hyper_util::client::legacy::Client<_, http_body_util::Empty<bytes::Bytes>> =
+        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http();
+    let req = hyper::Request::get(url)
+        .header("authorization", r53_lab::proxy::MOTO_ROUTE53_AUTH)
+        .body(http_body_util::Empty::new())?;
+    let resp = client.request(req).await?;
+    use http_body_util::BodyExt;
+    let body = resp.into_body().collect().await?.to_bytes();
+    r53_lab::xml::parse(&body)
+}

@@ -1,0 +1,503 @@
+//! A Route 53 proxy in front of moto that makes it as strict as AWS where moto is lenient, can leave
+//! changes PENDING for a while, injects faults, and counts calls (from outside the provider).
+//!
+//! Strictness added (stack facts: moto accepts all of these):
+//! - CREATE of a record set that exists → InvalidChangeBatch;
+//! - CNAME at the zone apex → InvalidChangeBatch;
+//! - DELETE whose TTL/values do not match, or of a missing set → InvalidChangeBatch;
+//! - a repeated CreateHostedZone CallerReference → HostedZoneAlreadyExists;
+//! - changes report PENDING until `pending_ms` has passed;
+//! - change batches to one zone are processed one at a time (PriorRequestNotComplete otherwise).
+//!
+//! Faults: with probability `fault_rate`, a request gets Throttling, PriorRequestNotComplete, a 500,
+//! a connection reset before forwarding, or — the nasty one — a reset *after* moto applied it.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+use crate::xml::{self, Element};
+
+const NS: &str = "https://route53.amazonaws.com/doc/2013-04-01/";
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct ProxyConfig {
+    /// Share of requests that get a fault (0.0 – 1.0).
+    pub fault_rate: f64,
+    /// Which faults: any of "throttle", "prior", "500", "reset", "reset_after".
+    pub faults: Vec<String>,
+    /// How long a change stays PENDING.
+    pub pending_ms: u64,
+    pub seed: u64,
+    /// Enforce AWS's rules where moto is lenient.
+    pub strict: bool,
+}
+
+impl Default for ProxyConfig {
+    fn default() -> Self {
+        ProxyConfig {
+            fault_rate: 0.0,
+            faults: vec!["throttle".into(), "prior".into(), "500".into(), "reset".into(), "reset_after".into()],
+            pending_ms: 0,
+            seed: 1,
+            strict: true,
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct Stats {
+    /// Requests received, by Route 53 action (faulted ones included).
+    pub calls: BTreeMap<String, u64>,
+    /// Faults injected, by kind.
+    pub faults: BTreeMap<String, u64>,
+    /// Requests refused by the strictness rules.
+    pub refused: u64,
+}
+
+impl Stats {
+    pub fn total(&self) -> u64 {
+        self.calls.values().sum()
+    }
+    pub fn get(&self, action: &str) -> u64 {
+        self.calls.get(action).copied().unwrap_or(0)
+    }
+    /// Write calls (anything that is not Get*/List*).
+    pub fn writes(&self) -> u64 {
+        self.calls.iter().filter(|(k, _)| !(k.starts_with("Get") || k.starts_with("List"))).map(|(_, v)| v).sum()
+    }
+}
+
+struct State {
+    upstream: String,
+    client: Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>,
+    config: Mutex<ProxyConfig>,
+    rng: Mutex<StdRng>,
+    stats: Mutex<Stats>,
+    /// change id → when it was made
+    changes: Mutex<HashMap<String, Instant>>,
+    caller_refs: Mutex<HashSet<String>>,
+    /// zones with a change batch being processed
+    busy_zones: Mutex<HashSet<String>>,
+}
+
+pub struct Proxy {
+    pub addr: SocketAddr,
+    state: Arc<State>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Proxy {
+    /// Starts the proxy on a free loopback port in front of `upstream` (e.g. moto's URL).
+    pub async fn start(upstream: &str, config: ProxyConfig) -> anyhow::Result<Proxy> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(State {
+            upstream: upstream.trim_end_matches('/').to_string(),
+            client: Client::builder(TokioExecutor::new()).build_http(),
+            rng: Mutex::new(StdRng::seed_from_u64(config.seed)),
+            config: Mutex::new(config),
+            stats: Mutex::new(Stats::default()),
+            changes: Mutex::new(HashMap::new()),
+            caller_refs: Mutex::new(HashSet::new()),
+            busy_zones: Mutex::new(HashSet::new()),
+        });
+        let st = state.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((tcp, _)) = listener.accept().await else { continue };
+                let st = st.clone();
+                tokio::spawn(async move {
+                    let svc = hyper::service::service_fn(move |req| handle(st.clone(), req));
+                    let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(tcp), svc).await;
+                });
+            }
+        });
+        Ok(Proxy { addr, state, task })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+    pub fn set_config(&self, c: ProxyConfig) {
+        *self.state.rng.lock().unwrap() = StdRng::seed_from_u64(c.seed);
+        *self.state.config.lock().unwrap() = c;
+    }
+    pub fn config(&self) -> ProxyConfig {
+        self.state.config.lock().unwrap().clone()
+    }
+    pub fn stats(&self) -> Stats {
+        self.state.stats.lock().unwrap().clone()
+    }
+    pub fn reset_stats(&self) {
+        *self.state.stats.lock().unwrap() = Stats::default();
+    }
+}
+
+/// The Route 53 action a request is, from its method and path.
+pub fn action(method: &Method, path: &str) -> String {
+    let p = path.split('?').next().unwrap_or("").trim_end_matches('/');
+    let segs: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).collect();
+    let m = method.as_str();
+    let name = match (m, segs.as_slice()) {
+        ("POST", [_, "hostedzone"]) => "CreateHostedZone",
+        ("GET", [_, "hostedzone"]) => "ListHostedZones",
+        ("GET", [_, "hostedzonesbyname"]) => "ListHostedZonesByName",
+        ("GET", [_, "hostedzone", _]) => "GetHostedZone",
+        ("POST", [_, "hostedzone", _]) => "UpdateHostedZoneComment",
+        ("DELETE", [_, "hostedzone", _]) => "DeleteHostedZone",
+        ("POST", [_, "hostedzone", _, "rrset"]) => "ChangeResourceRecordSets",
+        ("GET", [_, "hostedzone", _, "rrset"]) => "ListResourceRecordSets",
+        ("POST", [_, "hostedzone", _, "associatevpc"]) => "AssociateVPCWithHostedZone",
+        ("POST", [_, "hostedzone", _, "disassociatevpc"]) => "DisassociateVPCFromHostedZone",
+        ("GET", [_, "change", _]) => "GetChange",
+        ("GET", [_, "tags", _, _]) => "ListTagsForResource",
+        ("POST", [_, "tags", _, _]) => "ChangeTagsForResource",
+        ("GET", [_, "delegationset", ..]) => "GetReusableDelegationSet",
+        _ => return format!("{m} {p}"),
+    };
+    name.to_string()
+}
+
+type Resp = Response<Full<Bytes>>;
+
+fn xml_error(status: StatusCode, code: &str, message: &str) -> Resp {
+    let body = format!(
+        "<?xml version=\"1.0\"?>\n<ErrorResponse xmlns=\"{NS}\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{}</Message></Error><RequestId>lab-{}</RequestId></ErrorResponse>",
+        xml::escape(message),
+        rand::random::<u32>()
+    );
+    Response::builder().status(status).header("content-type", "text/xml").body(Full::new(Bytes::from(body))).expect("response")
+}
+
+fn json(v: &impl Serialize) -> Resp {
+    Response::builder()
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(serde_json::to_vec(v).expect("json"))))
+        .expect("response")
+}
+
+/// A dropped connection: hyper closes it without a response when the service fails.
+#[derive(Debug)]
+struct Reset;
+impl std::fmt::Display for Reset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("lab: injected connection reset")
+    }
+}
+impl std::error::Error for Reset {}
+
+async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
+    let path = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+    let method = req.method().clone();
+    // Lab control endpoints.
+    if path.starts_with("/__lab/") {
+        let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+        return Ok(match (method.as_str(), path.as_str()) {
+            ("GET", "/__lab/stats") => json(&*st.stats.lock().unwrap()),
+            ("POST", "/__lab/stats/reset") => {
+                *st.stats.lock().unwrap() = Stats::default();
+                json(&"ok")
+            }
+            ("GET", "/__lab/config") => json(&*st.config.lock().unwrap()),
+            ("POST", "/__lab/config") => match serde_json::from_slice::<ProxyConfig>(&body) {
+                Ok(c) => {
+                    *st.rng.lock().unwrap() = StdRng::seed_from_u64(c.seed);
+                    *st.config.lock().unwrap() = c;
+                    json(&"ok")
+                }
+                Err(e) => xml_error(StatusCode::BAD_REQUEST, "InvalidInput", &e.to_string()),
+            },
+            _ => xml_error(StatusCode::NOT_FOUND, "NotFound", "unknown lab endpoint"),
+        });
+    }
+    let act = action(&method, &path);
+    *st.stats.lock().unwrap().calls.entry(act.clone()).or_default() += 1;
+    let cfg = st.config.lock().unwrap().clone();
+    let headers = req.headers().clone();
+    let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+
+    // Faults before anything is applied.
+    let fault = {
+        let mut rng = st.rng.lock().unwrap();
+        if !cfg.faults.is_empty() && rng.random::<f64>() < cfg.fault_rate {
+            Some(cfg.faults[rng.random_range(0..cfg.faults.len())].clone())
+        } else {
+            None
+        }
+    };
+    if let Some(f) = &fault {
+        *st.stats.lock().unwrap().faults.entry(f.clone()).or_default() += 1;
+        match f.as_str() {
+            "throttle" => return Ok(xml_error(StatusCode::BAD_REQUEST, "Throttling", "Rate exceeded")),
+            "prior" => {
+                return Ok(xml_error(
+                    StatusCode::BAD_REQUEST,
+                    "PriorRequestNotComplete",
+                    "The request was rejected because Route 53 was still processing a prior request.",
+                ))
+            }
+            "500" => return Ok(xml_error(StatusCode::INTERNAL_SERVER_ERROR, "InternalFailure", "We encountered an internal error. Please try again.")),
+            "reset" => return Err(Reset),
+            _ => {}
+        }
+    }
+
+    let zone_id = path.split('/').nth(3).map(|s| s.split('?').next().unwrap_or(s).to_string()).unwrap_or_default();
+    let mut zone_guard = None;
+    if cfg.strict {
+        match act.as_str() {
+            "CreateHostedZone" => {
+                if let Ok(doc) = xml::parse(&body) {
+                    if let Some(r) = doc.text_at(&["CallerReference"]) {
+                        if !st.caller_refs.lock().unwrap().insert(r.to_string()) {
+                            st.stats.lock().unwrap().refused += 1;
+                            return Ok(xml_error(
+                                StatusCode::CONFLICT,
+                                "HostedZoneAlreadyExists",
+                                &format!("A hosted zone has already been created with the specified caller reference {r}."),
+                            ));
+                        }
+                    }
+                }
+            }
+            "ChangeResourceRecordSets" => {
+                if !st.busy_zones.lock().unwrap().insert(zone_id.clone()) {
+                    st.stats.lock().unwrap().refused += 1;
+                    return Ok(xml_error(
+                        StatusCode::BAD_REQUEST,
+                        "PriorRequestNotComplete",
+                        "The request was rejected because Route 53 was still processing a prior request.",
+                    ));
+                }
+                zone_guard = Some(ZoneGuard { st: st.clone(), zone: zone_id.clone() });
+                if let Err(msg) = check_batch(&st, &zone_id, &body).await {
+                    st.stats.lock().unwrap().refused += 1;
+                    return Ok(xml_error(StatusCode::BAD_REQUEST, "InvalidChangeBatch", &msg));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    let resp = forward(&st, method.clone(), &path, &headers, body).await.map_err(|_| Reset)?;
+    drop(zone_guard);
+    if fault.as_deref() == Some("reset_after") {
+        return Err(Reset);
+    }
+    let (parts, body) = resp;
+    let mut body = body;
+    if parts.status.is_success() && matches!(act.as_str(), "ChangeResourceRecordSets" | "CreateHostedZone" | "DeleteHostedZone" | "GetChange" | "AssociateVPCWithHostedZone" | "DisassociateVPCFromHostedZone") {
+        body = pend(&st, &cfg, &act, body);
+    }
+    let mut b = Response::builder().status(parts.status);
+    for (k, v) in parts.headers.iter() {
+        if k != "content-length" && k != "transfer-encoding" {
+            b = b.header(k, v);
+        }
+    }
+    Ok(b.body(Full::new(body)).expect("response"))
+}
+
+struct ZoneGuard {
+    st: Arc<State>,
+    zone: String,
+}
+
+impl Drop for ZoneGuard {
+    fn drop(&mut self) {
+        self.st.busy_zones.lock().unwrap().remove(&self.zone);
+    }
+}
+
+/// moto gives every change the same ID and reports it INSYNC at once. The proxy mints a unique ID
+/// per change and reports it PENDING until `pending_ms` has passed, as AWS does for a while.
+fn pend(st: &State, cfg: &ProxyConfig, act: &str, body: Bytes) -> Bytes {
+    let mut text = String::from_utf8_lossy(&body).into_owned();
+    let ids: Vec<String> = text.split("<Id>").skip(1).filter_map(|s| s.split("</Id>").next()).map(str::to_string).collect();
+    let born = if act == "GetChange" {
+        let Some(id) = ids.first() else { return body };
+        let key = id.trim_start_matches("/change/").to_string();
+        match st.changes.lock().unwrap().get(&key) {
+            Some(t) => *t,
+            None => return body, // not one of ours: moto's answer stands
+        }
+    } else {
+        let Some(moto_id) = ids.iter().find(|i| i.starts_with("/change/")) else { return body };
+        let fresh = format!("CLAB{:016X}", rand::random::<u64>());
+        text = text.replace(&format!("<Id>{moto_id}</Id>"), &format!("<Id>/change/{fresh}</Id>"));
+        let now = Instant::now();
+        st.changes.lock().unwrap().insert(fresh, now);
+        now
+    };
+    if cfg.pending_ms > 0 && born.elapsed() < Duration::from_millis(cfg.pending_ms) {
+        text = text.replace("<Status>INSYNC</Status>", "<Status>PENDING</Status>");
+    }
+    Bytes::from(text)
+}
+
+async fn forward(
+    st: &State,
+    method: Method,
+    path: &str,
+    headers: &hyper::HeaderMap,
+    body: Bytes,
+) -> anyhow::Result<(hyper::http::response::Parts, Bytes)> {
+    let uri: hyper::Uri = format!("{}{}", st.upstream, path).parse()?;
+    let mut b = Request::builder().method(method).uri(uri);
+    for (k, v) in headers.iter() {
+        if k != "host" {
+            b = b.header(k, v);
+        }
+    }
+    let resp = st.client.request(b.body(Full::new(body))?).await?;
+    let (parts, body) = resp.into_parts();
+    let body = body.collect().await?.to_bytes();
+    Ok((parts, body))
+}
+
+/// moto routes requests by the service named in the SigV4 credential scope (it checks no
+/// signature), so the lab's own reads carry a Route 53 scope.
+pub const MOTO_ROUTE53_AUTH: &str =
+    "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/route53/aws4_request, SignedHeaders=host, Signature=0";
+
+async fn get_upstream(st: &State, path: &str) -> anyhow::Result<Element> {
+    let mut h = hyper::HeaderMap::new();
+    h.insert("authorization", hyper::header::HeaderValue::from_static(MOTO_ROUTE53_AUTH));
+    let (parts, body) = forward(st, Method::GET, path, &h, Bytes::new()).await?;
+    if !parts.status.is_success() {
+        anyhow::bail!("upstream {path}: {}", parts.status);
+    }
+    xml::parse(&body)
+}
+
+/// Route 53 name normalisation: lower case, no trailing dot, octal escapes decoded.
+fn norm(n: &str) -> String {
+    let n = n.trim_end_matches('.').to_ascii_lowercase();
+    n.replace("\\052", "*")
+}
+
+#[derive(Debug)]
+struct Rrset {
+    name: String,
+    ty: String,
+    set_id: Option<String>,
+    ttl: Option<String>,
+    values: Vec<String>,
+    alias: Option<String>,
+}
+
+fn rrset_of(e: &Element) -> Rrset {
+    let mut values: Vec<String> = Vec::new();
+    if let Some(rr) = e.child("ResourceRecords") {
+        for r in rr.children_named("ResourceRecord") {
+            values.push(r.text_at(&["Value"]).unwrap_or_default().to_string());
+        }
+    }
+    values.sort();
+    Rrset {
+        name: norm(e.text_at(&["Name"]).unwrap_or_default()),
+        ty: e.text_at(&["Type"]).unwrap_or_default().to_string(),
+        set_id: e.text_at(&["SetIdentifier"]).map(str::to_string),
+        ttl: e.text_at(&["TTL"]).map(str::to_string),
+        values,
+        alias: e.text_at(&["AliasTarget", "DNSName"]).map(norm),
+    }
+}
+
+async fn find_existing(st: &State, zone: &str, want: &Rrset) -> anyhow::Result<Option<Rrset>> {
+    let mut q = format!("/2013-04-01/hostedzone/{zone}/rrset?name={}.&type={}&maxitems=300", urlenc(&want.name), want.ty);
+    if let Some(s) = &want.set_id {
+        q.push_str(&format!("&identifier={}", urlenc(s)));
+    }
+    let doc = get_upstream(st, &q).await?;
+    let mut sets = Vec::new();
+    doc.find_all("ResourceRecordSet", &mut sets);
+    Ok(sets.into_iter().map(rrset_of).find(|r| r.name == want.name && r.ty == want.ty && r.set_id == want.set_id))
+}
+
+fn urlenc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// AWS's checks moto skips. Err(message) refuses the whole batch, as AWS does.
+async fn check_batch(st: &State, zone: &str, body: &[u8]) -> Result<(), String> {
+    let Ok(doc) = xml::parse(body) else { return Ok(()) };
+    let zone_name = match get_upstream(st, &format!("/2013-04-01/hostedzone/{zone}")).await {
+        Ok(z) => norm(z.text_at(&["HostedZone", "Name"]).unwrap_or_default()),
+        Err(e) if e.to_string().contains("404") => return Ok(()), // moto answers NoSuchHostedZone itself
+        Err(e) => return Err(format!("lab proxy could not read zone {zone}: {e}")),
+    };
+    let mut changes = Vec::new();
+    doc.find_all("Change", &mut changes);
+    let mut problems = Vec::new();
+    for c in changes {
+        let action = c.text_at(&["Action"]).unwrap_or_default();
+        let Some(rrs) = c.child("ResourceRecordSet") else { continue };
+        let want = rrset_of(rrs);
+        let label = format!("[name='{}.', type='{}'{}]", want.name, want.ty, want.set_id.as_ref().map(|s| format!(", set-identifier='{s}'")).unwrap_or_default());
+        if want.ty == "CNAME" && want.name == zone_name && action != "DELETE" {
+            problems.push(format!("RRSet of type CNAME with DNS name {}. is not permitted at apex in zone {zone_name}.", want.name));
+            continue;
+        }
+        let have = find_existing(st, zone, &want).await.map_err(|e| e.to_string())?;
+        match (action, have) {
+            ("CREATE", Some(_)) => problems.push(format!("Tried to create resource record set {label} but it already exists")),
+            ("DELETE", None) => problems.push(format!("Tried to delete resource record set {label} but it was not found")),
+            ("DELETE", Some(h)) => {
+                if h.ttl != want.ttl || h.values != want.values || h.alias != want.alias {
+                    problems.push(format!("Tried to delete resource record set {label} but the values provided do not match the current values"));
+                }
+            }
+            _ => {}
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("; "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_from_paths() {
+        assert_eq!(action(&Method::POST, "/2013-04-01/hostedzone/Z1/rrset/"), "ChangeResourceRecordSets");
+        assert_eq!(action(&Method::GET, "/2013-04-01/hostedzone/Z1/rrset?maxitems=300"), "ListResourceRecordSets");
+        assert_eq!(action(&Method::GET, "/2013-04-01/change/C1"), "GetChange");
+        assert_eq!(action(&Method::POST, "/2013-04-01/hostedzone"), "CreateHostedZone");
+        assert_eq!(action(&Method::DELETE, "/2013-04-01/hostedzone/Z1"), "DeleteHostedZone");
+    }
+
+    #[test]
+    fn names_normalise_like_route53() {
+        assert_eq!(norm("\\052.Example.COM."), "*.example.com");
+    }
+}
+

