@@ -38,7 +38,8 @@ impl Element {
 
 pub fn parse(xml: &[u8]) -> anyhow::Result<Element> {
     let mut r = Reader::from_reader(xml);
-    r.config_mut().trim_text(true);
+    // No trim_text: it would drop the blank between two `&quot;` references inside a TXT value.
+    // Whitespace around elements is removed when an element closes instead.
     let mut stack: Vec<Element> = vec![Element::default()];
     let mut buf = Vec::new();
     loop {
@@ -71,7 +72,8 @@ pub fn parse(xml: &[u8]) -> anyhow::Result<Element> {
             }
             Event::CData(t) => stack.last_mut().expect("stack").text.push_str(&String::from_utf8_lossy(&t)),
             Event::End(_) => {
-                let el = stack.pop().expect("stack");
+                let mut el = stack.pop().expect("stack");
+                el.text = if el.children.is_empty() { el.text.trim().to_string() } else { String::new() };
                 stack.last_mut().ok_or_else(|| anyhow::anyhow!("unbalanced XML"))?.children.push(el);
             }
             Event::Eof => break,
@@ -91,11 +93,15 @@ pub fn escape(s: &str) -> String {
 mod tests {
     #[test]
     fn parses_nested_text_with_entities() {
-        let x = br#"<?xml version="1.0"?><A xmlns="x"><B><C>one &amp; two</C><C>&quot;q&quot;</C></B><D/></A>"#;
+        let x = br#"<?xml version="1.0"?>
+<A xmlns="x">
+  <B><C>one &amp; two</C><C>&quot;q&quot;</C><C>&quot;a&quot; &quot;b&quot;</C></B>
+  <D/>
+</A>"#;
         let e = super::parse(x).unwrap();
         assert_eq!(e.name, "A");
         let cs: Vec<_> = e.child("B").unwrap().children_named("C").map(|c| c.text.clone()).collect();
-        assert_eq!(cs, vec!["one & two", "\"q\""]);
+        assert_eq!(cs, vec!["one & two", "\"q\"", "\"a\" \"b\""]);
         assert!(e.child("D").is_some());
     }
 }

@@ -416,9 +416,8 @@ impl Resource<Meta> for HostedZoneResource {
             )
             .into());
         }
-        let mut base = Value::Object(Default::default());
-        base.set("force_destroy", Value::Bool(false));
-        match self.read_zone(meta, ctx, &id, &base).await? {
+        // force_destroy stays null (unset) so a configuration without it plans no change.
+        match self.read_zone(meta, ctx, &id, &Value::Null).await? {
             Some(s) => Ok(s),
             None => Err(Diagnostic::error(
                 "Cannot import hosted zone",

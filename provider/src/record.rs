@@ -1,7 +1,5 @@
 //! `r53_record`: one record set (name + type [+ set identifier]) in a hosted zone.
 
-use std::collections::BTreeSet;
-
 use async_trait::async_trait;
 use r53_core::Change;
 use r53_plugin::framework::Failure;
@@ -105,14 +103,9 @@ pub fn schema() -> Schema {
 /// A problem converting config to a record set, with the attribute it concerns.
 type Problems = Vec<(AttrPath, String)>;
 
-/// Config/state → zone model. Unknown parts become empty; `unknown` collects the fields affected.
-fn to_record(v: &Value, unknown: &mut BTreeSet<&'static str>) -> Result<RecordSet, Problems> {
+/// Config/state → zone model. Unknown parts become empty (rules about them are skipped).
+fn to_record(v: &Value) -> Result<RecordSet, Problems> {
     let mut problems = Vec::new();
-    for f in ["name", "type", "ttl", "records", "alias", "set_identifier"] {
-        if !v.get(f).is_wholly_known() {
-            unknown.insert(f);
-        }
-    }
     let ty = match v.get("type").as_str() {
         Some(t) => match t.parse::<RecordType>() {
             Ok(t) => Some(t),
@@ -130,9 +123,6 @@ fn to_record(v: &Value, unknown: &mut BTreeSet<&'static str>) -> Result<RecordSe
     });
     let mut routing = Vec::new();
     if let Some(b) = v.get("weighted_routing_policy").elements().first() {
-        if !b.is_wholly_known() {
-            unknown.insert("weighted_routing_policy");
-        }
         routing.push(Routing::Weighted(b.get("weight").as_i64().unwrap_or(0)));
     }
     if let Some(b) = v.get("latency_routing_policy").elements().first() {
@@ -201,11 +191,30 @@ fn rule_path(field: &'static str) -> AttrPath {
     }
 }
 
+const ROUTING: [&str; 6] = [
+    "set_identifier",
+    "weighted_routing_policy",
+    "latency_routing_policy",
+    "failover_routing_policy",
+    "geolocation_routing_policy",
+    "multivalue_answer_routing_policy",
+];
+
+/// The attributes a rule about `field` reads.
+fn rule_inputs(field: &str) -> Vec<&'static str> {
+    let mut v = vec!["name", "type"];
+    match field {
+        "records" | "ttl" | "alias" => v.extend(["records", "ttl", "alias"]),
+        f if ROUTING.contains(&f) => v.extend(ROUTING.iter().copied().chain(["alias"])),
+        _ => v.extend(["alias", "records"]),
+    }
+    v
+}
+
 /// All problems with a record set, as diagnostics at the offending attribute.
 fn check(v: &Value, zone: Option<&str>) -> Diagnostics {
     let mut d = Diagnostics::new();
-    let mut unknown = BTreeSet::new();
-    match to_record(v, &mut unknown) {
+    match to_record(v) {
         Err(problems) => {
             for (p, m) in problems {
                 d.error_at(p, "Invalid record set", m);
@@ -216,11 +225,8 @@ fn check(v: &Value, zone: Option<&str>) -> Diagnostics {
                 return d;
             }
             for e in rs.check(zone) {
-                // A rule about a value Terraform does not know yet is checked at apply.
-                let depends_on_unknown = unknown.contains(e.field)
-                    || (e.field == "records" && unknown.contains("alias"))
-                    || (e.field == "ttl" && unknown.contains("alias"));
-                if !depends_on_unknown && !unknown.contains("type") {
+                // A rule about a value Terraform does not know yet is checked again at apply.
+                if !rule_inputs(e.field).iter().any(|f| !v.get(f).is_wholly_known()) {
                     d.error_at(rule_path(e.field), "Invalid record set", e.message);
                 }
             }
@@ -460,7 +466,7 @@ impl RecordResource {
         if d.has_errors() {
             return Err(d.into());
         }
-        let rs = to_record(planned, &mut BTreeSet::new()).map_err(|p| {
+        let rs = to_record(planned).map_err(|p| {
             Failure::from(Diagnostics(
                 p.into_iter()
                     .map(|(path, m)| Diagnostic::error("Invalid record set", m).at(path))
@@ -662,6 +668,7 @@ impl Resource<Meta> for RecordResource {
         let r53 = &meta.aws.route53;
         // Delete what is live (a DELETE must match the current values exactly), re-reading if it
         // changed under us.
+        let mut last = None;
         for _ in 0..3 {
             let live = match r53
                 .find_record_set(&c, &zone_id, &name, ty, set.as_deref())
@@ -686,11 +693,15 @@ impl Resource<Meta> for RecordResource {
                         .map_err(|e| api_diag(&what, &e))?;
                     return Ok(Diagnostics::new());
                 }
-                Err(e) if e.code() == Some("InvalidChangeBatch") => continue,
+                Err(e) if e.code() == Some("InvalidChangeBatch") => last = Some(e),
                 Err(e) => return Err(api_diag(&what, &e).into()),
             }
         }
-        Err(Diagnostic::error(what, "the record set kept changing while being deleted").into())
+        Err(Diagnostic::error(
+            what,
+            format!("the record set kept changing while being deleted; last refusal: {}", last.map(|e| e.to_string()).unwrap_or_default()),
+        )
+        .into())
     }
 
     async fn import(&self, meta: &Meta, ctx: &Ctx, id: &str) -> Result<Value, Diagnostics> {
@@ -752,6 +763,18 @@ mod tests {
         );
         c.set("records", Value::Unknown);
         assert!(RecordResource.validate(&c).is_empty());
+    }
+
+    #[test]
+    fn unknown_set_identifier_defers_routing_rules() {
+        let mut c = cfg(serde_json::json!({
+            "zone_id": "Z1", "name": "f.example.com", "type": "A", "ttl": 60, "records": ["192.0.2.1"],
+            "failover_routing_policy": [{"type": "PRIMARY"}]
+        }));
+        c.set("set_identifier", Value::Unknown);
+        assert!(RecordResource.validate(&c).is_empty(), "{:?}", RecordResource.validate(&c));
+        c.set("set_identifier", Value::Null);
+        assert_eq!(paths(&RecordResource.validate(&c)), vec!["failover_routing_policy[0]"]);
     }
 
     #[test]

