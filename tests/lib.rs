@@ -6,7 +6,11 @@ pub use r53_lab::{Lab, ProxyConfig, Terraform, TfBin};
 
 /// A fresh lab with AWS-like strictness and changes that stay PENDING for a moment.
 pub fn lab() -> Lab {
-    Lab::start_with(ProxyConfig { pending_ms: 1200, ..Default::default() }).expect("start lab (run `make tools` first)")
+    Lab::start_with(ProxyConfig {
+        pending_ms: 1200,
+        ..Default::default()
+    })
+    .expect("start lab (run `make tools` first)")
 }
 
 /// A Route 53 SDK client pointed at the lab (bypassing the provider) for checks and drift.
@@ -16,33 +20,57 @@ pub fn sdk(lab: &Lab) -> r53::Client {
         aws_config::defaults(aws_config::BehaviorVersion::latest())
             .region(aws_config::Region::new("us-east-1"))
             .endpoint_url(lab.endpoint())
-            .credentials_provider(r53::config::Credentials::new("testing", "testing", None, None, "lab"))
+            .credentials_provider(r53::config::Credentials::new(
+                "testing", "testing", None, None, "lab",
+            ))
             .load(),
     );
     r53::Client::new(&conf)
 }
 
-/// Every record set of a zone as (name, type, set id, ttl, sorted values or alias target).
-pub fn list_sets(lab: &Lab, c: &r53::Client, zone: &str) -> Vec<(String, String, Option<String>, Option<i64>, Vec<String>)> {
+/// A record set as the tests compare it: (name, type, set id, ttl, sorted values or "ALIAS target").
+pub type Set = (String, String, Option<String>, Option<i64>, Vec<String>);
+
+/// Every record set of a zone.
+pub fn list_sets(lab: &Lab, c: &r53::Client, zone: &str) -> Vec<Set> {
     lab.rt.block_on(async {
         let mut out = Vec::new();
         let mut start: Option<(String, r53::types::RrType, Option<String>)> = None;
         loop {
             let mut req = c.list_resource_record_sets().hosted_zone_id(zone);
             if let Some((n, t, i)) = &start {
-                req = req.start_record_name(n).start_record_type(t.clone()).set_start_record_identifier(i.clone());
+                req = req
+                    .start_record_name(n)
+                    .start_record_type(t.clone())
+                    .set_start_record_identifier(i.clone());
             }
             let o = req.send().await.expect("list record sets");
             for r in o.resource_record_sets() {
-                let mut vals: Vec<String> = r.resource_records().iter().map(|v| v.value().to_string()).collect();
+                let mut vals: Vec<String> = r
+                    .resource_records()
+                    .iter()
+                    .map(|v| v.value().to_string())
+                    .collect();
                 if let Some(a) = r.alias_target() {
                     vals.push(format!("ALIAS {}", a.dns_name()));
                 }
                 vals.sort();
-                out.push((r.name().to_string(), r.r#type().as_str().to_string(), r.set_identifier().map(str::to_string), r.ttl(), vals));
+                out.push((
+                    r.name().to_string(),
+                    r.r#type().as_str().to_string(),
+                    r.set_identifier().map(str::to_string),
+                    r.ttl(),
+                    vals,
+                ));
             }
             match (o.is_truncated(), o.next_record_name(), o.next_record_type()) {
-                (true, Some(n), Some(t)) => start = Some((n.to_string(), t.clone(), o.next_record_identifier().map(str::to_string))),
+                (true, Some(n), Some(t)) => {
+                    start = Some((
+                        n.to_string(),
+                        t.clone(),
+                        o.next_record_identifier().map(str::to_string),
+                    ))
+                }
                 _ => return out,
             }
         }

@@ -801,7 +801,7 @@ pub fn record_to_sdk(r: &RecordSet) -> Result<t::ResourceRecordSet> {
     if let Some(a) = &r.alias {
         b = b.alias_target(
             t::AliasTarget::builder()
-                .dns_name(&a.name)
+                .dns_name(format!("{}.", a.name))
                 .hosted_zone_id(&a.zone_id)
                 .evaluate_target_health(a.evaluate_target_health)
                 .build()

@@ -25,7 +25,10 @@ impl Lab {
     }
 
     pub fn start_with(cfg: ProxyConfig) -> anyhow::Result<Lab> {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
         let (moto, proxy) = rt.block_on(async {
             let moto = moto::Moto::start().await?;
             let proxy = Proxy::start(&moto.url(), cfg).await?;

@@ -27,7 +27,10 @@ enum Cmd {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let lab = r53_lab::Lab::start_with(r53_lab::ProxyConfig { pending_ms: 1500, ..Default::default() })?;
+    let lab = r53_lab::Lab::start_with(r53_lab::ProxyConfig {
+        pending_ms: 1500,
+        ..Default::default()
+    })?;
     match cli.cmd {
         Cmd::Serve => {
             println!("AWS_ENDPOINT_URL={}", lab.endpoint());
@@ -45,20 +48,39 @@ fn step(s: &str) {
 
 fn demo(lab: &r53_lab::Lab, keep: bool) -> anyhow::Result<()> {
     let tf = lab.terraform(r53_lab::TfBin::Lib)?;
-    let main_tf = std::fs::read_to_string(r53_lab::tools::repo_root().join("examples/demo/main.tf")).context("examples/demo/main.tf")?;
+    let main_tf =
+        std::fs::read_to_string(r53_lab::tools::repo_root().join("examples/demo/main.tf"))
+            .context("examples/demo/main.tf")?;
     tf.write(&main_tf)?;
-    step(&format!("terraform apply examples/demo (Route 53 emulator behind the strict proxy at {})", lab.endpoint()));
+    step(&format!(
+        "terraform apply examples/demo (Route 53 emulator behind the strict proxy at {})",
+        lab.endpoint()
+    ));
     let out = tf.apply()?;
-    for l in out.stdout.lines().filter(|l| l.contains("Creation complete") || l.starts_with("Apply complete")) {
+    for l in out
+        .stdout
+        .lines()
+        .filter(|l| l.contains("Creation complete") || l.starts_with("Apply complete"))
+    {
         println!("  {l}");
     }
     let o = tf.outputs()?;
-    step(&format!("hosted zone {} — delegate the domain to these 4 name servers:", o["zone_id"]["value"].as_str().unwrap_or("?")));
-    for ns in o["name_servers"]["value"].as_array().cloned().unwrap_or_default() {
+    step(&format!(
+        "hosted zone {} — delegate the domain to these 4 name servers:",
+        o["zone_id"]["value"].as_str().unwrap_or("?")
+    ));
+    for ns in o["name_servers"]["value"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
         println!("  {}", ns.as_str().unwrap_or_default());
     }
     step("records in the zone (read back through the Route 53 API):");
-    let zone = o["zone_id"]["value"].as_str().unwrap_or_default().to_string();
+    let zone = o["zone_id"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let doc = lab.rt.block_on(list_records(&lab.endpoint(), &zone))?;
     let mut sets = Vec::new();
     doc.find_all("ResourceRecordSet", &mut sets);
@@ -67,24 +89,47 @@ fn demo(lab: &r53_lab::Lab, keep: bool) -> anyhow::Result<()> {
         let ty = s.text_at(&["Type"]).unwrap_or_default();
         let ttl = s.text_at(&["TTL"]).unwrap_or("-");
         let vals: Vec<String> = match s.child("AliasTarget") {
-            Some(a) => vec![format!("ALIAS {}", a.text_at(&["DNSName"]).unwrap_or_default())],
+            Some(a) => vec![format!(
+                "ALIAS {}",
+                a.text_at(&["DNSName"]).unwrap_or_default()
+            )],
             None => s
                 .child("ResourceRecords")
-                .map(|r| r.children_named("ResourceRecord").map(|v| v.text_at(&["Value"]).unwrap_or_default().to_string()).collect())
+                .map(|r| {
+                    r.children_named("ResourceRecord")
+                        .map(|v| v.text_at(&["Value"]).unwrap_or_default().to_string())
+                        .collect()
+                })
                 .unwrap_or_default(),
         };
         println!("  {name:<28} {ty:<5} {ttl:>6}  {}", vals.join(" | "));
     }
     step("terraform plan -detailed-exitcode (must be empty)");
     let p = tf.plan()?;
-    println!("  exit code {} ({})", p.code, if p.code == 0 { "no changes" } else { "CHANGES PENDING" });
+    println!(
+        "  exit code {} ({})",
+        p.code,
+        if p.code == 0 {
+            "no changes"
+        } else {
+            "CHANGES PENDING"
+        }
+    );
     if p.code != 0 {
         anyhow::bail!("plan after apply was not empty:\n{}", p.text());
     }
     let stats = lab.proxy.stats();
-    step(&format!("API calls seen by the lab proxy: {} ({} writes)", stats.total(), stats.writes()));
+    step(&format!(
+        "API calls seen by the lab proxy: {} ({} writes)",
+        stats.total(),
+        stats.writes()
+    ));
     if keep {
-        println!("\nlab kept running at {}; workdir {}; Ctrl-C to stop", lab.endpoint(), tf.path().display());
+        println!(
+            "\nlab kept running at {}; workdir {}; Ctrl-C to stop",
+            lab.endpoint(),
+            tf.path().display()
+        );
         lab.rt.block_on(tokio::signal::ctrl_c())?;
     }
     step("terraform destroy");
@@ -95,9 +140,11 @@ fn demo(lab: &r53_lab::Lab, keep: bool) -> anyhow::Result<()> {
 
 async fn list_records(endpoint: &str, zone: &str) -> anyhow::Result<r53_lab::xml::Element> {
     // Unsigned read straight from the emulator's Route 53 API (moto does not check signatures).
-    let url: hyper::Uri = format!("{endpoint}/2013-04-01/hostedzone/{zone}/rrset?maxitems=300").parse()?;
+    let url: hyper::Uri =
+        format!("{endpoint}/2013-04-01/hostedzone/{zone}/rrset?maxitems=300").parse()?;
     let client: hyper_util::client::legacy::Client<_, http_body_util::Empty<bytes::Bytes>> =
-        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http();
+        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+            .build_http();
     let req = hyper::Request::get(url)
         .header("authorization", r53_lab::proxy::MOTO_ROUTE53_AUTH)
         .body(http_body_util::Empty::new())?;

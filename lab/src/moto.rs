@@ -23,7 +23,10 @@ impl Moto {
         let m = Moto { port, child };
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
                 return Ok(m);
             }
             tokio::time::sleep(Duration::from_millis(100)).await;

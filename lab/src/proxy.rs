@@ -9,6 +9,10 @@
 //! - changes report PENDING until `pending_ms` has passed;
 //! - change batches to one zone are processed one at a time (PriorRequestNotComplete otherwise).
 //!
+//! It also works around moto bugs that would make tests fail where AWS succeeds: a CREATE it
+//! wrongly calls a duplicate is forwarded as UPSERT once the proxy has checked it (see `handle`),
+//! and moto's constant change ID is replaced by a unique one per change.
+//!
 //! Faults: with probability `fault_rate`, a request gets Throttling, PriorRequestNotComplete, a 500,
 //! a connection reset before forwarding, or — the nasty one — a reset *after* moto applied it.
 
@@ -49,7 +53,13 @@ impl Default for ProxyConfig {
     fn default() -> Self {
         ProxyConfig {
             fault_rate: 0.0,
-            faults: vec!["throttle".into(), "prior".into(), "500".into(), "reset".into(), "reset_after".into()],
+            faults: vec![
+                "throttle".into(),
+                "prior".into(),
+                "500".into(),
+                "reset".into(),
+                "reset_after".into(),
+            ],
             pending_ms: 0,
             seed: 1,
             strict: true,
@@ -76,7 +86,11 @@ impl Stats {
     }
     /// Write calls (anything that is not Get*/List*).
     pub fn writes(&self) -> u64 {
-        self.calls.iter().filter(|(k, _)| !(k.starts_with("Get") || k.starts_with("List"))).map(|(_, v)| v).sum()
+        self.calls
+            .iter()
+            .filter(|(k, _)| !(k.starts_with("Get") || k.starts_with("List")))
+            .map(|(_, v)| v)
+            .sum()
     }
 }
 
@@ -123,11 +137,15 @@ impl Proxy {
         let st = state.clone();
         let task = tokio::spawn(async move {
             loop {
-                let Ok((tcp, _)) = listener.accept().await else { continue };
+                let Ok((tcp, _)) = listener.accept().await else {
+                    continue;
+                };
                 let st = st.clone();
                 tokio::spawn(async move {
                     let svc = hyper::service::service_fn(move |req| handle(st.clone(), req));
-                    let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(tcp), svc).await;
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(tcp), svc)
+                        .await;
                 });
             }
         });
@@ -185,7 +203,11 @@ fn xml_error(status: StatusCode, code: &str, message: &str) -> Resp {
         xml::escape(message),
         rand::random::<u32>()
     );
-    Response::builder().status(status).header("content-type", "text/xml").body(Full::new(Bytes::from(body))).expect("response")
+    Response::builder()
+        .status(status)
+        .header("content-type", "text/xml")
+        .body(Full::new(Bytes::from(body)))
+        .expect("response")
 }
 
 fn json(v: &impl Serialize) -> Resp {
@@ -206,11 +228,20 @@ impl std::fmt::Display for Reset {
 impl std::error::Error for Reset {}
 
 async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
-    let path = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
     let method = req.method().clone();
     // Lab control endpoints.
     if path.starts_with("/__lab/") {
-        let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+        let body = req
+            .into_body()
+            .collect()
+            .await
+            .map(|b| b.to_bytes())
+            .unwrap_or_default();
         return Ok(match (method.as_str(), path.as_str()) {
             ("GET", "/__lab/stats") => json(&*st.stats.lock().unwrap()),
             ("POST", "/__lab/stats/reset") => {
@@ -230,10 +261,20 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
         });
     }
     let act = action(&method, &path);
-    *st.stats.lock().unwrap().calls.entry(act.clone()).or_default() += 1;
+    *st.stats
+        .lock()
+        .unwrap()
+        .calls
+        .entry(act.clone())
+        .or_default() += 1;
     let cfg = st.config.lock().unwrap().clone();
     let headers = req.headers().clone();
-    let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let body = req
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
 
     // Faults before anything is applied.
     let fault = {
@@ -245,23 +286,43 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
         }
     };
     if let Some(f) = &fault {
-        *st.stats.lock().unwrap().faults.entry(f.clone()).or_default() += 1;
+        *st.stats
+            .lock()
+            .unwrap()
+            .faults
+            .entry(f.clone())
+            .or_default() += 1;
         match f.as_str() {
-            "throttle" => return Ok(xml_error(StatusCode::BAD_REQUEST, "Throttling", "Rate exceeded")),
-            "prior" => {
+            "throttle" => {
                 return Ok(xml_error(
                     StatusCode::BAD_REQUEST,
-                    "PriorRequestNotComplete",
-                    "The request was rejected because Route 53 was still processing a prior request.",
+                    "Throttling",
+                    "Rate exceeded",
                 ))
             }
-            "500" => return Ok(xml_error(StatusCode::INTERNAL_SERVER_ERROR, "InternalFailure", "We encountered an internal error. Please try again.")),
+            "prior" => return Ok(xml_error(
+                StatusCode::BAD_REQUEST,
+                "PriorRequestNotComplete",
+                "The request was rejected because Route 53 was still processing a prior request.",
+            )),
+            "500" => {
+                return Ok(xml_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "InternalFailure",
+                    "We encountered an internal error. Please try again.",
+                ))
+            }
             "reset" => return Err(Reset),
             _ => {}
         }
     }
 
-    let zone_id = path.split('/').nth(3).map(|s| s.split('?').next().unwrap_or(s).to_string()).unwrap_or_default();
+    let mut body = body;
+    let zone_id = path
+        .split('/')
+        .nth(3)
+        .map(|s| s.split('?').next().unwrap_or(s).to_string())
+        .unwrap_or_default();
     let mut zone_guard = None;
     if cfg.strict {
         match act.as_str() {
@@ -288,24 +349,50 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
                         "The request was rejected because Route 53 was still processing a prior request.",
                     ));
                 }
-                zone_guard = Some(ZoneGuard { st: st.clone(), zone: zone_id.clone() });
+                zone_guard = Some(ZoneGuard {
+                    st: st.clone(),
+                    zone: zone_id.clone(),
+                });
                 if let Err(msg) = check_batch(&st, &zone_id, &body).await {
                     st.stats.lock().unwrap().refused += 1;
-                    return Ok(xml_error(StatusCode::BAD_REQUEST, "InvalidChangeBatch", &msg));
+                    return Ok(xml_error(
+                        StatusCode::BAD_REQUEST,
+                        "InvalidChangeBatch",
+                        &msg,
+                    ));
                 }
+                // The batch passed AWS's checks, so every CREATE is of a set that does not exist and
+                // means the same as UPSERT. moto's own CREATE check wrongly reports "already exists"
+                // whenever any record sorts after the name, so send UPSERT.
+                body = Bytes::from(
+                    String::from_utf8_lossy(&body)
+                        .replace("<Action>CREATE</Action>", "<Action>UPSERT</Action>"),
+                );
             }
             _ => {}
         }
     }
 
-    let resp = forward(&st, method.clone(), &path, &headers, body).await.map_err(|_| Reset)?;
+    let resp = forward(&st, method.clone(), &path, &headers, body)
+        .await
+        .map_err(|_| Reset)?;
     drop(zone_guard);
     if fault.as_deref() == Some("reset_after") {
         return Err(Reset);
     }
     let (parts, body) = resp;
     let mut body = body;
-    if parts.status.is_success() && matches!(act.as_str(), "ChangeResourceRecordSets" | "CreateHostedZone" | "DeleteHostedZone" | "GetChange" | "AssociateVPCWithHostedZone" | "DisassociateVPCFromHostedZone") {
+    if parts.status.is_success()
+        && matches!(
+            act.as_str(),
+            "ChangeResourceRecordSets"
+                | "CreateHostedZone"
+                | "DeleteHostedZone"
+                | "GetChange"
+                | "AssociateVPCWithHostedZone"
+                | "DisassociateVPCFromHostedZone"
+        )
+    {
         body = pend(&st, &cfg, &act, body);
     }
     let mut b = Response::builder().status(parts.status);
@@ -332,7 +419,12 @@ impl Drop for ZoneGuard {
 /// per change and reports it PENDING until `pending_ms` has passed, as AWS does for a while.
 fn pend(st: &State, cfg: &ProxyConfig, act: &str, body: Bytes) -> Bytes {
     let mut text = String::from_utf8_lossy(&body).into_owned();
-    let ids: Vec<String> = text.split("<Id>").skip(1).filter_map(|s| s.split("</Id>").next()).map(str::to_string).collect();
+    let ids: Vec<String> = text
+        .split("<Id>")
+        .skip(1)
+        .filter_map(|s| s.split("</Id>").next())
+        .map(str::to_string)
+        .collect();
     let born = if act == "GetChange" {
         let Some(id) = ids.first() else { return body };
         let key = id.trim_start_matches("/change/").to_string();
@@ -341,9 +433,14 @@ fn pend(st: &State, cfg: &ProxyConfig, act: &str, body: Bytes) -> Bytes {
             None => return body, // not one of ours: moto's answer stands
         }
     } else {
-        let Some(moto_id) = ids.iter().find(|i| i.starts_with("/change/")) else { return body };
+        let Some(moto_id) = ids.iter().find(|i| i.starts_with("/change/")) else {
+            return body;
+        };
         let fresh = format!("CLAB{:016X}", rand::random::<u64>());
-        text = text.replace(&format!("<Id>{moto_id}</Id>"), &format!("<Id>/change/{fresh}</Id>"));
+        text = text.replace(
+            &format!("<Id>{moto_id}</Id>"),
+            &format!("<Id>/change/{fresh}</Id>"),
+        );
         let now = Instant::now();
         st.changes.lock().unwrap().insert(fresh, now);
         now
@@ -364,7 +461,7 @@ async fn forward(
     let uri: hyper::Uri = format!("{}{}", st.upstream, path).parse()?;
     let mut b = Request::builder().method(method).uri(uri);
     for (k, v) in headers.iter() {
-        if k != "host" {
+        if k != "host" && k != "content-length" {
             b = b.header(k, v);
         }
     }
@@ -381,7 +478,10 @@ pub const MOTO_ROUTE53_AUTH: &str =
 
 async fn get_upstream(st: &State, path: &str) -> anyhow::Result<Element> {
     let mut h = hyper::HeaderMap::new();
-    h.insert("authorization", hyper::header::HeaderValue::from_static(MOTO_ROUTE53_AUTH));
+    h.insert(
+        "authorization",
+        hyper::header::HeaderValue::from_static(MOTO_ROUTE53_AUTH),
+    );
     let (parts, body) = forward(st, Method::GET, path, &h, Bytes::new()).await?;
     if !parts.status.is_success() {
         anyhow::bail!("upstream {path}: {}", parts.status);
@@ -424,20 +524,29 @@ fn rrset_of(e: &Element) -> Rrset {
 }
 
 async fn find_existing(st: &State, zone: &str, want: &Rrset) -> anyhow::Result<Option<Rrset>> {
-    let mut q = format!("/2013-04-01/hostedzone/{zone}/rrset?name={}.&type={}&maxitems=300", urlenc(&want.name), want.ty);
+    let mut q = format!(
+        "/2013-04-01/hostedzone/{zone}/rrset?name={}.&type={}&maxitems=300",
+        urlenc(&want.name),
+        want.ty
+    );
     if let Some(s) = &want.set_id {
         q.push_str(&format!("&identifier={}", urlenc(s)));
     }
     let doc = get_upstream(st, &q).await?;
     let mut sets = Vec::new();
     doc.find_all("ResourceRecordSet", &mut sets);
-    Ok(sets.into_iter().map(rrset_of).find(|r| r.name == want.name && r.ty == want.ty && r.set_id == want.set_id))
+    Ok(sets
+        .into_iter()
+        .map(rrset_of)
+        .find(|r| r.name == want.name && r.ty == want.ty && r.set_id == want.set_id))
 }
 
 fn urlenc(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -445,7 +554,9 @@ fn urlenc(s: &str) -> String {
 
 /// AWS's checks moto skips. Err(message) refuses the whole batch, as AWS does.
 async fn check_batch(st: &State, zone: &str, body: &[u8]) -> Result<(), String> {
-    let Ok(doc) = xml::parse(body) else { return Ok(()) };
+    let Ok(doc) = xml::parse(body) else {
+        return Ok(());
+    };
     let zone_name = match get_upstream(st, &format!("/2013-04-01/hostedzone/{zone}")).await {
         Ok(z) => norm(z.text_at(&["HostedZone", "Name"]).unwrap_or_default()),
         Err(e) if e.to_string().contains("404") => return Ok(()), // moto answers NoSuchHostedZone itself
@@ -456,22 +567,36 @@ async fn check_batch(st: &State, zone: &str, body: &[u8]) -> Result<(), String> 
     let mut problems = Vec::new();
     for c in changes {
         let action = c.text_at(&["Action"]).unwrap_or_default();
-        let Some(rrs) = c.child("ResourceRecordSet") else { continue };
+        let Some(rrs) = c.child("ResourceRecordSet") else {
+            continue;
+        };
         let want = rrset_of(rrs);
-        let label = format!("[name='{}.', type='{}'{}]", want.name, want.ty, want.set_id.as_ref().map(|s| format!(", set-identifier='{s}'")).unwrap_or_default());
+        let label = format!(
+            "[name='{}.', type='{}'{}]",
+            want.name,
+            want.ty,
+            want.set_id
+                .as_ref()
+                .map(|s| format!(", set-identifier='{s}'"))
+                .unwrap_or_default()
+        );
         if want.ty == "CNAME" && want.name == zone_name && action != "DELETE" {
             problems.push(format!("RRSet of type CNAME with DNS name {}. is not permitted at apex in zone {zone_name}.", want.name));
             continue;
         }
-        let have = find_existing(st, zone, &want).await.map_err(|e| e.to_string())?;
+        let have = find_existing(st, zone, &want)
+            .await
+            .map_err(|e| e.to_string())?;
         match (action, have) {
-            ("CREATE", Some(_)) => problems.push(format!("Tried to create resource record set {label} but it already exists")),
-            ("DELETE", None) => problems.push(format!("Tried to delete resource record set {label} but it was not found")),
-            ("DELETE", Some(h)) => {
-                if h.ttl != want.ttl || h.values != want.values || h.alias != want.alias {
-                    problems.push(format!("Tried to delete resource record set {label} but the values provided do not match the current values"));
-                }
-            }
+            ("CREATE", Some(_)) => problems.push(format!(
+                "Tried to create resource record set {label} but it already exists"
+            )),
+            ("DELETE", None) => problems.push(format!(
+                "Tried to delete resource record set {label} but it was not found"
+            )),
+            ("DELETE", Some(h)) if h.ttl != want.ttl || h.values != want.values || h.alias != want.alias => problems.push(format!(
+                "Tried to delete resource record set {label} but the values provided do not match the current values"
+            )),
             _ => {}
         }
     }
@@ -488,11 +613,23 @@ mod tests {
 
     #[test]
     fn actions_from_paths() {
-        assert_eq!(action(&Method::POST, "/2013-04-01/hostedzone/Z1/rrset/"), "ChangeResourceRecordSets");
-        assert_eq!(action(&Method::GET, "/2013-04-01/hostedzone/Z1/rrset?maxitems=300"), "ListResourceRecordSets");
+        assert_eq!(
+            action(&Method::POST, "/2013-04-01/hostedzone/Z1/rrset/"),
+            "ChangeResourceRecordSets"
+        );
+        assert_eq!(
+            action(&Method::GET, "/2013-04-01/hostedzone/Z1/rrset?maxitems=300"),
+            "ListResourceRecordSets"
+        );
         assert_eq!(action(&Method::GET, "/2013-04-01/change/C1"), "GetChange");
-        assert_eq!(action(&Method::POST, "/2013-04-01/hostedzone"), "CreateHostedZone");
-        assert_eq!(action(&Method::DELETE, "/2013-04-01/hostedzone/Z1"), "DeleteHostedZone");
+        assert_eq!(
+            action(&Method::POST, "/2013-04-01/hostedzone"),
+            "CreateHostedZone"
+        );
+        assert_eq!(
+            action(&Method::DELETE, "/2013-04-01/hostedzone/Z1"),
+            "DeleteHostedZone"
+        );
     }
 
     #[test]
@@ -500,4 +637,3 @@ mod tests {
         assert_eq!(norm("\\052.Example.COM."), "*.example.com");
     }
 }
-

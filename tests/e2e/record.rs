@@ -10,7 +10,11 @@ const ZONE: &str = "records.example";
 fn config(v: u32, cname_name: &str) -> String {
     let long_txt = format!("v=DKIM1; k=rsa; p={}", "A".repeat(600));
     let ttl = if v == 1 { 300 } else { 600 };
-    let www = if v == 1 { r#"["192.0.2.10", "192.0.2.11"]"# } else { r#"["192.0.2.12"]"# };
+    let www = if v == 1 {
+        r#"["192.0.2.10", "192.0.2.11"]"#
+    } else {
+        r#"["192.0.2.12"]"#
+    };
     let (wb, wg) = if v == 1 { (10, 90) } else { (50, 50) };
     format!(
         r#"
@@ -64,7 +68,7 @@ resource "r53_record" "alias" {{
   name    = "app.{ZONE}"
   type    = "A"
   alias {{
-    name    = "www.{ZONE}."
+    name    = "www.{ZONE}"
     zone_id = local.zid
   }}
 }}
@@ -132,7 +136,7 @@ resource "r53_record" "multi" {{
     )
 }
 
-fn find<'a>(sets: &'a [(String, String, Option<String>, Option<i64>, Vec<String>)], name: &str, ty: &str) -> Vec<&'a (String, String, Option<String>, Option<i64>, Vec<String>)> {
+fn find<'a>(sets: &'a [Set], name: &str, ty: &str) -> Vec<&'a Set> {
     sets.iter().filter(|s| s.0 == name && s.1 == ty).collect()
 }
 
@@ -152,25 +156,51 @@ fn record_lifecycle_every_type() -> anyhow::Result<()> {
     assert_eq!(sets.len(), 19 + 1 + 2 + 2 + 3 + 2, "{sets:#?}");
     let dkim = find(&sets, "sel._domainkey.records.example.", "TXT");
     let parts = dkim[0].4[0].matches("\" \"").count() + 1;
-    assert_eq!(parts, 3, "long TXT is split into 255-byte strings: {:?}", dkim[0].4);
-    assert_eq!(find(&sets, "_acme-challenge.records.example.", "CNAME")[0].4, vec!["acme.validation.example.net."]);
+    assert_eq!(
+        parts, 3,
+        "long TXT is split into 255-byte strings: {:?}",
+        dkim[0].4
+    );
+    assert_eq!(
+        find(&sets, "_acme-challenge.records.example.", "CNAME")[0].4,
+        vec!["acme.validation.example.net."]
+    );
     assert_eq!(find(&sets, "w.records.example.", "A").len(), 2);
-    assert_eq!(find(&sets, "app.records.example.", "A")[0].4, vec!["ALIAS www.records.example."]);
-    assert!(find(&sets, "q.records.example.", "TXT")[0].4.contains(&"\"say \\\"hi\\\"\"".to_string()), "{sets:?}");
+    assert_eq!(
+        find(&sets, "app.records.example.", "A")[0].4,
+        vec!["ALIAS www.records.example."]
+    );
+    assert!(
+        find(&sets, "q.records.example.", "TXT")[0]
+            .4
+            .contains(&"\"say \\\"hi\\\"\"".to_string()),
+        "{sets:?}"
+    );
 
     // update in place
     tf.write(&config(2, "old-cname"))?;
     let o = tf.apply()?;
-    assert!(o.stdout.contains("0 added, 3 changed, 0 destroyed"), "{}", o.text());
+    assert!(
+        o.stdout.contains("0 added, 3 changed, 0 destroyed"),
+        "{}",
+        o.text()
+    );
     let sets = list_sets(&lab, &c, &zid);
     let www = find(&sets, "www.records.example.", "A");
-    assert_eq!((www[0].3, www[0].4.clone()), (Some(600), vec!["192.0.2.12".to_string()]));
+    assert_eq!(
+        (www[0].3, www[0].4.clone()),
+        (Some(600), vec!["192.0.2.12".to_string()])
+    );
     tf.assert_plan_empty()?;
 
     // replacement: a new name replaces the record set
     tf.write(&config(2, "new-cname"))?;
     let o = tf.apply()?;
-    assert!(o.stdout.contains("1 added, 0 changed, 1 destroyed"), "{}", o.text());
+    assert!(
+        o.stdout.contains("1 added, 0 changed, 1 destroyed"),
+        "{}",
+        o.text()
+    );
     let sets = list_sets(&lab, &c, &zid);
     assert!(find(&sets, "old-cname.records.example.", "CNAME").is_empty());
     assert_eq!(find(&sets, "new-cname.records.example.", "CNAME").len(), 1);
@@ -179,41 +209,109 @@ fn record_lifecycle_every_type() -> anyhow::Result<()> {
     // drift: a value changed and a record deleted out of band are both repaired
     use aws_sdk_route53::types::{Change, ChangeBatch, ResourceRecord, ResourceRecordSet};
     let rrs = |name: &str, ty: &str, ttl: i64, v: &str| {
-        ResourceRecordSet::builder().name(name).r#type(ty.into()).ttl(ttl).resource_records(ResourceRecord::builder().value(v).build().unwrap()).build().unwrap()
+        ResourceRecordSet::builder()
+            .name(name)
+            .r#type(ty.into())
+            .ttl(ttl)
+            .resource_records(ResourceRecord::builder().value(v).build().unwrap())
+            .build()
+            .unwrap()
     };
     let batch = ChangeBatch::builder()
-        .changes(Change::builder().action("UPSERT".into()).resource_record_set(rrs("www.records.example.", "A", 600, "198.51.100.1")).build()?)
-        .changes(Change::builder().action("DELETE".into()).resource_record_set(rrs("v6.records.example.", "AAAA", 300, "2001:db8::1")).build()?)
+        .changes(
+            Change::builder()
+                .action("UPSERT".into())
+                .resource_record_set(rrs("www.records.example.", "A", 600, "198.51.100.1"))
+                .build()?,
+        )
+        .changes(
+            Change::builder()
+                .action("DELETE".into())
+                .resource_record_set(rrs("v6.records.example.", "AAAA", 300, "2001:db8::1"))
+                .build()?,
+        )
         .build()?;
-    lab.rt.block_on(c.change_resource_record_sets().hosted_zone_id(&zid).change_batch(batch).send())?;
+    lab.rt.block_on(
+        c.change_resource_record_sets()
+            .hosted_zone_id(&zid)
+            .change_batch(batch)
+            .send(),
+    )?;
+    let after = list_sets(&lab, &c, &zid);
+    assert!(
+        find(&after, "v6.records.example.", "AAAA").is_empty(),
+        "out-of-band delete applied: {after:?}"
+    );
     let p = tf.plan()?;
     assert_eq!(p.code, 2, "{}", p.text());
-    assert!(p.stdout.contains("198.51.100.1") && p.stdout.contains("r53_record.simple[\"v6\"] will be created"), "{}", p.text());
+    assert!(
+        p.stdout.contains("198.51.100.1")
+            && p.stdout
+                .contains("r53_record.simple[\"v6\"] will be created"),
+        "{}",
+        p.text()
+    );
     tf.apply()?;
     let sets = list_sets(&lab, &c, &zid);
-    assert_eq!(find(&sets, "www.records.example.", "A")[0].4, vec!["192.0.2.12"]);
+    assert_eq!(
+        find(&sets, "www.records.example.", "A")[0].4,
+        vec!["192.0.2.12"]
+    );
     assert_eq!(find(&sets, "v6.records.example.", "AAAA").len(), 1);
     tf.assert_plan_empty()?;
 
     // import every record set into a second configuration → plan empty → same state
     let state = tf.state()?;
-    let resources = state["values"]["root_module"]["resources"].as_array().cloned().unwrap_or_default();
-    let records: Vec<_> = resources.iter().filter(|r| r["type"] == "r53_record").collect();
+    let resources = state["values"]["root_module"]["resources"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let records: Vec<_> = resources
+        .iter()
+        .filter(|r| r["type"] == "r53_record")
+        .collect();
     let tf2 = lab.terraform(TfBin::Lib)?;
     let mut cfg2 = config(2, "new-cname");
-    cfg2.push_str(&format!("\nimport {{\n  to = r53_hosted_zone.z\n  id = \"{zid}\"\n}}\n"));
+    cfg2.push_str(&format!(
+        "\nimport {{\n  to = r53_hosted_zone.z\n  id = \"{zid}\"\n}}\n"
+    ));
     for r in &records {
-        cfg2.push_str(&format!("import {{\n  to = {}\n  id = \"{}\"\n}}\n", r["address"].as_str().unwrap(), r["values"]["id"].as_str().unwrap()));
+        cfg2.push_str(&format!(
+            "import {{\n  to = {}\n  id = \"{}\"\n}}\n",
+            r["address"].as_str().unwrap(),
+            r["values"]["id"].as_str().unwrap()
+        ));
     }
     tf2.write(&cfg2)?;
     let p = tf2.plan()?;
-    assert!(p.stdout.contains(&format!("{} to import, 0 to add, 0 to change, 0 to destroy", records.len() + 1)), "{}", p.text());
+    assert!(
+        p.stdout.contains(&format!(
+            "{} to import, 0 to add, 0 to change, 0 to destroy",
+            records.len() + 1
+        )),
+        "{}",
+        p.text()
+    );
     tf2.apply()?;
     tf2.assert_plan_empty()?;
     for r in &records {
         let addr = r["address"].as_str().unwrap();
         let imported = tf2.resource(addr)?;
-        for k in ["id", "name", "type", "ttl", "records", "alias", "set_identifier", "weighted_routing_policy", "failover_routing_policy", "geolocation_routing_policy", "latency_routing_policy", "multivalue_answer_routing_policy", "fqdn"] {
+        for k in [
+            "id",
+            "name",
+            "type",
+            "ttl",
+            "records",
+            "alias",
+            "set_identifier",
+            "weighted_routing_policy",
+            "failover_routing_policy",
+            "geolocation_routing_policy",
+            "latency_routing_policy",
+            "multivalue_answer_routing_policy",
+            "fqdn",
+        ] {
             assert_eq!(imported[k], r["values"][k], "{addr}: imported {k} differs");
         }
     }
@@ -222,10 +320,21 @@ fn record_lifecycle_every_type() -> anyhow::Result<()> {
     let tf3 = lab.terraform(TfBin::Lib)?;
     tf3.write(&config(2, "new-cname"))?;
     tf3.import("r53_hosted_zone.z", &zid)?;
-    tf3.import("r53_record.simple[\"acme\"]", &format!("{zid}/_acme-challenge.records.example/CNAME"))?;
-    tf3.import("r53_record.weighted[\"blue\"]", &format!("{zid}/w.records.example/A/blue"))?;
+    tf3.import(
+        "r53_record.simple[\"acme\"]",
+        &format!("{zid}/_acme-challenge.records.example/CNAME"),
+    )?;
+    tf3.import(
+        "r53_record.weighted[\"blue\"]",
+        &format!("{zid}/w.records.example/A/blue"),
+    )?;
     let p = tf3.plan()?;
-    assert!(!p.stdout.contains("r53_record.simple[\"acme\"] will be") && !p.stdout.contains("r53_record.weighted[\"blue\"] will be"), "{}", p.text());
+    assert!(
+        !p.stdout.contains("r53_record.simple[\"acme\"] will be")
+            && !p.stdout.contains("r53_record.weighted[\"blue\"] will be"),
+        "{}",
+        p.text()
+    );
 
     // destroy → everything gone
     tf.destroy()?;
@@ -245,17 +354,49 @@ fn existing_record_is_not_silently_overwritten() -> anyhow::Result<()> {
     tf.apply()?;
     let zid = attr(&tf.resource("r53_hosted_zone.z")?, "zone_id");
     use aws_sdk_route53::types::{Change, ChangeBatch, ResourceRecord, ResourceRecordSet};
-    let rrs = ResourceRecordSet::builder().name(format!("www.{ZONE}.")).r#type("A".into()).ttl(60).resource_records(ResourceRecord::builder().value("198.51.100.7").build()?).build()?;
-    lab.rt.block_on(c.change_resource_record_sets().hosted_zone_id(&zid).change_batch(ChangeBatch::builder().changes(Change::builder().action("CREATE".into()).resource_record_set(rrs).build()?).build()?).send())?;
-    let rec = |ow: bool| format!("resource \"r53_record\" \"www\" {{\n zone_id = r53_hosted_zone.z.zone_id\n name = \"www.{ZONE}\"\n type = \"A\"\n ttl = 60\n records = [\"192.0.2.1\"]\n allow_overwrite = {ow}\n}}\n");
+    let rrs = ResourceRecordSet::builder()
+        .name(format!("www.{ZONE}."))
+        .r#type("A".into())
+        .ttl(60)
+        .resource_records(ResourceRecord::builder().value("198.51.100.7").build()?)
+        .build()?;
+    lab.rt.block_on(
+        c.change_resource_record_sets()
+            .hosted_zone_id(&zid)
+            .change_batch(
+                ChangeBatch::builder()
+                    .changes(
+                        Change::builder()
+                            .action("CREATE".into())
+                            .resource_record_set(rrs)
+                            .build()?,
+                    )
+                    .build()?,
+            )
+            .send(),
+    )?;
+    let rec = |ow: bool| {
+        format!("resource \"r53_record\" \"www\" {{\n zone_id = r53_hosted_zone.z.zone_id\n name = \"www.{ZONE}\"\n type = \"A\"\n ttl = 60\n records = [\"192.0.2.1\"]\n allow_overwrite = {ow}\n}}\n")
+    };
     tf.write(&format!("{base}{}", rec(false)))?;
     let o = tf.run(&["apply", "-auto-approve", "-no-color"])?;
     assert_ne!(o.code, 0);
-    assert!(o.stderr.contains("already exists") && o.stderr.contains("terraform import"), "{}", o.text());
-    assert_eq!(find(&list_sets(&lab, &c, &zid), &format!("www.{ZONE}."), "A")[0].4, vec!["198.51.100.7"], "existing record untouched");
+    assert!(
+        o.stderr.contains("already exists") && o.stderr.contains("terraform import"),
+        "{}",
+        o.text()
+    );
+    assert_eq!(
+        find(&list_sets(&lab, &c, &zid), &format!("www.{ZONE}."), "A")[0].4,
+        vec!["198.51.100.7"],
+        "existing record untouched"
+    );
     tf.write(&format!("{base}{}", rec(true)))?;
     tf.apply()?;
-    assert_eq!(find(&list_sets(&lab, &c, &zid), &format!("www.{ZONE}."), "A")[0].4, vec!["192.0.2.1"]);
+    assert_eq!(
+        find(&list_sets(&lab, &c, &zid), &format!("www.{ZONE}."), "A")[0].4,
+        vec!["192.0.2.1"]
+    );
     tf.assert_plan_empty()?;
     tf.destroy()?;
     assert!(zone_gone(&lab, &c, &zid));

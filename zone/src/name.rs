@@ -87,10 +87,7 @@ pub fn normalise(s: &str) -> String {
     let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'\\'
-            && i + 3 < b.len() + 0
-            && b[i + 1..i + 4].iter().all(|c| c.is_ascii_digit())
-        {
+        if b[i] == b'\\' && i + 3 < b.len() && b[i + 1..i + 4].iter().all(|c| c.is_ascii_digit()) {
             let code = (b[i + 1] - b'0') as u32 * 64
                 + (b[i + 2] - b'0') as u32 * 8
                 + (b[i + 3] - b'0') as u32;
