@@ -106,6 +106,24 @@ impl Terraform {
     }
 
     pub fn run(&self, args: &[&str]) -> anyhow::Result<TfOutput> {
+        let out = self.command(args)?.output()?;
+        Ok(TfOutput {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        })
+    }
+
+    /// Starts Terraform without waiting (for tests that interrupt it).
+    pub fn spawn(&self, args: &[&str]) -> anyhow::Result<std::process::Child> {
+        Ok(self
+            .command(args)?
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()?)
+    }
+
+    fn command(&self, args: &[&str]) -> anyhow::Result<Command> {
         let mut c = self.bin.command()?;
         c.args(args).current_dir(self.dir.path());
         for k in [
@@ -122,12 +140,7 @@ impl Terraform {
         for (k, v) in &self.env {
             c.env(k, v);
         }
-        let out = c.output()?;
-        Ok(TfOutput {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        })
+        Ok(c)
     }
 
     fn ok(&self, args: &[&str]) -> anyhow::Result<TfOutput> {

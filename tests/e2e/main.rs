@@ -5,6 +5,7 @@
 
 mod faults;
 mod hosted_zone;
+mod interrupt;
 mod plugin;
 mod record;
 mod validation;

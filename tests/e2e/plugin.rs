@@ -278,6 +278,34 @@ fn mtls_accepts_only_the_pinned_client_certificate() -> anyhow::Result<()> {
             .await?
             .into_inner();
         assert!(again.provider.is_some(), "Stop must not end the server");
+        // UpgradeResourceState: JSON raw state of the current version comes back as msgpack of the
+        // schema's type; a state from a newer provider is refused with a diagnostic.
+        let raw = serde_json::json!({"id": "Z1/www.example.com/A", "zone_id": "Z1", "name": "www.example.com", "type": "A",
+            "ttl": 300, "records": ["192.0.2.1"], "unknown_future_attr": 1});
+        let up = prov
+            .upgrade_resource_state(pb::upgrade_resource_state::Request {
+                type_name: "r53_record".into(),
+                version: 0,
+                raw_state: Some(pb::RawState { json: serde_json::to_vec(&raw)?, flatmap: Default::default() }),
+            })
+            .await?
+            .into_inner();
+        assert!(up.diagnostics.is_empty(), "{:?}", up.diagnostics);
+        let ty = r53_plugin::Schema::ty(&terraform_provider_r53::record::schema());
+        let v = r53_plugin::Value::from_msgpack(&up.upgraded_state.unwrap().msgpack, &ty)?;
+        assert_eq!(v.get("ttl").as_i64(), Some(300));
+        assert_eq!(v.get("records"), &r53_plugin::Value::Set(vec![r53_plugin::Value::string("192.0.2.1")]));
+        assert!(v.get("alias").is_null());
+        let newer = prov
+            .upgrade_resource_state(pb::upgrade_resource_state::Request {
+                type_name: "r53_record".into(),
+                version: 9,
+                raw_state: Some(pb::RawState { json: serde_json::to_vec(&raw)?, flatmap: Default::default() }),
+            })
+            .await?
+            .into_inner();
+        assert!(newer.diagnostics.iter().any(|d| d.summary.contains("newer provider")), "{:?}", newer.diagnostics);
+
         // unknown resource types are a gRPC error, not a crash
         let err = prov
             .validate_resource_type_config(pb::validate_resource_type_config::Request {
