@@ -99,6 +99,21 @@ impl Aws {
                 .credentials_provider(SharedCredentialsProvider::new(provider))
                 .build();
         }
+        // Fail at configure time with the credential chain's own reason, not later as a
+        // confusing dispatch failure on the first call.
+        if let Some(cp) = base.credentials_provider() {
+            use aws_credential_types::provider::ProvideCredentials;
+            cp.provide_credentials().await.map_err(|e| {
+                let mut msg = e.to_string();
+                let mut src = std::error::Error::source(&e);
+                while let Some(s) = src {
+                    msg.push_str(": ");
+                    msg.push_str(&s.to_string());
+                    src = s.source();
+                }
+                Error::Config(format!("no usable AWS credentials ({msg})"))
+            })?;
+        }
         let mut r53 =
             aws_sdk_route53::config::Builder::from(&base).region(Region::new(GLOBAL_REGION));
         if let Some(url) = &s.endpoint_route53 {

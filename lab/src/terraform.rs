@@ -99,6 +99,11 @@ impl Terraform {
         self.env.push((k.to_string(), v.to_string()));
     }
 
+    /// Removes an environment variable from every run (e.g. to test credentials from files).
+    pub fn unset_env(&mut self, k: &str) {
+        self.env.retain(|(key, _)| key != k);
+    }
+
     /// Replaces the configuration (main.tf).
     pub fn write(&self, main_tf: &str) -> anyhow::Result<()> {
         std::fs::write(self.dir.path().join("main.tf"), main_tf)?;

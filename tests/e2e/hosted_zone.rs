@@ -265,3 +265,81 @@ fn second_terraform_version_smoke() -> anyhow::Result<()> {
     assert!(zone_gone(&lab, &c, &zid));
     Ok(())
 }
+
+/// A private zone: VPCs are associated and disassociated in place; public ↔ private replaces.
+#[test]
+fn private_zone_vpcs() -> anyhow::Result<()> {
+    let lab = lab();
+    let c = sdk(&lab);
+    let tf = lab.terraform(TfBin::Lib)?;
+    let cfg = |vpcs: &[(&str, Option<&str>)]| {
+        let blocks: String = vpcs
+            .iter()
+            .map(|(id, region)| match region {
+                Some(r) => {
+                    format!("  vpc {{\n    vpc_id = \"{id}\"\n    vpc_region = \"{r}\"\n  }}\n")
+                }
+                None => format!("  vpc {{\n    vpc_id = \"{id}\"\n  }}\n"),
+            })
+            .collect();
+        format!("terraform {{\n  required_providers {{\n    r53 = {{ source = \"r53/r53\" }}\n  }}\n}}\nprovider \"r53\" {{\n  region = \"eu-west-1\"\n}}\nresource \"r53_hosted_zone\" \"p\" {{\n  name = \"corp.internal\"\n{blocks}}}\n")
+    };
+    let vpcs_of = |zid: &str| -> anyhow::Result<Vec<String>> {
+        let z = lab.rt.block_on(c.get_hosted_zone().id(zid).send())?;
+        let mut v: Vec<String> = z
+            .vpcs()
+            .iter()
+            .map(|v| {
+                format!(
+                    "{}@{}",
+                    v.vpc_id().unwrap_or_default(),
+                    v.vpc_region().map(|r| r.as_str()).unwrap_or_default()
+                )
+            })
+            .collect();
+        v.sort();
+        Ok(v)
+    };
+    tf.write(&cfg(&[("vpc-00000001", None)]))?;
+    tf.apply()?;
+    let zid = attr(&tf.resource("r53_hosted_zone.p")?, "zone_id");
+    assert_eq!(
+        vpcs_of(&zid)?,
+        vec!["vpc-00000001@eu-west-1"],
+        "vpc_region defaults to the provider's region"
+    );
+    tf.assert_plan_empty()?;
+
+    tf.write(&cfg(&[
+        ("vpc-00000001", None),
+        ("vpc-00000002", Some("us-west-2")),
+    ]))?;
+    let o = tf.apply()?;
+    assert!(
+        o.stdout.contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        o.text()
+    );
+    assert_eq!(
+        vpcs_of(&zid)?,
+        vec!["vpc-00000001@eu-west-1", "vpc-00000002@us-west-2"]
+    );
+    tf.assert_plan_empty()?;
+
+    tf.write(&cfg(&[("vpc-00000002", Some("us-west-2"))]))?;
+    tf.apply()?;
+    assert_eq!(vpcs_of(&zid)?, vec!["vpc-00000002@us-west-2"]);
+    tf.assert_plan_empty()?;
+
+    // private → public is a different zone
+    tf.write(&cfg(&[]))?;
+    let o = tf.apply()?;
+    assert!(
+        o.stdout.contains("1 added, 0 changed, 1 destroyed"),
+        "{}",
+        o.text()
+    );
+    assert!(zone_gone(&lab, &c, &zid));
+    tf.destroy()?;
+    Ok(())
+}

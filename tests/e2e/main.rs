@@ -7,5 +7,6 @@ mod faults;
 mod hosted_zone;
 mod interrupt;
 mod plugin;
+mod provider_config;
 mod record;
 mod validation;
