@@ -75,9 +75,10 @@ pub fn pages() -> Vec<(String, String)> {
         if let Some(imp) = pg.import {
             md.push_str("## Import\n\n```sh\n");
             md.push_str(imp);
-            md.push_str("```\n\nOr with an `import` block (Terraform >= 1.5): `import { to = ");
-            md.push_str(pg.name);
-            md.push_str(".x\n id = \"...\" }`.\n");
+            md.push_str(&format!(
+                "```\n\nOr with an `import` block (Terraform >= 1.5):\n\n```hcl\nimport {{\n  to = {}.example\n  id = \"...\"\n}}\n```\n",
+                pg.name
+            ));
         }
         out.push((pg.file.to_string(), md));
     }

@@ -23,7 +23,13 @@ data "r53_hosted_zone" "lookup" {{
   name       = r53_hosted_zone.main.name
 }}
 
+data "r53_hosted_zone" "by_id" {{
+  zone_id = r53_hosted_zone.main.zone_id
+}}
+
 output "lookup_id" {{ value = data.r53_hosted_zone.lookup.zone_id }}
+output "by_id_name" {{ value = data.r53_hosted_zone.by_id.name }}
+output "by_id_ns" {{ value = data.r53_hosted_zone.by_id.name_servers }}
 output "name_servers" {{ value = r53_hosted_zone.main.name_servers }}
 "#
     )
