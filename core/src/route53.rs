@@ -294,75 +294,71 @@ impl Route53 {
     }
 
     pub async fn associate_vpc(&self, call: &Call, id: &str, v: &Vpc) -> Result<()> {
-        let out = retry(
-            "AssociateVPCWithHostedZone",
-            &self.policy,
-            call.deadline,
-            &call.cancel,
-            || {
-                self.client
-                    .associate_vpc_with_hosted_zone()
-                    .hosted_zone_id(id)
-                    .vpc(
-                        t::Vpc::builder()
-                            .vpc_id(&v.id)
-                            .vpc_region(t::VpcRegion::from(v.region.as_str()))
-                            .build(),
-                    )
-                    .send()
-            },
-        )
-        .await;
-        match out.result {
-            Ok(o) => {
-                self.wait_change_insync(
-                    call,
-                    &ChangeId(strip_change_id(
-                        o.change_info().map(|c| c.id()).unwrap_or_default(),
-                    )),
-                )
-                .await
-            }
-            Err(Error::Api { code, .. }) if code == "ConflictingDomainExists" && out.ambiguous => {
-                Ok(())
-            }
-            Err(e) => Err(e),
-        }
+        self.vpc_association(call, id, v, true).await
     }
 
     pub async fn disassociate_vpc(&self, call: &Call, id: &str, v: &Vpc) -> Result<()> {
-        let out = retry(
-            "DisassociateVPCFromHostedZone",
-            &self.policy,
-            call.deadline,
-            &call.cancel,
-            || {
-                self.client
-                    .disassociate_vpc_from_hosted_zone()
-                    .hosted_zone_id(id)
-                    .vpc(
-                        t::Vpc::builder()
-                            .vpc_id(&v.id)
-                            .vpc_region(t::VpcRegion::from(v.region.as_str()))
-                            .build(),
-                    )
-                    .send()
-            },
-        )
-        .await;
-        match out.result {
-            Ok(o) => {
+        self.vpc_association(call, id, v, false).await
+    }
+
+    async fn vpc_association(&self, call: &Call, id: &str, v: &Vpc, associate: bool) -> Result<()> {
+        let vpc = t::Vpc::builder()
+            .vpc_id(&v.id)
+            .vpc_region(t::VpcRegion::from(v.region.as_str()))
+            .build();
+        let (result, ambiguous, already) = if associate {
+            let out = retry(
+                "AssociateVPCWithHostedZone",
+                &self.policy,
+                call.deadline,
+                &call.cancel,
+                || {
+                    self.client
+                        .associate_vpc_with_hosted_zone()
+                        .hosted_zone_id(id)
+                        .vpc(vpc.clone())
+                        .send()
+                },
+            )
+            .await;
+            (
+                out.result
+                    .map(|o| o.change_info().map(|c| c.id().to_string())),
+                out.ambiguous,
+                "ConflictingDomainExists",
+            )
+        } else {
+            let out = retry(
+                "DisassociateVPCFromHostedZone",
+                &self.policy,
+                call.deadline,
+                &call.cancel,
+                || {
+                    self.client
+                        .disassociate_vpc_from_hosted_zone()
+                        .hosted_zone_id(id)
+                        .vpc(vpc.clone())
+                        .send()
+                },
+            )
+            .await;
+            (
+                out.result
+                    .map(|o| o.change_info().map(|c| c.id().to_string())),
+                out.ambiguous,
+                "VPCAssociationNotFound",
+            )
+        };
+        match result {
+            Ok(change) => {
                 self.wait_change_insync(
                     call,
-                    &ChangeId(strip_change_id(
-                        o.change_info().map(|c| c.id()).unwrap_or_default(),
-                    )),
+                    &ChangeId(strip_change_id(&change.unwrap_or_default())),
                 )
                 .await
             }
-            Err(Error::Api { code, .. }) if code == "VPCAssociationNotFound" && out.ambiguous => {
-                Ok(())
-            }
+            // A retry of a request that did go through.
+            Err(Error::Api { code, .. }) if code == already && ambiguous => Ok(()),
             Err(e) => Err(e),
         }
     }

@@ -438,7 +438,83 @@ struct Key<'a> {
     set: Option<&'a str>,
 }
 
+impl<'a> Key<'a> {
+    fn of(zone_id: &'a str, rs: &'a RecordSet) -> Self {
+        Key {
+            zone_id,
+            name: &rs.name,
+            ty: rs.ty,
+            set: rs.set_identifier.as_deref(),
+        }
+    }
+}
+
+/// How a create or update writes the record set.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Write {
+    /// CREATE: fails if the set exists (the safe default).
+    Create,
+    /// UPSERT on create (`allow_overwrite`).
+    Overwrite,
+    /// UPSERT of a set we own.
+    Update,
+}
+
 impl RecordResource {
+    /// Checks, writes, waits for INSYNC and reads back. Once the write has landed, a failure keeps
+    /// the written state so Terraform does not forget a record that exists.
+    async fn write(
+        &self,
+        meta: &Meta,
+        ctx: &Ctx,
+        planned: &Value,
+        action: Write,
+    ) -> Result<Value, Failure> {
+        let what = format!(
+            "{} record set {} {}",
+            if action == Write::Update {
+                "Updating"
+            } else {
+                "Creating"
+            },
+            planned.get("name").as_str().unwrap_or_default(),
+            planned.get("type").as_str().unwrap_or_default()
+        );
+        let (zone_id, rs) = self.preflight(meta, ctx, planned, &what).await?;
+        let c = call(ctx, CREATE_TIMEOUT);
+        let r53 = &meta.aws.route53;
+        let change = if action == Write::Create {
+            Change::Create(rs.clone())
+        } else {
+            Change::Upsert(rs.clone())
+        };
+        let id = r53.change_record_sets(&c, &zone_id, &[change], "r53: r53_record").await.map_err(|e| {
+            let mut d = api_diag(&what, &e);
+            if e.code() == Some("InvalidChangeBatch") && e.to_string().contains("already exists") {
+                d.detail.push_str(&format!(
+                    "\n\nThe record set already exists. Import it (terraform import {TYPE_NAME}.NAME {}) or set allow_overwrite = true to take it over.",
+                    record_id(&zone_id, &rs)
+                ));
+            }
+            Failure::from(d)
+        })?;
+        let written = record_state(&zone_id, &rs, planned);
+        r53.wait_change_insync(&c, &id)
+            .await
+            .map_err(|e| Failure::with_partial(api_diag(&what, &e), written.clone()))?;
+        match self
+            .read_record(meta, ctx, Key::of(&zone_id, &rs), planned)
+            .await
+        {
+            Ok(Some(s)) => Ok(s),
+            Ok(None) => Err(Failure::from(Diagnostic::error(
+                what,
+                "the record set was not found right after it was written",
+            ))),
+            Err(d) => Err(Failure::with_partial(d, written)),
+        }
+    }
+
     async fn read_record(
         &self,
         meta: &Meta,
@@ -554,54 +630,12 @@ impl Resource<Meta> for RecordResource {
     }
 
     async fn create(&self, meta: &Meta, ctx: &Ctx, planned: &Value) -> Result<Value, Failure> {
-        let what = format!(
-            "Creating record set {} {}",
-            planned.get("name").as_str().unwrap_or_default(),
-            planned.get("type").as_str().unwrap_or_default()
-        );
-        let (zone_id, rs) = self.preflight(meta, ctx, planned, &what).await?;
-        let c = call(ctx, CREATE_TIMEOUT);
-        let r53 = &meta.aws.route53;
-        let change = if bool_or(planned, "allow_overwrite", false) {
-            Change::Upsert(rs.clone())
+        let action = if bool_or(planned, "allow_overwrite", false) {
+            Write::Overwrite
         } else {
-            Change::Create(rs.clone())
+            Write::Create
         };
-        let id = r53.change_record_sets(&c, &zone_id, &[change], "r53: r53_record create").await.map_err(|e| {
-            let mut d = api_diag(&what, &e);
-            if e.code() == Some("InvalidChangeBatch") && e.to_string().contains("already exists") {
-                d.detail.push_str(&format!(
-                    "\n\nThe record set already exists. Import it (terraform import {TYPE_NAME}.NAME {}) or set allow_overwrite = true to take it over.",
-                    record_id(&zone_id, &rs)
-                ));
-            }
-            Failure::from(d)
-        })?;
-        let written = record_state(&zone_id, &rs, planned);
-        r53.wait_change_insync(&c, &id)
-            .await
-            .map_err(|e| Failure::with_partial(api_diag(&what, &e), written.clone()))?;
-        match self
-            .read_record(
-                meta,
-                ctx,
-                Key {
-                    zone_id: &zone_id,
-                    name: &rs.name,
-                    ty: rs.ty,
-                    set: rs.set_identifier.as_deref(),
-                },
-                planned,
-            )
-            .await
-        {
-            Ok(Some(s)) => Ok(s),
-            Ok(None) => Err(Failure::from(Diagnostic::error(
-                what,
-                "the record set was not found right after it was written",
-            ))),
-            Err(d) => Err(Failure::with_partial(d, written)),
-        }
+        self.write(meta, ctx, planned, action).await
     }
 
     async fn read(
@@ -640,46 +674,7 @@ impl Resource<Meta> for RecordResource {
         _prior: &Value,
         planned: &Value,
     ) -> Result<Value, Failure> {
-        let what = format!(
-            "Updating record set {} {}",
-            planned.get("name").as_str().unwrap_or_default(),
-            planned.get("type").as_str().unwrap_or_default()
-        );
-        let (zone_id, rs) = self.preflight(meta, ctx, planned, &what).await?;
-        let c = call(ctx, CREATE_TIMEOUT);
-        let r53 = &meta.aws.route53;
-        let id = r53
-            .change_record_sets(
-                &c,
-                &zone_id,
-                &[Change::Upsert(rs.clone())],
-                "r53: r53_record update",
-            )
-            .await
-            .map_err(|e| Failure::from(api_diag(&what, &e)))?;
-        r53.wait_change_insync(&c, &id)
-            .await
-            .map_err(|e| Failure::from(api_diag(&what, &e)))?;
-        match self
-            .read_record(
-                meta,
-                ctx,
-                Key {
-                    zone_id: &zone_id,
-                    name: &rs.name,
-                    ty: rs.ty,
-                    set: rs.set_identifier.as_deref(),
-                },
-                planned,
-            )
-            .await?
-        {
-            Some(s) => Ok(s),
-            None => Err(Failure::from(Diagnostic::error(
-                what,
-                "the record set was deleted outside Terraform during the update",
-            ))),
-        }
+        self.write(meta, ctx, planned, Write::Update).await
     }
 
     async fn delete(
