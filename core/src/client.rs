@@ -38,6 +38,8 @@ pub struct AwsSettings {
     pub endpoint_route53domains: Option<String>,
     pub endpoint_sts: Option<String>,
     pub max_retries: Option<u32>,
+    /// Share zone listings for reads and batch concurrent record writes per zone (default true).
+    pub batch_record_writes: Option<bool>,
 }
 
 /// The configured clients; cheap to clone.
@@ -124,7 +126,11 @@ impl Aws {
             ..Default::default()
         };
         Ok(Aws {
-            route53: Route53::new(aws_sdk_route53::Client::from_conf(r53.build()), policy),
+            route53: Route53::new(
+                aws_sdk_route53::Client::from_conf(r53.build()),
+                policy,
+                s.batch_record_writes.unwrap_or(true),
+            ),
             region,
         })
     }

@@ -4,7 +4,9 @@
 //! gone; waiters are `wait_<thing>_<state>`; every call runs under a [`route53::Call`] (deadline +
 //! cancellation) and the retry loop in [`retry`].
 
+pub mod batch;
 pub mod client;
+mod coalesce;
 pub mod error;
 pub mod retry;
 pub mod route53;

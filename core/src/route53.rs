@@ -78,6 +78,9 @@ impl Call {
 pub struct Route53 {
     client: r53::Client,
     policy: RetryPolicy,
+    /// Share reads and batch writes per zone (see `coalesce.rs`); off = one call per record.
+    pub(crate) coalesce: bool,
+    pub(crate) zones: std::sync::Arc<crate::coalesce::Zones>,
     /// The longest pause between GetChange polls.
     pub poll: Duration,
 }
@@ -93,10 +96,12 @@ fn strip_change_id(id: &str) -> String {
 }
 
 impl Route53 {
-    pub fn new(client: r53::Client, policy: RetryPolicy) -> Self {
+    pub fn new(client: r53::Client, policy: RetryPolicy, coalesce: bool) -> Self {
         Route53 {
             client,
             policy,
+            coalesce,
+            zones: Default::default(),
             poll: Duration::from_secs(2),
         }
     }

@@ -37,6 +37,13 @@ pub fn provider_schema() -> Schema {
         .attr(Attribute::new("shared_config_files", Type::list(Type::String), "Paths of shared config files to read instead of `~/.aws/config`.").optional())
         .attr(Attribute::new("shared_credentials_files", Type::list(Type::String), "Paths of shared credentials files to read instead of `~/.aws/credentials`.").optional())
         .attr(Attribute::new("max_retries", Type::Number, "How many times a call that was throttled, hit `PriorRequestNotComplete`, a 5xx or a reset connection is retried (jittered exponential backoff, always within the resource's timeout). Default 25.").optional())
+        .attr(Attribute::new(
+            "batch_record_writes",
+            Type::Bool,
+            "Read each zone once per run and gather concurrent record writes to a zone into shared change batches (sent one at a time, \
+             within Route 53's limits; a rejected batch is split so only the offending records fail). Default `true`. \
+             `false` makes one List per record read and one change batch per record write, like the established provider.",
+        ).optional())
         .block(
             "assume_role",
             Nesting::List,
@@ -116,6 +123,7 @@ fn settings_from(config: &Value) -> Result<AwsSettings, Diagnostics> {
         endpoint_route53domains: opt_str(&ep, "route53domains"),
         endpoint_sts: opt_str(&ep, "sts"),
         max_retries,
+        batch_record_writes: config.get("batch_record_writes").as_bool(),
     })
 }
 

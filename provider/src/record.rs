@@ -438,17 +438,6 @@ struct Key<'a> {
     set: Option<&'a str>,
 }
 
-impl<'a> Key<'a> {
-    fn of(zone_id: &'a str, rs: &'a RecordSet) -> Self {
-        Key {
-            zone_id,
-            name: &rs.name,
-            ty: rs.ty,
-            set: rs.set_identifier.as_deref(),
-        }
-    }
-}
-
 /// How a create or update writes the record set.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Write {
@@ -482,13 +471,13 @@ impl RecordResource {
         );
         let (zone_id, rs) = self.preflight(meta, ctx, planned, &what).await?;
         let c = call(ctx, CREATE_TIMEOUT);
-        let r53 = &meta.aws.route53;
         let change = if action == Write::Create {
             Change::Create(rs.clone())
         } else {
             Change::Upsert(rs.clone())
         };
-        let id = r53.change_record_sets(&c, &zone_id, &[change], "r53: r53_record").await.map_err(|e| {
+        // The change may share a batch with other record writes to the zone; its result is its own.
+        meta.aws.route53.submit_change(&c, &zone_id, change).await.map_err(|e| {
             let mut d = api_diag(&what, &e);
             if e.code() == Some("InvalidChangeBatch") && e.to_string().contains("already exists") {
                 d.detail.push_str(&format!(
@@ -498,21 +487,9 @@ impl RecordResource {
             }
             Failure::from(d)
         })?;
-        let written = record_state(&zone_id, &rs, planned);
-        r53.wait_change_insync(&c, &id)
-            .await
-            .map_err(|e| Failure::with_partial(api_diag(&what, &e), written.clone()))?;
-        match self
-            .read_record(meta, ctx, Key::of(&zone_id, &rs), planned)
-            .await
-        {
-            Ok(Some(s)) => Ok(s),
-            Ok(None) => Err(Failure::from(Diagnostic::error(
-                what,
-                "the record set was not found right after it was written",
-            ))),
-            Err(d) => Err(Failure::with_partial(d, written)),
-        }
+        // INSYNC: Route 53 now holds exactly what was sent, so the state is what we wrote (no
+        // read-back call per record).
+        Ok(record_state(&zone_id, &rs, planned))
     }
 
     async fn read_record(
@@ -532,7 +509,7 @@ impl RecordResource {
         match meta
             .aws
             .route53
-            .find_record_set(&c, zone_id, name, ty, set)
+            .find_record_set_cached(&c, zone_id, name, ty, set)
             .await
         {
             Ok(rs) => Ok(Some(record_state(zone_id, &rs, base))),
@@ -695,33 +672,25 @@ impl Resource<Meta> for RecordResource {
             .map_err(|e: String| Diagnostics::from(Diagnostic::error("Invalid state", e)))?;
         let c = call(ctx, DELETE_TIMEOUT);
         let r53 = &meta.aws.route53;
-        // Delete what is live (a DELETE must match the current values exactly), re-reading if it
-        // changed under us.
+        // Delete what is live (a DELETE must match the current values exactly). The first lookup
+        // may come from this run's listing of the zone; if the set changed since, it is re-read.
         let mut last = None;
-        for _ in 0..3 {
-            let live = match r53
-                .find_record_set(&c, &zone_id, &name, ty, set.as_deref())
-                .await
-            {
+        for attempt in 0..3 {
+            let found = if attempt == 0 {
+                r53.find_record_set_cached(&c, &zone_id, &name, ty, set.as_deref())
+                    .await
+            } else {
+                r53.invalidate(&zone_id);
+                r53.find_record_set(&c, &zone_id, &name, ty, set.as_deref())
+                    .await
+            };
+            let live = match found {
                 Ok(rs) => rs,
                 Err(e) if e.is_not_found() => return Ok(Diagnostics::new()),
                 Err(e) => return Err(api_diag(&what, &e).into()),
             };
-            match r53
-                .change_record_sets(
-                    &c,
-                    &zone_id,
-                    &[Change::Delete(live)],
-                    "r53: r53_record delete",
-                )
-                .await
-            {
-                Ok(id) => {
-                    r53.wait_change_insync(&c, &id)
-                        .await
-                        .map_err(|e| api_diag(&what, &e))?;
-                    return Ok(Diagnostics::new());
-                }
+            match r53.submit_change(&c, &zone_id, Change::Delete(live)).await {
+                Ok(()) => return Ok(Diagnostics::new()),
                 Err(e) if e.code() == Some("InvalidChangeBatch") => last = Some(e),
                 Err(e) => return Err(api_diag(&what, &e).into()),
             }

@@ -9,4 +9,5 @@ mod interrupt;
 mod plugin;
 mod provider_config;
 mod record;
+mod scale;
 mod validation;

@@ -1,0 +1,273 @@
+//! Zone-scale access for one process (one Terraform run): record reads served from one listing of
+//! the zone, and record writes gathered by one writer per zone into change batches.
+//!
+//! Terraform applies and refreshes resources in parallel (`-parallelism`, 10 by default). Left alone,
+//! N record resources make N List calls per refresh and N change batches per apply, which is what
+//! gets the established provider throttled. Here:
+//! - **reads**: the first couple of lookups in a zone go direct (one small List each); from then on
+//!   the zone is listed once (single flight) and lookups are answered from that snapshot until one of
+//!   our own writes to the zone invalidates it;
+//! - **writes**: changes are queued per zone; a writer task gathers what arrives within a short window,
+//!   sends it in as few batches as Route 53's limits allow, one batch at a time (no
+//!   PriorRequestNotComplete storms), waits for INSYNC and answers each caller. When Route 53 rejects a
+//!   batch, it is bisected until the offending changes are isolated: each of those gets Route 53's own
+//!   error, and every other change is applied.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use r53_zone::{name::normalise, RecordSet, RecordType};
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+
+use crate::batch;
+use crate::error::{Error, Result};
+use crate::route53::{Call, Change, Route53};
+
+/// How long the writer waits for more changes after the last one arrived, and at most in all.
+const GATHER_QUIET: Duration = Duration::from_millis(60);
+const GATHER_MAX: Duration = Duration::from_millis(400);
+/// Lookups in a zone served directly before the zone is listed once instead.
+const DIRECT_READS: usize = 2;
+
+type Key = (String, RecordType, Option<String>);
+type Index = HashMap<Key, RecordSet>;
+
+#[derive(Default)]
+struct ZoneEntry {
+    lookups: AtomicUsize,
+    generation: AtomicU64,
+    snapshot: Mutex<Option<Arc<Index>>>,
+    fetch: tokio::sync::Mutex<()>,
+    writer: Mutex<Option<mpsc::UnboundedSender<Pending>>>,
+}
+
+/// Shared by every clone of a [`Route53`] in the process.
+#[derive(Default)]
+pub struct Zones {
+    entries: Mutex<HashMap<String, Arc<ZoneEntry>>>,
+}
+
+impl std::fmt::Debug for Zones {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Zones")
+    }
+}
+
+impl Zones {
+    fn entry(&self, zone_id: &str) -> Arc<ZoneEntry> {
+        self.entries
+            .lock()
+            .expect("zones lock")
+            .entry(zone_id.to_string())
+            .or_default()
+            .clone()
+    }
+}
+
+struct Pending {
+    change: Change,
+    deadline: Instant,
+    cancel: CancellationToken,
+    reply: oneshot::Sender<Result<()>>,
+}
+
+fn key_of(r: &RecordSet) -> Key {
+    (normalise(&r.name), r.ty, r.set_identifier.clone())
+}
+
+impl Route53 {
+    /// Forgets the cached listing of a zone (after a write, or when it is known to be stale).
+    pub fn invalidate(&self, zone_id: &str) {
+        let e = self.zones.entry(zone_id);
+        e.generation.fetch_add(1, Ordering::SeqCst);
+        *e.snapshot.lock().expect("snapshot lock") = None;
+    }
+
+    /// Like [`Route53::find_record_set`], but served from one listing of the zone once the zone is
+    /// read more than a couple of times in this process.
+    pub async fn find_record_set_cached(
+        &self,
+        call: &Call,
+        zone_id: &str,
+        name: &str,
+        ty: RecordType,
+        set_id: Option<&str>,
+    ) -> Result<RecordSet> {
+        let e = self.zones.entry(zone_id);
+        if !self.coalesce || e.lookups.fetch_add(1, Ordering::SeqCst) < DIRECT_READS {
+            return self.find_record_set(call, zone_id, name, ty, set_id).await;
+        }
+        let snap = self.snapshot(call, zone_id, &e).await?;
+        let key = (normalise(name), ty, set_id.map(str::to_string));
+        snap.get(&key).cloned().ok_or_else(|| Error::NotFound {
+            what: format!(
+                "record set {} {ty}{} in zone {zone_id}",
+                key.0,
+                set_id.map(|s| format!(" ({s})")).unwrap_or_default()
+            ),
+        })
+    }
+
+    async fn snapshot(&self, call: &Call, zone_id: &str, e: &ZoneEntry) -> Result<Arc<Index>> {
+        if let Some(s) = e.snapshot.lock().expect("snapshot lock").clone() {
+            return Ok(s);
+        }
+        // Single flight: concurrent lookups wait for one listing.
+        let _f = e.fetch.lock().await;
+        if let Some(s) = e.snapshot.lock().expect("snapshot lock").clone() {
+            return Ok(s);
+        }
+        let gen = e.generation.load(Ordering::SeqCst);
+        let sets = self.list_record_sets(call, zone_id).await?;
+        let idx: Arc<Index> = Arc::new(sets.into_iter().map(|r| (key_of(&r), r)).collect());
+        // A write that landed while we listed makes this listing stale: use it once, do not keep it.
+        if e.generation.load(Ordering::SeqCst) == gen {
+            *e.snapshot.lock().expect("snapshot lock") = Some(idx.clone());
+        }
+        Ok(idx)
+    }
+
+    /// Applies one change and waits until it is INSYNC. With coalescing on, the change shares a batch
+    /// with whatever else is being written to the zone; its result is its own.
+    pub async fn submit_change(&self, call: &Call, zone_id: &str, change: Change) -> Result<()> {
+        if !self.coalesce {
+            let id = self
+                .change_record_sets(call, zone_id, std::slice::from_ref(&change), "r53")
+                .await;
+            self.invalidate(zone_id);
+            return self.wait_change_insync(call, &id?).await;
+        }
+        let (tx, rx) = oneshot::channel();
+        let p = Pending {
+            change,
+            deadline: call.deadline,
+            cancel: call.cancel.clone(),
+            reply: tx,
+        };
+        self.writer(zone_id)
+            .send(p)
+            .map_err(|_| Error::Invalid("the zone writer stopped".into()))?;
+        tokio::select! {
+            r = rx => r.unwrap_or_else(|_| Err(Error::Invalid("the zone writer dropped the change".into()))),
+            _ = call.cancel.cancelled() => Err(Error::Cancelled),
+        }
+    }
+
+    fn writer(&self, zone_id: &str) -> mpsc::UnboundedSender<Pending> {
+        let e = self.zones.entry(zone_id);
+        let mut w = e.writer.lock().expect("writer lock");
+        if let Some(tx) = w.as_ref().filter(|tx| !tx.is_closed()) {
+            return tx.clone();
+        }
+        let (tx, rx) = mpsc::unbounded_channel();
+        tokio::spawn(writer_loop(self.clone(), zone_id.to_string(), rx));
+        *w = Some(tx.clone());
+        tx
+    }
+}
+
+async fn writer_loop(r53: Route53, zone_id: String, mut rx: mpsc::UnboundedReceiver<Pending>) {
+    while let Some(first) = rx.recv().await {
+        let mut group = vec![first];
+        let started = Instant::now();
+        loop {
+            let quiet = GATHER_QUIET.min(GATHER_MAX.saturating_sub(started.elapsed()));
+            if quiet.is_zero() {
+                break;
+            }
+            match tokio::time::timeout(quiet, rx.recv()).await {
+                Ok(Some(p)) => group.push(p),
+                Ok(None) | Err(_) => break,
+            }
+        }
+        // Callers that gave up (Stop, timeout) are not written.
+        let (live, gone): (Vec<_>, Vec<_>) =
+            group.into_iter().partition(|p| !p.cancel.is_cancelled());
+        for p in gone {
+            let _ = p.reply.send(Err(Error::Cancelled));
+        }
+        let sizes = batch::split(&live, |p| batch::cost(&p.change));
+        let mut it = live.into_iter();
+        for n in sizes {
+            let chunk: Vec<Pending> = it.by_ref().take(n).collect();
+            apply(&r53, &zone_id, chunk).await;
+        }
+    }
+}
+
+/// Sends one batch; on a rejected batch, bisects so only the offending changes fail.
+fn apply<'a>(
+    r53: &'a Route53,
+    zone_id: &'a str,
+    chunk: Vec<Pending>,
+) -> futures_lite::BoxFuture<'a, ()> {
+    Box::pin(async move {
+        if chunk.is_empty() {
+            return;
+        }
+        let deadline = chunk
+            .iter()
+            .map(|p| p.deadline)
+            .max()
+            .unwrap_or_else(Instant::now);
+        // The batch is cancelled only when every caller in it is.
+        let cancel = CancellationToken::new();
+        let tokens: Vec<CancellationToken> = chunk.iter().map(|p| p.cancel.clone()).collect();
+        let watcher = {
+            let cancel = cancel.clone();
+            tokio::spawn(async move {
+                futures_lite::join_all(tokens.iter().map(|t| t.cancelled())).await;
+                cancel.cancel();
+            })
+        };
+        let call = Call { deadline, cancel };
+        let changes: Vec<Change> = chunk.iter().map(|p| p.change.clone()).collect();
+        let comment = format!("r53: {} change(s)", changes.len());
+        let sent = r53
+            .change_record_sets(&call, zone_id, &changes, &comment)
+            .await;
+        r53.invalidate(zone_id);
+        match sent {
+            Ok(id) => {
+                let r = r53.wait_change_insync(&call, &id).await;
+                for p in chunk {
+                    let _ = p.reply.send(r.clone());
+                }
+            }
+            Err(e) if e.code() == Some("InvalidChangeBatch") && chunk.len() > 1 => {
+                tracing::info!(
+                    zone_id,
+                    changes = chunk.len(),
+                    "batch rejected; bisecting to isolate the offending changes"
+                );
+                let mut chunk = chunk;
+                let right = chunk.split_off(chunk.len() / 2);
+                apply(r53, zone_id, chunk).await;
+                apply(r53, zone_id, right).await;
+            }
+            Err(e) => {
+                for p in chunk {
+                    let _ = p.reply.send(Err(e.clone()));
+                }
+            }
+        }
+        watcher.abort();
+    })
+}
+
+/// Tiny future helpers, to avoid a dependency for two functions.
+mod futures_lite {
+    use std::future::Future;
+    use std::pin::Pin;
+
+    pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+    pub async fn join_all<F: Future<Output = ()>>(futs: impl Iterator<Item = F>) {
+        for f in futs {
+            f.await;
+        }
+    }
+}
