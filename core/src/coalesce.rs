@@ -198,64 +198,93 @@ async fn writer_loop(r53: Route53, zone_id: String, mut rx: mpsc::UnboundedRecei
     }
 }
 
-/// Sends one batch; on a rejected batch, bisects so only the offending changes fail.
-fn apply<'a>(
-    r53: &'a Route53,
-    zone_id: &'a str,
-    chunk: Vec<Pending>,
-) -> futures_lite::BoxFuture<'a, ()> {
-    Box::pin(async move {
-        if chunk.is_empty() {
-            return;
+/// Sends one writer chunk under a call that is cancelled only when every caller in it is.
+async fn apply(r53: &Route53, zone_id: &str, chunk: Vec<Pending>) {
+    if chunk.is_empty() {
+        return;
+    }
+    let deadline = chunk
+        .iter()
+        .map(|p| p.deadline)
+        .max()
+        .unwrap_or_else(Instant::now);
+    let cancel = CancellationToken::new();
+    let tokens: Vec<CancellationToken> = chunk.iter().map(|p| p.cancel.clone()).collect();
+    let watcher = {
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            futures_lite::join_all(tokens.iter().map(|t| t.cancelled())).await;
+            cancel.cancel();
+        })
+    };
+    let call = Call { deadline, cancel };
+    let changes: Vec<Change> = chunk.iter().map(|p| p.change.clone()).collect();
+    let results = r53.send_bisect(&call, zone_id, &changes).await;
+    for (p, r) in chunk.into_iter().zip(results) {
+        let _ = p.reply.send(r);
+    }
+    watcher.abort();
+}
+
+impl Route53 {
+    /// Applies many changes to one zone in as few batches as Route 53's limits allow, one batch at
+    /// a time, each waited INSYNC. Returns one result per change, in order: a rejected batch is
+    /// bisected so only the offending changes fail.
+    pub async fn apply_changes(
+        &self,
+        call: &Call,
+        zone_id: &str,
+        changes: &[Change],
+    ) -> Vec<Result<()>> {
+        let mut out = Vec::with_capacity(changes.len());
+        let mut start = 0;
+        for n in batch::split(changes, batch::cost) {
+            out.extend(
+                self.send_bisect(call, zone_id, &changes[start..start + n])
+                    .await,
+            );
+            start += n;
         }
-        let deadline = chunk
-            .iter()
-            .map(|p| p.deadline)
-            .max()
-            .unwrap_or_else(Instant::now);
-        // The batch is cancelled only when every caller in it is.
-        let cancel = CancellationToken::new();
-        let tokens: Vec<CancellationToken> = chunk.iter().map(|p| p.cancel.clone()).collect();
-        let watcher = {
-            let cancel = cancel.clone();
-            tokio::spawn(async move {
-                futures_lite::join_all(tokens.iter().map(|t| t.cancelled())).await;
-                cancel.cancel();
-            })
-        };
-        let call = Call { deadline, cancel };
-        let changes: Vec<Change> = chunk.iter().map(|p| p.change.clone()).collect();
-        let comment = format!("r53: {} change(s)", changes.len());
-        let sent = r53
-            .change_record_sets(&call, zone_id, &changes, &comment)
-            .await;
-        r53.invalidate(zone_id);
-        match sent {
-            Ok(id) => {
-                let r = r53.wait_change_insync(&call, &id).await;
-                for p in chunk {
-                    let _ = p.reply.send(r.clone());
+        out
+    }
+
+    /// Sends one batch (already within limits) and waits for INSYNC; on InvalidChangeBatch, halves
+    /// it until the offending changes are alone.
+    fn send_bisect<'a>(
+        &'a self,
+        call: &'a Call,
+        zone_id: &'a str,
+        changes: &'a [Change],
+    ) -> futures_lite::BoxFuture<'a, Vec<Result<()>>> {
+        Box::pin(async move {
+            if changes.is_empty() {
+                return Vec::new();
+            }
+            let comment = format!("r53: {} change(s)", changes.len());
+            let sent = self
+                .change_record_sets(call, zone_id, changes, &comment)
+                .await;
+            self.invalidate(zone_id);
+            match sent {
+                Ok(id) => {
+                    let r = self.wait_change_insync(call, &id).await;
+                    vec![r; changes.len()]
                 }
-            }
-            Err(e) if e.code() == Some("InvalidChangeBatch") && chunk.len() > 1 => {
-                tracing::info!(
-                    zone_id,
-                    changes = chunk.len(),
-                    "batch rejected; bisecting to isolate the offending changes"
-                );
-                let mut chunk = chunk;
-                let right = chunk.split_off(chunk.len() / 2);
-                apply(r53, zone_id, chunk).await;
-                apply(r53, zone_id, right).await;
-            }
-            Err(e) => {
-                for p in chunk {
-                    let _ = p.reply.send(Err(e.clone()));
+                Err(e) if e.code() == Some("InvalidChangeBatch") && changes.len() > 1 => {
+                    tracing::info!(
+                        zone_id,
+                        changes = changes.len(),
+                        "batch rejected; bisecting to isolate the offending changes"
+                    );
+                    let mid = changes.len() / 2;
+                    let mut out = self.send_bisect(call, zone_id, &changes[..mid]).await;
+                    out.extend(self.send_bisect(call, zone_id, &changes[mid..]).await);
+                    out
                 }
+                Err(e) => vec![Err(e); changes.len()],
             }
-        }
-        watcher.abort();
-    })
+        })
+    }
 }
 
 /// Tiny future helpers, to avoid a dependency for two functions.

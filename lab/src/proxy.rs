@@ -5,6 +5,7 @@
 //! - CREATE of a record set that exists → InvalidChangeBatch;
 //! - CNAME at the zone apex → InvalidChangeBatch;
 //! - DELETE whose TTL/values do not match, or of a missing set → InvalidChangeBatch;
+//! - a CNAME beside any other type at the same name → InvalidChangeBatch;
 //! - a repeated CreateHostedZone CallerReference → HostedZoneAlreadyExists;
 //! - changes report PENDING until `pending_ms` has passed;
 //! - change batches to one zone are processed one at a time (PriorRequestNotComplete otherwise).
@@ -541,6 +542,25 @@ async fn find_existing(st: &State, zone: &str, want: &Rrset) -> anyhow::Result<O
         .find(|r| r.name == want.name && r.ty == want.ty && r.set_id == want.set_id))
 }
 
+/// Every record set with exactly this name.
+async fn sets_at(st: &State, zone: &str, name: &str) -> anyhow::Result<Vec<Rrset>> {
+    let doc = get_upstream(
+        st,
+        &format!(
+            "/2013-04-01/hostedzone/{zone}/rrset?name={}.&maxitems=300",
+            urlenc(name)
+        ),
+    )
+    .await?;
+    let mut sets = Vec::new();
+    doc.find_all("ResourceRecordSet", &mut sets);
+    Ok(sets
+        .into_iter()
+        .map(rrset_of)
+        .filter(|r| r.name == name)
+        .collect())
+}
+
 fn urlenc(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
@@ -564,6 +584,11 @@ async fn check_batch(st: &State, zone: &str, body: &[u8]) -> Result<(), String> 
     };
     let mut changes = Vec::new();
     doc.find_all("Change", &mut changes);
+    let batch_deletes: Vec<Rrset> = changes
+        .iter()
+        .filter(|c| c.text_at(&["Action"]) == Some("DELETE"))
+        .filter_map(|c| c.child("ResourceRecordSet").map(rrset_of))
+        .collect();
     let mut problems = Vec::new();
     for c in changes {
         let action = c.text_at(&["Action"]).unwrap_or_default();
@@ -583,6 +608,28 @@ async fn check_batch(st: &State, zone: &str, body: &[u8]) -> Result<(), String> 
         if want.ty == "CNAME" && want.name == zone_name && action != "DELETE" {
             problems.push(format!("RRSet of type CNAME with DNS name {}. is not permitted at apex in zone {zone_name}.", want.name));
             continue;
+        }
+        if action != "DELETE" {
+            // DNS: a CNAME cannot share its name with any other record type.
+            let others = sets_at(st, zone, &want.name)
+                .await
+                .map_err(|e| e.to_string())?;
+            let deleted_in_batch = |o: &Rrset| {
+                batch_deletes
+                    .iter()
+                    .any(|d| d.name == o.name && d.ty == o.ty && d.set_id == o.set_id)
+            };
+            let clash = others
+                .iter()
+                .filter(|o| !deleted_in_batch(o))
+                .find(|o| (want.ty == "CNAME") != (o.ty == "CNAME"));
+            if let Some(o) = clash {
+                problems.push(format!(
+                    "RRSet of type {} with DNS name {}. is not permitted because a conflicting RRSet of type {} with the same DNS name already exists in zone {zone_name}.",
+                    want.ty, want.name, o.ty
+                ));
+                continue;
+            }
         }
         let have = find_existing(st, zone, &want)
             .await

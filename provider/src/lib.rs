@@ -8,5 +8,6 @@ pub mod docs;
 pub mod hosted_zone;
 pub mod provider;
 pub mod record;
+pub mod records;
 
 pub use provider::{Meta, R53Provider};

@@ -157,6 +157,7 @@ impl Provider for R53Provider {
         vec![
             Arc::new(crate::hosted_zone::HostedZoneResource),
             Arc::new(crate::record::RecordResource),
+            Arc::new(crate::records::RecordsResource),
         ]
     }
 

@@ -109,7 +109,7 @@ pub fn schema() -> Schema {
 type Problems = Vec<(AttrPath, String)>;
 
 /// Config/state → zone model. Unknown parts become empty (rules about them are skipped).
-fn to_record(v: &Value) -> Result<RecordSet, Problems> {
+pub(crate) fn to_record(v: &Value) -> Result<RecordSet, Problems> {
     let mut problems = Vec::new();
     let ty = match v.get("type").as_str() {
         Some(t) => match t.parse::<RecordType>() {
@@ -217,7 +217,7 @@ fn rule_inputs(field: &str) -> Vec<&'static str> {
 }
 
 /// All problems with a record set, as diagnostics at the offending attribute.
-fn check(v: &Value, zone: Option<&str>) -> Diagnostics {
+pub(crate) fn check(v: &Value, zone: Option<&str>) -> Diagnostics {
     let mut d = Diagnostics::new();
     match to_record(v) {
         Err(problems) => {
@@ -275,7 +275,7 @@ fn block1(fields: &[(&str, Value)]) -> Value {
 }
 
 /// Zone model → state, keeping the user's spelling of anything equivalent (so plans stay empty).
-fn record_state(zone_id: &str, rs: &RecordSet, base: &Value) -> Value {
+pub(crate) fn record_state(zone_id: &str, rs: &RecordSet, base: &Value) -> Value {
     let mut s = Value::Object(Default::default());
     s.set("id", Value::string(record_id(zone_id, rs)));
     s.set("zone_id", Value::string(zone_id));

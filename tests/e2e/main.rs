@@ -9,5 +9,6 @@ mod interrupt;
 mod plugin;
 mod provider_config;
 mod record;
+mod records;
 mod scale;
 mod validation;

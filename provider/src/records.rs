@@ -1,0 +1,682 @@
+//! `r53_records`: many record sets of one zone in one resource, applied in as few change batches as
+//! Route 53's limits allow. `mode = "additive"` (default) touches only what it declares;
+//! `"exclusive"` owns the zone except the apex SOA and NS. Plan-time safety refuses mass changes and
+//! apex NS changes unless `allow_mass_change = true`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use async_trait::async_trait;
+use r53_core::route53::same_record;
+use r53_core::Change;
+use r53_plugin::framework::Failure;
+use r53_plugin::schema::{Attribute, Block, Nesting, Presence, Schema};
+use r53_plugin::{AttrPath, Ctx, Diagnostic, Diagnostics, Resource, Type, Value};
+use r53_zone::name::normalise;
+use r53_zone::{RecordSet, RecordType};
+
+use crate::common::*;
+use crate::provider::Meta;
+use crate::record::{check, record_state, to_record};
+
+pub struct RecordsResource;
+
+pub const TYPE_NAME: &str = "r53_records";
+const DEFAULT_MAX_CHANGE_PERCENT: i64 = 30;
+/// Below this many record sets a zone is small enough that any change is allowed.
+const SAFETY_MIN_SETS: usize = 10;
+
+/// The `record` block: `r53_record`'s arguments without the per-resource ones.
+fn record_block() -> Block {
+    let full = crate::record::schema().block;
+    let mut b = Block::new("One record set (same arguments as `r53_record`).");
+    for a in full.attributes {
+        if ["id", "zone_id", "fqdn", "allow_overwrite"].contains(&a.name.as_str()) {
+            continue;
+        }
+        b.attributes.push(Attribute {
+            force_new: false,
+            ..a
+        });
+    }
+    for mut nb in full.blocks {
+        // Computed attributes inside set elements would make elements unknown in plans.
+        for a in nb.block.attributes.iter_mut() {
+            if a.presence == Presence::OptionalComputed {
+                a.presence = Presence::Optional;
+            }
+        }
+        b.blocks.push(nb);
+    }
+    b
+}
+
+pub fn schema() -> Schema {
+    Schema::new(
+        0,
+        Block::new(
+            "Many record sets of one hosted zone, managed together and written in as few change batches as Route 53 allows \
+             (1,000 records / 32,000 characters per batch). The plan shows one entry per record set.",
+        )
+        .attr(Attribute::new("id", Type::String, "The hosted zone ID.").computed())
+        .attr(Attribute::new("zone_id", Type::String, "ID of the hosted zone.").required().force_new())
+        .attr(Attribute::new(
+            "mode",
+            Type::String,
+            "`additive` (default): manage only the declared record sets, leave others alone. `exclusive`: the declared record sets are \
+             the whole zone (except the apex SOA and NS); anything else is deleted.",
+        ).optional())
+        .attr(Attribute::new(
+            "max_change_percent",
+            Type::Number,
+            "Refuse to plan deleting or updating more than this share of the existing record sets of a zone with at least 10 record sets. Default 30.",
+        ).optional())
+        .attr(Attribute::new(
+            "allow_mass_change",
+            Type::Bool,
+            "Allow a change over `max_change_percent`, and changes to the apex NS records. Default `false`.",
+        ).optional())
+        .attr(Attribute::new("zone_name", Type::String, "The zone's domain name.").computed())
+        .block("record", Nesting::Set, 0, 0, record_block()),
+    )
+}
+
+type Key = (String, String, Option<String>);
+
+fn key(b: &Value) -> Key {
+    (
+        normalise(b.get("name").as_str().unwrap_or_default()),
+        b.get("type")
+            .as_str()
+            .unwrap_or_default()
+            .to_ascii_uppercase(),
+        b.get("set_identifier").as_str().map(str::to_string),
+    )
+}
+
+fn rs_key(r: &RecordSet) -> Key {
+    (r.name.clone(), r.ty.to_string(), r.set_identifier.clone())
+}
+
+fn label(k: &Key) -> String {
+    format!(
+        "{} {}{}",
+        k.0,
+        k.1,
+        k.2.as_ref().map(|s| format!(" ({s})")).unwrap_or_default()
+    )
+}
+
+fn blocks(v: &Value) -> BTreeMap<Key, Value> {
+    v.get("record")
+        .elements()
+        .iter()
+        .map(|b| (key(b), b.clone()))
+        .collect()
+}
+
+fn exclusive(v: &Value) -> bool {
+    v.get("mode").as_str() == Some("exclusive")
+}
+
+/// A record set in state form, for a `record` block (keeping the user's spelling from `base`).
+fn block_state(zone_id: &str, rs: &RecordSet, base: &Value) -> Value {
+    let mut s = record_state(zone_id, rs, base);
+    if let Value::Object(m) = &mut s {
+        for k in ["id", "zone_id", "fqdn", "allow_overwrite"] {
+            m.remove(k);
+        }
+    }
+    // evaluate_target_health is plain optional here: unset in config and false live stay unset.
+    if let Some(Value::List(al)) = s.get_mut("alias") {
+        if let Some(a) = al.first_mut() {
+            let base_eth = base
+                .get("alias")
+                .elements()
+                .first()
+                .map(|b| b.get("evaluate_target_health").clone())
+                .unwrap_or_default();
+            if base_eth.is_null() && a.get("evaluate_target_health") == &Value::Bool(false) {
+                a.set("evaluate_target_health", Value::Null);
+            }
+        }
+    }
+    s
+}
+
+fn is_apex_soa_ns(r: &RecordSet, zone: &str) -> bool {
+    r.name == normalise(zone) && matches!(r.ty, RecordType::Soa | RecordType::Ns)
+}
+
+/// What a plan would change, compared by key and meaning.
+struct Delta {
+    deletes: Vec<Key>,
+    updates: Vec<Key>,
+}
+
+fn delta(prior: &Value, planned: &Value) -> Delta {
+    let (old, new) = (blocks(prior), blocks(planned));
+    let mut deletes = Vec::new();
+    let mut updates = Vec::new();
+    for (k, ob) in &old {
+        match new.get(k) {
+            None => deletes.push(k.clone()),
+            Some(nb) if nb.is_wholly_known() => {
+                let (a, b) = (to_record(ob), to_record(nb));
+                if let (Ok(a), Ok(b)) = (a, b) {
+                    if !same_record(&a, &b) {
+                        updates.push(k.clone());
+                    }
+                }
+            }
+            Some(_) => updates.push(k.clone()),
+        }
+    }
+    Delta { deletes, updates }
+}
+
+/// The safety check (pure): too large a share of an existing zone, or the apex NS.
+fn safety(prior: &Value, planned: &Value, apex: Option<&str>) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    if planned.get("allow_mass_change").as_bool() == Some(true) {
+        return d;
+    }
+    let existing = prior.get("record").elements().len();
+    let Delta {
+        deletes, updates, ..
+    } = delta(prior, planned);
+    let pct = planned
+        .get("max_change_percent")
+        .as_i64()
+        .unwrap_or(DEFAULT_MAX_CHANGE_PERCENT);
+    let changed = deletes.len() + updates.len();
+    if existing >= SAFETY_MIN_SETS && (changed as i64) * 100 > pct * existing as i64 {
+        let mut list: Vec<String> = deletes
+            .iter()
+            .map(|k| format!("  delete {}", label(k)))
+            .collect();
+        list.extend(updates.iter().map(|k| format!("  update {}", label(k))));
+        let shown = list.len().min(50);
+        let more = if list.len() > shown {
+            format!("\n  … and {} more", list.len() - shown)
+        } else {
+            String::new()
+        };
+        d.error_at(
+            AttrPath::attr("record"),
+            "Mass change refused",
+            format!(
+                "This plan deletes {} and updates {} of the {existing} record sets ({}%), over max_change_percent = {pct}%:\n{}{more}\n\
+                 If that is intended, set allow_mass_change = true for this apply.",
+                deletes.len(),
+                updates.len(),
+                changed * 100 / existing,
+                list[..shown].join("\n")
+            ),
+        );
+    }
+    if let Some(apex) = apex {
+        let apex_ns = |v: &Value| {
+            blocks(v)
+                .into_iter()
+                .find(|(k, _)| k.0 == normalise(apex) && k.1 == "NS")
+                .map(|(_, b)| b)
+        };
+        let (a, b) = (apex_ns(prior), apex_ns(planned));
+        let changed = match (&a, &b) {
+            (None, None) => false,
+            (Some(x), Some(y)) => match (to_record(x), to_record(y)) {
+                (Ok(x), Ok(y)) => !same_record(&x, &y),
+                _ => true,
+            },
+            _ => true,
+        };
+        if changed {
+            d.error_at(
+                AttrPath::attr("record"),
+                "Apex NS change refused",
+                format!(
+                    "This plan changes the NS records at the zone apex ({apex}). Those are the name servers the parent zone delegates to; \
+                     a mistake takes the whole domain offline. Set allow_mass_change = true if this is intended."
+                ),
+            );
+        }
+    }
+    d
+}
+
+impl RecordsResource {
+    /// The live state: declared record sets (additive) or the whole zone but apex SOA/NS (exclusive).
+    async fn live(
+        &self,
+        meta: &Meta,
+        ctx: &Ctx,
+        base: &Value,
+    ) -> Result<Option<(Value, Vec<RecordSet>, String)>, Diagnostics> {
+        let zone_id =
+            r53_core::route53::strip_zone_id(base.get("zone_id").as_str().unwrap_or_default());
+        let c = call(ctx, READ_TIMEOUT);
+        let r53 = &meta.aws.route53;
+        let zone = match r53.find_hosted_zone_by_id(&c, &zone_id).await {
+            Ok(z) => z,
+            Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) => return Err(api_diag(&format!("Reading hosted zone {zone_id}"), &e).into()),
+        };
+        let sets = r53
+            .list_record_sets(&c, &zone_id)
+            .await
+            .map_err(|e| api_diag(&format!("Listing record sets of {zone_id}"), &e))?;
+        let declared = blocks(base);
+        let excl = exclusive(base) || base.get("record").is_null();
+        let mut out = Vec::new();
+        for r in sets.iter().filter(|r| !is_apex_soa_ns(r, &zone.name)) {
+            let k = rs_key(r);
+            match declared.get(&k) {
+                Some(b) => out.push(block_state(&zone_id, r, b)),
+                None if excl => out.push(block_state(&zone_id, r, &Value::Null)),
+                None => {}
+            }
+        }
+        let mut s = base.clone();
+        if s.is_null() {
+            s = Value::Object(Default::default());
+        }
+        s.set("id", Value::string(&zone_id));
+        s.set(
+            "zone_id",
+            Value::string(base.get("zone_id").as_str().unwrap_or(&zone_id)),
+        );
+        s.set("record", Value::Set(out));
+        s.set("zone_name", Value::string(&zone.name));
+        Ok(Some((s, sets, zone.name)))
+    }
+
+    async fn converge(
+        &self,
+        meta: &Meta,
+        ctx: &Ctx,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, Failure> {
+        let zone_id =
+            r53_core::route53::strip_zone_id(planned.get("zone_id").as_str().unwrap_or_default());
+        let what = format!("Applying {TYPE_NAME} to zone {zone_id}");
+        let Some((_, live, zone_name)) = self.live(meta, ctx, planned).await? else {
+            return Err(
+                Diagnostic::error(what, format!("hosted zone {zone_id} does not exist")).into(),
+            );
+        };
+        // Full rules, now that the zone's name is known; nothing is written if any set is invalid.
+        let mut d = Diagnostics::new();
+        let mut want = Vec::new();
+        for b in planned.get("record").elements() {
+            let errs = check(b, Some(&zone_name));
+            for e in errs.0 {
+                d.push(
+                    Diagnostic::error(
+                        e.summary,
+                        format!("record {}: {}", label(&key(b)), e.detail),
+                    )
+                    .at(AttrPath::attr("record")),
+                );
+            }
+            if let Ok(rs) = to_record(b) {
+                want.push(rs);
+            }
+        }
+        if d.has_errors() {
+            return Err(d.into());
+        }
+        let live_by: BTreeMap<Key, &RecordSet> = live.iter().map(|r| (rs_key(r), r)).collect();
+        let want_keys: BTreeSet<Key> = want.iter().map(rs_key).collect();
+        let prior_keys: BTreeSet<Key> = blocks(prior).into_keys().collect();
+        let mut changes = Vec::new();
+        let mut refused = Diagnostics::new();
+        for w in &want {
+            match live_by.get(&rs_key(w)) {
+                Some(l) if same_record(l, w) => {}
+                // Additive mode never silently takes over a record set someone else made.
+                Some(_) if !exclusive(planned) && !prior_keys.contains(&rs_key(w)) => refused.push(
+                    Diagnostic::error(
+                        format!("Record set {} already exists", label(&rs_key(w))),
+                        "It exists with other values and this resource did not create it. Import the zone's record sets \
+                         (terraform import with the zone ID) or use mode = \"exclusive\" to take it over.",
+                    )
+                    .at(AttrPath::attr("record")),
+                ),
+                Some(_) => changes.push(Change::Upsert(w.clone())),
+                None => changes.push(Change::Create(w.clone())),
+            }
+        }
+        let stale: Vec<&RecordSet> = if exclusive(planned) {
+            live.iter()
+                .filter(|r| !is_apex_soa_ns(r, &zone_name) && !want_keys.contains(&rs_key(r)))
+                .collect()
+        } else {
+            let declared_before: BTreeSet<Key> = blocks(prior).into_keys().collect();
+            live.iter()
+                .filter(|r| declared_before.contains(&rs_key(r)) && !want_keys.contains(&rs_key(r)))
+                .collect()
+        };
+        // First apply in exclusive mode: the zone's undeclared records were never in a plan, so the
+        // mass-change rule is applied here, before any write.
+        if prior.is_null()
+            && exclusive(planned)
+            && planned.get("allow_mass_change").as_bool() != Some(true)
+        {
+            let existing = live
+                .iter()
+                .filter(|r| !is_apex_soa_ns(r, &zone_name))
+                .count();
+            let pct = planned
+                .get("max_change_percent")
+                .as_i64()
+                .unwrap_or(DEFAULT_MAX_CHANGE_PERCENT);
+            if existing >= SAFETY_MIN_SETS && (stale.len() as i64) * 100 > pct * existing as i64 {
+                let names: Vec<String> = stale
+                    .iter()
+                    .take(50)
+                    .map(|r| format!("  delete {}", label(&rs_key(r))))
+                    .collect();
+                return Err(Diagnostic::error(
+                    "Mass change refused",
+                    format!(
+                        "Taking over zone {zone_name} exclusively would delete {} of its {existing} record sets (not declared):\n{}\n\
+                         Declare them, use mode = \"additive\", or set allow_mass_change = true.",
+                        stale.len(),
+                        names.join("\n")
+                    ),
+                )
+                .at(AttrPath::attr("mode"))
+                .into());
+            }
+        }
+        changes.extend(stale.into_iter().map(|r| Change::Delete(r.clone())));
+        if planned.get("allow_mass_change").as_bool() != Some(true) {
+            let apex = normalise(&zone_name);
+            if let Some(ch) = changes.iter().find(|c| matches!(c, Change::Create(r) | Change::Upsert(r) | Change::Delete(r) if r.name == apex && r.ty == RecordType::Ns)) {
+                let _ = ch;
+                return Err(Diagnostic::error(
+                    "Apex NS change refused",
+                    format!("This apply would change the NS records at the zone apex ({apex}), the name servers the parent delegates to. Set allow_mass_change = true if this is intended."),
+                )
+                .at(AttrPath::attr("record"))
+                .into());
+            }
+        }
+        let c = call(ctx, CREATE_TIMEOUT);
+        let results = meta.aws.route53.apply_changes(&c, &zone_id, &changes).await;
+        let mut failed = refused;
+        for (ch, r) in changes.iter().zip(results) {
+            if let Err(e) = r {
+                let (verb, rs) = match ch {
+                    Change::Create(r) => ("create", r),
+                    Change::Upsert(r) => ("update", r),
+                    Change::Delete(r) => ("delete", r),
+                };
+                failed.push(
+                    Diagnostic::error(
+                        format!("Could not {verb} record set {}", label(&rs_key(rs))),
+                        e.to_string(),
+                    )
+                    .at(AttrPath::attr("record")),
+                );
+            }
+        }
+        tracing::info!(
+            zone_id,
+            changes = changes.len(),
+            failed = failed.0.len(),
+            "r53_records applied"
+        );
+        if failed.has_errors() {
+            // State shows what is really there now, so the next plan shows exactly what is left.
+            let partial = self
+                .live(meta, ctx, planned)
+                .await
+                .ok()
+                .flatten()
+                .map(|(s, _, _)| s);
+            return Err(Failure {
+                diags: failed,
+                partial,
+            });
+        }
+        let mut s = planned.clone();
+        s.set("id", Value::string(&zone_id));
+        s.set("zone_name", Value::string(&zone_name));
+        Ok(s)
+    }
+}
+
+#[async_trait]
+impl Resource<Meta> for RecordsResource {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        let mut d = Diagnostics::new();
+        match config.get("mode").as_str() {
+            None | Some("additive") | Some("exclusive") => {}
+            Some(m) => d.error_at(
+                AttrPath::attr("mode"),
+                "Invalid mode",
+                format!("mode must be \"additive\" or \"exclusive\", not {m:?}"),
+            ),
+        }
+        if let Some(p) = config.get("max_change_percent").as_i64() {
+            if !(0..=100).contains(&p) {
+                d.error_at(
+                    AttrPath::attr("max_change_percent"),
+                    "Invalid max_change_percent",
+                    format!("must be from 0 to 100, not {p}"),
+                );
+            }
+        }
+        let mut seen = BTreeSet::new();
+        for b in config.get("record").elements() {
+            if !b.is_wholly_known() {
+                continue;
+            }
+            let k = key(b);
+            if !seen.insert(k.clone()) {
+                d.error_at(
+                    AttrPath::attr("record"),
+                    "Duplicate record set",
+                    format!(
+                        "{} is declared twice; merge the values into one record block",
+                        label(&k)
+                    ),
+                );
+            }
+            for e in check(b, None).0 {
+                d.push(
+                    Diagnostic::error(e.summary, format!("record {}: {}", label(&k), e.detail))
+                        .at(AttrPath::attr("record")),
+                );
+            }
+        }
+        d
+    }
+
+    fn modify_plan(
+        &self,
+        prior: &Value,
+        _config: &Value,
+        planned: &mut Value,
+        d: &mut Diagnostics,
+    ) {
+        if prior.is_null() {
+            return;
+        }
+        planned.set("id", prior.get("id").clone());
+        planned.set("zone_name", prior.get("zone_name").clone());
+        d.extend(safety(prior, planned, prior.get("zone_name").as_str()));
+    }
+
+    async fn create(&self, meta: &Meta, ctx: &Ctx, planned: &Value) -> Result<Value, Failure> {
+        self.converge(meta, ctx, &Value::Null, planned).await
+    }
+
+    async fn read(
+        &self,
+        meta: &Meta,
+        ctx: &Ctx,
+        state: &Value,
+    ) -> Result<Option<Value>, Diagnostics> {
+        Ok(self.live(meta, ctx, state).await?.map(|(s, _, _)| s))
+    }
+
+    async fn update(
+        &self,
+        meta: &Meta,
+        ctx: &Ctx,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, Failure> {
+        self.converge(meta, ctx, prior, planned).await
+    }
+
+    async fn delete(
+        &self,
+        meta: &Meta,
+        ctx: &Ctx,
+        prior: &Value,
+    ) -> Result<Diagnostics, Diagnostics> {
+        // Deletes the record sets this resource manages (in exclusive mode: everything but the apex SOA/NS).
+        let zone_id =
+            r53_core::route53::strip_zone_id(prior.get("zone_id").as_str().unwrap_or_default());
+        let Some((_, live, zone_name)) = self.live(meta, ctx, prior).await? else {
+            return Ok(Diagnostics::new());
+        };
+        let managed: BTreeSet<Key> = blocks(prior).into_keys().collect();
+        let changes: Vec<Change> = live
+            .into_iter()
+            .filter(|r| !is_apex_soa_ns(r, &zone_name) && managed.contains(&rs_key(r)))
+            .map(Change::Delete)
+            .collect();
+        let c = call(ctx, DELETE_TIMEOUT);
+        let mut d = Diagnostics::new();
+        for (ch, r) in changes
+            .iter()
+            .zip(meta.aws.route53.apply_changes(&c, &zone_id, &changes).await)
+        {
+            if let (Err(e), Change::Delete(rs)) = (r, ch) {
+                d.push(Diagnostic::error(
+                    format!("Could not delete record set {}", label(&rs_key(rs))),
+                    e.to_string(),
+                ));
+            }
+        }
+        if d.has_errors() {
+            Err(d)
+        } else {
+            Ok(d)
+        }
+    }
+
+    async fn import(&self, meta: &Meta, ctx: &Ctx, id: &str) -> Result<Value, Diagnostics> {
+        let zone_id = r53_core::route53::strip_zone_id(id.trim());
+        let mut base = Value::Object(Default::default());
+        base.set("zone_id", Value::string(&zone_id));
+        // No `record` yet: every record set but the apex SOA/NS is imported.
+        match self.live(meta, ctx, &base).await? {
+            Some((s, _, _)) => Ok(s),
+            None => Err(Diagnostic::error(
+                "Cannot import record sets",
+                format!("no hosted zone with ID {zone_id}"),
+            )
+            .into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn st(records: serde_json::Value, extra: serde_json::Value) -> Value {
+        let mut j = serde_json::json!({"zone_id": "Z1", "record": records});
+        if let (Some(o), Some(e)) = (j.as_object_mut(), extra.as_object()) {
+            o.extend(e.clone());
+        }
+        Value::from_json(&j, &schema().ty()).unwrap()
+    }
+
+    fn a(i: usize, v: &str) -> serde_json::Value {
+        serde_json::json!({"name": format!("h{i}.example.com"), "type": "A", "ttl": 60, "records": [v]})
+    }
+
+    #[test]
+    fn safety_counts_deletes_and_updates() {
+        let prior = st(
+            serde_json::json!((0..10).map(|i| a(i, "192.0.2.1")).collect::<Vec<_>>()),
+            serde_json::json!({}),
+        );
+        // 3 of 10 changed: allowed at 30 %
+        let ok = st(
+            serde_json::json!((0..10)
+                .map(|i| a(i, if i < 3 { "192.0.2.2" } else { "192.0.2.1" }))
+                .collect::<Vec<_>>()),
+            serde_json::json!({}),
+        );
+        assert!(safety(&prior, &ok, None).is_empty());
+        // 2 updated + 2 deleted = 40 %: refused, with the list
+        let bad = st(
+            serde_json::json!((0..8)
+                .map(|i| a(i, if i < 2 { "192.0.2.2" } else { "192.0.2.1" }))
+                .collect::<Vec<_>>()),
+            serde_json::json!({}),
+        );
+        let d = safety(&prior, &bad, None);
+        assert!(d.has_errors());
+        assert!(
+            d.0[0].detail.contains("deletes 2 and updates 2 of the 10"),
+            "{}",
+            d.0[0].detail
+        );
+        assert!(
+            d.0[0].detail.contains("delete h9.example.com A"),
+            "{}",
+            d.0[0].detail
+        );
+        let allowed = st(
+            serde_json::json!((0..8).map(|i| a(i, "192.0.2.2")).collect::<Vec<_>>()),
+            serde_json::json!({"allow_mass_change": true}),
+        );
+        assert!(safety(&prior, &allowed, None).is_empty());
+    }
+
+    #[test]
+    fn apex_ns_change_is_refused() {
+        let ns = |v: &str| serde_json::json!({"name": "example.com", "type": "NS", "ttl": 172800, "records": [v]});
+        let prior = st(
+            serde_json::json!([ns("ns1.example.net")]),
+            serde_json::json!({}),
+        );
+        let planned = st(
+            serde_json::json!([ns("ns2.example.net")]),
+            serde_json::json!({}),
+        );
+        let d = safety(&prior, &planned, Some("example.com"));
+        assert!(d.0.iter().any(|x| x.summary == "Apex NS change refused"));
+    }
+
+    #[test]
+    fn duplicates_and_bad_mode_are_invalid() {
+        let c = st(
+            serde_json::json!([a(1, "192.0.2.1"), a(1, "192.0.2.2")]),
+            serde_json::json!({"mode": "owned"}),
+        );
+        let d = RecordsResource.validate(&c);
+        let s: Vec<_> = d.0.iter().map(|x| x.summary.as_str()).collect();
+        assert!(
+            s.contains(&"Invalid mode") && s.contains(&"Duplicate record set"),
+            "{s:?}"
+        );
+    }
+}
