@@ -37,6 +37,20 @@ fn pages_list() -> Vec<Page> {
             )),
         },
         Page {
+            file: "resources/records.md",
+            kind: "Resource",
+            name: "r53_records",
+            schema: crate::records::schema(),
+            example: concat!(
+                include_str!("../../examples/resources/r53_records/resource.tf"),
+                "\n# Moving from many r53_record resources to one r53_records:\n",
+                include_str!("../../examples/resources/r53_records/migrate.tf")
+            ),
+            import: Some(include_str!(
+                "../../examples/resources/r53_records/import.sh"
+            )),
+        },
+        Page {
             file: "data-sources/hosted_zone.md",
             kind: "Data Source",
             name: "r53_hosted_zone",

@@ -62,8 +62,10 @@ pub fn schema() -> Schema {
         .attr(Attribute::new(
             "mode",
             Type::String,
-            "`additive` (default): manage only the declared record sets, leave others alone. `exclusive`: the declared record sets are \
-             the whole zone (except the apex SOA and NS); anything else is deleted.",
+            "`additive` (default): manage only the declared record sets and leave others alone; an existing record set that already \
+             matches its declaration is adopted without a write, one that differs is refused (never silently taken over). \
+             `exclusive`: the declared record sets are the whole zone (except the apex SOA and NS); anything else is deleted. \
+             `terraform import` with the zone ID imports every record set in exclusive mode.",
         ).optional())
         .attr(Attribute::new(
             "max_change_percent",
@@ -583,6 +585,9 @@ impl Resource<Meta> for RecordsResource {
         let zone_id = r53_core::route53::strip_zone_id(id.trim());
         let mut base = Value::Object(Default::default());
         base.set("zone_id", Value::string(&zone_id));
+        // Importing takes the whole zone, which is what exclusive mode means. (Additive mode needs no
+        // import: it adopts existing record sets that already match the configuration.)
+        base.set("mode", Value::string("exclusive"));
         // No `record` yet: every record set but the apex SOA/NS is imported.
         match self.live(meta, ctx, &base).await? {
             Some((s, _, _)) => Ok(s),

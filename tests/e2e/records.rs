@@ -254,3 +254,40 @@ fn additive_mode_leaves_others_alone_and_isolates_a_bad_record() -> anyhow::Resu
     );
     Ok(())
 }
+
+/// The documented move from many r53_record to one r53_records: no write, nothing lost.
+#[test]
+fn moving_from_r53_record_to_r53_records_writes_nothing() -> anyhow::Result<()> {
+    let lab = lab();
+    let c = sdk(&lab);
+    let tf = lab.terraform(TfBin::Lib)?;
+    let head = format!("terraform {{\n  required_providers {{\n    r53 = {{ source = \"r53/r53\" }}\n  }}\n}}\nresource \"r53_hosted_zone\" \"z\" {{\n  name = \"{ZONE}\"\n}}\n");
+    let one = |i: usize| {
+        format!("resource \"r53_record\" \"r{i}\" {{\n  zone_id = r53_hosted_zone.z.zone_id\n  name = \"h{i}.{ZONE}\"\n  type = \"A\"\n  ttl = 300\n  records = [\"192.0.2.{i}\"]\n}}\n")
+    };
+    tf.write(&format!("{head}{}{}{}", one(1), one(2), one(3)))?;
+    tf.apply()?;
+    let zid = attr(&tf.resource("r53_hosted_zone.z")?, "zone_id");
+    let before = list_sets(&lab, &c, &zid);
+    let blocks: String = (1..=3)
+        .map(|i| format!("  record {{\n    name = \"h{i}.{ZONE}\"\n    type = \"A\"\n    ttl = 300\n    records = [\"192.0.2.{i}\"]\n  }}\n"))
+        .collect();
+    let removed: String = (1..=3).map(|i| format!("removed {{\n  from = r53_record.r{i}\n  lifecycle {{\n    destroy = false\n  }}\n}}\n")).collect();
+    tf.write(&format!("{head}resource \"r53_records\" \"all\" {{\n  zone_id = r53_hosted_zone.z.zone_id\n{blocks}}}\n{removed}"))?;
+    lab.proxy.reset_stats();
+    tf.apply()?;
+    assert_eq!(
+        lab.proxy.stats().get("ChangeResourceRecordSets"),
+        0,
+        "adopting matching record sets writes nothing"
+    );
+    assert_eq!(
+        list_sets(&lab, &c, &zid),
+        before,
+        "nothing deleted or changed"
+    );
+    tf.assert_plan_empty()?;
+    tf.destroy()?;
+    assert!(zone_gone(&lab, &c, &zid));
+    Ok(())
+}
