@@ -2,7 +2,7 @@
 CARGO ?= cargo
 export R53_VENV ?= $(CURDIR)/.venv
 
-.PHONY: all tools build test unit e2e lint docs docs-check demo clean
+.PHONY: all tools build test unit e2e lint docs docs-check demo bench clean
 
 all: build
 
@@ -34,6 +34,14 @@ test: build lint docs-check
 
 demo: build
 	$(CARGO) run --locked -q -p r53-lab --bin r53-lab -- demo
+
+# Zone-scale benchmark against the lab (release provider): a table on stdout and in
+# bench-results/bench.md. `make bench SIZES=100,1000,10000` for the large case.
+SIZES ?= 100,1000
+bench: tools
+	$(CARGO) build --locked --release -p terraform-provider-r53
+	$(CARGO) build --locked -p r53-lab
+	R53_PROVIDER_DIR=$(CURDIR)/target/release ./target/debug/r53-lab bench --sizes $(SIZES) --profile release
 
 clean:
 	$(CARGO) clean

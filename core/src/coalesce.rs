@@ -42,6 +42,8 @@ struct ZoneEntry {
     snapshot: Mutex<Option<Arc<Index>>>,
     fetch: tokio::sync::Mutex<()>,
     writer: Mutex<Option<mpsc::UnboundedSender<Pending>>>,
+    /// A zone's name never changes: looked up once per process.
+    name: Mutex<Option<String>>,
 }
 
 /// Shared by every clone of a [`Route53`] in the process.
@@ -79,6 +81,17 @@ fn key_of(r: &RecordSet) -> Key {
 }
 
 impl Route53 {
+    /// The zone's (normalised) name, looked up once per process.
+    pub async fn find_zone_name(&self, call: &Call, zone_id: &str) -> Result<String> {
+        let e = self.zones.entry(zone_id);
+        if let Some(n) = e.name.lock().expect("name lock").clone() {
+            return Ok(n);
+        }
+        let z = self.find_hosted_zone_by_id(call, zone_id).await?;
+        *e.name.lock().expect("name lock") = Some(z.name.clone());
+        Ok(z.name)
+    }
+
     /// Forgets the cached listing of a zone (after a write, or when it is known to be stale).
     pub fn invalidate(&self, zone_id: &str) {
         let e = self.zones.entry(zone_id);

@@ -17,6 +17,19 @@ struct Cli {
 enum Cmd {
     /// Start the emulator and proxy and print the endpoint.
     Serve,
+    /// Benchmark zone-scale record management (calls, time, provider footprint); prints a table
+    /// and writes bench-results/bench.md.
+    Bench {
+        /// Record-set counts to run.
+        #[arg(long, value_delimiter = ',', default_value = "100,1000")]
+        sizes: Vec<usize>,
+        /// Largest N for the N x r53_record variants (Terraform itself gets slow with very many resources).
+        #[arg(long, default_value_t = 1000)]
+        max_per_resource: usize,
+        /// Build profile of the provider binary being measured (for the table).
+        #[arg(long, default_value = "debug")]
+        profile: String,
+    },
     /// Apply examples/demo with the real Terraform and show the result.
     Demo {
         /// Keep the lab running after the demo (Ctrl-C to stop) instead of destroying.
@@ -27,6 +40,14 @@ enum Cmd {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if let Cmd::Bench {
+        sizes,
+        max_per_resource,
+        profile,
+    } = &cli.cmd
+    {
+        return bench(sizes, *max_per_resource, profile);
+    }
     let lab = r53_lab::Lab::start_with(r53_lab::ProxyConfig {
         pending_ms: 1500,
         ..Default::default()
@@ -38,6 +59,7 @@ fn main() -> anyhow::Result<()> {
             lab.rt.block_on(tokio::signal::ctrl_c())?;
         }
         Cmd::Demo { keep } => demo(&lab, keep)?,
+        Cmd::Bench { .. } => unreachable!("handled above"),
     }
     Ok(())
 }
@@ -152,4 +174,27 @@ async fn list_records(endpoint: &str, zone: &str) -> anyhow::Result<r53_lab::xml
     use http_body_util::BodyExt;
     let body = resp.into_body().collect().await?.to_bytes();
     r53_lab::xml::parse(&body)
+}
+
+fn bench(sizes: &[usize], max_per_resource: usize, profile: &str) -> anyhow::Result<()> {
+    use r53_lab::bench::{run_case, startup, table, Variant};
+    let mut rows = Vec::new();
+    for &n in sizes {
+        for v in Variant::ALL {
+            if v != Variant::Records && n > max_per_resource {
+                eprintln!("skipping {v:?} at N={n} (over --max-per-resource {max_per_resource})");
+                continue;
+            }
+            eprintln!("bench: {v:?} N={n} …");
+            rows.push(run_case(v, n)?);
+        }
+    }
+    let (ms, mb) = startup()?;
+    let t = table(&rows, ms, mb, profile);
+    println!("{t}");
+    let dir = r53_lab::tools::repo_root().join("bench-results");
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(dir.join("bench.md"), &t)?;
+    eprintln!("written to {}", dir.join("bench.md").display());
+    Ok(())
 }

@@ -529,13 +529,14 @@ impl RecordResource {
         let zone_id =
             r53_core::route53::strip_zone_id(planned.get("zone_id").as_str().unwrap_or_default());
         let c = call(ctx, READ_TIMEOUT);
-        let zone = meta
+        // The zone's name decides the apex rules; it is looked up once per run, not per record.
+        let zone_name = meta
             .aws
             .route53
-            .find_hosted_zone_by_id(&c, &zone_id)
+            .find_zone_name(&c, &zone_id)
             .await
             .map_err(|e| Failure::from(api_diag(what, &e)))?;
-        let d = check(planned, Some(&zone.name));
+        let d = check(planned, Some(&zone_name));
         if d.has_errors() {
             return Err(d.into());
         }

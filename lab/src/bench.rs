@@ -1,0 +1,208 @@
+//! `r53-lab bench`: API calls (counted by the lab proxy, outside the provider), wall time, and
+//! provider footprint for zone-scale record management, printed as a table and written to
+//! `bench-results/bench.md`.
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use crate::{Lab, ProxyConfig, TfBin};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Variant {
+    /// one `r53_records`
+    Records,
+    /// N × `r53_record`, coalescing on (default)
+    RecordBatched,
+    /// N × `r53_record`, coalescing off (one call per record, like the established provider)
+    RecordPerCall,
+}
+
+impl Variant {
+    pub const ALL: [Variant; 3] = [
+        Variant::Records,
+        Variant::RecordBatched,
+        Variant::RecordPerCall,
+    ];
+    fn label(self) -> &'static str {
+        match self {
+            Variant::Records => "r53_records",
+            Variant::RecordBatched => "N x r53_record (batched)",
+            Variant::RecordPerCall => "N x r53_record (per call)",
+        }
+    }
+}
+
+fn config(v: Variant, n: usize) -> String {
+    let head = "terraform {\n  required_providers {\n    r53 = { source = \"r53/r53\" }\n  }\n}\n";
+    let provider = match v {
+        Variant::RecordPerCall => "provider \"r53\" {\n  batch_record_writes = false\n}\n",
+        _ => "provider \"r53\" {}\n",
+    };
+    let zone = "resource \"r53_hosted_zone\" \"z\" {\n  name = \"bench.example\"\n  force_destroy = true\n}\n";
+    let body = match v {
+        Variant::Records => format!(
+            "resource \"r53_records\" \"all\" {{\n  zone_id = r53_hosted_zone.z.zone_id\n  dynamic \"record\" {{\n    for_each = range({n})\n    content {{\n      name    = \"h${{record.value}}.bench.example\"\n      type    = \"A\"\n      ttl     = 300\n      records = [\"10.${{floor(record.value / 65536)}}.${{floor(record.value / 256) % 256}}.${{record.value % 256}}\"]\n    }}\n  }}\n}}\n"
+        ),
+        _ => format!(
+            "resource \"r53_record\" \"r\" {{\n  count   = {n}\n  zone_id = r53_hosted_zone.z.zone_id\n  name    = \"h${{count.index}}.bench.example\"\n  type    = \"A\"\n  ttl     = 300\n  records = [\"10.${{floor(count.index / 65536)}}.${{floor(count.index / 256) % 256}}.${{count.index % 256}}\"]\n}}\n"
+        ),
+    };
+    format!("{head}{provider}{zone}{body}")
+}
+
+pub struct Row {
+    pub variant: Variant,
+    pub n: usize,
+    pub apply_writes: u64,
+    pub apply_calls: u64,
+    pub apply_secs: f64,
+    pub refresh_lists: u64,
+    pub refresh_calls: u64,
+    pub refresh_secs: f64,
+    pub peak_rss_mb: f64,
+}
+
+/// Peak RSS (VmHWM) of any running provider process, in MiB.
+fn provider_hwm() -> f64 {
+    let mut best = 0.0f64;
+    if let Ok(rd) = std::fs::read_dir("/proc") {
+        for e in rd.flatten() {
+            let p = e.path();
+            let Ok(comm) = std::fs::read_to_string(p.join("comm")) else {
+                continue;
+            };
+            if !comm.trim().starts_with("terraform-provi") {
+                continue;
+            }
+            if let Ok(st) = std::fs::read_to_string(p.join("status")) {
+                if let Some(kb) = st
+                    .lines()
+                    .find(|l| l.starts_with("VmHWM:"))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|k| k.parse::<f64>().ok())
+                {
+                    best = best.max(kb / 1024.0);
+                }
+            }
+        }
+    }
+    best
+}
+
+/// Runs `f` while sampling the provider's peak RSS every 20 ms.
+fn with_rss<T>(f: impl FnOnce() -> T) -> (T, f64) {
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let s2 = stop.clone();
+    let sampler = std::thread::spawn(move || {
+        let mut peak = 0.0f64;
+        while !s2.load(std::sync::atomic::Ordering::Relaxed) {
+            peak = peak.max(provider_hwm());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        peak
+    });
+    let out = f();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    (out, sampler.join().unwrap_or(0.0))
+}
+
+pub fn run_case(v: Variant, n: usize) -> anyhow::Result<Row> {
+    // Strictness off: the bench measures the provider, not the proxy's extra checks.
+    let lab = Lab::start_with(ProxyConfig {
+        strict: false,
+        ..Default::default()
+    })?;
+    let tf = lab.terraform(TfBin::Lib)?;
+    tf.write(&config(v, n))?;
+    let t = Instant::now();
+    let (o, rss) = with_rss(|| tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]));
+    let o = o?;
+    anyhow::ensure!(o.code == 0, "apply failed:\n{}", o.text());
+    let apply_secs = t.elapsed().as_secs_f64();
+    let st = lab.proxy.stats();
+    let (apply_writes, apply_calls) = (st.get("ChangeResourceRecordSets"), st.total());
+    lab.proxy.reset_stats();
+    let t = Instant::now();
+    let p = tf.plan()?;
+    anyhow::ensure!(p.code == 0, "plan after apply not empty:\n{}", p.text());
+    let refresh_secs = t.elapsed().as_secs_f64();
+    let st = lab.proxy.stats();
+    Ok(Row {
+        variant: v,
+        n,
+        apply_writes,
+        apply_calls,
+        apply_secs,
+        refresh_lists: st.get("ListResourceRecordSets"),
+        refresh_calls: st.total(),
+        refresh_secs,
+        peak_rss_mb: rss,
+    })
+}
+
+/// Milliseconds from process start to a GetSchema answer, and the provider binary's size in MiB.
+pub fn startup() -> anyhow::Result<(f64, f64)> {
+    let bin = crate::tools::provider_dir()?.join("terraform-provider-r53");
+    let size = std::fs::metadata(&bin)?.len() as f64 / (1024.0 * 1024.0);
+    let mut samples = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let mut child = std::process::Command::new(&bin)
+            .env(
+                "TF_PLUGIN_MAGIC_COOKIE",
+                "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
+            )
+            .env("PLUGIN_PROTOCOL_VERSIONS", "5")
+            .env_remove("PLUGIN_CLIENT_CERT")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()?;
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().expect("stdout")),
+            &mut line,
+        )?;
+        let addr = line.split('|').nth(3).unwrap_or_default().to_string();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        rt.block_on(async {
+            let ch = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))?
+                .connect()
+                .await?;
+            let mut c = r53_plugin::proto::tfplugin5::provider_client::ProviderClient::new(ch);
+            c.get_schema(r53_plugin::proto::tfplugin5::get_provider_schema::Request {})
+                .await?;
+            Ok::<_, anyhow::Error>(())
+        })?;
+        samples.push(t.elapsed().as_secs_f64() * 1000.0);
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    samples.sort_by(|a, b| a.total_cmp(b));
+    Ok((samples[samples.len() / 2], size))
+}
+
+pub fn table(rows: &[Row], startup_ms: f64, size_mb: f64, profile: &str) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "| variant | N | apply: change batches | apply: all calls | apply s | no-op refresh: Lists | refresh: all calls | refresh s | provider peak RSS MiB |");
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for r in rows {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {:.1} | {} | {} | {:.1} | {:.1} |",
+            r.variant.label(),
+            r.n,
+            r.apply_writes,
+            r.apply_calls,
+            r.apply_secs,
+            r.refresh_lists,
+            r.refresh_calls,
+            r.refresh_secs,
+            r.peak_rss_mb
+        );
+    }
+    let _ = writeln!(s, "\nProvider ({profile} build): binary {size_mb:.1} MiB; process start → GetSchema answered: {startup_ms:.1} ms (median of 5).");
+    let _ = writeln!(s, "Calls are counted by the lab proxy; 'all calls' includes requests refused as PriorRequestNotComplete and retried.");
+    s
+}
