@@ -264,14 +264,14 @@ fn mtls_accepts_only_the_pinned_client_certificate() -> anyhow::Result<()> {
             .into_inner();
         let mut names: Vec<_> = s.resource_schemas.keys().cloned().collect();
         names.sort();
-        assert_eq!(names, vec!["r53_hosted_zone", "r53_record"]);
+        assert_eq!(names, vec!["r53_hosted_zone", "r53_record", "r53_records"]);
         assert!(s.data_source_schemas.contains_key("r53_hosted_zone"));
         assert!(s.server_capabilities.unwrap().get_provider_schema_optional);
         let md = prov
             .get_metadata(pb::get_metadata::Request {})
             .await?
             .into_inner();
-        assert_eq!(md.resources.len(), 2);
+        assert_eq!(md.resources.len(), 3);
         prov.stop(pb::stop::Request {}).await?;
         let again = prov
             .get_schema(pb::get_provider_schema::Request {})
