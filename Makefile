@@ -38,10 +38,12 @@ demo: build
 # Zone-scale benchmark against the lab (release provider): a table on stdout and in
 # bench-results/bench.md. `make bench SIZES=100,1000,10000` for the large case.
 SIZES ?= 100,1000
+VARIANTS ?= records,batched,per-call
+MAX_PER_RESOURCE ?= 1000
 bench: tools
 	$(CARGO) build --locked --release -p terraform-provider-r53
 	$(CARGO) build --locked -p r53-lab
-	R53_PROVIDER_DIR=$(CURDIR)/target/release ./target/debug/r53-lab bench --sizes $(SIZES) --profile release
+	R53_PROVIDER_DIR=$(CURDIR)/target/release ./target/debug/r53-lab bench --sizes $(SIZES) --variants $(VARIANTS) --max-per-resource $(MAX_PER_RESOURCE) --profile release
 
 clean:
 	$(CARGO) clean

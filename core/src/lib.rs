@@ -7,6 +7,7 @@
 pub mod batch;
 pub mod client;
 mod coalesce;
+pub mod dns;
 pub mod error;
 pub mod retry;
 pub mod route53;

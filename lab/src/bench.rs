@@ -23,6 +23,14 @@ impl Variant {
         Variant::RecordBatched,
         Variant::RecordPerCall,
     ];
+    pub fn parse(s: &str) -> anyhow::Result<Variant> {
+        match s.trim() {
+            "records" => Ok(Variant::Records),
+            "batched" => Ok(Variant::RecordBatched),
+            "per-call" => Ok(Variant::RecordPerCall),
+            o => anyhow::bail!("unknown bench variant {o:?} (records, batched, per-call)"),
+        }
+    }
     fn label(self) -> &'static str {
         match self {
             Variant::Records => "r53_records",
@@ -39,9 +47,11 @@ fn config(v: Variant, n: usize) -> String {
         _ => "provider \"r53\" {}\n",
     };
     let zone = "resource \"r53_hosted_zone\" \"z\" {\n  name = \"bench.example\"\n  force_destroy = true\n}\n";
+    let chunks = n.div_ceil(1000);
     let body = match v {
         Variant::Records => format!(
-            "resource \"r53_records\" \"all\" {{\n  zone_id = r53_hosted_zone.z.zone_id\n  dynamic \"record\" {{\n    for_each = range({n})\n    content {{\n      name    = \"h${{record.value}}.bench.example\"\n      type    = \"A\"\n      ttl     = 300\n      records = [\"10.${{floor(record.value / 65536)}}.${{floor(record.value / 256) % 256}}.${{record.value % 256}}\"]\n    }}\n  }}\n}}\n"
+            // range() stops at 1024 values: build the index list from 1000-wide chunks.
+            "locals {{\n  idx = [for i in flatten([for c in range({chunks}) : [for j in range(1000) : c * 1000 + j]]) : i if i < {n}]\n}}\nresource \"r53_records\" \"all\" {{\n  zone_id = r53_hosted_zone.z.zone_id\n  dynamic \"record\" {{\n    for_each = local.idx\n    content {{\n      name    = \"h${{record.value}}.bench.example\"\n      type    = \"A\"\n      ttl     = 300\n      records = [\"10.${{floor(record.value / 65536)}}.${{floor(record.value / 256) % 256}}.${{record.value % 256}}\"]\n    }}\n  }}\n}}\n"
         ),
         _ => format!(
             "resource \"r53_record\" \"r\" {{\n  count   = {n}\n  zone_id = r53_hosted_zone.z.zone_id\n  name    = \"h${{count.index}}.bench.example\"\n  type    = \"A\"\n  ttl     = 300\n  records = [\"10.${{floor(count.index / 65536)}}.${{floor(count.index / 256) % 256}}.${{count.index % 256}}\"]\n}}\n"
@@ -112,7 +122,12 @@ pub fn run_case(v: Variant, n: usize) -> anyhow::Result<Row> {
         strict: false,
         ..Default::default()
     })?;
-    let tf = lab.terraform(TfBin::Lib)?;
+    let mut tf = lab.terraform(TfBin::Lib)?;
+    // For finding where time goes: Terraform's own debug log, with timestamps.
+    if let Ok(path) = std::env::var("R53_BENCH_TF_LOG_PATH") {
+        tf.set_env("TF_LOG", "debug");
+        tf.set_env("TF_LOG_PATH", &path);
+    }
     tf.write(&config(v, n))?;
     let t = Instant::now();
     let (o, rss) = with_rss(|| tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]));

@@ -3,6 +3,7 @@
 //! tests, `make demo` and `make bench`; never a dependency of the product crates.
 
 pub mod bench;
+pub mod knot;
 pub mod moto;
 pub mod proxy;
 pub mod terraform;

@@ -26,6 +26,13 @@ enum Cmd {
         /// Largest N for the N x r53_record variants (Terraform itself gets slow with very many resources).
         #[arg(long, default_value_t = 1000)]
         max_per_resource: usize,
+        /// Which variants to run: records, batched, per-call (default: all three).
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "records,batched,per-call"
+        )]
+        variants: Vec<String>,
         /// Build profile of the provider binary being measured (for the table).
         #[arg(long, default_value = "debug")]
         profile: String,
@@ -43,10 +50,11 @@ fn main() -> anyhow::Result<()> {
     if let Cmd::Bench {
         sizes,
         max_per_resource,
+        variants,
         profile,
     } = &cli.cmd
     {
-        return bench(sizes, *max_per_resource, profile);
+        return bench(sizes, *max_per_resource, variants, profile);
     }
     let lab = r53_lab::Lab::start_with(r53_lab::ProxyConfig {
         pending_ms: 1500,
@@ -176,11 +184,20 @@ async fn list_records(endpoint: &str, zone: &str) -> anyhow::Result<r53_lab::xml
     r53_lab::xml::parse(&body)
 }
 
-fn bench(sizes: &[usize], max_per_resource: usize, profile: &str) -> anyhow::Result<()> {
+fn bench(
+    sizes: &[usize],
+    max_per_resource: usize,
+    variants: &[String],
+    profile: &str,
+) -> anyhow::Result<()> {
     use r53_lab::bench::{run_case, startup, table, Variant};
+    let chosen: Vec<Variant> = variants
+        .iter()
+        .map(|s| Variant::parse(s))
+        .collect::<anyhow::Result<_>>()?;
     let mut rows = Vec::new();
     for &n in sizes {
-        for v in Variant::ALL {
+        for v in chosen.iter().copied() {
             if v != Variant::Records && n > max_per_resource {
                 eprintln!("skipping {v:?} at N={n} (over --max-per-resource {max_per_resource})");
                 continue;

@@ -51,3 +51,26 @@ pub fn provider_dir() -> anyhow::Result<PathBuf> {
         anyhow::bail!("no terraform-provider-r53 in {}: build it first (`cargo build -p terraform-provider-r53`)", dir.display())
     }
 }
+
+/// Knot's daemon (Debian package `knot`, installed by `make tools`).
+pub fn knotd() -> anyhow::Result<PathBuf> {
+    for p in ["/usr/sbin/knotd", "/usr/bin/knotd"] {
+        if std::path::Path::new(p).exists() {
+            return Ok(PathBuf::from(p));
+        }
+    }
+    anyhow::bail!("knotd not found: run `make tools` (installs Debian's knot package)")
+}
+
+/// The built `r53-migrate` binary (same profile directory as the provider).
+pub fn migrate_bin() -> anyhow::Result<PathBuf> {
+    let p = provider_dir()?.join("r53-migrate");
+    if p.exists() {
+        Ok(p)
+    } else {
+        anyhow::bail!(
+            "no r53-migrate in {}: build the workspace first",
+            p.display()
+        )
+    }
+}

@@ -3,11 +3,17 @@
 //! DNS names, record types and values as Route 53 understands them, the rules Route 53 enforces
 //! (checked here before any API call, because the emulator is more lenient than AWS), and the
 //! normalisation that keeps plans empty (case, trailing dots, TXT quoting and 255-byte splitting).
-//! Pure: no I/O, no SDK types.
+//! Also: zone files (parsed with hickory, `$INCLUDE` confined to the zone's folder), conversion
+//! of another host's records into Route 53 record sets, and the plan (diff + safety checks).
+//! No network I/O and no AWS SDK types.
 
+pub mod convert;
 pub mod name;
+pub mod plan;
 pub mod rdata;
 pub mod record;
+pub mod wire;
+pub mod zonefile;
 
 pub use name::{fqdn, is_apex, relative_to_zone, Name, NameError};
 pub use rdata::{

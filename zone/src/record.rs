@@ -3,20 +3,20 @@
 use crate::name::{self, Name};
 use crate::rdata::{check_value, encode_user_value, RecordType};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Alias {
     pub name: String,
     pub zone_id: String,
     pub evaluate_target_health: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Failover {
     Primary,
     Secondary,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct GeoLocation {
     pub continent: Option<String>,
     pub country: Option<String>,
@@ -24,7 +24,8 @@ pub struct GeoLocation {
 }
 
 /// The routing policy of a record set that has a `set_identifier`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Routing {
     Weighted(i64),
     Latency(String),
@@ -47,10 +48,11 @@ impl Routing {
 }
 
 /// One record set: name + type (+ set identifier) with either values and a TTL, or an alias.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RecordSet {
     /// Absolute, normalised (lower case, no trailing dot).
     pub name: String,
+    #[serde(rename = "type")]
     pub ty: RecordType,
     pub ttl: Option<i64>,
     /// Values in the user's form (TXT unquoted); see [`RecordSet::wire_values`].

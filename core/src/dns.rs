@@ -1,0 +1,264 @@
+//! DNS over the wire: zone transfers (AXFR over TCP, optionally TSIG-signed) from the host a zone
+//! is leaving.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use hickory_client::client::{Client, ClientHandle};
+use hickory_proto::dnssec::rdata::tsig::TsigAlgorithm;
+use hickory_proto::dnssec::tsig::TSigner;
+use hickory_proto::op::ResponseCode;
+use hickory_proto::rr::{Name, RData, Record, RecordType};
+use hickory_proto::runtime::TokioRuntimeProvider;
+use hickory_proto::tcp::TcpClientStream;
+
+/// What can go wrong reading a zone from a DNS server.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DnsError {
+    #[error("TSIG key: {0}")]
+    BadKey(String),
+    #[error("cannot connect to {server}: {message}")]
+    Connect { server: SocketAddr, message: String },
+    #[error("{server} refused the zone transfer of {zone} ({rcode}){hint}")]
+    Refused {
+        server: SocketAddr,
+        zone: String,
+        rcode: String,
+        hint: &'static str,
+    },
+    #[error("TSIG verification of the transfer from {server} failed: {message} (check the key name, algorithm and secret)")]
+    Tsig { server: SocketAddr, message: String },
+    #[error("the transfer of {zone} from {server} is incomplete: {message}; nothing was imported")]
+    Truncated {
+        server: SocketAddr,
+        zone: String,
+        message: String,
+    },
+    #[error("no answer from {server} within {secs} s")]
+    Timeout { server: SocketAddr, secs: u64 },
+    #[error("zone transfer of {zone} from {server}: {message}")]
+    Protocol {
+        server: SocketAddr,
+        zone: String,
+        message: String,
+    },
+}
+
+/// A TSIG key. Its secret is never printed (Debug shows the name and algorithm only).
+#[derive(Clone)]
+pub struct TsigKey {
+    pub name: String,
+    pub algorithm: String,
+    secret: Vec<u8>,
+}
+
+impl std::fmt::Debug for TsigKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TsigKey")
+            .field("name", &self.name)
+            .field("algorithm", &self.algorithm)
+            .field("secret", &"<redacted>")
+            .finish()
+    }
+}
+
+impl TsigKey {
+    /// `algorithm:name:base64secret` (as `dig -y`), or a BIND/Knot `key "name" { algorithm …;
+    /// secret "…"; };` clause.
+    pub fn parse(text: &str) -> Result<TsigKey, DnsError> {
+        use base64::Engine as _;
+        let t = text.trim();
+        let (name, algorithm, secret) = if t.starts_with("key") {
+            let name = t
+                .split('"')
+                .nth(1)
+                .ok_or_else(|| DnsError::BadKey("key clause without a quoted name".into()))?;
+            let body = t.split_once('{').map(|b| b.1).unwrap_or_default();
+            let field = |k: &str| {
+                body.split(';')
+                    .map(str::trim)
+                    .find_map(|s| s.strip_prefix(k))
+                    .map(|v| v.trim().trim_matches('"').to_string())
+            };
+            (
+                name.to_string(),
+                field("algorithm").ok_or_else(|| DnsError::BadKey("no algorithm".into()))?,
+                field("secret").ok_or_else(|| DnsError::BadKey("no secret".into()))?,
+            )
+        } else {
+            let mut p = t.splitn(3, ':');
+            match (p.next(), p.next(), p.next()) {
+                (Some(a), Some(n), Some(s)) => (n.to_string(), a.to_string(), s.to_string()),
+                _ => {
+                    return Err(DnsError::BadKey(
+                        "expected algorithm:name:secret or a key { } clause".into(),
+                    ))
+                }
+            }
+        };
+        let secret = base64::engine::general_purpose::STANDARD
+            .decode(secret.trim())
+            .map_err(|e| DnsError::BadKey(format!("secret is not base64: {e}")))?;
+        let key = TsigKey {
+            name,
+            algorithm: algorithm.to_ascii_lowercase(),
+            secret,
+        };
+        key.signer()?;
+        Ok(key)
+    }
+
+    fn signer(&self) -> Result<TSigner, DnsError> {
+        let alg = match self.algorithm.as_str() {
+            "hmac-sha256" => TsigAlgorithm::HmacSha256,
+            "hmac-sha384" => TsigAlgorithm::HmacSha384,
+            "hmac-sha512" => TsigAlgorithm::HmacSha512,
+            other => {
+                return Err(DnsError::BadKey(format!(
+                    "algorithm {other:?} not supported (hmac-sha256, hmac-sha384, hmac-sha512)"
+                )))
+            }
+        };
+        let name = Name::from_ascii(&self.name)
+            .map_err(|e| DnsError::BadKey(format!("key name {:?}: {e}", self.name)))?;
+        TSigner::new(self.secret.clone(), alg, name, 300)
+            .map_err(|e| DnsError::BadKey(e.to_string()))
+    }
+}
+
+/// Transfers `zone` from `server` (AXFR over TCP). The result is complete or an error: the
+/// stream must open and close with the zone's SOA, answers must be NOERROR, and with a key every
+/// message's TSIG must verify.
+pub async fn axfr(
+    server: SocketAddr,
+    zone: &str,
+    key: Option<&TsigKey>,
+    timeout: Duration,
+) -> Result<Vec<Record>, DnsError> {
+    let zname = Name::from_ascii(format!("{}.", zone.trim_end_matches('.'))).map_err(|e| {
+        DnsError::Protocol {
+            server,
+            zone: zone.into(),
+            message: format!("zone name: {e}"),
+        }
+    })?;
+    let signer: Option<Arc<dyn hickory_proto::op::MessageFinalizer>> = match key {
+        Some(k) => Some(Arc::new(k.signer()?)),
+        None => None,
+    };
+    let (stream, sender) =
+        TcpClientStream::new(server, None, Some(timeout), TokioRuntimeProvider::new());
+    let connect = Client::with_timeout(stream, sender, timeout, signer);
+    let (mut client, bg) = tokio::time::timeout(timeout, connect)
+        .await
+        .map_err(|_| DnsError::Timeout {
+            server,
+            secs: timeout.as_secs(),
+        })?
+        .map_err(|e| DnsError::Connect {
+            server,
+            message: e.to_string(),
+        })?;
+    let bg = tokio::spawn(bg);
+    let mut records: Vec<Record> = Vec::new();
+    let mut xfr = client.zone_transfer(zname.clone(), None);
+    let res = async {
+        loop {
+            let next = tokio::time::timeout(timeout, xfr.next())
+                .await
+                .map_err(|_| DnsError::Timeout {
+                    server,
+                    secs: timeout.as_secs(),
+                })?;
+            let Some(msg) = next else { break };
+            let msg = msg.map_err(|e| classify(server, zone, e.to_string()))?;
+            match msg.response_code() {
+                ResponseCode::NoError => {}
+                rc => {
+                    return Err(DnsError::Refused {
+                        server,
+                        zone: zone.into(),
+                        rcode: rc.to_string(),
+                        hint: if key.is_some() && rc == ResponseCode::NotAuth {
+                            ": the server did not accept the TSIG key"
+                        } else if rc == ResponseCode::NotAuth || rc == ResponseCode::Refused {
+                            ": allow transfers to this address on the server, or pass a TSIG key"
+                        } else {
+                            ""
+                        },
+                    })
+                }
+            }
+            records.extend(msg.answers().iter().cloned());
+        }
+        Ok(())
+    }
+    .await;
+    bg.abort();
+    res?;
+    let soa_serial = |r: &Record| match r.data() {
+        RData::SOA(s) if r.name() == &zname => Some(s.serial()),
+        _ => None,
+    };
+    let (first, last) = (records.first(), records.last());
+    match (first.and_then(soa_serial), last.and_then(soa_serial)) {
+        (Some(a), Some(b)) if records.len() >= 2 && a == b => {}
+        _ => {
+            return Err(DnsError::Truncated {
+                server,
+                zone: zone.into(),
+                message: format!(
+                    "{} record(s) received without the closing SOA",
+                    records.len()
+                ),
+            })
+        }
+    }
+    // The closing SOA repeats the opening one.
+    records.pop();
+    records.retain(|r| r.record_type() != RecordType::TSIG);
+    Ok(records)
+}
+
+fn classify(server: SocketAddr, zone: &str, message: String) -> DnsError {
+    let m = message.to_ascii_lowercase();
+    if m.contains("tsig") || m.contains("signature") || m.contains("mac") {
+        DnsError::Tsig { server, message }
+    } else if m.contains("timed out") || m.contains("timeout") {
+        DnsError::Timeout { server, secs: 0 }
+    } else if m.contains("closed") || m.contains("eof") || m.contains("reset") {
+        DnsError::Truncated {
+            server,
+            zone: zone.into(),
+            message,
+        }
+    } else {
+        DnsError::Protocol {
+            server,
+            zone: zone.into(),
+            message,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_parse_in_both_forms_and_never_print_the_secret() {
+        let k = TsigKey::parse("hmac-sha256:xfr-key:c2VjcmV0c2VjcmV0c2VjcmV0").unwrap();
+        assert_eq!(k.name, "xfr-key");
+        assert!(!format!("{k:?}").contains("c2Vj"));
+        let k = TsigKey::parse(
+            "key \"xfr-key\" {\n algorithm hmac-sha256;\n secret \"c2VjcmV0c2VjcmV0c2VjcmV0\";\n};",
+        )
+        .unwrap();
+        assert_eq!(k.algorithm, "hmac-sha256");
+        assert!(TsigKey::parse("hmac-md5:k:c2VjcmV0").is_err());
+        assert!(TsigKey::parse("hmac-sha256:k:not base64!").is_err());
+    }
+}

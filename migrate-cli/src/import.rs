@@ -1,0 +1,452 @@
+//! `r53-migrate import`: source → conversion report → plan (dry run by default) → safety →
+//! journaled apply in batches → read-back.
+
+use std::collections::BTreeSet;
+use std::io::IsTerminal as _;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use r53_core::route53::{Call, Change, NewZone};
+use r53_core::Aws;
+use r53_zone::plan::{self, Action, Limits, Plan, Scope};
+use tokio_util::sync::CancellationToken;
+
+use crate::journal::{self, Journal};
+use crate::{output, source, Fail, ImportArgs, EXIT_OK, EXIT_PENDING};
+
+/// Cancelled on Ctrl-C: in-flight calls stop, the journal stays for --resume.
+fn cancel() -> &'static CancellationToken {
+    static T: OnceLock<CancellationToken> = OnceLock::new();
+    T.get_or_init(|| {
+        let t = CancellationToken::new();
+        let t2 = t.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("r53-migrate: interrupted; stopping after the current call");
+                t2.cancel();
+            }
+        });
+        t
+    })
+}
+
+pub fn call(timeout: Duration) -> Call {
+    Call::new(timeout, cancel().clone())
+}
+
+const API_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+pub async fn run(a: ImportArgs) -> Result<u8, Fail> {
+    let zone = r53_zone::Name::parse(&a.zone)
+        .map_err(|e| Fail::error(format!("zone name: {e}")))?
+        .to_string();
+    let jpath = a
+        .journal
+        .clone()
+        .unwrap_or_else(|| journal::default_path(&zone));
+    if a.resume {
+        let j = Journal::load(&jpath).map_err(Fail::error)?;
+        if j.zone != zone {
+            return Err(Fail::error(format!(
+                "{} is the journal of {}, not {zone}",
+                jpath.display(),
+                j.zone
+            )));
+        }
+        if a.from.is_some() {
+            eprintln!("note: --resume finishes the journaled run; --from is not read again");
+        }
+        eprintln!(
+            "resuming the import of {zone} from {} ({} batches done before)",
+            j.source, j.batches_done
+        );
+        let aws = crate::connect(&a.aws).await?;
+        return execute(&aws, &a, j, &jpath).await;
+    }
+    let src = source::parse(&a)?;
+    if a.apply && jpath.exists() {
+        return Err(Fail::error(format!(
+            "an interrupted apply left {}: finish it with --resume, or delete the file to start over",
+            jpath.display()
+        )));
+    }
+    // A zone file is read and checked before anything else, so a bad file needs no AWS at all.
+    let early = match &src {
+        source::Source::File(_) => Some(source::load(&src, &a, None).await?),
+        _ => None,
+    };
+    let aws = crate::connect(&a.aws).await?;
+    let conv = match early {
+        Some(c) => c,
+        None => source::load(&src, &a, Some(&aws)).await?,
+    };
+    let (zone_id, live) = target(&aws, &a, &zone).await?;
+    let plan = plan::diff(&zone, &live, &conv.sets, Scope::Exclusive);
+    let refusals = if a.force {
+        Vec::new()
+    } else {
+        plan::safety(
+            &plan,
+            Limits {
+                max_change_percent: a.max_change_percent,
+                ..Default::default()
+            },
+        )
+    };
+    let source_label = src.to_string();
+    let mut report = output::json(
+        &plan,
+        zone_id.as_deref(),
+        &conv.notes,
+        &refusals,
+        &source_label,
+    );
+    if a.json {
+        if !a.apply || !refusals.is_empty() {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&report).unwrap_or_default()
+            );
+        }
+    } else {
+        print!(
+            "{}",
+            output::human(
+                &plan,
+                zone_id.is_some(),
+                &conv.notes,
+                &refusals,
+                &source_label
+            )
+        );
+    }
+    if !refusals.is_empty() {
+        return Err(Fail::refused(format!(
+            "{} safety check(s) failed (see above); review the plan and pass --force if it is intended",
+            refusals.len()
+        )));
+    }
+    if let Some(c) = &a.checksum {
+        if !c.eq_ignore_ascii_case(&plan.checksum()) {
+            return Err(Fail::refused(format!(
+                "the plan's checksum is {}, not the reviewed {c}: the source or the zone changed since; review the new plan",
+                plan.checksum()
+            )));
+        }
+    }
+    let nothing = plan.is_empty() && zone_id.is_some();
+    if !a.apply {
+        if !a.json {
+            println!(
+                "{}",
+                if nothing {
+                    "No changes: the Route 53 zone already matches the source."
+                } else {
+                    "Dry run: nothing was changed. Re-run with --apply (and --checksum to pin this plan)."
+                }
+            );
+        }
+        return Ok(if nothing { EXIT_OK } else { EXIT_PENDING });
+    }
+    if nothing {
+        if a.json {
+            report["result"] =
+                serde_json::json!({"applied": 0, "batches": 0, "read_back": "match"});
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&report).unwrap_or_default()
+            );
+        } else {
+            println!("No changes: the Route 53 zone already matches the source.");
+        }
+        return Ok(EXIT_OK);
+    }
+    let j = Journal {
+        version: journal::VERSION,
+        zone: zone.clone(),
+        source: source_label,
+        caller_reference: format!("r53-migrate-{}-{:016x}", zone, rand::random::<u64>()),
+        zone_id,
+        plan_checksum: plan.checksum(),
+        approved: plan.steps.iter().map(|s| s.key()).collect::<BTreeSet<_>>(),
+        want: conv.sets,
+        batches_done: 0,
+    };
+    j.save(&jpath).map_err(Fail::error)?;
+    let code = execute(&aws, &a, j, &jpath).await?;
+    if a.json {
+        report["result"] = serde_json::json!({"applied": plan.steps.len(), "read_back": "match"});
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+    }
+    Ok(code)
+}
+
+/// The target zone (by --zone-id, else the one public zone of that name) and its record sets.
+async fn target(
+    aws: &Aws,
+    a: &ImportArgs,
+    zone: &str,
+) -> Result<(Option<String>, Vec<r53_zone::RecordSet>), Fail> {
+    let c = call(API_TIMEOUT);
+    let id =
+        match &a.zone_id {
+            Some(id) => {
+                let hz = aws
+                    .route53
+                    .find_hosted_zone_by_id(&c, id)
+                    .await
+                    .map_err(|e| Fail::error(format!("--zone-id {id}: {e}")))?;
+                if hz.name != zone {
+                    return Err(Fail::error(format!(
+                        "--zone-id {id} is the zone {}, not {zone}",
+                        hz.name
+                    )));
+                }
+                Some(hz.id)
+            }
+            None => {
+                let zones: Vec<_> = aws
+                    .route53
+                    .find_hosted_zones_by_name(&c, zone)
+                    .await
+                    .map_err(|e| Fail::error(format!("finding zone {zone}: {e}")))?
+                    .into_iter()
+                    .filter(|z| !z.private)
+                    .collect();
+                match zones.len() {
+                    0 => None,
+                    1 => Some(zones[0].id.clone()),
+                    n => {
+                        return Err(Fail::error(format!(
+                        "{n} public hosted zones are named {zone} ({}): choose one with --zone-id",
+                        zones.iter().map(|z| z.id.as_str()).collect::<Vec<_>>().join(", ")
+                    )))
+                    }
+                }
+            }
+        };
+    let live = match &id {
+        Some(id) => aws
+            .route53
+            .list_record_sets(&c, id)
+            .await
+            .map_err(|e| Fail::error(format!("listing {id}: {e}")))?,
+        None => Vec::new(),
+    };
+    Ok((id, live))
+}
+
+fn to_change(s: &plan::Step) -> Change {
+    match s.action {
+        Action::Create => Change::Create(s.after.clone().expect("create has after")),
+        Action::Update => Change::Upsert(s.after.clone().expect("update has after")),
+        Action::Delete => Change::Delete(s.before.clone().expect("delete has before")),
+    }
+}
+
+/// Applies what the journal wants, from wherever the zone is now; safe to run again at any point.
+async fn execute(
+    aws: &Aws,
+    a: &ImportArgs,
+    mut j: Journal,
+    jpath: &std::path::Path,
+) -> Result<u8, Fail> {
+    let t0 = Instant::now();
+    let c = call(API_TIMEOUT);
+    let zone_id = match j.zone_id.clone() {
+        Some(id) => id,
+        None => {
+            // A zone an interrupted run created carries this run's caller reference.
+            let existing = aws
+                .route53
+                .find_hosted_zones_by_name(&c, &j.zone)
+                .await
+                .map_err(|e| Fail::error(format!("finding zone {}: {e}", j.zone)))?
+                .into_iter()
+                .find(|z| z.caller_reference == j.caller_reference);
+            let id = match existing {
+                Some(z) => z.id,
+                None => {
+                    let (z, change) = aws
+                        .route53
+                        .create_hosted_zone(
+                            &c,
+                            &NewZone {
+                                name: j.zone.clone(),
+                                comment: Some("Imported by r53-migrate".into()),
+                                vpcs: Vec::new(),
+                                delegation_set_id: None,
+                                caller_reference: j.caller_reference.clone(),
+                            },
+                        )
+                        .await
+                        .map_err(|e| Fail::error(format!("creating zone {}: {e}", j.zone)))?;
+                    if !change.0.is_empty() {
+                        aws.route53
+                            .wait_change_insync(&c, &change)
+                            .await
+                            .map_err(|e| {
+                                Fail::error(format!("waiting for zone {}: {e}", j.zone))
+                            })?;
+                    }
+                    eprintln!("created hosted zone {} ({})", j.zone, z.id);
+                    z.id
+                }
+            };
+            j.zone_id = Some(id.clone());
+            j.save(jpath).map_err(Fail::error)?;
+            id
+        }
+    };
+    let live = aws
+        .route53
+        .list_record_sets(&c, &zone_id)
+        .await
+        .map_err(|e| Fail::error(format!("listing {zone_id}: {e}")))?;
+    let plan = plan::diff(&j.zone, &live, &j.want, Scope::Exclusive);
+    let outside: Vec<String> = plan
+        .steps
+        .iter()
+        .filter(|s| !j.approved.contains(&s.key()))
+        .map(|s| plan::label(&s.key()))
+        .collect();
+    if !outside.is_empty() {
+        return Err(Fail::refused(format!(
+            "the zone changed outside this run; these record sets were not in the reviewed plan: {}. \
+             Review a new plan (run without --resume after deleting {})",
+            outside.join(", "),
+            jpath.display()
+        )));
+    }
+    let changes: Vec<Change> = plan.steps.iter().map(to_change).collect();
+    let batches = batches(&changes, a.max_batch_changes as usize);
+    let failed = apply_batches(aws, &zone_id, &plan, &changes, &batches, &mut j, jpath).await?;
+    if !failed.is_empty() {
+        return Err(Fail::error(format!(
+            "{} change(s) were refused by Route 53 (the others were applied):\n  {}\nThe journal {} is kept: fix the cause and run again with --resume.",
+            failed.len(),
+            failed.join("\n  "),
+            jpath.display()
+        )));
+    }
+    // Read back: the zone must now hold exactly the wanted record sets.
+    let after = aws
+        .route53
+        .list_record_sets(&c, &zone_id)
+        .await
+        .map_err(|e| Fail::error(format!("reading back {zone_id}: {e}")))?;
+    let rest = plan::diff(&j.zone, &after, &j.want, Scope::Exclusive);
+    if !rest.is_empty() {
+        let list: Vec<String> = rest
+            .steps
+            .iter()
+            .map(|s| format!("{:?} {}", s.action, plan::label(&s.key())))
+            .collect();
+        return Err(Fail::error(format!(
+            "read-back: the zone differs from the source in {} record set(s):\n  {}",
+            list.len(),
+            list.join("\n  ")
+        )));
+    }
+    let _ = std::fs::remove_file(jpath);
+    eprintln!(
+        "applied {} change(s) to {} ({}) in {} batch(es), {:.1} s; read-back: all {} record sets match the source",
+        changes.len(),
+        j.zone,
+        zone_id,
+        batches.len(),
+        t0.elapsed().as_secs_f64(),
+        j.want.len()
+    );
+    Ok(EXIT_OK)
+}
+
+/// Batch sizes: Route 53's limits, and at most `max` changes each.
+fn batches(changes: &[Change], max: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    for n in r53_core::batch::split(changes, r53_core::batch::cost) {
+        let mut left = n;
+        while left > 0 {
+            let k = left.min(max.max(1));
+            out.push(k);
+            left -= k;
+        }
+    }
+    out
+}
+
+async fn apply_batches(
+    aws: &Aws,
+    zone_id: &str,
+    plan: &Plan,
+    changes: &[Change],
+    sizes: &[usize],
+    j: &mut Journal,
+    jpath: &std::path::Path,
+) -> Result<Vec<String>, Fail> {
+    let tty = std::io::stderr().is_terminal();
+    let bar = if tty {
+        let b = indicatif::ProgressBar::new(changes.len() as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} [{bar:30}] {pos}/{len} changes, batch {msg} ({elapsed})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Some(b)
+    } else {
+        None
+    };
+    let mut failed = Vec::new();
+    let mut start = 0;
+    for (i, &n) in sizes.iter().enumerate() {
+        if cancel().is_cancelled() {
+            return Err(Fail::error(format!(
+                "interrupted after {i} of {} batches; the journal {} is kept: run again with --resume",
+                sizes.len(),
+                jpath.display()
+            )));
+        }
+        let c = call(API_TIMEOUT);
+        let results = aws
+            .route53
+            .apply_changes(&c, zone_id, &changes[start..start + n])
+            .await;
+        for (k, r) in results.into_iter().enumerate() {
+            if let Err(e) = r {
+                if c.cancel.is_cancelled() {
+                    return Err(Fail::error(format!(
+                        "interrupted during batch {} of {}; the journal {} is kept: run again with --resume",
+                        i + 1,
+                        sizes.len(),
+                        jpath.display()
+                    )));
+                }
+                let s = &plan.steps[start + k];
+                failed.push(format!("{:?} {}: {e}", s.action, plan::label(&s.key())));
+            }
+        }
+        start += n;
+        j.batches_done += 1;
+        j.save(jpath).map_err(Fail::error)?;
+        match &bar {
+            Some(b) => {
+                b.set_position(start as u64);
+                b.set_message(format!("{}/{}", i + 1, sizes.len()));
+            }
+            None => eprintln!(
+                "batch {}/{}: {n} change(s) applied ({start}/{} total)",
+                i + 1,
+                sizes.len(),
+                changes.len()
+            ),
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok(failed)
+}

@@ -1,0 +1,73 @@
+//! The apply journal: what an interrupted run needs to finish the same job — the wanted record
+//! sets (so the source is not read again), the zone's caller reference (so a zone is never
+//! created twice) and the keys the reviewed plan was allowed to touch. Written atomically
+//! (temp file, fsync, rename) so a kill at any point leaves the old or the new journal, never half.
+
+use std::collections::BTreeSet;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use r53_zone::plan::Key;
+use r53_zone::RecordSet;
+use serde::{Deserialize, Serialize};
+
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Journal {
+    pub version: u32,
+    pub zone: String,
+    pub source: String,
+    /// CallerReference for CreateHostedZone: reused on resume, so AWS never makes two zones.
+    pub caller_reference: String,
+    pub zone_id: Option<String>,
+    pub plan_checksum: String,
+    /// Record sets (name, type, set id) the reviewed plan creates, updates or deletes.
+    pub approved: BTreeSet<Key>,
+    pub want: Vec<RecordSet>,
+    pub batches_done: usize,
+}
+
+pub fn default_path(zone: &str) -> PathBuf {
+    PathBuf::from(format!("r53-migrate-{zone}.journal.json"))
+}
+
+impl Journal {
+    pub fn load(path: &Path) -> Result<Journal, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let j: Journal = serde_json::from_str(&text)
+            .map_err(|e| format!("{}: not a r53-migrate journal ({e})", path.display()))?;
+        if j.version != VERSION {
+            return Err(format!(
+                "{}: journal version {} (this r53-migrate writes {VERSION})",
+                path.display(),
+                j.version
+            ));
+        }
+        Ok(j)
+    }
+
+    pub fn save(&self, path: &Path) -> Result<(), String> {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let tmp = dir.join(format!(
+            ".{}.tmp",
+            path.file_name()
+                .and_then(|f| f.to_str())
+                .unwrap_or("journal")
+        ));
+        let write = || -> std::io::Result<()> {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, path)?;
+            if let Ok(d) = std::fs::File::open(dir) {
+                let _ = d.sync_all();
+            }
+            Ok(())
+        };
+        write().map_err(|e| format!("writing journal {}: {e}", path.display()))
+    }
+}

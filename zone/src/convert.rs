@@ -1,0 +1,538 @@
+//! DNS records from another host → Route 53 record sets, with every decision reported and every
+//! rule Route 53 would refuse found before any API call.
+
+use std::collections::BTreeMap;
+
+use hickory_proto::rr::Record;
+use serde::Serialize;
+
+use crate::name::{normalise, Name};
+use crate::rdata::{decode_wire_value, RecordType};
+use crate::record::RecordSet;
+use crate::wire::{self, is_dnssec_signing_type, name_to_route53};
+
+/// Route 53's default quota of record sets per hosted zone.
+pub const DEFAULT_MAX_RECORD_SETS: usize = 10_000;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Leave out record types Route 53 does not host instead of refusing the zone.
+    pub skip_unsupported: bool,
+    /// Largest zone (record sets) the target account accepts.
+    pub max_record_sets: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            skip_unsupported: false,
+            max_record_sets: DEFAULT_MAX_RECORD_SETS,
+        }
+    }
+}
+
+/// A decision taken while converting, for the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Note {
+    /// The source's apex SOA is not copied: Route 53 writes its own.
+    ApexSoaKept {
+        source_value: String,
+    },
+    /// The source's apex NS are not copied: the zone keeps Route 53's own name servers.
+    ApexNsKept {
+        source_values: Vec<String>,
+    },
+    /// Values with different TTLs in one record set: Route 53 has one TTL per set.
+    MixedTtl {
+        name: String,
+        r#type: String,
+        ttls: Vec<u32>,
+        chosen: u32,
+    },
+    /// A TXT/SPF string longer than 255 bytes split into 255-byte strings.
+    TxtSplit {
+        name: String,
+        r#type: String,
+    },
+    /// A type Route 53 does not host, left out (`--skip-unsupported`).
+    UnsupportedSkipped {
+        name: String,
+        r#type: String,
+        count: usize,
+    },
+    /// DNSSEC records of a signed source zone, not copied: Route 53 signs zones itself.
+    DnssecDropped {
+        count: usize,
+    },
+    /// A delegation to a child zone, kept (NS, and DS when present).
+    Subdelegation {
+        name: String,
+        with_ds: bool,
+    },
+    Wildcard {
+        name: String,
+    },
+    /// An internationalised name, kept in its ASCII (punycode) form.
+    Idn {
+        name: String,
+        unicode: String,
+    },
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Note::ApexSoaKept { .. } => write!(f, "apex SOA: Route 53's own is kept (the source's is not copied)"),
+            Note::ApexNsKept { source_values } => write!(
+                f,
+                "apex NS: Route 53's own name servers are kept; the source's ({}) are not copied",
+                source_values.join(", ")
+            ),
+            Note::MixedTtl { name, r#type, ttls, chosen } => write!(
+                f,
+                "{name} {type}: values had TTLs {ttls:?}; Route 53 has one TTL per record set, using the lowest ({chosen})"
+            ),
+            Note::TxtSplit { name, r#type } => write!(f, "{name} {type}: a string over 255 bytes is split into 255-byte strings"),
+            Note::UnsupportedSkipped { name, r#type, count } => write!(
+                f,
+                "{name} {type}: {count} record(s) skipped (Route 53 does not host {type})"
+            ),
+            Note::DnssecDropped { count } => write!(
+                f,
+                "{count} DNSSEC record(s) (RRSIG/NSEC/DNSKEY…) not copied: Route 53 signs zones itself. If the parent has a DS for this zone, remove it before the cutover or enable DNSSEC signing in Route 53"
+            ),
+            Note::Subdelegation { name, with_ds } => write!(
+                f,
+                "{name}: delegation to a child zone kept (NS{})",
+                if *with_ds { " + DS" } else { "" }
+            ),
+            Note::Wildcard { name } => write!(f, "{name}: wildcard kept"),
+            Note::Idn { name, unicode } => write!(f, "{name}: internationalised name ({unicode}) kept in ASCII form"),
+        }
+    }
+}
+
+/// A record Route 53 would refuse, with the rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub name: String,
+    pub r#type: String,
+    pub rule: &'static str,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}: {} [{}]",
+            self.name, self.r#type, self.message, self.rule
+        )
+    }
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConvertError {
+    #[error("{} record set(s) cannot be hosted by Route 53:\n{}", .0.len(), .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+    Refused(Vec<Problem>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Converted {
+    pub zone: String,
+    /// Sorted by name, type.
+    pub sets: Vec<RecordSet>,
+    pub notes: Vec<Note>,
+}
+
+/// Converts a zone's records (SOA and apex NS included, as a transfer or zone file has them).
+pub fn from_dns(zone: &str, records: &[Record], opts: &Options) -> Result<Converted, ConvertError> {
+    let zone = normalise(zone);
+    let zname = Name::parse(&zone).map_err(|e| {
+        ConvertError::Refused(vec![Problem {
+            name: zone.clone(),
+            r#type: "-".into(),
+            rule: "zone-name",
+            message: e.to_string(),
+        }])
+    })?;
+    let mut notes = Vec::new();
+    let mut problems = Vec::new();
+    let mut unsupported: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut dnssec = 0usize;
+    // (name, type) → (ttl, wire value) per record
+    let mut groups: BTreeMap<(String, RecordType), Vec<(u32, String)>> = BTreeMap::new();
+    for r in records {
+        let name = name_to_route53(r.name());
+        let ht = r.record_type();
+        if is_dnssec_signing_type(ht) {
+            dnssec += 1;
+            continue;
+        }
+        match Name::parse(&name) {
+            Ok(n) if n.is_subdomain_of(&zname) => {}
+            Ok(_) => {
+                problems.push(Problem {
+                    name: name.clone(),
+                    r#type: ht.to_string(),
+                    rule: "out-of-zone",
+                    message: format!("is not inside the zone {zone}"),
+                });
+                continue;
+            }
+            Err(e) => {
+                problems.push(Problem {
+                    name: name.clone(),
+                    r#type: ht.to_string(),
+                    rule: "name",
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        }
+        match wire::to_route53(r.data()) {
+            Ok((ty, v)) => groups.entry((name, ty)).or_default().push((r.ttl(), v)),
+            Err(u) => *unsupported.entry((name, u.type_name)).or_default() += 1,
+        }
+    }
+    if dnssec > 0 {
+        notes.push(Note::DnssecDropped { count: dnssec });
+    }
+    for ((name, ty), count) in unsupported {
+        if opts.skip_unsupported {
+            notes.push(Note::UnsupportedSkipped {
+                name,
+                r#type: ty,
+                count,
+            });
+        } else {
+            problems.push(Problem {
+                name,
+                r#type: ty.clone(),
+                rule: "unsupported-type",
+                message: format!(
+                    "Route 53 does not host {ty} records (it hosts {}); leave them out with --skip-unsupported",
+                    RecordType::ALL
+                        .iter()
+                        .map(|t| t.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+    }
+    let names_with: BTreeMap<&str, Vec<RecordType>> =
+        groups.keys().fold(BTreeMap::new(), |mut m, (n, t)| {
+            m.entry(n.as_str()).or_insert_with(Vec::new).push(*t);
+            m
+        });
+    let mut sets = Vec::new();
+    for ((name, ty), recs) in &groups {
+        let apex = *name == zone;
+        let values: Vec<String> = recs.iter().map(|(_, v)| v.clone()).collect();
+        if apex && *ty == RecordType::Soa {
+            notes.push(Note::ApexSoaKept {
+                source_value: values.join(" "),
+            });
+            continue;
+        }
+        if apex && *ty == RecordType::Ns {
+            notes.push(Note::ApexNsKept {
+                source_values: values,
+            });
+            continue;
+        }
+        let p = |rule: &'static str, message: String| Problem {
+            name: name.clone(),
+            r#type: ty.to_string(),
+            rule,
+            message,
+        };
+        if *ty == RecordType::Soa {
+            problems.push(p(
+                "soa-below-apex",
+                "an SOA below the zone apex (a child zone's data inside this zone?)".into(),
+            ));
+            continue;
+        }
+        if apex && *ty == RecordType::Cname {
+            problems.push(p(
+                "cname-at-apex",
+                format!(
+                    "a CNAME cannot be at the zone apex (target {}). In Route 53 use an alias record instead: \
+                     type A/AAAA with alias {{ name = \"<target>\", zone_id = \"<target's zone>\" }} when the target is an AWS resource \
+                     or a name in Route 53; otherwise point A/AAAA at the target's addresses",
+                    values.join(", ")
+                ),
+            ));
+            continue;
+        }
+        if *ty == RecordType::Cname {
+            let others: Vec<&str> = names_with[name.as_str()]
+                .iter()
+                .filter(|t| **t != RecordType::Cname)
+                .map(|t| t.as_str())
+                .collect();
+            if !others.is_empty() {
+                problems.push(p(
+                    "cname-exclusive",
+                    format!(
+                        "a CNAME cannot share its name with other records ({})",
+                        others.join(", ")
+                    ),
+                ));
+                continue;
+            }
+        }
+        let mut ttls: Vec<u32> = recs.iter().map(|(t, _)| *t).collect();
+        ttls.sort_unstable();
+        ttls.dedup();
+        let ttl = ttls[0];
+        if ttls.len() > 1 {
+            notes.push(Note::MixedTtl {
+                name: name.clone(),
+                r#type: ty.to_string(),
+                ttls: ttls.clone(),
+                chosen: ttl,
+            });
+        }
+        // Values in the same user form as a Route 53 listing gives, so diffs compare like with like.
+        let mut user: Vec<String> = values.iter().map(|v| decode_wire_value(*ty, v)).collect();
+        user.sort();
+        user.dedup();
+        let rs = RecordSet {
+            name: name.clone(),
+            ty: *ty,
+            ttl: Some(ttl as i64),
+            values: user,
+            alias: None,
+            set_identifier: None,
+            routing: None,
+            health_check_id: None,
+        };
+        if ty.is_text()
+            && rs
+                .values
+                .iter()
+                .any(|v| v.len() > 255 && !v.trim_start().starts_with('"'))
+        {
+            notes.push(Note::TxtSplit {
+                name: name.clone(),
+                r#type: ty.to_string(),
+            });
+        }
+        for e in rs.check(Some(&zone)) {
+            problems.push(p("route53-rule", format!("{}: {}", e.field, e.message)));
+        }
+        let wire_chars: usize = rs.wire_values().iter().map(String::len).sum();
+        if rs.values.len() > crate::plan::MAX_BATCH_RECORDS / 2
+            || wire_chars > crate::plan::MAX_BATCH_CHARS / 2
+        {
+            problems.push(p(
+                "set-too-large",
+                format!(
+                    "{} values / {wire_chars} characters: larger than one Route 53 change can carry (an UPSERT counts twice: {} values, {} characters)",
+                    rs.values.len(),
+                    crate::plan::MAX_BATCH_RECORDS / 2,
+                    crate::plan::MAX_BATCH_CHARS / 2
+                ),
+            ));
+        }
+        if !apex && *ty == RecordType::Ns {
+            notes.push(Note::Subdelegation {
+                name: name.clone(),
+                with_ds: groups.contains_key(&(name.clone(), RecordType::Ds)),
+            });
+        }
+        if name.starts_with("*.")
+            && !notes
+                .iter()
+                .any(|n| matches!(n, Note::Wildcard { name: w } if w == name))
+        {
+            notes.push(Note::Wildcard { name: name.clone() });
+        }
+        if name.split('.').any(|l| l.starts_with("xn--"))
+            && !notes
+                .iter()
+                .any(|n| matches!(n, Note::Idn { name: w, .. } if w == name))
+        {
+            notes.push(Note::Idn {
+                name: name.clone(),
+                unicode: hickory_proto::rr::Name::from_ascii(name)
+                    .map(|n| n.to_utf8())
+                    .unwrap_or_default()
+                    .trim_end_matches('.')
+                    .to_string(),
+            });
+        }
+        sets.push(rs);
+    }
+    // Route 53 counts its own apex SOA and NS in the zone's quota.
+    if sets.len() + 2 > opts.max_record_sets {
+        problems.push(Problem {
+            name: zone.clone(),
+            r#type: "-".into(),
+            rule: "zone-too-large",
+            message: format!(
+                "{} record sets (+ SOA and NS) exceed the limit of {} per hosted zone (Route 53's default quota; \
+                 raise it with AWS and pass --max-record-sets)",
+                sets.len(),
+                opts.max_record_sets
+            ),
+        });
+    }
+    if !problems.is_empty() {
+        return Err(ConvertError::Refused(problems));
+    }
+    Ok(Converted { zone, sets, notes })
+}
+
+/// Record sets read from another Route 53 zone: everything but the apex SOA/NS is copied as is
+/// (aliases and routing policies included).
+pub fn from_route53(zone: &str, sets: &[RecordSet]) -> Converted {
+    let zone = normalise(zone);
+    let mut notes = Vec::new();
+    let mut out = Vec::new();
+    for s in sets {
+        if s.name == zone && s.ty == RecordType::Soa {
+            notes.push(Note::ApexSoaKept {
+                source_value: s.values.join(" "),
+            });
+        } else if s.name == zone && s.ty == RecordType::Ns {
+            notes.push(Note::ApexNsKept {
+                source_values: s.values.clone(),
+            });
+        } else {
+            out.push(s.clone());
+        }
+    }
+    out.sort_by_key(crate::plan::key);
+    Converted {
+        zone,
+        sets: out,
+        notes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn conv(body: &str, opts: &Options) -> Result<Converted, ConvertError> {
+        let text = format!(
+            "$TTL 300\n@ IN SOA ns1.old.net. admin.example.com. 1 7200 3600 1209600 300\n@ IN NS ns1.old.net.\n@ IN NS ns2.old.net.\n{body}"
+        );
+        let z = crate::zonefile::parse_str(&text, Path::new("t.zone"), "example.com").unwrap();
+        from_dns("example.com", &z.records, opts)
+    }
+
+    #[test]
+    fn apex_soa_and_ns_are_never_copied_and_are_reported() {
+        let c = conv("www IN A 192.0.2.1\n", &Options::default()).unwrap();
+        assert_eq!(c.sets.len(), 1);
+        assert!(c
+            .notes
+            .iter()
+            .any(|n| matches!(n, Note::ApexNsKept { source_values } if source_values.len() == 2)));
+        assert!(c
+            .notes
+            .iter()
+            .any(|n| matches!(n, Note::ApexSoaKept { .. })));
+    }
+
+    #[test]
+    fn cname_at_apex_is_refused_with_an_alias_suggestion() {
+        let Err(ConvertError::Refused(p)) =
+            conv("@ IN CNAME other.example.net.\n", &Options::default())
+        else {
+            panic!("accepted")
+        };
+        assert_eq!(p[0].rule, "cname-at-apex");
+        assert!(p[0].message.contains("alias"));
+    }
+
+    #[test]
+    fn unsupported_types_are_listed_together_or_skipped() {
+        let body = "h IN HINFO \"PC\" \"Linux\"\nl IN LOC 52 22 23.000 N 4 53 32.000 E -2.00m 0.00m 10000m 10m\nwww IN A 192.0.2.1\n";
+        let Err(ConvertError::Refused(p)) = conv(body, &Options::default()) else {
+            panic!("accepted")
+        };
+        assert!(p.iter().all(|p| p.rule == "unsupported-type"), "{p:?}");
+        assert_eq!(p.len(), 2, "HINFO and LOC, listed together: {p:?}");
+        let c = conv(
+            body,
+            &Options {
+                skip_unsupported: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(c.sets.len(), 1);
+        assert!(c
+            .notes
+            .iter()
+            .any(|n| matches!(n, Note::UnsupportedSkipped { .. })));
+    }
+
+    #[test]
+    fn mixed_ttls_take_the_lowest_and_say_so() {
+        let c = conv(
+            "www 600 IN A 192.0.2.1\nwww 60 IN A 192.0.2.2\n",
+            &Options::default(),
+        )
+        .unwrap();
+        assert_eq!(c.sets[0].ttl, Some(60));
+        assert!(c
+            .notes
+            .iter()
+            .any(|n| matches!(n, Note::MixedTtl { chosen: 60, .. })));
+    }
+
+    #[test]
+    fn long_txt_is_split_and_wildcards_and_delegations_kept() {
+        let long = "x".repeat(300);
+        let body = format!(
+            "t IN TXT \"{}\" \"{}\"\n* IN A 192.0.2.7\nchild IN NS ns1.child.example.com.\nchild IN DS 12345 13 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE\n",
+            &long[..255],
+            &long[255..]
+        );
+        let c = conv(&body, &Options::default()).unwrap();
+        let t = c.sets.iter().find(|s| s.ty == RecordType::Txt).unwrap();
+        assert_eq!(t.values, vec![long]);
+        assert!(c.sets.iter().any(|s| s.name == "*.example.com"));
+        assert!(c
+            .notes
+            .iter()
+            .any(|n| matches!(n, Note::Subdelegation { with_ds: true, .. })));
+    }
+
+    #[test]
+    fn zone_over_the_quota_is_refused() {
+        let body: String = (0..20)
+            .map(|i| format!("h{i} IN A 192.0.2.{i}\n"))
+            .collect();
+        let Err(ConvertError::Refused(p)) = conv(
+            &body,
+            &Options {
+                max_record_sets: 10,
+                ..Default::default()
+            },
+        ) else {
+            panic!("accepted")
+        };
+        assert!(p.iter().any(|p| p.rule == "zone-too-large"));
+    }
+
+    #[test]
+    fn cname_beside_other_data_is_refused() {
+        let Err(ConvertError::Refused(p)) =
+            conv("x IN CNAME www\nx IN TXT \"hi\"\n", &Options::default())
+        else {
+            panic!("accepted")
+        };
+        assert_eq!(p[0].rule, "cname-exclusive");
+    }
+}

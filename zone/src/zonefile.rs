@@ -1,0 +1,807 @@
+//! RFC 1035 zone files, parsed with hickory's parser.
+//!
+//! Two things hickory's parser does not do are done here, around it: `$INCLUDE` is expanded
+//! beforehand (so includes can be confined to the zone's folder, limited in depth, and take the
+//! optional origin argument), and a parse error is placed at its file, line and column (hickory
+//! reports what went wrong but not where) by finding the first entry whose prefix fails to parse.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use hickory_proto::rr::{Name as HName, Record};
+use hickory_proto::serialize::txt::Parser;
+
+use crate::record::RecordSet;
+
+/// How deep `$INCLUDE` may nest.
+pub const MAX_INCLUDE_DEPTH: usize = 8;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loc {
+    pub file: PathBuf,
+    pub line: usize,
+    pub col: usize,
+}
+
+impl fmt::Display for Loc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file.display(), self.line, self.col)
+    }
+}
+
+/// A zone file that cannot be read, with where and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ZoneFileError {
+    #[error("{}: {message}", file.display())]
+    Io { file: PathBuf, message: String },
+    #[error("{loc}: {message}")]
+    Syntax { loc: Loc, message: String },
+}
+
+/// The records of a zone file (SOA included), and its origin.
+#[derive(Debug, Clone)]
+pub struct ParsedZone {
+    pub origin: String,
+    pub records: Vec<Record>,
+}
+
+/// One line of the expanded text and where it came from.
+struct Expanded {
+    text: String,
+    lines: Vec<(PathBuf, usize, String)>,
+    /// After which expanded lines no parenthesis or quote is open (entry boundaries).
+    boundary: Vec<bool>,
+}
+
+impl Expanded {
+    fn push(&mut self, file: &Path, line: usize, text: &str, at_boundary: bool) {
+        self.text.push_str(text);
+        self.text.push('\n');
+        self.lines
+            .push((file.to_path_buf(), line, text.to_string()));
+        self.boundary.push(at_boundary);
+    }
+}
+
+/// Tracks parentheses and quotes across lines, ignoring comments, as the zone-file lexer does.
+#[derive(Default)]
+struct Scan {
+    depth: i32,
+}
+
+impl Scan {
+    /// Updates the state with one line; returns the line's first word when the line starts an
+    /// entry outside parentheses.
+    fn line<'a>(&mut self, l: &'a str) -> Option<&'a str> {
+        let starts_entry = self.depth == 0;
+        let mut in_quote = false;
+        let mut escaped = false;
+        for c in l.chars() {
+            if escaped {
+                escaped = false;
+                continue;
+            }
+            match c {
+                '\\' => escaped = true,
+                '"' => in_quote = !in_quote,
+                ';' if !in_quote => break,
+                '(' if !in_quote => self.depth += 1,
+                ')' if !in_quote => self.depth -= 1,
+                _ => {}
+            }
+        }
+        if starts_entry {
+            l.split_whitespace().next()
+        } else {
+            None
+        }
+    }
+}
+
+fn words(l: &str) -> Vec<&str> {
+    let l = l.split(';').next().unwrap_or_default();
+    l.split_whitespace().collect()
+}
+
+fn absolute(name: &str, origin: &str) -> String {
+    if name.ends_with('.') {
+        name.to_string()
+    } else if name == "@" {
+        origin.to_string()
+    } else {
+        format!("{name}.{origin}")
+    }
+}
+
+fn expand(
+    file: &Path,
+    root: &Path,
+    depth: usize,
+    origin: &mut String,
+    out: &mut Expanded,
+) -> Result<(), ZoneFileError> {
+    let text = std::fs::read_to_string(file).map_err(|e| ZoneFileError::Io {
+        file: file.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let mut scan = Scan::default();
+    for (i, l) in text.lines().enumerate() {
+        let lineno = i + 1;
+        let first = scan.line(l);
+        let here = |col: usize, message: String| ZoneFileError::Syntax {
+            loc: Loc {
+                file: file.to_path_buf(),
+                line: lineno,
+                col,
+            },
+            message,
+        };
+        match first.map(str::to_ascii_uppercase).as_deref() {
+            Some("$INCLUDE") => {
+                let w = words(l);
+                let Some(target) = w.get(1) else {
+                    return Err(here(1, "$INCLUDE needs a file name".into()));
+                };
+                let col = l.find(target).map(|c| c + 1).unwrap_or(1);
+                if depth + 1 > MAX_INCLUDE_DEPTH {
+                    return Err(here(
+                        col,
+                        format!("$INCLUDE nested more than {MAX_INCLUDE_DEPTH} deep"),
+                    ));
+                }
+                let target = target.trim_matches('"');
+                let path = file.parent().unwrap_or(Path::new(".")).join(target);
+                let real = path
+                    .canonicalize()
+                    .map_err(|e| here(col, format!("$INCLUDE {}: {e}", path.display())))?;
+                if !real.starts_with(root) {
+                    return Err(here(
+                        col,
+                        format!(
+                            "$INCLUDE {target} is outside the zone file's folder {} (refused)",
+                            root.display()
+                        ),
+                    ));
+                }
+                let saved = origin.clone();
+                if let Some(dom) = w.get(2).filter(|d| !d.starts_with(';')) {
+                    *origin = absolute(dom, &saved);
+                    out.push(file, lineno, &format!("$ORIGIN {origin}"), true);
+                }
+                expand(&real, root, depth + 1, origin, out)?;
+                // An include never changes the including file's origin (RFC 1035 §5.1).
+                *origin = saved;
+                out.push(file, lineno, &format!("$ORIGIN {origin}"), true);
+            }
+            Some("$ORIGIN") => {
+                if let Some(o) = words(l).get(1) {
+                    *origin = absolute(o, origin);
+                }
+                out.push(file, lineno, l, scan.depth == 0);
+            }
+            _ => out.push(file, lineno, l, scan.depth == 0),
+        }
+    }
+    Ok(())
+}
+
+fn parse_text(text: &str, origin: &HName) -> Result<(HName, Vec<Record>), String> {
+    let (o, sets) = Parser::new(text, None, Some(origin.clone()))
+        .parse()
+        .map_err(|e| e.to_string())?;
+    let mut records = Vec::new();
+    for (_, set) in sets {
+        for r in set.records_without_rrsigs().chain(set.rrsigs().iter()) {
+            records.push(restore(r.clone())?);
+        }
+    }
+    Ok((o, records))
+}
+
+/// Marks a TXT record that stands in for an entry hickory's parser cannot read (see
+/// [`rewrite_foreign`]); followed by the type code, then `\#` hex data or the SPF strings.
+const STAND_IN: &str = "r53-zonefile-stand-in-6d1f0c";
+
+/// Entries of types hickory's parser has no syntax for — SPF, RFC 3597 generic data (`\#`),
+/// and mnemonics such as LOC or DNAME — are rewritten as a marked TXT record on the same
+/// lines, so hickory still resolves their owner, TTL and class; [`restore`] turns them back.
+fn rewrite_foreign(out: &mut Expanded, origin: &str) {
+    let mut start = 0;
+    let mut origin = origin.to_string();
+    // hickory gives a record without a TTL the last TTL seen; RFC 2308 says $TTL.
+    let mut default_ttl: Option<String> = None;
+    for end in 0..out.lines.len() {
+        if !out.boundary[end] {
+            continue;
+        }
+        let (s, e) = (start, end);
+        start = end + 1;
+        let first = &out.lines[s].2;
+        let t = first.trim_start();
+        if t.len() > 7 && t[..7].eq_ignore_ascii_case("$ORIGIN") {
+            if let Some(o) = words(t).get(1) {
+                origin = absolute(o, &origin);
+            }
+        }
+        if t.len() > 4 && t[..4].eq_ignore_ascii_case("$TTL") {
+            default_ttl = words(t).get(1).map(|w| w.to_string());
+        }
+        if t.is_empty() || t.starts_with(';') || t.starts_with('$') {
+            continue;
+        }
+        let joined: String = out.lines[s..=e]
+            .iter()
+            .map(|l| l.2.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let toks = tokens(&joined);
+        let owner = !first.starts_with(char::is_whitespace);
+        let mut i = usize::from(owner);
+        let mut has_ttl = false;
+        while i < toks.len() {
+            let u = toks[i].1.to_ascii_uppercase();
+            if Parser::parse_time(&toks[i].1).is_ok() {
+                has_ttl = true;
+                i += 1;
+            } else if matches!(u.as_str(), "IN" | "CH" | "CS" | "HS" | "NONE" | "ANY") {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        let Some((tpos, tname)) = toks.get(i).cloned() else {
+            continue;
+        };
+        // Only rewrite when the type is on the entry's first line (its prefix is kept as is).
+        if tpos >= first.len() {
+            continue;
+        }
+        let rdata: Vec<String> = toks[i + 1..].iter().map(|t| t.1.clone()).collect();
+        // hickory's parser does not take `@` (the origin) inside record data: spell it out.
+        let ats: Vec<usize> = toks[i + 1..]
+            .iter()
+            .filter(|t| t.1 == "@")
+            .map(|t| t.0)
+            .collect();
+        for &off in ats.iter().rev() {
+            let (mut line, mut col) = (s, off);
+            while line <= e && col > out.lines[line].2.len() {
+                col -= out.lines[line].2.len() + 1;
+                line += 1;
+            }
+            if line <= e {
+                out.lines[line].2.replace_range(col..col + 1, &origin);
+            }
+        }
+        let first = &out.lines[s].2;
+        let up = tname.to_ascii_uppercase();
+        let known = up
+            .parse::<hickory_proto::rr::RecordType>()
+            .is_ok_and(|t| !matches!(t, hickory_proto::rr::RecordType::Unknown(_)));
+        let code = match up.parse::<hickory_proto::rr::RecordType>() {
+            Ok(t) if known => u16::from(t),
+            _ => match crate::wire::type_code(&up) {
+                Some(c) => c,
+                None => continue, // a real syntax error: hickory reports it
+            },
+        };
+        let generic = rdata.first().is_some_and(|t| t == "\\#");
+        let ttl_ins = match (&default_ttl, has_ttl) {
+            (Some(t), false) => format!("{t} "),
+            _ => String::new(),
+        };
+        if known && !generic {
+            out.lines[s].2.insert_str(tpos, &ttl_ins);
+            continue;
+        }
+        let mut strings = vec![STAND_IN.to_string(), code.to_string()];
+        if generic {
+            strings.push("#".into());
+            strings.push(rdata[2..].concat());
+        } else if code == 99 {
+            strings.push("spf".into());
+            strings.extend(rdata.iter().map(|t| {
+                let t = t.strip_prefix('"').unwrap_or(t);
+                t.strip_suffix('"').unwrap_or(t).to_string()
+            }));
+        }
+        let quoted: Vec<String> = strings
+            .iter()
+            .map(|s| format!("\"{}\"", s.replace('"', "\\\"")))
+            .collect();
+        let line = format!("{}{ttl_ins}TXT {}", &first[..tpos], quoted.join(" "));
+        out.lines[s].2 = line;
+        for l in &mut out.lines[s + 1..=e] {
+            l.2 = String::new();
+        }
+    }
+    out.text = out.lines.iter().map(|l| format!("{}\n", l.2)).collect();
+}
+
+#[cfg(test)]
+#[test]
+fn records_without_ttl_take_dollar_ttl_not_the_last_ttl() {
+    let z = parse_str(
+        "$TTL 3600\na 300 IN A 192.0.2.1\nb IN A 192.0.2.2\nc IN SPF \"v=spf1 -all\"\n",
+        Path::new("t"),
+        "example.com",
+    )
+    .unwrap();
+    for r in &z.records {
+        let want = if r.name().to_string().starts_with("a.") {
+            300
+        } else {
+            3600
+        };
+        assert_eq!(r.ttl(), want, "{}", r.name());
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn at_in_record_data_is_the_origin() {
+    let z = parse_str(
+        "$TTL 60\nwww IN CNAME @\n$ORIGIN sub.example.com.\nx IN MX 10 @\n",
+        Path::new("t"),
+        "example.com",
+    )
+    .unwrap();
+    let vals: Vec<String> = z
+        .records
+        .iter()
+        .map(|r| crate::wire::to_route53(r.data()).unwrap().1)
+        .collect();
+    assert!(vals.contains(&"example.com.".to_string()), "{vals:?}");
+    assert!(
+        vals.contains(&"10 sub.example.com.".to_string()),
+        "{vals:?}"
+    );
+}
+
+/// Tokens of one entry with their byte offsets: quoted strings whole, parentheses and comments
+/// dropped.
+fn tokens(s: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let b: Vec<char> = s.chars().collect();
+    let mut offs = 0usize;
+    let mut i = 0;
+    let mut pos = Vec::with_capacity(b.len());
+    for c in &b {
+        pos.push(offs);
+        offs += c.len_utf8();
+    }
+    while i < b.len() {
+        let c = b[i];
+        if c.is_whitespace() || c == '(' || c == ')' {
+            i += 1;
+        } else if c == ';' {
+            while i < b.len() && b[i] != '\n' {
+                i += 1;
+            }
+        } else {
+            let st = i;
+            let mut q = false;
+            while i < b.len() {
+                let c = b[i];
+                if c == '\\' {
+                    i += 2;
+                    continue;
+                }
+                if c == '"' {
+                    q = !q;
+                } else if !q && (c.is_whitespace() || c == '(' || c == ')' || c == ';') {
+                    break;
+                }
+                i += 1;
+            }
+            let i2 = i.min(b.len());
+            out.push((pos[st], b[st..i2].iter().collect()));
+        }
+    }
+    out
+}
+
+/// Turns a stand-in TXT record back into what the entry said.
+fn restore(r: Record) -> Result<Record, String> {
+    use hickory_proto::rr::rdata::NULL;
+    use hickory_proto::rr::{RData, RecordType as T};
+    use hickory_proto::serialize::binary::{BinDecoder, Restrict};
+    let RData::TXT(txt) = r.data() else {
+        return Ok(r);
+    };
+    let parts: Vec<String> = txt
+        .txt_data()
+        .iter()
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect();
+    if parts.first().map(String::as_str) != Some(STAND_IN) {
+        return Ok(r);
+    }
+    let code: u16 = parts[1].parse().map_err(|_| "bad stand-in".to_string())?;
+    let rtype = T::from(code);
+    let data = match parts.get(2).map(String::as_str) {
+        Some("#") => {
+            let hex = parts.get(3).cloned().unwrap_or_default();
+            let bytes = decode_hex(&hex).ok_or_else(|| {
+                format!(
+                    "generic record data (\\#) for {}: '{hex}' is not hexadecimal",
+                    crate::wire::type_name(code)
+                )
+            })?;
+            if bytes.is_empty() {
+                RData::Unknown {
+                    code: rtype,
+                    rdata: NULL::new(),
+                }
+            } else if matches!(rtype, T::Unknown(_)) {
+                RData::Unknown {
+                    code: rtype,
+                    rdata: NULL::with(bytes),
+                }
+            } else {
+                let mut d = BinDecoder::new(&bytes);
+                RData::read(&mut d, rtype, Restrict::new(bytes.len() as u16)).map_err(|e| {
+                    format!(
+                        "generic record data (\\#) for {}: {e}",
+                        crate::wire::type_name(code)
+                    )
+                })?
+            }
+        }
+        Some("spf") => {
+            let mut wire = Vec::new();
+            for s in &parts[3..] {
+                let s = s.as_bytes();
+                for chunk in s.chunks(255) {
+                    wire.push(chunk.len() as u8);
+                    wire.extend_from_slice(chunk);
+                }
+            }
+            if wire.is_empty() {
+                wire.push(0);
+            }
+            RData::Unknown {
+                code: T::Unknown(99),
+                rdata: NULL::with(wire),
+            }
+        }
+        _ => RData::Unknown {
+            code: rtype,
+            rdata: NULL::new(),
+        },
+    };
+    let mut out = Record::from_rdata(r.name().clone(), r.ttl(), data);
+    out.set_dns_class(r.dns_class());
+    Ok(out)
+}
+
+fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
+        .collect()
+}
+
+/// Parses a zone file (following `$INCLUDE`s inside its folder) for the zone `origin`.
+pub fn parse_file(path: &Path, origin: &str) -> Result<ParsedZone, ZoneFileError> {
+    let real = path.canonicalize().map_err(|e| ZoneFileError::Io {
+        file: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let root = real.parent().unwrap_or(Path::new("/")).to_path_buf();
+    let mut o = absolute(origin.trim_end_matches('.'), "");
+    if !o.ends_with('.') {
+        o.push('.');
+    }
+    let mut out = Expanded {
+        text: String::new(),
+        lines: Vec::new(),
+        boundary: Vec::new(),
+    };
+    let mut cur = o.clone();
+    expand(&real, &root, 0, &mut cur, &mut out)?;
+    // Show the path as the user gave it, not the canonical one.
+    for l in &mut out.lines {
+        if l.0 == real {
+            l.0 = path.to_path_buf();
+        }
+    }
+    parse_expanded(&out, &o)
+}
+
+/// Parses zone-file text (no `$INCLUDE`); `name` is what errors call it.
+pub fn parse_str(text: &str, name: &Path, origin: &str) -> Result<ParsedZone, ZoneFileError> {
+    let mut out = Expanded {
+        text: String::new(),
+        lines: Vec::new(),
+        boundary: Vec::new(),
+    };
+    let mut scan = Scan::default();
+    for (i, l) in text.lines().enumerate() {
+        if scan
+            .line(l)
+            .is_some_and(|w| w.eq_ignore_ascii_case("$INCLUDE"))
+        {
+            return Err(ZoneFileError::Syntax {
+                loc: Loc {
+                    file: name.to_path_buf(),
+                    line: i + 1,
+                    col: 1,
+                },
+                message:
+                    "$INCLUDE needs a zone file on disk (its folder bounds what it may include)"
+                        .into(),
+            });
+        }
+        out.push(name, i + 1, l, scan.depth == 0);
+    }
+    let o = format!("{}.", origin.trim_end_matches('.'));
+    parse_expanded(&out, &o)
+}
+
+fn parse_expanded(out: &Expanded, origin: &str) -> Result<ParsedZone, ZoneFileError> {
+    let mut rewritten = Expanded {
+        text: String::new(),
+        lines: out.lines.clone(),
+        boundary: out.boundary.clone(),
+    };
+    rewrite_foreign(&mut rewritten, origin);
+    let out = &rewritten;
+    let first = out.lines.first().map(|l| l.0.clone()).unwrap_or_default();
+    let oname = HName::from_ascii(origin).map_err(|e| ZoneFileError::Syntax {
+        loc: Loc {
+            file: first.clone(),
+            line: 1,
+            col: 1,
+        },
+        message: format!("zone name {origin:?}: {e}"),
+    })?;
+    match parse_text(&out.text, &oname) {
+        Ok((o, records)) => Ok(ParsedZone {
+            origin: crate::wire::name_to_route53(&o),
+            records,
+        }),
+        Err(message) => Err(ZoneFileError::Syntax {
+            loc: locate(out, &oname),
+            message,
+        }),
+    }
+}
+
+/// The place of the first error: the shortest prefix of whole entries that fails to parse ends
+/// with the bad entry; the column is where the token named in the message appears.
+fn locate(out: &Expanded, origin: &HName) -> Loc {
+    let cuts: Vec<usize> = (0..out.lines.len())
+        .filter(|&i| out.boundary[i])
+        .map(|i| i + 1)
+        .collect();
+    let prefix = |k: usize| -> String {
+        let mut s = String::new();
+        for l in &out.lines[..k] {
+            s.push_str(&l.2);
+            s.push('\n');
+        }
+        s
+    };
+    let fails = |k: usize| parse_text(&prefix(k), origin).err();
+    // Binary search over entry boundaries for the first failing prefix.
+    let (mut lo, mut hi) = (0usize, cuts.len());
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if fails(cuts[mid]).is_some() {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    let end = cuts.get(lo).copied().unwrap_or(out.lines.len());
+    let start = if lo == 0 { 0 } else { cuts[lo - 1] };
+    let message = fails(end).unwrap_or_default();
+    // The entry is lines start..end; skip blank/comment lines before it.
+    let entry: Vec<usize> = (start..end)
+        .filter(|&i| {
+            let t = out.lines[i].2.trim();
+            !t.is_empty() && !t.starts_with(';')
+        })
+        .collect();
+    let token = quoted_token(&message);
+    for &i in &entry {
+        if let Some(t) = &token {
+            if let Some(c) = out.lines[i].2.find(t.as_str()) {
+                return Loc {
+                    file: out.lines[i].0.clone(),
+                    line: out.lines[i].1,
+                    col: c + 1,
+                };
+            }
+        }
+    }
+    let i = entry
+        .first()
+        .copied()
+        .unwrap_or(end.saturating_sub(1).min(out.lines.len().saturating_sub(1)));
+    match out.lines.get(i) {
+        Some(l) => Loc {
+            file: l.0.clone(),
+            line: l.1,
+            col: l.2.len() - l.2.trim_start().len() + 1,
+        },
+        None => Loc {
+            file: PathBuf::new(),
+            line: 1,
+            col: 1,
+        },
+    }
+}
+
+/// The token an error message quotes, if any (hickory quotes offending input in its messages).
+fn quoted_token(msg: &str) -> Option<String> {
+    for q in ['"', '\'', '`'] {
+        let mut it = msg.split(q);
+        it.next();
+        if let Some(t) = it.next() {
+            let t = t.trim_matches(|c: char| c == '"' || c == '\\');
+            if !t.is_empty() && msg.matches(q).count() >= 2 {
+                return Some(t.to_string());
+            }
+        }
+    }
+    None
+}
+
+/// A Route 53 listing written as zone-file text (aliases, which have no zone-file form, are
+/// left out), e.g. to read a zone back through the same parser as the source.
+pub fn render(sets: &[RecordSet]) -> String {
+    let mut s = String::new();
+    for r in sets {
+        if r.alias.is_some() {
+            continue;
+        }
+        let ttl = r.ttl.unwrap_or(300);
+        for v in r.wire_values() {
+            s.push_str(&format!("{}. {ttl} IN {} {v}\n", r.name, r.ty));
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    const SOA: &str = "@ 3600 IN SOA ns1.example.com. admin.example.com. (\n  1 ; serial\n  7200 3600 1209600 300 )\n";
+
+    #[test]
+    fn parses_multiline_soa_relative_names_and_include() {
+        let d = tempfile::tempdir().unwrap();
+        write(
+            d.path(),
+            "inc/hosts.zone",
+            "$ORIGIN hosts.example.com.\nweb 300 IN A 192.0.2.1\n",
+        );
+        let p = write(
+            d.path(),
+            "example.com.zone",
+            &format!(
+                "$TTL 600\n{SOA}www IN A 192.0.2.2\n$INCLUDE inc/hosts.zone\nmail IN A 192.0.2.3\n"
+            ),
+        );
+        let z = parse_file(&p, "example.com").unwrap();
+        let names: Vec<String> = z
+            .records
+            .iter()
+            .map(|r| crate::wire::name_to_route53(r.name()))
+            .collect();
+        assert!(names.contains(&"web.hosts.example.com".to_string()));
+        // the include's $ORIGIN does not leak into the including file
+        assert!(names.contains(&"mail.example.com".to_string()));
+        assert!(names.contains(&"www.example.com".to_string()));
+    }
+
+    #[test]
+    fn include_outside_the_folder_is_refused() {
+        let d = tempfile::tempdir().unwrap();
+        write(d.path(), "secret.zone", "x IN A 192.0.2.9\n");
+        let p = write(
+            d.path(),
+            "z/example.com.zone",
+            &format!("{SOA}$INCLUDE ../secret.zone\n"),
+        );
+        let e = parse_file(&p, "example.com").unwrap_err().to_string();
+        assert!(e.contains("outside the zone file's folder"), "{e}");
+        assert!(e.contains(":4:10:"), "{e}");
+    }
+
+    #[test]
+    fn include_loops_stop_at_the_depth_limit() {
+        let d = tempfile::tempdir().unwrap();
+        let p = write(d.path(), "loop.zone", "$INCLUDE loop.zone\n");
+        let e = parse_file(&p, "example.com").unwrap_err().to_string();
+        assert!(e.contains("nested more than"), "{e}");
+    }
+
+    #[test]
+    fn syntax_errors_name_file_line_and_column() {
+        let text = format!("{SOA}www IN A 192.0.2.1\nbad IN A 300.1.2.3\nok IN A 192.0.2.5\n");
+        let e = parse_str(&text, Path::new("z.zone"), "example.com").unwrap_err();
+        match e {
+            ZoneFileError::Syntax { loc, .. } => {
+                assert_eq!(loc.line, 5, "{loc}");
+                assert!(loc.col >= 1);
+            }
+            other => panic!("{other}"),
+        }
+        let text = format!("{SOA}www IN BOGUS 1\n");
+        let e = parse_str(&text, Path::new("z.zone"), "example.com").unwrap_err();
+        assert!(e.to_string().starts_with("z.zone:4:"), "{e}");
+    }
+
+    #[test]
+    fn unclosed_parenthesis_is_an_error_at_its_entry() {
+        let text = format!("{SOA}txt IN TXT ( \"a\"\n \"b\"\n");
+        let e = parse_str(&text, Path::new("z.zone"), "example.com").unwrap_err();
+        assert!(e.to_string().contains("z.zone:"), "{e}");
+    }
+}
+#[cfg(test)]
+mod foreign_types {
+    use crate::rdata::RecordType;
+    use crate::wire::to_route53;
+
+    fn one(body: &str) -> Result<(RecordType, String), String> {
+        let z = super::parse_str(
+            &format!("$TTL 300\n{body}\n"),
+            std::path::Path::new("t"),
+            "example.com",
+        )
+        .map_err(|e| e.to_string())?;
+        to_route53(z.records[0].data()).map_err(|u| u.type_name)
+    }
+
+    #[test]
+    fn spf_generic_data_and_unknown_mnemonics() {
+        assert_eq!(
+            one("s IN SPF \"v=spf1 -all\"").unwrap(),
+            (RecordType::Spf, "\"v=spf1 -all\"".into())
+        );
+        // RFC 3597 generic syntax for a known type is decoded into that type.
+        assert_eq!(
+            one("g IN TYPE1 \\# 4 0A000001").unwrap(),
+            (RecordType::A, "10.0.0.1".into())
+        );
+        assert_eq!(
+            one("g IN A \\# 4 C0000201").unwrap(),
+            (RecordType::A, "192.0.2.1".into())
+        );
+        assert_eq!(
+            one("u IN TYPE65534 \\# 4 0A000001").unwrap_err(),
+            "TYPE65534"
+        );
+        assert_eq!(
+            one("l IN LOC 52 22 23.000 N 4 53 32.000 E -2.00m 0.00m 10000m 10m").unwrap_err(),
+            "LOC"
+        );
+        assert_eq!(one("d 60 IN DNAME other.net.").unwrap_err(), "DNAME");
+        assert_eq!(
+            one("h IN HTTPS 1 . alpn=h2,h3").unwrap().1,
+            "1 . alpn=h2,h3"
+        );
+        let bad = one("g IN A \\# 4 ZZ000001").unwrap_err();
+        assert!(
+            bad.contains("t:2:") && bad.contains("not hexadecimal"),
+            "{bad}"
+        );
+    }
+}
