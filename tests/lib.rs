@@ -94,3 +94,84 @@ pub fn zone_gone(lab: &Lab, c: &r53::Client, zone: &str) -> bool {
 pub fn attr(v: &serde_json::Value, k: &str) -> String {
     v[k].as_str().unwrap_or_default().to_string()
 }
+
+/// The output of one `r53-migrate` run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn text(&self) -> String {
+        format!(
+            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// `r53-migrate` against the lab (credentials for the emulator, endpoint of the proxy).
+pub fn migrate_cmd(lab: &Lab, args: &[&str], cwd: &std::path::Path) -> std::process::Command {
+    let mut c =
+        std::process::Command::new(r53_lab::tools::migrate_bin().expect("r53-migrate built"));
+    c.args(args)
+        .current_dir(cwd)
+        .env("AWS_ENDPOINT_URL", lab.endpoint())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env_remove("AWS_PROFILE")
+        .env_remove("R53_MIGRATE_TSIG_KEY")
+        .env("NO_COLOR", "1");
+    c
+}
+
+pub fn migrate(lab: &Lab, args: &[&str], cwd: &std::path::Path) -> Run {
+    run_cmd(migrate_cmd(lab, args, cwd))
+}
+
+pub fn run_cmd(mut c: std::process::Command) -> Run {
+    let o = c.output().expect("run r53-migrate");
+    Run {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
+/// The hosted zones with this name.
+pub fn zones_named(lab: &Lab, c: &r53::Client, name: &str) -> Vec<String> {
+    lab.rt.block_on(async {
+        let o = c
+            .list_hosted_zones_by_name()
+            .dns_name(name)
+            .send()
+            .await
+            .expect("list zones");
+        o.hosted_zones()
+            .iter()
+            .filter(|z| z.name().trim_end_matches('.') == name.trim_end_matches('.'))
+            .map(|z| z.id().trim_start_matches("/hostedzone/").to_string())
+            .collect()
+    })
+}
+
+/// A zone's record sets with the zone's own name replaced by `@`, and the apex SOA/NS left out,
+/// so two zones with different names can be compared record for record.
+pub fn relative_sets(lab: &Lab, c: &r53::Client, zone_id: &str, zone: &str) -> Vec<Set> {
+    let suffix = format!("{zone}.");
+    let mut v: Vec<Set> = list_sets(lab, c, zone_id)
+        .into_iter()
+        .filter(|s| !(s.0 == suffix && (s.1 == "SOA" || s.1 == "NS")))
+        .map(|(n, t, i, ttl, vals)| {
+            let rel = |x: &str| x.replace(&suffix, "@.");
+            (rel(&n), t, i, ttl, vals.iter().map(|x| rel(x)).collect())
+        })
+        .collect();
+    v.sort();
+    v
+}

@@ -54,7 +54,12 @@ fn record_body(r: &RecordSet, indent: &str) -> String {
         if let Some(t) = r.ttl {
             let _ = writeln!(s, "{indent}ttl  = {t}");
         }
-        let vals: Vec<String> = r.values.iter().map(|v| hcl(v)).collect();
+        // The provider's user form (TXT unquoted when it is one string or split at 255).
+        let vals: Vec<String> = r
+            .values
+            .iter()
+            .map(|v| hcl(&r53_zone::decode_wire_value(r.ty, v)))
+            .collect();
         if vals.len() <= 1 {
             let _ = writeln!(s, "{indent}records = [{}]", vals.join(", "));
         } else {

@@ -6,6 +6,7 @@
 mod faults;
 mod hosted_zone;
 mod interrupt;
+mod migrate;
 mod plugin;
 mod provider_config;
 mod record;

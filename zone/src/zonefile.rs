@@ -114,6 +114,22 @@ fn absolute(name: &str, origin: &str) -> String {
     }
 }
 
+/// A path with `.` and `..` resolved by spelling alone.
+fn lexical(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 fn expand(
     file: &Path,
     root: &Path,
@@ -152,17 +168,24 @@ fn expand(
                 }
                 let target = target.trim_matches('"');
                 let path = file.parent().unwrap_or(Path::new(".")).join(target);
-                let real = path
-                    .canonicalize()
-                    .map_err(|e| here(col, format!("$INCLUDE {}: {e}", path.display())))?;
-                if !real.starts_with(root) {
-                    return Err(here(
+                let outside = || {
+                    here(
                         col,
                         format!(
                             "$INCLUDE {target} is outside the zone file's folder {} (refused)",
                             root.display()
                         ),
-                    ));
+                    )
+                };
+                // Refused by its spelling first (`..`, absolute paths), then by where it really is.
+                if !lexical(&path).starts_with(root) {
+                    return Err(outside());
+                }
+                let real = path
+                    .canonicalize()
+                    .map_err(|e| here(col, format!("$INCLUDE {}: {e}", path.display())))?;
+                if !real.starts_with(root) {
+                    return Err(outside());
                 }
                 let saved = origin.clone();
                 if let Some(dom) = w.get(2).filter(|d| !d.starts_with(';')) {
@@ -235,7 +258,25 @@ fn rewrite_foreign(out: &mut Expanded, origin: &str) {
             .map(|l| l.2.as_str())
             .collect::<Vec<_>>()
             .join("\n");
-        let toks = tokens(&joined);
+        let mut toks = tokens(&joined);
+        // hickory splits quoted strings inside parentheses at spaces: give it the entry on one
+        // line, without the parentheses and comments (later lines of the entry left blank).
+        if has_paren(&joined) {
+            let indent: String = first.chars().take_while(|c| c.is_whitespace()).collect();
+            let flat = format!(
+                "{indent}{}",
+                toks.iter()
+                    .map(|t| t.1.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
+            out.lines[s].2 = flat;
+            for l in &mut out.lines[s + 1..=e] {
+                l.2 = String::new();
+            }
+            toks = tokens(&out.lines[s].2);
+        }
+        let first = &out.lines[s].2;
         let owner = !first.starts_with(char::is_whitespace);
         let mut i = usize::from(owner);
         let mut has_ttl = false;
@@ -340,6 +381,21 @@ fn records_without_ttl_take_dollar_ttl_not_the_last_ttl() {
 
 #[cfg(test)]
 #[test]
+fn quoted_strings_inside_parentheses_stay_whole() {
+    let z = parse_str(
+        "$TTL 60\nm IN TXT ( \"first line\" ; one\n  \"second line\" )\n",
+        Path::new("t"),
+        "example.com",
+    )
+    .unwrap();
+    assert_eq!(
+        crate::wire::to_route53(z.records[0].data()).unwrap().1,
+        "\"first line\" \"second line\""
+    );
+}
+
+#[cfg(test)]
+#[test]
 fn at_in_record_data_is_the_origin() {
     let z = parse_str(
         "$TTL 60\nwww IN CNAME @\n$ORIGIN sub.example.com.\nx IN MX 10 @\n",
@@ -357,6 +413,29 @@ fn at_in_record_data_is_the_origin() {
         vals.contains(&"10 sub.example.com.".to_string()),
         "{vals:?}"
     );
+}
+
+/// Whether an entry has a parenthesis outside quoted strings and comments.
+fn has_paren(s: &str) -> bool {
+    let (mut q, mut esc, mut comment) = (false, false, false);
+    for c in s.chars() {
+        if comment {
+            comment = c != '\n';
+            continue;
+        }
+        if esc {
+            esc = false;
+            continue;
+        }
+        match c {
+            '\\' => esc = true,
+            '"' => q = !q,
+            ';' if !q => comment = true,
+            '(' | ')' if !q => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Tokens of one entry with their byte offsets: quoted strings whole, parentheses and comments
