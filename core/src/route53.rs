@@ -710,24 +710,8 @@ impl Route53 {
     }
 }
 
-/// Whether two record sets are the same to Route 53 (values compared in canonical form).
-pub fn same_record(a: &RecordSet, b: &RecordSet) -> bool {
-    a.name == b.name
-        && a.ty == b.ty
-        && a.set_identifier == b.set_identifier
-        && a.ttl == b.ttl
-        && a.routing == b.routing
-        && a.health_check_id == b.health_check_id
-        && match (&a.alias, &b.alias) {
-            (Some(x), Some(y)) => {
-                normalise(&x.name) == normalise(&y.name)
-                    && x.zone_id == y.zone_id
-                    && x.evaluate_target_health == y.evaluate_target_health
-            }
-            (None, None) => r53_zone::values_equivalent(a.ty, &a.values, &b.values),
-            _ => false,
-        }
-}
+/// Whether two record sets are the same to Route 53: one definition, in the zone model.
+pub use r53_zone::plan::same_record;
 
 fn zone_from_sdk(hz: &t::HostedZone) -> HostedZone {
     HostedZone {
