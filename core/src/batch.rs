@@ -4,8 +4,8 @@
 
 use crate::route53::Change;
 
-pub const MAX_RECORDS: usize = 1000;
-pub const MAX_VALUE_CHARS: usize = 32_000;
+/// Route 53's limits, as the zone model states them (its conversion checks use the same).
+pub use r53_zone::plan::{MAX_BATCH_CHARS as MAX_VALUE_CHARS, MAX_BATCH_RECORDS as MAX_RECORDS};
 
 /// (records, characters) a change costs against the limits.
 pub fn cost(c: &Change) -> (usize, usize) {

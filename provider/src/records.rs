@@ -21,9 +21,9 @@ use crate::record::{check, record_state, to_record};
 pub struct RecordsResource;
 
 pub const TYPE_NAME: &str = "r53_records";
-const DEFAULT_MAX_CHANGE_PERCENT: i64 = 30;
-/// Below this many record sets a zone is small enough that any change is allowed.
-const SAFETY_MIN_SETS: usize = 10;
+/// The zone model's defaults, shared with r53-migrate.
+const DEFAULT_MAX_CHANGE_PERCENT: i64 = r53_zone::plan::DEFAULT_MAX_CHANGE_PERCENT as i64;
+use r53_zone::plan::{is_apex_soa_ns, SAFETY_MIN_SETS};
 
 /// The `record` block: `r53_record`'s arguments without the per-resource ones.
 fn record_block() -> Block {
@@ -143,10 +143,6 @@ fn block_state(zone_id: &str, rs: &RecordSet, base: &Value) -> Value {
         }
     }
     s
-}
-
-fn is_apex_soa_ns(r: &RecordSet, zone: &str) -> bool {
-    r.name == normalise(zone) && matches!(r.ty, RecordType::Soa | RecordType::Ns)
 }
 
 /// What a plan would change, compared by key and meaning.
