@@ -539,6 +539,19 @@ impl Route53 {
     /// Every record set of a zone (pages of up to 300).
     pub async fn list_record_sets(&self, call: &Call, zone_id: &str) -> Result<Vec<RecordSet>> {
         let mut out = Vec::new();
+        self.each_record_set(call, zone_id, |rs| out.push(rs))
+            .await?;
+        Ok(out)
+    }
+
+    /// Every record set of a zone, handed to `f` page by page as it arrives (in Route 53's order),
+    /// so a caller turning 10,000 sets into something else never holds them all at once.
+    pub async fn each_record_set(
+        &self,
+        call: &Call,
+        zone_id: &str,
+        mut f: impl FnMut(RecordSet),
+    ) -> Result<()> {
         let mut start: Option<(String, t::RrType, Option<String>)> = None;
         loop {
             let o = retry(
@@ -572,7 +585,7 @@ impl Route53 {
             };
             for r in o.resource_record_sets() {
                 if let Some(rs) = record_from_sdk(r) {
-                    out.push(rs);
+                    f(rs);
                 }
             }
             match (o.is_truncated(), o.next_record_name(), o.next_record_type()) {
@@ -583,7 +596,7 @@ impl Route53 {
                         o.next_record_identifier().map(str::to_string),
                     ))
                 }
-                _ => return Ok(out),
+                _ => return Ok(()),
             }
         }
     }

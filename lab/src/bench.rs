@@ -70,6 +70,7 @@ pub struct Row {
     pub refresh_calls: u64,
     pub refresh_secs: f64,
     pub peak_rss_mb: f64,
+    pub refresh_rss_mb: f64,
 }
 
 /// Peak RSS (VmHWM) of any running provider process, in MiB.
@@ -138,7 +139,8 @@ pub fn run_case(v: Variant, n: usize) -> anyhow::Result<Row> {
     let (apply_writes, apply_calls) = (st.get("ChangeResourceRecordSets"), st.total());
     lab.proxy.reset_stats();
     let t = Instant::now();
-    let p = tf.plan()?;
+    let (p, refresh_rss) = with_rss(|| tf.plan());
+    let p = p?;
     anyhow::ensure!(p.code == 0, "plan after apply not empty:\n{}", p.text());
     let refresh_secs = t.elapsed().as_secs_f64();
     let st = lab.proxy.stats();
@@ -152,6 +154,7 @@ pub fn run_case(v: Variant, n: usize) -> anyhow::Result<Row> {
         refresh_calls: st.total(),
         refresh_secs,
         peak_rss_mb: rss,
+        refresh_rss_mb: refresh_rss,
     })
 }
 
@@ -200,12 +203,12 @@ pub fn startup() -> anyhow::Result<(f64, f64)> {
 
 pub fn table(rows: &[Row], startup_ms: f64, size_mb: f64, profile: &str) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "| variant | N | apply: change batches | apply: all calls | apply s | no-op refresh: Lists | refresh: all calls | refresh s | provider peak RSS MiB |");
-    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(s, "| variant | N | apply: change batches | apply: all calls | apply s | no-op refresh: Lists | refresh: all calls | refresh s | provider peak RSS MiB: apply | …: plan |");
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in rows {
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {:.1} | {} | {} | {:.1} | {:.1} |",
+            "| {} | {} | {} | {} | {:.1} | {} | {} | {:.1} | {:.1} | {:.1} |",
             r.variant.label(),
             r.n,
             r.apply_writes,
@@ -214,7 +217,8 @@ pub fn table(rows: &[Row], startup_ms: f64, size_mb: f64, profile: &str) -> Stri
             r.refresh_lists,
             r.refresh_calls,
             r.refresh_secs,
-            r.peak_rss_mb
+            r.peak_rss_mb,
+            r.refresh_rss_mb
         );
     }
     let _ = writeln!(s, "\nProvider ({profile} build): binary {size_mb:.1} MiB; process start → GetSchema answered: {startup_ms:.1} ms (median of 5).");

@@ -84,15 +84,10 @@ pub trait Resource<M: Send + Sync + 'static>: Send + Sync {
     }
 
     /// Adjusts the default plan (proposed state, computed attributes unknown on create).
-    /// `prior` is null on create. Runs without I/O.
-    fn modify_plan(
-        &self,
-        _prior: &Value,
-        _config: &Value,
-        _planned: &mut Value,
-        _diags: &mut Diagnostics,
-    ) {
-    }
+    /// `prior` is null on create. Runs without I/O. The configuration itself is not passed: the
+    /// proposed state already holds every configured value, and not decoding a second copy keeps a
+    /// 10,000-record plan small.
+    fn modify_plan(&self, _prior: &Value, _planned: &mut Value, _diags: &mut Diagnostics) {}
 
     /// Which changes force replacement. The default compares force-new attributes exactly; resources
     /// override it to ignore changes of form only (case, trailing dots).
@@ -100,7 +95,8 @@ pub trait Resource<M: Send + Sync + 'static>: Send + Sync {
         schema.block.replace_paths(prior, planned)
     }
 
-    async fn create(&self, meta: &M, ctx: &Ctx, planned: &Value) -> Result<Value, Failure>;
+    /// `planned` is handed over: a resource can return it as the new state without a copy.
+    async fn create(&self, meta: &M, ctx: &Ctx, planned: Value) -> Result<Value, Failure>;
     /// Reads the live object; `Ok(None)` means it is gone (Terraform drops it from state).
     async fn read(&self, meta: &M, ctx: &Ctx, state: &Value) -> Result<Option<Value>, Diagnostics>;
     async fn update(
@@ -108,7 +104,7 @@ pub trait Resource<M: Send + Sync + 'static>: Send + Sync {
         meta: &M,
         ctx: &Ctx,
         prior: &Value,
-        planned: &Value,
+        planned: Value,
     ) -> Result<Value, Failure>;
     /// Deletes; warnings in the Ok value are shown to the user.
     async fn delete(&self, meta: &M, ctx: &Ctx, prior: &Value) -> Result<Diagnostics, Diagnostics>;

@@ -26,4 +26,4 @@ pub mod proto {
 pub use diag::{AttrPath, Diagnostic, Diagnostics};
 pub use framework::{Ctx, DataSource, Failure, Provider, Resource};
 pub use schema::{Attribute, Block, Nesting, Schema};
-pub use value::{Number, Type, Value};
+pub use value::{Number, Obj, Type, Value};

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use crate::diag::{AttrPath, Step};
 use crate::proto::tfplugin5 as pb;
+#[cfg(test)]
+use crate::value::Obj;
 use crate::value::{Type, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,12 +149,12 @@ impl Block {
     pub fn implied_type(&self) -> Type {
         let mut m = BTreeMap::new();
         for a in &self.attributes {
-            m.insert(a.name.clone(), a.ty.clone());
+            m.insert(a.name.as_str().into(), a.ty.clone());
         }
         for b in &self.blocks {
             let inner = b.block.implied_type();
             m.insert(
-                b.name.clone(),
+                b.name.as_str().into(),
                 match b.nesting {
                     Nesting::Single => inner,
                     Nesting::List => Type::list(inner),
@@ -209,7 +211,7 @@ impl Block {
         let Value::Object(m) = v else { return };
         for a in &self.attributes {
             if a.is_computed() && m.get(&a.name).is_none_or(Value::is_null) {
-                m.insert(a.name.clone(), Value::Unknown);
+                m.insert(a.name.as_str(), Value::Unknown);
             }
         }
         for b in &self.blocks {
@@ -368,7 +370,7 @@ mod tests {
         let ty = b.implied_type();
         let Type::Object(m) = &ty else { panic!() };
         assert!(matches!(m.get("vpc"), Some(Type::Set(_))));
-        let mut v = Value::Object(BTreeMap::from([("name".into(), Value::string("a"))]));
+        let mut v = Value::Object(Obj::from([("name", Value::string("a"))]));
         b.mark_computed_unknown(&mut v);
         assert_eq!(v.get("id"), &Value::Unknown);
         assert_eq!(v.get("comment"), &Value::Null);
@@ -377,9 +379,9 @@ mod tests {
     #[test]
     fn replace_paths_only_for_changed_force_new() {
         let b = block();
-        let prior = Value::Object(BTreeMap::from([
-            ("name".into(), Value::string("a")),
-            ("comment".into(), Value::string("x")),
+        let prior = Value::Object(Obj::from([
+            ("name", Value::string("a")),
+            ("comment", Value::string("x")),
         ]));
         let mut planned = prior.clone();
         planned.set("comment", Value::string("y"));

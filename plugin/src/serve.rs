@@ -424,7 +424,9 @@ pub fn main<P: Provider>(name: &str, version: &str, make: impl FnOnce() -> P) ->
             return 1;
         }
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread()
+    // One thread: the work is waiting on Terraform and AWS, and a single allocator arena keeps peak
+    // memory low (worker threads each grow their own glibc arena; 10,000-record values are big).
+    let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

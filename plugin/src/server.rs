@@ -39,8 +39,8 @@ pub(crate) struct ProviderServer<P: Provider> {
 
 fn dv(bytes: Vec<u8>) -> Option<pb::DynamicValue> {
     Some(pb::DynamicValue {
-        msgpack: bytes,
-        json: Vec::new(),
+        msgpack: bytes.into(),
+        json: Default::default(),
     })
 }
 
@@ -60,8 +60,29 @@ fn decode(v: &Option<pb::DynamicValue>, ty: &Type, what: &str) -> Result<Value, 
     }
 }
 
+/// Decodes and frees the request's bytes: at 10,000 record sets each copy is megabytes, and the
+/// handler would otherwise hold them until it returns.
+fn take(v: &mut Option<pb::DynamicValue>, ty: &Type, what: &str) -> Result<Value, Diagnostics> {
+    let d = v.take();
+    decode(&d, ty, what)
+}
+
+fn size(v: &Option<pb::DynamicValue>) -> usize {
+    v.as_ref().map(|d| d.msgpack.len()).unwrap_or(0)
+}
+
 fn encode(v: &Value, ty: &Type, diags: &mut Diagnostics) -> Option<pb::DynamicValue> {
-    match v.to_msgpack(ty) {
+    encode_sized(v, ty, 0, diags)
+}
+
+/// `encode`, expecting about `size` bytes (the size of the value Terraform sent).
+fn encode_sized(
+    v: &Value,
+    ty: &Type,
+    size: usize,
+    diags: &mut Diagnostics,
+) -> Option<pb::DynamicValue> {
+    match v.to_msgpack_sized(ty, size + size / 16) {
         Ok(b) => dv(b),
         Err(e) => {
             diags.push(Diagnostic::error(
@@ -256,7 +277,21 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         let e = self.resource(&req.type_name)?;
         let mut diags = Diagnostics::new();
         let raw = req.raw_state.unwrap_or_default();
-        let upgraded = if !raw.json.is_empty() {
+        let upgraded = if !raw.json.is_empty() && req.version == e.schema.version {
+            // Current schema (the usual case): read the JSON straight into a value.
+            match Value::from_json_slice(&raw.json, &e.ty) {
+                Ok(v) => {
+                    // msgpack of a state is about 4/5 of its JSON.
+                    let hint = raw.json.len() * 4 / 5;
+                    drop(raw);
+                    encode_sized(&v, &e.ty, hint, &mut diags)
+                }
+                Err(err) => {
+                    diags.push(value_diag("stored state", err));
+                    None
+                }
+            }
+        } else if !raw.json.is_empty() {
             match serde_json::from_slice::<serde_json::Value>(&raw.json) {
                 Err(err) => {
                     diags.error("Stored state is not valid JSON", err.to_string());
@@ -335,35 +370,46 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         &self,
         req: Request<pb::read_resource::Request>,
     ) -> R<pb::read_resource::Response> {
-        let req = req.into_inner();
+        let mut req = req.into_inner();
         let e = self.resource(&req.type_name)?;
         let mut diags = Diagnostics::new();
         let mut out = pb::read_resource::Response {
-            private: req.private.clone(),
+            private: std::mem::take(&mut req.private),
             ..Default::default()
         };
         let state = match decode(&req.current_state, &e.ty, "state") {
             Ok(s) => s,
             Err(d) => {
+                out.new_state = req.current_state;
                 out.diagnostics = d.to_proto();
                 return Ok(Response::new(out));
             }
         };
-        out.new_state = req.current_state.clone();
         if state.is_null() {
+            out.new_state = req.current_state;
             return Ok(Response::new(out));
         }
         let meta = match self.meta() {
             Ok(m) => m,
             Err(d) => {
+                out.new_state = req.current_state;
                 out.diagnostics = d.to_proto();
                 return Ok(Response::new(out));
             }
         };
+        // Decoded: free the bytes now (a failed read re-encodes the prior state instead).
+        let hint = size(&req.current_state);
+        drop(req.current_state.take());
         match e.imp.read(&meta, &self.ctx(), &state).await {
-            Ok(Some(v)) => out.new_state = encode(&v, &e.ty, &mut diags),
+            Ok(Some(v)) => {
+                drop(state);
+                out.new_state = encode_sized(&v, &e.ty, hint, &mut diags)
+            }
             Ok(None) => out.new_state = encode(&Value::Null, &e.ty, &mut diags),
-            Err(d) => diags.extend(d),
+            Err(d) => {
+                out.new_state = encode_sized(&state, &e.ty, hint, &mut diags);
+                diags.extend(d)
+            }
         }
         out.diagnostics = diags.to_proto();
         Ok(Response::new(out))
@@ -373,21 +419,22 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         &self,
         req: Request<pb::plan_resource_change::Request>,
     ) -> R<pb::plan_resource_change::Response> {
-        let req = req.into_inner();
+        let mut req = req.into_inner();
         let e = self.resource(&req.type_name)?;
         let mut diags = Diagnostics::new();
         let mut out = pb::plan_resource_change::Response {
-            planned_private: req.prior_private.clone(),
+            planned_private: std::mem::take(&mut req.prior_private),
             ..Default::default()
         };
+        drop(req.config.take());
+        let hint = size(&req.proposed_new_state);
         let decoded = (|| {
             Ok::<_, Diagnostics>((
-                decode(&req.prior_state, &e.ty, "prior state")?,
-                decode(&req.proposed_new_state, &e.ty, "proposed state")?,
-                decode(&req.config, &e.ty, "configuration")?,
+                take(&mut req.prior_state, &e.ty, "prior state")?,
+                take(&mut req.proposed_new_state, &e.ty, "proposed state")?,
             ))
         })();
-        let (prior, proposed, config) = match decoded {
+        let (prior, proposed) = match decoded {
             Ok(t) => t,
             Err(d) => {
                 out.diagnostics = d.to_proto();
@@ -396,14 +443,15 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         };
         if proposed.is_null() {
             // Destroy: nothing to plan.
-            out.planned_state = req.proposed_new_state.clone();
+            out.planned_state = encode(&Value::Null, &e.ty, &mut diags);
+            out.diagnostics = diags.to_proto();
             return Ok(Response::new(out));
         }
         let mut planned = proposed;
         if prior.is_null() {
             e.schema.block.mark_computed_unknown(&mut planned);
         }
-        e.imp.modify_plan(&prior, &config, &mut planned, &mut diags);
+        e.imp.modify_plan(&prior, &mut planned, &mut diags);
         if !prior.is_null() {
             out.requires_replace = e
                 .imp
@@ -412,7 +460,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
                 .map(|p| p.to_proto())
                 .collect();
         }
-        out.planned_state = encode(&planned, &e.ty, &mut diags);
+        out.planned_state = encode_sized(&planned, &e.ty, hint, &mut diags);
         out.diagnostics = diags.to_proto();
         Ok(Response::new(out))
     }
@@ -421,23 +469,26 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         &self,
         req: Request<pb::apply_resource_change::Request>,
     ) -> R<pb::apply_resource_change::Response> {
-        let req = req.into_inner();
+        let mut req = req.into_inner();
         let e = self.resource(&req.type_name)?;
         let mut diags = Diagnostics::new();
         let mut out = pb::apply_resource_change::Response {
-            private: req.planned_private.clone(),
+            private: std::mem::take(&mut req.planned_private),
             ..Default::default()
         };
+        // Not needed here (the plan already holds everything the configuration says).
+        drop(req.config.take());
+        let hint = size(&req.planned_state);
         let decoded = (|| {
             Ok::<_, Diagnostics>((
                 decode(&req.prior_state, &e.ty, "prior state")?,
-                decode(&req.planned_state, &e.ty, "planned state")?,
+                take(&mut req.planned_state, &e.ty, "planned state")?,
             ))
         })();
         let (prior, planned) = match decoded {
             Ok(t) => t,
             Err(d) => {
-                out.new_state = req.prior_state.clone();
+                out.new_state = req.prior_state;
                 out.diagnostics = d.to_proto();
                 return Ok(Response::new(out));
             }
@@ -445,11 +496,13 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         let meta = match self.meta() {
             Ok(m) => m,
             Err(d) => {
-                out.new_state = req.prior_state.clone();
+                out.new_state = req.prior_state;
                 out.diagnostics = d.to_proto();
                 return Ok(Response::new(out));
             }
         };
+        // Decoded; a failure re-encodes `prior` rather than keeping megabytes of bytes around.
+        drop(req.prior_state.take());
         let ctx = self.ctx();
         let new_state = if planned.is_null() {
             match e.imp.delete(&meta, &ctx, &prior).await {
@@ -464,9 +517,9 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             }
         } else {
             let result = if prior.is_null() {
-                e.imp.create(&meta, &ctx, &planned).await
+                e.imp.create(&meta, &ctx, planned).await
             } else {
-                e.imp.update(&meta, &ctx, &prior, &planned).await
+                e.imp.update(&meta, &ctx, &prior, planned).await
             };
             match result {
                 Ok(v) => v,
@@ -476,7 +529,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
                 }
             }
         };
-        out.new_state = encode(&new_state, &e.ty, &mut diags);
+        out.new_state = encode_sized(&new_state, &e.ty, hint, &mut diags);
         out.diagnostics = diags.to_proto();
         Ok(Response::new(out))
     }

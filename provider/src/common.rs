@@ -39,7 +39,7 @@ pub fn str_map(v: &Value, name: &str) -> BTreeMap<String, String> {
     match v.get(name) {
         Value::Map(m) => m
             .iter()
-            .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+            .filter_map(|(k, v)| v.as_str().map(|s| (k.to_string(), s.to_string())))
             .collect(),
         _ => BTreeMap::new(),
     }
@@ -48,7 +48,7 @@ pub fn str_map(v: &Value, name: &str) -> BTreeMap<String, String> {
 pub fn map_value(m: &BTreeMap<String, String>) -> Value {
     Value::Map(
         m.iter()
-            .map(|(k, v)| (k.clone(), Value::string(v)))
+            .map(|(k, v)| (k.as_str(), Value::string(v)))
             .collect(),
     )
 }

@@ -43,7 +43,7 @@ fn pages_list() -> Vec<Page> {
             schema: crate::records::schema(),
             example: concat!(
                 include_str!("../../examples/resources/r53_records/resource.tf"),
-                "\n# Moving from many r53_record resources to one r53_records:\n",
+                "\n",
                 include_str!("../../examples/resources/r53_records/migrate.tf")
             ),
             import: Some(include_str!(

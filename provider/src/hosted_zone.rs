@@ -236,13 +236,7 @@ impl Resource<Meta> for HostedZoneResource {
         out
     }
 
-    fn modify_plan(
-        &self,
-        prior: &Value,
-        _config: &Value,
-        planned: &mut Value,
-        _d: &mut Diagnostics,
-    ) {
+    fn modify_plan(&self, prior: &Value, planned: &mut Value, _d: &mut Diagnostics) {
         if prior.is_null() {
             return;
         }
@@ -258,7 +252,8 @@ impl Resource<Meta> for HostedZoneResource {
         }
     }
 
-    async fn create(&self, meta: &Meta, ctx: &Ctx, planned: &Value) -> Result<Value, Failure> {
+    async fn create(&self, meta: &Meta, ctx: &Ctx, planned: Value) -> Result<Value, Failure> {
+        let planned = &planned;
         let name = opt_str(planned, "name").unwrap_or_default();
         let what = format!("Creating hosted zone {name}");
         let c = call(ctx, CREATE_TIMEOUT);
@@ -325,8 +320,9 @@ impl Resource<Meta> for HostedZoneResource {
         meta: &Meta,
         ctx: &Ctx,
         prior: &Value,
-        planned: &Value,
+        planned: Value,
     ) -> Result<Value, Failure> {
+        let planned = &planned;
         let id = opt_str(prior, "zone_id").unwrap_or_default();
         let what = format!("Updating hosted zone {id}");
         let c = call(ctx, CREATE_TIMEOUT);

@@ -109,7 +109,7 @@ pub fn schema() -> Schema {
 type Problems = Vec<(AttrPath, String)>;
 
 /// Config/state → zone model. Unknown parts become empty (rules about them are skipped).
-pub(crate) fn to_record(v: &Value) -> Result<RecordSet, Problems> {
+pub fn to_record(v: &Value) -> Result<RecordSet, Problems> {
     let mut problems = Vec::new();
     let ty = match v.get("type").as_str() {
         Some(t) => match t.parse::<RecordType>() {
@@ -586,13 +586,7 @@ impl Resource<Meta> for RecordResource {
         out
     }
 
-    fn modify_plan(
-        &self,
-        prior: &Value,
-        _config: &Value,
-        planned: &mut Value,
-        _d: &mut Diagnostics,
-    ) {
+    fn modify_plan(&self, prior: &Value, planned: &mut Value, _d: &mut Diagnostics) {
         if let Some(n) = planned.get("name").as_str() {
             let fq = normalise(n);
             planned.set("fqdn", Value::string(fq));
@@ -607,7 +601,8 @@ impl Resource<Meta> for RecordResource {
         }
     }
 
-    async fn create(&self, meta: &Meta, ctx: &Ctx, planned: &Value) -> Result<Value, Failure> {
+    async fn create(&self, meta: &Meta, ctx: &Ctx, planned: Value) -> Result<Value, Failure> {
+        let planned = &planned;
         let action = if bool_or(planned, "allow_overwrite", false) {
             Write::Overwrite
         } else {
@@ -650,8 +645,9 @@ impl Resource<Meta> for RecordResource {
         meta: &Meta,
         ctx: &Ctx,
         _prior: &Value,
-        planned: &Value,
+        planned: Value,
     ) -> Result<Value, Failure> {
+        let planned = &planned;
         self.write(meta, ctx, planned, Write::Update).await
     }
 

@@ -28,7 +28,7 @@ use r53_zone::plan::{is_apex_soa_ns, SAFETY_MIN_SETS};
 /// The `record` block: `r53_record`'s arguments without the per-resource ones.
 fn record_block() -> Block {
     let full = crate::record::schema().block;
-    let mut b = Block::new("One record set (same arguments as `r53_record`).");
+    let mut b = Block::new("One record set (same arguments as `r53_record`). Each name/type/set identifier may appear once.");
     for a in full.attributes {
         if ["id", "zone_id", "fqdn", "allow_overwrite"].contains(&a.name.as_str()) {
             continue;
@@ -39,7 +39,7 @@ fn record_block() -> Block {
         });
     }
     for mut nb in full.blocks {
-        // Computed attributes inside set elements would make elements unknown in plans.
+        // Plain optional inside the block: an unset argument stays unset in plans and state.
         for a in nb.block.attributes.iter_mut() {
             if a.presence == Presence::OptionalComputed {
                 a.presence = Presence::Optional;
@@ -55,7 +55,10 @@ pub fn schema() -> Schema {
         0,
         Block::new(
             "Many record sets of one hosted zone, managed together and written in as few change batches as Route 53 allows \
-             (1,000 records / 32,000 characters per batch). The plan shows one entry per record set.",
+             (1,000 records / 32,000 characters per batch). The plan shows one entry per record set.\n\n\
+             The `record` blocks are a list, kept in the order written: Terraform compares lists element by element, which keeps \
+             plans fast at 10,000 record sets (sets are compared pairwise). Reordering blocks shows in the plan but writes nothing \
+             to Route 53. `terraform import` lists the record sets in Route 53's order, the order `r53-migrate export-tf` writes.",
         )
         .attr(Attribute::new("id", Type::String, "The hosted zone ID.").computed())
         .attr(Attribute::new("zone_id", Type::String, "ID of the hosted zone.").required().force_new())
@@ -78,7 +81,9 @@ pub fn schema() -> Schema {
             "Allow a change over `max_change_percent`, and changes to the apex NS records. Default `false`.",
         ).optional())
         .attr(Attribute::new("zone_name", Type::String, "The zone's domain name.").computed())
-        .block("record", Nesting::Set, 0, 0, record_block()),
+        // A list, not a set: Terraform core matches set elements pairwise (quadratic; hours at 10,000
+        // record sets) but list elements by index. The provider keeps the order stable instead.
+        .block("record", Nesting::List, 0, 0, record_block()),
     )
 }
 
@@ -108,11 +113,11 @@ fn label(k: &Key) -> String {
     )
 }
 
-fn blocks(v: &Value) -> BTreeMap<Key, Value> {
+fn blocks(v: &Value) -> BTreeMap<Key, &Value> {
     v.get("record")
         .elements()
         .iter()
-        .map(|b| (key(b), b.clone()))
+        .map(|b| (key(b), b))
         .collect()
 }
 
@@ -213,13 +218,14 @@ fn safety(prior: &Value, planned: &Value, apex: Option<&str>) -> Diagnostics {
         );
     }
     if let Some(apex) = apex {
-        let apex_ns = |v: &Value| {
-            blocks(v)
-                .into_iter()
-                .find(|(k, _)| k.0 == normalise(apex) && k.1 == "NS")
-                .map(|(_, b)| b)
-        };
-        let (a, b) = (apex_ns(prior), apex_ns(planned));
+        let apex = normalise(apex);
+        fn apex_ns<'a>(v: &'a Value, apex: &str) -> Option<&'a Value> {
+            v.get("record")
+                .elements()
+                .iter()
+                .find(|b| key(b).0 == apex && key(b).1 == "NS")
+        }
+        let (a, b) = (apex_ns(prior, &apex), apex_ns(planned, &apex));
         let changed = match (&a, &b) {
             (None, None) => false,
             (Some(x), Some(y)) => match (to_record(x), to_record(y)) {
@@ -243,49 +249,84 @@ fn safety(prior: &Value, planned: &Value, apex: Option<&str>) -> Diagnostics {
 }
 
 impl RecordsResource {
+    /// The zone's record sets and name, or None when the zone is gone.
+    async fn fetch(
+        &self,
+        meta: &Meta,
+        ctx: &Ctx,
+        zone_id: &str,
+    ) -> Result<Option<(Vec<RecordSet>, String)>, Diagnostics> {
+        let c = call(ctx, READ_TIMEOUT);
+        let r53 = &meta.aws.route53;
+        let zone = match r53.find_hosted_zone_by_id(&c, zone_id).await {
+            Ok(z) => z,
+            Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) => return Err(api_diag(&format!("Reading hosted zone {zone_id}"), &e).into()),
+        };
+        let sets = r53
+            .list_record_sets(&c, zone_id)
+            .await
+            .map_err(|e| api_diag(&format!("Listing record sets of {zone_id}"), &e))?;
+        Ok(Some((sets, zone.name)))
+    }
+
     /// The live state: declared record sets (additive) or the whole zone but apex SOA/NS (exclusive).
     async fn live(
         &self,
         meta: &Meta,
         ctx: &Ctx,
         base: &Value,
-    ) -> Result<Option<(Value, Vec<RecordSet>, String)>, Diagnostics> {
+    ) -> Result<Option<Value>, Diagnostics> {
         let zone_id =
             r53_core::route53::strip_zone_id(base.get("zone_id").as_str().unwrap_or_default());
         let c = call(ctx, READ_TIMEOUT);
         let r53 = &meta.aws.route53;
-        let zone = match r53.find_hosted_zone_by_id(&c, &zone_id).await {
-            Ok(z) => z,
+        let zone_name = match r53.find_hosted_zone_by_id(&c, &zone_id).await {
+            Ok(z) => z.name,
             Err(e) if e.is_not_found() => return Ok(None),
             Err(e) => return Err(api_diag(&format!("Reading hosted zone {zone_id}"), &e).into()),
         };
-        let sets = r53
-            .list_record_sets(&c, &zone_id)
-            .await
-            .map_err(|e| api_diag(&format!("Listing record sets of {zone_id}"), &e))?;
-        let declared = blocks(base);
         let excl = exclusive(base) || base.get("record").is_null();
-        let mut out = Vec::new();
-        for r in sets.iter().filter(|r| !is_apex_soa_ns(r, &zone.name)) {
-            let k = rs_key(r);
-            match declared.get(&k) {
-                Some(b) => out.push(block_state(&zone_id, r, b)),
-                None if excl => out.push(block_state(&zone_id, r, &Value::Null)),
+        // Declared record sets keep their order in `base` (the configuration's order, so a no-op plan
+        // stays empty); undeclared ones (exclusive mode, import) follow in Route 53's listing order,
+        // which is also the order `r53-migrate export-tf` writes. Each listed set becomes state as
+        // its page arrives: 10,000 of them are never all held twice.
+        let declared = base.get("record").elements();
+        let index: BTreeMap<Key, usize> = declared
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (key(b), i))
+            .collect();
+        let mut slots: Vec<Option<Value>> = vec![None; declared.len()];
+        let mut extra = Vec::new();
+        r53.each_record_set(&c, &zone_id, |r| {
+            if is_apex_soa_ns(&r, &zone_name) {
+                return;
+            }
+            match index.get(&rs_key(&r)) {
+                Some(&i) => slots[i] = Some(block_state(&zone_id, &r, &declared[i])),
+                None if excl => extra.push(block_state(&zone_id, &r, &Value::Null)),
                 None => {}
             }
-        }
-        let mut s = base.clone();
-        if s.is_null() {
-            s = Value::Object(Default::default());
+        })
+        .await
+        .map_err(|e| api_diag(&format!("Listing record sets of {zone_id}"), &e))?;
+        drop(index);
+        let mut out: Vec<Value> = Vec::with_capacity(slots.len() + extra.len());
+        out.extend(slots.into_iter().flatten());
+        out.extend(extra);
+        let mut s = Value::Object(Default::default());
+        for k in ["mode", "max_change_percent", "allow_mass_change"] {
+            s.set(k, base.get(k).clone());
         }
         s.set("id", Value::string(&zone_id));
         s.set(
             "zone_id",
             Value::string(base.get("zone_id").as_str().unwrap_or(&zone_id)),
         );
-        s.set("record", Value::Set(out));
-        s.set("zone_name", Value::string(&zone.name));
-        Ok(Some((s, sets, zone.name)))
+        s.set("record", Value::List(out));
+        s.set("zone_name", Value::string(&zone_name));
+        Ok(Some(s))
     }
 
     async fn converge(
@@ -293,12 +334,12 @@ impl RecordsResource {
         meta: &Meta,
         ctx: &Ctx,
         prior: &Value,
-        planned: &Value,
+        planned: Value,
     ) -> Result<Value, Failure> {
         let zone_id =
             r53_core::route53::strip_zone_id(planned.get("zone_id").as_str().unwrap_or_default());
         let what = format!("Applying {TYPE_NAME} to zone {zone_id}");
-        let Some((_, live, zone_name)) = self.live(meta, ctx, planned).await? else {
+        let Some((live, zone_name)) = self.fetch(meta, ctx, &zone_id).await? else {
             return Err(
                 Diagnostic::error(what, format!("hosted zone {zone_id} does not exist")).into(),
             );
@@ -329,23 +370,23 @@ impl RecordsResource {
         let prior_keys: BTreeSet<Key> = blocks(prior).into_keys().collect();
         let mut changes = Vec::new();
         let mut refused = Diagnostics::new();
-        for w in &want {
-            match live_by.get(&rs_key(w)) {
-                Some(l) if same_record(l, w) => {}
+        for w in want {
+            match live_by.get(&rs_key(&w)) {
+                Some(l) if same_record(l, &w) => {}
                 // Additive mode never silently takes over a record set someone else made.
-                Some(_) if !exclusive(planned) && !prior_keys.contains(&rs_key(w)) => refused.push(
+                Some(_) if !exclusive(&planned) && !prior_keys.contains(&rs_key(&w)) => refused.push(
                     Diagnostic::error(
-                        format!("Record set {} already exists", label(&rs_key(w))),
+                        format!("Record set {} already exists", label(&rs_key(&w))),
                         "It exists with other values and this resource did not create it. Import the zone's record sets \
                          (terraform import with the zone ID) or use mode = \"exclusive\" to take it over.",
                     )
                     .at(AttrPath::attr("record")),
                 ),
-                Some(_) => changes.push(Change::Upsert(w.clone())),
-                None => changes.push(Change::Create(w.clone())),
+                Some(_) => changes.push(Change::Upsert(w)),
+                None => changes.push(Change::Create(w)),
             }
         }
-        let stale: Vec<&RecordSet> = if exclusive(planned) {
+        let stale: Vec<&RecordSet> = if exclusive(&planned) {
             live.iter()
                 .filter(|r| !is_apex_soa_ns(r, &zone_name) && !want_keys.contains(&rs_key(r)))
                 .collect()
@@ -358,7 +399,7 @@ impl RecordsResource {
         // First apply in exclusive mode: the zone's undeclared records were never in a plan, so the
         // mass-change rule is applied here, before any write.
         if prior.is_null()
-            && exclusive(planned)
+            && exclusive(&planned)
             && planned.get("allow_mass_change").as_bool() != Some(true)
         {
             let existing = live
@@ -428,18 +469,17 @@ impl RecordsResource {
         );
         if failed.has_errors() {
             // State shows what is really there now, so the next plan shows exactly what is left.
-            let partial = self
-                .live(meta, ctx, planned)
-                .await
-                .ok()
-                .flatten()
-                .map(|(s, _, _)| s);
+            let partial = self.live(meta, ctx, &planned).await.ok().flatten();
             return Err(Failure {
                 diags: failed,
                 partial,
             });
         }
-        let mut s = planned.clone();
+        // Free the working copies before the state copy is made (peak memory at 10,000 sets).
+        drop(live_by);
+        drop((want_keys, prior_keys, changes));
+        drop(live);
+        let mut s = planned;
         s.set("id", Value::string(&zone_id));
         s.set("zone_name", Value::string(&zone_name));
         Ok(s)
@@ -501,13 +541,7 @@ impl Resource<Meta> for RecordsResource {
         d
     }
 
-    fn modify_plan(
-        &self,
-        prior: &Value,
-        _config: &Value,
-        planned: &mut Value,
-        d: &mut Diagnostics,
-    ) {
+    fn modify_plan(&self, prior: &Value, planned: &mut Value, d: &mut Diagnostics) {
         if prior.is_null() {
             return;
         }
@@ -516,7 +550,7 @@ impl Resource<Meta> for RecordsResource {
         d.extend(safety(prior, planned, prior.get("zone_name").as_str()));
     }
 
-    async fn create(&self, meta: &Meta, ctx: &Ctx, planned: &Value) -> Result<Value, Failure> {
+    async fn create(&self, meta: &Meta, ctx: &Ctx, planned: Value) -> Result<Value, Failure> {
         self.converge(meta, ctx, &Value::Null, planned).await
     }
 
@@ -526,7 +560,7 @@ impl Resource<Meta> for RecordsResource {
         ctx: &Ctx,
         state: &Value,
     ) -> Result<Option<Value>, Diagnostics> {
-        Ok(self.live(meta, ctx, state).await?.map(|(s, _, _)| s))
+        self.live(meta, ctx, state).await
     }
 
     async fn update(
@@ -534,7 +568,7 @@ impl Resource<Meta> for RecordsResource {
         meta: &Meta,
         ctx: &Ctx,
         prior: &Value,
-        planned: &Value,
+        planned: Value,
     ) -> Result<Value, Failure> {
         self.converge(meta, ctx, prior, planned).await
     }
@@ -548,7 +582,7 @@ impl Resource<Meta> for RecordsResource {
         // Deletes the record sets this resource manages (in exclusive mode: everything but the apex SOA/NS).
         let zone_id =
             r53_core::route53::strip_zone_id(prior.get("zone_id").as_str().unwrap_or_default());
-        let Some((_, live, zone_name)) = self.live(meta, ctx, prior).await? else {
+        let Some((live, zone_name)) = self.fetch(meta, ctx, &zone_id).await? else {
             return Ok(Diagnostics::new());
         };
         let managed: BTreeSet<Key> = blocks(prior).into_keys().collect();
@@ -586,7 +620,7 @@ impl Resource<Meta> for RecordsResource {
         base.set("mode", Value::string("exclusive"));
         // No `record` yet: every record set but the apex SOA/NS is imported.
         match self.live(meta, ctx, &base).await? {
-            Some((s, _, _)) => Ok(s),
+            Some(s) => Ok(s),
             None => Err(Diagnostic::error(
                 "Cannot import record sets",
                 format!("no hosted zone with ID {zone_id}"),

@@ -6,7 +6,16 @@ use r53_tests::*;
 const ZONE: &str = "bulk.example";
 
 fn config(mode: &str, n: usize, extra: &str, settings: &str) -> String {
-    let recs: String = (0..n)
+    config_ordered(mode, n, extra, settings, false)
+}
+
+fn config_ordered(mode: &str, n: usize, extra: &str, settings: &str, reverse: bool) -> String {
+    let mut order: Vec<usize> = (0..n).collect();
+    if reverse {
+        order.reverse();
+    }
+    let recs: String = order
+        .into_iter()
         .map(|i| format!("  record {{\n    name = \"h{i}.{ZONE}\"\n    type = \"A\"\n    ttl = 300\n    records = [\"192.0.2.{}\"]\n  }}\n", i + 1))
         .collect();
     format!(
@@ -128,6 +137,19 @@ fn exclusive_mode_owns_the_zone() -> anyhow::Result<()> {
         .any(|s| s.0 == "h0.bulk.example." && s.4 == vec!["192.0.2.101"]));
     tf.assert_plan_empty()?;
 
+    // the blocks are a list: reordering them shows in the plan, but writes nothing
+    tf.write(
+        &config_ordered("exclusive", 20, "", "", true)
+            .replace("192.0.2.1\"", "192.0.2.101\"")
+            .replace("192.0.2.2\"", "192.0.2.102\""),
+    )?;
+    let p = tf.plan()?;
+    assert_eq!(p.code, 2, "{}", p.text());
+    lab.proxy.reset_stats();
+    tf.apply()?;
+    assert_eq!(lab.proxy.stats().get("ChangeResourceRecordSets"), 0);
+    tf.assert_plan_empty()?;
+
     // safety: dropping 8 of 22 (36 %) is refused with the list, allow_mass_change lifts it
     tf.write(&config("exclusive", 12, "", ""))?;
     let p = tf.plan()?;
@@ -148,7 +170,11 @@ fn exclusive_mode_owns_the_zone() -> anyhow::Result<()> {
     let tf2 = lab.terraform(TfBin::Lib)?;
     let cfg = config("exclusive", 12, "", "  allow_mass_change = true");
     tf2.write(&format!("{cfg}\nimport {{\n  to = r53_hosted_zone.z\n  id = \"{zid}\"\n}}\nimport {{\n  to = r53_records.all\n  id = \"{zid}\"\n}}\n"))?;
+    // (import lists the sets in Route 53's order; this configuration has another, which the apply
+    // takes over without writing anything)
+    lab.proxy.reset_stats();
     tf2.apply()?;
+    assert_eq!(lab.proxy.stats().get("ChangeResourceRecordSets"), 0);
     tf2.assert_plan_empty()?;
     assert_eq!(
         tf2.resource("r53_records.all")?["record"]
