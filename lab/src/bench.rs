@@ -73,17 +73,20 @@ pub struct Row {
     pub refresh_rss_mb: f64,
 }
 
-/// Peak RSS (VmHWM) of any running provider process, in MiB.
+/// Peak RSS (VmHWM) of any running process of the benchmarked provider binary, in MiB (matched by
+/// executable path, so providers of other runs on the machine, e.g. tests, are not counted).
 fn provider_hwm() -> f64 {
     let mut best = 0.0f64;
+    let Ok(bin) = crate::tools::provider_dir().map(|d| d.join("terraform-provider-r53")) else {
+        return best;
+    };
+    let bin = std::fs::canonicalize(&bin).unwrap_or(bin);
     if let Ok(rd) = std::fs::read_dir("/proc") {
         for e in rd.flatten() {
             let p = e.path();
-            let Ok(comm) = std::fs::read_to_string(p.join("comm")) else {
-                continue;
-            };
-            if !comm.trim().starts_with("terraform-provi") {
-                continue;
+            match std::fs::read_link(p.join("exe")) {
+                Ok(exe) if exe == bin => {}
+                _ => continue,
             }
             if let Ok(st) = std::fs::read_to_string(p.join("status")) {
                 if let Some(kb) = st
