@@ -84,7 +84,8 @@ pub trait Resource<M: Send + Sync + 'static>: Send + Sync {
     }
 
     /// Adjusts the default plan (proposed state, computed attributes unknown on create).
-    /// `prior` is null on create. Runs without I/O. The configuration itself is not passed: the
+    /// `prior` is null on create. Runs without I/O. Not called when the proposed state equals the
+    /// prior state (nothing would change; the server answers that without decoding either). The configuration itself is not passed: the
     /// proposed state already holds every configured value, and not decoding a second copy keeps a
     /// 10,000-record plan small.
     fn modify_plan(&self, _prior: &Value, _planned: &mut Value, _diags: &mut Diagnostics) {}
