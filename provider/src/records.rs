@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
 use r53_core::route53::same_record;
-use r53_core::Change;
+use r53_core::{Call, Change};
 use r53_plugin::framework::Failure;
 use r53_plugin::schema::{Attribute, Block, Nesting, Presence, Schema};
 use r53_plugin::{AttrPath, Ctx, Diagnostic, Diagnostics, Resource, Type, Value};
@@ -249,6 +249,19 @@ fn safety(prior: &Value, planned: &Value, apex: Option<&str>) -> Diagnostics {
 }
 
 impl RecordsResource {
+    /// The zone's name, or None when the zone is gone.
+    async fn zone_name(
+        c: &Call,
+        meta: &Meta,
+        zone_id: &str,
+    ) -> Result<Option<String>, Diagnostics> {
+        match meta.aws.route53.find_hosted_zone_by_id(c, zone_id).await {
+            Ok(z) => Ok(Some(z.name)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(api_diag(&format!("Reading hosted zone {zone_id}"), &e).into()),
+        }
+    }
+
     /// The zone's record sets and name, or None when the zone is gone.
     async fn fetch(
         &self,
@@ -257,17 +270,16 @@ impl RecordsResource {
         zone_id: &str,
     ) -> Result<Option<(Vec<RecordSet>, String)>, Diagnostics> {
         let c = call(ctx, READ_TIMEOUT);
-        let r53 = &meta.aws.route53;
-        let zone = match r53.find_hosted_zone_by_id(&c, zone_id).await {
-            Ok(z) => z,
-            Err(e) if e.is_not_found() => return Ok(None),
-            Err(e) => return Err(api_diag(&format!("Reading hosted zone {zone_id}"), &e).into()),
+        let Some(zone_name) = Self::zone_name(&c, meta, zone_id).await? else {
+            return Ok(None);
         };
-        let sets = r53
+        let sets = meta
+            .aws
+            .route53
             .list_record_sets(&c, zone_id)
             .await
             .map_err(|e| api_diag(&format!("Listing record sets of {zone_id}"), &e))?;
-        Ok(Some((sets, zone.name)))
+        Ok(Some((sets, zone_name)))
     }
 
     /// The live state: declared record sets (additive) or the whole zone but apex SOA/NS (exclusive).
@@ -280,11 +292,8 @@ impl RecordsResource {
         let zone_id =
             r53_core::route53::strip_zone_id(base.get("zone_id").as_str().unwrap_or_default());
         let c = call(ctx, READ_TIMEOUT);
-        let r53 = &meta.aws.route53;
-        let zone_name = match r53.find_hosted_zone_by_id(&c, &zone_id).await {
-            Ok(z) => z.name,
-            Err(e) if e.is_not_found() => return Ok(None),
-            Err(e) => return Err(api_diag(&format!("Reading hosted zone {zone_id}"), &e).into()),
+        let Some(zone_name) = Self::zone_name(&c, meta, &zone_id).await? else {
+            return Ok(None);
         };
         let excl = exclusive(base) || base.get("record").is_null();
         // Declared record sets keep their order in `base` (the configuration's order, so a no-op plan
@@ -299,18 +308,20 @@ impl RecordsResource {
             .collect();
         let mut slots: Vec<Option<Value>> = vec![None; declared.len()];
         let mut extra = Vec::new();
-        r53.each_record_set(&c, &zone_id, |r| {
-            if is_apex_soa_ns(&r, &zone_name) {
-                return;
-            }
-            match index.get(&rs_key(&r)) {
-                Some(&i) => slots[i] = Some(block_state(&zone_id, &r, &declared[i])),
-                None if excl => extra.push(block_state(&zone_id, &r, &Value::Null)),
-                None => {}
-            }
-        })
-        .await
-        .map_err(|e| api_diag(&format!("Listing record sets of {zone_id}"), &e))?;
+        meta.aws
+            .route53
+            .each_record_set(&c, &zone_id, |r| {
+                if is_apex_soa_ns(&r, &zone_name) {
+                    return;
+                }
+                match index.get(&rs_key(&r)) {
+                    Some(&i) => slots[i] = Some(block_state(&zone_id, &r, &declared[i])),
+                    None if excl => extra.push(block_state(&zone_id, &r, &Value::Null)),
+                    None => {}
+                }
+            })
+            .await
+            .map_err(|e| api_diag(&format!("Listing record sets of {zone_id}"), &e))?;
         drop(index);
         let mut out: Vec<Value> = Vec::with_capacity(slots.len() + extra.len());
         out.extend(slots.into_iter().flatten());
@@ -391,9 +402,8 @@ impl RecordsResource {
                 .filter(|r| !is_apex_soa_ns(r, &zone_name) && !want_keys.contains(&rs_key(r)))
                 .collect()
         } else {
-            let declared_before: BTreeSet<Key> = blocks(prior).into_keys().collect();
             live.iter()
-                .filter(|r| declared_before.contains(&rs_key(r)) && !want_keys.contains(&rs_key(r)))
+                .filter(|r| prior_keys.contains(&rs_key(r)) && !want_keys.contains(&rs_key(r)))
                 .collect()
         };
         // First apply in exclusive mode: the zone's undeclared records were never in a plan, so the

@@ -71,6 +71,11 @@ impl<'a> Reader<'a> {
     fn len(&mut self, n: usize) -> Result<usize, ValueError> {
         Ok(self.be(n)? as usize)
     }
+    /// Bytes preceded by their length in `width` bytes (str 8/16/32, bin 8/16/32).
+    fn blob(&mut self, width: usize) -> Result<&'a [u8], ValueError> {
+        let n = self.len(width)?;
+        self.take(n)
+    }
     /// A container's length, capped by the bytes left (each element takes at least one), so a
     /// forged length cannot make us allocate.
     fn capacity(&self, n: usize) -> usize {
@@ -96,30 +101,12 @@ impl<'a> Reader<'a> {
             Marker::F32 => Item::Float(f32::from_bits(self.be(4)? as u32).into()),
             Marker::F64 => Item::Float(f64::from_bits(self.be(8)?)),
             Marker::FixStr(n) => Item::Str(self.take(n.into())?),
-            Marker::Str8 => {
-                let n = self.len(1)?;
-                Item::Str(self.take(n)?)
-            }
-            Marker::Str16 => {
-                let n = self.len(2)?;
-                Item::Str(self.take(n)?)
-            }
-            Marker::Str32 => {
-                let n = self.len(4)?;
-                Item::Str(self.take(n)?)
-            }
-            Marker::Bin8 => {
-                let n = self.len(1)?;
-                Item::Bin(self.take(n)?)
-            }
-            Marker::Bin16 => {
-                let n = self.len(2)?;
-                Item::Bin(self.take(n)?)
-            }
-            Marker::Bin32 => {
-                let n = self.len(4)?;
-                Item::Bin(self.take(n)?)
-            }
+            Marker::Str8 => Item::Str(self.blob(1)?),
+            Marker::Str16 => Item::Str(self.blob(2)?),
+            Marker::Str32 => Item::Str(self.blob(4)?),
+            Marker::Bin8 => Item::Bin(self.blob(1)?),
+            Marker::Bin16 => Item::Bin(self.blob(2)?),
+            Marker::Bin32 => Item::Bin(self.blob(4)?),
             Marker::FixArray(n) => Item::Array(n.into()),
             Marker::Array16 => Item::Array(self.len(2)?),
             Marker::Array32 => Item::Array(self.len(4)?),
