@@ -40,10 +40,12 @@ demo: build
 SIZES ?= 100,1000
 VARIANTS ?= records,batched,per-call
 MAX_PER_RESOURCE ?= 1000
+BENCH_STATE ?= s3
+PARALLELISM ?= 10
 bench: tools
 	$(CARGO) build --locked --release -p terraform-provider-r53
 	$(CARGO) build --locked -p r53-lab
-	R53_PROVIDER_DIR=$(CURDIR)/target/release ./target/debug/r53-lab bench --sizes $(SIZES) --variants $(VARIANTS) --max-per-resource $(MAX_PER_RESOURCE) --profile release
+	R53_PROVIDER_DIR=$(CURDIR)/target/release ./target/debug/r53-lab bench --sizes $(SIZES) --variants $(VARIANTS) --max-per-resource $(MAX_PER_RESOURCE) --state $(BENCH_STATE) --parallelism $(PARALLELISM) --profile release
 
 clean:
 	$(CARGO) clean

@@ -4,8 +4,8 @@
 //! Terraform applies and refreshes resources in parallel (`-parallelism`, 10 by default). Left alone,
 //! N record resources make N List calls per refresh and N change batches per apply, which is what
 //! gets the established provider throttled. Here:
-//! - **reads**: the first couple of lookups in a zone go direct (one small List each); from then on
-//!   the zone is listed once (single flight) and lookups are answered from that snapshot until one of
+//! - **reads**: the first lookup in a zone goes direct (one small List: a single record in a big zone
+//!   does not cost a full listing); from then on the zone is listed once (single flight) and lookups are answered from that snapshot until one of
 //!   our own writes to the zone invalidates it;
 //! - **writes**: changes are queued per zone; a writer task gathers what arrives within a short window,
 //!   sends it in as few batches as Route 53's limits allow, one batch at a time (no
@@ -30,7 +30,7 @@ use crate::route53::{Call, Change, Route53};
 const GATHER_QUIET: Duration = Duration::from_millis(60);
 const GATHER_MAX: Duration = Duration::from_millis(400);
 /// Lookups in a zone served directly before the zone is listed once instead.
-const DIRECT_READS: usize = 2;
+const DIRECT_READS: usize = 1;
 
 type Key = (String, RecordType, Option<String>);
 type Index = HashMap<Key, RecordSet>;

@@ -36,6 +36,13 @@ enum Cmd {
         /// Build profile of the provider binary being measured (for the table).
         #[arg(long, default_value = "debug")]
         profile: String,
+        /// Where Terraform keeps state: s3 (the S3 backend on the emulator) or local (a
+        /// terraform.tfstate file, which Terraform rewrites whole after every resource).
+        #[arg(long, default_value = "s3")]
+        state: String,
+        /// Terraform's -parallelism.
+        #[arg(long, default_value_t = 10)]
+        parallelism: usize,
     },
     /// Apply examples/demo with the real Terraform and show the result.
     Demo {
@@ -52,9 +59,16 @@ fn main() -> anyhow::Result<()> {
         max_per_resource,
         variants,
         profile,
+        state,
+        parallelism,
     } = &cli.cmd
     {
-        return bench(sizes, *max_per_resource, variants, profile);
+        let opts = r53_lab::bench::Opts {
+            state: r53_lab::bench::StateStore::parse(state)?,
+            parallelism: *parallelism,
+        };
+        anyhow::ensure!(opts.parallelism > 0, "--parallelism must be at least 1");
+        return bench(sizes, *max_per_resource, variants, profile, opts);
     }
     let lab = r53_lab::Lab::start_with(r53_lab::ProxyConfig {
         pending_ms: 1500,
@@ -189,6 +203,7 @@ fn bench(
     max_per_resource: usize,
     variants: &[String],
     profile: &str,
+    opts: r53_lab::bench::Opts,
 ) -> anyhow::Result<()> {
     use r53_lab::bench::{run_case, startup, table, Variant};
     let chosen: Vec<Variant> = variants
@@ -203,11 +218,11 @@ fn bench(
                 continue;
             }
             eprintln!("bench: {v:?} N={n} …");
-            rows.push(run_case(v, n)?);
+            rows.push(run_case(v, n, opts)?);
         }
     }
     let (ms, mb) = startup()?;
-    let t = table(&rows, ms, mb, profile);
+    let t = table(&rows, ms, mb, profile, opts);
     println!("{t}");
     let dir = r53_lab::tools::repo_root().join("bench-results");
     std::fs::create_dir_all(&dir)?;

@@ -6,6 +6,7 @@
 pub mod diag;
 pub mod framework;
 pub mod logging;
+mod memory;
 pub mod schema;
 pub mod serve;
 mod server;

@@ -424,6 +424,7 @@ pub fn main<P: Provider>(name: &str, version: &str, make: impl FnOnce() -> P) ->
             return 1;
         }
     };
+    crate::memory::tune();
     // One thread: the work is waiting on Terraform and AWS, and a single allocator arena keeps peak
     // memory low (worker threads each grow their own glibc arena; 10,000-record values are big).
     let rt = match tokio::runtime::Builder::new_current_thread()

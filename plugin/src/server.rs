@@ -371,6 +371,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         req: Request<pb::read_resource::Request>,
     ) -> R<pb::read_resource::Response> {
         let mut req = req.into_inner();
+        crate::memory::settle(size(&req.current_state));
         let e = self.resource(&req.type_name)?;
         let mut diags = Diagnostics::new();
         let mut out = pb::read_resource::Response {
@@ -426,6 +427,9 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             planned_private: std::mem::take(&mut req.prior_private),
             ..Default::default()
         };
+        crate::memory::settle(
+            size(&req.prior_state) + size(&req.proposed_new_state) + size(&req.config),
+        );
         drop(req.config.take());
         // Nothing to change: cty's msgpack is canonical (sorted attributes, keys and set elements),
         // so equal values are equal bytes. The plan is the prior state, with neither decoded: a no-op
@@ -485,6 +489,9 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             private: std::mem::take(&mut req.planned_private),
             ..Default::default()
         };
+        crate::memory::settle(
+            size(&req.prior_state) + size(&req.planned_state) + size(&req.config),
+        );
         // Not needed here (the plan already holds everything the configuration says).
         drop(req.config.take());
         let hint = size(&req.planned_state);

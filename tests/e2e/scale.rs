@@ -68,8 +68,8 @@ fn coalescing_shares_reads_and_writes() -> anyhow::Result<()> {
     assert_eq!(l_off, 60, "one List per record without coalescing");
     assert!(w_on <= 20, "concurrent writes share batches: {w_on}");
     assert!(
-        l_on <= 4,
-        "refresh reads the zone once (plus a couple of direct lookups): {l_on}"
+        l_on <= 2,
+        "refresh reads the zone once (one page of 62 sets) after one direct lookup: {l_on}"
     );
     Ok(())
 }
