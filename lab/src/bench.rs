@@ -216,7 +216,13 @@ pub fn run_case(v: Variant, n: usize, opts: Opts) -> anyhow::Result<Row> {
     lab.proxy.reset_stats();
     let t = Instant::now();
     let (p, refresh_rss) = with_rss(|| {
-        tf.run(&["plan", "-detailed-exitcode", "-no-color", "-input=false", &par])
+        tf.run(&[
+            "plan",
+            "-detailed-exitcode",
+            "-no-color",
+            "-input=false",
+            &par,
+        ])
     });
     let p = p?;
     anyhow::ensure!(p.code == 0, "plan after apply not empty:\n{}", p.text());

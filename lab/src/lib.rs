@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod knot;
+pub mod migrate_bench;
 pub mod moto;
 pub mod proxy;
 pub mod terraform;

@@ -20,9 +20,9 @@ enum Cmd {
     /// Benchmark zone-scale record management (calls, time, provider footprint); prints a table
     /// and writes bench-results/bench.md.
     Bench {
-        /// Record-set counts to run.
-        #[arg(long, value_delimiter = ',', default_value = "100,1000")]
-        sizes: Vec<usize>,
+        /// Record-set counts to run (empty: none).
+        #[arg(long, default_value = "100,1000", value_parser = sizes_list)]
+        sizes: SizeList,
         /// Largest N for the N x r53_record variants (Terraform itself gets slow with very many resources).
         #[arg(long, default_value_t = 1000)]
         max_per_resource: usize,
@@ -43,6 +43,10 @@ enum Cmd {
         /// Terraform's -parallelism.
         #[arg(long, default_value_t = 10)]
         parallelism: usize,
+        /// Zone sizes for the import comparison (r53-migrate vs octodns, by AXFR from Knot) and
+        /// the zone-file parsing comparison with dnspython; needs `scripts/install-tools.sh bench`.
+        #[arg(long, default_value = "", value_parser = sizes_list)]
+        migrate_sizes: SizeList,
     },
     /// Apply examples/demo with the real Terraform and show the result.
     Demo {
@@ -50,6 +54,19 @@ enum Cmd {
         #[arg(long)]
         keep: bool,
     },
+}
+
+/// A comma-separated list of sizes, possibly empty.
+#[derive(Clone, Debug)]
+struct SizeList(Vec<usize>);
+
+fn sizes_list(s: &str) -> Result<SizeList, String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(|x| x.parse::<usize>().map_err(|e| format!("{x:?}: {e}")))
+        .collect::<Result<_, _>>()
+        .map(SizeList)
 }
 
 fn main() -> anyhow::Result<()> {
@@ -61,6 +78,7 @@ fn main() -> anyhow::Result<()> {
         profile,
         state,
         parallelism,
+        migrate_sizes,
     } = &cli.cmd
     {
         let opts = r53_lab::bench::Opts {
@@ -68,7 +86,14 @@ fn main() -> anyhow::Result<()> {
             parallelism: *parallelism,
         };
         anyhow::ensure!(opts.parallelism > 0, "--parallelism must be at least 1");
-        return bench(sizes, *max_per_resource, variants, profile, opts);
+        return bench(
+            &sizes.0,
+            *max_per_resource,
+            variants,
+            profile,
+            opts,
+            &migrate_sizes.0,
+        );
     }
     let lab = r53_lab::Lab::start_with(r53_lab::ProxyConfig {
         pending_ms: 1500,
@@ -204,6 +229,7 @@ fn bench(
     variants: &[String],
     profile: &str,
     opts: r53_lab::bench::Opts,
+    migrate_sizes: &[usize],
 ) -> anyhow::Result<()> {
     use r53_lab::bench::{run_case, startup, table, Variant};
     let chosen: Vec<Variant> = variants
@@ -221,8 +247,14 @@ fn bench(
             rows.push(run_case(v, n, opts)?);
         }
     }
-    let (ms, mb) = startup()?;
-    let t = table(&rows, ms, mb, profile, opts);
+    let mut t = String::new();
+    if !rows.is_empty() {
+        let (ms, mb) = startup()?;
+        t.push_str(&table(&rows, ms, mb, profile, opts));
+    }
+    if !migrate_sizes.is_empty() {
+        t.push_str(&r53_lab::migrate_bench::run(migrate_sizes)?);
+    }
     println!("{t}");
     let dir = r53_lab::tools::repo_root().join("bench-results");
     std::fs::create_dir_all(&dir)?;

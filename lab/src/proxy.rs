@@ -191,6 +191,8 @@ pub fn action(method: &Method, path: &str) -> String {
         ("GET", [_, "tags", _, _]) => "ListTagsForResource",
         ("POST", [_, "tags", _, _]) => "ChangeTagsForResource",
         ("GET", [_, "delegationset", ..]) => "GetReusableDelegationSet",
+        ("GET", [_, "healthcheck"]) => "ListHealthChecks",
+        ("POST", [_, "healthcheck"]) => "CreateHealthCheck",
         _ => return format!("{m} {p}"),
     };
     name.to_string()
@@ -396,6 +398,9 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
     {
         body = pend(&st, &cfg, &act, body);
     }
+    if parts.status.is_success() && act == "ListHealthChecks" {
+        body = complete_health_check_list(body);
+    }
     let mut b = Response::builder().status(parts.status);
     for (k, v) in parts.headers.iter() {
         if k != "content-length" && k != "transfer-encoding" {
@@ -450,6 +455,20 @@ fn pend(st: &State, cfg: &ProxyConfig, act: &str, body: Bytes) -> Bytes {
         text = text.replace("<Status>INSYNC</Status>", "<Status>PENDING</Status>");
     }
     Bytes::from(text)
+}
+
+/// moto's ListHealthChecks answer lacks the `Marker`, `IsTruncated` and `MaxItems` that AWS always
+/// sends (octodns-route53 reads `IsTruncated`); moto never pages it, so the list is complete.
+fn complete_health_check_list(body: Bytes) -> Bytes {
+    let text = String::from_utf8_lossy(&body);
+    let end = "</ListHealthChecksResponse>";
+    if text.contains("<IsTruncated>") || !text.contains(end) {
+        return body;
+    }
+    Bytes::from(text.replace(
+        end,
+        &format!("<Marker></Marker><IsTruncated>false</IsTruncated><MaxItems>100</MaxItems>{end}"),
+    ))
 }
 
 async fn forward(
@@ -677,6 +696,21 @@ mod tests {
             action(&Method::DELETE, "/2013-04-01/hostedzone/Z1"),
             "DeleteHostedZone"
         );
+        assert_eq!(
+            action(&Method::GET, "/2013-04-01/healthcheck?maxitems=100"),
+            "ListHealthChecks"
+        );
+    }
+
+    #[test]
+    fn health_check_list_gets_the_fields_aws_always_sends() {
+        let moto = Bytes::from_static(b"<ListHealthChecksResponse xmlns=\"x\"><HealthChecks></HealthChecks></ListHealthChecksResponse>");
+        let out = complete_health_check_list(moto);
+        let text = std::str::from_utf8(&out).unwrap();
+        assert!(text.contains("<Marker></Marker><IsTruncated>false</IsTruncated>"));
+        assert!(text.ends_with("<MaxItems>100</MaxItems></ListHealthChecksResponse>"));
+        // Already complete: untouched.
+        assert_eq!(complete_health_check_list(out.clone()), out);
     }
 
     #[test]

@@ -37,7 +37,7 @@ pub fn call(timeout: Duration) -> Call {
 const API_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 pub async fn run(a: ImportArgs) -> Result<u8, Fail> {
-    let zone = r53_zone::Name::parse(&a.zone)
+    let zone = r53_zone::Name::parse(&a.src.zone)
         .map_err(|e| Fail::error(format!("zone name: {e}")))?
         .to_string();
     let jpath = a
@@ -53,7 +53,7 @@ pub async fn run(a: ImportArgs) -> Result<u8, Fail> {
                 j.zone
             )));
         }
-        if a.from.is_some() {
+        if a.src.from.is_some() {
             eprintln!("note: --resume finishes the journaled run; --from is not read again");
         }
         eprintln!(
@@ -63,7 +63,7 @@ pub async fn run(a: ImportArgs) -> Result<u8, Fail> {
         let aws = crate::connect(&a.aws).await?;
         return execute(&aws, &a, j, &jpath).await;
     }
-    let src = source::parse(&a)?;
+    let src = source::parse(&a.src)?;
     if a.apply && jpath.exists() {
         return Err(Fail::error(format!(
             "an interrupted apply left {}: finish it with --resume, or delete the file to start over",
@@ -72,13 +72,13 @@ pub async fn run(a: ImportArgs) -> Result<u8, Fail> {
     }
     // A zone file is read and checked before anything else, so a bad file needs no AWS at all.
     let early = match &src {
-        source::Source::File(_) => Some(source::load(&src, &a, None).await?),
+        source::Source::File(_) => Some(source::load(&src, &a.src, None).await?),
         _ => None,
     };
     let aws = crate::connect(&a.aws).await?;
     let conv = match early {
         Some(c) => c,
-        None => source::load(&src, &a, Some(&aws)).await?,
+        None => source::load(&src, &a.src, Some(&aws)).await?,
     };
     let (zone_id, live) = target(&aws, &a, &zone).await?;
     let plan = plan::diff(&zone, &live, &conv.sets, Scope::Exclusive);

@@ -4,6 +4,7 @@
 //! Exit codes: 0 nothing to change / applied, 1 error, 2 changes pending (dry run), 3 refused as
 //! unsafe (or the plan is not the one reviewed).
 
+mod check;
 mod export;
 mod import;
 mod journal;
@@ -41,6 +42,9 @@ enum Cmd {
     Import(ImportArgs),
     /// Write Terraform (r53_hosted_zone + r53_records, with import blocks) for a Route 53 zone.
     ExportTf(ExportArgs),
+    /// Read and convert a zone without touching any Route 53 zone: reports what an import would
+    /// change about it (and why) or why it cannot be imported. Exit 0 if it can be, 1 if not.
+    Check(CheckArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -56,14 +60,44 @@ pub struct AwsArgs {
     pub max_retries: u32,
 }
 
+/// Where a zone is read from, and how it is converted (shared by `import` and `check`).
 #[derive(Args, Debug, Clone)]
-pub struct ImportArgs {
+pub struct SourceArgs {
     /// The zone's domain name, e.g. example.com.
     pub zone: String,
     /// Where the zone is now: a zone file path (or file:PATH), axfr://HOST[:PORT], or
     /// route53:ZONE_ID.
     #[arg(long, value_name = "SOURCE")]
     pub from: Option<String>,
+    /// Leave out record types Route 53 does not host (listed in the report) instead of refusing.
+    #[arg(long)]
+    pub skip_unsupported: bool,
+    /// The target account's record-set quota per zone.
+    #[arg(long, default_value_t = r53_zone::convert::DEFAULT_MAX_RECORD_SETS)]
+    pub max_record_sets: usize,
+    /// File with a TSIG key for AXFR: `algorithm:name:base64secret` or a BIND `key { }` clause.
+    #[arg(long)]
+    pub tsig_key_file: Option<PathBuf>,
+    /// Seconds to wait for a DNS answer during a transfer.
+    #[arg(long, default_value_t = 30)]
+    pub dns_timeout: u64,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub src: SourceArgs,
+    /// Machine-readable output on stdout.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub src: SourceArgs,
     /// The target hosted zone (needed only when several public zones have this name). Without
     /// it and with no zone of that name, --apply creates one.
     #[arg(long)]
@@ -80,18 +114,6 @@ pub struct ImportArgs {
     /// The share of an existing zone's record sets a plan may update or delete without --force.
     #[arg(long, default_value_t = r53_zone::plan::DEFAULT_MAX_CHANGE_PERCENT, value_parser = clap::value_parser!(u32).range(0..=100))]
     pub max_change_percent: u32,
-    /// Leave out record types Route 53 does not host (listed in the report) instead of refusing.
-    #[arg(long)]
-    pub skip_unsupported: bool,
-    /// The target account's record-set quota per zone.
-    #[arg(long, default_value_t = r53_zone::convert::DEFAULT_MAX_RECORD_SETS)]
-    pub max_record_sets: usize,
-    /// File with a TSIG key for AXFR: `algorithm:name:base64secret` or a BIND `key { }` clause.
-    #[arg(long)]
-    pub tsig_key_file: Option<PathBuf>,
-    /// Seconds to wait for a DNS answer during a transfer.
-    #[arg(long, default_value_t = 30)]
-    pub dns_timeout: u64,
     /// The journal that lets an interrupted apply resume (default: ./r53-migrate-ZONE.journal.json).
     #[arg(long)]
     pub journal: Option<PathBuf>,
@@ -181,6 +203,7 @@ fn main() -> ExitCode {
         match cli.cmd {
             Cmd::Import(a) => import::run(a).await,
             Cmd::ExportTf(a) => export::run(a).await,
+            Cmd::Check(a) => check::run(a).await,
         }
     });
     match res {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use r53_core::dns::TsigKey;
 use r53_zone::convert::{self, Converted, Options};
 
-use crate::{Fail, ImportArgs};
+use crate::{Fail, SourceArgs};
 
 #[derive(Debug, Clone)]
 pub enum Source {
@@ -41,7 +41,7 @@ impl std::fmt::Display for Source {
 pub const TSIG_ENV: &str = "R53_MIGRATE_TSIG_KEY";
 
 /// Reads the `--from` spec (and the TSIG key, from a file or the environment).
-pub fn parse(a: &ImportArgs) -> Result<Source, Fail> {
+pub fn parse(a: &SourceArgs) -> Result<Source, Fail> {
     let Some(spec) = a.from.as_deref() else {
         return Err(Fail::error(
             "--from is required (a zone file, axfr://HOST[:PORT] or route53:ZONE_ID)",
@@ -96,7 +96,7 @@ pub fn parse(a: &ImportArgs) -> Result<Source, Fail> {
 /// Reads the zone from its source and converts it to Route 53 record sets.
 pub async fn load(
     src: &Source,
-    a: &ImportArgs,
+    a: &SourceArgs,
     aws: Option<&r53_core::Aws>,
 ) -> Result<Converted, Fail> {
     let zone = r53_zone::name::normalise(&a.zone);

@@ -223,6 +223,64 @@ fn zone_file_and_axfr_import_identically_and_read_back() {
 }
 
 #[test]
+fn check_reports_a_zone_without_touching_route53() {
+    let lab = lab();
+    let d = tempfile::tempdir().unwrap();
+    let p = write(d.path(), "corpus.zone", CORPUS);
+    let r = migrate(
+        &lab,
+        &[
+            "check",
+            "example.org",
+            "--from",
+            p.to_str().unwrap(),
+            "--skip-unsupported",
+            "--json",
+        ],
+        d.path(),
+    );
+    assert_eq!(r.code, 0, "{}", r.text());
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("check --json");
+    assert_eq!(v["zone"], "example.org");
+    // Six apex sets (A AAAA MX TXT SPF CAA; SOA and NS stay Route 53's own) and 19 below it; the
+    // TYPE65534 record is skipped.
+    let sets = v["record_sets"].as_u64().unwrap();
+    assert_eq!(sets, 25, "{}", r.stdout);
+    assert_eq!(v["records"], 29, "{}", r.stdout);
+    let notes: Vec<&str> = v["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["message"].as_str())
+        .collect();
+    for want in ["TYPE65534", "lowest"] {
+        assert!(
+            notes.iter().any(|n| n.contains(want)),
+            "a note about {want}: {notes:?}"
+        );
+    }
+    // The human form says the same, and nothing reached (the lab's) Route 53.
+    let r = migrate(
+        &lab,
+        &[
+            "check",
+            "example.org",
+            "--from",
+            p.to_str().unwrap(),
+            "--skip-unsupported",
+        ],
+        d.path(),
+    );
+    assert_eq!(r.code, 0, "{}", r.text());
+    assert!(
+        r.stdout.contains(&format!("{sets} record sets")),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(lab.proxy.stats().total(), 0, "{:?}", lab.proxy.stats());
+}
+
+#[test]
 fn bad_sources_are_refused_precisely_and_write_nothing() {
     let lab = lab();
     let c = sdk(&lab);
@@ -282,6 +340,16 @@ fn bad_sources_are_refused_precisely_and_write_nothing() {
         assert!(
             r.stderr.contains(want),
             "{name}: wanted {want:?} in {}",
+            r.text()
+        );
+        // `check` refuses the same file for the same reason.
+        let mut args = vec!["check", "bad.example", "--from", p.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let r = migrate(&lab, &args, d.path());
+        assert_eq!(r.code, 1, "check {name}: {}", r.text());
+        assert!(
+            r.stderr.contains(want),
+            "check {name}: wanted {want:?} in {}",
             r.text()
         );
         if name == "unsupported.zone" {
