@@ -117,16 +117,9 @@ pub fn migrate_cmd(lab: &Lab, args: &[&str], cwd: &std::path::Path) -> std::proc
         std::process::Command::new(r53_lab::tools::migrate_bin().expect("r53-migrate built"));
     c.args(args)
         .current_dir(cwd)
-        .env("AWS_ENDPOINT_URL", lab.endpoint())
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .envs(lab.aws_env())
         .env_remove("AWS_PROFILE")
-        .env_remove("R53_MIGRATE_TSIG_KEY")
-        .env("NO_COLOR", "1");
+        .env_remove("R53_MIGRATE_TSIG_KEY");
     c
 }
 

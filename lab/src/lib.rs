@@ -45,6 +45,25 @@ impl Lab {
         self.proxy.url()
     }
 
+    /// Environment for an AWS client (r53-migrate, octodns) pointed at this lab, with dummy
+    /// credentials and no shared config files.
+    pub fn aws_env(&self) -> Vec<(String, String)> {
+        [
+            ("AWS_ENDPOINT_URL", self.endpoint()),
+            ("AWS_ACCESS_KEY_ID", "testing".into()),
+            ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_DEFAULT_REGION", "us-east-1".into()),
+            ("AWS_EC2_METADATA_DISABLED", "true".into()),
+            ("AWS_CONFIG_FILE", "/dev/null".into()),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".into()),
+            ("NO_COLOR", "1".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
+
     /// A Terraform working directory against this lab.
     pub fn terraform(&self, bin: TfBin) -> anyhow::Result<Terraform> {
         Terraform::new(bin, &self.endpoint())

@@ -1,7 +1,8 @@
 //! `r53-lab`: runs the lab by hand.
 //! - `r53-lab serve`: moto + proxy; prints the endpoint and waits (Ctrl-C to stop).
 //! - `r53-lab demo`: `terraform apply` of examples/demo against a fresh lab, then shows the zone's
-//!   name servers and records, checks the plan is empty, and destroys.
+//!   name servers and records and checks the plan is empty; then migrates a zone from Knot with
+//!   r53-migrate and hands it to Terraform; then destroys.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -193,6 +194,7 @@ fn demo(lab: &r53_lab::Lab, keep: bool) -> anyhow::Result<()> {
         stats.total(),
         stats.writes()
     ));
+    demo_migration(lab)?;
     if keep {
         println!(
             "\nlab kept running at {}; workdir {}; Ctrl-C to stop",
@@ -204,6 +206,115 @@ fn demo(lab: &r53_lab::Lab, keep: bool) -> anyhow::Result<()> {
     step("terraform destroy");
     tf.destroy()?;
     println!("  done");
+    Ok(())
+}
+
+/// Part two of the demo: a zone hosted elsewhere (Knot, serving examples/demo/old-host) moved into
+/// Route 53 by AXFR with r53-migrate — check, reviewed dry run, apply of exactly that plan — and
+/// handed to Terraform with export-tf (imports only, then an empty plan).
+fn demo_migration(lab: &r53_lab::Lab) -> anyhow::Result<()> {
+    use r53_lab::knot::{Knot, LabZone};
+    const ZONE: &str = "shop.example";
+    let file = r53_lab::tools::repo_root().join(format!("examples/demo/old-host/{ZONE}.zone"));
+    let text = std::fs::read_to_string(&file).with_context(|| file.display().to_string())?;
+    let knot = Knot::start(
+        &[LabZone {
+            name: ZONE.into(),
+            text,
+            transfer: true,
+        }],
+        None,
+    )?;
+    let from = format!("axfr://{}", knot.addr);
+    let work = tempfile::tempdir()?;
+    let bin = r53_lab::tools::migrate_bin()?;
+    let run = |args: &[&str]| -> anyhow::Result<std::process::Output> {
+        Ok(std::process::Command::new(&bin)
+            .args(args)
+            .current_dir(work.path())
+            .envs(lab.aws_env())
+            .output()?)
+    };
+    let show = |o: &std::process::Output| {
+        for l in String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .chain(String::from_utf8_lossy(&o.stderr).lines())
+        {
+            println!("  {l}");
+        }
+    };
+    step(&format!(
+        "r53-migrate check {ZONE} --from {from} --skip-unsupported   (Knot plays the old DNS host)"
+    ));
+    let o = run(&["check", ZONE, "--from", &from, "--skip-unsupported"])?;
+    show(&o);
+    anyhow::ensure!(o.status.success(), "check failed");
+
+    step(&format!(
+        "r53-migrate import {ZONE} --from {from} --skip-unsupported   (dry run: the plan)"
+    ));
+    let o = run(&["import", ZONE, "--from", &from, "--skip-unsupported"])?;
+    show(&o);
+    anyhow::ensure!(
+        o.status.code() == Some(2),
+        "dry run should exit 2 (changes pending)"
+    );
+    let o = run(&[
+        "import",
+        ZONE,
+        "--from",
+        &from,
+        "--skip-unsupported",
+        "--json",
+    ])?;
+    let plan: serde_json::Value = serde_json::from_slice(&o.stdout).context("import --json")?;
+    let sum = plan["checksum"].as_str().unwrap_or_default().to_string();
+
+    step(&format!(
+        "r53-migrate import … --apply --checksum {sum}   (exactly the reviewed plan)"
+    ));
+    let o = run(&[
+        "import",
+        ZONE,
+        "--from",
+        &from,
+        "--skip-unsupported",
+        "--apply",
+        "--checksum",
+        &sum,
+    ])?;
+    show(&o);
+    anyhow::ensure!(o.status.success(), "apply failed");
+
+    let tf = lab.terraform(r53_lab::TfBin::Lib)?;
+    let dir = tf.path().display().to_string();
+    step(&format!(
+        "r53-migrate export-tf {ZONE} --out <workdir>, then terraform plan (imports only)"
+    ));
+    let o = run(&["export-tf", ZONE, "--out", &dir])?;
+    anyhow::ensure!(
+        o.status.success(),
+        "export-tf failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let p = tf.plan()?;
+    for l in p.stdout.lines().filter(|l| l.starts_with("Plan:")) {
+        println!("  {l}");
+    }
+    anyhow::ensure!(p.code == 2, "plan should only import:\n{}", p.text());
+    let a = tf.apply()?;
+    anyhow::ensure!(a.code == 0, "apply of the imports failed:\n{}", a.text());
+    let p = tf.plan()?;
+    println!(
+        "  terraform apply (imports), then plan: exit code {} ({})",
+        p.code,
+        if p.code == 0 {
+            "no changes: the zone is now managed by r53"
+        } else {
+            "CHANGES PENDING"
+        }
+    );
+    anyhow::ensure!(p.code == 0, "plan after import not empty:\n{}", p.text());
     Ok(())
 }
 

@@ -93,33 +93,6 @@ fn measured(
     ))
 }
 
-fn aws_env(lab: &Lab) -> Vec<(String, String)> {
-    [
-        ("AWS_ENDPOINT_URL", lab.endpoint()),
-        ("AWS_ACCESS_KEY_ID", "testing".into()),
-        ("AWS_SECRET_ACCESS_KEY", "testing".into()),
-        ("AWS_REGION", "us-east-1".into()),
-        ("AWS_DEFAULT_REGION", "us-east-1".into()),
-        ("AWS_EC2_METADATA_DISABLED", "true".into()),
-        ("AWS_CONFIG_FILE", "/dev/null".into()),
-        ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".into()),
-        ("NO_COLOR", "1".into()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect()
-}
-
-fn migrate_bin() -> anyhow::Result<std::path::PathBuf> {
-    let p = crate::tools::provider_dir()?.join("r53-migrate");
-    anyhow::ensure!(
-        p.exists(),
-        "no r53-migrate next to the provider in {}",
-        p.display()
-    );
-    Ok(p)
-}
-
 fn octodns_config(dir: &Path, knot: &Knot) -> anyhow::Result<std::path::PathBuf> {
     let cfg = format!(
         "providers:\n  knot:\n    class: octodns_bind.AxfrSource\n    host: 127.0.0.1\n    port: {port}\n  route53:\n    class: octodns_route53.Route53Provider\n    access_key_id: env/AWS_ACCESS_KEY_ID\n    secret_access_key: env/AWS_SECRET_ACCESS_KEY\n\
@@ -135,12 +108,12 @@ fn octodns_config(dir: &Path, knot: &Knot) -> anyhow::Result<std::path::PathBuf>
 /// Record-for-record check: a dry run of `r53-migrate import` from the same source; exit 0 means
 /// no change pending, 2 means some, and the JSON says how many.
 fn changes_left(lab: &Lab, knot: &Knot, n: usize) -> anyhow::Result<Option<u64>> {
-    let out = std::process::Command::new(migrate_bin()?)
+    let out = std::process::Command::new(crate::tools::migrate_bin()?)
         .args(["import", ZONE, "--json", "--max-record-sets"])
         .arg((n + 100).to_string())
         .arg("--from")
         .arg(format!("axfr://{}", knot.addr))
-        .envs(aws_env(lab))
+        .envs(lab.aws_env())
         .output()?;
     let v: serde_json::Value = match serde_json::from_slice(&out.stdout) {
         Ok(v) => v,
@@ -161,10 +134,10 @@ fn import_case(tool: &'static str, n: usize, knot: &Knot) -> anyhow::Result<Impo
         ..Default::default()
     })?;
     let dir = tempfile::tempdir()?;
-    let env = aws_env(&lab);
+    let env = lab.aws_env();
     let cmd: Vec<String> = match tool {
         "r53-migrate" => vec![
-            migrate_bin()?.display().to_string(),
+            crate::tools::migrate_bin()?.display().to_string(),
             "import".into(),
             ZONE.into(),
             "--from".into(),
@@ -210,7 +183,7 @@ fn parse_case(n: usize, text: &str) -> anyhow::Result<ParseRow> {
     let mut r53_s = f64::MAX;
     let mut dnspython_s = f64::MAX;
     for _ in 0..3 {
-        let out = std::process::Command::new(migrate_bin()?)
+        let out = std::process::Command::new(crate::tools::migrate_bin()?)
             .args(["check", ZONE, "--json", "--max-record-sets"])
             .arg((n + 100).to_string())
             .arg("--from")
