@@ -244,35 +244,9 @@ pub async fn run(a: ExportArgs) -> Result<u8, Fail> {
     }
     let aws = crate::connect(&a.aws).await?;
     let c = crate::import::call(Duration::from_secs(600));
-    let hz = match &a.zone_id {
-        Some(id) => aws
-            .route53
-            .find_hosted_zone_by_id(&c, id)
-            .await
-            .map_err(|e| Fail::error(format!("--zone-id {id}: {e}")))?,
-        None => {
-            let mut zs = aws
-                .route53
-                .find_hosted_zones_by_name(&c, &zone)
-                .await
-                .map_err(|e| Fail::error(format!("finding zone {zone}: {e}")))?;
-            match zs.len() {
-                1 => zs.remove(0),
-                0 => return Err(Fail::error(format!("no hosted zone named {zone}"))),
-                n => {
-                    return Err(Fail::error(format!(
-                        "{n} hosted zones are named {zone}: choose one with --zone-id"
-                    )))
-                }
-            }
-        }
-    };
-    if hz.name != zone {
-        return Err(Fail::error(format!(
-            "zone {} is {}, not {zone}",
-            hz.id, hz.name
-        )));
-    }
+    let hz = crate::find_zone(&aws, &c, &zone, a.zone_id.as_deref())
+        .await?
+        .ok_or_else(|| Fail::error(format!("no public hosted zone named {zone}")))?;
     let sets = aws
         .route53
         .list_record_sets(&c, &hz.id)

@@ -81,6 +81,18 @@ pub async fn run(a: ImportArgs) -> Result<u8, Fail> {
         None => source::load(&src, &a.src, Some(&aws)).await?,
     };
     let (zone_id, live) = target(&aws, &a, &zone).await?;
+    let mut conv = conv;
+    // Aliases inside a copied Route 53 zone point at the target zone: now if it exists, else once
+    // the apply has created it (recorded in the journal).
+    let mut retarget_later = None;
+    if let source::Source::Route53 { zone_id: src } = &src {
+        match &zone_id {
+            Some(t) => {
+                r53_zone::convert::retarget_aliases(&mut conv.sets, src, t);
+            }
+            None => retarget_later = Some(src.clone()),
+        }
+    }
     let plan = plan::diff(&zone, &live, &conv.sets, Scope::Exclusive);
     let refusals = if a.force {
         Vec::new()
@@ -171,6 +183,7 @@ pub async fn run(a: ImportArgs) -> Result<u8, Fail> {
         approved: plan.steps.iter().map(|s| s.key()).collect::<BTreeSet<_>>(),
         want: conv.sets,
         batches_done: 0,
+        retarget_aliases_from: retarget_later,
     };
     j.save(&jpath).map_err(Fail::error)?;
     let code = execute(&aws, &a, j, &jpath).await?;
@@ -191,43 +204,9 @@ async fn target(
     zone: &str,
 ) -> Result<(Option<String>, Vec<r53_zone::RecordSet>), Fail> {
     let c = call(API_TIMEOUT);
-    let id =
-        match &a.zone_id {
-            Some(id) => {
-                let hz = aws
-                    .route53
-                    .find_hosted_zone_by_id(&c, id)
-                    .await
-                    .map_err(|e| Fail::error(format!("--zone-id {id}: {e}")))?;
-                if hz.name != zone {
-                    return Err(Fail::error(format!(
-                        "--zone-id {id} is the zone {}, not {zone}",
-                        hz.name
-                    )));
-                }
-                Some(hz.id)
-            }
-            None => {
-                let zones: Vec<_> = aws
-                    .route53
-                    .find_hosted_zones_by_name(&c, zone)
-                    .await
-                    .map_err(|e| Fail::error(format!("finding zone {zone}: {e}")))?
-                    .into_iter()
-                    .filter(|z| !z.private)
-                    .collect();
-                match zones.len() {
-                    0 => None,
-                    1 => Some(zones[0].id.clone()),
-                    n => {
-                        return Err(Fail::error(format!(
-                        "{n} public hosted zones are named {zone} ({}): choose one with --zone-id",
-                        zones.iter().map(|z| z.id.as_str()).collect::<Vec<_>>().join(", ")
-                    )))
-                    }
-                }
-            }
-        };
+    let id = crate::find_zone(aws, &c, zone, a.zone_id.as_deref())
+        .await?
+        .map(|z| z.id);
     let live = match &id {
         Some(id) => aws
             .route53
@@ -301,6 +280,10 @@ async fn execute(
             id
         }
     };
+    if let Some(src) = j.retarget_aliases_from.take() {
+        r53_zone::convert::retarget_aliases(&mut j.want, &src, &zone_id);
+        j.save(jpath).map_err(Fail::error)?;
+    }
     let live = aws
         .route53
         .list_record_sets(&c, &zone_id)

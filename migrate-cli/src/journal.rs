@@ -26,6 +26,10 @@ pub struct Journal {
     pub approved: BTreeSet<Key>,
     pub want: Vec<RecordSet>,
     pub batches_done: usize,
+    /// The source Route 53 zone whose internal aliases must point at the target zone once it
+    /// exists (the zone is created by the apply, so its ID was not known at planning).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retarget_aliases_from: Option<String>,
 }
 
 pub fn default_path(zone: &str) -> PathBuf {

@@ -172,6 +172,50 @@ impl Fail {
     }
 }
 
+/// The hosted zone to work on: the one `zone_id` names (which must be `zone`), else the one
+/// public zone named `zone` (several need `--zone-id`). `None`: there is no public zone of that name.
+pub async fn find_zone(
+    aws: &r53_core::Aws,
+    c: &r53_core::route53::Call,
+    zone: &str,
+    zone_id: Option<&str>,
+) -> Result<Option<r53_core::route53::HostedZone>, Fail> {
+    if let Some(id) = zone_id {
+        let hz = aws
+            .route53
+            .find_hosted_zone_by_id(c, id)
+            .await
+            .map_err(|e| Fail::error(format!("--zone-id {id}: {e}")))?;
+        if hz.name != zone {
+            return Err(Fail::error(format!(
+                "--zone-id {id} is the zone {}, not {zone}",
+                hz.name
+            )));
+        }
+        return Ok(Some(hz));
+    }
+    let mut zones: Vec<_> = aws
+        .route53
+        .find_hosted_zones_by_name(c, zone)
+        .await
+        .map_err(|e| Fail::error(format!("finding zone {zone}: {e}")))?
+        .into_iter()
+        .filter(|z| !z.private)
+        .collect();
+    match zones.len() {
+        0 => Ok(None),
+        1 => Ok(zones.pop()),
+        n => Err(Fail::error(format!(
+            "{n} public hosted zones are named {zone} ({}): choose one with --zone-id",
+            zones
+                .iter()
+                .map(|z| z.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
 impl From<anyhow::Error> for Fail {
     fn from(e: anyhow::Error) -> Fail {
         Fail::error(format!("{e:#}"))

@@ -148,7 +148,7 @@ pub async fn load(
                 .list_record_sets(&call, zone_id)
                 .await
                 .map_err(|e| Fail::error(format!("listing {zone_id}: {e}")))?;
-            Ok(convert::from_route53(&zone, &sets))
+            Ok(convert::from_route53(&zone, zone_id, &sets))
         }
     }
 }

@@ -48,6 +48,31 @@ pub fn settle(bytes: usize) {
     }
 }
 
+/// Logs the process's resident and peak resident memory at debug level (Terraform shows it with
+/// `TF_LOG_PROVIDER=debug`): where the peak of a big RPC happens.
+pub fn mark(what: &str, bytes: usize) {
+    if bytes < TRIM_AFTER / 4 || !tracing::enabled!(tracing::Level::DEBUG) {
+        return;
+    }
+    let Ok(st) = std::fs::read_to_string("/proc/self/status") else {
+        return;
+    };
+    let kib = |key: &str| {
+        st.lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    tracing::debug!(
+        what,
+        bytes,
+        rss_kib = kib("VmRSS:"),
+        peak_kib = kib("VmHWM:"),
+        "memory"
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -371,7 +371,9 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         req: Request<pb::read_resource::Request>,
     ) -> R<pb::read_resource::Response> {
         let mut req = req.into_inner();
-        crate::memory::settle(size(&req.current_state));
+        let bytes = size(&req.current_state);
+        crate::memory::settle(bytes);
+        crate::memory::mark("read: request", bytes);
         let e = self.resource(&req.type_name)?;
         let mut diags = Diagnostics::new();
         let mut out = pb::read_resource::Response {
@@ -401,10 +403,13 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         // Decoded: free the bytes now (a failed read re-encodes the prior state instead).
         let hint = size(&req.current_state);
         drop(req.current_state.take());
+        crate::memory::mark("read: state decoded", bytes);
         match e.imp.read(&meta, &self.ctx(), &state).await {
             Ok(Some(v)) => {
+                crate::memory::mark("read: live state built", bytes);
                 drop(state);
-                out.new_state = encode_sized(&v, &e.ty, hint, &mut diags)
+                out.new_state = encode_sized(&v, &e.ty, hint, &mut diags);
+                crate::memory::mark("read: encoded", bytes);
             }
             Ok(None) => out.new_state = encode(&Value::Null, &e.ty, &mut diags),
             Err(d) => {
@@ -427,9 +432,9 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             planned_private: std::mem::take(&mut req.prior_private),
             ..Default::default()
         };
-        crate::memory::settle(
-            size(&req.prior_state) + size(&req.proposed_new_state) + size(&req.config),
-        );
+        let bytes = size(&req.prior_state) + size(&req.proposed_new_state) + size(&req.config);
+        crate::memory::settle(bytes);
+        crate::memory::mark("plan: request", bytes);
         drop(req.config.take());
         // Nothing to change: cty's msgpack is canonical (sorted attributes, keys and set elements),
         // so equal values are equal bytes. The plan is the prior state, with neither decoded: a no-op
@@ -437,6 +442,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         if let (Some(p), Some(n)) = (&req.prior_state, &req.proposed_new_state) {
             if !p.msgpack.is_empty() && p.msgpack[..] != [0xc0] && p.msgpack == n.msgpack {
                 out.planned_state = req.proposed_new_state.take();
+                crate::memory::mark("plan: unchanged", bytes);
                 return Ok(Response::new(out));
             }
         }
@@ -460,6 +466,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             out.diagnostics = diags.to_proto();
             return Ok(Response::new(out));
         }
+        crate::memory::mark("plan: decoded", bytes);
         let mut planned = proposed;
         if prior.is_null() {
             e.schema.block.mark_computed_unknown(&mut planned);

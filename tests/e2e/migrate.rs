@@ -653,3 +653,141 @@ fn export_tf_plans_as_imports_only_then_empty() {
         );
     }
 }
+
+/// A Route 53 → Route 53 copy (zone-to-zone move): aliases to names inside the source zone point
+/// into the target zone afterwards; aliases elsewhere are copied as they are.
+#[test]
+fn route53_copy_points_internal_aliases_at_the_target_zone() {
+    use aws_sdk_route53::types::{
+        AliasTarget, Change, ChangeAction, ChangeBatch, ResourceRecordSet, RrType,
+    };
+    let lab = lab();
+    let c = sdk(&lab);
+    let d = tempfile::tempdir().unwrap();
+    let p = write(
+        d.path(),
+        "move.zone",
+        "$TTL 300\n@ IN SOA ns1.old. h.old. 1 7200 3600 1209600 300\n@ IN A 192.0.2.1\nwww IN A 192.0.2.2\n",
+    );
+    let r = migrate(
+        &lab,
+        &[
+            "import",
+            "move.example",
+            "--from",
+            p.to_str().unwrap(),
+            "--apply",
+        ],
+        d.path(),
+    );
+    assert_eq!(r.code, 0, "{}", r.text());
+    let src = the_zone(&lab, &c, "move.example");
+    let alias = |name: &str, target: &str, zone: &str| {
+        Change::builder()
+            .action(ChangeAction::Upsert)
+            .resource_record_set(
+                ResourceRecordSet::builder()
+                    .name(name)
+                    .r#type(RrType::A)
+                    .alias_target(
+                        AliasTarget::builder()
+                            .hosted_zone_id(zone)
+                            .dns_name(target)
+                            .evaluate_target_health(false)
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap()
+    };
+    // The other target: a second zone of that name, made ahead (as Terraform would).
+    let (other, target) = lab.rt.block_on(async {
+        let mk = |name: &'static str, r: &'static str| {
+            c.create_hosted_zone().name(name).caller_reference(r).send()
+        };
+        let other = mk("elsewhere.example", "e2e-elsewhere").await.unwrap();
+        let target = mk("move.example", "e2e-move-target").await.unwrap();
+        let id = |o: &aws_sdk_route53::operation::create_hosted_zone::CreateHostedZoneOutput| {
+            o.hosted_zone()
+                .unwrap()
+                .id()
+                .trim_start_matches("/hostedzone/")
+                .to_string()
+        };
+        (id(&other), id(&target))
+    });
+    lab.rt.block_on(async {
+        c.change_resource_record_sets()
+            .hosted_zone_id(&src)
+            .change_batch(
+                ChangeBatch::builder()
+                    .changes(alias("inner.move.example.", "www.move.example.", &src))
+                    .changes(alias("outer.move.example.", "elsewhere.example.", &other))
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+    });
+    let r = migrate(
+        &lab,
+        &[
+            "import",
+            "move.example",
+            "--from",
+            &format!("route53:{src}"),
+            "--zone-id",
+            &target,
+            "--apply",
+            "--json",
+        ],
+        d.path(),
+    );
+    assert_eq!(r.code, 0, "{}", r.text());
+    assert!(
+        r.stdout
+            .contains("1 alias record(s) point into the source zone"),
+        "{}",
+        r.text()
+    );
+    let aliases: Vec<(String, String)> = lab.rt.block_on(async {
+        let o = c
+            .list_resource_record_sets()
+            .hosted_zone_id(&target)
+            .send()
+            .await
+            .unwrap();
+        o.resource_record_sets()
+            .iter()
+            .filter_map(|s| {
+                s.alias_target()
+                    .map(|a| (s.name().to_string(), a.hosted_zone_id().to_string()))
+            })
+            .collect()
+    });
+    assert_eq!(
+        aliases,
+        vec![
+            ("inner.move.example.".to_string(), target.clone()),
+            ("outer.move.example.".to_string(), other.clone()),
+        ]
+    );
+    // And the copy is now equal to its source (with that one rewrite): nothing left to do.
+    let r = migrate(
+        &lab,
+        &[
+            "import",
+            "move.example",
+            "--from",
+            &format!("route53:{src}"),
+            "--zone-id",
+            &target,
+        ],
+        d.path(),
+    );
+    assert_eq!(r.code, 0, "{}", r.text());
+}

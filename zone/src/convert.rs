@@ -78,6 +78,11 @@ pub enum Note {
         name: String,
         unicode: String,
     },
+    /// Aliases to names in the source Route 53 zone itself: they follow the move to the target zone.
+    SelfAliases {
+        count: usize,
+        source_zone_id: String,
+    },
 }
 
 impl std::fmt::Display for Note {
@@ -109,6 +114,10 @@ impl std::fmt::Display for Note {
             ),
             Note::Wildcard { name } => write!(f, "{name}: wildcard kept"),
             Note::Idn { name, unicode } => write!(f, "{name}: internationalised name ({unicode}) kept in ASCII form"),
+            Note::SelfAliases { count, source_zone_id } => write!(
+                f,
+                "{count} alias record(s) point into the source zone {source_zone_id} itself: they will point to the same names in the target zone"
+            ),
         }
     }
 }
@@ -391,7 +400,21 @@ pub fn from_dns(zone: &str, records: &[Record], opts: &Options) -> Result<Conver
 
 /// Record sets read from another Route 53 zone: everything but the apex SOA/NS is copied as is
 /// (aliases and routing policies included).
-pub fn from_route53(zone: &str, sets: &[RecordSet]) -> Converted {
+/// Points aliases whose target is in the zone `from` at the zone `to` instead (a zone copied from
+/// one hosted zone to another keeps its internal aliases internal). Returns how many changed.
+pub fn retarget_aliases(sets: &mut [RecordSet], from: &str, to: &str) -> usize {
+    let mut n = 0;
+    for a in sets.iter_mut().filter_map(|s| s.alias.as_mut()) {
+        if a.zone_id == from && from != to {
+            a.zone_id = to.to_string();
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Converts the record sets of the Route 53 zone `source_zone_id`.
+pub fn from_route53(zone: &str, source_zone_id: &str, sets: &[RecordSet]) -> Converted {
     let zone = normalise(zone);
     let mut notes = Vec::new();
     let mut out = Vec::new();
@@ -409,6 +432,20 @@ pub fn from_route53(zone: &str, sets: &[RecordSet]) -> Converted {
         }
     }
     out.sort_by_key(crate::plan::key);
+    let internal = out
+        .iter()
+        .filter(|s| {
+            s.alias
+                .as_ref()
+                .is_some_and(|a| a.zone_id == source_zone_id)
+        })
+        .count();
+    if internal > 0 {
+        notes.push(Note::SelfAliases {
+            count: internal,
+            source_zone_id: source_zone_id.to_string(),
+        });
+    }
     Converted {
         zone,
         sets: out,
@@ -420,6 +457,39 @@ pub fn from_route53(zone: &str, sets: &[RecordSet]) -> Converted {
 mod tests {
     use super::*;
     use std::path::Path;
+
+    #[test]
+    fn route53_copies_report_and_retarget_internal_aliases() {
+        let mk = |name: &str, zone_id: &str| RecordSet {
+            name: name.into(),
+            ty: RecordType::A,
+            ttl: None,
+            values: Vec::new(),
+            alias: Some(crate::record::Alias {
+                name: "www.move.example".into(),
+                zone_id: zone_id.into(),
+                evaluate_target_health: false,
+            }),
+            set_identifier: None,
+            routing: None,
+            health_check_id: None,
+        };
+        let sets = vec![mk("a.move.example", "ZSRC"), mk("b.move.example", "ZOTHER")];
+        let mut c = from_route53("move.example", "ZSRC", &sets);
+        assert!(c.notes.contains(&Note::SelfAliases {
+            count: 1,
+            source_zone_id: "ZSRC".into()
+        }));
+        assert_eq!(retarget_aliases(&mut c.sets, "ZSRC", "ZNEW"), 1);
+        let ids: Vec<&str> = c
+            .sets
+            .iter()
+            .map(|s| s.alias.as_ref().unwrap().zone_id.as_str())
+            .collect();
+        assert_eq!(ids, ["ZNEW", "ZOTHER"]);
+        // Copying a zone onto itself changes nothing.
+        assert_eq!(retarget_aliases(&mut c.sets, "ZNEW", "ZNEW"), 0);
+    }
 
     fn conv(body: &str, opts: &Options) -> Result<Converted, ConvertError> {
         let text = format!(
