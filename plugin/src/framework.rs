@@ -100,6 +100,17 @@ pub trait Resource<M: Send + Sync + 'static>: Send + Sync {
     async fn create(&self, meta: &M, ctx: &Ctx, planned: Value) -> Result<Value, Failure>;
     /// Reads the live object; `Ok(None)` means it is gone (Terraform drops it from state).
     async fn read(&self, meta: &M, ctx: &Ctx, state: &Value) -> Result<Option<Value>, Diagnostics>;
+    /// What the server calls: `read` with the prior state handed over, so a resource holding
+    /// thousands of blocks can free each as it builds its replacement (one state in memory, not
+    /// two). On an error the server answers with the prior state's original bytes.
+    async fn read_owned(
+        &self,
+        meta: &M,
+        ctx: &Ctx,
+        state: Value,
+    ) -> Result<Option<Value>, Diagnostics> {
+        self.read(meta, ctx, &state).await
+    }
     async fn update(
         &self,
         meta: &M,

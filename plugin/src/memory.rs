@@ -5,7 +5,7 @@
 //! buffer is freed, so later ones come from the main heap, and whatever the previous RPC freed stays
 //! resident under the next one. Two measures, both Linux/glibc only and no-ops elsewhere:
 //! a fixed mmap threshold (big buffers are mapped and unmapped, never left in the heap) and a heap
-//! trim before an RPC when the ones since the last trim moved a lot of data.
+//! trim at the end of an RPC when the ones since the last trim moved a lot of data.
 
 #![allow(unsafe_code)] // mallopt / malloc_trim; see SAFETY notes
 
@@ -32,19 +32,29 @@ pub fn tune() {
     }
 }
 
-/// Records that an RPC carried `bytes` of values, and hands freed heap pages back to the system if
-/// enough has passed through since the last time. Call at the start of a state-carrying RPC, where
-/// the previous RPC's values are already dropped.
-pub fn settle(bytes: usize) {
-    let moved = MOVED.fetch_add(bytes, Ordering::Relaxed) + bytes;
-    if moved < TRIM_AFTER {
-        return;
+/// Hands freed heap pages back to the system when dropped, if the RPCs since the last trim moved
+/// enough data. Create it at the start of a state-carrying RPC, before the values it decodes:
+/// locals drop in reverse order, so it runs once they are all freed (the response stays).
+pub struct Release(usize);
+
+impl Release {
+    pub fn after(bytes: usize) -> Release {
+        Release(bytes)
     }
-    MOVED.store(0, Ordering::Relaxed);
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free memory; it is thread-safe in glibc.
-    unsafe {
-        libc::malloc_trim(0);
+}
+
+impl Drop for Release {
+    fn drop(&mut self) {
+        let moved = MOVED.fetch_add(self.0, Ordering::Relaxed) + self.0;
+        if moved < TRIM_AFTER {
+            return;
+        }
+        MOVED.store(0, Ordering::Relaxed);
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        // SAFETY: malloc_trim only releases free memory; it is thread-safe in glibc.
+        unsafe {
+            libc::malloc_trim(0);
+        }
     }
 }
 
@@ -78,11 +88,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn settle_resets_after_a_trim() {
+    fn release_counts_until_a_trim() {
         MOVED.store(0, Ordering::Relaxed);
-        settle(TRIM_AFTER / 2);
+        drop(Release::after(TRIM_AFTER / 2));
         assert_eq!(MOVED.load(Ordering::Relaxed), TRIM_AFTER / 2);
-        settle(TRIM_AFTER);
+        drop(Release::after(TRIM_AFTER));
         assert_eq!(MOVED.load(Ordering::Relaxed), 0);
     }
 }

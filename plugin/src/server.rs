@@ -276,6 +276,9 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         let req = req.into_inner();
         let e = self.resource(&req.type_name)?;
         let mut diags = Diagnostics::new();
+        let _release = crate::memory::Release::after(
+            req.raw_state.as_ref().map(|r| r.json.len()).unwrap_or(0),
+        );
         let raw = req.raw_state.unwrap_or_default();
         let upgraded = if !raw.json.is_empty() && req.version == e.schema.version {
             // Current schema (the usual case): read the JSON straight into a value.
@@ -372,7 +375,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
     ) -> R<pb::read_resource::Response> {
         let mut req = req.into_inner();
         let bytes = size(&req.current_state);
-        crate::memory::settle(bytes);
+        let _release = crate::memory::Release::after(bytes);
         crate::memory::mark("read: request", bytes);
         let e = self.resource(&req.type_name)?;
         let mut diags = Diagnostics::new();
@@ -400,20 +403,19 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
                 return Ok(Response::new(out));
             }
         };
-        // Decoded: free the bytes now (a failed read re-encodes the prior state instead).
-        let hint = size(&req.current_state);
-        drop(req.current_state.take());
+        // The state is handed to the resource; the request's bytes are kept to answer a failed read
+        // with (canonical msgpack: the same bytes re-encoding would give).
         crate::memory::mark("read: state decoded", bytes);
-        match e.imp.read(&meta, &self.ctx(), &state).await {
+        match e.imp.read_owned(&meta, &self.ctx(), state).await {
             Ok(Some(v)) => {
                 crate::memory::mark("read: live state built", bytes);
-                drop(state);
-                out.new_state = encode_sized(&v, &e.ty, hint, &mut diags);
+                drop(req.current_state.take());
+                out.new_state = encode_sized(&v, &e.ty, bytes, &mut diags);
                 crate::memory::mark("read: encoded", bytes);
             }
             Ok(None) => out.new_state = encode(&Value::Null, &e.ty, &mut diags),
             Err(d) => {
-                out.new_state = encode_sized(&state, &e.ty, hint, &mut diags);
+                out.new_state = req.current_state.take();
                 diags.extend(d)
             }
         }
@@ -433,7 +435,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             ..Default::default()
         };
         let bytes = size(&req.prior_state) + size(&req.proposed_new_state) + size(&req.config);
-        crate::memory::settle(bytes);
+        let _release = crate::memory::Release::after(bytes);
         crate::memory::mark("plan: request", bytes);
         drop(req.config.take());
         // Nothing to change: cty's msgpack is canonical (sorted attributes, keys and set elements),
@@ -496,7 +498,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             private: std::mem::take(&mut req.planned_private),
             ..Default::default()
         };
-        crate::memory::settle(
+        let _release = crate::memory::Release::after(
             size(&req.prior_state) + size(&req.planned_state) + size(&req.config),
         );
         // Not needed here (the plan already holds everything the configuration says).

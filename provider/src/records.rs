@@ -287,7 +287,7 @@ impl RecordsResource {
         &self,
         meta: &Meta,
         ctx: &Ctx,
-        base: &Value,
+        mut base: Value,
     ) -> Result<Option<Value>, Diagnostics> {
         let zone_id =
             r53_core::route53::strip_zone_id(base.get("zone_id").as_str().unwrap_or_default());
@@ -295,12 +295,16 @@ impl RecordsResource {
         let Some(zone_name) = Self::zone_name(&c, meta, &zone_id).await? else {
             return Ok(None);
         };
-        let excl = exclusive(base) || base.get("record").is_null();
+        let excl = exclusive(&base) || base.get("record").is_null();
         // Declared record sets keep their order in `base` (the configuration's order, so a no-op plan
         // stays empty); undeclared ones (exclusive mode, import) follow in Route 53's listing order,
         // which is also the order `r53-migrate export-tf` writes. Each listed set becomes state as
-        // its page arrives: 10,000 of them are never all held twice.
-        let declared = base.get("record").elements();
+        // its page arrives, and the block it replaces is freed then: 10,000 of them are never all
+        // held twice.
+        let mut declared = match base.get_mut("record").map(std::mem::take) {
+            Some(Value::List(v)) => v,
+            _ => Vec::new(),
+        };
         let index: BTreeMap<Key, usize> = declared
             .iter()
             .enumerate()
@@ -315,14 +319,17 @@ impl RecordsResource {
                     return;
                 }
                 match index.get(&rs_key(&r)) {
-                    Some(&i) => slots[i] = Some(block_state(&zone_id, &r, &declared[i])),
+                    Some(&i) => {
+                        slots[i] = Some(block_state(&zone_id, &r, &declared[i]));
+                        declared[i] = Value::Null;
+                    }
                     None if excl => extra.push(block_state(&zone_id, &r, &Value::Null)),
                     None => {}
                 }
             })
             .await
             .map_err(|e| api_diag(&format!("Listing record sets of {zone_id}"), &e))?;
-        drop(index);
+        drop((index, declared));
         let mut out: Vec<Value> = Vec::with_capacity(slots.len() + extra.len());
         out.extend(slots.into_iter().flatten());
         out.extend(extra);
@@ -479,7 +486,7 @@ impl RecordsResource {
         );
         if failed.has_errors() {
             // State shows what is really there now, so the next plan shows exactly what is left.
-            let partial = self.live(meta, ctx, &planned).await.ok().flatten();
+            let partial = self.live(meta, ctx, planned).await.ok().flatten();
             return Err(Failure {
                 diags: failed,
                 partial,
@@ -570,6 +577,15 @@ impl Resource<Meta> for RecordsResource {
         ctx: &Ctx,
         state: &Value,
     ) -> Result<Option<Value>, Diagnostics> {
+        self.live(meta, ctx, state.clone()).await
+    }
+
+    async fn read_owned(
+        &self,
+        meta: &Meta,
+        ctx: &Ctx,
+        state: Value,
+    ) -> Result<Option<Value>, Diagnostics> {
         self.live(meta, ctx, state).await
     }
 
@@ -629,7 +645,7 @@ impl Resource<Meta> for RecordsResource {
         // import: it adopts existing record sets that already match the configuration.)
         base.set("mode", Value::string("exclusive"));
         // No `record` yet: every record set but the apex SOA/NS is imported.
-        match self.live(meta, ctx, &base).await? {
+        match self.live(meta, ctx, base).await? {
             Some(s) => Ok(s),
             None => Err(Diagnostic::error(
                 "Cannot import record sets",
