@@ -106,6 +106,8 @@ struct State {
     caller_refs: Mutex<HashSet<String>>,
     /// zones with a change batch being processed
     busy_zones: Mutex<HashSet<String>>,
+    /// Route 53 Domains (moto's is too partial): answered here, not forwarded.
+    registrar: Arc<crate::domains::Registrar>,
 }
 
 pub struct Proxy {
@@ -134,6 +136,7 @@ impl Proxy {
             changes: Mutex::new(HashMap::new()),
             caller_refs: Mutex::new(HashSet::new()),
             busy_zones: Mutex::new(HashSet::new()),
+            registrar: Arc::new(crate::domains::Registrar::new(Default::default())),
         });
         let st = state.clone();
         let task = tokio::spawn(async move {
@@ -155,6 +158,11 @@ impl Proxy {
 
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+    /// The lab's Route 53 Domains, served on the same endpoint (for tests: failures, taken names,
+    /// what the registry publishes).
+    pub fn registrar(&self) -> &crate::domains::Registrar {
+        &self.state.registrar
     }
     pub fn set_config(&self, c: ProxyConfig) {
         *self.state.rng.lock().unwrap() = StdRng::seed_from_u64(c.seed);
@@ -237,6 +245,15 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
         .map(|p| p.as_str().to_string())
         .unwrap_or_default();
     let method = req.method().clone();
+    if let Some(op) = req
+        .headers()
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|t| t.strip_prefix(crate::domains::TARGET_PREFIX))
+        .map(str::to_string)
+    {
+        return Ok(domains_call(&st, &op, req).await);
+    }
     // Lab control endpoints.
     if path.starts_with("/__lab/") {
         let body = req
@@ -455,6 +472,54 @@ fn pend(st: &State, cfg: &ProxyConfig, act: &str, body: Bytes) -> Bytes {
         text = text.replace("<Status>INSYNC</Status>", "<Status>PENDING</Status>");
     }
     Bytes::from(text)
+}
+
+/// One Route 53 Domains call (JSON 1.1), answered by the lab registrar and counted like the rest.
+async fn domains_call(st: &State, op: &str, req: Request<Incoming>) -> Resp {
+    *st.stats
+        .lock()
+        .unwrap()
+        .calls
+        .entry(op.to_string())
+        .or_default() += 1;
+    let body = req
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let input: serde_json::Value = if body.is_empty() {
+        serde_json::json!({})
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(v) => v,
+            Err(e) => {
+                return domains_reply(
+                    400,
+                    &serde_json::json!({"__type": "SerializationException", "message": e.to_string()}),
+                )
+            }
+        }
+    };
+    match st.registrar.handle(op, &input) {
+        Ok(v) => domains_reply(200, &v),
+        Err(e) => domains_reply(
+            e.status,
+            &serde_json::json!({"__type": e.code, "message": e.message}),
+        ),
+    }
+}
+
+fn domains_reply(status: u16, v: &serde_json::Value) -> Resp {
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/x-amz-json-1.1")
+        .header(
+            "x-amzn-requestid",
+            format!("lab-{:016x}", rand::random::<u64>()),
+        )
+        .body(Full::new(Bytes::from(v.to_string())))
+        .expect("response")
 }
 
 /// moto's ListHealthChecks answer lacks the `Marker`, `IsTruncated` and `MaxItems` that AWS always

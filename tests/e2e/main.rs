@@ -12,5 +12,6 @@ mod plugin;
 mod provider_config;
 mod record;
 mod records;
+mod registrar;
 mod scale;
 mod validation;

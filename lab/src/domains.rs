@@ -1,0 +1,755 @@
+//! The lab's Route 53 Domains: a registrar emulator speaking the real wire protocol (JSON 1.1,
+//! `X-Amz-Target: Route53Domains_v20140515.<Operation>`) so the real `aws-sdk-route53domains`
+//! client talks to it. moto implements only a handful of these operations, finishes every
+//! operation at once and refuses 1-year registrations; this one has every operation the provider
+//! uses, asynchronous operations that move SUBMITTED → IN_PROGRESS → SUCCESSFUL over configurable
+//! times (their effect lands at SUCCESSFUL, as at AWS), injectable failures, and AWS's error codes.
+//!
+//! Served by the lab proxy on the same endpoint as Route 53 (the target header tells them apart).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::{json, Value};
+
+pub const TARGET_PREFIX: &str = "Route53Domains_v20140515.";
+
+/// How the registrar behaves.
+#[derive(Clone, Debug)]
+pub struct RegistrarConfig {
+    /// Time an operation stays SUBMITTED, then IN_PROGRESS, before it completes.
+    pub submitted_for: Duration,
+    pub in_progress_for: Duration,
+    /// TLDs it sells (without dots), with the yearly price in USD.
+    pub tlds: Vec<(String, f64)>,
+}
+
+impl Default for RegistrarConfig {
+    fn default() -> Self {
+        RegistrarConfig {
+            submitted_for: Duration::from_millis(300),
+            in_progress_for: Duration::from_millis(700),
+            tlds: vec![("test".into(), 12.0), ("example".into(), 15.0)],
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Domain {
+    name: String,
+    contacts: BTreeMap<&'static str, Value>,
+    privacy: BTreeMap<&'static str, bool>,
+    auto_renew: bool,
+    locked: bool,
+    nameservers: Vec<Value>,
+    created: f64,
+    updated: f64,
+    expires: f64,
+    tags: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug)]
+enum Effect {
+    Register(Box<Domain>),
+    Nameservers(Vec<Value>),
+    Contacts(BTreeMap<&'static str, Value>),
+    Privacy(BTreeMap<&'static str, bool>),
+    Lock(bool),
+    Renew(u32),
+    Delete,
+}
+
+#[derive(Clone, Debug)]
+struct Operation {
+    id: String,
+    domain: String,
+    kind: &'static str,
+    started: Instant,
+    submitted_at: f64,
+    effect: Effect,
+    /// Set when the operation is to fail (injected), with the message it reports.
+    fails: Option<String>,
+    done: bool,
+}
+
+/// An error as AWS's JSON protocol sends it.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: u16,
+    pub code: &'static str,
+    pub message: String,
+}
+
+fn invalid(message: impl Into<String>) -> ApiError {
+    ApiError {
+        status: 400,
+        code: "InvalidInput",
+        message: message.into(),
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    domains: BTreeMap<String, Domain>,
+    operations: Vec<Operation>,
+    /// Operation kind → message: the next operation of that kind fails with it.
+    fail_next: HashMap<String, String>,
+    /// Domains registered elsewhere: unavailable, and not in this account.
+    taken: Vec<String>,
+    next_id: u64,
+}
+
+pub struct Registrar {
+    config: RegistrarConfig,
+    inner: Mutex<Inner>,
+}
+
+const CONTACTS: [(&str, &str); 4] = [
+    ("AdminContact", "AdminPrivacy"),
+    ("RegistrantContact", "RegistrantPrivacy"),
+    ("TechContact", "TechPrivacy"),
+    ("BillingContact", "BillingPrivacy"),
+];
+
+fn now_epoch() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as f64)
+        .unwrap_or(0.0)
+}
+
+const YEAR: f64 = 365.0 * 86_400.0;
+
+fn norm(name: &str) -> String {
+    name.trim().trim_end_matches('.').to_ascii_lowercase()
+}
+
+fn str_field<'a>(body: &'a Value, key: &str) -> Result<&'a str, ApiError> {
+    body.get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| invalid(format!("{key} is required")))
+}
+
+impl Registrar {
+    pub fn new(config: RegistrarConfig) -> Registrar {
+        Registrar {
+            config,
+            inner: Mutex::new(Inner::default()),
+        }
+    }
+
+    /// The next operation of `kind` (e.g. "UPDATE_NAMESERVER", "REGISTER_DOMAIN") ends FAILED with
+    /// `message`.
+    pub fn fail_next(&self, kind: &str, message: &str) {
+        self.inner
+            .lock()
+            .unwrap()
+            .fail_next
+            .insert(kind.to_string(), message.to_string());
+    }
+
+    /// Marks a name as registered by someone else (availability: UNAVAILABLE).
+    pub fn mark_taken(&self, domain: &str) {
+        self.inner.lock().unwrap().taken.push(norm(domain));
+    }
+
+    /// The name servers the registrar currently has for a domain (what the TLD registry publishes).
+    pub fn nameservers(&self, domain: &str) -> Option<Vec<(String, Vec<String>)>> {
+        let mut g = self.inner.lock().unwrap();
+        self.advance(&mut g);
+        g.domains.get(&norm(domain)).map(|d| {
+            d.nameservers
+                .iter()
+                .map(|n| {
+                    (
+                        n["Name"].as_str().unwrap_or_default().to_string(),
+                        n["GlueIps"]
+                            .as_array()
+                            .map(|a| {
+                                a.iter()
+                                    .filter_map(|v| v.as_str().map(str::to_string))
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                    )
+                })
+                .collect()
+        })
+    }
+
+    fn status(&self, op: &Operation) -> &'static str {
+        let t = op.started.elapsed();
+        if t < self.config.submitted_for {
+            "SUBMITTED"
+        } else if t < self.config.submitted_for + self.config.in_progress_for {
+            "IN_PROGRESS"
+        } else if op.fails.is_some() {
+            "FAILED"
+        } else {
+            "SUCCESSFUL"
+        }
+    }
+
+    /// Lands the effects of operations that have completed, in the order they were submitted.
+    fn advance(&self, g: &mut Inner) {
+        let mut ready = Vec::new();
+        for (i, op) in g.operations.iter().enumerate() {
+            if !op.done && matches!(self.status(op), "SUCCESSFUL" | "FAILED") {
+                ready.push(i);
+            }
+        }
+        for i in ready {
+            let op = g.operations[i].clone();
+            g.operations[i].done = true;
+            if op.fails.is_some() {
+                continue;
+            }
+            let now = now_epoch();
+            match op.effect {
+                Effect::Register(d) => {
+                    g.domains.insert(op.domain.clone(), *d);
+                }
+                Effect::Delete => {
+                    g.domains.remove(&op.domain);
+                }
+                e => {
+                    if let Some(d) = g.domains.get_mut(&op.domain) {
+                        match e {
+                            Effect::Nameservers(ns) => d.nameservers = ns,
+                            Effect::Contacts(c) => d.contacts.extend(c),
+                            Effect::Privacy(p) => d.privacy.extend(p),
+                            Effect::Lock(l) => d.locked = l,
+                            Effect::Renew(y) => d.expires += f64::from(y) * YEAR,
+                            Effect::Register(_) | Effect::Delete => {}
+                        }
+                        d.updated = now;
+                    }
+                }
+            }
+        }
+    }
+
+    fn tld_price(&self, domain: &str) -> Result<f64, ApiError> {
+        let tld = domain.rsplit('.').next().unwrap_or_default();
+        self.config
+            .tlds
+            .iter()
+            .find(|(t, _)| t == tld)
+            .map(|(_, p)| *p)
+            .ok_or(ApiError {
+                status: 400,
+                code: "UnsupportedTLD",
+                message: format!(
+                    "Amazon Route 53 does not support the top-level domain (TLD) `.{tld}`."
+                ),
+            })
+    }
+
+    fn check_name(&self, raw: &str) -> Result<String, ApiError> {
+        let d = norm(raw);
+        let labels: Vec<&str> = d.split('.').collect();
+        if labels.len() < 2
+            || labels.iter().any(|l| {
+                l.is_empty()
+                    || l.len() > 63
+                    || l.starts_with('-')
+                    || l.ends_with('-')
+                    || !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            })
+        {
+            return Err(invalid(format!("Domain name {raw} is invalid.")));
+        }
+        self.tld_price(&d)?;
+        Ok(d)
+    }
+
+    fn submit(
+        &self,
+        g: &mut Inner,
+        domain: &str,
+        kind: &'static str,
+        effect: Effect,
+    ) -> Result<Value, ApiError> {
+        if g.operations.iter().any(|o| {
+            o.domain == domain
+                && o.kind == kind
+                && !o.done
+                && self.status(o) != "SUCCESSFUL"
+                && self.status(o) != "FAILED"
+        }) {
+            return Err(ApiError {
+                status: 400,
+                code: "DuplicateRequest",
+                message: format!("A {kind} operation for {domain} is already in progress."),
+            });
+        }
+        g.next_id += 1;
+        let id = format!("{:08x}-lab0-4000-8000-{:012x}", g.next_id, g.next_id);
+        let fails = g.fail_next.remove(kind);
+        g.operations.push(Operation {
+            id: id.clone(),
+            domain: domain.to_string(),
+            kind,
+            started: Instant::now(),
+            submitted_at: now_epoch(),
+            effect,
+            fails,
+            done: false,
+        });
+        Ok(json!({ "OperationId": id }))
+    }
+
+    fn domain<'a>(&self, g: &'a mut Inner, body: &Value) -> Result<&'a mut Domain, ApiError> {
+        let name = norm(str_field(body, "DomainName")?);
+        g.domains
+            .get_mut(&name)
+            .ok_or_else(|| invalid(format!("Domain {name} not found in this account.")))
+    }
+
+    fn detail(d: &Domain) -> Value {
+        let mut v = json!({
+            "DomainName": d.name,
+            "Nameservers": d.nameservers,
+            "AutoRenew": d.auto_renew,
+            "RegistrarName": "Amazon Registrar, Inc.",
+            "WhoIsServer": "whois.registrar.amazon",
+            "RegistrarUrl": "http://registrar.amazon.com",
+            "AbuseContactEmail": "abuse@amazonaws.com",
+            "AbuseContactPhone": "+1.2062661000",
+            "CreationDate": d.created,
+            "UpdatedDate": d.updated,
+            "ExpirationDate": d.expires,
+            "StatusList": if d.locked {
+                vec!["clientTransferProhibited"]
+            } else {
+                Vec::new()
+            },
+        });
+        for (c, p) in CONTACTS {
+            if let Some(x) = d.contacts.get(c) {
+                v[c] = x.clone();
+            }
+            v[p] = json!(d.privacy.get(p).copied().unwrap_or(true));
+        }
+        v
+    }
+
+    fn contacts_from(
+        body: &Value,
+        required: bool,
+    ) -> Result<BTreeMap<&'static str, Value>, ApiError> {
+        let mut out = BTreeMap::new();
+        for (c, _) in CONTACTS {
+            match body.get(c) {
+                Some(v) if v.is_object() => {
+                    for f in [
+                        "FirstName",
+                        "LastName",
+                        "ContactType",
+                        "AddressLine1",
+                        "City",
+                        "CountryCode",
+                        "ZipCode",
+                        "PhoneNumber",
+                        "Email",
+                    ] {
+                        if v.get(f).and_then(Value::as_str).is_none_or(str::is_empty) {
+                            return Err(invalid(format!("{c}.{f} is required")));
+                        }
+                    }
+                    let phone = v["PhoneNumber"].as_str().unwrap_or_default();
+                    let ok = phone
+                        .strip_prefix('+')
+                        .and_then(|p| p.split_once('.'))
+                        .is_some_and(|(cc, n)| {
+                            !cc.is_empty()
+                                && !n.is_empty()
+                                && cc.chars().chain(n.chars()).all(|c| c.is_ascii_digit())
+                        });
+                    if !ok {
+                        return Err(invalid(format!(
+                            "{c}.PhoneNumber {phone:?} is not in the form +CC.NUMBER"
+                        )));
+                    }
+                    out.insert(c, v.clone());
+                }
+                Some(_) => return Err(invalid(format!("{c} must be an object"))),
+                None if required && c != "BillingContact" => {
+                    return Err(invalid(format!("{c} is required")))
+                }
+                None => {}
+            }
+        }
+        Ok(out)
+    }
+
+    /// Handles one call; `op` is the part of X-Amz-Target after the prefix.
+    pub fn handle(&self, op: &str, body: &Value) -> Result<Value, ApiError> {
+        let mut g = self.inner.lock().unwrap();
+        self.advance(&mut g);
+        let g = &mut *g;
+        match op {
+            "CheckDomainAvailability" => {
+                let d = self.check_name(str_field(body, "DomainName")?)?;
+                let taken = g.domains.contains_key(&d) || g.taken.contains(&d);
+                Ok(json!({ "Availability": if taken { "UNAVAILABLE" } else { "AVAILABLE" } }))
+            }
+            "ListPrices" => {
+                let only = body.get("Tld").and_then(Value::as_str);
+                let prices: Vec<Value> = self
+                    .config
+                    .tlds
+                    .iter()
+                    .filter(|(t, _)| only.is_none_or(|o| o == t))
+                    .map(|(t, p)| {
+                        let price = json!({ "Price": p, "Currency": "USD" });
+                        json!({ "Name": t, "RegistrationPrice": price, "RenewalPrice": price, "TransferPrice": price, "ChangeOwnershipPrice": { "Price": 0.0, "Currency": "USD" }, "RestorationPrice": { "Price": p * 4.0, "Currency": "USD" } })
+                    })
+                    .collect();
+                if let (Some(t), true) = (only, prices.is_empty()) {
+                    return Err(ApiError {
+                        status: 400,
+                        code: "UnsupportedTLD",
+                        message: format!("TLD {t} is not supported"),
+                    });
+                }
+                Ok(json!({ "Prices": prices }))
+            }
+            "RegisterDomain" => {
+                let d = self.check_name(str_field(body, "DomainName")?)?;
+                let years = body
+                    .get("DurationInYears")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0);
+                if !(1..=10).contains(&years) {
+                    return Err(invalid(format!(
+                        "DurationInYears {years} must be between 1 and 10"
+                    )));
+                }
+                if g.domains.contains_key(&d) || g.taken.contains(&d) {
+                    return Err(ApiError {
+                        status: 400,
+                        code: "DomainLimitExceeded",
+                        message: format!("{d} is not available for registration"),
+                    });
+                }
+                let contacts = Self::contacts_from(body, true)?;
+                let now = now_epoch();
+                let mut privacy = BTreeMap::new();
+                for (_, p) in CONTACTS {
+                    privacy.insert(p, body.get(p).and_then(Value::as_bool).unwrap_or(true));
+                }
+                let dom = Domain {
+                    name: d.clone(),
+                    contacts,
+                    privacy,
+                    auto_renew: body
+                        .get("AutoRenew")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(true),
+                    locked: true,
+                    nameservers: vec![
+                        json!({"Name": "ns-1.awsdns-01.org", "GlueIps": []}),
+                        json!({"Name": "ns-2.awsdns-02.co.uk", "GlueIps": []}),
+                        json!({"Name": "ns-3.awsdns-03.com", "GlueIps": []}),
+                        json!({"Name": "ns-4.awsdns-04.net", "GlueIps": []}),
+                    ],
+                    created: now,
+                    updated: now,
+                    expires: now + years as f64 * YEAR,
+                    tags: BTreeMap::new(),
+                };
+                self.submit(g, &d, "REGISTER_DOMAIN", Effect::Register(Box::new(dom)))
+            }
+            "GetDomainDetail" => Ok(Self::detail(self.domain(g, body)?)),
+            "ListDomains" => Ok(json!({
+                "Domains": g.domains.values().map(|d| json!({
+                    "DomainName": d.name, "AutoRenew": d.auto_renew, "TransferLock": d.locked, "Expiry": d.expires
+                })).collect::<Vec<_>>()
+            })),
+            "UpdateDomainNameservers" => {
+                let name = self.domain(g, body)?.name.clone();
+                let ns = body
+                    .get("Nameservers")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                if ns.is_empty() || ns.len() > 6 {
+                    return Err(invalid("Nameservers must list 1 to 6 name servers"));
+                }
+                for n in &ns {
+                    let host = norm(n.get("Name").and_then(Value::as_str).unwrap_or_default());
+                    let glue = n
+                        .get("GlueIps")
+                        .and_then(Value::as_array)
+                        .map(Vec::len)
+                        .unwrap_or(0);
+                    let inside = host == name || host.ends_with(&format!(".{name}"));
+                    if glue > 0 && !inside {
+                        return Err(invalid(format!(
+                            "Glue IPs are only allowed for name servers under {name}: {host}"
+                        )));
+                    }
+                    if glue == 0 && inside {
+                        return Err(invalid(format!(
+                            "Name server {host} is under {name} and needs glue IPs"
+                        )));
+                    }
+                }
+                self.submit(g, &name, "UPDATE_NAMESERVER", Effect::Nameservers(ns))
+            }
+            "UpdateDomainContact" => {
+                let name = self.domain(g, body)?.name.clone();
+                let c = Self::contacts_from(body, false)?;
+                if c.is_empty() {
+                    return Err(invalid("at least one contact is required"));
+                }
+                self.submit(g, &name, "UPDATE_DOMAIN_CONTACT", Effect::Contacts(c))
+            }
+            "UpdateDomainContactPrivacy" => {
+                let name = self.domain(g, body)?.name.clone();
+                let mut p = BTreeMap::new();
+                for (_, k) in CONTACTS {
+                    if let Some(b) = body.get(k).and_then(Value::as_bool) {
+                        p.insert(k, b);
+                    }
+                }
+                self.submit(g, &name, "CHANGE_PRIVACY_PROTECTION", Effect::Privacy(p))
+            }
+            "EnableDomainAutoRenew" | "DisableDomainAutoRenew" => {
+                self.domain(g, body)?.auto_renew = op == "EnableDomainAutoRenew";
+                Ok(json!({}))
+            }
+            "EnableDomainTransferLock" | "DisableDomainTransferLock" => {
+                let name = self.domain(g, body)?.name.clone();
+                let kind = if op == "EnableDomainTransferLock" {
+                    "ENABLE_TRANSFER_LOCK"
+                } else {
+                    "DISABLE_TRANSFER_LOCK"
+                };
+                self.submit(
+                    g,
+                    &name,
+                    kind,
+                    Effect::Lock(op == "EnableDomainTransferLock"),
+                )
+            }
+            "RenewDomain" => {
+                let d = self.domain(g, body)?;
+                let name = d.name.clone();
+                let current = body
+                    .get("CurrentExpiryYear")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0);
+                let year = 1970 + (d.expires / YEAR).floor() as i64;
+                if (current - year).abs() > 1 {
+                    return Err(invalid(format!("CurrentExpiryYear {current} does not match the domain's expiry year {year}")));
+                }
+                let years = body
+                    .get("DurationInYears")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(1) as u32;
+                self.submit(g, &name, "RENEW_DOMAIN", Effect::Renew(years))
+            }
+            "DeleteDomain" => {
+                let name = self.domain(g, body)?.name.clone();
+                self.submit(g, &name, "DELETE_DOMAIN", Effect::Delete)
+            }
+            "ListTagsForDomain" => {
+                let d = self.domain(g, body)?;
+                Ok(
+                    json!({ "TagList": d.tags.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect::<Vec<_>>() }),
+                )
+            }
+            "UpdateTagsForDomain" => {
+                let d = self.domain(g, body)?;
+                for t in body
+                    .get("TagsToUpdate")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default()
+                {
+                    let k = t.get("Key").and_then(Value::as_str).unwrap_or_default();
+                    if k.is_empty() {
+                        return Err(invalid("tag keys must not be empty"));
+                    }
+                    d.tags.insert(
+                        k.to_string(),
+                        t.get("Value")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_string(),
+                    );
+                }
+                Ok(json!({}))
+            }
+            "DeleteTagsForDomain" => {
+                let d = self.domain(g, body)?;
+                for k in body
+                    .get("TagsToDelete")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default()
+                {
+                    if let Some(k) = k.as_str() {
+                        d.tags.remove(k);
+                    }
+                }
+                Ok(json!({}))
+            }
+            "GetOperationDetail" => {
+                let id = str_field(body, "OperationId")?;
+                let op = g
+                    .operations
+                    .iter()
+                    .find(|o| o.id == id)
+                    .ok_or_else(|| invalid(format!("Operation {id} not found")))?;
+                let status = self.status(op);
+                let mut v = json!({
+                    "OperationId": op.id, "Status": status, "DomainName": op.domain, "Type": op.kind,
+                    "SubmittedDate": op.submitted_at,
+                });
+                if status == "FAILED" {
+                    v["Message"] = json!(op.fails.clone().unwrap_or_default());
+                }
+                Ok(v)
+            }
+            "ListOperations" => Ok(json!({
+                "Operations": g.operations.iter().rev().map(|o| json!({
+                    "OperationId": o.id, "Status": self.status(o), "Type": o.kind, "SubmittedDate": o.submitted_at, "DomainName": o.domain
+                })).collect::<Vec<_>>()
+            })),
+            other => Err(ApiError {
+                status: 400,
+                code: "UnknownOperationException",
+                message: format!("the lab registrar does not implement {other}"),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contact() -> Value {
+        json!({"FirstName": "Ada", "LastName": "Lovelace", "ContactType": "PERSON", "AddressLine1": "1 Lab Way",
+               "City": "London", "CountryCode": "GB", "ZipCode": "N1 1AA", "PhoneNumber": "+44.2071234567",
+               "Email": "ada@example.org"})
+    }
+
+    fn fast() -> Registrar {
+        Registrar::new(RegistrarConfig {
+            submitted_for: Duration::from_millis(20),
+            in_progress_for: Duration::from_millis(40),
+            ..Default::default()
+        })
+    }
+
+    fn wait(r: &Registrar, id: &Value) -> Value {
+        for _ in 0..100 {
+            let d = r
+                .handle("GetOperationDetail", &json!({"OperationId": id}))
+                .unwrap();
+            if d["Status"] == "SUCCESSFUL" || d["Status"] == "FAILED" {
+                return d;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("operation never finished");
+    }
+
+    #[test]
+    fn registration_lands_when_its_operation_succeeds() {
+        let r = fast();
+        let body = json!({"DomainName": "lab-one.test", "DurationInYears": 1, "AdminContact": contact(),
+                          "RegistrantContact": contact(), "TechContact": contact()});
+        let op = r.handle("RegisterDomain", &body).unwrap();
+        let st = r
+            .handle(
+                "GetOperationDetail",
+                &json!({"OperationId": op["OperationId"]}),
+            )
+            .unwrap();
+        assert_eq!(st["Status"], "SUBMITTED");
+        assert_eq!(
+            r.handle("GetDomainDetail", &json!({"DomainName": "lab-one.test"}))
+                .unwrap_err()
+                .code,
+            "InvalidInput"
+        );
+        assert_eq!(wait(&r, &op["OperationId"])["Status"], "SUCCESSFUL");
+        let d = r
+            .handle("GetDomainDetail", &json!({"DomainName": "lab-one.test"}))
+            .unwrap();
+        assert_eq!(d["AutoRenew"], true);
+        assert_eq!(d["StatusList"][0], "clientTransferProhibited");
+        let avail = r
+            .handle(
+                "CheckDomainAvailability",
+                &json!({"DomainName": "lab-one.test"}),
+            )
+            .unwrap();
+        assert_eq!(avail["Availability"], "UNAVAILABLE");
+    }
+
+    #[test]
+    fn bad_input_gets_aws_error_codes() {
+        let r = fast();
+        let e = r
+            .handle(
+                "CheckDomainAvailability",
+                &json!({"DomainName": "x.nosuchtld"}),
+            )
+            .unwrap_err();
+        assert_eq!(e.code, "UnsupportedTLD");
+        let mut c = contact();
+        c["PhoneNumber"] = json!("020 7123 4567");
+        let e = r
+            .handle("RegisterDomain", &json!({"DomainName": "a.test", "DurationInYears": 1, "AdminContact": c,
+                                              "RegistrantContact": contact(), "TechContact": contact()}))
+            .unwrap_err();
+        assert!(e.message.contains("+CC.NUMBER"), "{e:?}");
+        let e = r
+            .handle(
+                "RegisterDomain",
+                &json!({"DomainName": "a.test", "DurationInYears": 11}),
+            )
+            .unwrap_err();
+        assert_eq!(e.code, "InvalidInput");
+    }
+
+    #[test]
+    fn injected_failure_reports_its_message_and_changes_nothing() {
+        let r = fast();
+        let body = json!({"DomainName": "lab-two.test", "DurationInYears": 2, "AdminContact": contact(),
+                          "RegistrantContact": contact(), "TechContact": contact()});
+        wait(
+            &r,
+            &r.handle("RegisterDomain", &body).unwrap()["OperationId"],
+        );
+        r.fail_next(
+            "UPDATE_NAMESERVER",
+            "The registry refused the name servers.",
+        );
+        let op = r
+            .handle("UpdateDomainNameservers", &json!({"DomainName": "lab-two.test",
+                     "Nameservers": [{"Name": "ns1.elsewhere.net"}, {"Name": "ns2.elsewhere.net"}]}))
+            .unwrap();
+        let d = wait(&r, &op["OperationId"]);
+        assert_eq!(d["Status"], "FAILED");
+        assert_eq!(d["Message"], "The registry refused the name servers.");
+        assert_eq!(r.nameservers("lab-two.test").unwrap().len(), 4);
+        // Glue only in bailiwick, and required there.
+        let e = r
+            .handle(
+                "UpdateDomainNameservers",
+                &json!({"DomainName": "lab-two.test",
+                     "Nameservers": [{"Name": "ns1.lab-two.test"}]}),
+            )
+            .unwrap_err();
+        assert!(e.message.contains("needs glue"), "{e:?}");
+    }
+}
