@@ -45,6 +45,18 @@ pub struct LabZone {
 }
 
 impl Knot {
+    /// One zone, transfers allowed, no key: the usual "other DNS host".
+    pub fn serving(zone: &str, text: String) -> anyhow::Result<Knot> {
+        Knot::start(
+            &[LabZone {
+                name: zone.into(),
+                text,
+                transfer: true,
+            }],
+            None,
+        )
+    }
+
     pub fn start(zones: &[LabZone], key: Option<&LabKey>) -> anyhow::Result<Knot> {
         let dir = tempfile::Builder::new().prefix("r53-knot-").tempdir()?;
         let port = crate::moto::free_port()?;

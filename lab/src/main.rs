@@ -213,18 +213,11 @@ fn demo(lab: &r53_lab::Lab, keep: bool) -> anyhow::Result<()> {
 /// Route 53 by AXFR with r53-migrate — check, reviewed dry run, apply of exactly that plan — and
 /// handed to Terraform with export-tf (imports only, then an empty plan).
 fn demo_migration(lab: &r53_lab::Lab) -> anyhow::Result<()> {
-    use r53_lab::knot::{Knot, LabZone};
+    use r53_lab::knot::Knot;
     const ZONE: &str = "shop.example";
     let file = r53_lab::tools::repo_root().join(format!("examples/demo/old-host/{ZONE}.zone"));
     let text = std::fs::read_to_string(&file).with_context(|| file.display().to_string())?;
-    let knot = Knot::start(
-        &[LabZone {
-            name: ZONE.into(),
-            text,
-            transfer: true,
-        }],
-        None,
-    )?;
+    let knot = Knot::serving(ZONE, text)?;
     let from = format!("axfr://{}", knot.addr);
     let work = tempfile::tempdir()?;
     let bin = r53_lab::tools::migrate_bin()?;

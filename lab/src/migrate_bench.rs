@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::knot::{Knot, LabZone};
+use crate::knot::Knot;
 use crate::{Lab, ProxyConfig};
 
 pub const ZONE: &str = "bench.example";
@@ -236,14 +236,7 @@ pub fn run(sizes: &[usize]) -> anyhow::Result<String> {
     for &n in sizes {
         let text = zone_text(n);
         parses.push(parse_case(n, &text)?);
-        let knot = Knot::start(
-            &[LabZone {
-                name: ZONE.into(),
-                text,
-                transfer: true,
-            }],
-            None,
-        )?;
+        let knot = Knot::serving(ZONE, text)?;
         for tool in ["r53-migrate", "octodns"] {
             eprintln!("bench: import of {n} record sets by {tool} …");
             imports.push(import_case(tool, n, &knot)?);

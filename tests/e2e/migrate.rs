@@ -157,15 +157,8 @@ fn zone_file_and_axfr_import_identically_and_read_back() {
     assert_eq!(www.4, vec!["@.".to_string()]);
 
     // Same text served by Knot, transferred over the wire, imported into a second zone.
-    let knot = Knot::start(
-        &[LabZone {
-            name: "axfr.example".into(),
-            text: format!("$ORIGIN axfr.example.\n{CORPUS}"),
-            transfer: true,
-        }],
-        None,
-    )
-    .expect("knotd");
+    let knot =
+        Knot::serving("axfr.example", format!("$ORIGIN axfr.example.\n{CORPUS}")).expect("knotd");
     let src = format!("axfr://{}", knot.addr);
     let r = migrate(
         &lab,

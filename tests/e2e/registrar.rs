@@ -106,27 +106,22 @@ fn lab_registrar_speaks_route53_domains() {
                 .build()
                 .unwrap()
         };
-        let op = c
-            .update_domain_nameservers()
-            .domain_name("e2e-shop.test")
-            .nameservers(ns("ns1.e2e-shop.test", &["192.0.2.53"]))
-            .nameservers(ns("ns2.other-host.net", &[]))
-            .send()
-            .await
-            .unwrap();
+        let set_ns = || async {
+            c.update_domain_nameservers()
+                .domain_name("e2e-shop.test")
+                .nameservers(ns("ns1.e2e-shop.test", &["192.0.2.53"]))
+                .nameservers(ns("ns2.other-host.net", &[]))
+                .send()
+                .await
+                .unwrap()
+        };
+        let op = set_ns().await;
         let (seen, msg) = wait(&c, op.operation_id().unwrap()).await;
         assert_eq!(seen.last(), Some(&OperationStatus::Failed));
         assert_eq!(msg.as_deref(), Some("The registry refused ns1.e2e-shop.test."));
         assert_eq!(lab.proxy.registrar().nameservers("e2e-shop.test").unwrap().len(), 4);
         // Retried, it lands with the glue.
-        let op = c
-            .update_domain_nameservers()
-            .domain_name("e2e-shop.test")
-            .nameservers(ns("ns1.e2e-shop.test", &["192.0.2.53"]))
-            .nameservers(ns("ns2.other-host.net", &[]))
-            .send()
-            .await
-            .unwrap();
+        let op = set_ns().await;
         assert_eq!(
             wait(&c, op.operation_id().unwrap()).await.0.last(),
             Some(&OperationStatus::Successful)
