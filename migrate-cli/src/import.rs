@@ -57,8 +57,8 @@ pub async fn run(a: ImportArgs) -> Result<u8, Fail> {
             eprintln!("note: --resume finishes the journaled run; --from is not read again");
         }
         eprintln!(
-            "resuming the import of {zone} from {} ({} batches done before)",
-            j.source, j.batches_done
+            "resuming the import of {zone} from {}: the zone is read again and what is missing applied",
+            j.source
         );
         let aws = crate::connect(&a.aws).await?;
         return execute(&aws, &a, j, &jpath).await;
@@ -182,7 +182,6 @@ pub async fn run(a: ImportArgs) -> Result<u8, Fail> {
         plan_checksum: plan.checksum(),
         approved: plan.steps.iter().map(|s| s.key()).collect::<BTreeSet<_>>(),
         want: conv.sets,
-        batches_done: 0,
         retarget_aliases_from: retarget_later,
     };
     j.save(&jpath).map_err(Fail::error)?;
@@ -306,7 +305,7 @@ async fn execute(
     }
     let changes: Vec<Change> = plan.steps.iter().map(to_change).collect();
     let batches = batches(&changes, a.max_batch_changes as usize);
-    let failed = apply_batches(aws, &zone_id, &plan, &changes, &batches, &mut j, jpath).await?;
+    let failed = apply_batches(aws, &zone_id, &plan, &changes, &batches, jpath).await?;
     if !failed.is_empty() {
         return Err(Fail::error(format!(
             "{} change(s) were refused by Route 53 (the others were applied):\n  {}\nThe journal {} is kept: fix the cause and run again with --resume.",
@@ -367,7 +366,6 @@ async fn apply_batches(
     plan: &Plan,
     changes: &[Change],
     sizes: &[usize],
-    j: &mut Journal,
     jpath: &std::path::Path,
 ) -> Result<Vec<String>, Fail> {
     let tty = std::io::stderr().is_terminal();
@@ -412,9 +410,9 @@ async fn apply_batches(
                 failed.push(format!("{:?} {}: {e}", s.action, plan::label(&s.key())));
             }
         }
+        // The journal is not rewritten per batch (it holds every wanted record set): a resume reads
+        // the zone again and applies what is still missing, whatever batch it stopped in.
         start += n;
-        j.batches_done += 1;
-        j.save(jpath).map_err(Fail::error)?;
         match &bar {
             Some(b) => {
                 b.set_position(start as u64);

@@ -25,7 +25,6 @@ pub struct Journal {
     /// Record sets (name, type, set id) the reviewed plan creates, updates or deletes.
     pub approved: BTreeSet<Key>,
     pub want: Vec<RecordSet>,
-    pub batches_done: usize,
     /// The source Route 53 zone whose internal aliases must point at the target zone once it
     /// exists (the zone is created by the apply, so its ID was not known at planning).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,7 +63,7 @@ impl Journal {
         ));
         let write = || -> std::io::Result<()> {
             let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(&serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?)?;
+            f.write_all(&serde_json::to_vec(self).map_err(std::io::Error::other)?)?;
             f.sync_all()?;
             std::fs::rename(&tmp, path)?;
             if let Ok(d) = std::fs::File::open(dir) {
