@@ -57,6 +57,8 @@ impl Knot {
         )
     }
 
+    /// One tcp worker and a 60 s per-message TCP timeout: Knot's 500 ms default cuts an AXFR off
+    /// when a slow client (dnspython under octodns, on a busy 2-core machine) lags behind.
     pub fn start(zones: &[LabZone], key: Option<&LabKey>) -> anyhow::Result<Knot> {
         let dir = tempfile::Builder::new().prefix("r53-knot-").tempdir()?;
         let port = crate::moto::free_port()?;
@@ -64,7 +66,7 @@ impl Knot {
         std::fs::create_dir_all(d.join("zones"))?;
         std::fs::create_dir_all(d.join("db"))?;
         let mut conf = format!(
-            "server:\n    rundir: \"{d}\"\n    listen: 127.0.0.1@{port}\n    background-workers: 1\n    tcp-workers: 1\n    udp-workers: 1\n\
+            "server:\n    rundir: \"{d}\"\n    listen: 127.0.0.1@{port}\n    background-workers: 1\n    tcp-workers: 1\n    udp-workers: 1\n    tcp-io-timeout: 60000\n\
              log:\n  - target: stderr\n    any: warning\n\
              database:\n    storage: \"{d}/db\"\n",
             d = d.display()

@@ -17,7 +17,12 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Start the emulator and proxy and print the endpoint.
-    Serve,
+    Serve {
+        /// Pass requests through as moto takes them (no AWS strictness checks, no PENDING
+        /// window): what the benchmarks measure against.
+        #[arg(long)]
+        lenient: bool,
+    },
     /// Benchmark zone-scale record management (calls, time, provider footprint); prints a table
     /// and writes bench-results/bench.md.
     Bench {
@@ -96,12 +101,14 @@ fn main() -> anyhow::Result<()> {
             &migrate_sizes.0,
         );
     }
+    let lenient = matches!(cli.cmd, Cmd::Serve { lenient: true });
     let lab = r53_lab::Lab::start_with(r53_lab::ProxyConfig {
-        pending_ms: 1500,
+        pending_ms: if lenient { 0 } else { 1500 },
+        strict: !lenient,
         ..Default::default()
     })?;
     match cli.cmd {
-        Cmd::Serve => {
+        Cmd::Serve { .. } => {
             println!("AWS_ENDPOINT_URL={}", lab.endpoint());
             println!("(moto pid {:?}); Ctrl-C to stop", lab.moto.pid());
             lab.rt.block_on(tokio::signal::ctrl_c())?;

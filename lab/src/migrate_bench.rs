@@ -235,11 +235,22 @@ pub fn run(sizes: &[usize]) -> anyhow::Result<String> {
     let mut parses = Vec::new();
     for &n in sizes {
         let text = zone_text(n);
-        parses.push(parse_case(n, &text)?);
+        let p = parse_case(n, &text)?;
+        eprintln!(
+            "bench: parse {n}: r53-migrate {:.4} s, dnspython {:.4} s",
+            p.r53_s, p.dnspython_s
+        );
+        parses.push(p);
         let knot = Knot::serving(ZONE, text)?;
         for tool in ["r53-migrate", "octodns"] {
             eprintln!("bench: import of {n} record sets by {tool} …");
-            imports.push(import_case(tool, n, &knot)?);
+            let row = import_case(tool, n, &knot)?;
+            // Printed as it lands: a later failure in a long run keeps what was measured.
+            eprintln!(
+                "bench: {tool} {n}: {:.2} s wall, {:.2} s CPU, {:.1} MiB, {} batches, {} Lists, {:?} left",
+                row.wall_s, row.cpu_s, row.rss_mib, row.batches, row.lists, row.left
+            );
+            imports.push(row);
         }
     }
     Ok(table(&imports, &parses))
