@@ -111,7 +111,7 @@ pub async fn load(
                 r53_zone::zonefile::parse_file(p, &zone).map_err(|e| Fail::error(e.to_string()))?;
             if z.origin != zone {
                 return Err(Fail::error(format!(
-                    "{}: the file's $ORIGIN is {}, not {zone}",
+                    "{}: the file's SOA is for {}, not {zone}",
                     p.display(),
                     z.origin
                 )));

@@ -156,6 +156,199 @@ pub struct Converted {
     pub notes: Vec<Note>,
 }
 
+/// One record of a source zone, on its own.
+enum Item {
+    Dnssec,
+    Problem(Problem),
+    Unsupported((String, String)),
+    Value((String, RecordType), u32, String),
+}
+
+fn one_record(r: &Record, zname: &Name) -> Item {
+    let name = name_to_route53(r.name());
+    let ht = r.record_type();
+    if is_dnssec_signing_type(ht) {
+        return Item::Dnssec;
+    }
+    match Name::parse(&name) {
+        Ok(n) if n.is_subdomain_of(zname) => {}
+        Ok(_) => {
+            return Item::Problem(Problem {
+                message: format!("is not inside the zone {}", zname.as_str()),
+                name,
+                r#type: ht.to_string(),
+                rule: "out-of-zone",
+            })
+        }
+        Err(e) => {
+            return Item::Problem(Problem {
+                name,
+                r#type: ht.to_string(),
+                rule: "name",
+                message: e.to_string(),
+            })
+        }
+    }
+    match wire::to_route53(r.data()) {
+        Ok((ty, v)) => Item::Value((name, ty), r.ttl(), v),
+        Err(u) => Item::Unsupported((name, u.type_name)),
+    }
+}
+
+/// What the whole zone tells about each set.
+struct SetContext<'a> {
+    zone: &'a str,
+    names_with: &'a BTreeMap<&'a str, Vec<RecordType>>,
+    groups: &'a BTreeMap<(String, RecordType), Vec<(u32, String)>>,
+}
+
+#[derive(Default)]
+struct SetOutcome {
+    set: Option<RecordSet>,
+    notes: Vec<Note>,
+    problems: Vec<Problem>,
+}
+
+/// One (name, type) group of source records → a Route 53 record set, or why not.
+fn one_set(cx: &SetContext<'_>, name: &str, ty: RecordType, recs: &[(u32, String)]) -> SetOutcome {
+    let mut out = SetOutcome::default();
+    let (notes, problems) = (&mut out.notes, &mut out.problems);
+    let zone = cx.zone;
+    let apex = name == zone;
+    let values: Vec<String> = recs.iter().map(|(_, v)| v.clone()).collect();
+    if apex && ty == RecordType::Soa {
+        notes.push(Note::ApexSoaKept {
+            source_value: values.join(" "),
+        });
+        return out;
+    }
+    if apex && ty == RecordType::Ns {
+        notes.push(Note::ApexNsKept {
+            source_values: values,
+        });
+        return out;
+    }
+    let p = |rule: &'static str, message: String| Problem {
+        name: name.to_string(),
+        r#type: ty.to_string(),
+        rule,
+        message,
+    };
+    if ty == RecordType::Soa {
+        problems.push(p(
+            "soa-below-apex",
+            "an SOA below the zone apex (a child zone's data inside this zone?)".into(),
+        ));
+        return out;
+    }
+    if apex && ty == RecordType::Cname {
+        problems.push(p(
+            "cname-at-apex",
+            format!(
+                "a CNAME cannot be at the zone apex (target {}). In Route 53 use an alias record instead: \
+                 type A/AAAA with alias {{ name = \"<target>\", zone_id = \"<target's zone>\" }} when the target is an AWS resource \
+                 or a name in Route 53; otherwise point A/AAAA at the target's addresses",
+                values.join(", ")
+            ),
+        ));
+        return out;
+    }
+    if ty == RecordType::Cname {
+        let others: Vec<&str> = cx.names_with[name]
+            .iter()
+            .filter(|t| **t != RecordType::Cname)
+            .map(|t| t.as_str())
+            .collect();
+        if !others.is_empty() {
+            problems.push(p(
+                "cname-exclusive",
+                format!(
+                    "a CNAME cannot share its name with other records ({})",
+                    others.join(", ")
+                ),
+            ));
+            return out;
+        }
+    }
+    let mut ttls: Vec<u32> = recs.iter().map(|(t, _)| *t).collect();
+    ttls.sort_unstable();
+    ttls.dedup();
+    let ttl = ttls[0];
+    if ttls.len() > 1 {
+        notes.push(Note::MixedTtl {
+            name: name.to_string(),
+            r#type: ty.to_string(),
+            ttls: ttls.clone(),
+            chosen: ttl,
+        });
+    }
+    // Values in the same user form as a Route 53 listing gives, so diffs compare like with like.
+    let mut user: Vec<String> = values.iter().map(|v| decode_wire_value(ty, v)).collect();
+    user.sort();
+    user.dedup();
+    let rs = RecordSet {
+        name: name.to_string(),
+        ty,
+        ttl: Some(ttl as i64),
+        values: user,
+        alias: None,
+        set_identifier: None,
+        routing: None,
+        health_check_id: None,
+    };
+    if ty.is_text()
+        && rs
+            .values
+            .iter()
+            .any(|v| v.len() > 255 && !v.trim_start().starts_with('"'))
+    {
+        notes.push(Note::TxtSplit {
+            name: name.to_string(),
+            r#type: ty.to_string(),
+        });
+    }
+    for e in rs.check(Some(zone)) {
+        problems.push(p("route53-rule", format!("{}: {}", e.field, e.message)));
+    }
+    let wire_chars: usize = rs.wire_values().iter().map(String::len).sum();
+    if rs.values.len() > crate::plan::MAX_BATCH_RECORDS / 2
+        || wire_chars > crate::plan::MAX_BATCH_CHARS / 2
+    {
+        problems.push(p(
+            "set-too-large",
+            format!(
+                "{} values / {wire_chars} characters: larger than one Route 53 change can carry (an UPSERT counts twice: {} values, {} characters)",
+                rs.values.len(),
+                crate::plan::MAX_BATCH_RECORDS / 2,
+                crate::plan::MAX_BATCH_CHARS / 2
+            ),
+        ));
+    }
+    if !apex && ty == RecordType::Ns {
+        notes.push(Note::Subdelegation {
+            name: name.to_string(),
+            with_ds: cx.groups.contains_key(&(name.to_string(), RecordType::Ds)),
+        });
+    }
+    if name.starts_with("*.") {
+        notes.push(Note::Wildcard {
+            name: name.to_string(),
+        });
+    }
+    if name.split('.').any(|l| l.starts_with("xn--")) {
+        notes.push(Note::Idn {
+            name: name.to_string(),
+            unicode: hickory_proto::rr::Name::from_ascii(name)
+                .map(|n| n.to_utf8())
+                .unwrap_or_default()
+                .trim_end_matches('.')
+                .to_string(),
+        });
+    }
+    out.set = Some(rs);
+    out
+}
+
 /// Converts a zone's records (SOA and apex NS included, as a transfer or zone file has them).
 pub fn from_dns(zone: &str, records: &[Record], opts: &Options) -> Result<Converted, ConvertError> {
     let zone = normalise(zone);
@@ -171,39 +364,20 @@ pub fn from_dns(zone: &str, records: &[Record], opts: &Options) -> Result<Conver
     let mut problems = Vec::new();
     let mut unsupported: BTreeMap<(String, String), usize> = BTreeMap::new();
     let mut dnssec = 0usize;
+    let items = crate::par::map_chunks(records, 2048, |chunk| {
+        chunk
+            .iter()
+            .map(|r| one_record(r, &zname))
+            .collect::<Vec<_>>()
+    });
     // (name, type) → (ttl, wire value) per record
     let mut groups: BTreeMap<(String, RecordType), Vec<(u32, String)>> = BTreeMap::new();
-    for r in records {
-        let name = name_to_route53(r.name());
-        let ht = r.record_type();
-        if is_dnssec_signing_type(ht) {
-            dnssec += 1;
-            continue;
-        }
-        match Name::parse(&name) {
-            Ok(n) if n.is_subdomain_of(&zname) => {}
-            Ok(_) => {
-                problems.push(Problem {
-                    name: name.clone(),
-                    r#type: ht.to_string(),
-                    rule: "out-of-zone",
-                    message: format!("is not inside the zone {zone}"),
-                });
-                continue;
-            }
-            Err(e) => {
-                problems.push(Problem {
-                    name: name.clone(),
-                    r#type: ht.to_string(),
-                    rule: "name",
-                    message: e.to_string(),
-                });
-                continue;
-            }
-        }
-        match wire::to_route53(r.data()) {
-            Ok((ty, v)) => groups.entry((name, ty)).or_default().push((r.ttl(), v)),
-            Err(u) => *unsupported.entry((name, u.type_name)).or_default() += 1,
+    for item in items.into_iter().flatten() {
+        match item {
+            Item::Dnssec => dnssec += 1,
+            Item::Problem(p) => problems.push(p),
+            Item::Unsupported(k) => *unsupported.entry(k).or_default() += 1,
+            Item::Value(k, ttl, v) => groups.entry(k).or_default().push((ttl, v)),
         }
     }
     if dnssec > 0 {
@@ -237,146 +411,34 @@ pub fn from_dns(zone: &str, records: &[Record], opts: &Options) -> Result<Conver
             m.entry(n.as_str()).or_insert_with(Vec::new).push(*t);
             m
         });
+    let entries: Vec<_> = groups.iter().collect();
+    let cx = SetContext {
+        zone: &zone,
+        names_with: &names_with,
+        groups: &groups,
+    };
+    let outcomes = crate::par::map_chunks(&entries, 1024, |chunk| {
+        chunk
+            .iter()
+            .map(|(k, recs)| one_set(&cx, &k.0, k.1, recs))
+            .collect::<Vec<_>>()
+    });
     let mut sets = Vec::new();
-    for ((name, ty), recs) in &groups {
-        let apex = *name == zone;
-        let values: Vec<String> = recs.iter().map(|(_, v)| v.clone()).collect();
-        if apex && *ty == RecordType::Soa {
-            notes.push(Note::ApexSoaKept {
-                source_value: values.join(" "),
-            });
-            continue;
-        }
-        if apex && *ty == RecordType::Ns {
-            notes.push(Note::ApexNsKept {
-                source_values: values,
-            });
-            continue;
-        }
-        let p = |rule: &'static str, message: String| Problem {
-            name: name.clone(),
-            r#type: ty.to_string(),
-            rule,
-            message,
-        };
-        if *ty == RecordType::Soa {
-            problems.push(p(
-                "soa-below-apex",
-                "an SOA below the zone apex (a child zone's data inside this zone?)".into(),
-            ));
-            continue;
-        }
-        if apex && *ty == RecordType::Cname {
-            problems.push(p(
-                "cname-at-apex",
-                format!(
-                    "a CNAME cannot be at the zone apex (target {}). In Route 53 use an alias record instead: \
-                     type A/AAAA with alias {{ name = \"<target>\", zone_id = \"<target's zone>\" }} when the target is an AWS resource \
-                     or a name in Route 53; otherwise point A/AAAA at the target's addresses",
-                    values.join(", ")
-                ),
-            ));
-            continue;
-        }
-        if *ty == RecordType::Cname {
-            let others: Vec<&str> = names_with[name.as_str()]
-                .iter()
-                .filter(|t| **t != RecordType::Cname)
-                .map(|t| t.as_str())
-                .collect();
-            if !others.is_empty() {
-                problems.push(p(
-                    "cname-exclusive",
-                    format!(
-                        "a CNAME cannot share its name with other records ({})",
-                        others.join(", ")
-                    ),
-                ));
-                continue;
+    // A name's wildcard or IDN note once, however many types it has.
+    let mut noted = std::collections::HashSet::new();
+    for o in outcomes.into_iter().flatten() {
+        problems.extend(o.problems);
+        for n in o.notes {
+            let once = match &n {
+                Note::Wildcard { name } => Some(("*", name.clone())),
+                Note::Idn { name, .. } => Some(("idn", name.clone())),
+                _ => None,
+            };
+            if once.is_none_or(|k| noted.insert(k)) {
+                notes.push(n);
             }
         }
-        let mut ttls: Vec<u32> = recs.iter().map(|(t, _)| *t).collect();
-        ttls.sort_unstable();
-        ttls.dedup();
-        let ttl = ttls[0];
-        if ttls.len() > 1 {
-            notes.push(Note::MixedTtl {
-                name: name.clone(),
-                r#type: ty.to_string(),
-                ttls: ttls.clone(),
-                chosen: ttl,
-            });
-        }
-        // Values in the same user form as a Route 53 listing gives, so diffs compare like with like.
-        let mut user: Vec<String> = values.iter().map(|v| decode_wire_value(*ty, v)).collect();
-        user.sort();
-        user.dedup();
-        let rs = RecordSet {
-            name: name.clone(),
-            ty: *ty,
-            ttl: Some(ttl as i64),
-            values: user,
-            alias: None,
-            set_identifier: None,
-            routing: None,
-            health_check_id: None,
-        };
-        if ty.is_text()
-            && rs
-                .values
-                .iter()
-                .any(|v| v.len() > 255 && !v.trim_start().starts_with('"'))
-        {
-            notes.push(Note::TxtSplit {
-                name: name.clone(),
-                r#type: ty.to_string(),
-            });
-        }
-        for e in rs.check(Some(&zone)) {
-            problems.push(p("route53-rule", format!("{}: {}", e.field, e.message)));
-        }
-        let wire_chars: usize = rs.wire_values().iter().map(String::len).sum();
-        if rs.values.len() > crate::plan::MAX_BATCH_RECORDS / 2
-            || wire_chars > crate::plan::MAX_BATCH_CHARS / 2
-        {
-            problems.push(p(
-                "set-too-large",
-                format!(
-                    "{} values / {wire_chars} characters: larger than one Route 53 change can carry (an UPSERT counts twice: {} values, {} characters)",
-                    rs.values.len(),
-                    crate::plan::MAX_BATCH_RECORDS / 2,
-                    crate::plan::MAX_BATCH_CHARS / 2
-                ),
-            ));
-        }
-        if !apex && *ty == RecordType::Ns {
-            notes.push(Note::Subdelegation {
-                name: name.clone(),
-                with_ds: groups.contains_key(&(name.clone(), RecordType::Ds)),
-            });
-        }
-        if name.starts_with("*.")
-            && !notes
-                .iter()
-                .any(|n| matches!(n, Note::Wildcard { name: w } if w == name))
-        {
-            notes.push(Note::Wildcard { name: name.clone() });
-        }
-        if name.split('.').any(|l| l.starts_with("xn--"))
-            && !notes
-                .iter()
-                .any(|n| matches!(n, Note::Idn { name: w, .. } if w == name))
-        {
-            notes.push(Note::Idn {
-                name: name.clone(),
-                unicode: hickory_proto::rr::Name::from_ascii(name)
-                    .map(|n| n.to_utf8())
-                    .unwrap_or_default()
-                    .trim_end_matches('.')
-                    .to_string(),
-            });
-        }
-        sets.push(rs);
+        sets.extend(o.set);
     }
     // Route 53 counts its own apex SOA and NS in the zone's quota.
     if sets.len() + 2 > opts.max_record_sets {

@@ -9,6 +9,7 @@
 
 pub mod convert;
 pub mod name;
+mod par;
 pub mod plan;
 pub mod rdata;
 pub mod record;

@@ -7,6 +7,7 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use hickory_proto::rr::{Name as HName, Record};
 use hickory_proto::serialize::txt::Parser;
@@ -39,27 +40,24 @@ pub enum ZoneFileError {
     Syntax { loc: Loc, message: String },
 }
 
-/// The records of a zone file (SOA included), and its origin.
+/// The records of a zone file (SOA included), and the zone it is for (its SOA's owner; the
+/// given origin when it has no SOA).
 #[derive(Debug, Clone)]
 pub struct ParsedZone {
     pub origin: String,
     pub records: Vec<Record>,
 }
 
-/// One line of the expanded text and where it came from.
+/// The expanded text, line by line: (file, line number, text).
 struct Expanded {
-    text: String,
-    lines: Vec<(PathBuf, usize, String)>,
+    lines: Vec<(Arc<Path>, usize, String)>,
     /// After which expanded lines no parenthesis or quote is open (entry boundaries).
     boundary: Vec<bool>,
 }
 
 impl Expanded {
-    fn push(&mut self, file: &Path, line: usize, text: &str, at_boundary: bool) {
-        self.text.push_str(text);
-        self.text.push('\n');
-        self.lines
-            .push((file.to_path_buf(), line, text.to_string()));
+    fn push(&mut self, file: &Arc<Path>, line: usize, text: &str, at_boundary: bool) {
+        self.lines.push((file.clone(), line, text.to_string()));
         self.boundary.push(at_boundary);
     }
 }
@@ -77,17 +75,18 @@ impl Scan {
         let starts_entry = self.depth == 0;
         let mut in_quote = false;
         let mut escaped = false;
-        for c in l.chars() {
+        // Bytes, not chars: every delimiter is ASCII and never part of a longer character.
+        for &c in l.as_bytes() {
             if escaped {
                 escaped = false;
                 continue;
             }
             match c {
-                '\\' => escaped = true,
-                '"' => in_quote = !in_quote,
-                ';' if !in_quote => break,
-                '(' if !in_quote => self.depth += 1,
-                ')' if !in_quote => self.depth -= 1,
+                b'\\' => escaped = true,
+                b'"' => in_quote = !in_quote,
+                b';' if !in_quote => break,
+                b'(' if !in_quote => self.depth += 1,
+                b')' if !in_quote => self.depth -= 1,
                 _ => {}
             }
         }
@@ -141,6 +140,7 @@ fn expand(
         file: file.to_path_buf(),
         message: e.to_string(),
     })?;
+    let shown: Arc<Path> = Arc::from(file);
     let mut scan = Scan::default();
     for (i, l) in text.lines().enumerate() {
         let lineno = i + 1;
@@ -153,7 +153,10 @@ fn expand(
             },
             message,
         };
-        match first.map(str::to_ascii_uppercase).as_deref() {
+        let directive = first
+            .filter(|w| w.starts_with('$'))
+            .map(str::to_ascii_uppercase);
+        match directive.as_deref() {
             Some("$INCLUDE") => {
                 let w = words(l);
                 let Some(target) = w.get(1) else {
@@ -190,36 +193,208 @@ fn expand(
                 let saved = origin.clone();
                 if let Some(dom) = w.get(2).filter(|d| !d.starts_with(';')) {
                     *origin = absolute(dom, &saved);
-                    out.push(file, lineno, &format!("$ORIGIN {origin}"), true);
+                    out.push(&shown, lineno, &format!("$ORIGIN {origin}"), true);
                 }
                 expand(&real, root, depth + 1, origin, out)?;
                 // An include never changes the including file's origin (RFC 1035 §5.1).
                 *origin = saved;
-                out.push(file, lineno, &format!("$ORIGIN {origin}"), true);
+                out.push(&shown, lineno, &format!("$ORIGIN {origin}"), true);
             }
             Some("$ORIGIN") => {
                 if let Some(o) = words(l).get(1) {
                     *origin = absolute(o, origin);
                 }
-                out.push(file, lineno, l, scan.depth == 0);
+                out.push(&shown, lineno, l, scan.depth == 0);
             }
-            _ => out.push(file, lineno, l, scan.depth == 0),
+            _ => out.push(&shown, lineno, l, scan.depth == 0),
         }
     }
     Ok(())
 }
 
-fn parse_text(text: &str, origin: &HName) -> Result<(HName, Vec<Record>), String> {
-    let (o, sets) = Parser::new(text, None, Some(origin.clone()))
+fn parse_text(text: &str, origin: &HName) -> Result<Vec<Record>, String> {
+    let (_, sets) = Parser::new(text, None, Some(origin.clone()))
         .parse()
         .map_err(|e| e.to_string())?;
     let mut records = Vec::new();
     for (_, set) in sets {
-        for r in set.records_without_rrsigs().chain(set.rrsigs().iter()) {
-            records.push(restore(r.clone())?);
+        for r in set {
+            records.push(restore(r)?);
         }
     }
-    Ok((o, records))
+    Ok(records)
+}
+
+/// Entries per piece: hickory keeps the records it has read in a map ordered by name, whose
+/// comparisons dominate a large parse, so small pieces parse faster even on one core.
+const PIECE_ENTRIES: usize = 32;
+
+/// Parses the rewritten text in independent pieces (on every core); `None` when a piece fails
+/// or the pieces disagree with a whole parse's rules (a second SOA), so the caller parses the
+/// whole text again to report the error exactly as before.
+fn parse_pieces(out: &Expanded, cuts: &[Cut], origin: &HName) -> Option<Vec<Record>> {
+    let chosen: Vec<&Cut> = cuts
+        .iter()
+        .filter(|c| c.line > 0)
+        .skip(PIECE_ENTRIES - 1)
+        .step_by(PIECE_ENTRIES)
+        .collect();
+    let mut pieces = Vec::with_capacity(chosen.len() + 1);
+    let ends = chosen.iter().map(|c| c.line).chain([out.lines.len()]);
+    let mut from = 0;
+    for (k, to) in ends.enumerate() {
+        let mut text = String::new();
+        if let Some(c) = k.checked_sub(1).map(|k| chosen[k]) {
+            text.push_str(&format!("$ORIGIN {}\n$TTL {}\n", c.origin, c.ttl));
+        }
+        for l in &out.lines[from..to] {
+            text.push_str(&l.2);
+            text.push('\n');
+        }
+        pieces.push(text);
+        from = to;
+    }
+    let parsed = crate::par::map_chunks(&pieces, 2, |chunk| {
+        let mut records = Vec::new();
+        for text in chunk {
+            match parse_plain(text, origin) {
+                Some(r) => records.extend(r),
+                None => records.extend(parse_text(text, origin).ok()?),
+            }
+        }
+        Some(records)
+    });
+    let mut records = Vec::new();
+    for p in parsed {
+        records.extend(p?);
+    }
+    let soas = records
+        .iter()
+        .filter(|r| r.record_type() == hickory_proto::rr::RecordType::SOA)
+        .count();
+    (soas <= 1).then_some(records)
+}
+
+/// Parses a piece made only of plain entries — one line each; words and simple quoted strings
+/// (no escapes, parentheses or non-ASCII); `$ORIGIN`/`$TTL`; no SOA — the way hickory's
+/// parser reads them, with hickory's own name and record-data parsers, but without its lexer
+/// and ordered map. `None` for anything else, which then goes to hickory's parser whole (and
+/// so does every error).
+fn parse_plain(text: &str, origin: &HName) -> Option<Vec<Record>> {
+    use hickory_proto::rr::{DNSClass, RData, RecordType as T};
+    use hickory_proto::serialize::txt::RDataParser;
+    use std::str::FromStr;
+    let mut origin = origin.clone();
+    let mut ttl: Option<u32> = None;
+    let mut class = DNSClass::IN;
+    let mut name: Option<HName> = None;
+    let mut records = Vec::new();
+    let mut parts: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        // The comment, if any, ends the line (quotes never hold a ';' here: see below).
+        let code = match line.find(';') {
+            Some(i) => &line[..i],
+            None => line,
+        };
+        if !code.bytes().all(|c| {
+            (c.is_ascii_graphic() || c == b' ' || c == b'\t') && !matches!(c, b'\\' | b'(' | b')')
+        }) || line[code.len()..].contains('"')
+        {
+            return None;
+        }
+        let mut words = code.split_ascii_whitespace();
+        let blank = code.starts_with([' ', '\t']);
+        let Some(first) = words.next() else {
+            continue;
+        };
+        if !blank && first.starts_with('$') {
+            let arg = words.next()?;
+            if words.next().is_some() {
+                return None;
+            }
+            match first {
+                "$ORIGIN" => origin = HName::parse(arg, None).ok()?,
+                "$TTL" => ttl = Some(Parser::parse_time(arg).ok()?),
+                _ => return None,
+            }
+            continue;
+        }
+        let mut rest = std::iter::once(first).chain(words).peekable();
+        if !blank {
+            let owner = rest.next()?;
+            name = Some(match owner {
+                "@" => origin.clone(),
+                o if o.starts_with(['@', '"']) || o.contains('"') => return None,
+                o => HName::parse(o, Some(&origin)).ok()?,
+            });
+        }
+        let mut rtype = None;
+        for w in rest.by_ref() {
+            if w.contains('"') || w.starts_with('@') {
+                return None;
+            }
+            if let Ok(t) = Parser::parse_time(w) {
+                ttl = Some(t);
+            } else if let Ok(c) = DNSClass::from_str(&w.to_ascii_uppercase()) {
+                class = c;
+            } else {
+                rtype = Some(T::from_str(&w.to_ascii_uppercase()).ok()?);
+                break;
+            }
+        }
+        let Some(rtype) = rtype else {
+            continue; // an owner (and TTL/class) alone: hickory takes the line too
+        };
+        if rtype == T::SOA {
+            return None;
+        }
+        // The record data: words, and quoted strings whole (without their quotes).
+        parts.clear();
+        let data = rest.collect::<Vec<_>>();
+        let mut i = 0;
+        while i < data.len() {
+            let w = data[i];
+            if let Some(q) = w.strip_prefix('"') {
+                // A quoted string may hold spaces: find where it closes on the line itself.
+                let start = w.as_ptr() as usize - code.as_ptr() as usize + 1;
+                let end = start + code[start..].find('"')?;
+                let inner = &code[start..end];
+                let after = code[end + 1..].chars().next();
+                if inner.is_empty() || after.is_some_and(|c| !c.is_ascii_whitespace()) {
+                    return None;
+                }
+                parts.push(inner);
+                // Skip the words the quoted string spans.
+                let stop = end + 1;
+                while i < data.len() && (data[i].as_ptr() as usize - code.as_ptr() as usize) < stop
+                {
+                    i += 1;
+                }
+                let _ = q;
+                continue;
+            }
+            if w.contains('"') || w.starts_with('@') || w.starts_with('$') {
+                return None;
+            }
+            parts.push(w);
+            i += 1;
+        }
+        let rdata = RData::parse(rtype, parts.iter().copied(), Some(&origin)).ok()?;
+        let mut n = name.clone()?;
+        n.set_fqdn(true);
+        let mut r = Record::from_rdata(n, ttl?, rdata);
+        r.set_dns_class(class);
+        records.push(restore(r).ok()?);
+    }
+    Some(records)
+}
+
+/// A place where the text can be cut into pieces that parse alone: before an entry that names
+/// its owner, with the origin and TTL hickory's parser would have there.
+struct Cut {
+    line: usize,
+    origin: String,
+    ttl: String,
 }
 
 /// Marks a TXT record that stands in for an entry hickory's parser cannot read (see
@@ -229,11 +404,17 @@ const STAND_IN: &str = "r53-zonefile-stand-in-6d1f0c";
 /// Entries of types hickory's parser has no syntax for — SPF, RFC 3597 generic data (`\#`),
 /// and mnemonics such as LOC or DNAME — are rewritten as a marked TXT record on the same
 /// lines, so hickory still resolves their owner, TTL and class; [`restore`] turns them back.
-fn rewrite_foreign(out: &mut Expanded, origin: &str) {
+/// Returns where the text may be cut into pieces (see [`parse_pieces`]).
+fn rewrite_foreign(out: &mut Expanded, origin: &str) -> Vec<Cut> {
+    let mut cuts = Vec::new();
     let mut start = 0;
     let mut origin = origin.to_string();
     // hickory gives a record without a TTL the last TTL seen; RFC 2308 says $TTL.
     let mut default_ttl: Option<String> = None;
+    // The TTL hickory's parser holds after each entry (the last one it set), once known.
+    let mut parser_ttl: Option<String> = None;
+    // A class other than IN carries over to later entries: no cuts after one.
+    let mut other_class = false;
     for end in 0..out.lines.len() {
         if !out.boundary[end] {
             continue;
@@ -249,24 +430,43 @@ fn rewrite_foreign(out: &mut Expanded, origin: &str) {
         }
         if t.len() > 4 && t[..4].eq_ignore_ascii_case("$TTL") {
             default_ttl = words(t).get(1).map(|w| w.to_string());
+            parser_ttl.clone_from(&default_ttl);
         }
         if t.is_empty() || t.starts_with(';') || t.starts_with('$') {
             continue;
         }
-        let joined: String = out.lines[s..=e]
-            .iter()
-            .map(|l| l.2.as_str())
-            .collect::<Vec<_>>()
-            .join("\n");
-        let mut toks = tokens(&joined);
+        let owner = !first.starts_with(char::is_whitespace);
+        if let (true, Some(ttl), false) = (owner, &parser_ttl, other_class) {
+            cuts.push(Cut {
+                line: s,
+                origin: origin.clone(),
+                ttl: ttl.clone(),
+            });
+        }
+        let multi = s != e;
+        let joined: String = if multi {
+            out.lines[s..=e]
+                .iter()
+                .map(|l| l.2.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        } else {
+            String::new()
+        };
         // hickory splits quoted strings inside parentheses at spaces: give it the entry on one
         // line, without the parentheses and comments (later lines of the entry left blank).
-        if has_paren(&joined) {
+        if has_paren(if multi { &joined } else { first }) {
             let indent: String = first.chars().take_while(|c| c.is_whitespace()).collect();
+            let src = if multi {
+                joined.as_str()
+            } else {
+                first.as_str()
+            };
             let flat = format!(
                 "{indent}{}",
-                toks.iter()
-                    .map(|t| t.1.as_str())
+                tokens(src)
+                    .iter()
+                    .map(|t| t.1)
                     .collect::<Vec<_>>()
                     .join(" ")
             );
@@ -274,76 +474,91 @@ fn rewrite_foreign(out: &mut Expanded, origin: &str) {
             for l in &mut out.lines[s + 1..=e] {
                 l.2 = String::new();
             }
-            toks = tokens(&out.lines[s].2);
+        } else if multi {
+            // A multi-line entry without parentheses cannot be (the lines are entries): leave
+            // it for hickory to report.
+            continue;
         }
-        let first = &out.lines[s].2;
-        let owner = !first.starts_with(char::is_whitespace);
+        let line = std::mem::take(&mut out.lines[s].2);
+        let toks = tokens(&line);
         let mut i = usize::from(owner);
-        let mut has_ttl = false;
+        let mut ttl_tok = None;
         while i < toks.len() {
-            let u = toks[i].1.to_ascii_uppercase();
-            if Parser::parse_time(&toks[i].1).is_ok() {
-                has_ttl = true;
+            let tok = toks[i].1;
+            if Parser::parse_time(tok).is_ok() {
+                ttl_tok = Some(tok);
                 i += 1;
-            } else if matches!(u.as_str(), "IN" | "CH" | "CS" | "HS" | "NONE" | "ANY") {
+            } else if ["IN", "CH", "CS", "HS", "NONE", "ANY"]
+                .iter()
+                .any(|c| tok.eq_ignore_ascii_case(c))
+            {
+                other_class |= !tok.eq_ignore_ascii_case("IN");
                 i += 1;
             } else {
                 break;
             }
         }
-        let Some((tpos, tname)) = toks.get(i).cloned() else {
+        let Some(&(tpos, tname)) = toks.get(i) else {
+            out.lines[s].2 = line;
             continue;
         };
-        // Only rewrite when the type is on the entry's first line (its prefix is kept as is).
-        if tpos >= first.len() {
-            continue;
+        let rdata = &toks[i + 1..];
+        let ttl_ins = match (&default_ttl, ttl_tok) {
+            (Some(t), None) => format!("{t} "),
+            _ => String::new(),
+        };
+        match (ttl_tok, ttl_ins.is_empty()) {
+            (Some(t), _) => parser_ttl = Some(t.to_string()),
+            (None, false) => parser_ttl.clone_from(&default_ttl),
+            (None, true) => {}
         }
-        let rdata: Vec<String> = toks[i + 1..].iter().map(|t| t.1.clone()).collect();
-        // hickory's parser does not take `@` (the origin) inside record data: spell it out.
-        let ats: Vec<usize> = toks[i + 1..]
-            .iter()
-            .filter(|t| t.1 == "@")
-            .map(|t| t.0)
-            .collect();
-        for &off in ats.iter().rev() {
-            let (mut line, mut col) = (s, off);
-            while line <= e && col > out.lines[line].2.len() {
-                col -= out.lines[line].2.len() + 1;
-                line += 1;
-            }
-            if line <= e {
-                out.lines[line].2.replace_range(col..col + 1, &origin);
-            }
-        }
-        let first = &out.lines[s].2;
         let up = tname.to_ascii_uppercase();
-        let known = up
-            .parse::<hickory_proto::rr::RecordType>()
+        let parsed = up.parse::<hickory_proto::rr::RecordType>();
+        let known = parsed
+            .as_ref()
             .is_ok_and(|t| !matches!(t, hickory_proto::rr::RecordType::Unknown(_)));
-        let code = match up.parse::<hickory_proto::rr::RecordType>() {
+        let code = match parsed {
             Ok(t) if known => u16::from(t),
             _ => match crate::wire::type_code(&up) {
                 Some(c) => c,
-                None => continue, // a real syntax error: hickory reports it
+                None => {
+                    // A real syntax error: hickory reports it.
+                    out.lines[s].2 = line;
+                    continue;
+                }
             },
         };
-        let generic = rdata.first().is_some_and(|t| t == "\\#");
-        let ttl_ins = match (&default_ttl, has_ttl) {
-            (Some(t), false) => format!("{t} "),
-            _ => String::new(),
-        };
+        let generic = rdata.first().is_some_and(|t| t.1 == "\\#");
         if known && !generic {
-            out.lines[s].2.insert_str(tpos, &ttl_ins);
+            if ttl_ins.is_empty() && !rdata.iter().any(|t| t.1 == "@") {
+                out.lines[s].2 = line;
+                continue;
+            }
+            // hickory's parser does not take `@` (the origin) inside record data: spell it out.
+            let mut fixed = String::with_capacity(line.len() + ttl_ins.len());
+            let mut at = 0;
+            fixed.push_str(&line[..tpos]);
+            fixed.push_str(&ttl_ins);
+            at += tpos;
+            for &(off, t) in rdata {
+                if t == "@" {
+                    fixed.push_str(&line[at..off]);
+                    fixed.push_str(&origin);
+                    at = off + 1;
+                }
+            }
+            fixed.push_str(&line[at..]);
+            out.lines[s].2 = fixed;
             continue;
         }
         let mut strings = vec![STAND_IN.to_string(), code.to_string()];
         if generic {
             strings.push("#".into());
-            strings.push(rdata[2..].concat());
+            strings.push(rdata[2..].iter().map(|t| t.1).collect());
         } else if code == 99 {
             strings.push("spf".into());
             strings.extend(rdata.iter().map(|t| {
-                let t = t.strip_prefix('"').unwrap_or(t);
+                let t = t.1.strip_prefix('"').unwrap_or(t.1);
                 t.strip_suffix('"').unwrap_or(t).to_string()
             }));
         }
@@ -351,13 +566,9 @@ fn rewrite_foreign(out: &mut Expanded, origin: &str) {
             .iter()
             .map(|s| format!("\"{}\"", s.replace('"', "\\\"")))
             .collect();
-        let line = format!("{}{ttl_ins}TXT {}", &first[..tpos], quoted.join(" "));
-        out.lines[s].2 = line;
-        for l in &mut out.lines[s + 1..=e] {
-            l.2 = String::new();
-        }
+        out.lines[s].2 = format!("{}{ttl_ins}TXT {}", &line[..tpos], quoted.join(" "));
     }
-    out.text = out.lines.iter().map(|l| format!("{}\n", l.2)).collect();
+    cuts
 }
 
 #[cfg(test)]
@@ -440,22 +651,36 @@ fn has_paren(s: &str) -> bool {
 
 /// Tokens of one entry with their byte offsets: quoted strings whole, parentheses and comments
 /// dropped.
-fn tokens(s: &str) -> Vec<(usize, String)> {
-    let mut out = Vec::new();
-    let b: Vec<char> = s.chars().collect();
-    let mut offs = 0usize;
-    let mut i = 0;
-    let mut pos = Vec::with_capacity(b.len());
-    for c in &b {
-        pos.push(offs);
-        offs += c.len_utf8();
+fn tokens(s: &str) -> Vec<(usize, &str)> {
+    // Most entries are plain words: split them without looking at each byte twice.
+    if s.bytes()
+        .all(|c| c.is_ascii() && !matches!(c, b'"' | b'(' | b')' | b';' | b'\\'))
+    {
+        let base = s.as_ptr() as usize;
+        return s
+            .split_ascii_whitespace()
+            .map(|t| (t.as_ptr() as usize - base, t))
+            .collect();
     }
+    let b = s.as_bytes();
+    // The delimiters are ASCII; any other character is looked at whole.
+    let ch = |i: usize| s[i..].chars().next().unwrap_or(' ');
+    let space = |i: usize| {
+        let c = b[i];
+        if c.is_ascii() {
+            c.is_ascii_whitespace()
+        } else {
+            ch(i).is_whitespace()
+        }
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
     while i < b.len() {
         let c = b[i];
-        if c.is_whitespace() || c == '(' || c == ')' {
-            i += 1;
-        } else if c == ';' {
-            while i < b.len() && b[i] != '\n' {
+        if c == b'(' || c == b')' || space(i) {
+            i += if c.is_ascii() { 1 } else { ch(i).len_utf8() };
+        } else if c == b';' {
+            while i < b.len() && b[i] != b'\n' {
                 i += 1;
             }
         } else {
@@ -463,19 +688,21 @@ fn tokens(s: &str) -> Vec<(usize, String)> {
             let mut q = false;
             while i < b.len() {
                 let c = b[i];
-                if c == '\\' {
-                    i += 2;
+                if c == b'\\' {
+                    i += 1;
+                    if i < b.len() {
+                        i += ch(i).len_utf8();
+                    }
                     continue;
                 }
-                if c == '"' {
+                if c == b'"' {
                     q = !q;
-                } else if !q && (c.is_whitespace() || c == '(' || c == ')' || c == ';') {
+                } else if !q && (c == b'(' || c == b')' || c == b';' || space(i)) {
                     break;
                 }
-                i += 1;
+                i += if c.is_ascii() { 1 } else { ch(i).len_utf8() };
             }
-            let i2 = i.min(b.len());
-            out.push((pos[st], b[st..i2].iter().collect()));
+            out.push((st, &s[st..i.min(b.len())]));
         }
     }
     out
@@ -578,28 +805,28 @@ pub fn parse_file(path: &Path, origin: &str) -> Result<ParsedZone, ZoneFileError
         o.push('.');
     }
     let mut out = Expanded {
-        text: String::new(),
         lines: Vec::new(),
         boundary: Vec::new(),
     };
     let mut cur = o.clone();
     expand(&real, &root, 0, &mut cur, &mut out)?;
     // Show the path as the user gave it, not the canonical one.
+    let shown: Arc<Path> = Arc::from(path);
     for l in &mut out.lines {
-        if l.0 == real {
-            l.0 = path.to_path_buf();
+        if *l.0 == *real {
+            l.0 = shown.clone();
         }
     }
-    parse_expanded(&out, &o)
+    parse_expanded(out, &o)
 }
 
 /// Parses zone-file text (no `$INCLUDE`); `name` is what errors call it.
 pub fn parse_str(text: &str, name: &Path, origin: &str) -> Result<ParsedZone, ZoneFileError> {
     let mut out = Expanded {
-        text: String::new(),
         lines: Vec::new(),
         boundary: Vec::new(),
     };
+    let shown: Arc<Path> = Arc::from(name);
     let mut scan = Scan::default();
     for (i, l) in text.lines().enumerate() {
         if scan
@@ -617,39 +844,49 @@ pub fn parse_str(text: &str, name: &Path, origin: &str) -> Result<ParsedZone, Zo
                         .into(),
             });
         }
-        out.push(name, i + 1, l, scan.depth == 0);
+        out.push(&shown, i + 1, l, scan.depth == 0);
     }
     let o = format!("{}.", origin.trim_end_matches('.'));
-    parse_expanded(&out, &o)
+    parse_expanded(out, &o)
 }
 
-fn parse_expanded(out: &Expanded, origin: &str) -> Result<ParsedZone, ZoneFileError> {
-    let mut rewritten = Expanded {
-        text: String::new(),
-        lines: out.lines.clone(),
-        boundary: out.boundary.clone(),
-    };
-    rewrite_foreign(&mut rewritten, origin);
-    let out = &rewritten;
-    let first = out.lines.first().map(|l| l.0.clone()).unwrap_or_default();
+fn parse_expanded(mut out: Expanded, origin: &str) -> Result<ParsedZone, ZoneFileError> {
+    let cuts = rewrite_foreign(&mut out, origin);
+    let first = out
+        .lines
+        .first()
+        .map(|l| l.0.to_path_buf())
+        .unwrap_or_default();
     let oname = HName::from_ascii(origin).map_err(|e| ZoneFileError::Syntax {
         loc: Loc {
-            file: first.clone(),
+            file: first,
             line: 1,
             col: 1,
         },
         message: format!("zone name {origin:?}: {e}"),
     })?;
-    match parse_text(&out.text, &oname) {
-        Ok((o, records)) => Ok(ParsedZone {
-            origin: crate::wire::name_to_route53(&o),
-            records,
-        }),
-        Err(message) => Err(ZoneFileError::Syntax {
-            loc: locate(out, &oname),
-            message,
-        }),
-    }
+    let records = match parse_pieces(&out, &cuts, &oname) {
+        Some(r) => r,
+        None => {
+            let whole: String = out.lines.iter().map(|l| format!("{}\n", l.2)).collect();
+            match parse_text(&whole, &oname) {
+                Ok(r) => r,
+                Err(message) => {
+                    return Err(ZoneFileError::Syntax {
+                        loc: locate(&out, &oname),
+                        message,
+                    })
+                }
+            }
+        }
+    };
+    let soa = records
+        .iter()
+        .find(|r| r.record_type() == hickory_proto::rr::RecordType::SOA);
+    Ok(ParsedZone {
+        origin: crate::wire::name_to_route53(soa.map_or(&oname, |r| r.name())),
+        records,
+    })
 }
 
 /// The place of the first error: the shortest prefix of whole entries that fails to parse ends
@@ -693,7 +930,7 @@ fn locate(out: &Expanded, origin: &HName) -> Loc {
         if let Some(t) = &token {
             if let Some(c) = out.lines[i].2.find(t.as_str()) {
                 return Loc {
-                    file: out.lines[i].0.clone(),
+                    file: out.lines[i].0.to_path_buf(),
                     line: out.lines[i].1,
                     col: c + 1,
                 };
@@ -706,7 +943,7 @@ fn locate(out: &Expanded, origin: &HName) -> Loc {
         .unwrap_or(end.saturating_sub(1).min(out.lines.len().saturating_sub(1)));
     match out.lines.get(i) {
         Some(l) => Loc {
-            file: l.0.clone(),
+            file: l.0.to_path_buf(),
             line: l.1,
             col: l.2.len() - l.2.trim_start().len() + 1,
         },
@@ -836,6 +1073,7 @@ mod tests {
 }
 #[cfg(test)]
 mod foreign_types {
+    use super::*;
     use crate::rdata::RecordType;
     use crate::wire::to_route53;
 
@@ -882,5 +1120,86 @@ mod foreign_types {
             bad.contains("t:2:") && bad.contains("not hexadecimal"),
             "{bad}"
         );
+    }
+
+    /// A large zone parsed in pieces gives the same records as one whole parse: cuts land
+    /// after $ORIGIN and $TTL changes, before entries that inherit the owner, between records
+    /// of one set, and after entries that set the TTL without $TTL.
+    #[test]
+    fn pieces_parse_like_the_whole() {
+        let mut t = String::from("@ 3600 IN SOA ns1 host 1 2 3 4 300\n");
+        for i in 0..3000 {
+            match i % 11 {
+                0 => t.push_str(&format!("$ORIGIN s{i}.example.com.\n")),
+                1 => t.push_str(&format!("$TTL {}\n", 60 + i)),
+                2 => t.push_str(&format!("h{i} A 192.0.2.{}\n   A 198.51.100.1\n", i % 250)),
+                3 => t.push_str(&format!("\tAAAA 2001:db8::{i:x}\n")),
+                4 => t.push_str(&format!("m{i} 120 MX 10 @\n")),
+                5 => t.push_str(&format!("s{i} IN SPF \"v=spf1 -all\"\n")),
+                6 => t.push_str(&format!("g{i} IN TYPE65280 \\# 2 abcd\n")),
+                7 => t.push_str(&format!("x{i} IN TXT ( \"a b\" ; c\n  \"d\" )\n")),
+                8 => t.push_str(&format!("c{i} CNAME h{}\n", i - 6)),
+                9 => t.push_str(&format!("w{i} 7200 IN A 10.0.0.{}\n", i % 250)),
+                _ => t.push_str(&format!("n{i} IN NS ns.other.net.\n")),
+            }
+        }
+        let o = "example.com.";
+        let mut out = Expanded {
+            lines: Vec::new(),
+            boundary: Vec::new(),
+        };
+        let f: Arc<Path> = Arc::from(Path::new("t"));
+        let mut scan = Scan::default();
+        for (i, l) in t.lines().enumerate() {
+            scan.line(l);
+            out.push(&f, i + 1, l, scan.depth == 0);
+        }
+        let cuts = rewrite_foreign(&mut out, o);
+        assert!(cuts.len() > 2 * PIECE_ENTRIES, "{} cuts", cuts.len());
+        let oname = HName::from_ascii(o).unwrap();
+        let whole: String = out.lines.iter().map(|l| format!("{}\n", l.2)).collect();
+        let key = |r: &Record| format!("{} {} {} {}", r.name(), r.ttl(), r.record_type(), r.data());
+        let mut a: Vec<String> = parse_text(&whole, &oname)
+            .unwrap()
+            .iter()
+            .map(key)
+            .collect();
+        let mut b: Vec<String> = parse_pieces(&out, &cuts, &oname)
+            .unwrap()
+            .iter()
+            .map(key)
+            .collect();
+        a.sort();
+        b.sort();
+        assert_eq!(a.len(), b.len());
+        assert_eq!(a, b);
+        // The same without the SOA goes through the plain-entry reader alone, with equal records.
+        let no_soa = whole.split_once('\n').unwrap().1;
+        let mut c: Vec<String> = parse_plain(no_soa, &oname)
+            .expect("plain entries only")
+            .iter()
+            .map(key)
+            .collect();
+        c.sort();
+        let mut a_no_soa: Vec<String> = a.into_iter().filter(|k| !k.contains(" SOA ")).collect();
+        a_no_soa.sort();
+        assert_eq!(c, a_no_soa);
+        // Entries it does not take make it step aside (hickory then parses the piece).
+        for odd in [
+            "a IN TXT \"x\\\"y\"\n",
+            "a IN TXT (\"x\")\n",
+            "$ttl 60\n",
+            "a IN A 1.2.3.4 ; \"q\"\n",
+            "a IN TXT \"\"\n",
+            "\u{e9} IN A 1.2.3.4\n",
+        ] {
+            assert!(parse_plain(odd, &oname).is_none(), "{odd:?}");
+        }
+        // A second SOA in a later piece is still the parser's error.
+        let twice = format!("{t}example.com. 60 IN SOA ns1 host 1 2 3 4 300\n");
+        match parse_str(&twice, Path::new("t"), "example.com") {
+            Err(e) => assert!(e.to_string().contains("SOA"), "{e}"),
+            Ok(z) => panic!("a second SOA was accepted ({} records)", z.records.len()),
+        }
     }
 }
