@@ -61,7 +61,7 @@ pub async fn run(a: ImportArgs) -> Result<u8, Fail> {
             j.source
         );
         let aws = crate::connect(&a.aws).await?;
-        return execute(&aws, &a, j, &jpath).await;
+        return execute(&aws, &a, j, &jpath, None).await;
     }
     let src = source::parse(&a.src)?;
     if a.apply && jpath.exists() {
@@ -162,8 +162,7 @@ pub async fn run(a: ImportArgs) -> Result<u8, Fail> {
     }
     if nothing {
         if a.json {
-            report["result"] =
-                serde_json::json!({"applied": 0, "batches": 0, "read_back": "match"});
+            report["result"] = serde_json::json!({"applied": 0, "batches": 0});
             println!(
                 "{}",
                 serde_json::to_string_pretty(&report).unwrap_or_default()
@@ -185,9 +184,13 @@ pub async fn run(a: ImportArgs) -> Result<u8, Fail> {
         retarget_aliases_from: retarget_later,
     };
     j.save(&jpath).map_err(Fail::error)?;
-    let code = execute(&aws, &a, j, &jpath).await?;
+    // The zone as just listed (or, for a zone this run creates, empty): no second listing.
+    let code = execute(&aws, &a, j, &jpath, Some(live)).await?;
     if a.json {
-        report["result"] = serde_json::json!({"applied": plan.steps.len(), "read_back": "match"});
+        report["result"] = serde_json::json!({
+            "applied": plan.steps.len(),
+            "read_back": if a.no_read_back { "skipped" } else { "match" },
+        });
         println!(
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()
@@ -226,11 +229,13 @@ fn to_change(s: &plan::Step) -> Change {
 }
 
 /// Applies what the journal wants, from wherever the zone is now; safe to run again at any point.
+/// `listed` is the zone as this process just listed it (a resume lists it again).
 async fn execute(
     aws: &Aws,
     a: &ImportArgs,
     mut j: Journal,
     jpath: &std::path::Path,
+    listed: Option<Vec<r53_zone::RecordSet>>,
 ) -> Result<u8, Fail> {
     let t0 = Instant::now();
     let c = call(API_TIMEOUT);
@@ -283,11 +288,14 @@ async fn execute(
         r53_zone::convert::retarget_aliases(&mut j.want, &src, &zone_id);
         j.save(jpath).map_err(Fail::error)?;
     }
-    let live = aws
-        .route53
-        .list_record_sets(&c, &zone_id)
-        .await
-        .map_err(|e| Fail::error(format!("listing {zone_id}: {e}")))?;
+    let live = match listed {
+        Some(l) => l,
+        None => aws
+            .route53
+            .list_record_sets(&c, &zone_id)
+            .await
+            .map_err(|e| Fail::error(format!("listing {zone_id}: {e}")))?,
+    };
     let plan = plan::diff(&j.zone, &live, &j.want, Scope::Exclusive);
     let outside: Vec<String> = plan
         .steps
@@ -314,6 +322,21 @@ async fn execute(
             jpath.display()
         )));
     }
+    let done = |read_back: &str| {
+        eprintln!(
+            "applied {} change(s) to {} ({}) in {} batch(es), {:.1} s; {read_back}",
+            changes.len(),
+            j.zone,
+            zone_id,
+            batches.len(),
+            t0.elapsed().as_secs_f64(),
+        )
+    };
+    if a.no_read_back {
+        let _ = std::fs::remove_file(jpath);
+        done("read-back skipped (--no-read-back)");
+        return Ok(EXIT_OK);
+    }
     // Read back: the zone must now hold exactly the wanted record sets.
     let after = aws
         .route53
@@ -334,15 +357,10 @@ async fn execute(
         )));
     }
     let _ = std::fs::remove_file(jpath);
-    eprintln!(
-        "applied {} change(s) to {} ({}) in {} batch(es), {:.1} s; read-back: all {} record sets match the source",
-        changes.len(),
-        j.zone,
-        zone_id,
-        batches.len(),
-        t0.elapsed().as_secs_f64(),
+    done(&format!(
+        "read-back: all {} record sets match the source",
         j.want.len()
-    );
+    ));
     Ok(EXIT_OK)
 }
 

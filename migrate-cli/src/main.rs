@@ -123,6 +123,11 @@ pub struct ImportArgs {
     /// Largest number of changes per Route 53 batch (Route 53's own limits always apply).
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=1000))]
     pub max_batch_changes: u64,
+    /// Skip the final read-back (listing the whole zone again and comparing it with the source).
+    /// It costs one ListResourceRecordSets call per 300 record sets; Route 53 has confirmed each
+    /// batch either way.
+    #[arg(long)]
+    pub no_read_back: bool,
     /// Machine-readable output on stdout.
     #[arg(long)]
     pub json: bool,

@@ -160,6 +160,9 @@ fn zone_file_and_axfr_import_identically_and_read_back() {
     let knot =
         Knot::serving("axfr.example", format!("$ORIGIN axfr.example.\n{CORPUS}")).expect("knotd");
     let src = format!("axfr://{}", knot.addr);
+    // A zone this run creates is not listed at all when the read-back is skipped: the plan
+    // needs no listing of a zone that does not exist yet.
+    lab.proxy.reset_stats();
     let r = migrate(
         &lab,
         &[
@@ -169,10 +172,18 @@ fn zone_file_and_axfr_import_identically_and_read_back() {
             &src,
             "--skip-unsupported",
             "--apply",
+            "--no-read-back",
+            "--json",
         ],
         d.path(),
     );
     assert_eq!(r.code, 0, "{}\n{}", r.text(), knot.log());
+    let out: serde_json::Value = serde_json::from_str(&r.stdout).expect("json result");
+    assert_eq!(out["result"]["read_back"], "skipped", "{}", r.text());
+    assert!(r.stderr.contains("read-back skipped"), "{}", r.text());
+    let stats = lab.proxy.stats();
+    assert_eq!(stats.get("ListResourceRecordSets"), 0, "{stats:?}");
+    assert_eq!(stats.get("ChangeResourceRecordSets"), 1, "{stats:?}");
     let axfr_zone = the_zone(&lab, &c, "axfr.example");
     assert_eq!(
         relative_sets(&lab, &c, &axfr_zone, "axfr.example"),
