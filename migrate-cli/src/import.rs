@@ -106,18 +106,23 @@ pub async fn run(a: ImportArgs) -> Result<u8, Fail> {
         )
     };
     let source_label = src.to_string();
-    let mut report = output::json(
-        &plan,
-        zone_id.as_deref(),
-        &conv.notes,
-        &refusals,
-        &source_label,
-    );
-    if a.json {
+    let checksum = plan.checksum();
+    // The JSON report is built only when asked for: at 50,000 sets it is not free.
+    let mut report = a.json.then(|| {
+        output::json(
+            &plan,
+            &checksum,
+            zone_id.as_deref(),
+            &conv.notes,
+            &refusals,
+            &source_label,
+        )
+    });
+    if let Some(report) = &report {
         if !a.apply || !refusals.is_empty() {
             println!(
                 "{}",
-                serde_json::to_string_pretty(&report).unwrap_or_default()
+                serde_json::to_string_pretty(report).unwrap_or_default()
             );
         }
     } else {
@@ -125,6 +130,7 @@ pub async fn run(a: ImportArgs) -> Result<u8, Fail> {
             "{}",
             output::human(
                 &plan,
+                &checksum,
                 zone_id.is_some(),
                 &conv.notes,
                 &refusals,
@@ -139,10 +145,9 @@ pub async fn run(a: ImportArgs) -> Result<u8, Fail> {
         )));
     }
     if let Some(c) = &a.checksum {
-        if !c.eq_ignore_ascii_case(&plan.checksum()) {
+        if !c.eq_ignore_ascii_case(&checksum) {
             return Err(Fail::refused(format!(
-                "the plan's checksum is {}, not the reviewed {c}: the source or the zone changed since; review the new plan",
-                plan.checksum()
+                "the plan's checksum is {checksum}, not the reviewed {c}: the source or the zone changed since; review the new plan"
             )));
         }
     }
@@ -161,11 +166,11 @@ pub async fn run(a: ImportArgs) -> Result<u8, Fail> {
         return Ok(if nothing { EXIT_OK } else { EXIT_PENDING });
     }
     if nothing {
-        if a.json {
+        if let Some(report) = &mut report {
             report["result"] = serde_json::json!({"applied": 0, "batches": 0});
             println!(
                 "{}",
-                serde_json::to_string_pretty(&report).unwrap_or_default()
+                serde_json::to_string_pretty(report).unwrap_or_default()
             );
         } else {
             println!("No changes: the Route 53 zone already matches the source.");
@@ -178,17 +183,18 @@ pub async fn run(a: ImportArgs) -> Result<u8, Fail> {
         source: source_label,
         caller_reference: format!("r53-migrate-{}-{:016x}", zone, rand::random::<u64>()),
         zone_id,
-        plan_checksum: plan.checksum(),
+        plan_checksum: checksum,
         approved: plan.steps.iter().map(|s| s.key()).collect::<BTreeSet<_>>(),
         want: conv.sets,
         retarget_aliases_from: retarget_later,
     };
     j.save(&jpath).map_err(Fail::error)?;
-    // The zone as just listed (or, for a zone this run creates, empty): no second listing.
-    let code = execute(&aws, &a, j, &jpath, Some(live)).await?;
-    if a.json {
+    // The plan just made from the zone as listed: the apply neither lists nor diffs again.
+    let applied = plan.steps.len();
+    let code = execute(&aws, &a, j, &jpath, Some(plan)).await?;
+    if let Some(report) = &mut report {
         report["result"] = serde_json::json!({
-            "applied": plan.steps.len(),
+            "applied": applied,
             "read_back": if a.no_read_back { "skipped" } else { "match" },
         });
         println!(
@@ -229,13 +235,13 @@ fn to_change(s: &plan::Step) -> Change {
 }
 
 /// Applies what the journal wants, from wherever the zone is now; safe to run again at any point.
-/// `listed` is the zone as this process just listed it (a resume lists it again).
+/// `planned` is the plan this process just made (a resume lists the zone and plans again).
 async fn execute(
     aws: &Aws,
     a: &ImportArgs,
     mut j: Journal,
     jpath: &std::path::Path,
-    listed: Option<Vec<r53_zone::RecordSet>>,
+    planned: Option<Plan>,
 ) -> Result<u8, Fail> {
     let t0 = Instant::now();
     let c = call(API_TIMEOUT);
@@ -284,19 +290,25 @@ async fn execute(
             id
         }
     };
+    let mut retargeted = false;
     if let Some(src) = j.retarget_aliases_from.take() {
         r53_zone::convert::retarget_aliases(&mut j.want, &src, &zone_id);
         j.save(jpath).map_err(Fail::error)?;
+        retargeted = true;
     }
-    let live = match listed {
-        Some(l) => l,
-        None => aws
-            .route53
-            .list_record_sets(&c, &zone_id)
-            .await
-            .map_err(|e| Fail::error(format!("listing {zone_id}: {e}")))?,
+    let plan = match planned {
+        Some(p) if !retargeted => p,
+        // Aliases are retargeted only into a zone this run has just created: it is empty.
+        Some(_) => plan::diff(&j.zone, &[], &j.want, Scope::Exclusive),
+        None => {
+            let live = aws
+                .route53
+                .list_record_sets(&c, &zone_id)
+                .await
+                .map_err(|e| Fail::error(format!("listing {zone_id}: {e}")))?;
+            plan::diff(&j.zone, &live, &j.want, Scope::Exclusive)
+        }
     };
-    let plan = plan::diff(&j.zone, &live, &j.want, Scope::Exclusive);
     let outside: Vec<String> = plan
         .steps
         .iter()

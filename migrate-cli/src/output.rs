@@ -47,6 +47,7 @@ fn shorten(s: &str) -> String {
 
 pub fn human(
     plan: &Plan,
+    checksum: &str,
     zone_exists: bool,
     notes: &[Note],
     refusals: &[Refusal],
@@ -87,7 +88,7 @@ pub fn human(
         plan.count(Action::Update),
         plan.count(Action::Delete),
         plan.existing,
-        plan.checksum()
+        checksum
     ));
     for r in refusals {
         out.push_str(&format!("{} {r}\n", st.paint("31;1", "refused:")));
@@ -97,6 +98,7 @@ pub fn human(
 
 pub fn json(
     plan: &Plan,
+    checksum: &str,
     zone_id: Option<&str>,
     notes: &[Note],
     refusals: &[Refusal],
@@ -107,7 +109,7 @@ pub fn json(
         "zone_id": zone_id,
         "zone_exists": zone_id.is_some(),
         "source": source,
-        "checksum": plan.checksum(),
+        "checksum": checksum,
         "summary": {
             "create": plan.count(Action::Create),
             "update": plan.count(Action::Update),
