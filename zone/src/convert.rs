@@ -215,16 +215,16 @@ fn one_set(cx: &SetContext<'_>, name: &str, ty: RecordType, recs: &[(u32, String
     let (notes, problems) = (&mut out.notes, &mut out.problems);
     let zone = cx.zone;
     let apex = name == zone;
-    let values: Vec<String> = recs.iter().map(|(_, v)| v.clone()).collect();
+    let values = || recs.iter().map(|(_, v)| v.clone()).collect::<Vec<String>>();
     if apex && ty == RecordType::Soa {
         notes.push(Note::ApexSoaKept {
-            source_value: values.join(" "),
+            source_value: values().join(" "),
         });
         return out;
     }
     if apex && ty == RecordType::Ns {
         notes.push(Note::ApexNsKept {
-            source_values: values,
+            source_values: values(),
         });
         return out;
     }
@@ -248,7 +248,7 @@ fn one_set(cx: &SetContext<'_>, name: &str, ty: RecordType, recs: &[(u32, String
                 "a CNAME cannot be at the zone apex (target {}). In Route 53 use an alias record instead: \
                  type A/AAAA with alias {{ name = \"<target>\", zone_id = \"<target's zone>\" }} when the target is an AWS resource \
                  or a name in Route 53; otherwise point A/AAAA at the target's addresses",
-                values.join(", ")
+                values().join(", ")
             ),
         ));
         return out;
@@ -283,7 +283,7 @@ fn one_set(cx: &SetContext<'_>, name: &str, ty: RecordType, recs: &[(u32, String
         });
     }
     // Values in the same user form as a Route 53 listing gives, so diffs compare like with like.
-    let mut user: Vec<String> = values.iter().map(|v| decode_wire_value(ty, v)).collect();
+    let mut user: Vec<String> = recs.iter().map(|(_, v)| decode_wire_value(ty, v)).collect();
     user.sort();
     user.dedup();
     let rs = RecordSet {

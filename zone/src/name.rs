@@ -68,7 +68,8 @@ impl Name {
         format!("{}.", self.0)
     }
     pub fn is_subdomain_of(&self, zone: &Name) -> bool {
-        self.0 == zone.0 || self.0.ends_with(&format!(".{}", zone.0))
+        let (n, z) = (self.0.as_bytes(), zone.0.as_bytes());
+        n == z || (n.len() > z.len() && n.ends_with(z) && n[n.len() - z.len() - 1] == b'.')
     }
 }
 
@@ -83,22 +84,25 @@ impl fmt::Display for Name {
 pub fn normalise(s: &str) -> String {
     let s = s.trim();
     let s = s.strip_suffix('.').unwrap_or(s);
+    if !s.contains('\\') {
+        return s.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(s.len());
     let b = s.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'\\' && i + 3 < b.len() && b[i + 1..i + 4].iter().all(|c| c.is_ascii_digit()) {
+    let mut chars = s.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if c == '\\' && i + 3 < b.len() && b[i + 1..i + 4].iter().all(u8::is_ascii_digit) {
             let code = (b[i + 1] - b'0') as u32 * 64
                 + (b[i + 2] - b'0') as u32 * 8
                 + (b[i + 3] - b'0') as u32;
-            if let Some(c) = char::from_u32(code) {
-                out.push(c.to_ascii_lowercase());
-                i += 4;
+            if let Some(d) = char::from_u32(code) {
+                out.push(d.to_ascii_lowercase());
+                chars.nth(2);
                 continue;
             }
         }
-        out.push((b[i] as char).to_ascii_lowercase());
-        i += 1;
+        // Characters outside ASCII are kept whole (validation then names them).
+        out.push(c.to_ascii_lowercase());
     }
     out
 }
@@ -135,6 +139,16 @@ pub fn is_apex(name: &str, zone: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalise_decodes_escapes_and_keeps_other_characters_whole() {
+        assert_eq!(normalise(" WWW.Example.COM. "), "www.example.com");
+        assert_eq!(normalise("\\052.Example.com"), "*.example.com");
+        assert_eq!(normalise("a\\101b"), "aab");
+        assert_eq!(normalise("Café.example"), "café.example");
+        assert_eq!(normalise("é\\052"), "é*");
+        assert_eq!(normalise("x\\05"), "x\\05");
+    }
 
     #[test]
     fn normalises_case_dots_and_octal() {

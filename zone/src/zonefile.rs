@@ -239,34 +239,43 @@ fn parse_pieces(out: &Expanded, cuts: &[Cut], origin: &HName) -> Option<Vec<Reco
         .skip(PIECE_ENTRIES - 1)
         .step_by(PIECE_ENTRIES)
         .collect();
+    // (first line, end line, header) per piece; each worker writes its own pieces' text.
     let mut pieces = Vec::with_capacity(chosen.len() + 1);
     let ends = chosen.iter().map(|c| c.line).chain([out.lines.len()]);
     let mut from = 0;
     for (k, to) in ends.enumerate() {
-        let mut text = String::new();
-        if let Some(c) = k.checked_sub(1).map(|k| chosen[k]) {
-            text.push_str(&format!("$ORIGIN {}\n$TTL {}\n", c.origin, c.ttl));
-        }
-        for l in &out.lines[from..to] {
-            text.push_str(&l.2);
-            text.push('\n');
-        }
-        pieces.push(text);
+        pieces.push((from, to, k.checked_sub(1).map(|k| chosen[k])));
         from = to;
     }
     let parsed = crate::par::map_chunks(&pieces, 2, |chunk| {
-        let mut records = Vec::new();
-        for text in chunk {
-            match parse_plain(text, origin) {
+        // About one record per line: no regrowth of a large vector.
+        let lines = chunk.last().map_or(0, |p| p.1) - chunk.first().map_or(0, |p| p.0);
+        let mut records = Vec::with_capacity(lines);
+        let mut text = String::new();
+        for &(from, to, head) in chunk {
+            text.clear();
+            if let Some(c) = head {
+                text.push_str("$ORIGIN ");
+                text.push_str(&c.origin);
+                text.push_str("\n$TTL ");
+                text.push_str(&c.ttl);
+                text.push('\n');
+            }
+            for l in &out.lines[from..to] {
+                text.push_str(&l.2);
+                text.push('\n');
+            }
+            match parse_plain(&text, origin) {
                 Some(r) => records.extend(r),
-                None => records.extend(parse_text(text, origin).ok()?),
+                None => records.extend(parse_text(&text, origin).ok()?),
             }
         }
         Some(records)
     });
-    let mut records = Vec::new();
+    let parsed: Vec<Vec<Record>> = parsed.into_iter().collect::<Option<_>>()?;
+    let mut records = Vec::with_capacity(parsed.iter().map(Vec::len).sum());
     for p in parsed {
-        records.extend(p?);
+        records.extend(p);
     }
     let soas = records
         .iter()
@@ -393,8 +402,9 @@ fn parse_plain(text: &str, origin: &HName) -> Option<Vec<Record>> {
 /// its owner, with the origin and TTL hickory's parser would have there.
 struct Cut {
     line: usize,
-    origin: String,
-    ttl: String,
+    // Shared: most entries start a possible cut, and they all hold the same few values.
+    origin: std::sync::Arc<str>,
+    ttl: std::sync::Arc<str>,
 }
 
 /// Marks a TXT record that stands in for an entry hickory's parser cannot read (see
@@ -408,11 +418,14 @@ const STAND_IN: &str = "r53-zonefile-stand-in-6d1f0c";
 fn rewrite_foreign(out: &mut Expanded, origin: &str) -> Vec<Cut> {
     let mut cuts = Vec::new();
     let mut start = 0;
-    let mut origin = origin.to_string();
+    use std::sync::Arc;
+    let mut origin: Arc<str> = origin.into();
     // hickory gives a record without a TTL the last TTL seen; RFC 2308 says $TTL.
-    let mut default_ttl: Option<String> = None;
+    let mut default_ttl: Option<Arc<str>> = None;
+    // What an entry without a TTL gets inserted: "$TTL's value ".
+    let mut default_ins = String::new();
     // The TTL hickory's parser holds after each entry (the last one it set), once known.
-    let mut parser_ttl: Option<String> = None;
+    let mut parser_ttl: Option<Arc<str>> = None;
     // A class other than IN carries over to later entries: no cuts after one.
     let mut other_class = false;
     for end in 0..out.lines.len() {
@@ -425,11 +438,15 @@ fn rewrite_foreign(out: &mut Expanded, origin: &str) -> Vec<Cut> {
         let t = first.trim_start();
         if t.len() > 7 && t[..7].eq_ignore_ascii_case("$ORIGIN") {
             if let Some(o) = words(t).get(1) {
-                origin = absolute(o, &origin);
+                origin = absolute(o, &origin).into();
             }
         }
         if t.len() > 4 && t[..4].eq_ignore_ascii_case("$TTL") {
-            default_ttl = words(t).get(1).map(|w| w.to_string());
+            default_ttl = words(t).get(1).map(|w| Arc::from(*w));
+            default_ins = default_ttl
+                .as_deref()
+                .map(|t| format!("{t} "))
+                .unwrap_or_default();
             parser_ttl.clone_from(&default_ttl);
         }
         if t.is_empty() || t.starts_with(';') || t.starts_with('$') {
@@ -504,15 +521,21 @@ fn rewrite_foreign(out: &mut Expanded, origin: &str) -> Vec<Cut> {
         };
         let rdata = &toks[i + 1..];
         let ttl_ins = match (&default_ttl, ttl_tok) {
-            (Some(t), None) => format!("{t} "),
-            _ => String::new(),
+            (Some(_), None) => default_ins.as_str(),
+            _ => "",
         };
         match (ttl_tok, ttl_ins.is_empty()) {
-            (Some(t), _) => parser_ttl = Some(t.to_string()),
+            (Some(t), _) if parser_ttl.as_deref() != Some(t) => parser_ttl = Some(Arc::from(t)),
+            (Some(_), _) => {}
             (None, false) => parser_ttl.clone_from(&default_ttl),
             (None, true) => {}
         }
-        let up = tname.to_ascii_uppercase();
+        // Type mnemonics are nearly always upper case already.
+        let up: std::borrow::Cow<'_, str> = if tname.bytes().any(|b| b.is_ascii_lowercase()) {
+            tname.to_ascii_uppercase().into()
+        } else {
+            tname.into()
+        };
         let parsed = up.parse::<hickory_proto::rr::RecordType>();
         let known = parsed
             .as_ref()
@@ -538,7 +561,7 @@ fn rewrite_foreign(out: &mut Expanded, origin: &str) -> Vec<Cut> {
             let mut fixed = String::with_capacity(line.len() + ttl_ins.len());
             let mut at = 0;
             fixed.push_str(&line[..tpos]);
-            fixed.push_str(&ttl_ins);
+            fixed.push_str(ttl_ins);
             at += tpos;
             for &(off, t) in rdata {
                 if t == "@" {
