@@ -237,8 +237,9 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread: the work is sequential API calls and one transfer; the CPU-heavy parsing and
+    // conversion use their own threads. Fewer cross-thread wake-ups, less CPU.
+    let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
