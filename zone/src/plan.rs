@@ -53,7 +53,8 @@ pub fn same_record(a: &RecordSet, b: &RecordSet) -> bool {
 }
 
 pub fn is_apex_soa_ns(r: &RecordSet, zone: &str) -> bool {
-    r.name == normalise(zone) && matches!(r.ty, RecordType::Soa | RecordType::Ns)
+    // The type first: it runs for every set of a zone, and only SOA/NS need the zone's name.
+    matches!(r.ty, RecordType::Soa | RecordType::Ns) && r.name == normalise(zone)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
@@ -142,16 +143,14 @@ pub fn diff(zone: &str, live: &[RecordSet], want: &[RecordSet], scope: Scope<'_>
     fn bkey(r: &RecordSet) -> Borrowed<'_> {
         (&r.name, r.ty, r.set_identifier.as_deref())
     }
-    let apex_soa_ns =
-        |r: &RecordSet| r.name == zone && matches!(r.ty, RecordType::Soa | RecordType::Ns);
     let want_by: BTreeMap<Borrowed<'_>, &RecordSet> = want.iter().map(|r| (bkey(r), r)).collect();
     // The apex SOA/NS are Route 53's own unless the wanted sets name them explicitly.
     let live_by: BTreeMap<Borrowed<'_>, &RecordSet> = live
         .iter()
-        .filter(|r| !apex_soa_ns(r) || want_by.contains_key(&bkey(r)))
+        .filter(|r| !is_apex_soa_ns(r, &zone) || want_by.contains_key(&bkey(r)))
         .map(|r| (bkey(r), r))
         .collect();
-    let existing = live.iter().filter(|r| !apex_soa_ns(r)).count();
+    let existing = live.iter().filter(|r| !is_apex_soa_ns(r, &zone)).count();
     let mut steps = Vec::with_capacity(want_by.len());
     for (k, w) in &want_by {
         match live_by.get(k) {
@@ -173,7 +172,7 @@ pub fn diff(zone: &str, live: &[RecordSet], want: &[RecordSet], scope: Scope<'_>
             continue;
         }
         let owned = match scope {
-            Scope::Exclusive => !apex_soa_ns(l),
+            Scope::Exclusive => !is_apex_soa_ns(l, &zone),
             Scope::Additive { previously } => previously.contains(&key(l)),
         };
         if owned {
@@ -185,21 +184,11 @@ pub fn diff(zone: &str, live: &[RecordSet], want: &[RecordSet], scope: Scope<'_>
         }
     }
     // Deletes first within a name, so a type change (e.g. A → CNAME) never collides.
-    steps.sort_by(|a, b| {
-        let (ra, rb) = (a.record(), b.record());
-        (
-            ra.name.as_str(),
-            a.action != Action::Delete,
-            ra.ty,
-            ra.set_identifier.as_deref(),
-        )
-            .cmp(&(
-                rb.name.as_str(),
-                b.action != Action::Delete,
-                rb.ty,
-                rb.set_identifier.as_deref(),
-            ))
-    });
+    fn order(s: &Step) -> (&str, bool, RecordType, Option<&str>) {
+        let (name, ty, id) = bkey(s.record());
+        (name, s.action != Action::Delete, ty, id)
+    }
+    steps.sort_by(|a, b| order(a).cmp(&order(b)));
     Plan {
         zone,
         existing,

@@ -56,6 +56,11 @@ struct Expanded {
 }
 
 impl Expanded {
+    /// The lines as one text, for a whole-file parse.
+    fn text(&self) -> String {
+        self.lines.iter().map(|l| format!("{}\n", l.2)).collect()
+    }
+
     fn push(&mut self, file: &Arc<Path>, line: usize, text: &str, at_boundary: bool) {
         self.lines.push((file.clone(), line, text.to_string()));
         self.boundary.push(at_boundary);
@@ -363,7 +368,7 @@ fn parse_plain(text: &str, origin: &HName) -> Option<Vec<Record>> {
         let mut i = 0;
         while i < data.len() {
             let w = data[i];
-            if let Some(q) = w.strip_prefix('"') {
+            if w.starts_with('"') {
                 // A quoted string may hold spaces: find where it closes on the line itself.
                 let start = w.as_ptr() as usize - code.as_ptr() as usize + 1;
                 let end = start + code[start..].find('"')?;
@@ -379,7 +384,6 @@ fn parse_plain(text: &str, origin: &HName) -> Option<Vec<Record>> {
                 {
                     i += 1;
                 }
-                let _ = q;
                 continue;
             }
             if w.contains('"') || w.starts_with('@') || w.starts_with('$') {
@@ -403,8 +407,8 @@ fn parse_plain(text: &str, origin: &HName) -> Option<Vec<Record>> {
 struct Cut {
     line: usize,
     // Shared: most entries start a possible cut, and they all hold the same few values.
-    origin: std::sync::Arc<str>,
-    ttl: std::sync::Arc<str>,
+    origin: Arc<str>,
+    ttl: Arc<str>,
 }
 
 /// Marks a TXT record that stands in for an entry hickory's parser cannot read (see
@@ -418,7 +422,6 @@ const STAND_IN: &str = "r53-zonefile-stand-in-6d1f0c";
 fn rewrite_foreign(out: &mut Expanded, origin: &str) -> Vec<Cut> {
     let mut cuts = Vec::new();
     let mut start = 0;
-    use std::sync::Arc;
     let mut origin: Arc<str> = origin.into();
     // hickory gives a record without a TTL the last TTL seen; RFC 2308 says $TTL.
     let mut default_ttl: Option<Arc<str>> = None;
@@ -890,18 +893,15 @@ fn parse_expanded(mut out: Expanded, origin: &str) -> Result<ParsedZone, ZoneFil
     })?;
     let records = match parse_pieces(&out, &cuts, &oname) {
         Some(r) => r,
-        None => {
-            let whole: String = out.lines.iter().map(|l| format!("{}\n", l.2)).collect();
-            match parse_text(&whole, &oname) {
-                Ok(r) => r,
-                Err(message) => {
-                    return Err(ZoneFileError::Syntax {
-                        loc: locate(&out, &oname),
-                        message,
-                    })
-                }
+        None => match parse_text(&out.text(), &oname) {
+            Ok(r) => r,
+            Err(message) => {
+                return Err(ZoneFileError::Syntax {
+                    loc: locate(&out, &oname),
+                    message,
+                })
             }
-        }
+        },
     };
     let soa = records
         .iter()
@@ -1180,7 +1180,7 @@ mod foreign_types {
         let cuts = rewrite_foreign(&mut out, o);
         assert!(cuts.len() > 2 * PIECE_ENTRIES, "{} cuts", cuts.len());
         let oname = HName::from_ascii(o).unwrap();
-        let whole: String = out.lines.iter().map(|l| format!("{}\n", l.2)).collect();
+        let whole = out.text();
         let key = |r: &Record| format!("{} {} {} {}", r.name(), r.ttl(), r.record_type(), r.data());
         let mut a: Vec<String> = parse_text(&whole, &oname)
             .unwrap()
