@@ -11,6 +11,7 @@ use aws_runtime::env_config::file::{
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 
+use crate::domains::Domains;
 use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
 use crate::route53::Route53;
@@ -46,6 +47,7 @@ pub struct AwsSettings {
 #[derive(Clone, Debug)]
 pub struct Aws {
     pub route53: Route53,
+    pub domains: Domains,
     pub region: String,
 }
 
@@ -125,7 +127,16 @@ impl Aws {
             max_retries: s.max_retries.unwrap_or(RetryPolicy::default().max_retries),
             ..Default::default()
         };
+        let mut rd =
+            aws_sdk_route53domains::config::Builder::from(&base).region(Region::new(GLOBAL_REGION));
+        if let Some(url) = &s.endpoint_route53domains {
+            rd = rd.endpoint_url(url);
+        }
         Ok(Aws {
+            domains: Domains::new(
+                aws_sdk_route53domains::Client::from_conf(rd.build()),
+                policy.clone(),
+            ),
             route53: Route53::new(
                 aws_sdk_route53::Client::from_conf(r53.build()),
                 policy,

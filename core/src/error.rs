@@ -19,6 +19,13 @@ pub enum Error {
     Timeout { what: String, after: Duration },
     #[error("cancelled (Terraform asked the provider to stop)")]
     Cancelled,
+    #[error("registrar operation {kind} ({id}) ended {status}: {message}")]
+    OperationFailed {
+        id: String,
+        kind: String,
+        status: String,
+        message: String,
+    },
     #[error("{0}")]
     Invalid(String),
     #[error("AWS configuration: {0}")]

@@ -8,10 +8,12 @@ pub mod batch;
 pub mod client;
 mod coalesce;
 pub mod dns;
+pub mod domains;
 pub mod error;
 pub mod retry;
 pub mod route53;
 
 pub use client::{AssumeRole, Aws, AwsSettings};
+pub use domains::{Contact, ContactRole, Domains, NameServer, RegisteredDomain, Registration};
 pub use error::{Error, Result};
 pub use route53::{Call, Change, ChangeId, HostedZone, NewZone, Route53, Vpc};
