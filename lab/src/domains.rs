@@ -47,6 +47,8 @@ struct Domain {
     updated: f64,
     expires: f64,
     tags: BTreeMap<String, String>,
+    /// When each name-server set landed (the registry publishes them after its delay).
+    ns_changes: Vec<(Instant, Vec<Value>)>,
 }
 
 #[derive(Clone, Debug)]
@@ -121,6 +123,21 @@ fn now_epoch() -> f64 {
 
 const YEAR: f64 = 365.0 * 86_400.0;
 
+/// A `Nameserver` object as (name, glue IPs).
+fn ns_pair(n: &Value) -> (String, Vec<String>) {
+    (
+        n["Name"].as_str().unwrap_or_default().to_string(),
+        n["GlueIps"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    )
+}
+
 fn norm(name: &str) -> String {
     name.trim().trim_end_matches('.').to_ascii_lowercase()
 }
@@ -159,24 +176,84 @@ impl Registrar {
     pub fn nameservers(&self, domain: &str) -> Option<Vec<(String, Vec<String>)>> {
         let mut g = self.inner.lock().unwrap();
         self.advance(&mut g);
-        g.domains.get(&norm(domain)).map(|d| {
-            d.nameservers
+        g.domains
+            .get(&norm(domain))
+            .map(|d| d.nameservers.iter().map(ns_pair).collect())
+    }
+
+    /// The name servers the registry should publish for `domain` when it waits `delay` after each
+    /// change lands: the newest set that landed at least `delay` ago (None: none yet, or no such
+    /// domain).
+    pub fn published(&self, domain: &str, delay: Duration) -> Option<Vec<(String, Vec<String>)>> {
+        let mut g = self.inner.lock().unwrap();
+        self.advance(&mut g);
+        let d = g.domains.get(&norm(domain))?;
+        let (_, ns) = d
+            .ns_changes
+            .iter()
+            .rev()
+            .find(|(t, _)| t.elapsed() >= delay)?;
+        Some(ns.iter().map(ns_pair).collect())
+    }
+
+    /// Sets the name servers a pending (or landed) registration of `domain` gets: those of the
+    /// hosted zone Route 53 creates for it.
+    pub fn set_registration_nameservers(&self, domain: &str, ns: &[String]) {
+        let ns: Vec<Value> = ns
+            .iter()
+            .map(|n| json!({"Name": n, "GlueIps": []}))
+            .collect();
+        let mut g = self.inner.lock().unwrap();
+        let d = norm(domain);
+        for op in g.operations.iter_mut().filter(|o| o.domain == d) {
+            if let Effect::Register(dom) = &mut op.effect {
+                dom.nameservers = ns.clone();
+            }
+        }
+        if let Some(dom) = g.domains.get_mut(&d) {
+            dom.nameservers = ns.clone();
+            dom.ns_changes.push((Instant::now(), ns));
+        }
+    }
+
+    /// Adds a domain registered in this account long ago, at once (for adoption tests). `contact`
+    /// is an AWS `ContactDetail` object used for all four contacts.
+    pub fn add_registered(&self, domain: &str, contact: Value, ns: &[&str]) {
+        let now = now_epoch();
+        let nameservers: Vec<Value> = ns
+            .iter()
+            .map(|n| json!({"Name": n, "GlueIps": []}))
+            .collect();
+        let dom = Domain {
+            name: norm(domain),
+            contacts: CONTACTS
                 .iter()
-                .map(|n| {
-                    (
-                        n["Name"].as_str().unwrap_or_default().to_string(),
-                        n["GlueIps"]
-                            .as_array()
-                            .map(|a| {
-                                a.iter()
-                                    .filter_map(|v| v.as_str().map(str::to_string))
-                                    .collect()
-                            })
-                            .unwrap_or_default(),
-                    )
-                })
-                .collect()
-        })
+                .map(|(c, _)| (*c, contact.clone()))
+                .collect(),
+            privacy: CONTACTS.iter().map(|(_, p)| (*p, true)).collect(),
+            auto_renew: true,
+            locked: true,
+            nameservers: nameservers.clone(),
+            created: now - 3.0 * YEAR,
+            updated: now - YEAR,
+            expires: now + 0.5 * YEAR,
+            tags: BTreeMap::new(),
+            ns_changes: vec![(Instant::now() - Duration::from_secs(3600), nameservers)],
+        };
+        self.inner.lock().unwrap().domains.insert(norm(domain), dom);
+    }
+
+    /// Changes a domain behind Terraform's back, as a user in the console would (lands at once).
+    pub fn tamper(&self, domain: &str, auto_renew: Option<bool>, locked: Option<bool>) {
+        let mut g = self.inner.lock().unwrap();
+        if let Some(d) = g.domains.get_mut(&norm(domain)) {
+            if let Some(a) = auto_renew {
+                d.auto_renew = a;
+            }
+            if let Some(l) = locked {
+                d.locked = l;
+            }
+        }
     }
 
     fn status(&self, op: &Operation) -> &'static str {
@@ -208,7 +285,8 @@ impl Registrar {
             }
             let now = now_epoch();
             match op.effect {
-                Effect::Register(d) => {
+                Effect::Register(mut d) => {
+                    d.ns_changes = vec![(Instant::now(), d.nameservers.clone())];
                     g.domains.insert(op.domain.clone(), *d);
                 }
                 Effect::Delete => {
@@ -217,7 +295,10 @@ impl Registrar {
                 e => {
                     if let Some(d) = g.domains.get_mut(&op.domain) {
                         match e {
-                            Effect::Nameservers(ns) => d.nameservers = ns,
+                            Effect::Nameservers(ns) => {
+                                d.ns_changes.push((Instant::now(), ns.clone()));
+                                d.nameservers = ns;
+                            }
                             Effect::Contacts(c) => d.contacts.extend(c),
                             Effect::Privacy(p) => d.privacy.extend(p),
                             Effect::Lock(l) => d.locked = l,
@@ -438,8 +519,17 @@ impl Registrar {
                 let contacts = Self::contacts_from(body, true)?;
                 let now = now_epoch();
                 let mut privacy = BTreeMap::new();
-                for (_, p) in CONTACTS {
-                    privacy.insert(p, body.get(p).and_then(Value::as_bool).unwrap_or(true));
+                // RegisterDomain names the privacy flags PrivacyProtect<Role>Contact.
+                for ((_, p), role) in
+                    CONTACTS
+                        .iter()
+                        .zip(["Admin", "Registrant", "Tech", "Billing"])
+                {
+                    let on = body
+                        .get(format!("PrivacyProtect{role}Contact").as_str())
+                        .and_then(Value::as_bool)
+                        .unwrap_or(true);
+                    privacy.insert(*p, on);
                 }
                 let dom = Domain {
                     name: d.clone(),
@@ -460,6 +550,7 @@ impl Registrar {
                     updated: now,
                     expires: now + years as f64 * YEAR,
                     tags: BTreeMap::new(),
+                    ns_changes: Vec::new(),
                 };
                 self.submit(g, &d, "REGISTER_DOMAIN", Effect::Register(Box::new(dom)))
             }

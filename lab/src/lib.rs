@@ -8,6 +8,7 @@ pub mod knot;
 pub mod migrate_bench;
 pub mod moto;
 pub mod proxy;
+pub mod registry;
 pub mod terraform;
 pub mod tools;
 pub mod xml;
@@ -21,6 +22,8 @@ pub struct Lab {
     pub rt: tokio::runtime::Runtime,
     pub moto: moto::Moto,
     pub proxy: Proxy,
+    /// The TLD registry (and root) DNS server for the lab's TLDs, following the lab registrar.
+    pub registry: registry::Registry,
 }
 
 impl Lab {
@@ -33,12 +36,19 @@ impl Lab {
             .worker_threads(2)
             .enable_all()
             .build()?;
-        let (moto, proxy) = rt.block_on(async {
+        let (moto, proxy, registry) = rt.block_on(async {
             let moto = moto::Moto::start().await?;
             let proxy = Proxy::start(&moto.url(), cfg).await?;
-            Ok::<_, anyhow::Error>((moto, proxy))
+            let registry =
+                registry::Registry::start(proxy.registrar_arc(), registry::LAB_TLDS).await?;
+            Ok::<_, anyhow::Error>((moto, proxy, registry))
         })?;
-        Ok(Lab { rt, moto, proxy })
+        Ok(Lab {
+            rt,
+            moto,
+            proxy,
+            registry,
+        })
     }
 
     /// The endpoint the provider (and test SDK clients) should use.

@@ -164,6 +164,9 @@ impl Proxy {
     pub fn registrar(&self) -> &crate::domains::Registrar {
         &self.state.registrar
     }
+    pub fn registrar_arc(&self) -> Arc<crate::domains::Registrar> {
+        self.state.registrar.clone()
+    }
     pub fn set_config(&self, c: ProxyConfig) {
         *self.state.rng.lock().unwrap() = StdRng::seed_from_u64(c.seed);
         *self.state.config.lock().unwrap() = c;
@@ -502,7 +505,18 @@ async fn domains_call(st: &State, op: &str, req: Request<Incoming>) -> Resp {
         }
     };
     match st.registrar.handle(op, &input) {
-        Ok(v) => domains_reply(200, &v),
+        Ok(v) => {
+            // Like AWS, a registration creates a public hosted zone for the domain and points
+            // the domain at its name servers.
+            if op == "RegisterDomain" {
+                let name = input["DomainName"].as_str().unwrap_or_default();
+                match create_registration_zone(st, name).await {
+                    Ok(ns) => st.registrar.set_registration_nameservers(name, &ns),
+                    Err(e) => tracing::warn!("lab registrar: hosted zone for {name}: {e}"),
+                }
+            }
+            domains_reply(200, &v)
+        }
         Err(e) => domains_reply(
             e.status,
             &serde_json::json!({"__type": e.code, "message": e.message}),
@@ -554,6 +568,37 @@ async fn forward(
     let (parts, body) = resp.into_parts();
     let body = body.collect().await?.to_bytes();
     Ok((parts, body))
+}
+
+/// Creates the hosted zone Route 53 makes for a new registration (in moto); its name servers.
+async fn create_registration_zone(st: &State, domain: &str) -> anyhow::Result<Vec<String>> {
+    let body = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><CreateHostedZoneRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><Name>{domain}.</Name><CallerReference>registrar-{domain}-{}</CallerReference><HostedZoneConfig><Comment>HostedZone created by Route53 Registrar</Comment></HostedZoneConfig></CreateHostedZoneRequest>"#,
+        rand::random::<u32>()
+    );
+    let mut h = hyper::HeaderMap::new();
+    h.insert(
+        "authorization",
+        hyper::header::HeaderValue::from_static(MOTO_ROUTE53_AUTH),
+    );
+    let (parts, body) = forward(
+        st,
+        Method::POST,
+        "/2013-04-01/hostedzone",
+        &h,
+        Bytes::from(body),
+    )
+    .await?;
+    if !parts.status.is_success() {
+        anyhow::bail!("CreateHostedZone: {}", parts.status);
+    }
+    let text = String::from_utf8_lossy(&body);
+    Ok(text
+        .split("<NameServer>")
+        .skip(1)
+        .filter_map(|s| s.split("</NameServer>").next())
+        .map(|s| s.trim_end_matches('.').to_string())
+        .collect())
 }
 
 /// moto routes requests by the service named in the SigV4 credential scope (it checks no

@@ -1,0 +1,476 @@
+//! The lab's TLD registry: a real DNS server (UDP and TCP, hickory-server) authoritative for the
+//! root and the lab's TLDs (`test`, `example`). The root delegates each TLD to this server; each
+//! TLD delegates its domains to the name servers the lab registrar holds for them, published a
+//! configurable delay after a change lands (as a registry's zone push lags the registrar), with
+//! glue for in-bailiwick servers. Domains registered "elsewhere" (a third-party registrar the
+//! tests play) get their delegation set directly with [`Registry::delegate`]. A DS set can be
+//! published for a domain too.
+//!
+//! Answers follow RFC 1034: a query at or below a delegated domain gets a referral (not
+//! authoritative, NS in the authority section, glue in the additional section), except DS at the
+//! delegation point, which the parent answers itself.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use hickory_proto::op::{Header, MessageType, OpCode, ResponseCode};
+use hickory_proto::rr::rdata::{A, AAAA, NS, SOA};
+use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
+use hickory_server::authority::MessageResponseBuilder;
+use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
+
+use crate::domains::Registrar;
+
+/// The TLDs the lab registrar sells and the registry serves.
+pub const LAB_TLDS: &[&str] = &["test", "example"];
+
+/// TTL of the registry's NS and glue records (like .com's two days).
+pub const DELEGATION_TTL: u32 = 172_800;
+
+/// One delegation: name server → glue addresses.
+pub type NsSet = Vec<(String, Vec<String>)>;
+
+struct State {
+    registrar: Arc<Registrar>,
+    tlds: Vec<String>,
+    ip: IpAddr,
+    delay: Mutex<Duration>,
+    /// Domains at other registrars: their delegation history (landed at, set).
+    elsewhere: Mutex<BTreeMap<String, Vec<(Instant, NsSet)>>>,
+    /// DS records (presentation form of the RDATA, e.g. "12345 13 2 ABCD…") per domain.
+    ds: Mutex<BTreeMap<String, Vec<String>>>,
+    queries: std::sync::atomic::AtomicU64,
+}
+
+pub struct Registry {
+    pub addr: SocketAddr,
+    state: Arc<State>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn norm(n: &str) -> String {
+    n.trim().trim_end_matches('.').to_ascii_lowercase()
+}
+
+impl Registry {
+    /// Starts on a free loopback port (the same number for UDP and TCP).
+    pub async fn start(registrar: Arc<Registrar>, tlds: &[&str]) -> anyhow::Result<Registry> {
+        let ip: IpAddr = "127.0.0.1".parse()?;
+        let (udp, tcp) = bind_pair(ip).await?;
+        let addr = udp.local_addr()?;
+        let state = Arc::new(State {
+            registrar,
+            tlds: tlds.iter().map(|t| norm(t)).collect(),
+            ip,
+            delay: Mutex::new(Duration::from_millis(500)),
+            elsewhere: Mutex::new(BTreeMap::new()),
+            ds: Mutex::new(BTreeMap::new()),
+            queries: Default::default(),
+        });
+        let mut server = hickory_server::ServerFuture::new(Handler(state.clone()));
+        server.register_socket(udp);
+        server.register_listener(tcp, Duration::from_secs(10));
+        let task = tokio::spawn(async move {
+            let _ = server.block_until_done().await;
+        });
+        Ok(Registry { addr, state, task })
+    }
+
+    /// How long after a registrar change lands the registry publishes it.
+    pub fn set_publish_delay(&self, d: Duration) {
+        *self.state.delay.lock().unwrap() = d;
+    }
+
+    /// Delegates a domain registered elsewhere (published after the same delay); an empty set
+    /// removes the delegation.
+    pub fn delegate(&self, domain: &str, ns: &[(&str, &[&str])]) {
+        let set: NsSet = ns
+            .iter()
+            .map(|(n, g)| (norm(n), g.iter().map(|s| s.to_string()).collect()))
+            .collect();
+        self.state
+            .elsewhere
+            .lock()
+            .unwrap()
+            .entry(norm(domain))
+            .or_default()
+            .push((Instant::now(), set));
+    }
+
+    /// Publishes (or with an empty list, removes) DS records for a domain, as a registrar's
+    /// DNSSEC key upload would.
+    pub fn set_ds(&self, domain: &str, ds: &[&str]) {
+        self.state
+            .ds
+            .lock()
+            .unwrap()
+            .insert(norm(domain), ds.iter().map(|s| s.to_string()).collect());
+    }
+
+    /// The delegation published now for a domain (None: not delegated).
+    pub fn published(&self, domain: &str) -> Option<NsSet> {
+        self.state.published(&norm(domain))
+    }
+
+    /// How many queries it has answered.
+    pub fn queries(&self) -> u64 {
+        self.state
+            .queries
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+async fn bind_pair(ip: IpAddr) -> anyhow::Result<(tokio::net::UdpSocket, tokio::net::TcpListener)> {
+    for _ in 0..50 {
+        let udp = tokio::net::UdpSocket::bind((ip, 0)).await?;
+        let port = udp.local_addr()?.port();
+        if let Ok(tcp) = tokio::net::TcpListener::bind((ip, port)).await {
+            return Ok((udp, tcp));
+        }
+    }
+    anyhow::bail!("no loopback port free for both UDP and TCP")
+}
+
+impl State {
+    fn published(&self, domain: &str) -> Option<NsSet> {
+        let delay = *self.delay.lock().unwrap();
+        if let Some(ns) = self.registrar.published(domain, delay) {
+            return Some(ns.into_iter().map(|(n, g)| (norm(&n), g)).collect());
+        }
+        let e = self.elsewhere.lock().unwrap();
+        let (_, set) = e
+            .get(domain)?
+            .iter()
+            .rev()
+            .find(|(t, _)| t.elapsed() >= delay)?;
+        (!set.is_empty()).then(|| set.clone())
+    }
+
+    fn nic(&self, zone: &str) -> String {
+        if zone.is_empty() {
+            "a.root-servers.lab".into()
+        } else {
+            format!("a.nic.{zone}")
+        }
+    }
+}
+
+fn name(s: &str) -> Name {
+    Name::from_str(&format!("{}.", s.trim_end_matches('.'))).unwrap_or_else(|_| Name::root())
+}
+
+fn rec(owner: &str, ttl: u32, data: RData) -> Record {
+    Record::from_rdata(name(owner), ttl, data)
+}
+
+fn glue(host: &str, ips: &[String]) -> Vec<Record> {
+    ips.iter()
+        .filter_map(|ip| match ip.parse::<IpAddr>().ok()? {
+            IpAddr::V4(a) => Some(rec(host, DELEGATION_TTL, RData::A(A(a)))),
+            IpAddr::V6(a) => Some(rec(host, DELEGATION_TTL, RData::AAAA(AAAA(a)))),
+        })
+        .collect()
+}
+
+/// Is `name` equal to or below `zone` ("" is the root)?
+fn under(name: &str, zone: &str) -> bool {
+    zone.is_empty() || name == zone || name.ends_with(&format!(".{zone}"))
+}
+
+struct Answer {
+    code: ResponseCode,
+    authoritative: bool,
+    answers: Vec<Record>,
+    authority: Vec<Record>,
+    additional: Vec<Record>,
+}
+
+impl State {
+    fn soa(&self, zone: &str) -> Record {
+        let serial = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as u32)
+            .unwrap_or(1);
+        let mname = name(&self.nic(zone));
+        let rname = name(&format!("hostmaster.{}", self.nic(zone)));
+        rec(
+            zone,
+            900,
+            RData::SOA(SOA::new(mname, rname, serial, 1800, 900, 604_800, 86_400)),
+        )
+    }
+
+    fn answer(&self, qname: &str, qtype: RecordType) -> Answer {
+        let mut a = Answer {
+            code: ResponseCode::NoError,
+            authoritative: true,
+            answers: Vec::new(),
+            authority: Vec::new(),
+            additional: Vec::new(),
+        };
+        // The zone: a TLD this registry runs, else the root.
+        let zone = self
+            .tlds
+            .iter()
+            .find(|t| under(qname, t))
+            .cloned()
+            .unwrap_or_default();
+        let own_ns = |zone: &str| {
+            (
+                rec(zone, DELEGATION_TTL, RData::NS(NS(name(&self.nic(zone))))),
+                glue(&self.nic(zone), &[self.ip.to_string()]),
+            )
+        };
+        if qname == zone {
+            match qtype {
+                RecordType::SOA => a.answers.push(self.soa(&zone)),
+                RecordType::NS => {
+                    let (ns, g) = own_ns(&zone);
+                    a.answers.push(ns);
+                    a.additional = g;
+                }
+                _ => a.authority.push(self.soa(&zone)),
+            }
+            return a;
+        }
+        if qname == self.nic(&zone) {
+            if matches!(qtype, RecordType::A) {
+                a.answers = glue(qname, &[self.ip.to_string()]);
+            } else {
+                a.authority.push(self.soa(&zone));
+            }
+            return a;
+        }
+        // The child: the label right below the zone.
+        let rest = if zone.is_empty() {
+            qname
+        } else {
+            &qname[..qname.len() - zone.len() - 1]
+        };
+        let label = rest.rsplit('.').next().unwrap_or_default();
+        let child = if zone.is_empty() {
+            label.to_string()
+        } else {
+            format!("{label}.{zone}")
+        };
+        let delegation = if zone.is_empty() {
+            // The root delegates each TLD to this server.
+            self.tlds
+                .contains(&child)
+                .then(|| vec![(self.nic(&child), vec![self.ip.to_string()])])
+        } else {
+            self.published(&child)
+        };
+        let Some(ns) = delegation else {
+            a.code = ResponseCode::NXDomain;
+            a.authority.push(self.soa(&zone));
+            return a;
+        };
+        if qname == child && qtype == RecordType::DS && !zone.is_empty() {
+            // The parent side of the delegation answers DS itself.
+            let ds = self
+                .ds
+                .lock()
+                .unwrap()
+                .get(&child)
+                .cloned()
+                .unwrap_or_default();
+            for d in ds {
+                let text = format!("{child}. {DELEGATION_TTL} IN DS {d}");
+                match parse_ds(&text) {
+                    Some(r) => a.answers.push(r),
+                    None => tracing::warn!("registry: bad DS {text:?}"),
+                }
+            }
+            if a.answers.is_empty() {
+                a.authority.push(self.soa(&zone));
+            }
+            return a;
+        }
+        a.authoritative = false;
+        for (host, ips) in &ns {
+            a.authority
+                .push(rec(&child, DELEGATION_TTL, RData::NS(NS(name(host)))));
+            if under(&norm(host), &child) {
+                a.additional.extend(glue(host, ips));
+            }
+        }
+        a
+    }
+}
+
+fn parse_ds(text: &str) -> Option<Record> {
+    use hickory_proto::serialize::txt::Parser;
+    let (_, records) = Parser::new(text, None, Some(Name::root())).parse().ok()?;
+    records
+        .into_values()
+        .next()?
+        .records_without_rrsigs()
+        .next()
+        .cloned()
+}
+
+struct Handler(Arc<State>);
+
+#[async_trait::async_trait]
+impl RequestHandler for Handler {
+    async fn handle_request<R: ResponseHandler>(
+        &self,
+        request: &Request,
+        mut response: R,
+    ) -> ResponseInfo {
+        self.0
+            .queries
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let builder = MessageResponseBuilder::from_message_request(request);
+        let mut header = Header::response_from_request(request.header());
+        header.set_message_type(MessageType::Response);
+        let q = match request.queries().first() {
+            Some(q) if request.op_code() == OpCode::Query && q.query_class() == DNSClass::IN => q,
+            _ => {
+                header.set_response_code(ResponseCode::Refused);
+                let r = builder.build_no_records(header);
+                return response
+                    .send_response(r)
+                    .await
+                    .unwrap_or_else(|_| header.into());
+            }
+        };
+        let qname = norm(&q.name().to_string());
+        let a = self.0.answer(&qname, q.query_type());
+        header.set_authoritative(a.authoritative);
+        header.set_response_code(a.code);
+        header.set_recursion_available(false);
+        let r = builder.build(
+            header,
+            a.answers.iter(),
+            a.authority.iter(),
+            std::iter::empty(),
+            a.additional.iter(),
+        );
+        response
+            .send_response(r)
+            .await
+            .unwrap_or_else(|_| header.into())
+    }
+}
+
+/// Asks `server` one question over UDP (TCP when the answer is truncated), for tests and the
+/// demo: a real DNS exchange, not a peek at the registry's state.
+pub async fn ask(
+    server: SocketAddr,
+    qname: &str,
+    qtype: RecordType,
+) -> anyhow::Result<hickory_proto::op::Message> {
+    use hickory_proto::op::{Message, Query};
+    use hickory_proto::serialize::binary::BinDecodable;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut m = Message::new();
+    m.set_id(rand::random());
+    m.set_recursion_desired(false);
+    m.add_query(Query::query(name(qname), qtype));
+    let bytes = m.to_vec()?;
+    let sock = tokio::net::UdpSocket::bind(("127.0.0.1", 0)).await?;
+    sock.send_to(&bytes, server).await?;
+    let mut buf = vec![0u8; 4096];
+    let n = tokio::time::timeout(Duration::from_secs(3), sock.recv(&mut buf)).await??;
+    let reply = Message::from_bytes(&buf[..n])?;
+    if !reply.truncated() {
+        return Ok(reply);
+    }
+    let mut tcp = tokio::net::TcpStream::connect(server).await?;
+    tcp.write_all(&(bytes.len() as u16).to_be_bytes()).await?;
+    tcp.write_all(&bytes).await?;
+    let len = tcp.read_u16().await? as usize;
+    let mut body = vec![0u8; len];
+    tcp.read_exact(&mut body).await?;
+    Ok(Message::from_bytes(&body)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domains::RegistrarConfig;
+
+    fn contact() -> serde_json::Value {
+        serde_json::json!({"FirstName": "Ada", "LastName": "Lovelace", "ContactType": "PERSON",
+            "AddressLine1": "1 Lab Way", "City": "London", "CountryCode": "GB", "ZipCode": "N1 1AA",
+            "PhoneNumber": "+44.2071234567", "Email": "ada@example.org"})
+    }
+
+    fn ns_of(m: &hickory_proto::op::Message) -> Vec<String> {
+        let mut v: Vec<String> = m
+            .name_servers()
+            .iter()
+            .filter_map(|r| match r.data() {
+                RData::NS(n) => Some(n.0.to_string()),
+                _ => None,
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[tokio::test]
+    async fn referrals_follow_the_registrar_after_the_delay_with_glue() {
+        let reg = Arc::new(Registrar::new(RegistrarConfig::default()));
+        reg.add_registered(
+            "shop.test",
+            contact(),
+            &["ns-1.awsdns-01.org", "ns-2.awsdns-02.net"],
+        );
+        let r = Registry::start(reg.clone(), &["test", "example"])
+            .await
+            .unwrap();
+        r.set_publish_delay(Duration::from_millis(300));
+
+        // The root refers to the TLD, the TLD refers to the domain's servers.
+        let m = ask(r.addr, "www.shop.test", RecordType::A).await.unwrap();
+        assert!(!m.authoritative());
+        assert_eq!(ns_of(&m), ["ns-1.awsdns-01.org.", "ns-2.awsdns-02.net."]);
+
+        // An unregistered name does not exist; a name outside the TLDs is the root's NXDOMAIN.
+        let m = ask(r.addr, "nobody.test", RecordType::NS).await.unwrap();
+        assert_eq!(m.response_code(), ResponseCode::NXDomain);
+        assert!(m.authoritative());
+        let m = ask(r.addr, "x.nosuchtld", RecordType::NS).await.unwrap();
+        assert_eq!(m.response_code(), ResponseCode::NXDomain);
+
+        // A registrar change is published only after the delay, with glue for in-domain servers.
+        reg.set_registration_nameservers("shop.test", &["ns1.shop.test".into()]);
+        let m = ask(r.addr, "shop.test", RecordType::NS).await.unwrap();
+        assert_eq!(ns_of(&m), ["ns-1.awsdns-01.org.", "ns-2.awsdns-02.net."]);
+        tokio::time::sleep(Duration::from_millis(350)).await;
+        let m = ask(r.addr, "shop.test", RecordType::NS).await.unwrap();
+        assert_eq!(ns_of(&m), ["ns1.shop.test."]);
+
+        // Elsewhere-registered domains and DS at the parent.
+        r.set_publish_delay(Duration::ZERO);
+        r.delegate(
+            "other.example",
+            &[("ns1.other.example", &["192.0.2.1"]), ("ns.host.net", &[])],
+        );
+        let m = ask(r.addr, "other.example", RecordType::SOA).await.unwrap();
+        assert_eq!(ns_of(&m), ["ns.host.net.", "ns1.other.example."]);
+        let glue: Vec<String> = m.additionals().iter().map(|r| r.to_string()).collect();
+        assert_eq!(glue.len(), 1, "{glue:?}");
+        assert!(glue[0].contains("192.0.2.1"), "{glue:?}");
+        r.set_ds(
+            "other.example",
+            &["12345 13 2 3F5CE2A7E2F5E4CE5AB1E7F2C2B7F5F0A0D1C5B8E8C6C2E9E3F1A1B2C3D4E5F6"],
+        );
+        let m = ask(r.addr, "other.example", RecordType::DS).await.unwrap();
+        assert!(m.authoritative());
+        assert_eq!(m.answers().len(), 1, "{m:?}");
+        assert!(r.queries() >= 7);
+    }
+}
