@@ -90,6 +90,15 @@ pub trait Resource<M: Send + Sync + 'static>: Send + Sync {
     /// 10,000-record plan small.
     fn modify_plan(&self, _prior: &Value, _planned: &mut Value, _diags: &mut Diagnostics) {}
 
+    /// Puts back, in `planned`, the prior spelling of values that differ from `prior` in form only
+    /// (case, order, trailing dots) and returns whether it did. Terraform then sees no change
+    /// where nothing would change remotely; the server flags that plan response as the legacy
+    /// type system (the mechanism behind the SDK's DiffSuppressFunc) because the planned value no
+    /// longer equals the configuration's spelling. Runs without I/O, before `modify_plan`.
+    fn keep_prior_form(&self, _prior: &Value, _planned: &mut Value) -> bool {
+        false
+    }
+
     /// Which changes force replacement. The default compares force-new attributes exactly; resources
     /// override it to ignore changes of form only (case, trailing dots).
     fn replace_paths(&self, schema: &Schema, prior: &Value, planned: &Value) -> Vec<AttrPath> {

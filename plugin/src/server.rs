@@ -473,6 +473,9 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         if prior.is_null() {
             e.schema.block.mark_computed_unknown(&mut planned);
         }
+        if !prior.is_null() && e.imp.keep_prior_form(&prior, &mut planned) {
+            out.legacy_type_system = true;
+        }
         e.imp.modify_plan(&prior, &mut planned, &mut diags);
         if !prior.is_null() {
             out.requires_replace = e
