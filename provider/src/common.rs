@@ -74,3 +74,72 @@ pub fn api_diag(what: &str, e: &Error) -> Diagnostic {
 pub fn at(name: &str) -> AttrPath {
     AttrPath::attr(name)
 }
+
+/// A `timeouts { create = "…" update = "…" delete = "…" }` block, as Terraform users know it.
+pub fn timeouts_block(defaults: &str) -> r53_plugin::schema::Block {
+    use r53_plugin::schema::{Attribute, Block};
+    use r53_plugin::Type;
+    let a = |n: &str, what: &str| {
+        Attribute::new(
+            n,
+            Type::String,
+            &format!("How long {what} may take, e.g. `45m` or `2h` (units s, m, h). {defaults}"),
+        )
+        .optional()
+    };
+    Block::new("Time limits for the operations, including waiting for the registrar's asynchronous operations.")
+        .attr(a("create", "creating (registering or adopting) and applying the settings"))
+        .attr(a("update", "an update"))
+        .attr(a("delete", "deleting"))
+}
+
+/// A Terraform-style duration: `90s`, `45m`, `2h`, `1h30m`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    let bad = || format!("{s:?} is not a duration like 30s, 45m, 2h or 1h30m");
+    if t.is_empty() {
+        return Err(bad());
+    }
+    let (mut total, mut num) = (0u64, String::new());
+    for c in t.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let n: u64 = num.parse().map_err(|_| bad())?;
+        num.clear();
+        total += n * match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            _ => return Err(bad()),
+        };
+    }
+    if !num.is_empty() || total == 0 {
+        return Err(bad());
+    }
+    Ok(Duration::from_secs(total))
+}
+
+/// The configured timeout for `op` (`create`, `update`, `delete`), or `default`.
+pub fn timeout_of(v: &Value, op: &str, default: Duration) -> Duration {
+    v.get("timeouts")
+        .elements()
+        .first()
+        .and_then(|b| b.get(op).as_str().map(str::to_string))
+        .and_then(|s| parse_duration(&s).ok())
+        .unwrap_or(default)
+}
+
+/// Validation of a `timeouts` block's values, with their paths.
+pub fn check_timeouts(config: &Value, d: &mut r53_plugin::Diagnostics) {
+    if let Some(b) = config.get("timeouts").elements().first() {
+        for op in ["create", "update", "delete"] {
+            if let Some(s) = b.get(op).as_str() {
+                if let Err(e) = parse_duration(s) {
+                    d.error_at(at("timeouts").index(0).then(op), "Invalid timeout", e);
+                }
+            }
+        }
+    }
+}

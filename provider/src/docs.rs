@@ -12,7 +12,23 @@ struct Page {
     schema: Schema,
     example: &'static str,
     import: Option<&'static str>,
+    /// A section of its own right after the description (what users must not miss).
+    notes: Option<&'static str>,
 }
+
+const REGISTERED_DOMAIN_NOTES: &str = "## Destroy does not give the domain up\n\n\
+`terraform destroy` (or removing the resource from the configuration) **only removes the domain from the Terraform \
+state**, with a warning saying so: the domain stays registered in the AWS account and keeps renewing if `auto_renew` \
+is on. To deregister it, first apply `deregister_on_destroy = true`, then destroy. Deregistration cannot be undone.\n\n\
+## Managed and unmanaged settings\n\n\
+Every setting left unset is not managed: the registrar keeps what it has and the state shows it, so adopting or \
+importing a domain changes nothing you did not write. Contact maps are sensitive (personal data) and never appear \
+in plans. Name servers are compared as a set of names and glue addresses, without regard to order, case or a \
+trailing dot: an unchanged set never sends an update (each update emails the registrant).\n\n\
+## Asynchronous operations\n\n\
+Registration, contact, privacy, name-server and lock changes are registrar operations. Each is waited for until \
+it succeeds; when one fails, the apply fails with the registrar's message and the state keeps what is really \
+there. Registration can take from minutes to days: raise `timeouts.create` accordingly.\n";
 
 fn pages_list() -> Vec<Page> {
     vec![
@@ -25,6 +41,7 @@ fn pages_list() -> Vec<Page> {
             import: Some(include_str!(
                 "../../examples/resources/r53_hosted_zone/import.sh"
             )),
+            notes: None,
         },
         Page {
             file: "resources/record.md",
@@ -35,6 +52,7 @@ fn pages_list() -> Vec<Page> {
             import: Some(include_str!(
                 "../../examples/resources/r53_record/import.sh"
             )),
+            notes: None,
         },
         Page {
             file: "resources/records.md",
@@ -49,6 +67,18 @@ fn pages_list() -> Vec<Page> {
             import: Some(include_str!(
                 "../../examples/resources/r53_records/import.sh"
             )),
+            notes: None,
+        },
+        Page {
+            file: "resources/registered_domain.md",
+            kind: "Resource",
+            name: "r53_registered_domain",
+            schema: crate::registered_domain::schema(),
+            example: include_str!("../../examples/resources/r53_registered_domain/resource.tf"),
+            import: Some(include_str!(
+                "../../examples/resources/r53_registered_domain/import.sh"
+            )),
+            notes: Some(REGISTERED_DOMAIN_NOTES),
         },
         Page {
             file: "data-sources/hosted_zone.md",
@@ -57,6 +87,29 @@ fn pages_list() -> Vec<Page> {
             schema: crate::data_hosted_zone::schema(),
             example: include_str!("../../examples/data-sources/r53_hosted_zone/data-source.tf"),
             import: None,
+            notes: None,
+        },
+        Page {
+            file: "data-sources/registered_domain.md",
+            kind: "Data Source",
+            name: "r53_registered_domain",
+            schema: crate::data_registered_domain::schema(),
+            example: include_str!(
+                "../../examples/data-sources/r53_registered_domain/data-source.tf"
+            ),
+            import: None,
+            notes: None,
+        },
+        Page {
+            file: "data-sources/domain_availability.md",
+            kind: "Data Source",
+            name: "r53_domain_availability",
+            schema: crate::data_domain_availability::schema(),
+            example: include_str!(
+                "../../examples/data-sources/r53_domain_availability/data-source.tf"
+            ),
+            import: None,
+            notes: None,
         },
     ]
 }
@@ -82,6 +135,10 @@ pub fn pages() -> Vec<(String, String)> {
             pg.kind, pg.name
         );
         md.push_str(&pg.schema.block.description);
+        if let Some(n) = pg.notes {
+            md.push_str("\n\n");
+            md.push_str(n.trim_end());
+        }
         md.push_str("\n\n## Example\n\n```hcl\n");
         md.push_str(pg.example);
         md.push_str("```\n\n");
@@ -119,6 +176,29 @@ mod tests {
         walk(&crate::provider::provider_schema().block, "provider");
         for p in super::pages_list() {
             walk(&p.schema.block, p.name);
+        }
+    }
+
+    #[test]
+    fn every_resource_and_data_source_has_a_page() {
+        use r53_plugin::Provider;
+        let p = crate::R53Provider::new();
+        let pages = super::pages_list();
+        let has =
+            |kind: &str, name: &str| pages.iter().any(|pg| pg.kind == kind && pg.name == name);
+        for r in p.resources() {
+            assert!(
+                has("Resource", r.type_name()),
+                "no docs page for resource {}",
+                r.type_name()
+            );
+        }
+        for d in p.data_sources() {
+            assert!(
+                has("Data Source", d.type_name()),
+                "no docs page for data source {}",
+                d.type_name()
+            );
         }
     }
 }

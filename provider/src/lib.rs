@@ -3,11 +3,14 @@
 //! One file per resource or data source, with its schema, CRUD and unit tests together.
 
 mod common;
+pub mod data_domain_availability;
 pub mod data_hosted_zone;
+pub mod data_registered_domain;
 pub mod docs;
 pub mod hosted_zone;
 pub mod provider;
 pub mod record;
 pub mod records;
+pub mod registered_domain;
 
 pub use provider::{Meta, R53Provider};

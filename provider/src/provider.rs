@@ -28,8 +28,8 @@ pub fn provider_schema() -> Schema {
     Schema::new(
         0,
         Block::new(
-            "The `r53` provider manages Amazon Route 53 hosted zones and records (and the delegation that links them to a \
-             registrar). Credentials come from the standard AWS chain: environment, shared config and credentials files, \
+            "The `r53` provider manages Amazon Route 53's two jobs: hosting (hosted zones and records) and the registrar \
+             (domains registered with Route 53 Domains), and the delegation that links them. Credentials come from the standard AWS chain: environment, shared config and credentials files, \
              SSO, container and instance roles. Route 53 is a global service: its API calls always go to `us-east-1`.",
         )
         .attr(s("region", "AWS region for STS and the default region of private-zone VPCs. Defaults to `AWS_REGION`, the profile's region, or `us-east-1`. Route 53 calls always use `us-east-1`."))
@@ -158,11 +158,16 @@ impl Provider for R53Provider {
             Arc::new(crate::hosted_zone::HostedZoneResource),
             Arc::new(crate::record::RecordResource),
             Arc::new(crate::records::RecordsResource),
+            Arc::new(crate::registered_domain::RegisteredDomainResource),
         ]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Meta>>> {
-        vec![Arc::new(crate::data_hosted_zone::HostedZoneData)]
+        vec![
+            Arc::new(crate::data_hosted_zone::HostedZoneData),
+            Arc::new(crate::data_registered_domain::RegisteredDomainData),
+            Arc::new(crate::data_domain_availability::DomainAvailabilityData),
+        ]
     }
 }
 

@@ -12,6 +12,7 @@ mod plugin;
 mod provider_config;
 mod record;
 mod records;
+mod registered_domain;
 mod registrar;
 mod scale;
 mod validation;

@@ -1,0 +1,1 @@
+terraform import r53_registered_domain.main example.com

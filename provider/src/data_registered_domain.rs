@@ -1,0 +1,144 @@
+//! Data source `r53_registered_domain`: a read-only view of a domain registered in this account.
+
+use async_trait::async_trait;
+use r53_core::ContactRole;
+use r53_plugin::schema::{Attribute, Block, Schema};
+use r53_plugin::{Ctx, DataSource, Diagnostic, Diagnostics, Type, Value};
+
+use crate::common::*;
+use crate::provider::Meta;
+use crate::registered_domain::ascii_domain;
+
+pub struct RegisteredDomainData;
+
+pub fn schema() -> Schema {
+    let mut b = Block::new(
+        "Reads a domain registered with Route 53 Domains in this account, without managing it: contacts, privacy, \
+         auto-renewal, transfer lock, name servers and dates.",
+    )
+    .attr(Attribute::new("id", Type::String, "The domain name in ASCII form.").computed())
+    .attr(Attribute::new("domain_name", Type::String, "The domain to read (Unicode names are looked up in their `xn--` form).").required())
+    .attr(Attribute::new("auto_renew", Type::Bool, "Whether the domain renews automatically.").computed())
+    .attr(Attribute::new("transfer_lock", Type::Bool, "Whether transfers to another registrar are locked.").computed())
+    .attr(Attribute::new("name_servers", Type::list(Type::String), "The name servers the registrar has for the domain.").computed())
+    .attr(Attribute::new("glue_ips", Type::map(Type::list(Type::String)), "Glue addresses by name server, for name servers that have them.").computed())
+    .attr(Attribute::new("creation_date", Type::String, "When the domain was registered (RFC 3339).").computed())
+    .attr(Attribute::new("expiration_date", Type::String, "When the registration expires (RFC 3339).").computed())
+    .attr(Attribute::new("status_list", Type::list(Type::String), "EPP status codes of the domain.").computed())
+    .attr(Attribute::new("registrar_name", Type::String, "The registrar of record.").computed())
+    .attr(Attribute::new("tags", Type::map(Type::String), "The domain's tags.").computed());
+    for role in ContactRole::ALL {
+        b = b
+            .attr(
+                Attribute::new(
+                    &format!("{}_contact", role.key()),
+                    Type::map(Type::String),
+                    &format!("The {} contact, field to value (sensitive).", role.key()),
+                )
+                .computed()
+                .sensitive(),
+            )
+            .attr(
+                Attribute::new(
+                    &format!("{}_privacy", role.key()),
+                    Type::Bool,
+                    &format!("Whether the {} contact is hidden from WHOIS.", role.key()),
+                )
+                .computed(),
+            );
+    }
+    Schema::new(0, b)
+}
+
+#[async_trait]
+impl DataSource<Meta> for RegisteredDomainData {
+    fn type_name(&self) -> &'static str {
+        "r53_registered_domain"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        let mut d = Diagnostics::new();
+        if let Some(n) = config.get("domain_name").as_str() {
+            if let Err(e) = ascii_domain(n) {
+                d.error_at(at("domain_name"), "Invalid domain_name", e);
+            }
+        }
+        d
+    }
+
+    async fn read(&self, meta: &Meta, ctx: &Ctx, config: &Value) -> Result<Value, Diagnostics> {
+        let raw = opt_str(config, "domain_name").unwrap_or_default();
+        let name = ascii_domain(&raw).map_err(|e| Diagnostic::error("Invalid domain_name", e))?;
+        let c = call(ctx, READ_TIMEOUT);
+        let what = format!("Reading registered domain {name}");
+        let dm = &meta.aws.domains;
+        let d = match dm.find_domain_by_name(&c, &name).await {
+            Ok(d) => d,
+            Err(e) if e.is_not_found() => {
+                return Err(Diagnostic::error(
+                    "Registered domain not found",
+                    format!("{name} is not registered with Route 53 Domains in this account"),
+                )
+                .at(at("domain_name"))
+                .into())
+            }
+            Err(e) => return Err(api_diag(&what, &e).into()),
+        };
+        let tags = dm.tags(&c, &name).await.map_err(|e| api_diag(&what, &e))?;
+        let mut s = Value::Object(Default::default());
+        s.set("id", Value::string(&d.name));
+        s.set("domain_name", Value::string(raw));
+        s.set("auto_renew", Value::Bool(d.auto_renew));
+        s.set("transfer_lock", Value::Bool(d.transfer_lock));
+        s.set(
+            "name_servers",
+            list_value(
+                d.name_servers
+                    .iter()
+                    .map(|n| n.name.trim_end_matches('.').to_ascii_lowercase()),
+            ),
+        );
+        s.set(
+            "glue_ips",
+            Value::Map(
+                d.name_servers
+                    .iter()
+                    .filter(|n| !n.glue_ips.is_empty())
+                    .map(|n| (n.name.as_str(), list_value(n.glue_ips.clone())))
+                    .collect(),
+            ),
+        );
+        s.set("creation_date", Value::opt_string(d.creation_date.clone()));
+        s.set(
+            "expiration_date",
+            Value::opt_string(d.expiration_date.clone()),
+        );
+        s.set("status_list", list_value(d.status_list.clone()));
+        s.set(
+            "registrar_name",
+            Value::opt_string(d.registrar_name.clone()),
+        );
+        s.set("tags", map_value(&tags));
+        for role in ContactRole::ALL {
+            s.set(
+                &format!("{}_contact", role.key()),
+                d.contacts
+                    .get(&role)
+                    .map(|c| map_value(&c.0))
+                    .unwrap_or(Value::Null),
+            );
+            s.set(
+                &format!("{}_privacy", role.key()),
+                d.privacy
+                    .get(&role)
+                    .map(|b| Value::Bool(*b))
+                    .unwrap_or(Value::Null),
+            );
+        }
+        Ok(s)
+    }
+}
