@@ -1,5 +1,6 @@
 //! `r53-lab`: runs the lab by hand.
-//! - `r53-lab serve`: moto + proxy; prints the endpoint and waits (Ctrl-C to stop).
+//! - `r53-lab serve`: moto + proxy (Route 53 and Route 53 Domains) + the TLD registry DNS server;
+//!   prints the endpoint and the registry's address and waits (Ctrl-C to stop).
 //! - `r53-lab demo`: `terraform apply` of examples/demo against a fresh lab, then shows the zone's
 //!   name servers and records and checks the plan is empty; then migrates a zone from Knot with
 //!   r53-migrate and hands it to Terraform; then destroys.
@@ -110,6 +111,13 @@ fn main() -> anyhow::Result<()> {
     match cli.cmd {
         Cmd::Serve { .. } => {
             println!("AWS_ENDPOINT_URL={}", lab.endpoint());
+            println!(
+                "TLD registry (root and .{}) DNS: {} — e.g. dig @{} -p {} example.test NS",
+                r53_lab::registry::LAB_TLDS.join(", ."),
+                lab.registry.addr,
+                lab.registry.addr.ip(),
+                lab.registry.addr.port()
+            );
             println!("(moto pid {:?}); Ctrl-C to stop", lab.moto.pid());
             lab.rt.block_on(tokio::signal::ctrl_c())?;
         }
