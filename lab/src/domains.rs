@@ -123,6 +123,9 @@ fn now_epoch() -> f64 {
 
 const YEAR: f64 = 365.0 * 86_400.0;
 
+/// Operations an account may have running at once before OperationLimitExceeded.
+const MAX_PENDING_OPERATIONS: usize = 10;
+
 /// A `Nameserver` object as (name, glue IPs).
 fn ns_pair(n: &Value) -> (String, Vec<String>) {
     (
@@ -366,6 +369,18 @@ impl Registrar {
                 message: format!("A {kind} operation for {domain} is already in progress."),
             });
         }
+        let pending = g
+            .operations
+            .iter()
+            .filter(|o| !o.done && matches!(self.status(o), "SUBMITTED" | "IN_PROGRESS"))
+            .count();
+        if pending >= MAX_PENDING_OPERATIONS {
+            return Err(ApiError {
+                status: 400,
+                code: "OperationLimitExceeded",
+                message: "The number of operations or jobs running exceeded the allowed threshold for the account.".into(),
+            });
+        }
         g.next_id += 1;
         let id = format!("{:08x}-lab0-4000-8000-{:012x}", g.next_id, g.next_id);
         let fails = g.fail_next.remove(kind);
@@ -517,6 +532,17 @@ impl Registrar {
                     });
                 }
                 let contacts = Self::contacts_from(body, true)?;
+                // The registry's own rule (as .test's): one-character names are reserved.
+                if d.split('.').next().is_some_and(|l| l.len() < 2) {
+                    return Err(ApiError {
+                        status: 400,
+                        code: "TLDRulesViolation",
+                        message: format!(
+                            "The registry of .{} reserves one-character names: {d}",
+                            d.rsplit('.').next().unwrap_or_default()
+                        ),
+                    });
+                }
                 let now = now_epoch();
                 let mut privacy = BTreeMap::new();
                 // RegisterDomain names the privacy flags PrivacyProtect<Role>Contact.
@@ -810,6 +836,26 @@ mod tests {
             )
             .unwrap_err();
         assert_eq!(e.code, "InvalidInput");
+        let reg = |name: &str| {
+            r.handle("RegisterDomain", &json!({"DomainName": name, "DurationInYears": 1, "AdminContact": contact(),
+                                               "RegistrantContact": contact(), "TechContact": contact()}))
+        };
+        assert_eq!(reg("a.test").unwrap_err().code, "TLDRulesViolation");
+        // Slow operations pile up until the account's limit.
+        let slow = Registrar::new(RegistrarConfig {
+            submitted_for: Duration::from_secs(60),
+            ..Default::default()
+        });
+        for i in 0..MAX_PENDING_OPERATIONS {
+            slow.handle("RegisterDomain", &json!({"DomainName": format!("pile{i}.test"), "DurationInYears": 1,
+                "AdminContact": contact(), "RegistrantContact": contact(), "TechContact": contact()}))
+                .unwrap();
+        }
+        let e = slow
+            .handle("RegisterDomain", &json!({"DomainName": "onemore.test", "DurationInYears": 1,
+                "AdminContact": contact(), "RegistrantContact": contact(), "TechContact": contact()}))
+            .unwrap_err();
+        assert_eq!(e.code, "OperationLimitExceeded");
     }
 
     #[test]
