@@ -2,11 +2,11 @@
 
 use async_trait::async_trait;
 use r53_plugin::schema::{Attribute, Block, Schema};
-use r53_plugin::{Ctx, DataSource, Diagnostic, Diagnostics, Type, Value};
+use r53_plugin::{Ctx, DataSource, Diagnostics, Type, Value};
 
 use crate::common::*;
 use crate::provider::Meta;
-use crate::registered_domain::ascii_domain;
+use crate::registered_domain::{check_domain_name, configured_domain};
 
 pub struct DomainAvailabilityData;
 
@@ -46,17 +46,12 @@ impl DataSource<Meta> for DomainAvailabilityData {
 
     fn validate(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
-        if let Some(n) = config.get("domain_name").as_str() {
-            if let Err(e) = ascii_domain(n) {
-                d.error_at(at("domain_name"), "Invalid domain_name", e);
-            }
-        }
+        check_domain_name(config, &mut d);
         d
     }
 
     async fn read(&self, meta: &Meta, ctx: &Ctx, config: &Value) -> Result<Value, Diagnostics> {
-        let raw = opt_str(config, "domain_name").unwrap_or_default();
-        let name = ascii_domain(&raw).map_err(|e| Diagnostic::error("Invalid domain_name", e))?;
+        let (raw, name) = configured_domain(config)?;
         let c = call(ctx, READ_TIMEOUT);
         let what = format!("Checking availability of {name}");
         let dm = &meta.aws.domains;

@@ -7,7 +7,7 @@ use r53_plugin::{Ctx, DataSource, Diagnostic, Diagnostics, Type, Value};
 
 use crate::common::*;
 use crate::provider::Meta;
-use crate::registered_domain::ascii_domain;
+use crate::registered_domain::{check_domain_name, configured_domain, set_contacts};
 
 pub struct RegisteredDomainData;
 
@@ -62,17 +62,12 @@ impl DataSource<Meta> for RegisteredDomainData {
 
     fn validate(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
-        if let Some(n) = config.get("domain_name").as_str() {
-            if let Err(e) = ascii_domain(n) {
-                d.error_at(at("domain_name"), "Invalid domain_name", e);
-            }
-        }
+        check_domain_name(config, &mut d);
         d
     }
 
     async fn read(&self, meta: &Meta, ctx: &Ctx, config: &Value) -> Result<Value, Diagnostics> {
-        let raw = opt_str(config, "domain_name").unwrap_or_default();
-        let name = ascii_domain(&raw).map_err(|e| Diagnostic::error("Invalid domain_name", e))?;
+        let (raw, name) = configured_domain(config)?;
         let c = call(ctx, READ_TIMEOUT);
         let what = format!("Reading registered domain {name}");
         let dm = &meta.aws.domains;
@@ -123,22 +118,7 @@ impl DataSource<Meta> for RegisteredDomainData {
             Value::opt_string(d.registrar_name.clone()),
         );
         s.set("tags", map_value(&tags));
-        for role in ContactRole::ALL {
-            s.set(
-                &format!("{}_contact", role.key()),
-                d.contacts
-                    .get(&role)
-                    .map(|c| map_value(&c.0))
-                    .unwrap_or(Value::Null),
-            );
-            s.set(
-                &format!("{}_privacy", role.key()),
-                d.privacy
-                    .get(&role)
-                    .map(|b| Value::Bool(*b))
-                    .unwrap_or(Value::Null),
-            );
-        }
+        set_contacts(&mut s, &d);
         Ok(s)
     }
 }

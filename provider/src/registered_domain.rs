@@ -196,6 +196,42 @@ pub fn ascii_domain(raw: &str) -> Result<String, String> {
     Ok(a)
 }
 
+/// Validation of a `domain_name` attribute (resource and data sources alike).
+pub fn check_domain_name(config: &Value, d: &mut Diagnostics) {
+    if let Some(n) = config.get("domain_name").as_str() {
+        if let Err(e) = ascii_domain(n) {
+            d.error_at(at("domain_name"), "Invalid domain_name", e);
+        }
+    }
+}
+
+/// The configured `domain_name` and its ASCII form, for a read or an apply.
+pub fn configured_domain(v: &Value) -> Result<(String, String), Diagnostic> {
+    let raw = opt_str(v, "domain_name").unwrap_or_default();
+    let ascii = ascii_domain(&raw).map_err(|e| Diagnostic::error("Invalid domain_name", e))?;
+    Ok((raw, ascii))
+}
+
+/// `<role>_contact` (null when the registrar has none) and `<role>_privacy` for every role.
+pub fn set_contacts(s: &mut Value, d: &RegisteredDomain) {
+    for role in ContactRole::ALL {
+        s.set(
+            &format!("{}_contact", role.key()),
+            d.contacts
+                .get(&role)
+                .map(|c| map_value(&c.0))
+                .unwrap_or(Value::Null),
+        );
+        s.set(
+            &format!("{}_privacy", role.key()),
+            d.privacy
+                .get(&role)
+                .map(|b| Value::Bool(*b))
+                .unwrap_or(Value::Null),
+        );
+    }
+}
+
 fn norm_host(s: &str) -> String {
     s.trim().trim_end_matches('.').to_ascii_lowercase()
 }
@@ -285,22 +321,7 @@ fn domain_state(
     }
     s.set("auto_renew", Value::Bool(d.auto_renew));
     s.set("transfer_lock", Value::Bool(d.transfer_lock));
-    for role in ContactRole::ALL {
-        s.set(
-            &format!("{}_contact", role.key()),
-            d.contacts
-                .get(&role)
-                .map(|c| map_value(&c.0))
-                .unwrap_or(Value::Null),
-        );
-        s.set(
-            &format!("{}_privacy", role.key()),
-            d.privacy
-                .get(&role)
-                .map(|b| Value::Bool(*b))
-                .unwrap_or(Value::Null),
-        );
-    }
+    set_contacts(&mut s, d);
     s.set(
         "tags",
         if tags.is_empty() && base.get("tags").is_null() {
@@ -490,9 +511,7 @@ impl RegisteredDomainResource {
         timeout: Duration,
         creating: bool,
     ) -> Result<Value, Failure> {
-        let raw = opt_str(planned, "domain_name").unwrap_or_default();
-        let name = ascii_domain(&raw)
-            .map_err(|e| Failure::from(Diagnostic::error("Invalid domain_name", e)))?;
+        let (_, name) = configured_domain(planned).map_err(Failure::from)?;
         let c = call(ctx, timeout);
         let dm = &meta.aws.domains;
         let what = format!(
@@ -613,16 +632,11 @@ impl Resource<Meta> for RegisteredDomainResource {
 
     fn validate(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
-        let domain = match config.get("domain_name").as_str() {
-            Some(n) => match ascii_domain(n) {
-                Ok(a) => Some(a),
-                Err(e) => {
-                    d.error_at(at("domain_name"), "Invalid domain_name", e);
-                    None
-                }
-            },
-            None => None,
-        };
+        check_domain_name(config, &mut d);
+        let domain = config
+            .get("domain_name")
+            .as_str()
+            .and_then(|n| ascii_domain(n).ok());
         for role in ContactRole::ALL {
             let attr = format!("{}_contact", role.key());
             if let Value::Map(m) = config.get(&attr) {
