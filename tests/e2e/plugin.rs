@@ -262,16 +262,25 @@ fn mtls_accepts_only_the_pinned_client_certificate() -> anyhow::Result<()> {
             .get_schema(pb::get_provider_schema::Request {})
             .await?
             .into_inner();
-        let mut names: Vec<_> = s.resource_schemas.keys().cloned().collect();
-        names.sort();
-        assert_eq!(names, vec!["r53_hosted_zone", "r53_record", "r53_records"]);
-        assert!(s.data_source_schemas.contains_key("r53_hosted_zone"));
+        // Every resource and data source the provider defines is served, and nothing else.
+        use r53_plugin::Provider as _;
+        let own = terraform_provider_r53::R53Provider::new();
+        let sorted = |mut v: Vec<String>| {
+            v.sort();
+            v
+        };
+        let want_r = sorted(own.resources().iter().map(|r| r.type_name().to_string()).collect());
+        let want_d = sorted(own.data_sources().iter().map(|d| d.type_name().to_string()).collect());
+        assert!(want_r.contains(&"r53_registered_domain".to_string()), "{want_r:?}");
+        assert_eq!(sorted(s.resource_schemas.keys().cloned().collect()), want_r);
+        assert_eq!(sorted(s.data_source_schemas.keys().cloned().collect()), want_d);
         assert!(s.server_capabilities.unwrap().get_provider_schema_optional);
         let md = prov
             .get_metadata(pb::get_metadata::Request {})
             .await?
             .into_inner();
-        assert_eq!(md.resources.len(), 3);
+        assert_eq!(md.resources.len(), want_r.len());
+        assert_eq!(md.data_sources.len(), want_d.len());
         prov.stop(pb::stop::Request {}).await?;
         let again = prov
             .get_schema(pb::get_provider_schema::Request {})
