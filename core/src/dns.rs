@@ -39,6 +39,16 @@ pub enum DnsError {
     },
     #[error("no answer from {server} within {secs} s")]
     Timeout { server: SocketAddr, secs: u64 },
+    #[error("no server of {zone} answered for {name}: {detail}")]
+    NoAnswer {
+        name: String,
+        zone: String,
+        detail: String,
+    },
+    #[error("the walk to {name} followed more than 12 referrals (a referral loop?)")]
+    TooDeep { name: String },
+    #[error("{name:?} is not a valid DNS name: {message}")]
+    BadName { name: String, message: String },
     #[error("zone transfer of {zone} from {server}: {message}")]
     Protocol {
         server: SocketAddr,

@@ -7,6 +7,7 @@
 pub mod batch;
 pub mod client;
 mod coalesce;
+pub mod delegation;
 pub mod dns;
 pub mod domains;
 pub mod error;

@@ -69,7 +69,7 @@ impl Call {
             cancel,
         }
     }
-    fn remaining(&self) -> Duration {
+    pub fn remaining(&self) -> Duration {
         self.deadline.saturating_duration_since(Instant::now())
     }
 }

@@ -7,6 +7,7 @@ pub mod domains;
 pub mod knot;
 pub mod migrate_bench;
 pub mod moto;
+pub mod nameservers;
 pub mod proxy;
 pub mod registry;
 pub mod terraform;
@@ -24,6 +25,8 @@ pub struct Lab {
     pub proxy: Proxy,
     /// The TLD registry (and root) DNS server for the lab's TLDs, following the lab registrar.
     pub registry: registry::Registry,
+    /// The Route 53 name servers (one per delegation set), on the registry's port.
+    pub nameservers: nameservers::NameServers,
 }
 
 impl Lab {
@@ -36,19 +39,34 @@ impl Lab {
             .worker_threads(2)
             .enable_all()
             .build()?;
-        let (moto, proxy, registry) = rt.block_on(async {
+        let (moto, proxy, (registry, nameservers)) = rt.block_on(async {
             let moto = moto::Moto::start().await?;
             let proxy = Proxy::start(&moto.url(), cfg).await?;
-            let registry =
-                registry::Registry::start(proxy.registrar_arc(), registry::LAB_TLDS).await?;
-            Ok::<_, anyhow::Error>((moto, proxy, registry))
+            let dns = start_dns(&proxy, &moto.url()).await?;
+            Ok::<_, anyhow::Error>((moto, proxy, dns))
         })?;
         Ok(Lab {
             rt,
             moto,
             proxy,
             registry,
+            nameservers,
         })
+    }
+
+    /// The lab's DNS port: every lab DNS server (root and TLDs on 127.0.0.1, Route 53 name
+    /// servers on 127.0.1.x) listens on it, as real ones all listen on 53.
+    pub fn dns_port(&self) -> u16 {
+        self.registry.addr.port()
+    }
+
+    /// The provider's `dns` block for this lab.
+    pub fn dns_block(&self) -> String {
+        format!(
+            "dns {{\n    root_hints = [\"{}\"]\n    port       = {}\n  }}",
+            self.registry.addr.ip(),
+            self.dns_port()
+        )
     }
 
     /// The endpoint the provider (and test SDK clients) should use.
@@ -77,6 +95,55 @@ impl Lab {
 
     /// A Terraform working directory against this lab.
     pub fn terraform(&self, bin: TfBin) -> anyhow::Result<Terraform> {
-        Terraform::new(bin, &self.endpoint())
+        let mut tf = Terraform::new(bin, &self.endpoint())?;
+        for (k, v) in self.dns_env() {
+            tf.set_env(&k, &v);
+        }
+        Ok(tf)
     }
+
+    /// The provider's DNS settings for this lab as environment variables (what an unset `dns`
+    /// block falls back to).
+    pub fn dns_env(&self) -> Vec<(String, String)> {
+        vec![
+            (
+                "R53_DNS_ROOT_HINTS".into(),
+                self.registry.addr.ip().to_string(),
+            ),
+            ("R53_DNS_PORT".into(), self.dns_port().to_string()),
+            ("R53_DNS_TIMEOUT".into(), "2s".into()),
+        ]
+    }
+}
+
+/// The TLD registry (root + the lab's TLDs + the TLDs of Route 53's name-server host names) on
+/// 127.0.0.1 and the Route 53 name servers on the same port.
+pub async fn start_dns(
+    proxy: &Proxy,
+    moto_url: &str,
+) -> anyhow::Result<(registry::Registry, nameservers::NameServers)> {
+    let mut tlds: Vec<&str> = registry::LAB_TLDS.to_vec();
+    tlds.extend(["com", "net", "org", "uk"]);
+    let mut last = None;
+    for _ in 0..20 {
+        let reg = registry::Registry::start(proxy.registrar_arc(), &tlds).await?;
+        match nameservers::NameServers::start(proxy.delegation_sets(), moto_url, reg.addr.port())
+            .await
+        {
+            Ok(ns) => {
+                for i in 0..nameservers::SETS {
+                    let ip = nameservers::set_ip(i).to_string();
+                    for (d, n) in nameservers::set_domains(i)
+                        .iter()
+                        .zip(nameservers::set_names(i).iter())
+                    {
+                        reg.delegate_published(d, &[(n.as_str(), &[ip.as_str()])]);
+                    }
+                }
+                return Ok((reg, ns));
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| anyhow::anyhow!("no DNS port free")))
 }

@@ -1,6 +1,6 @@
 //! `r53-lab`: runs the lab by hand.
-//! - `r53-lab serve`: moto + proxy (Route 53 and Route 53 Domains) + the TLD registry DNS server;
-//!   prints the endpoint and the registry's address and waits (Ctrl-C to stop).
+//! - `r53-lab serve`: moto + proxy (Route 53 and Route 53 Domains) + the TLD registry DNS server
+//!   and Route 53 name servers; prints the endpoint, the registry's address, the provider's `dns` block and waits (Ctrl-C to stop).
 //! - `r53-lab demo`: `terraform apply` of examples/demo against a fresh lab, then shows the zone's
 //!   name servers and records and checks the plan is empty; then migrates a zone from Knot with
 //!   r53-migrate and hands it to Terraform; then destroys.
@@ -118,6 +118,11 @@ fn main() -> anyhow::Result<()> {
                 lab.registry.addr.ip(),
                 lab.registry.addr.port()
             );
+            println!(
+                "Route 53 name servers: 127.0.1.1–127.0.1.{} on the same port (one per delegation set)",
+                r53_lab::nameservers::SETS
+            );
+            println!("provider \"r53\" {{\n  {}\n}}", lab.dns_block());
             println!("(moto pid {:?}); Ctrl-C to stop", lab.moto.pid());
             lab.rt.block_on(tokio::signal::ctrl_c())?;
         }

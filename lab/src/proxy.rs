@@ -108,6 +108,8 @@ struct State {
     busy_zones: Mutex<HashSet<String>>,
     /// Route 53 Domains (moto's is too partial): answered here, not forwarded.
     registrar: Arc<crate::domains::Registrar>,
+    /// Each zone's delegation set (see `nameservers`): moto's names are rewritten to it.
+    sets: Arc<crate::nameservers::DelegationSets>,
 }
 
 pub struct Proxy {
@@ -137,6 +139,7 @@ impl Proxy {
             caller_refs: Mutex::new(HashSet::new()),
             busy_zones: Mutex::new(HashSet::new()),
             registrar: Arc::new(crate::domains::Registrar::new(Default::default())),
+            sets: Default::default(),
         });
         let st = state.clone();
         let task = tokio::spawn(async move {
@@ -167,6 +170,11 @@ impl Proxy {
     pub fn registrar_arc(&self) -> Arc<crate::domains::Registrar> {
         self.state.registrar.clone()
     }
+    /// Which delegation set each zone is on (shared with the lab's Route 53 name servers).
+    pub fn delegation_sets(&self) -> Arc<crate::nameservers::DelegationSets> {
+        self.state.sets.clone()
+    }
+
     pub fn set_config(&self, c: ProxyConfig) {
         *self.state.rng.lock().unwrap() = StdRng::seed_from_u64(c.seed);
         *self.state.config.lock().unwrap() = c;
@@ -405,6 +413,9 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
     }
     let (parts, body) = resp;
     let mut body = body;
+    if parts.status.is_success() {
+        body = delegation_names(&st, &act, &zone_id, body);
+    }
     if parts.status.is_success()
         && matches!(
             act.as_str(),
@@ -428,6 +439,24 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
         }
     }
     Ok(b.body(Full::new(body)).expect("response"))
+}
+
+/// Gives a new zone its delegation set and shows each zone's set's names where moto shows its
+/// one fixed set (the zone's NameServers, its apex NS and SOA).
+fn delegation_names(st: &State, act: &str, zone_id: &str, body: Bytes) -> Bytes {
+    let id = match act {
+        "CreateHostedZone" => match crate::nameservers::note_created_zone(&st.sets, &body) {
+            Some(id) => id,
+            None => return body,
+        },
+        "GetHostedZone" | "ListResourceRecordSets" => zone_id.to_string(),
+        "DeleteHostedZone" => {
+            st.sets.forget(zone_id);
+            return body;
+        }
+        _ => return body,
+    };
+    Bytes::from(st.sets.rewrite(&id, &String::from_utf8_lossy(&body)))
 }
 
 struct ZoneGuard {
@@ -592,6 +621,7 @@ async fn create_registration_zone(st: &State, domain: &str) -> anyhow::Result<Ve
     if !parts.status.is_success() {
         anyhow::bail!("CreateHostedZone: {}", parts.status);
     }
+    let body = delegation_names(st, "CreateHostedZone", "", body);
     let text = String::from_utf8_lossy(&body);
     Ok(text
         .split("<NameServer>")
@@ -690,7 +720,7 @@ async fn sets_at(st: &State, zone: &str, name: &str) -> anyhow::Result<Vec<Rrset
         .collect())
 }
 
-fn urlenc(s: &str) -> String {
+pub(crate) fn urlenc(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {

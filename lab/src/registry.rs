@@ -64,8 +64,21 @@ fn norm(n: &str) -> String {
 impl Registry {
     /// Starts on a free loopback port (the same number for UDP and TCP).
     pub async fn start(registrar: Arc<Registrar>, tlds: &[&str]) -> anyhow::Result<Registry> {
-        let ip: IpAddr = "127.0.0.1".parse()?;
-        let (udp, tcp) = bind_pair(ip).await?;
+        Self::start_at(registrar, tlds, "127.0.0.1".parse()?, 0).await
+    }
+
+    /// Starts on `ip`:`port` (0: a free port, the same number for UDP and TCP).
+    pub async fn start_at(
+        registrar: Arc<Registrar>,
+        tlds: &[&str],
+        ip: IpAddr,
+        port: u16,
+    ) -> anyhow::Result<Registry> {
+        let (udp, tcp) = if port == 0 {
+            bind_pair(ip).await?
+        } else {
+            bind_pair_at(ip, port).await?
+        };
         let addr = udp.local_addr()?;
         let state = Arc::new(State {
             registrar,
@@ -106,6 +119,25 @@ impl Registry {
             .push((Instant::now(), set));
     }
 
+    /// Delegates a domain with the delegation already published (infrastructure such as the lab's
+    /// Route 53 name-server host names, there before any test looks).
+    pub fn delegate_published(&self, domain: &str, ns: &[(&str, &[&str])]) {
+        let set: NsSet = ns
+            .iter()
+            .map(|(n, g)| (norm(n), g.iter().map(|s| s.to_string()).collect()))
+            .collect();
+        let long_ago = Instant::now()
+            .checked_sub(Duration::from_secs(86_400))
+            .unwrap_or_else(Instant::now);
+        self.state
+            .elsewhere
+            .lock()
+            .unwrap()
+            .entry(norm(domain))
+            .or_default()
+            .push((long_ago, set));
+    }
+
     /// Publishes (or with an empty list, removes) DS records for a domain, as a registrar's
     /// DNSSEC key upload would.
     pub fn set_ds(&self, domain: &str, ds: &[&str]) {
@@ -127,6 +159,16 @@ impl Registry {
             .queries
             .load(std::sync::atomic::Ordering::Relaxed)
     }
+}
+
+/// Binds UDP and TCP on exactly `ip`:`port`.
+pub async fn bind_pair_at(
+    ip: IpAddr,
+    port: u16,
+) -> anyhow::Result<(tokio::net::UdpSocket, tokio::net::TcpListener)> {
+    let udp = tokio::net::UdpSocket::bind((ip, port)).await?;
+    let tcp = tokio::net::TcpListener::bind((ip, port)).await?;
+    Ok((udp, tcp))
 }
 
 async fn bind_pair(ip: IpAddr) -> anyhow::Result<(tokio::net::UdpSocket, tokio::net::TcpListener)> {
@@ -250,28 +292,46 @@ impl State {
             }
             return a;
         }
-        // The child: the label right below the zone.
+        // The child: the delegated name between the zone and the query name, shortest first
+        // (a TLD may delegate below an empty non-terminal, as uk does co.uk names).
         let rest = if zone.is_empty() {
             qname
         } else {
             &qname[..qname.len() - zone.len() - 1]
         };
-        let label = rest.rsplit('.').next().unwrap_or_default();
-        let child = if zone.is_empty() {
-            label.to_string()
-        } else {
-            format!("{label}.{zone}")
-        };
-        let delegation = if zone.is_empty() {
-            // The root delegates each TLD to this server.
-            self.tlds
-                .contains(&child)
-                .then(|| vec![(self.nic(&child), vec![self.ip.to_string()])])
-        } else {
-            self.published(&child)
-        };
-        let Some(ns) = delegation else {
-            a.code = ResponseCode::NXDomain;
+        let labels: Vec<&str> = rest.split('.').collect();
+        let mut found = None;
+        for k in 1..=labels.len() {
+            let below = labels[labels.len() - k..].join(".");
+            let child = if zone.is_empty() {
+                below
+            } else {
+                format!("{below}.{zone}")
+            };
+            let delegation = if zone.is_empty() {
+                // The root delegates each TLD to this server.
+                self.tlds
+                    .contains(&child)
+                    .then(|| vec![(self.nic(&child), vec![self.ip.to_string()])])
+            } else {
+                self.published(&child)
+            };
+            if let Some(ns) = delegation {
+                found = Some((child, ns));
+                break;
+            }
+        }
+        let Some((child, ns)) = found else {
+            let suffix = format!(".{qname}");
+            let non_terminal = self
+                .elsewhere
+                .lock()
+                .unwrap()
+                .keys()
+                .any(|k| k.ends_with(&suffix));
+            if !non_terminal {
+                a.code = ResponseCode::NXDomain;
+            }
             a.authority.push(self.soa(&zone));
             return a;
         };

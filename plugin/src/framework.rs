@@ -10,20 +10,34 @@ use crate::diag::{AttrPath, Diagnostic, Diagnostics};
 use crate::schema::Schema;
 use crate::value::{Value, ValueError};
 
-/// Per-call context: cancelled when Terraform calls Stop (Ctrl-C), so waits can end early.
+/// Per-call context: cancelled when Terraform calls Stop (Ctrl-C), so waits can end early; and
+/// warnings a successful call wants shown (create/update/read return only the new state).
 #[derive(Clone, Debug)]
 pub struct Ctx {
     pub cancel: CancellationToken,
+    warnings: Arc<std::sync::Mutex<Diagnostics>>,
 }
 
 impl Ctx {
     pub fn new() -> Self {
+        Ctx::with_cancel(CancellationToken::new())
+    }
+    pub fn with_cancel(cancel: CancellationToken) -> Self {
         Ctx {
-            cancel: CancellationToken::new(),
+            cancel,
+            warnings: Default::default(),
         }
     }
     pub fn is_cancelled(&self) -> bool {
         self.cancel.is_cancelled()
+    }
+    /// Shows `d` to the user with the call's result (whether it succeeds or fails).
+    pub fn warn(&self, d: Diagnostic) {
+        self.warnings.lock().expect("warnings lock").push(d);
+    }
+    /// The warnings gathered so far (the server sends them with its answer).
+    pub fn take_warnings(&self) -> Diagnostics {
+        std::mem::take(&mut *self.warnings.lock().expect("warnings lock"))
     }
 }
 

@@ -126,9 +126,7 @@ impl<P: Provider> ProviderServer<P> {
     }
 
     fn ctx(&self) -> Ctx {
-        Ctx {
-            cancel: self.stop.lock().expect("stop lock").child_token(),
-        }
+        Ctx::with_cancel(self.stop.lock().expect("stop lock").child_token())
     }
 
     fn meta(&self) -> Result<Arc<P::Meta>, Diagnostics> {
@@ -406,7 +404,8 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         // The state is handed to the resource; the request's bytes are kept to answer a failed read
         // with (canonical msgpack: the same bytes re-encoding would give).
         crate::memory::mark("read: state decoded", bytes);
-        match e.imp.read_owned(&meta, &self.ctx(), state).await {
+        let ctx = self.ctx();
+        match e.imp.read_owned(&meta, &ctx, state).await {
             Ok(Some(v)) => {
                 crate::memory::mark("read: live state built", bytes);
                 drop(req.current_state.take());
@@ -419,6 +418,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
                 diags.extend(d)
             }
         }
+        diags.extend(ctx.take_warnings());
         out.diagnostics = diags.to_proto();
         Ok(Response::new(out))
     }
@@ -557,6 +557,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
                 }
             }
         };
+        diags.extend(ctx.take_warnings());
         out.new_state = encode_sized(&new_state, &e.ty, hint, &mut diags);
         out.diagnostics = diags.to_proto();
         Ok(Response::new(out))
@@ -604,12 +605,14 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         let e = self.data_source(&req.type_name)?;
         let mut diags = Diagnostics::new();
         let mut out = pb::read_data_source::Response::default();
+        let ctx = self.ctx();
         let result = async {
             let config = decode(&req.config, &e.ty, "configuration")?;
             let meta = self.meta()?;
-            e.imp.read(&meta, &self.ctx(), &config).await
+            e.imp.read(&meta, &ctx, &config).await
         }
         .await;
+        diags.extend(ctx.take_warnings());
         match result {
             Ok(v) => out.state = encode(&v, &e.ty, &mut diags),
             Err(d) => diags.extend(d),

@@ -1,0 +1,909 @@
+//! Delegation over the wire: walk from the root hints to the servers of a domain's parent, ask
+//! them what they publish for the domain (NS, glue, DS), and ask each name server whether it
+//! answers for the domain. Iterative queries (RD=0) to authoritative servers only: a recursive
+//! resolver's cache would hide the change being watched.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use futures::StreamExt;
+use hickory_client::client::Client;
+use hickory_proto::dnssec::rdata::{DNSSECRData, DNSKEY, DS};
+use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
+use hickory_proto::rr::{Name, RData, RecordType};
+use hickory_proto::runtime::TokioRuntimeProvider;
+use hickory_proto::tcp::TcpClientStream;
+use hickory_proto::udp::UdpClientStream;
+use hickory_proto::xfer::{DnsHandle, DnsRequest, DnsRequestOptions};
+
+use crate::dns::DnsError;
+
+/// IPv4 addresses of the 13 root servers (a … m.root-servers.net).
+pub const ROOT_HINTS: &[&str] = &[
+    "198.41.0.4",
+    "170.247.170.2",
+    "192.33.4.12",
+    "199.7.91.13",
+    "192.203.230.10",
+    "192.5.5.241",
+    "192.112.36.4",
+    "198.97.190.53",
+    "192.36.148.17",
+    "192.58.128.30",
+    "193.0.14.129",
+    "199.7.83.42",
+    "202.12.27.33",
+];
+
+/// Where the walk starts and how it talks.
+#[derive(Clone, Debug)]
+pub struct DnsSettings {
+    /// Root server addresses the walk starts from.
+    pub root_hints: Vec<IpAddr>,
+    /// Port every authoritative server is asked on (53; the lab uses one high port).
+    pub port: u16,
+    /// Recursive resolvers for name-server addresses the parent gives no glue for; empty: resolve
+    /// them iteratively from the root hints too.
+    pub resolvers: Vec<SocketAddr>,
+    /// Per query.
+    pub timeout: Duration,
+}
+
+impl Default for DnsSettings {
+    fn default() -> Self {
+        DnsSettings {
+            root_hints: ROOT_HINTS.iter().filter_map(|a| a.parse().ok()).collect(),
+            port: 53,
+            resolvers: Vec::new(),
+            timeout: Duration::from_secs(3),
+        }
+    }
+}
+
+/// A name server and the addresses it was found at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Server {
+    pub name: String,
+    pub addrs: Vec<IpAddr>,
+}
+
+/// What one of the parent's servers says about the domain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ParentAnswer {
+    /// A referral (or, from a server that also hosts the child, its apex NS) with this set.
+    Delegated(Vec<String>),
+    /// NXDOMAIN or no NS: the parent does not delegate the domain.
+    NotDelegated,
+    /// No usable answer.
+    Failed(String),
+}
+
+/// The parent zone's view of a domain.
+#[derive(Clone, Debug)]
+pub struct ParentView {
+    pub domain: String,
+    /// The parent zone ("" for the root).
+    pub zone: String,
+    pub servers: Vec<Server>,
+    /// Per parent server (by name), in `servers` order.
+    pub answers: Vec<(String, ParentAnswer)>,
+    /// Glue addresses the parent gave, per in-domain name server.
+    pub glue: BTreeMap<String, Vec<IpAddr>>,
+    /// DS records at the parent, in presentation form.
+    pub ds: Vec<String>,
+    ds_data: Vec<DS>,
+}
+
+impl ParentView {
+    /// The NS set the parent publishes, when every server that answered agrees; `None` when it
+    /// publishes no delegation. Servers that failed to answer are ignored unless all did.
+    pub fn published(&self) -> Option<Vec<String>> {
+        let mut sets = self.answers.iter().filter_map(|(_, a)| match a {
+            ParentAnswer::Delegated(ns) => Some(Some(ns.clone())),
+            ParentAnswer::NotDelegated => Some(None),
+            ParentAnswer::Failed(_) => None,
+        });
+        let first = sets.next()??;
+        Some(first)
+    }
+
+    /// True when every parent server answered the same delegation.
+    pub fn consistent(&self) -> bool {
+        let mut seen = BTreeSet::new();
+        for (_, a) in &self.answers {
+            seen.insert(format!("{a:?}"));
+        }
+        seen.len() <= 1
+    }
+
+    /// True when every parent server publishes exactly `want` (compared normalised).
+    pub fn publishes(&self, want: &[String]) -> bool {
+        let want = normalise_set(want);
+        !self.answers.is_empty()
+            && self
+                .answers
+                .iter()
+                .all(|(_, a)| matches!(a, ParentAnswer::Delegated(ns) if *ns == want))
+    }
+}
+
+/// What a name server says about the domain.
+#[derive(Clone, Debug, Default)]
+pub struct ServerAnswer {
+    pub name: String,
+    pub addrs: Vec<IpAddr>,
+    /// Answered the domain's SOA with the authoritative-answer flag.
+    pub authoritative: bool,
+    pub serial: Option<u32>,
+    /// The apex NS set it serves.
+    pub ns: Vec<String>,
+    /// Why it is not usable ("no address", "REFUSED", "timed out", "not authoritative" …).
+    pub error: Option<String>,
+    dnskeys: Vec<DNSKEY>,
+}
+
+/// The whole picture for a domain: the parent's view and every published name server's answer.
+#[derive(Clone, Debug)]
+pub struct Status {
+    pub parent: ParentView,
+    pub servers: Vec<ServerAnswer>,
+    pub problems: Vec<String>,
+}
+
+/// Lower case, no trailing dot, sorted, deduplicated.
+pub fn normalise_set(ns: &[String]) -> Vec<String> {
+    let s: BTreeSet<String> = ns.iter().map(|n| norm(n)).collect();
+    s.into_iter().collect()
+}
+
+fn norm(n: &str) -> String {
+    n.trim().trim_end_matches('.').to_ascii_lowercase()
+}
+
+fn fq(n: &str) -> Result<Name, DnsError> {
+    Name::from_ascii(format!("{}.", norm(n))).map_err(|e| DnsError::BadName {
+        name: n.to_string(),
+        message: e.to_string(),
+    })
+}
+
+fn is_under(name: &str, zone: &str) -> bool {
+    zone.is_empty() || name == zone || name.ends_with(&format!(".{zone}"))
+}
+
+fn parent_name(n: &str) -> String {
+    n.split_once('.')
+        .map(|(_, p)| p.to_string())
+        .unwrap_or_default()
+}
+
+/// The walker: settings and a per-walk cache of name-server addresses.
+pub struct Walker {
+    s: DnsSettings,
+    addrs: Mutex<HashMap<String, Vec<IpAddr>>>,
+}
+
+/// How deep referral chains (and name-server address lookups within them) may go.
+const MAX_DEPTH: usize = 12;
+
+impl Walker {
+    pub fn new(s: DnsSettings) -> Walker {
+        Walker {
+            s,
+            addrs: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn settings(&self) -> &DnsSettings {
+        &self.s
+    }
+
+    /// One question to one server over UDP (TCP when the answer is truncated).
+    pub async fn ask(
+        &self,
+        server: SocketAddr,
+        name: &str,
+        ty: RecordType,
+        recursion: bool,
+    ) -> Result<Message, DnsError> {
+        let qname = fq(name)?;
+        let m = self.exchange(server, &qname, ty, recursion, false).await?;
+        if m.truncated() {
+            return self.exchange(server, &qname, ty, recursion, true).await;
+        }
+        Ok(m)
+    }
+
+    async fn exchange(
+        &self,
+        server: SocketAddr,
+        qname: &Name,
+        ty: RecordType,
+        recursion: bool,
+        tcp: bool,
+    ) -> Result<Message, DnsError> {
+        let t = self.s.timeout;
+        let timeout = || DnsError::Timeout {
+            server,
+            secs: t.as_secs().max(1),
+        };
+        let connected = if tcp {
+            let (stream, sender) =
+                TcpClientStream::new(server, None, Some(t), TokioRuntimeProvider::new());
+            let c = Client::with_timeout(stream, sender, t, None);
+            tokio::time::timeout(t, c)
+                .await
+                .map(|r| r.map(|(c, bg)| (c, tokio::spawn(bg))))
+        } else {
+            let conn = UdpClientStream::builder(server, TokioRuntimeProvider::new())
+                .with_timeout(Some(t))
+                .build();
+            tokio::time::timeout(t, Client::connect(conn))
+                .await
+                .map(|r| r.map(|(c, bg)| (c, tokio::spawn(bg))))
+        };
+        let (client, bg) = connected
+            .map_err(|_| timeout())?
+            .map_err(|e| DnsError::Connect {
+                server,
+                message: e.to_string(),
+            })?;
+        let mut msg = Message::new();
+        msg.set_message_type(MessageType::Query)
+            .set_op_code(OpCode::Query)
+            .set_recursion_desired(recursion)
+            .add_query(Query::query(qname.clone(), ty));
+        let mut opts = DnsRequestOptions::default();
+        opts.recursion_desired = recursion;
+        opts.use_edns = true;
+        let answer = tokio::time::timeout(t, client.send(DnsRequest::new(msg, opts)).next()).await;
+        bg.abort();
+        let resp = answer
+            .map_err(|_| timeout())?
+            .ok_or_else(timeout)?
+            .map_err(|e| {
+                if e.to_string().contains("timed out") {
+                    timeout()
+                } else {
+                    DnsError::Connect {
+                        server,
+                        message: e.to_string(),
+                    }
+                }
+            })?;
+        Ok(resp.into_message())
+    }
+
+    /// Asks the servers in turn (each address) until one gives a usable answer (not REFUSED,
+    /// SERVFAIL or a timeout). Returns the answering server's name with the message.
+    async fn ask_any(
+        &self,
+        servers: &[Server],
+        name: &str,
+        ty: RecordType,
+    ) -> Result<(String, Message), String> {
+        let mut last = String::from("no server address");
+        for s in servers {
+            for a in self.addrs_of(s).await {
+                match self
+                    .ask(SocketAddr::new(a, self.s.port), name, ty, false)
+                    .await
+                {
+                    Ok(m)
+                        if matches!(
+                            m.response_code(),
+                            ResponseCode::NoError | ResponseCode::NXDomain
+                        ) =>
+                    {
+                        return Ok((s.name.clone(), m))
+                    }
+                    Ok(m) => last = format!("{} ({a}) answered {}", s.name, m.response_code()),
+                    Err(e) => last = format!("{} ({a}): {e}", s.name),
+                }
+            }
+        }
+        Err(last)
+    }
+
+    async fn addrs_of(&self, s: &Server) -> Vec<IpAddr> {
+        if !s.addrs.is_empty() {
+            return s.addrs.clone();
+        }
+        self.resolve_host(&s.name).await
+    }
+
+    /// The addresses of a host name: through the configured resolvers, else iteratively from the
+    /// root hints. Cached for the walker's life.
+    pub async fn resolve_host(&self, host: &str) -> Vec<IpAddr> {
+        let host = norm(host);
+        if let Some(a) = self.addrs.lock().unwrap().get(&host) {
+            return a.clone();
+        }
+        let found = Box::pin(self.resolve_uncached(&host, 0)).await;
+        self.addrs.lock().unwrap().insert(host, found.clone());
+        found
+    }
+
+    async fn resolve_uncached(&self, host: &str, depth: usize) -> Vec<IpAddr> {
+        let mut out = Vec::new();
+        if !self.s.resolvers.is_empty() {
+            for ty in [RecordType::A, RecordType::AAAA] {
+                for r in &self.s.resolvers {
+                    if let Ok(m) = self.ask(*r, host, ty, true).await {
+                        out.extend(addresses(&m, host));
+                        break;
+                    }
+                }
+            }
+            return out;
+        }
+        if depth > 2 {
+            return out;
+        }
+        // Iterative: follow referrals for the host's A record.
+        let mut servers = self.roots();
+        for _ in 0..MAX_DEPTH {
+            let Ok((_, m)) = self.ask_any(&servers, host, RecordType::A).await else {
+                return out;
+            };
+            let found = addresses(&m, host);
+            if !found.is_empty() || m.authoritative() {
+                return found;
+            }
+            match referral(&m) {
+                Some((zone, next)) if is_under(host, &zone) => {
+                    servers = next;
+                    // Glue for the host itself answers the question (in-domain name servers).
+                    if let Some(s) = servers
+                        .iter()
+                        .find(|s| s.name == host && !s.addrs.is_empty())
+                    {
+                        return s.addrs.clone();
+                    }
+                    for s in servers.iter_mut().filter(|s| s.addrs.is_empty()) {
+                        s.addrs = Box::pin(self.resolve_uncached(&s.name, depth + 1)).await;
+                    }
+                }
+                _ => return out,
+            }
+        }
+        out
+    }
+
+    fn roots(&self) -> Vec<Server> {
+        vec![Server {
+            name: "root hints".into(),
+            addrs: self.s.root_hints.clone(),
+        }]
+    }
+
+    /// Walks from the root to the servers of the zone that delegates `domain` (or would).
+    pub async fn find_parent(&self, domain: &str) -> Result<(String, Vec<Server>), DnsError> {
+        let domain = norm(domain);
+        fq(&domain)?;
+        let mut servers = self.roots();
+        let mut zone = String::new();
+        for _ in 0..MAX_DEPTH {
+            let (_, m) = self
+                .ask_any(&servers, &domain, RecordType::NS)
+                .await
+                .map_err(|detail| DnsError::NoAnswer {
+                    name: domain.clone(),
+                    zone: display_zone(&zone),
+                    detail,
+                })?;
+            match referral(&m) {
+                Some((cut, _)) if cut == domain => {
+                    // These servers delegate the domain. Name their zone from its SOA.
+                    let z = self
+                        .zone_of(&servers, &parent_name(&domain))
+                        .await
+                        .unwrap_or_else(|| cut_parent(&zone, &domain));
+                    return Ok((z, servers));
+                }
+                Some((cut, next)) if is_under(&domain, &cut) && cut != zone => {
+                    zone = cut;
+                    servers = next;
+                }
+                _ => {
+                    // An authoritative answer: the domain is inside (or is the apex of) a zone
+                    // these servers host. Its SOA names that zone.
+                    let z = soa_owner(&m).unwrap_or_else(|| zone.clone());
+                    if z == domain {
+                        // The servers host the domain itself (parent and child on the same
+                        // servers): the parent is the zone above it on them.
+                        let p = self
+                            .zone_of(&servers, &parent_name(&domain))
+                            .await
+                            .unwrap_or(zone);
+                        return Ok((p, servers));
+                    }
+                    return Ok((z, servers));
+                }
+            }
+        }
+        Err(DnsError::TooDeep { name: domain })
+    }
+
+    /// The zone `name` belongs to on these servers, from the SOA of an authoritative answer.
+    async fn zone_of(&self, servers: &[Server], name: &str) -> Option<String> {
+        if name.is_empty() {
+            return Some(String::new());
+        }
+        let (_, m) = self.ask_any(servers, name, RecordType::SOA).await.ok()?;
+        if !m.authoritative() {
+            return None;
+        }
+        soa_owner(&m)
+    }
+
+    /// The parent's view: each parent server's answer for the domain's NS, glue and DS.
+    pub async fn parent_view(&self, domain: &str) -> Result<ParentView, DnsError> {
+        let domain = norm(domain);
+        let (zone, servers) = self.find_parent(&domain).await?;
+        self.parent_view_at(&domain, zone, servers).await
+    }
+
+    /// The parent's view from known parent servers (a Route 53 parent zone's name servers).
+    pub async fn parent_view_at(
+        &self,
+        domain: &str,
+        zone: String,
+        servers: Vec<Server>,
+    ) -> Result<ParentView, DnsError> {
+        let domain = norm(domain);
+        let mut view = ParentView {
+            domain: domain.clone(),
+            zone,
+            servers: Vec::new(),
+            answers: Vec::new(),
+            glue: BTreeMap::new(),
+            ds: Vec::new(),
+            ds_data: Vec::new(),
+        };
+        // The root hints are one "server" with many addresses; name servers each have a name.
+        for s in servers {
+            let addrs = self.addrs_of(&s).await;
+            let one = Server {
+                name: s.name.clone(),
+                addrs,
+            };
+            let answer = match self
+                .ask_any(std::slice::from_ref(&one), &domain, RecordType::NS)
+                .await
+            {
+                Err(e) => ParentAnswer::Failed(e),
+                Ok((_, m)) => match referral(&m) {
+                    Some((cut, next)) if cut == domain => {
+                        for n in next {
+                            if !n.addrs.is_empty() {
+                                view.glue.insert(n.name.clone(), n.addrs.clone());
+                            }
+                        }
+                        ParentAnswer::Delegated(normalise_set(&ns_names(&m, &domain, true)))
+                    }
+                    _ => {
+                        let apex = ns_names(&m, &domain, false);
+                        if m.authoritative() && !apex.is_empty() {
+                            ParentAnswer::Delegated(normalise_set(&apex))
+                        } else {
+                            ParentAnswer::NotDelegated
+                        }
+                    }
+                },
+            };
+            view.answers.push((one.name.clone(), answer));
+            view.servers.push(one);
+        }
+        if let Ok((_, m)) = self.ask_any(&view.servers, &domain, RecordType::DS).await {
+            for r in m.answers() {
+                if let RData::DNSSEC(DNSSECRData::DS(ds)) = r.data() {
+                    view.ds.push(r.data().to_string());
+                    view.ds_data.push(ds.clone());
+                }
+            }
+        }
+        Ok(view)
+    }
+
+    /// Asks one name server for the domain's SOA and NS (and DNSKEY when `keys`).
+    pub async fn check_server(
+        &self,
+        name: &str,
+        glue: Option<&Vec<IpAddr>>,
+        domain: &str,
+        keys: bool,
+    ) -> ServerAnswer {
+        let name = norm(name);
+        let addrs = match glue {
+            Some(g) if !g.is_empty() => g.clone(),
+            _ => self.resolve_host(&name).await,
+        };
+        let mut a = ServerAnswer {
+            name: name.clone(),
+            addrs: addrs.clone(),
+            ..Default::default()
+        };
+        if addrs.is_empty() {
+            a.error = Some(format!(
+                "{name} has no address (no glue, and it does not resolve)"
+            ));
+            return a;
+        }
+        let srv = [Server {
+            name: name.clone(),
+            addrs,
+        }];
+        match self.ask_any(&srv, domain, RecordType::SOA).await {
+            Err(e) => a.error = Some(e),
+            Ok((_, m)) => {
+                let soa = m.answers().iter().find_map(|r| match r.data() {
+                    RData::SOA(s) if norm(&r.name().to_string()) == domain => Some(s.serial()),
+                    _ => None,
+                });
+                a.authoritative = m.authoritative() && soa.is_some();
+                a.serial = soa;
+                if !a.authoritative {
+                    a.error = Some(if m.response_code() == ResponseCode::NXDomain {
+                        format!("{name} answers NXDOMAIN for {domain}")
+                    } else if soa.is_some() {
+                        format!("{name} answers for {domain} without authority")
+                    } else {
+                        format!("{name} does not answer authoritatively for {domain} (no SOA; a referral or another zone)")
+                    });
+                }
+            }
+        }
+        if a.authoritative {
+            if let Ok((_, m)) = self.ask_any(&srv, domain, RecordType::NS).await {
+                a.ns = normalise_set(&ns_names(&m, domain, false));
+            }
+            if keys {
+                if let Ok((_, m)) = self.ask_any(&srv, domain, RecordType::DNSKEY).await {
+                    a.dnskeys = m
+                        .answers()
+                        .iter()
+                        .filter_map(|r| match r.data() {
+                            RData::DNSSEC(DNSSECRData::DNSKEY(k)) => Some(k.clone()),
+                            _ => None,
+                        })
+                        .collect();
+                }
+            }
+        }
+        a
+    }
+
+    /// The whole status of a domain's delegation.
+    pub async fn status(&self, domain: &str) -> Result<Status, DnsError> {
+        let domain = norm(domain);
+        let parent = self.parent_view(&domain).await?;
+        let listed = parent.published().unwrap_or_default();
+        let mut servers = Vec::new();
+        for ns in &listed {
+            servers.push(
+                self.check_server(ns, parent.glue.get(ns), &domain, !parent.ds.is_empty())
+                    .await,
+            );
+        }
+        let problems = problems(&parent, &servers);
+        Ok(Status {
+            parent,
+            servers,
+            problems,
+        })
+    }
+
+    /// Checks a set of name servers before the domain is pointed at them: which are lame, and
+    /// whether a DS at the parent would be left without a matching DNSKEY.
+    pub async fn preflight(&self, parent: &ParentView, targets: &[String]) -> Preflight {
+        let mut servers = Vec::new();
+        for ns in normalise_set(targets) {
+            servers.push(
+                self.check_server(&ns, None, &parent.domain, !parent.ds_data.is_empty())
+                    .await,
+            );
+        }
+        let lame = servers
+            .iter()
+            .filter_map(|s| {
+                s.error.clone().map(|e| (s.name.clone(), e)).or_else(|| {
+                    (!s.authoritative).then(|| (s.name.clone(), "not authoritative".into()))
+                })
+            })
+            .collect();
+        Preflight {
+            lame,
+            unmatched_ds: unmatched_ds(parent, &servers),
+        }
+    }
+}
+
+/// The result of checking target name servers before a switch.
+#[derive(Clone, Debug, Default)]
+pub struct Preflight {
+    /// (name server, why) for each server that does not answer authoritatively.
+    pub lame: Vec<(String, String)>,
+    /// DS records at the parent that no DNSKEY served by the targets matches.
+    pub unmatched_ds: Vec<String>,
+}
+
+/// DS records at the parent no server's DNSKEY matches (all of them when no server serves keys).
+fn unmatched_ds(parent: &ParentView, servers: &[ServerAnswer]) -> Vec<String> {
+    let Ok(name) = fq(&parent.domain) else {
+        return parent.ds.clone();
+    };
+    parent
+        .ds_data
+        .iter()
+        .zip(&parent.ds)
+        .filter(|(ds, _)| {
+            !servers
+                .iter()
+                .flat_map(|s| &s.dnskeys)
+                .any(|k| ds.covers(&name, k).unwrap_or(false))
+        })
+        .map(|(_, text)| text.clone())
+        .collect()
+}
+
+/// Problems a careful operator would want to hear about.
+pub fn problems(parent: &ParentView, servers: &[ServerAnswer]) -> Vec<String> {
+    let mut out = Vec::new();
+    let d = &parent.domain;
+    if !parent.consistent() {
+        let each: Vec<String> = parent
+            .answers
+            .iter()
+            .map(|(s, a)| format!("{s}: {}", describe(a)))
+            .collect();
+        out.push(format!(
+            "inconsistent parent: the servers of {} disagree about {d} ({})",
+            display_zone(&parent.zone),
+            each.join("; ")
+        ));
+    }
+    let Some(listed) = parent.published() else {
+        out.push(format!(
+            "not delegated: {} publishes no NS records for {d}",
+            display_zone(&parent.zone)
+        ));
+        return out;
+    };
+    for ns in &listed {
+        if is_under(ns, d) && !parent.glue.contains_key(ns) {
+            out.push(format!(
+                "missing glue: {ns} is inside {d} but the parent gives no address for it"
+            ));
+        }
+    }
+    for s in servers {
+        if let Some(e) = &s.error {
+            out.push(format!("lame: {e}"));
+        }
+    }
+    let serials: BTreeSet<u32> = servers.iter().filter_map(|s| s.serial).collect();
+    if serials.len() > 1 {
+        let each: Vec<String> = servers
+            .iter()
+            .filter_map(|s| s.serial.map(|n| format!("{} {n}", s.name)))
+            .collect();
+        out.push(format!(
+            "inconsistent serials: the name servers of {d} serve different versions of the zone ({})",
+            each.join(", ")
+        ));
+    }
+    for s in servers
+        .iter()
+        .filter(|s| s.authoritative && !s.ns.is_empty())
+    {
+        if s.ns != listed {
+            out.push(format!(
+                "NS mismatch: {} serves apex NS {} but the parent publishes {}",
+                s.name,
+                s.ns.join(", "),
+                listed.join(", ")
+            ));
+        }
+    }
+    let unmatched = unmatched_ds(parent, servers);
+    if !unmatched.is_empty() {
+        out.push(format!(
+            "DS without DNSKEY: the parent publishes DS {} for {d} but no name server serves a DNSKEY it matches; validating resolvers will fail the domain",
+            unmatched.join(" | ")
+        ));
+    }
+    out
+}
+
+fn describe(a: &ParentAnswer) -> String {
+    match a {
+        ParentAnswer::Delegated(ns) => ns.join(", "),
+        ParentAnswer::NotDelegated => "no delegation".into(),
+        ParentAnswer::Failed(e) => format!("no answer ({e})"),
+    }
+}
+
+/// "the root" or "the com zone" for messages.
+pub fn display_zone(z: &str) -> String {
+    if z.is_empty() {
+        "the root zone".into()
+    } else {
+        format!("the {z} zone")
+    }
+}
+
+fn cut_parent(zone: &str, domain: &str) -> String {
+    let p = parent_name(domain);
+    if is_under(&p, zone) {
+        p
+    } else {
+        zone.to_string()
+    }
+}
+
+/// A referral: not authoritative, NS records in the authority section for a cut. Returns the cut
+/// and its servers with any glue from the additional section.
+fn referral(m: &Message) -> Option<(String, Vec<Server>)> {
+    if m.authoritative() || !m.answers().is_empty() {
+        return None;
+    }
+    let mut cut = None;
+    let mut names = Vec::new();
+    for r in m.name_servers() {
+        if let RData::NS(ns) = r.data() {
+            let owner = norm(&r.name().to_string());
+            if cut.get_or_insert_with(|| owner.clone()) == &owner {
+                names.push(norm(&ns.0.to_string()));
+            }
+        }
+    }
+    let cut = cut?;
+    let servers = names
+        .into_iter()
+        .map(|n| {
+            // Glue is trusted only for names inside the cut (RFC 2181 §5.4.1).
+            let addrs = if is_under(&n, &cut) {
+                addresses_in(m.additionals(), &n)
+            } else {
+                Vec::new()
+            };
+            Server { name: n, addrs }
+        })
+        .collect();
+    Some((cut, servers))
+}
+
+fn ns_names(m: &Message, domain: &str, authority: bool) -> Vec<String> {
+    let section = if authority {
+        m.name_servers()
+    } else {
+        m.answers()
+    };
+    section
+        .iter()
+        .filter(|r| norm(&r.name().to_string()) == domain)
+        .filter_map(|r| match r.data() {
+            RData::NS(ns) => Some(norm(&ns.0.to_string())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn soa_owner(m: &Message) -> Option<String> {
+    m.answers()
+        .iter()
+        .chain(m.name_servers())
+        .find(|r| r.record_type() == RecordType::SOA)
+        .map(|r| norm(&r.name().to_string()))
+}
+
+fn addresses(m: &Message, host: &str) -> Vec<IpAddr> {
+    addresses_in(m.answers(), host)
+}
+
+fn addresses_in(records: &[hickory_proto::rr::Record], host: &str) -> Vec<IpAddr> {
+    records
+        .iter()
+        .filter(|r| norm(&r.name().to_string()) == host)
+        .filter_map(|r| match r.data() {
+            RData::A(a) => Some(IpAddr::V4(a.0)),
+            RData::AAAA(a) => Some(IpAddr::V6(a.0)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(answers: Vec<ParentAnswer>) -> ParentView {
+        ParentView {
+            domain: "shop.test".into(),
+            zone: "test".into(),
+            servers: Vec::new(),
+            answers: answers
+                .into_iter()
+                .enumerate()
+                .map(|(i, a)| (format!("ns{i}.nic.test"), a))
+                .collect(),
+            glue: BTreeMap::new(),
+            ds: Vec::new(),
+            ds_data: Vec::new(),
+        }
+    }
+
+    fn set(v: &[&str]) -> Vec<String> {
+        normalise_set(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn published_needs_agreement_and_ignores_failures() {
+        let a = set(&["ns2.host.net", "NS1.host.net."]);
+        let v = view(vec![
+            ParentAnswer::Delegated(a.clone()),
+            ParentAnswer::Failed("timeout".into()),
+        ]);
+        assert_eq!(v.published(), Some(a.clone()));
+        assert!(!v.publishes(&a), "a silent server is not known to publish");
+        let v = view(vec![ParentAnswer::Delegated(a.clone()); 2]);
+        assert!(v.publishes(&["ns1.host.net.".into(), "NS2.HOST.NET".into()]));
+        assert!(v.consistent());
+        let v = view(vec![
+            ParentAnswer::Delegated(a.clone()),
+            ParentAnswer::NotDelegated,
+        ]);
+        assert!(!v.consistent());
+        let p = problems(&v, &[]);
+        assert!(p[0].starts_with("inconsistent parent"), "{p:?}");
+        assert_eq!(view(vec![ParentAnswer::NotDelegated]).published(), None);
+    }
+
+    #[test]
+    fn problems_name_glue_lame_serials_and_ns_mismatch() {
+        let v = view(vec![ParentAnswer::Delegated(set(&[
+            "ns1.shop.test",
+            "ns2.host.net",
+        ]))]);
+        let servers = vec![
+            ServerAnswer {
+                name: "ns1.shop.test".into(),
+                authoritative: true,
+                serial: Some(5),
+                ns: set(&["ns1.shop.test", "ns2.host.net"]),
+                ..Default::default()
+            },
+            ServerAnswer {
+                name: "ns2.host.net".into(),
+                authoritative: true,
+                serial: Some(4),
+                ns: set(&["ns1.shop.test", "ns3.host.net"]),
+                ..Default::default()
+            },
+        ];
+        let p = problems(&v, &servers);
+        assert!(
+            p.iter()
+                .any(|p| p.starts_with("missing glue: ns1.shop.test")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .any(|p| p.contains("serials") && p.contains("ns2.host.net 4")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter().any(|p| p.starts_with("NS mismatch: ns2.host.net")),
+            "{p:?}"
+        );
+        assert!(!p.iter().any(|p| p.starts_with("lame")), "{p:?}");
+        let p = problems(&view(vec![ParentAnswer::NotDelegated]), &[]);
+        assert_eq!(
+            p,
+            ["not delegated: the test zone publishes no NS records for shop.test"]
+        );
+    }
+}

@@ -1,0 +1,621 @@
+//! The lab's Route 53 name servers: real DNS servers (hickory-server, UDP and TCP) that answer
+//! for the public hosted zones in moto, as Route 53's name servers do for the zones on their
+//! delegation set.
+//!
+//! moto gives every zone the same four name servers. Real Route 53 gives a subzone a delegation
+//! set different from its parent's, which is what lets a parent's servers answer with a referral
+//! to the child. So the proxy gives each new zone one of [`SETS`] delegation sets (the lowest
+//! not used by a zone of the same name, an ancestor or a descendant), rewrites moto's names to
+//! the set's names in what it returns, and each set's server answers only for its own zones on
+//! its own loopback address ([`set_ip`]), all on the lab's one DNS port. The TLD registry
+//! delegates the sets' `awsdns-NN` host domains here, with glue.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr};
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use hickory_proto::op::{Header, MessageType, OpCode, ResponseCode};
+use hickory_proto::rr::rdata::A;
+use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
+use hickory_server::authority::MessageResponseBuilder;
+use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+
+use crate::xml::{self, Element};
+
+/// How many delegation sets the lab hands out.
+pub const SETS: usize = 16;
+
+/// The names moto gives every zone.
+pub const MOTO_NS: [&str; 4] = [
+    "ns-2048.awsdns-64.com",
+    "ns-2049.awsdns-65.net",
+    "ns-2050.awsdns-66.org",
+    "ns-2051.awsdns-67.co.uk",
+];
+
+const SET_TLDS: [&str; 4] = ["com", "net", "org", "co.uk"];
+
+/// The four name servers of set `i` (shaped like Route 53's: ns-N.awsdns-NN.{com,net,org,co.uk}).
+pub fn set_names(i: usize) -> [String; 4] {
+    std::array::from_fn(|j| format!("ns-{}.awsdns-{i:02}.{}", i + 512 * j, SET_TLDS[j]))
+}
+
+/// The host domains of set `i`'s names (delegated to the set's server by the registry).
+pub fn set_domains(i: usize) -> [String; 4] {
+    std::array::from_fn(|j| format!("awsdns-{i:02}.{}", SET_TLDS[j]))
+}
+
+/// The loopback address set `i` answers on.
+pub fn set_ip(i: usize) -> IpAddr {
+    IpAddr::V4(Ipv4Addr::new(127, 0, 1, i as u8 + 1))
+}
+
+fn norm(n: &str) -> String {
+    n.trim().trim_end_matches('.').to_ascii_lowercase()
+}
+
+fn related(a: &str, b: &str) -> bool {
+    a == b || a.ends_with(&format!(".{b}")) || b.ends_with(&format!(".{a}"))
+}
+
+#[derive(Clone, Debug)]
+struct ZoneEntry {
+    name: String,
+    set: usize,
+    private: bool,
+}
+
+/// Which delegation set each hosted zone is on (keyed by zone id without `/hostedzone/`).
+#[derive(Default, Debug)]
+pub struct DelegationSets {
+    zones: Mutex<BTreeMap<String, ZoneEntry>>,
+}
+
+impl DelegationSets {
+    /// Gives a new zone a set no zone of the same name, above or below it uses.
+    pub fn assign(&self, id: &str, name: &str, private: bool) -> usize {
+        let name = norm(name);
+        let mut z = self.zones.lock().unwrap();
+        let used: Vec<usize> = z
+            .values()
+            .filter(|e| related(&e.name, &name))
+            .map(|e| e.set)
+            .collect();
+        let set = (0..SETS).find(|s| !used.contains(s)).unwrap_or(0);
+        z.insert(id.to_string(), ZoneEntry { name, set, private });
+        set
+    }
+
+    pub fn forget(&self, id: &str) {
+        self.zones.lock().unwrap().remove(id);
+    }
+
+    /// The set a zone is on (zones made behind the proxy's back: set 0).
+    pub fn set_of(&self, id: &str) -> usize {
+        self.zones
+            .lock()
+            .unwrap()
+            .get(id)
+            .map(|e| e.set)
+            .unwrap_or(0)
+    }
+
+    /// Replaces moto's four names with the zone's set's names.
+    pub fn rewrite(&self, id: &str, text: &str) -> String {
+        let names = set_names(self.set_of(id));
+        let mut t = text.to_string();
+        for (m, n) in MOTO_NS.iter().zip(&names) {
+            t = t.replace(m, n);
+        }
+        t
+    }
+
+    /// The public zones on set `i`: (id, name).
+    fn zones_on(&self, i: usize) -> Vec<(String, String)> {
+        self.zones
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, e)| e.set == i && !e.private)
+            .map(|(id, e)| (id.clone(), e.name.clone()))
+            .collect()
+    }
+}
+
+/// Records the zone a CreateHostedZone response describes; returns its id.
+pub fn note_created_zone(sets: &DelegationSets, body: &[u8]) -> Option<String> {
+    let doc = xml::parse(body).ok()?;
+    let hz = doc.child("HostedZone")?;
+    let id = hz
+        .text_at(&["Id"])?
+        .trim_start_matches("/hostedzone/")
+        .to_string();
+    let name = hz.text_at(&["Name"])?;
+    let private = hz.text_at(&["Config", "PrivateZone"]) == Some("true");
+    sets.assign(&id, name, private);
+    Some(id)
+}
+
+/// The running servers, one per set.
+pub struct NameServers {
+    pub port: u16,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for NameServers {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+type HttpClient = Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>;
+
+struct Moto {
+    url: String,
+    client: HttpClient,
+}
+
+impl Moto {
+    async fn get(&self, path: &str) -> anyhow::Result<Element> {
+        let req = hyper::Request::get(format!("{}{path}", self.url))
+            .header("authorization", crate::proxy::MOTO_ROUTE53_AUTH)
+            .body(Full::new(Bytes::new()))?;
+        let resp = self.client.request(req).await?;
+        let status = resp.status();
+        let body = resp.into_body().collect().await?.to_bytes();
+        if !status.is_success() {
+            anyhow::bail!("moto {path}: {status}");
+        }
+        xml::parse(&body)
+    }
+
+    /// Every record set of a zone, all pages.
+    async fn record_sets(&self, id: &str, sets: &DelegationSets) -> anyhow::Result<Vec<Rrset>> {
+        let mut out = Vec::new();
+        let mut next: Option<(String, String)> = None;
+        loop {
+            let mut q = format!("/2013-04-01/hostedzone/{id}/rrset?maxitems=300");
+            if let Some((n, t)) = &next {
+                q.push_str(&format!("&name={}&type={t}", crate::proxy::urlenc(n)));
+            }
+            let doc = self.get(&q).await?;
+            let mut found = Vec::new();
+            doc.find_all("ResourceRecordSet", &mut found);
+            out.extend(found.into_iter().map(|e| Rrset::of(e, id, sets)));
+            if doc.text_at(&["IsTruncated"]) != Some("true") {
+                return Ok(out);
+            }
+            next = Some((
+                doc.text_at(&["NextRecordName"]).unwrap_or_default().into(),
+                doc.text_at(&["NextRecordType"]).unwrap_or_default().into(),
+            ));
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Rrset {
+    name: String,
+    ty: String,
+    ttl: u32,
+    values: Vec<String>,
+    alias: Option<String>,
+    set_id: Option<String>,
+    failover: Option<String>,
+    weight: Option<i64>,
+}
+
+impl Rrset {
+    fn of(e: &Element, zone_id: &str, sets: &DelegationSets) -> Rrset {
+        let values = e
+            .child("ResourceRecords")
+            .map(|rr| {
+                rr.children_named("ResourceRecord")
+                    .map(|r| {
+                        let v = r.text_at(&["Value"]).unwrap_or_default();
+                        // moto stores the SOA it makes as a Python dict's repr.
+                        let v = v
+                            .strip_prefix("{'Value': '")
+                            .and_then(|x| x.strip_suffix("'}"))
+                            .unwrap_or(v);
+                        sets.rewrite(zone_id, v)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Rrset {
+            name: norm(e.text_at(&["Name"]).unwrap_or_default()).replace("\\052", "*"),
+            ty: e.text_at(&["Type"]).unwrap_or_default().to_string(),
+            ttl: e
+                .text_at(&["TTL"])
+                .and_then(|t| t.parse().ok())
+                .unwrap_or(300),
+            values,
+            alias: e.text_at(&["AliasTarget", "DNSName"]).map(norm),
+            set_id: e.text_at(&["SetIdentifier"]).map(str::to_string),
+            failover: e.text_at(&["Failover"]).map(str::to_string),
+            weight: e.text_at(&["Weight"]).and_then(|w| w.parse().ok()),
+        }
+    }
+}
+
+/// One resource record from its parts, through hickory's zone-file parser.
+pub fn parse_rr(owner: &str, ttl: u32, ty: &str, value: &str) -> Option<Record> {
+    use hickory_proto::serialize::txt::Parser;
+    let text = format!("{}. {ttl} IN {ty} {value}", norm(owner));
+    let (_, records) = Parser::new(text, None, Some(Name::root())).parse().ok()?;
+    records
+        .into_values()
+        .next()?
+        .records_without_rrsigs()
+        .next()
+        .cloned()
+}
+
+impl NameServers {
+    /// Starts one server per set on [`set_ip`]`(i)`:`port`, reading zones from moto at `moto_url`.
+    pub async fn start(
+        sets: Arc<DelegationSets>,
+        moto_url: &str,
+        port: u16,
+    ) -> anyhow::Result<NameServers> {
+        let moto = Arc::new(Moto {
+            url: moto_url.trim_end_matches('/').to_string(),
+            client: Client::builder(TokioExecutor::new()).build_http(),
+        });
+        let mut tasks = Vec::new();
+        for i in 0..SETS {
+            let (udp, tcp) = crate::registry::bind_pair_at(set_ip(i), port).await?;
+            let mut server = hickory_server::ServerFuture::new(Handler {
+                set: i,
+                sets: sets.clone(),
+                moto: moto.clone(),
+            });
+            server.register_socket(udp);
+            server.register_listener(tcp, Duration::from_secs(10));
+            tasks.push(tokio::spawn(async move {
+                let _ = server.block_until_done().await;
+            }));
+        }
+        Ok(NameServers { port, tasks })
+    }
+}
+
+struct Handler {
+    set: usize,
+    sets: Arc<DelegationSets>,
+    moto: Arc<Moto>,
+}
+
+#[derive(Default)]
+struct Answer {
+    code: Option<ResponseCode>,
+    authoritative: bool,
+    answers: Vec<Record>,
+    authority: Vec<Record>,
+    additional: Vec<Record>,
+}
+
+fn is_under(name: &str, zone: &str) -> bool {
+    name == zone || name.ends_with(&format!(".{zone}"))
+}
+
+impl Handler {
+    async fn answer(&self, qname: &str, qtype: RecordType) -> Answer {
+        let mut a = Answer {
+            authoritative: true,
+            ..Default::default()
+        };
+        // The set's own host names.
+        let names = set_names(self.set);
+        if set_domains(self.set).iter().any(|d| is_under(qname, d)) {
+            if names.iter().any(|n| n == qname) {
+                if qtype == RecordType::A {
+                    if let IpAddr::V4(ip) = set_ip(self.set) {
+                        a.answers.push(Record::from_rdata(
+                            Name::from_str(&format!("{qname}.")).unwrap_or_default(),
+                            172_800,
+                            RData::A(A(ip)),
+                        ));
+                    }
+                }
+            } else {
+                a.code = Some(ResponseCode::NXDomain);
+            }
+            return a;
+        }
+        // The most specific of this set's zones holding the name; none: not ours (REFUSED, as
+        // Route 53 answers for a zone it does not host on this delegation set).
+        let zone = self
+            .sets
+            .zones_on(self.set)
+            .into_iter()
+            .filter(|(_, n)| is_under(qname, n))
+            .max_by_key(|(_, n)| n.len());
+        let Some((id, apex)) = zone else {
+            a.code = Some(ResponseCode::Refused);
+            a.authoritative = false;
+            return a;
+        };
+        let sets = match self.moto.record_sets(&id, &self.sets).await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!("lab name server: reading zone {id}: {e}");
+                a.code = Some(ResponseCode::ServFail);
+                a.authoritative = false;
+                return a;
+            }
+        };
+        answer_from_zone(&apex, &sets, qname, qtype, a)
+    }
+}
+
+fn records_of(sets: &[&Rrset], owner: &str) -> Vec<Record> {
+    sets.iter()
+        .flat_map(|s| {
+            s.values
+                .iter()
+                .filter_map(|v| parse_rr(owner, s.ttl, &s.ty, v))
+        })
+        .collect()
+}
+
+/// Route 53 answers one record set of a routed group: failover's primary, the heaviest weight,
+/// or every multivalue set.
+fn pick(group: Vec<&Rrset>) -> Vec<&Rrset> {
+    if group.iter().any(|s| s.failover.is_some()) {
+        return group
+            .into_iter()
+            .filter(|s| s.failover.as_deref() == Some("PRIMARY"))
+            .take(1)
+            .collect();
+    }
+    if group.iter().any(|s| s.weight.is_some()) {
+        return group
+            .into_iter()
+            .max_by_key(|s| s.weight.unwrap_or(0))
+            .into_iter()
+            .collect();
+    }
+    if group.iter().any(|s| s.set_id.is_some()) && !group.iter().all(|s| s.set_id.is_some()) {
+        return group.into_iter().take(1).collect();
+    }
+    group
+}
+
+fn answer_from_zone(
+    apex: &str,
+    sets: &[Rrset],
+    qname: &str,
+    qtype: RecordType,
+    mut a: Answer,
+) -> Answer {
+    let soa: Vec<Record> = {
+        let s: Vec<&Rrset> = sets
+            .iter()
+            .filter(|s| s.name == apex && s.ty == "SOA")
+            .collect();
+        records_of(&s, apex)
+    };
+    let ty = qtype.to_string();
+    // A delegation inside the zone (the cut closest to the apex) answers with a referral, except
+    // DS at the cut, which this side answers.
+    let cut = sets
+        .iter()
+        .filter(|s| s.ty == "NS" && s.name != apex && is_under(qname, &s.name))
+        .min_by_key(|s| s.name.len());
+    if let Some(cut) = cut {
+        if !(qname == cut.name && qtype == RecordType::DS) {
+            a.authoritative = false;
+            a.authority = records_of(&[cut], &cut.name);
+            for v in &cut.values {
+                let host = norm(v);
+                if is_under(&host, &cut.name) {
+                    let glue: Vec<&Rrset> = sets
+                        .iter()
+                        .filter(|s| s.name == host && (s.ty == "A" || s.ty == "AAAA"))
+                        .collect();
+                    a.additional.extend(records_of(&glue, &host));
+                }
+            }
+            return a;
+        }
+    }
+    let at = |name: &str, ty: &str| -> Vec<Record> {
+        let group: Vec<&Rrset> = sets
+            .iter()
+            .filter(|s| s.name == name && s.ty == ty)
+            .collect();
+        let mut out = Vec::new();
+        for s in pick(group) {
+            match &s.alias {
+                // An alias to a record in this zone answers with the target's records.
+                Some(t) if is_under(t, apex) => {
+                    let target: Vec<&Rrset> = sets
+                        .iter()
+                        .filter(|x| x.name == *t && x.ty == ty && x.alias.is_none())
+                        .collect();
+                    out.extend(records_of(&pick(target), qname));
+                }
+                Some(_) => {}
+                None => out.extend(records_of(&[s], qname)),
+            }
+        }
+        out
+    };
+    let exists = |name: &str| {
+        sets.iter()
+            .any(|s| s.name == name || s.name.ends_with(&format!(".{name}")))
+    };
+    let mut found = at(qname, &ty);
+    if found.is_empty() && qtype != RecordType::CNAME {
+        found = at(qname, "CNAME");
+    }
+    if found.is_empty() && !exists(qname) {
+        // A wildcard at the closest encloser.
+        let mut enc = qname.to_string();
+        while enc != apex {
+            enc = enc
+                .split_once('.')
+                .map(|(_, p)| p.to_string())
+                .unwrap_or_default();
+            if exists(&enc) {
+                break;
+            }
+        }
+        let wild = format!("*.{enc}");
+        found = at(&wild, &ty);
+        if found.is_empty() && !sets.iter().any(|s| s.name == wild) {
+            a.code = Some(ResponseCode::NXDomain);
+        }
+    }
+    if found.is_empty() {
+        a.authority = soa;
+    } else {
+        a.answers = found;
+    }
+    a
+}
+
+#[async_trait::async_trait]
+impl RequestHandler for Handler {
+    async fn handle_request<R: ResponseHandler>(
+        &self,
+        request: &Request,
+        mut response: R,
+    ) -> ResponseInfo {
+        let builder = MessageResponseBuilder::from_message_request(request);
+        let mut header = Header::response_from_request(request.header());
+        header.set_message_type(MessageType::Response);
+        header.set_recursion_available(false);
+        let q = match request.queries().first() {
+            Some(q) if request.op_code() == OpCode::Query && q.query_class() == DNSClass::IN => q,
+            _ => {
+                header.set_response_code(ResponseCode::Refused);
+                let r = builder.build_no_records(header);
+                return response
+                    .send_response(r)
+                    .await
+                    .unwrap_or_else(|_| header.into());
+            }
+        };
+        let qname = norm(&q.name().to_string());
+        let a = self.answer(&qname, q.query_type()).await;
+        header.set_authoritative(a.authoritative);
+        header.set_response_code(a.code.unwrap_or(ResponseCode::NoError));
+        let r = builder.build(
+            header,
+            a.answers.iter(),
+            a.authority.iter(),
+            std::iter::empty(),
+            a.additional.iter(),
+        );
+        response
+            .send_response(r)
+            .await
+            .unwrap_or_else(|_| header.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(name: &str, ty: &str, values: &[&str]) -> Rrset {
+        Rrset {
+            name: name.into(),
+            ty: ty.into(),
+            ttl: 300,
+            values: values.iter().map(|s| s.to_string()).collect(),
+            alias: None,
+            set_id: None,
+            failover: None,
+            weight: None,
+        }
+    }
+
+    #[test]
+    fn subzones_get_a_set_of_their_own_and_names_are_rewritten() {
+        let s = DelegationSets::default();
+        assert_eq!(s.assign("Z1", "example.test.", false), 0);
+        assert_eq!(s.assign("Z2", "sub.example.test", false), 1);
+        assert_eq!(s.assign("Z3", "other.test", false), 0);
+        assert_eq!(
+            s.assign("Z4", "example.test", false),
+            2,
+            "same name: a new set"
+        );
+        let t = s.rewrite("Z2", "<NameServer>ns-2050.awsdns-66.org</NameServer>");
+        assert_eq!(t, "<NameServer>ns-1025.awsdns-01.org</NameServer>");
+        assert_eq!(set_names(1)[3], "ns-1537.awsdns-01.co.uk");
+    }
+
+    #[test]
+    fn answers_follow_route53() {
+        let apex = "example.test";
+        let mut alias = set("example.test", "A", &[]);
+        alias.alias = Some("www.example.test".into());
+        let mut primary = set("f.example.test", "A", &["192.0.2.10"]);
+        primary.failover = Some("PRIMARY".into());
+        primary.set_id = Some("p".into());
+        let mut secondary = set("f.example.test", "A", &["192.0.2.20"]);
+        secondary.failover = Some("SECONDARY".into());
+        secondary.set_id = Some("s".into());
+        let sets = vec![
+            set(
+                apex,
+                "SOA",
+                &["ns-0.awsdns-00.com. hostmaster.example.test. 1 7200 900 1209600 86400"],
+            ),
+            set(apex, "NS", &["ns-0.awsdns-00.com."]),
+            set("www.example.test", "A", &["192.0.2.1"]),
+            alias,
+            primary,
+            secondary,
+            set("sub.example.test", "NS", &["ns1.sub.example.test."]),
+            set("ns1.sub.example.test", "A", &["192.0.2.53"]),
+            set("*.w.example.test", "TXT", &["\"wild\""]),
+        ];
+        let ask = |q: &str, t: RecordType| {
+            answer_from_zone(
+                apex,
+                &sets,
+                q,
+                t,
+                Answer {
+                    authoritative: true,
+                    ..Default::default()
+                },
+            )
+        };
+        let a = ask("example.test", RecordType::A);
+        assert_eq!(a.answers.len(), 1);
+        assert!(a.answers[0].to_string().contains("192.0.2.1"));
+        let a = ask("f.example.test", RecordType::A);
+        assert!(
+            a.answers[0].to_string().contains("192.0.2.10"),
+            "primary answers"
+        );
+        let a = ask("x.sub.example.test", RecordType::A);
+        assert!(!a.authoritative);
+        assert_eq!(a.authority.len(), 1);
+        assert_eq!(a.additional.len(), 1, "glue");
+        let a = ask("sub.example.test", RecordType::DS);
+        assert!(a.authoritative && a.answers.is_empty() && !a.authority.is_empty());
+        let a = ask("nope.example.test", RecordType::A);
+        assert_eq!(a.code, Some(ResponseCode::NXDomain));
+        let a = ask("www.example.test", RecordType::AAAA);
+        assert_eq!(a.code, None, "NODATA");
+        assert_eq!(a.authority.len(), 1);
+        let a = ask("a.w.example.test", RecordType::TXT);
+        assert_eq!(a.answers.len(), 1, "wildcard");
+    }
+}
