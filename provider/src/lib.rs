@@ -3,9 +3,11 @@
 //! One file per resource or data source, with its schema, CRUD and unit tests together.
 
 mod common;
+pub mod data_delegation_status;
 pub mod data_domain_availability;
 pub mod data_hosted_zone;
 pub mod data_registered_domain;
+pub mod delegation;
 pub mod docs;
 pub mod hosted_zone;
 pub mod provider;

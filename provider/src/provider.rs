@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use r53_core::delegation::DnsSettings;
 use r53_core::{AssumeRole, Aws, AwsSettings};
 use r53_plugin::schema::{Attribute, Block, Nesting, Schema};
 use r53_plugin::{DataSource, Diagnostic, Diagnostics, Provider, Resource, Type, Value};
@@ -12,6 +13,8 @@ use crate::common::{opt_i64, opt_str, str_list};
 /// What every resource gets once the provider is configured.
 pub struct Meta {
     pub aws: Aws,
+    /// How delegations are checked over DNS.
+    pub dns: DnsSettings,
 }
 
 #[derive(Default)]
@@ -63,11 +66,111 @@ pub fn provider_schema() -> Schema {
                 .attr(s("route53", "Route 53 API endpoint URL."))
                 .attr(s("route53domains", "Route 53 Domains API endpoint URL."))
                 .attr(s("sts", "STS endpoint URL (used with `assume_role`).")),
+        )
+        .block(
+            "dns",
+            Nesting::List,
+            0,
+            1,
+            Block::new(
+                "How delegations are checked over DNS (`r53_delegation`, `r53_delegation_status`): iterative queries to \
+                 authoritative servers, starting at the root. The defaults use the Internet's root servers on port 53; \
+                 set these for a private network or a test lab.",
+            )
+            .attr(Attribute::new("root_hints", Type::list(Type::String), "IP addresses of the root servers the walk starts from. Default: `R53_DNS_ROOT_HINTS` (comma-separated), else the 13 IANA root servers (IPv4).").optional())
+            .attr(Attribute::new("port", Type::Number, "Port every authoritative server is queried on. Default: `R53_DNS_PORT`, else 53.").optional())
+            .attr(Attribute::new("resolvers", Type::list(Type::String), "Recursive resolvers (`IP` or `IP:port`) used only to find the addresses of name servers the parent gives no glue for. Default: `R53_DNS_RESOLVERS` (comma-separated), else none (those are resolved iteratively from the root hints too).").optional())
+            .attr(s("timeout", "How long to wait for each DNS answer, e.g. `3s`. Default: `R53_DNS_TIMEOUT`, else `3s`.")),
         ),
     )
 }
 
-fn settings_from(config: &Value) -> Result<AwsSettings, Diagnostics> {
+/// The `dns` block, each unset attribute from its environment variable (`R53_DNS_ROOT_HINTS`,
+/// `R53_DNS_PORT`, `R53_DNS_RESOLVERS` comma-separated, `R53_DNS_TIMEOUT`), else the default.
+fn dns_from(config: &Value, d: &mut Diagnostics) -> DnsSettings {
+    dns_with_env(config, d, |k| std::env::var(k).ok())
+}
+
+fn dns_with_env(
+    config: &Value,
+    d: &mut Diagnostics,
+    env: impl Fn(&str) -> Option<String>,
+) -> DnsSettings {
+    let mut out = DnsSettings::default();
+    let b = config
+        .get("dns")
+        .elements()
+        .first()
+        .cloned()
+        .unwrap_or_default();
+    let path = |k: &str| r53_plugin::AttrPath::attr("dns").index(0).then(k);
+    let list = |k: &str, var: &str| {
+        let v = str_list(&b, k);
+        if v.is_empty() {
+            env(var)
+                .map(|s| {
+                    s.split(',')
+                        .map(str::trim)
+                        .filter(|x| !x.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default()
+        } else {
+            v
+        }
+    };
+    let hints = list("root_hints", "R53_DNS_ROOT_HINTS");
+    if !hints.is_empty() {
+        out.root_hints.clear();
+        for (i, h) in hints.iter().enumerate() {
+            match h.trim().parse() {
+                Ok(ip) => out.root_hints.push(ip),
+                Err(_) => d.error_at(
+                    path("root_hints").index(i as i64),
+                    "Invalid root hint",
+                    format!("{h:?} is not an IP address"),
+                ),
+            }
+        }
+    }
+    let port = opt_i64(&b, "port")
+        .or_else(|| env("R53_DNS_PORT").map(|p| p.trim().parse::<i64>().unwrap_or(-1)));
+    if let Some(p) = port {
+        match u16::try_from(p) {
+            Ok(p) if p > 0 => out.port = p,
+            _ => d.error_at(
+                path("port"),
+                "Invalid port",
+                format!("{p} is not a port number (1-65535)"),
+            ),
+        }
+    }
+    for (i, r) in list("resolvers", "R53_DNS_RESOLVERS").iter().enumerate() {
+        let t = r.trim();
+        let parsed = t
+            .parse::<std::net::SocketAddr>()
+            .ok()
+            .or_else(|| t.parse::<std::net::IpAddr>().ok().map(|ip| (ip, 53).into()));
+        match parsed {
+            Some(a) => out.resolvers.push(a),
+            None => d.error_at(
+                path("resolvers").index(i as i64),
+                "Invalid resolver",
+                format!("{r:?} is not an IP address or IP:port"),
+            ),
+        }
+    }
+    if let Some(t) = opt_str(&b, "timeout").or_else(|| env("R53_DNS_TIMEOUT")) {
+        match crate::common::parse_duration(&t) {
+            Ok(t) => out.timeout = t,
+            Err(e) => d.error_at(path("timeout"), "Invalid timeout", e),
+        }
+    }
+    out
+}
+
+fn settings_from(config: &Value) -> Result<(DnsSettings, AwsSettings), Diagnostics> {
     let mut d = Diagnostics::new();
     let ar = config
         .get("assume_role")
@@ -110,21 +213,25 @@ fn settings_from(config: &Value) -> Result<AwsSettings, Diagnostics> {
             }
         }
     }
+    let dns = dns_from(config, &mut d);
     if d.has_errors() {
         return Err(d);
     }
-    Ok(AwsSettings {
-        region: opt_str(config, "region"),
-        profile: opt_str(config, "profile"),
-        shared_config_files: str_list(config, "shared_config_files"),
-        shared_credentials_files: str_list(config, "shared_credentials_files"),
-        assume_role: ar,
-        endpoint_route53: opt_str(&ep, "route53"),
-        endpoint_route53domains: opt_str(&ep, "route53domains"),
-        endpoint_sts: opt_str(&ep, "sts"),
-        max_retries,
-        batch_record_writes: config.get("batch_record_writes").as_bool(),
-    })
+    Ok((
+        dns,
+        AwsSettings {
+            region: opt_str(config, "region"),
+            profile: opt_str(config, "profile"),
+            shared_config_files: str_list(config, "shared_config_files"),
+            shared_credentials_files: str_list(config, "shared_credentials_files"),
+            assume_role: ar,
+            endpoint_route53: opt_str(&ep, "route53"),
+            endpoint_route53domains: opt_str(&ep, "route53domains"),
+            endpoint_sts: opt_str(&ep, "sts"),
+            max_retries,
+            batch_record_writes: config.get("batch_record_writes").as_bool(),
+        },
+    ))
 }
 
 #[async_trait]
@@ -143,14 +250,14 @@ impl Provider for R53Provider {
     }
 
     async fn configure(&self, config: &Value, _tf_version: &str) -> Result<Meta, Diagnostics> {
-        let settings = settings_from(config)?;
+        let (dns, settings) = settings_from(config)?;
         let aws = Aws::connect(&settings).await.map_err(|e| {
             Diagnostics::from(Diagnostic::error(
                 "Cannot configure AWS clients",
                 e.to_string(),
             ))
         })?;
-        Ok(Meta { aws })
+        Ok(Meta { aws, dns })
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource<Meta>>> {
@@ -159,6 +266,7 @@ impl Provider for R53Provider {
             Arc::new(crate::record::RecordResource),
             Arc::new(crate::records::RecordsResource),
             Arc::new(crate::registered_domain::RegisteredDomainResource),
+            Arc::new(crate::delegation::DelegationResource),
         ]
     }
 
@@ -167,6 +275,7 @@ impl Provider for R53Provider {
             Arc::new(crate::data_hosted_zone::HostedZoneData),
             Arc::new(crate::data_registered_domain::RegisteredDomainData),
             Arc::new(crate::data_domain_availability::DomainAvailabilityData),
+            Arc::new(crate::data_delegation_status::DelegationStatusData),
         ]
     }
 }
@@ -191,6 +300,20 @@ mod tests {
             "endpoints[0].route53"
         );
         let ok = Value::from_json(&serde_json::json!({"endpoints": [{"route53": "http://127.0.0.1:5000"}], "max_retries": 3}), &ty).unwrap();
+        let bad_dns = Value::from_json(
+            &serde_json::json!({"dns": [{"root_hints": ["127.0.0.1", "a.root-servers.net"], "port": 70000, "resolvers": ["10.0.0.2:5353", "x"]}]}),
+            &ty,
+        )
+        .unwrap();
+        let d = R53Provider.validate(&bad_dns);
+        let paths: Vec<String> =
+            d.0.iter()
+                .map(|x| x.path.as_ref().unwrap().to_string())
+                .collect();
+        assert_eq!(
+            paths,
+            ["dns[0].root_hints[1]", "dns[0].port", "dns[0].resolvers[1]"]
+        );
         assert!(R53Provider.validate(&ok).is_empty());
         let _ = BTreeMap::<String, String>::new();
     }

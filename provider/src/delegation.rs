@@ -1,0 +1,917 @@
+//! `r53_delegation`: binds a domain (or subdomain) to a set of name servers, and verifies over DNS
+//! that the parent publishes them. Three ways to bind: the Route 53 registrar
+//! (UpdateDomainNameservers), a parent Route 53 zone (an NS record set) or an external registrar
+//! (nothing written; the resource says what to set there and reports the live state).
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use r53_core::delegation::{display_zone, normalise_set, ParentView, Server, Walker};
+use r53_core::{Change, NameServer};
+use r53_plugin::schema::{Attribute, Block, Nesting, Schema};
+use r53_plugin::{AttrPath, Ctx, Diagnostic, Diagnostics, Failure, Resource, Type, Value};
+use r53_zone::{RecordSet, RecordType};
+
+use crate::common::*;
+use crate::provider::Meta;
+
+pub const DEFAULT_TTL: i64 = 172_800;
+const TYPE: &str = "r53_delegation";
+
+pub fn schema() -> Schema {
+    let b = Block::new(
+        "Binds a domain (or subdomain) to a set of name servers — usually a hosted zone's `name_servers` — and \
+         verifies over DNS that the parent zone publishes them. Exactly one of:\n\n\
+         * `registrar = \"route53\"`: the domain is registered with Route 53 Domains; its name servers are changed \
+         (UpdateDomainNameservers, only when the set really differs) and the operation waited for.\n\
+         * `parent_zone_id = ...`: a subdomain delegated from a Route 53 parent zone, written as the NS record set \
+         there (use a provider alias for a parent zone in another account).\n\
+         * `registrar = \"external\"`: the domain is registered elsewhere. Nothing is written: the resource says \
+         exactly which name servers to set at that registrar and reports whether the parent publishes them; a \
+         mismatch shows in the plan, and `fail_if_not_delegated` makes it an error.\n\n\
+         Before switching it warns when a target name server does not answer authoritatively for the domain (a \
+         lame delegation) and refuses when the parent publishes a DS record no DNSKEY served by the targets \
+         matches (validating resolvers would fail the domain).",
+    )
+    .attr(Attribute::new("id", Type::String, "`route53:<domain>`, `external:<domain>` or `<parent_zone_id>:<domain>` (also the import ID).").computed())
+    .attr(Attribute::new("domain", Type::String, "The domain or subdomain to delegate, e.g. `example.com` or `dev.example.com`. Case and a trailing dot do not matter; Unicode is converted to its `xn--` form.").required().force_new())
+    .attr(Attribute::new("name_servers", Type::set(Type::String), "The name servers the domain should be delegated to, typically `r53_hosted_zone.<name>.name_servers`. Order, case and trailing dots do not matter.").required())
+    .attr(Attribute::new("registrar", Type::String, "`route53` (Route 53 Domains holds the registration) or `external` (another registrar does). Conflicts with `parent_zone_id`.").optional().force_new())
+    .attr(Attribute::new("parent_zone_id", Type::String, "ID of the Route 53 hosted zone that delegates this subdomain (the NS record set is written there). Conflicts with `registrar`.").optional().force_new())
+    .attr(Attribute::new("ttl", Type::Number, "TTL of the NS record set in the parent zone (`parent_zone_id` only). Default 172800 (two days, like the TLDs).").optional())
+    .attr(Attribute::new("wait_for_delegation", Type::Bool, "Wait, within the timeout, until every server of the parent zone publishes exactly these name servers (queried over DNS). Default `true` with `registrar = \"route53\"` and `parent_zone_id`, `false` with `registrar = \"external\"`.").optional())
+    .attr(Attribute::new("fail_if_not_delegated", Type::Bool, "Fail the apply when, after any wait, the parent does not publish these name servers (with `registrar = \"external\"`: until the delegation has been changed at the other registrar). Default `false`: a warning.").optional())
+    .attr(Attribute::new("parent_zone", Type::String, "The parent zone found over DNS (e.g. `com`).").computed())
+    .attr(Attribute::new("parent_name_servers", Type::list(Type::String), "The parent zone's servers that were asked.").computed())
+    .attr(Attribute::new("published_name_servers", Type::list(Type::String), "The name servers the parent publishes for the domain now (sorted; empty when it publishes no delegation or its servers disagree).").computed())
+    .attr(Attribute::new("delegated", Type::Bool, "Whether every server of the parent zone publishes exactly `name_servers`.").computed())
+    .attr(Attribute::new("status_message", Type::String, "What the delegation looks like, in words; with `registrar = \"external\"` and no delegation yet, which name servers to set at the registrar.").computed())
+    .block("timeouts", Nesting::List, 0, 1, timeouts_block("Defaults: create 30m, update 30m, delete 30m."));
+    Schema::new(0, b)
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Registrar,
+    External,
+    Parent(String),
+}
+
+impl Mode {
+    fn of(v: &Value) -> Result<Mode, String> {
+        match (
+            opt_str(v, "registrar").as_deref(),
+            opt_str(v, "parent_zone_id"),
+        ) {
+            (Some("route53"), None) => Ok(Mode::Registrar),
+            (Some("external"), None) => Ok(Mode::External),
+            (None, Some(z)) => Ok(Mode::Parent(r53_core::route53::strip_zone_id(&z))),
+            (Some(r), None) => Err(format!(
+                "registrar must be \"route53\" or \"external\", not {r:?}"
+            )),
+            (Some(_), Some(_)) => Err("set either registrar or parent_zone_id, not both".into()),
+            (None, None) => Err(
+                "set registrar = \"route53\", registrar = \"external\" or parent_zone_id".into(),
+            ),
+        }
+    }
+
+    fn id(&self, domain: &str) -> String {
+        match self {
+            Mode::Registrar => format!("route53:{domain}"),
+            Mode::External => format!("external:{domain}"),
+            Mode::Parent(z) => format!("{z}:{domain}"),
+        }
+    }
+
+    fn waits_by_default(&self) -> bool {
+        !matches!(self, Mode::External)
+    }
+}
+
+/// A domain or subdomain name in ASCII form.
+pub fn ascii_name(raw: &str) -> Result<String, String> {
+    let t = raw.trim().trim_end_matches('.');
+    let a = if t.is_ascii() {
+        t.to_ascii_lowercase()
+    } else {
+        idna::domain_to_ascii(t).map_err(|_| format!("{raw:?} is not a valid domain name"))?
+    };
+    r53_zone::Name::parse(&a).map_err(|e| e.to_string())?;
+    if !a.contains('.') {
+        return Err(format!(
+            "{raw:?} is a top-level domain; delegate a name with at least two labels"
+        ));
+    }
+    Ok(a)
+}
+
+fn norm_host(s: &str) -> String {
+    s.trim().trim_end_matches('.').to_ascii_lowercase()
+}
+
+fn is_under(name: &str, zone: &str) -> bool {
+    name == zone || name.ends_with(&format!(".{zone}"))
+}
+
+fn ns_of(v: &Value) -> Vec<String> {
+    normalise_set(&str_list(v, "name_servers"))
+}
+
+pub struct DelegationResource;
+
+/// What the DNS check found, for the computed attributes.
+struct Seen {
+    zone: String,
+    parent_servers: Vec<String>,
+    published: Vec<String>,
+    delegated: bool,
+    message: String,
+}
+
+fn seen(view: &ParentView, want: &[String], mode: &Mode) -> Seen {
+    let published = if view.consistent() {
+        view.published().unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let delegated = view.publishes(want);
+    let z = display_zone(&view.zone);
+    let d = &view.domain;
+    let message = if delegated {
+        format!("delegated: {z} publishes {}", want.join(", "))
+    } else {
+        let now = match view.published() {
+            _ if !view.consistent() => "inconsistent answers from its servers".to_string(),
+            Some(ns) => ns.join(", "),
+            None => "no delegation".to_string(),
+        };
+        let todo = match mode {
+            Mode::External => format!(
+                "; set the name servers of {d} at its registrar to: {}",
+                want.join(", ")
+            ),
+            _ => String::new(),
+        };
+        format!("not delegated yet: {z} publishes {now} for {d}{todo}")
+    };
+    Seen {
+        zone: view.zone.clone(),
+        parent_servers: view.servers.iter().map(|s| s.name.clone()).collect(),
+        published,
+        delegated,
+        message,
+    }
+}
+
+fn set_seen(s: &mut Value, seen: Option<&Seen>) {
+    match seen {
+        Some(x) => {
+            s.set("parent_zone", Value::string(&x.zone));
+            s.set(
+                "parent_name_servers",
+                list_value(x.parent_servers.iter().cloned()),
+            );
+            s.set(
+                "published_name_servers",
+                list_value(x.published.iter().cloned()),
+            );
+            s.set("delegated", Value::Bool(x.delegated));
+            s.set("status_message", Value::string(&x.message));
+        }
+        None => {
+            // Unknown after a failed DNS check: keep nulls rather than stale values.
+            for k in ["parent_zone", "delegated", "status_message"] {
+                if s.get(k).is_unknown() {
+                    s.set(k, Value::Null);
+                }
+            }
+            for k in ["parent_name_servers", "published_name_servers"] {
+                if s.get(k).is_unknown() {
+                    s.set(k, Value::List(Vec::new()));
+                }
+            }
+        }
+    }
+}
+
+impl DelegationResource {
+    fn walker(meta: &Meta) -> Walker {
+        Walker::new(meta.dns.clone())
+    }
+
+    /// The parent's view: walked from the root, or (parent-zone mode) asked of the parent zone's
+    /// own name servers.
+    async fn view(
+        &self,
+        meta: &Meta,
+        c: &r53_core::Call,
+        w: &Walker,
+        mode: &Mode,
+        domain: &str,
+    ) -> Result<ParentView, Diagnostic> {
+        match mode {
+            Mode::Parent(zid) => {
+                let z = meta
+                    .aws
+                    .route53
+                    .find_hosted_zone_by_id(c, zid)
+                    .await
+                    .map_err(|e| api_diag(&format!("Reading parent zone {zid}"), &e))?;
+                let servers = z
+                    .name_servers
+                    .iter()
+                    .map(|n| Server {
+                        name: norm_host(n),
+                        addrs: Vec::new(),
+                    })
+                    .collect();
+                w.parent_view_at(domain, z.name, servers).await
+            }
+            _ => w.parent_view(domain).await,
+        }
+        .map_err(|e| {
+            Diagnostic::error(
+                format!("Cannot check the delegation of {domain} over DNS"),
+                format!("{e}. Check the provider's dns settings (root_hints, port, resolvers) and that DNS (UDP and TCP) is reachable."),
+            )
+        })
+    }
+
+    /// The live bound name servers: the registrar's set or the parent zone's NS record set
+    /// (None: gone); for external, what the parent publishes.
+    async fn live(
+        &self,
+        meta: &Meta,
+        c: &r53_core::Call,
+        mode: &Mode,
+        domain: &str,
+        view: Option<&ParentView>,
+    ) -> Result<Option<(Vec<String>, Option<i64>)>, Diagnostic> {
+        match mode {
+            Mode::Registrar => match meta.aws.domains.find_domain_by_name(c, domain).await {
+                Ok(d) => Ok(Some((
+                    normalise_set(
+                        &d.name_servers
+                            .iter()
+                            .map(|n| n.name.clone())
+                            .collect::<Vec<_>>(),
+                    ),
+                    None,
+                ))),
+                Err(e) if e.is_not_found() => Ok(None),
+                Err(e) => Err(api_diag(&format!("Reading registered domain {domain}"), &e)),
+            },
+            Mode::Parent(z) => {
+                match meta
+                    .aws
+                    .route53
+                    .find_record_set(c, z, domain, RecordType::Ns, None)
+                    .await
+                {
+                    Ok(r) => Ok(Some((normalise_set(&r.values), r.ttl))),
+                    Err(e) if e.is_not_found() => Ok(None),
+                    Err(e) => Err(api_diag(&format!("Reading NS {domain} in zone {z}"), &e)),
+                }
+            }
+            Mode::External => Ok(view.map(|v| {
+                (
+                    if v.consistent() {
+                        v.published().unwrap_or_default()
+                    } else {
+                        Vec::new()
+                    },
+                    None,
+                )
+            })),
+        }
+    }
+
+    fn state(
+        &self,
+        base: &Value,
+        mode: &Mode,
+        domain: &str,
+        ns: &[String],
+        ttl: Option<i64>,
+    ) -> Value {
+        let mut s = if base.is_null() {
+            Value::Object(Default::default())
+        } else {
+            base.clone()
+        };
+        s.set("id", Value::string(mode.id(domain)));
+        if s.get("domain").is_null() {
+            s.set("domain", Value::string(domain));
+        }
+        match mode {
+            Mode::Registrar => s.set("registrar", Value::string("route53")),
+            Mode::External => s.set("registrar", Value::string("external")),
+            Mode::Parent(z) => {
+                if s.get("parent_zone_id").is_null() {
+                    s.set("parent_zone_id", Value::string(z));
+                }
+            }
+        }
+        // Keep the configured spelling when the set is the same.
+        if ns_of(&s) != normalise_set(ns) {
+            s.set("name_servers", set_value(ns.iter().cloned()));
+        }
+        if let Mode::Parent(_) = mode {
+            let configured = s.get("ttl").as_i64();
+            let live = ttl.unwrap_or(DEFAULT_TTL);
+            if configured.unwrap_or(DEFAULT_TTL) != live {
+                s.set("ttl", Value::Number(r53_plugin::Number::Int(live)));
+            }
+        }
+        s
+    }
+
+    async fn apply(
+        &self,
+        meta: &Meta,
+        ctx: &Ctx,
+        prior: &Value,
+        planned: &Value,
+        timeout: Duration,
+    ) -> Result<Value, Failure> {
+        let mode = Mode::of(planned).map_err(|e| Diagnostic::error("Invalid delegation", e))?;
+        let domain = ascii_name(&opt_str(planned, "domain").unwrap_or_default())
+            .map_err(|e| Diagnostic::error("Invalid domain", e))?;
+        let want = ns_of(planned);
+        let c = call(ctx, timeout);
+        let w = Self::walker(meta);
+        let what = format!("{TYPE} {domain}");
+
+        // Preflight: the parent's view, the targets' answers, DS.
+        let view = self.view(meta, &c, &w, &mode, &domain).await?;
+        if let Mode::Parent(zid) = &mode {
+            if !is_under(&domain, &view.zone) || domain == view.zone {
+                return Err(Diagnostic::error(
+                    "Subdomain outside its parent zone",
+                    format!("{domain} is not a subdomain of {} (zone {zid})", view.zone),
+                )
+                .at(at("domain"))
+                .into());
+            }
+        }
+        let switching = !view.publishes(&want);
+        if switching {
+            let pre = w.preflight(&view, &want).await;
+            if !pre.unmatched_ds.is_empty() {
+                return Err(Diagnostic::error(
+                    format!("{domain}: the parent publishes DS records the new name servers cannot satisfy"),
+                    format!(
+                        "{} publishes DS {} for {domain}, and no DNSKEY served by {} matches it. Switching now would make \
+                         {domain} fail DNSSEC validation (SERVFAIL for validating resolvers). Remove the DS record at the \
+                         registrar first (Route 53 Domains: disassociate the DNSSEC key) and wait for its TTL, or sign the \
+                         new zone and publish its DS, then apply again. Nothing was changed.",
+                        display_zone(&view.zone),
+                        pre.unmatched_ds.join(" | "),
+                        want.join(", ")
+                    ),
+                )
+                .into());
+            }
+            if !pre.lame.is_empty() {
+                let each: Vec<String> = pre
+                    .lame
+                    .iter()
+                    .map(|(n, why)| format!("  - {n}: {why}"))
+                    .collect();
+                ctx.warn(Diagnostic::warning(
+                    format!("{domain}: lame delegation — not every target name server answers for it"),
+                    format!(
+                        "These name servers do not answer authoritatively for {domain}:\n{}\nResolvers that ask them \
+                         will get errors or stale answers. Make sure the zone exists on them (for Route 53: the hosted \
+                         zone whose name_servers these are) before relying on this delegation.",
+                        each.join("\n")
+                    ),
+                ));
+            }
+        }
+
+        // The write.
+        match &mode {
+            Mode::Registrar => {
+                let dm = &meta.aws.domains;
+                let live = dm
+                    .find_domain_by_name(&c, &domain)
+                    .await
+                    .map_err(|e| api_diag(&what, &e))?;
+                let current = normalise_set(
+                    &live
+                        .name_servers
+                        .iter()
+                        .map(|n| n.name.clone())
+                        .collect::<Vec<_>>(),
+                );
+                if current != want {
+                    let servers: Vec<NameServer> = want
+                        .iter()
+                        .map(|n| NameServer {
+                            name: n.clone(),
+                            glue_ips: Vec::new(),
+                        })
+                        .collect();
+                    let op = dm
+                        .update_name_servers(&c, &domain, &servers)
+                        .await
+                        .map_err(|e| api_diag(&what, &e))?;
+                    dm.wait_operation_successful(&c, &op)
+                        .await
+                        .map_err(|e| api_diag(&what, &e))?;
+                }
+            }
+            Mode::Parent(zid) => {
+                let ttl = planned.get("ttl").as_i64().unwrap_or(DEFAULT_TTL);
+                let live = self.live(meta, &c, &mode, &domain, None).await?;
+                if live.as_ref() != Some(&(want.clone(), Some(ttl))) {
+                    let set = RecordSet {
+                        name: domain.clone(),
+                        ty: RecordType::Ns,
+                        ttl: Some(ttl),
+                        values: want.iter().map(|n| format!("{n}.")).collect(),
+                        alias: None,
+                        set_identifier: None,
+                        routing: None,
+                        health_check_id: None,
+                    };
+                    let r = &meta.aws.route53;
+                    let id = r
+                        .change_record_sets(
+                            &c,
+                            zid,
+                            &[Change::Upsert(set)],
+                            &format!("r53_delegation {domain}"),
+                        )
+                        .await
+                        .map_err(|e| api_diag(&what, &e))?;
+                    r.wait_change_insync(&c, &id)
+                        .await
+                        .map_err(|e| api_diag(&what, &e))?;
+                }
+            }
+            Mode::External => {}
+        }
+        let mut state = planned.clone();
+
+        // Wait for the parent to publish.
+        let wait = planned
+            .get("wait_for_delegation")
+            .as_bool()
+            .unwrap_or(mode.waits_by_default());
+        let mut view = view;
+        if wait && !view.publishes(&want) {
+            let mut pause = Duration::from_secs(1);
+            loop {
+                if c.remaining().is_zero() || ctx.is_cancelled() {
+                    set_seen(&mut state, Some(&seen(&view, &want, &mode)));
+                    let why = if ctx.is_cancelled() {
+                        "interrupted"
+                    } else {
+                        "timed out"
+                    };
+                    let d = Diagnostic::error(
+                        format!("{what}: {why} waiting for the parent to publish the delegation"),
+                        format!(
+                            "{}. The change itself was made; DNS publication can lag (TLD registries push their zones \
+                             on their own schedule). Apply again to keep waiting, or raise timeouts.",
+                            seen(&view, &want, &mode).message
+                        ),
+                    );
+                    return Err(if prior.is_null() && mode == Mode::External {
+                        Failure::from(d)
+                    } else {
+                        Failure::with_partial(d, state)
+                    });
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(pause.min(c.remaining())) => {}
+                    _ = ctx.cancel.cancelled() => continue,
+                }
+                pause = (pause * 2).min(Duration::from_secs(15));
+                if let Ok(v) = self.view(meta, &c, &w, &mode, &domain).await {
+                    view = v;
+                    if view.publishes(&want) {
+                        break;
+                    }
+                }
+            }
+        }
+        let s = seen(&view, &want, &mode);
+        set_seen(&mut state, Some(&s));
+        state.set("id", Value::string(mode.id(&domain)));
+        if !s.delegated {
+            if planned.get("fail_if_not_delegated").as_bool() == Some(true) {
+                let d = Diagnostic::error(format!("{domain} is not delegated"), s.message.clone())
+                    .at(at("fail_if_not_delegated"));
+                return Err(if prior.is_null() && mode == Mode::External {
+                    Failure::from(d)
+                } else {
+                    Failure::with_partial(d, state)
+                });
+            }
+            if mode == Mode::External || !wait {
+                ctx.warn(Diagnostic::warning(
+                    format!("{domain} is not delegated to these name servers yet"),
+                    s.message.clone(),
+                ));
+            }
+        }
+        Ok(state)
+    }
+
+    async fn read_state(
+        &self,
+        meta: &Meta,
+        ctx: &Ctx,
+        mode: &Mode,
+        domain: &str,
+        base: &Value,
+    ) -> Result<Option<Value>, Diagnostics> {
+        let c = call(ctx, READ_TIMEOUT);
+        let w = Self::walker(meta);
+        let view = match self.view(meta, &c, &w, mode, domain).await {
+            Ok(v) => Some(v),
+            Err(d) => {
+                // A DNS failure should not stop a plan of everything else: warn, keep the state.
+                ctx.warn(Diagnostic::warning(d.summary.clone(), d.detail.clone()));
+                None
+            }
+        };
+        let Some((ns, ttl)) = self.live(meta, &c, mode, domain, view.as_ref()).await? else {
+            if *mode == Mode::External {
+                // No DNS answer: nothing known; keep the state as it is.
+                return Ok(Some(base.clone()));
+            }
+            return Ok(None);
+        };
+        let mut s = self.state(base, mode, domain, &ns, ttl);
+        let want = ns_of(&s);
+        let seen = view.as_ref().map(|v| seen(v, &want, mode));
+        set_seen(&mut s, seen.as_ref());
+        Ok(Some(s))
+    }
+}
+
+fn parse_id(id: &str) -> Result<(Mode, String), String> {
+    let (m, d) = id.split_once(':').unwrap_or(("route53", id));
+    let mode = match m {
+        "route53" => Mode::Registrar,
+        "external" => Mode::External,
+        z if !z.is_empty() => Mode::Parent(r53_core::route53::strip_zone_id(z)),
+        _ => return Err("empty mode".into()),
+    };
+    Ok((mode, ascii_name(d)?))
+}
+
+#[async_trait]
+impl Resource<Meta> for DelegationResource {
+    fn type_name(&self) -> &'static str {
+        TYPE
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        let mut d = Diagnostics::new();
+        let domain = config.get("domain").as_str().map(ascii_name);
+        if let Some(Err(e)) = &domain {
+            d.error_at(at("domain"), "Invalid domain", e.clone());
+        }
+        let (reg, parent) = (config.get("registrar"), config.get("parent_zone_id"));
+        if !reg.is_unknown() && !parent.is_unknown() {
+            if let Err(e) = Mode::of(config) {
+                let p = if reg.is_null() {
+                    "parent_zone_id"
+                } else {
+                    "registrar"
+                };
+                d.error_at(at(p), "Invalid delegation", e);
+            }
+        }
+        let ns = config.get("name_servers");
+        if ns.is_wholly_known() {
+            let names = str_list(config, "name_servers");
+            if names.is_empty() {
+                d.error_at(
+                    at("name_servers"),
+                    "No name servers",
+                    "a delegation needs at least one name server (Route 53 zones have four)",
+                );
+            }
+            for n in &names {
+                if let Err(e) = r53_zone::Name::parse(&norm_host(n)) {
+                    d.error_at(
+                        at("name_servers"),
+                        "Invalid name server",
+                        format!("{n:?}: {e}"),
+                    );
+                } else if !norm_host(n).contains('.') {
+                    d.error_at(
+                        at("name_servers"),
+                        "Invalid name server",
+                        format!("{n:?} is not a host name"),
+                    );
+                }
+            }
+            if let Some(Ok(dom)) = &domain {
+                // In-domain name servers need glue, which these modes do not write.
+                for n in names
+                    .iter()
+                    .map(|n| norm_host(n))
+                    .filter(|n| is_under(n, dom))
+                {
+                    d.error_at(
+                        at("name_servers"),
+                        "Name server needs glue",
+                        format!(
+                            "{n} is inside {dom}, so the parent must publish its address (glue). r53_delegation does not \
+                             write glue: use r53_registered_domain's name_server blocks (glue_ips) for the registrar, or \
+                             A/AAAA records beside the NS record in the parent zone."
+                        ),
+                    );
+                }
+            }
+        }
+        if let Some(t) = config.get("ttl").as_i64() {
+            if !(0..=2_147_483_647).contains(&t) {
+                d.error_at(
+                    at("ttl"),
+                    "Invalid ttl",
+                    format!("{t} is outside 0..2147483647"),
+                );
+            }
+            if !config.get("registrar").is_unknown() && !config.get("registrar").is_null() {
+                d.error_at(
+                    at("ttl"),
+                    "ttl only applies to parent_zone_id",
+                    "a registrar's delegation TTL is set by the TLD registry",
+                );
+            }
+        }
+        check_timeouts(config, &mut d);
+        d
+    }
+
+    fn keep_prior_form(&self, prior: &Value, planned: &mut Value) -> bool {
+        let (p, n) = (prior.get("name_servers"), planned.get("name_servers"));
+        if p == n || !n.is_wholly_known() || p.elements().is_empty() {
+            return false;
+        }
+        if ns_of(prior) == ns_of(planned) {
+            planned.set("name_servers", p.clone());
+            return true;
+        }
+        false
+    }
+
+    fn replace_paths(&self, _schema: &Schema, prior: &Value, planned: &Value) -> Vec<AttrPath> {
+        let mut out = Vec::new();
+        let same = |k: &str, f: &dyn Fn(&str) -> String| match (
+            prior.get(k).as_str(),
+            planned.get(k).as_str(),
+        ) {
+            (Some(a), Some(b)) => f(a) == f(b),
+            _ => prior.get(k) == planned.get(k),
+        };
+        if !same("domain", &|s| {
+            ascii_name(s).unwrap_or_else(|_| s.to_string())
+        }) {
+            out.push(at("domain"));
+        }
+        if !same("registrar", &|s| s.to_string()) {
+            out.push(at("registrar"));
+        }
+        if !same("parent_zone_id", &r53_core::route53::strip_zone_id) {
+            out.push(at("parent_zone_id"));
+        }
+        out
+    }
+
+    fn modify_plan(&self, prior: &Value, planned: &mut Value, d: &mut Diagnostics) {
+        let Ok(mode) = Mode::of(planned) else { return };
+        if let Some(Ok(domain)) = planned.get("domain").as_str().map(ascii_name) {
+            planned.set("id", Value::string(mode.id(&domain)));
+            // External drift: the plan says what the user has to do elsewhere.
+            if mode == Mode::External
+                && !prior.is_null()
+                && planned.get("name_servers").is_wholly_known()
+                && ns_of(prior) != ns_of(planned)
+            {
+                let now = ns_of(prior);
+                d.warning(
+                    format!("{domain} is not delegated to the configured name servers"),
+                    format!(
+                        "The parent zone publishes {} for {domain}. Its registrar is not Route 53, so applying changes \
+                         nothing there: set the name servers of {domain} at the registrar to {}.",
+                        if now.is_empty() { "no delegation".to_string() } else { now.join(", ") },
+                        ns_of(planned).join(", ")
+                    ),
+                );
+            }
+        }
+        if prior.is_null()
+            || ns_of(prior) != ns_of(planned)
+            || prior.get("ttl") != planned.get("ttl")
+        {
+            for k in [
+                "published_name_servers",
+                "delegated",
+                "status_message",
+                "parent_name_servers",
+                "parent_zone",
+            ] {
+                planned.set(k, Value::Unknown);
+            }
+        }
+    }
+
+    async fn create(&self, meta: &Meta, ctx: &Ctx, planned: Value) -> Result<Value, Failure> {
+        let t = timeout_of(&planned, "create", CREATE_TIMEOUT);
+        self.apply(meta, ctx, &Value::Null, &planned, t).await
+    }
+
+    async fn read(
+        &self,
+        meta: &Meta,
+        ctx: &Ctx,
+        state: &Value,
+    ) -> Result<Option<Value>, Diagnostics> {
+        let mode = Mode::of(state).map_err(|e| Diagnostic::error("Invalid state", e))?;
+        let domain = ascii_name(&opt_str(state, "domain").unwrap_or_default())
+            .map_err(|e| Diagnostic::error("Invalid state", e))?;
+        self.read_state(meta, ctx, &mode, &domain, state).await
+    }
+
+    async fn update(
+        &self,
+        meta: &Meta,
+        ctx: &Ctx,
+        prior: &Value,
+        planned: Value,
+    ) -> Result<Value, Failure> {
+        let t = timeout_of(&planned, "update", CREATE_TIMEOUT);
+        self.apply(meta, ctx, prior, &planned, t).await
+    }
+
+    async fn delete(
+        &self,
+        meta: &Meta,
+        ctx: &Ctx,
+        prior: &Value,
+    ) -> Result<Diagnostics, Diagnostics> {
+        let mode = Mode::of(prior).map_err(|e| Diagnostic::error("Invalid state", e))?;
+        let domain = opt_str(prior, "domain")
+            .and_then(|d| ascii_name(&d).ok())
+            .unwrap_or_default();
+        match mode {
+            Mode::Registrar => Ok(Diagnostic::warning(
+                format!("{domain} stays delegated"),
+                format!(
+                    "r53_delegation for {domain}: removed from the Terraform state only. The registrar keeps pointing \
+                     {domain} at {} — taking a live domain's name servers away would take it off the Internet. Change \
+                     them with another r53_delegation (or r53_registered_domain) when you move the domain.",
+                    ns_of(prior).join(", ")
+                ),
+            )
+            .into()),
+            Mode::External => Ok(Diagnostics::new()),
+            Mode::Parent(zid) => {
+                let t = timeout_of(prior, "delete", DELETE_TIMEOUT);
+                let c = call(ctx, t);
+                let what = format!("Removing the delegation of {domain} from zone {zid}");
+                let r = &meta.aws.route53;
+                let live = match r.find_record_set(&c, &zid, &domain, RecordType::Ns, None).await {
+                    Ok(s) => s,
+                    Err(e) if e.is_not_found() => return Ok(Diagnostics::new()),
+                    Err(e) => return Err(api_diag(&what, &e).into()),
+                };
+                let id = r
+                    .change_record_sets(&c, &zid, &[Change::Delete(live)], &format!("r53_delegation {domain} destroyed"))
+                    .await
+                    .map_err(|e| api_diag(&what, &e))?;
+                r.wait_change_insync(&c, &id).await.map_err(|e| api_diag(&what, &e))?;
+                Ok(Diagnostics::new())
+            }
+        }
+    }
+
+    async fn import(&self, meta: &Meta, ctx: &Ctx, id: &str) -> Result<Value, Diagnostics> {
+        let (mode, domain) = parse_id(id).map_err(|e| {
+            Diagnostics::from(Diagnostic::error(
+                "Invalid import ID",
+                format!("expected route53:<domain>, external:<domain> or <parent_zone_id>:<domain>: {e}"),
+            ))
+        })?;
+        let mut base = Value::Object(Default::default());
+        base.set("domain", Value::string(&domain));
+        match self.read_state(meta, ctx, &mode, &domain, &base).await? {
+            Some(s) => Ok(s),
+            None => Err(Diagnostic::error(
+                "Cannot import delegation",
+                match mode {
+                    Mode::Registrar => {
+                        format!("{domain} is not registered with Route 53 Domains in this account")
+                    }
+                    Mode::Parent(z) => format!("zone {z} has no NS record set for {domain}"),
+                    Mode::External => format!("{domain}: no answer from the parent over DNS"),
+                },
+            )
+            .into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(j: serde_json::Value) -> Value {
+        Value::from_json(&j, &schema().ty()).unwrap()
+    }
+
+    fn errors(d: &Diagnostics) -> Vec<String> {
+        d.0.iter()
+            .map(|x| {
+                format!(
+                    "{}: {}",
+                    x.path.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+                    x.summary
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn exactly_one_mode_and_glue_needing_servers_are_refused() {
+        let r = DelegationResource;
+        let ok = cfg(
+            serde_json::json!({"domain": "example.com", "registrar": "route53", "name_servers": ["ns-1.awsdns-01.org"]}),
+        );
+        assert!(r.validate(&ok).is_empty(), "{:?}", errors(&r.validate(&ok)));
+        let both = cfg(
+            serde_json::json!({"domain": "example.com", "registrar": "route53", "parent_zone_id": "Z1", "name_servers": ["a.b.c"]}),
+        );
+        assert_eq!(
+            errors(&r.validate(&both)),
+            ["registrar: Invalid delegation"]
+        );
+        let none = cfg(serde_json::json!({"domain": "example.com", "name_servers": ["a.b.c"]}));
+        assert_eq!(
+            errors(&r.validate(&none)),
+            ["parent_zone_id: Invalid delegation"]
+        );
+        let bad = cfg(
+            serde_json::json!({"domain": "com", "registrar": "namecheap", "ttl": 60, "name_servers": ["ns1.com", "x"]}),
+        );
+        assert_eq!(
+            errors(&r.validate(&bad)),
+            [
+                "domain: Invalid domain",
+                "registrar: Invalid delegation",
+                "name_servers: Invalid name server",
+                "ttl: ttl only applies to parent_zone_id"
+            ]
+        );
+        let glue = cfg(
+            serde_json::json!({"domain": "dev.example.com", "parent_zone_id": "Z1", "name_servers": ["ns1.dev.example.com", "ns.other.net"]}),
+        );
+        assert_eq!(
+            errors(&r.validate(&glue)),
+            ["name_servers: Name server needs glue"]
+        );
+    }
+
+    #[test]
+    fn reordered_or_recased_servers_keep_the_prior_form_and_ids_round_trip() {
+        let r = DelegationResource;
+        let prior = cfg(
+            serde_json::json!({"domain": "example.com", "registrar": "route53", "name_servers": ["a.example.net", "b.example.org"]}),
+        );
+        let mut planned = cfg(
+            serde_json::json!({"domain": "example.com", "registrar": "route53", "name_servers": ["B.EXAMPLE.ORG.", "a.example.net"]}),
+        );
+        assert!(r.keep_prior_form(&prior, &mut planned));
+        assert_eq!(planned.get("name_servers"), prior.get("name_servers"));
+        let mut changed = cfg(
+            serde_json::json!({"domain": "example.com", "registrar": "route53", "name_servers": ["c.example.net"]}),
+        );
+        assert!(!r.keep_prior_form(&prior, &mut changed));
+        for id in [
+            "route53:example.com",
+            "external:example.com",
+            "Z123:dev.example.com",
+        ] {
+            let (m, d) = parse_id(id).unwrap();
+            assert_eq!(m.id(&d), id);
+        }
+        assert_eq!(
+            parse_id("/hostedzone/Z9:Dev.Example.com.").unwrap().0,
+            Mode::Parent("Z9".into())
+        );
+    }
+}
