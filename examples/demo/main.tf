@@ -1,4 +1,5 @@
-# The demo `make demo` applies against the local lab (moto behind r53's strict proxy).
+# The demo `make demo` applies against the local lab (moto behind r53's strict proxy, the lab's TLD
+# registry and Route 53 name servers).
 terraform {
   required_providers {
     r53 = {
@@ -60,6 +61,19 @@ resource "r53_record" "apex_alias" {
 data "r53_hosted_zone" "by_name" {
   name       = var.domain
   depends_on = [r53_record.www, r53_record.mail, r53_record.spf, r53_record.apex_alias]
+}
+
+# Hosting-only: the domain is registered at another registrar, so r53 cannot switch it; the binding
+# says what to set there and reports, on every plan, whether the parent publishes it yet.
+resource "r53_delegation" "main" {
+  domain       = var.domain
+  registrar    = "external"
+  name_servers = r53_hosted_zone.main.name_servers
+  depends_on   = [r53_record.www, r53_record.mail, r53_record.spf, r53_record.apex_alias]
+}
+
+output "delegation" {
+  value = r53_delegation.main.status_message
 }
 
 output "zone_id" {

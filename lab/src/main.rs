@@ -132,12 +132,22 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The demo's hosting-only domain (examples/demo/main.tf's default).
+const DEMO_DOMAIN: &str = "demo-r53.example";
+
 fn step(s: &str) {
     println!("\n==> {s}");
 }
 
 fn demo(lab: &r53_lab::Lab, keep: bool) -> anyhow::Result<()> {
     let tf = lab.terraform(r53_lab::TfBin::Lib)?;
+    // The domain is registered at a third-party registrar and served by its old DNS host.
+    lab.registry
+        .set_publish_delay(std::time::Duration::from_secs(1));
+    lab.registry.delegate(
+        DEMO_DOMAIN,
+        &[("ns1.old-dns.example", &[]), ("ns2.old-dns.example", &[])],
+    );
     let main_tf =
         std::fs::read_to_string(r53_lab::tools::repo_root().join("examples/demo/main.tf"))
             .context("examples/demo/main.tf")?;
@@ -166,6 +176,11 @@ fn demo(lab: &r53_lab::Lab, keep: bool) -> anyhow::Result<()> {
     {
         println!("  {}", ns.as_str().unwrap_or_default());
     }
+    step("the binding (r53_delegation, registrar = \"external\"), checked over DNS at the TLD:");
+    println!(
+        "  {}",
+        o["delegation"]["value"].as_str().unwrap_or_default()
+    );
     step("records in the zone (read back through the Route 53 API):");
     let zone = o["zone_id"]["value"]
         .as_str()
@@ -187,13 +202,74 @@ fn demo(lab: &r53_lab::Lab, keep: bool) -> anyhow::Result<()> {
                 .child("ResourceRecords")
                 .map(|r| {
                     r.children_named("ResourceRecord")
-                        .map(|v| v.text_at(&["Value"]).unwrap_or_default().to_string())
+                        .map(|v| {
+                            // moto keeps its SOA as a Python dict's repr; show the value.
+                            let t = v.text_at(&["Value"]).unwrap_or_default();
+                            t.strip_prefix("{'Value': '")
+                                .and_then(|x| x.strip_suffix("'}"))
+                                .unwrap_or(t)
+                                .to_string()
+                        })
                         .collect()
                 })
                 .unwrap_or_default(),
         };
         println!("  {name:<28} {ty:<5} {ttl:>6}  {}", vals.join(" | "));
     }
+    let ns: Vec<String> = o["name_servers"]["value"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    step(
+        "the owner sets those name servers at the third-party registrar (the lab plays it); the .example TLD \
+         publishes them after a delay",
+    );
+    let refs: Vec<(&str, &[&str])> = ns.iter().map(|n| (n.as_str(), &[][..])).collect();
+    lab.registry.delegate(DEMO_DOMAIN, &refs);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let m = lab.rt.block_on(r53_lab::registry::ask(
+            lab.registry.addr,
+            DEMO_DOMAIN,
+            hickory_proto::rr::RecordType::NS,
+        ))?;
+        let mut got: Vec<String> = m
+            .name_servers()
+            .iter()
+            .filter_map(|r| match r.data() {
+                hickory_proto::rr::RData::NS(n) => {
+                    Some(n.0.to_ascii().trim_end_matches('.').to_string())
+                }
+                _ => None,
+            })
+            .collect();
+        got.sort();
+        let mut want = ns.clone();
+        want.sort();
+        if got == want {
+            println!(
+                "  dig @{} {DEMO_DOMAIN} NS → {}",
+                lab.registry.addr,
+                got.join(" ")
+            );
+            break;
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the TLD never published {want:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    step("terraform apply (refresh): the binding now holds");
+    tf.apply()?;
+    let o = tf.outputs()?;
+    println!(
+        "  {}",
+        o["delegation"]["value"].as_str().unwrap_or_default()
+    );
     step("terraform plan -detailed-exitcode (must be empty)");
     let p = tf.plan()?;
     println!(

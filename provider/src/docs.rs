@@ -30,6 +30,35 @@ Registration, contact, privacy, name-server and lock changes are registrar opera
 it succeeds; when one fails, the apply fails with the registrar's message and the state keeps what is really \
 there. Registration can take from minutes to days: raise `timeouts.create` accordingly.\n";
 
+const DELEGATION_NOTES: &str = "## Three architectures\n\n\
+Route 53 does two separate jobs: the **registrar** (Route 53 Domains tells the TLD registry which name servers serve \
+a domain) and **hosting** (a hosted zone, served by four Route 53 name servers). The **delegation** — the NS records \
+the parent publishes — joins them, and this resource manages and verifies it for each way of combining the two:\n\n\
+| Registrar | Hosting | Configuration |\n\
+|---|---|---|\n\
+| Route 53 Domains | Route 53 | `registrar = \"route53\"`, `name_servers = r53_hosted_zone.x.name_servers` |\n\
+| Route 53 Domains | elsewhere | `registrar = \"route53\"`, `name_servers` = the other provider's servers |\n\
+| elsewhere | Route 53 (hosting-only) | `registrar = \"external\"`: set the servers at your registrar; the resource watches |\n\
+| a parent Route 53 zone | Route 53 | `parent_zone_id`: the NS record set in the parent zone |\n\n\
+Complete modules for each are in `examples/architectures/`.\n\n\
+## What is checked, over DNS\n\n\
+The parent is found by walking from the root (the provider's `dns` settings; by default the Internet's roots), and \
+every server of the parent zone is asked, without recursion, what it publishes. `delegated` is true only when all of \
+them publish exactly `name_servers`. Before a switch, each target name server is asked for the domain's SOA: one \
+that does not answer authoritatively gets a **lame delegation** warning. If the parent publishes a **DS** record that \
+no DNSKEY served by the targets matches, the apply is **refused** before anything changes — switching would make \
+validating resolvers fail the whole domain.\n\n\
+## Order, case and no-op updates\n\n\
+`name_servers` is a set compared without regard to order, case or a trailing dot. With the Route 53 registrar an \
+update is sent only when the set really differs (each one emails the registrant), and the registrar operation is \
+waited for before the DNS wait starts.\n\n\
+## Destroy\n\n\
+With `registrar = \"route53\"`, destroy only removes the resource from the state (with a warning): taking a live \
+domain's name servers away would take it off the Internet. With `parent_zone_id` it deletes the NS record set from \
+the parent zone. With `registrar = \"external\"` there is nothing to undo.\n\n\
+Use either this resource or the `name_server` blocks of `r53_registered_domain` for a domain's name servers, not \
+both.\n";
+
 fn pages_list() -> Vec<Page> {
     vec![
         Page {
@@ -81,6 +110,17 @@ fn pages_list() -> Vec<Page> {
             notes: Some(REGISTERED_DOMAIN_NOTES),
         },
         Page {
+            file: "resources/delegation.md",
+            kind: "Resource",
+            name: "r53_delegation",
+            schema: crate::delegation::schema(),
+            example: include_str!("../../examples/resources/r53_delegation/resource.tf"),
+            import: Some(include_str!(
+                "../../examples/resources/r53_delegation/import.sh"
+            )),
+            notes: Some(DELEGATION_NOTES),
+        },
+        Page {
             file: "data-sources/hosted_zone.md",
             kind: "Data Source",
             name: "r53_hosted_zone",
@@ -107,6 +147,17 @@ fn pages_list() -> Vec<Page> {
             schema: crate::data_domain_availability::schema(),
             example: include_str!(
                 "../../examples/data-sources/r53_domain_availability/data-source.tf"
+            ),
+            import: None,
+            notes: None,
+        },
+        Page {
+            file: "data-sources/delegation_status.md",
+            kind: "Data Source",
+            name: "r53_delegation_status",
+            schema: crate::data_delegation_status::schema(),
+            example: include_str!(
+                "../../examples/data-sources/r53_delegation_status/data-source.tf"
             ),
             import: None,
             notes: None,

@@ -17,6 +17,8 @@ fn make_demo_runs_end_to_end() {
     assert!(out.status.success(), "{text}");
     for want in [
         // part one: terraform apply of examples/demo, then an empty plan
+        "not delegated yet: the example zone publishes ns1.old-dns.example, ns2.old-dns.example for demo-r53.example; set the name servers of demo-r53.example at its registrar to:",
+        "delegated: the example zone publishes",
         "exit code 0 (no changes)",
         // part two: the migration from Knot, applied as reviewed and read back
         "legacy.shop.example HINFO: 1 record(s) skipped",

