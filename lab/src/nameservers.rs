@@ -17,10 +17,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use hickory_proto::op::{Header, MessageType, OpCode, ResponseCode};
+use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::rdata::A;
-use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
-use hickory_server::authority::MessageResponseBuilder;
+use hickory_proto::rr::{Name, RData, Record, RecordType};
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
@@ -490,38 +489,19 @@ impl RequestHandler for Handler {
     async fn handle_request<R: ResponseHandler>(
         &self,
         request: &Request,
-        mut response: R,
+        response: R,
     ) -> ResponseInfo {
-        let builder = MessageResponseBuilder::from_message_request(request);
-        let mut header = Header::response_from_request(request.header());
-        header.set_message_type(MessageType::Response);
-        header.set_recursion_available(false);
-        let q = match request.queries().first() {
-            Some(q) if request.op_code() == OpCode::Query && q.query_class() == DNSClass::IN => q,
-            _ => {
-                header.set_response_code(ResponseCode::Refused);
-                let r = builder.build_no_records(header);
-                return response
-                    .send_response(r)
-                    .await
-                    .unwrap_or_else(|_| header.into());
-            }
-        };
-        let qname = norm(&q.name().to_string());
-        let a = self.answer(&qname, q.query_type()).await;
-        header.set_authoritative(a.authoritative);
-        header.set_response_code(a.code.unwrap_or(ResponseCode::NoError));
-        let r = builder.build(
-            header,
-            a.answers.iter(),
-            a.authority.iter(),
-            std::iter::empty(),
-            a.additional.iter(),
-        );
-        response
-            .send_response(r)
-            .await
-            .unwrap_or_else(|_| header.into())
+        crate::registry::respond(request, response, |qname, qtype| async move {
+            let a = self.answer(&qname, qtype).await;
+            (
+                a.code.unwrap_or(ResponseCode::NoError),
+                a.authoritative,
+                a.answers,
+                a.authority,
+                a.additional,
+            )
+        })
+        .await
     }
 }
 

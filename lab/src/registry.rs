@@ -386,42 +386,73 @@ impl RequestHandler for Handler {
     async fn handle_request<R: ResponseHandler>(
         &self,
         request: &Request,
-        mut response: R,
+        response: R,
     ) -> ResponseInfo {
         self.0
             .queries
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let builder = MessageResponseBuilder::from_message_request(request);
-        let mut header = Header::response_from_request(request.header());
-        header.set_message_type(MessageType::Response);
-        let q = match request.queries().first() {
-            Some(q) if request.op_code() == OpCode::Query && q.query_class() == DNSClass::IN => q,
-            _ => {
-                header.set_response_code(ResponseCode::Refused);
-                let r = builder.build_no_records(header);
-                return response
-                    .send_response(r)
-                    .await
-                    .unwrap_or_else(|_| header.into());
+        let state = self.0.clone();
+        respond(request, response, |qname, qtype| {
+            let a = state.answer(&qname, qtype);
+            async move {
+                (
+                    a.code,
+                    a.authoritative,
+                    a.answers,
+                    a.authority,
+                    a.additional,
+                )
             }
-        };
-        let qname = norm(&q.name().to_string());
-        let a = self.0.answer(&qname, q.query_type());
-        header.set_authoritative(a.authoritative);
-        header.set_response_code(a.code);
-        header.set_recursion_available(false);
-        let r = builder.build(
-            header,
-            a.answers.iter(),
-            a.authority.iter(),
-            std::iter::empty(),
-            a.additional.iter(),
-        );
-        response
-            .send_response(r)
-            .await
-            .unwrap_or_else(|_| header.into())
+        })
+        .await
     }
+}
+
+/// What a lab DNS server answers: code, AA flag, answer, authority and additional sections.
+pub(crate) type Reply = (ResponseCode, bool, Vec<Record>, Vec<Record>, Vec<Record>);
+
+/// Answers one request: REFUSED for anything but an IN-class query, else what `answer` gives
+/// for the (normalised) query name and type. Shared by the registry and the name servers.
+pub(crate) async fn respond<R, F, Fut>(
+    request: &Request,
+    mut response: R,
+    answer: F,
+) -> ResponseInfo
+where
+    R: ResponseHandler,
+    F: FnOnce(String, RecordType) -> Fut,
+    Fut: std::future::Future<Output = Reply>,
+{
+    let builder = MessageResponseBuilder::from_message_request(request);
+    let mut header = Header::response_from_request(request.header());
+    header.set_message_type(MessageType::Response);
+    header.set_recursion_available(false);
+    let q = match request.queries().first() {
+        Some(q) if request.op_code() == OpCode::Query && q.query_class() == DNSClass::IN => q,
+        _ => {
+            header.set_response_code(ResponseCode::Refused);
+            let r = builder.build_no_records(header);
+            return response
+                .send_response(r)
+                .await
+                .unwrap_or_else(|_| header.into());
+        }
+    };
+    let (code, aa, answers, authority, additional) =
+        answer(norm(&q.name().to_string()), q.query_type()).await;
+    header.set_authoritative(aa);
+    header.set_response_code(code);
+    let r = builder.build(
+        header,
+        answers.iter(),
+        authority.iter(),
+        std::iter::empty(),
+        additional.iter(),
+    );
+    response
+        .send_response(r)
+        .await
+        .unwrap_or_else(|_| header.into())
 }
 
 /// Asks `server` one question over UDP (TCP when the answer is truncated), for tests and the
