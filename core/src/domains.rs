@@ -713,7 +713,13 @@ impl Domains {
             || self.client.delete_domain().domain_name(name).send(),
         )
         .await
-        .result?;
+        .result
+        .map_err(|e| match e {
+            e if is_missing(&e) => Error::NotFound {
+                what: format!("registered domain {name} (in this account)"),
+            },
+            e => e,
+        })?;
         op_id(o.operation_id)
     }
 

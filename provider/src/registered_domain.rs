@@ -282,18 +282,8 @@ fn ns_key(ns: &[NameServer]) -> Vec<(String, Vec<String>)> {
 }
 
 fn contact_map(v: &Value, role: ContactRole) -> Option<BTreeMap<String, String>> {
-    let a = v.get(&format!("{}_contact", role.key()));
-    a.is_known_map()
-        .then(|| str_map(v, &format!("{}_contact", role.key())))
-}
-
-trait KnownMap {
-    fn is_known_map(&self) -> bool;
-}
-impl KnownMap for Value {
-    fn is_known_map(&self) -> bool {
-        matches!(self, Value::Map(_))
-    }
+    let key = format!("{}_contact", role.key());
+    matches!(v.get(&key), Value::Map(_)).then(|| str_map(v, &key))
 }
 
 /// Builds the state from what the registrar says, keeping `base`'s spelling of the name and of
@@ -419,7 +409,8 @@ impl RegisteredDomainResource {
                 return None;
             }
         };
-        let current: Vec<String> = d.name_servers.iter().map(|n| norm_host(&n.name)).collect();
+        let mut current: Vec<String> = d.name_servers.iter().map(|n| norm_host(&n.name)).collect();
+        current.sort();
         let public = zones.iter().filter(|z| !z.private && z.name == d.name);
         let mut by_ns = None;
         for z in public {
@@ -428,9 +419,7 @@ impl RegisteredDomainResource {
             }
             let mut ns: Vec<String> = z.name_servers.iter().map(|n| norm_host(n)).collect();
             ns.sort();
-            let mut cur = current.clone();
-            cur.sort();
-            if !ns.is_empty() && ns == cur {
+            if !ns.is_empty() && ns == current {
                 by_ns.get_or_insert(z.id.clone());
             }
         }
@@ -845,12 +834,8 @@ impl Resource<Meta> for RegisteredDomainResource {
         let dm = &meta.aws.domains;
         let op = match dm.delete_domain(&c, &name).await {
             Ok(op) => op,
-            Err(e)
-                if e.code() == Some("InvalidInput")
-                    && e.to_string().to_ascii_lowercase().contains("not found") =>
-            {
-                return Ok(Diagnostics::new())
-            }
+            // Already gone: nothing to deregister.
+            Err(e) if e.is_not_found() => return Ok(Diagnostics::new()),
             Err(e) => return Err(api_diag(&what, &e).into()),
         };
         dm.wait_operation_successful(&c, &op)
