@@ -299,7 +299,9 @@ impl Walker {
                     {
                         return Ok((s.name.clone(), m))
                     }
-                    Ok(m) => last = format!("{} ({a}) answered {}", s.name, m.response_code()),
+                    Ok(m) => {
+                        last = format!("{} ({a}) answered {}", s.name, rcode(m.response_code()))
+                    }
                     Err(e) => last = format!("{} ({a}): {e}", s.name),
                 }
             }
@@ -716,6 +718,19 @@ pub fn problems(parent: &ParentView, servers: &[ServerAnswer]) -> Vec<String> {
         ));
     }
     out
+}
+
+/// The mnemonic operators know (hickory's Display spells them out: "Query Refused").
+fn rcode(c: ResponseCode) -> String {
+    match c {
+        ResponseCode::Refused => "REFUSED".into(),
+        ResponseCode::ServFail => "SERVFAIL".into(),
+        ResponseCode::NXDomain => "NXDOMAIN".into(),
+        ResponseCode::NotAuth => "NOTAUTH".into(),
+        ResponseCode::FormErr => "FORMERR".into(),
+        ResponseCode::NotImp => "NOTIMP".into(),
+        other => format!("rcode {}", u16::from(other)),
+    }
 }
 
 fn describe(a: &ParentAnswer) -> String {
