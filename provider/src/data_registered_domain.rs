@@ -7,7 +7,9 @@ use r53_plugin::{Ctx, DataSource, Diagnostic, Diagnostics, Type, Value};
 
 use crate::common::*;
 use crate::provider::Meta;
-use crate::registered_domain::{check_domain_name, configured_domain, set_contacts};
+use crate::registered_domain::{
+    check_domain_name, configured_domain, set_contacts, set_registration,
+};
 
 pub struct RegisteredDomainData;
 
@@ -107,16 +109,7 @@ impl DataSource<Meta> for RegisteredDomainData {
                     .collect(),
             ),
         );
-        s.set("creation_date", Value::opt_string(d.creation_date.clone()));
-        s.set(
-            "expiration_date",
-            Value::opt_string(d.expiration_date.clone()),
-        );
-        s.set("status_list", list_value(d.status_list.clone()));
-        s.set(
-            "registrar_name",
-            Value::opt_string(d.registrar_name.clone()),
-        );
+        set_registration(&mut s, &d);
         s.set("tags", map_value(&tags));
         set_contacts(&mut s, &d);
         Ok(s)

@@ -212,6 +212,20 @@ pub fn configured_domain(v: &Value) -> Result<(String, String), Diagnostic> {
     Ok((raw, ascii))
 }
 
+/// The dates, status codes and registrar name (resource and data source alike).
+pub fn set_registration(s: &mut Value, d: &RegisteredDomain) {
+    s.set("creation_date", Value::opt_string(d.creation_date.clone()));
+    s.set(
+        "expiration_date",
+        Value::opt_string(d.expiration_date.clone()),
+    );
+    s.set("status_list", list_value(d.status_list.clone()));
+    s.set(
+        "registrar_name",
+        Value::opt_string(d.registrar_name.clone()),
+    );
+}
+
 /// `<role>_contact` (null when the registrar has none) and `<role>_privacy` for every role.
 pub fn set_contacts(s: &mut Value, d: &RegisteredDomain) {
     for role in ContactRole::ALL {
@@ -349,16 +363,7 @@ fn domain_state(
         list_value(d.name_servers.iter().map(|n| norm_host(&n.name))),
     );
     s.set("hosted_zone_id", Value::opt_string(hosted_zone_id));
-    s.set("creation_date", Value::opt_string(d.creation_date.clone()));
-    s.set(
-        "expiration_date",
-        Value::opt_string(d.expiration_date.clone()),
-    );
-    s.set("status_list", list_value(d.status_list.clone()));
-    s.set(
-        "registrar_name",
-        Value::opt_string(d.registrar_name.clone()),
-    );
+    set_registration(&mut s, d);
     s.set("registrar_url", Value::opt_string(d.registrar_url.clone()));
     s.set("whois_server", Value::opt_string(d.whois_server.clone()));
     s.set(
