@@ -18,6 +18,8 @@ use hickory_proto::tcp::TcpClientStream;
 use hickory_proto::udp::UdpClientStream;
 use hickory_proto::xfer::{DnsHandle, DnsRequest, DnsRequestOptions};
 
+use r53_zone::name::{normalise, within};
+
 use crate::dns::DnsError;
 
 /// IPv4 addresses of the 13 root servers (a … m.root-servers.net).
@@ -111,11 +113,13 @@ impl ParentView {
 
     /// True when every parent server answered the same delegation.
     pub fn consistent(&self) -> bool {
-        let mut seen = BTreeSet::new();
-        for (_, a) in &self.answers {
-            seen.insert(format!("{a:?}"));
-        }
-        seen.len() <= 1
+        self.answers.windows(2).all(|w| w[0].1 == w[1].1)
+    }
+
+    /// The published set when every server answered it; `None` when there is no delegation or the
+    /// servers disagree.
+    pub fn agreed(&self) -> Option<Vec<String>> {
+        self.published().filter(|_| self.consistent())
     }
 
     /// True when every parent server publishes exactly `want` (compared normalised).
@@ -154,23 +158,15 @@ pub struct Status {
 
 /// Lower case, no trailing dot, sorted, deduplicated.
 pub fn normalise_set(ns: &[String]) -> Vec<String> {
-    let s: BTreeSet<String> = ns.iter().map(|n| norm(n)).collect();
+    let s: BTreeSet<String> = ns.iter().map(|n| normalise(n)).collect();
     s.into_iter().collect()
 }
 
-fn norm(n: &str) -> String {
-    n.trim().trim_end_matches('.').to_ascii_lowercase()
-}
-
 fn fq(n: &str) -> Result<Name, DnsError> {
-    Name::from_ascii(format!("{}.", norm(n))).map_err(|e| DnsError::BadName {
+    Name::from_ascii(format!("{}.", normalise(n))).map_err(|e| DnsError::BadName {
         name: n.to_string(),
         message: e.to_string(),
     })
-}
-
-fn is_under(name: &str, zone: &str) -> bool {
-    zone.is_empty() || name == zone || name.ends_with(&format!(".{zone}"))
 }
 
 fn parent_name(n: &str) -> String {
@@ -319,7 +315,7 @@ impl Walker {
     /// The addresses of a host name: through the configured resolvers, else iteratively from the
     /// root hints. Cached for the walker's life.
     pub async fn resolve_host(&self, host: &str) -> Vec<IpAddr> {
-        let host = norm(host);
+        let host = normalise(host);
         if let Some(a) = self.addrs.lock().unwrap().get(&host) {
             return a.clone();
         }
@@ -355,7 +351,7 @@ impl Walker {
                 return found;
             }
             match referral(&m) {
-                Some((zone, next)) if is_under(host, &zone) => {
+                Some((zone, next)) if within(host, &zone) => {
                     servers = next;
                     // Glue for the host itself answers the question (in-domain name servers).
                     if let Some(s) = servers
@@ -383,7 +379,7 @@ impl Walker {
 
     /// Walks from the root to the servers of the zone that delegates `domain` (or would).
     pub async fn find_parent(&self, domain: &str) -> Result<(String, Vec<Server>), DnsError> {
-        let domain = norm(domain);
+        let domain = normalise(domain);
         fq(&domain)?;
         let mut servers = self.roots();
         let mut zone = String::new();
@@ -405,7 +401,7 @@ impl Walker {
                         .unwrap_or_else(|| cut_parent(&zone, &domain));
                     return Ok((z, servers));
                 }
-                Some((cut, next)) if is_under(&domain, &cut) && cut != zone => {
+                Some((cut, next)) if within(&domain, &cut) && cut != zone => {
                     zone = cut;
                     servers = next;
                 }
@@ -443,7 +439,7 @@ impl Walker {
 
     /// The parent's view: each parent server's answer for the domain's NS, glue and DS.
     pub async fn parent_view(&self, domain: &str) -> Result<ParentView, DnsError> {
-        let domain = norm(domain);
+        let domain = normalise(domain);
         let (zone, servers) = self.find_parent(&domain).await?;
         self.parent_view_at(&domain, zone, servers).await
     }
@@ -455,7 +451,7 @@ impl Walker {
         zone: String,
         servers: Vec<Server>,
     ) -> Result<ParentView, DnsError> {
-        let domain = norm(domain);
+        let domain = normalise(domain);
         let mut view = ParentView {
             domain: domain.clone(),
             zone,
@@ -518,7 +514,7 @@ impl Walker {
         domain: &str,
         keys: bool,
     ) -> ServerAnswer {
-        let name = norm(name);
+        let name = normalise(name);
         let addrs = match glue {
             Some(g) if !g.is_empty() => g.clone(),
             _ => self.resolve_host(&name).await,
@@ -542,7 +538,7 @@ impl Walker {
             Err(e) => a.error = Some(e),
             Ok((_, m)) => {
                 let soa = m.answers().iter().find_map(|r| match r.data() {
-                    RData::SOA(s) if norm(&r.name().to_string()) == domain => Some(s.serial()),
+                    RData::SOA(s) if normalise(&r.name().to_string()) == domain => Some(s.serial()),
                     _ => None,
                 });
                 a.authoritative = m.authoritative() && soa.is_some();
@@ -580,7 +576,7 @@ impl Walker {
 
     /// The whole status of a domain's delegation.
     pub async fn status(&self, domain: &str) -> Result<Status, DnsError> {
-        let domain = norm(domain);
+        let domain = normalise(domain);
         let parent = self.parent_view(&domain).await?;
         let listed = parent.published().unwrap_or_default();
         let mut servers = Vec::new();
@@ -675,7 +671,7 @@ pub fn problems(parent: &ParentView, servers: &[ServerAnswer]) -> Vec<String> {
         return out;
     };
     for ns in &listed {
-        if is_under(ns, d) && !parent.glue.contains_key(ns) {
+        if within(ns, d) && !parent.glue.contains_key(ns) {
             out.push(format!(
                 "missing glue: {ns} is inside {d} but the parent gives no address for it"
             ));
@@ -752,7 +748,7 @@ pub fn display_zone(z: &str) -> String {
 
 fn cut_parent(zone: &str, domain: &str) -> String {
     let p = parent_name(domain);
-    if is_under(&p, zone) {
+    if within(&p, zone) {
         p
     } else {
         zone.to_string()
@@ -769,9 +765,9 @@ fn referral(m: &Message) -> Option<(String, Vec<Server>)> {
     let mut names = Vec::new();
     for r in m.name_servers() {
         if let RData::NS(ns) = r.data() {
-            let owner = norm(&r.name().to_string());
+            let owner = normalise(&r.name().to_string());
             if cut.get_or_insert_with(|| owner.clone()) == &owner {
-                names.push(norm(&ns.0.to_string()));
+                names.push(normalise(&ns.0.to_string()));
             }
         }
     }
@@ -780,7 +776,7 @@ fn referral(m: &Message) -> Option<(String, Vec<Server>)> {
         .into_iter()
         .map(|n| {
             // Glue is trusted only for names inside the cut (RFC 2181 §5.4.1).
-            let addrs = if is_under(&n, &cut) {
+            let addrs = if within(&n, &cut) {
                 addresses_in(m.additionals(), &n)
             } else {
                 Vec::new()
@@ -799,9 +795,9 @@ fn ns_names(m: &Message, domain: &str, authority: bool) -> Vec<String> {
     };
     section
         .iter()
-        .filter(|r| norm(&r.name().to_string()) == domain)
+        .filter(|r| normalise(&r.name().to_string()) == domain)
         .filter_map(|r| match r.data() {
-            RData::NS(ns) => Some(norm(&ns.0.to_string())),
+            RData::NS(ns) => Some(normalise(&ns.0.to_string())),
             _ => None,
         })
         .collect()
@@ -812,7 +808,7 @@ fn soa_owner(m: &Message) -> Option<String> {
         .iter()
         .chain(m.name_servers())
         .find(|r| r.record_type() == RecordType::SOA)
-        .map(|r| norm(&r.name().to_string()))
+        .map(|r| normalise(&r.name().to_string()))
 }
 
 fn addresses(m: &Message, host: &str) -> Vec<IpAddr> {
@@ -822,7 +818,7 @@ fn addresses(m: &Message, host: &str) -> Vec<IpAddr> {
 fn addresses_in(records: &[hickory_proto::rr::Record], host: &str) -> Vec<IpAddr> {
     records
         .iter()
-        .filter(|r| norm(&r.name().to_string()) == host)
+        .filter(|r| normalise(&r.name().to_string()) == host)
         .filter_map(|r| match r.data() {
             RData::A(a) => Some(IpAddr::V4(a.0)),
             RData::AAAA(a) => Some(IpAddr::V6(a.0)),

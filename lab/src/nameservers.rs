@@ -25,6 +25,7 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
+use crate::registry::{norm, under};
 use crate::xml::{self, Element};
 
 /// How many delegation sets the lab hands out.
@@ -55,12 +56,8 @@ pub fn set_ip(i: usize) -> IpAddr {
     IpAddr::V4(Ipv4Addr::new(127, 0, 1, i as u8 + 1))
 }
 
-fn norm(n: &str) -> String {
-    n.trim().trim_end_matches('.').to_ascii_lowercase()
-}
-
 fn related(a: &str, b: &str) -> bool {
-    a == b || a.ends_with(&format!(".{b}")) || b.ends_with(&format!(".{a}"))
+    under(a, b) || under(b, a)
 }
 
 #[derive(Clone, Debug)]
@@ -303,10 +300,6 @@ struct Answer {
     additional: Vec<Record>,
 }
 
-fn is_under(name: &str, zone: &str) -> bool {
-    name == zone || name.ends_with(&format!(".{zone}"))
-}
-
 impl Handler {
     async fn answer(&self, qname: &str, qtype: RecordType) -> Answer {
         let mut a = Answer {
@@ -315,7 +308,7 @@ impl Handler {
         };
         // The set's own host names.
         let names = set_names(self.set);
-        if set_domains(self.set).iter().any(|d| is_under(qname, d)) {
+        if set_domains(self.set).iter().any(|d| under(qname, d)) {
             if names.iter().any(|n| n == qname) {
                 if qtype == RecordType::A {
                     if let IpAddr::V4(ip) = set_ip(self.set) {
@@ -337,7 +330,7 @@ impl Handler {
             .sets
             .zones_on(self.set)
             .into_iter()
-            .filter(|(_, n)| is_under(qname, n))
+            .filter(|(_, n)| under(qname, n))
             .max_by_key(|(_, n)| n.len());
         let Some((id, apex)) = zone else {
             a.code = Some(ResponseCode::Refused);
@@ -409,7 +402,7 @@ fn answer_from_zone(
     // DS at the cut, which this side answers.
     let cut = sets
         .iter()
-        .filter(|s| s.ty == "NS" && s.name != apex && is_under(qname, &s.name))
+        .filter(|s| s.ty == "NS" && s.name != apex && under(qname, &s.name))
         .min_by_key(|s| s.name.len());
     if let Some(cut) = cut {
         if !(qname == cut.name && qtype == RecordType::DS) {
@@ -417,7 +410,7 @@ fn answer_from_zone(
             a.authority = records_of(&[cut], &cut.name);
             for v in &cut.values {
                 let host = norm(v);
-                if is_under(&host, &cut.name) {
+                if under(&host, &cut.name) {
                     let glue: Vec<&Rrset> = sets
                         .iter()
                         .filter(|s| s.name == host && (s.ty == "A" || s.ty == "AAAA"))
@@ -437,7 +430,7 @@ fn answer_from_zone(
         for s in pick(group) {
             match &s.alias {
                 // An alias to a record in this zone answers with the target's records.
-                Some(t) if is_under(t, apex) => {
+                Some(t) if under(t, apex) => {
                     let target: Vec<&Rrset> = sets
                         .iter()
                         .filter(|x| x.name == *t && x.ty == ty && x.alias.is_none())

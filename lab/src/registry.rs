@@ -57,7 +57,7 @@ impl Drop for Registry {
     }
 }
 
-fn norm(n: &str) -> String {
+pub(crate) fn norm(n: &str) -> String {
     n.trim().trim_end_matches('.').to_ascii_lowercase()
 }
 
@@ -224,7 +224,7 @@ fn glue(host: &str, ips: &[String]) -> Vec<Record> {
 }
 
 /// Is `name` equal to or below `zone` ("" is the root)?
-fn under(name: &str, zone: &str) -> bool {
+pub(crate) fn under(name: &str, zone: &str) -> bool {
     zone.is_empty() || name == zone || name.ends_with(&format!(".{zone}"))
 }
 

@@ -82,7 +82,7 @@ impl DataSource<Meta> for DelegationStatusData {
             "parent_name_servers",
             list_value(p.servers.iter().map(|x| x.name.clone())),
         );
-        let published = if p.consistent() { p.published() } else { None };
+        let published = p.agreed();
         s.set("delegated", Value::Bool(published.is_some()));
         s.set("name_servers", list_value(published.unwrap_or_default()));
         s.set(

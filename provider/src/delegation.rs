@@ -10,6 +10,7 @@ use r53_core::delegation::{display_zone, normalise_set, ParentView, Server, Walk
 use r53_core::{Change, NameServer};
 use r53_plugin::schema::{Attribute, Block, Nesting, Schema};
 use r53_plugin::{AttrPath, Ctx, Diagnostic, Diagnostics, Failure, Resource, Type, Value};
+use r53_zone::name::{normalise, within};
 use r53_zone::{RecordSet, RecordType};
 
 use crate::common::*;
@@ -106,14 +107,6 @@ pub fn ascii_name(raw: &str) -> Result<String, String> {
     Ok(a)
 }
 
-fn norm_host(s: &str) -> String {
-    s.trim().trim_end_matches('.').to_ascii_lowercase()
-}
-
-fn is_under(name: &str, zone: &str) -> bool {
-    name == zone || name.ends_with(&format!(".{zone}"))
-}
-
 fn ns_of(v: &Value) -> Vec<String> {
     normalise_set(&str_list(v, "name_servers"))
 }
@@ -130,11 +123,7 @@ struct Seen {
 }
 
 fn seen(view: &ParentView, want: &[String], mode: &Mode) -> Seen {
-    let published = if view.consistent() {
-        view.published().unwrap_or_default()
-    } else {
-        Vec::new()
-    };
+    let published = view.agreed().unwrap_or_default();
     let delegated = view.publishes(want);
     let z = display_zone(&view.zone);
     let d = &view.domain;
@@ -222,7 +211,7 @@ impl DelegationResource {
                     .name_servers
                     .iter()
                     .map(|n| Server {
-                        name: norm_host(n),
+                        name: normalise(n),
                         addrs: Vec::new(),
                     })
                     .collect();
@@ -274,16 +263,7 @@ impl DelegationResource {
                     Err(e) => Err(api_diag(&format!("Reading NS {domain} in zone {z}"), &e)),
                 }
             }
-            Mode::External => Ok(view.map(|v| {
-                (
-                    if v.consistent() {
-                        v.published().unwrap_or_default()
-                    } else {
-                        Vec::new()
-                    },
-                    None,
-                )
-            })),
+            Mode::External => Ok(view.map(|v| (v.agreed().unwrap_or_default(), None))),
         }
     }
 
@@ -346,7 +326,7 @@ impl DelegationResource {
         // Preflight: the parent's view, the targets' answers, DS.
         let view = self.view(meta, &c, &w, &mode, &domain).await?;
         if let Mode::Parent(zid) = &mode {
-            if !is_under(&domain, &view.zone) || domain == view.zone {
+            if !within(&domain, &view.zone) || domain == view.zone {
                 return Err(Diagnostic::error(
                     "Subdomain outside its parent zone",
                     format!("{domain} is not a subdomain of {} (zone {zid})", view.zone),
@@ -395,17 +375,13 @@ impl DelegationResource {
         match &mode {
             Mode::Registrar => {
                 let dm = &meta.aws.domains;
-                let live = dm
-                    .find_domain_by_name(&c, &domain)
-                    .await
-                    .map_err(|e| api_diag(&what, &e))?;
-                let current = normalise_set(
-                    &live
-                        .name_servers
-                        .iter()
-                        .map(|n| n.name.clone())
-                        .collect::<Vec<_>>(),
-                );
+                let Some((current, _)) = self.live(meta, &c, &mode, &domain, None).await? else {
+                    return Err(Diagnostic::error(
+                        format!("{what} failed"),
+                        format!("{domain} is not registered with Route 53 Domains in this account"),
+                    )
+                    .into());
+                };
                 if current != want {
                     let servers: Vec<NameServer> = want
                         .iter()
@@ -466,7 +442,8 @@ impl DelegationResource {
             let mut pause = Duration::from_secs(1);
             loop {
                 if c.remaining().is_zero() || ctx.is_cancelled() {
-                    set_seen(&mut state, Some(&seen(&view, &want, &mode)));
+                    let now = seen(&view, &want, &mode);
+                    set_seen(&mut state, Some(&now));
                     let why = if ctx.is_cancelled() {
                         "interrupted"
                     } else {
@@ -477,7 +454,7 @@ impl DelegationResource {
                         format!(
                             "{}. The change itself was made; DNS publication can lag (TLD registries push their zones \
                              on their own schedule). Apply again to keep waiting, or raise timeouts.",
-                            seen(&view, &want, &mode).message
+                            now.message
                         ),
                     );
                     return Err(if prior.is_null() && mode == Mode::External {
@@ -604,13 +581,13 @@ impl Resource<Meta> for DelegationResource {
                 );
             }
             for n in &names {
-                if let Err(e) = r53_zone::Name::parse(&norm_host(n)) {
+                if let Err(e) = r53_zone::Name::parse(&normalise(n)) {
                     d.error_at(
                         at("name_servers"),
                         "Invalid name server",
                         format!("{n:?}: {e}"),
                     );
-                } else if !norm_host(n).contains('.') {
+                } else if !normalise(n).contains('.') {
                     d.error_at(
                         at("name_servers"),
                         "Invalid name server",
@@ -622,8 +599,8 @@ impl Resource<Meta> for DelegationResource {
                 // In-domain name servers need glue, which these modes do not write.
                 for n in names
                     .iter()
-                    .map(|n| norm_host(n))
-                    .filter(|n| is_under(n, dom))
+                    .map(|n| normalise(n))
+                    .filter(|n| within(n, dom))
                 {
                     d.error_at(
                         at("name_servers"),

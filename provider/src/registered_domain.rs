@@ -16,6 +16,7 @@ use r53_plugin::{AttrPath, Ctx, Diagnostic, Diagnostics, Resource, Type, Value};
 
 use crate::common::*;
 use crate::provider::Meta;
+use r53_zone::name::{normalise, within};
 
 pub struct RegisteredDomainResource;
 
@@ -246,13 +247,8 @@ pub fn set_contacts(s: &mut Value, d: &RegisteredDomain) {
     }
 }
 
-fn norm_host(s: &str) -> String {
-    s.trim().trim_end_matches('.').to_ascii_lowercase()
-}
-
 fn in_bailiwick(host: &str, domain: &str) -> bool {
-    let h = norm_host(host);
-    h == domain || h.ends_with(&format!(".{domain}"))
+    within(&normalise(host), domain)
 }
 
 /// The configured name servers, normalised for comparison.
@@ -265,7 +261,7 @@ fn name_servers_of(v: &Value) -> Vec<NameServer> {
             let mut glue = str_list(b, "glue_ips");
             glue.sort();
             NameServer {
-                name: norm_host(&opt_str(b, "name").unwrap_or_default()),
+                name: normalise(&opt_str(b, "name").unwrap_or_default()),
                 glue_ips: glue,
             }
         })
@@ -288,7 +284,7 @@ fn ns_key(ns: &[NameServer]) -> Vec<(String, Vec<String>)> {
                 })
                 .collect();
             g.sort();
-            (norm_host(&n.name), g)
+            (normalise(&n.name), g)
         })
         .collect();
     v.sort();
@@ -344,7 +340,7 @@ fn domain_state(
             .iter()
             .map(|n| {
                 let mut o = Value::Object(Default::default());
-                o.set("name", Value::string(norm_host(&n.name)));
+                o.set("name", Value::string(normalise(&n.name)));
                 o.set(
                     "glue_ips",
                     if n.glue_ips.is_empty() {
@@ -360,7 +356,7 @@ fn domain_state(
     s.set("name_server", Value::Set(blocks));
     s.set(
         "current_name_servers",
-        list_value(d.name_servers.iter().map(|n| norm_host(&n.name))),
+        list_value(d.name_servers.iter().map(|n| normalise(&n.name))),
     );
     s.set("hosted_zone_id", Value::opt_string(hosted_zone_id));
     set_registration(&mut s, d);
@@ -414,7 +410,7 @@ impl RegisteredDomainResource {
                 return None;
             }
         };
-        let mut current: Vec<String> = d.name_servers.iter().map(|n| norm_host(&n.name)).collect();
+        let mut current: Vec<String> = d.name_servers.iter().map(|n| normalise(&n.name)).collect();
         current.sort();
         let public = zones.iter().filter(|z| !z.private && z.name == d.name);
         let mut by_ns = None;
@@ -422,7 +418,7 @@ impl RegisteredDomainResource {
             if z.comment.as_deref() == Some(REGISTRAR_ZONE_COMMENT) {
                 return Some(z.id.clone());
             }
-            let mut ns: Vec<String> = z.name_servers.iter().map(|n| norm_host(n)).collect();
+            let mut ns: Vec<String> = z.name_servers.iter().map(|n| normalise(n)).collect();
             ns.sort();
             if !ns.is_empty() && ns == current {
                 by_ns.get_or_insert(z.id.clone());

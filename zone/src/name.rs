@@ -107,6 +107,11 @@ pub fn normalise(s: &str) -> String {
     out
 }
 
+/// Whether the normalised `name` is `zone` or below it ("" is the root, above every name).
+pub fn within(name: &str, zone: &str) -> bool {
+    zone.is_empty() || name == zone || name.ends_with(&format!(".{zone}"))
+}
+
 /// The absolute name for a record `name` given in a zone: accepts the FQDN (with or without dot),
 /// a name relative to the zone, or "" / "@" for the apex.
 pub fn fqdn(name: &str, zone: &str) -> String {
@@ -115,7 +120,7 @@ pub fn fqdn(name: &str, zone: &str) -> String {
     if n.is_empty() || n == "@" {
         return zone;
     }
-    if n == zone || n.ends_with(&format!(".{zone}")) {
+    if !zone.is_empty() && within(&n, &zone) {
         n
     } else {
         format!("{n}.{zone}")
