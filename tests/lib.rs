@@ -118,6 +118,7 @@ pub fn migrate_cmd(lab: &Lab, args: &[&str], cwd: &std::path::Path) -> std::proc
     c.args(args)
         .current_dir(cwd)
         .envs(lab.aws_env())
+        .envs(lab.dns_env())
         .env_remove("AWS_PROFILE")
         .env_remove("R53_MIGRATE_TSIG_KEY");
     c

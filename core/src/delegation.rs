@@ -95,6 +95,10 @@ pub struct ParentView {
     pub glue: BTreeMap<String, Vec<IpAddr>>,
     /// DS records at the parent, in presentation form.
     pub ds: Vec<String>,
+    /// TTL of the delegation's NS records at the parent (the longest any server gave).
+    pub ns_ttl: Option<u32>,
+    /// TTL of the DS records.
+    pub ds_ttl: Option<u32>,
     ds_data: Vec<DS>,
 }
 
@@ -143,6 +147,8 @@ pub struct ServerAnswer {
     pub serial: Option<u32>,
     /// The apex NS set it serves.
     pub ns: Vec<String>,
+    /// The TTL of that NS set.
+    pub ns_ttl: Option<u32>,
     /// Why it is not usable ("no address", "REFUSED", "timed out", "not authoritative" …).
     pub error: Option<String>,
     dnskeys: Vec<DNSKEY>,
@@ -296,7 +302,11 @@ impl Walker {
                         return Ok((s.name.clone(), m))
                     }
                     Ok(m) => {
-                        last = format!("{} ({a}) answered {}", s.name, rcode(m.response_code()))
+                        last = format!(
+                            "{} ({a}) answered {}",
+                            s.name,
+                            rcode_name(m.response_code())
+                        )
                     }
                     Err(e) => last = format!("{} ({a}): {e}", s.name),
                 }
@@ -459,6 +469,8 @@ impl Walker {
             answers: Vec::new(),
             glue: BTreeMap::new(),
             ds: Vec::new(),
+            ns_ttl: None,
+            ds_ttl: None,
             ds_data: Vec::new(),
         };
         // The root hints are one "server" with many addresses; name servers each have a name.
@@ -480,11 +492,13 @@ impl Walker {
                                 view.glue.insert(n.name.clone(), n.addrs.clone());
                             }
                         }
+                        view.ns_ttl = view.ns_ttl.max(ns_ttl(&m, &domain, true));
                         ParentAnswer::Delegated(normalise_set(&ns_names(&m, &domain, true)))
                     }
                     _ => {
                         let apex = ns_names(&m, &domain, false);
                         if m.authoritative() && !apex.is_empty() {
+                            view.ns_ttl = view.ns_ttl.max(ns_ttl(&m, &domain, false));
                             ParentAnswer::Delegated(normalise_set(&apex))
                         } else {
                             ParentAnswer::NotDelegated
@@ -498,6 +512,7 @@ impl Walker {
         if let Ok((_, m)) = self.ask_any(&view.servers, &domain, RecordType::DS).await {
             for r in m.answers() {
                 if let RData::DNSSEC(DNSSECRData::DS(ds)) = r.data() {
+                    view.ds_ttl = view.ds_ttl.max(Some(r.ttl()));
                     view.ds.push(r.data().to_string());
                     view.ds_data.push(ds.clone());
                 }
@@ -557,6 +572,7 @@ impl Walker {
         if a.authoritative {
             if let Ok((_, m)) = self.ask_any(&srv, domain, RecordType::NS).await {
                 a.ns = normalise_set(&ns_names(&m, domain, false));
+                a.ns_ttl = ns_ttl(&m, domain, false);
             }
             if keys {
                 if let Ok((_, m)) = self.ask_any(&srv, domain, RecordType::DNSKEY).await {
@@ -629,7 +645,7 @@ pub struct Preflight {
 }
 
 /// DS records at the parent no server's DNSKEY matches (all of them when no server serves keys).
-fn unmatched_ds(parent: &ParentView, servers: &[ServerAnswer]) -> Vec<String> {
+pub fn unmatched_ds(parent: &ParentView, servers: &[ServerAnswer]) -> Vec<String> {
     let Ok(name) = fq(&parent.domain) else {
         return parent.ds.clone();
     };
@@ -717,7 +733,7 @@ pub fn problems(parent: &ParentView, servers: &[ServerAnswer]) -> Vec<String> {
 }
 
 /// The mnemonic operators know (hickory's Display spells them out: "Query Refused").
-fn rcode(c: ResponseCode) -> String {
+pub fn rcode_name(c: ResponseCode) -> String {
     match c {
         ResponseCode::Refused => "REFUSED".into(),
         ResponseCode::ServFail => "SERVFAIL".into(),
@@ -803,6 +819,19 @@ fn ns_names(m: &Message, domain: &str, authority: bool) -> Vec<String> {
         .collect()
 }
 
+fn ns_ttl(m: &Message, domain: &str, authority: bool) -> Option<u32> {
+    let section = if authority {
+        m.name_servers()
+    } else {
+        m.answers()
+    };
+    section
+        .iter()
+        .filter(|r| r.record_type() == RecordType::NS && normalise(&r.name().to_string()) == domain)
+        .map(|r| r.ttl())
+        .max()
+}
+
 fn soa_owner(m: &Message) -> Option<String> {
     m.answers()
         .iter()
@@ -843,6 +872,8 @@ mod tests {
                 .collect(),
             glue: BTreeMap::new(),
             ds: Vec::new(),
+            ns_ttl: None,
+            ds_ttl: None,
             ds_data: Vec::new(),
         }
     }

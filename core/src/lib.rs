@@ -10,6 +10,7 @@ mod coalesce;
 pub mod delegation;
 pub mod dns;
 pub mod domains;
+pub mod equivalence;
 pub mod error;
 pub mod retry;
 pub mod route53;

@@ -60,13 +60,31 @@ impl Knot {
     /// One tcp worker and a 60 s per-message TCP timeout: Knot's 500 ms default cuts an AXFR off
     /// when a slow client (dnspython under octodns, on a busy 2-core machine) lags behind.
     pub fn start(zones: &[LabZone], key: Option<&LabKey>) -> anyhow::Result<Knot> {
-        let dir = tempfile::Builder::new().prefix("r53-knot-").tempdir()?;
         let port = crate::moto::free_port()?;
+        Knot::start_on(zones, key, &[SocketAddr::from(([127, 0, 0, 1], port))])
+    }
+
+    /// Like [`Knot::start`], listening on the given addresses (the first is `addr`): an old host's
+    /// name servers on the lab's DNS port.
+    pub fn start_on(
+        zones: &[LabZone],
+        key: Option<&LabKey>,
+        listen: &[SocketAddr],
+    ) -> anyhow::Result<Knot> {
+        let dir = tempfile::Builder::new().prefix("r53-knot-").tempdir()?;
         let d = dir.path();
+        let first = *listen
+            .first()
+            .ok_or_else(|| anyhow::anyhow!("no listen address"))?;
+        let listen_list = listen
+            .iter()
+            .map(|a| format!("{}@{}", a.ip(), a.port()))
+            .collect::<Vec<_>>()
+            .join(", ");
         std::fs::create_dir_all(d.join("zones"))?;
         std::fs::create_dir_all(d.join("db"))?;
         let mut conf = format!(
-            "server:\n    rundir: \"{d}\"\n    listen: 127.0.0.1@{port}\n    background-workers: 1\n    tcp-workers: 1\n    udp-workers: 1\n    tcp-io-timeout: 60000\n\
+            "server:\n    rundir: \"{d}\"\n    listen: [ {listen_list} ]\n    background-workers: 1\n    tcp-workers: 1\n    udp-workers: 1\n    tcp-io-timeout: 60000\n\
              log:\n  - target: stderr\n    any: warning\n\
              database:\n    storage: \"{d}/db\"\n",
             d = d.display()
@@ -77,7 +95,7 @@ impl Knot {
                 k.name, k.secret_b64
             ));
         }
-        conf.push_str("acl:\n  - id: xfr\n    address: 127.0.0.1\n    action: transfer\n");
+        conf.push_str("acl:\n  - id: xfr\n    address: 127.0.0.0/8\n    action: transfer\n");
         if let Some(k) = key {
             conf.push_str(&format!("    key: {}\n", k.name));
         }
@@ -101,7 +119,7 @@ impl Knot {
             .stderr(Stdio::from(std::fs::File::create(d.join("knotd.log"))?))
             .spawn()?;
         let k = Knot {
-            addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            addr: first,
             dir,
             child,
         };

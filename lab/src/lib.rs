@@ -116,6 +116,33 @@ impl Lab {
     }
 }
 
+/// The old DNS host of a hosting-only migration in the lab: two name servers, delegated (with
+/// glue) from the lab's `test` TLD, on 127.0.2.1 and 127.0.2.2 at the lab's DNS port.
+pub const OLD_HOST_NS: [&str; 2] = ["ns1.old-dns.test", "ns2.old-dns.test"];
+
+pub fn old_host_ip(i: usize) -> std::net::IpAddr {
+    std::net::IpAddr::from([127, 0, 2, i as u8 + 1])
+}
+
+impl Lab {
+    /// Knot as the old host: both name servers serve `zones`; with `second`, ns2 is a Knot of
+    /// its own serving those instead (a secondary out of sync with its primary).
+    pub fn start_old_host(
+        &self,
+        zones: &[knot::LabZone],
+        second: Option<&[knot::LabZone]>,
+    ) -> anyhow::Result<Vec<knot::Knot>> {
+        let at = |i| std::net::SocketAddr::new(old_host_ip(i), self.dns_port());
+        Ok(match second {
+            None => vec![knot::Knot::start_on(zones, None, &[at(0), at(1)])?],
+            Some(z2) => vec![
+                knot::Knot::start_on(zones, None, &[at(0)])?,
+                knot::Knot::start_on(z2, None, &[at(1)])?,
+            ],
+        })
+    }
+}
+
 /// The TLD registry (root + the lab's TLDs + the TLDs of Route 53's name-server host names) on
 /// 127.0.0.1 and the Route 53 name servers on the same port.
 pub async fn start_dns(
@@ -140,6 +167,16 @@ pub async fn start_dns(
                         reg.delegate_published(d, &[(n.as_str(), &[ip.as_str()])]);
                     }
                 }
+                let old: Vec<(String, String)> = (0..2)
+                    .map(|i| (OLD_HOST_NS[i].to_string(), old_host_ip(i).to_string()))
+                    .collect();
+                let glue: Vec<[&str; 1]> = old.iter().map(|(_, ip)| [ip.as_str()]).collect();
+                let set: Vec<(&str, &[&str])> = old
+                    .iter()
+                    .zip(&glue)
+                    .map(|((n, _), g)| (n.as_str(), &g[..]))
+                    .collect();
+                reg.delegate_published("old-dns.test", &set);
                 return Ok((reg, ns));
             }
             Err(e) => last = Some(e),

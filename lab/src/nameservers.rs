@@ -71,6 +71,9 @@ struct ZoneEntry {
 #[derive(Default, Debug)]
 pub struct DelegationSets {
     zones: Mutex<BTreeMap<String, ZoneEntry>>,
+    /// Bumped on every zone write through the proxy: the name servers' zone cache is good until it
+    /// moves.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl DelegationSets {
@@ -86,6 +89,16 @@ impl DelegationSets {
         let set = (0..SETS).find(|s| !used.contains(s)).unwrap_or(0);
         z.insert(id.to_string(), ZoneEntry { name, set, private });
         set
+    }
+
+    /// A zone changed (a record write, a zone created or deleted).
+    pub fn changed(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub fn forget(&self, id: &str) {
@@ -268,12 +281,14 @@ impl NameServers {
             client: Client::builder(TokioExecutor::new()).build_http(),
         });
         let mut tasks = Vec::new();
+        let cache = Arc::new(tokio::sync::Mutex::new(ZoneCache::new()));
         for i in 0..SETS {
             let (udp, tcp) = crate::registry::bind_pair_at(set_ip(i), port).await?;
             let mut server = hickory_server::ServerFuture::new(Handler {
                 set: i,
                 sets: sets.clone(),
                 moto: moto.clone(),
+                cache: cache.clone(),
             });
             server.register_socket(udp);
             server.register_listener(tcp, Duration::from_secs(10));
@@ -289,7 +304,10 @@ struct Handler {
     set: usize,
     sets: Arc<DelegationSets>,
     moto: Arc<Moto>,
+    cache: Arc<tokio::sync::Mutex<ZoneCache>>,
 }
+
+type ZoneCache = std::collections::HashMap<String, (u64, Arc<Vec<Rrset>>)>;
 
 #[derive(Default)]
 struct Answer {
@@ -301,6 +319,21 @@ struct Answer {
 }
 
 impl Handler {
+    /// A zone's record sets, read from moto once per write generation (a whole-zone read per
+    /// query made large zones unaskable; one write through the proxy invalidates every zone).
+    async fn zone(&self, id: &str) -> anyhow::Result<Arc<Vec<Rrset>>> {
+        let mut cache = self.cache.lock().await;
+        let generation = self.sets.generation();
+        if let Some((g, sets)) = cache.get(id) {
+            if *g == generation {
+                return Ok(sets.clone());
+            }
+        }
+        let sets = Arc::new(self.moto.record_sets(id, &self.sets).await?);
+        cache.insert(id.to_string(), (generation, sets.clone()));
+        Ok(sets)
+    }
+
     async fn answer(&self, qname: &str, qtype: RecordType) -> Answer {
         let mut a = Answer {
             authoritative: true,
@@ -337,7 +370,7 @@ impl Handler {
             a.authoritative = false;
             return a;
         };
-        let sets = match self.moto.record_sets(&id, &self.sets).await {
+        let sets = match self.zone(&id).await {
             Ok(s) => s,
             Err(e) => {
                 tracing::warn!("lab name server: reading zone {id}: {e}");

@@ -415,6 +415,12 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
     let mut body = body;
     if parts.status.is_success() {
         body = delegation_names(&st, &act, &zone_id, body);
+        if matches!(
+            act.as_str(),
+            "ChangeResourceRecordSets" | "CreateHostedZone" | "DeleteHostedZone"
+        ) {
+            st.sets.changed();
+        }
     }
     if parts.status.is_success()
         && matches!(

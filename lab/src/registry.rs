@@ -43,6 +43,8 @@ struct State {
     /// DS records (presentation form of the RDATA, e.g. "12345 13 2 ABCD…") per domain.
     ds: Mutex<BTreeMap<String, Vec<String>>>,
     queries: std::sync::atomic::AtomicU64,
+    /// TTL of delegations (NS, glue, DS) below the TLDs.
+    ttl: std::sync::atomic::AtomicU32,
 }
 
 pub struct Registry {
@@ -88,6 +90,7 @@ impl Registry {
             elsewhere: Mutex::new(BTreeMap::new()),
             ds: Mutex::new(BTreeMap::new()),
             queries: Default::default(),
+            ttl: std::sync::atomic::AtomicU32::new(DELEGATION_TTL),
         });
         let mut server = hickory_server::ServerFuture::new(Handler(state.clone()));
         server.register_socket(udp);
@@ -101,6 +104,14 @@ impl Registry {
     /// How long after a registrar change lands the registry publishes it.
     pub fn set_publish_delay(&self, d: Duration) {
         *self.state.delay.lock().unwrap() = d;
+    }
+
+    /// The TTL of the delegations it publishes (default [`DELEGATION_TTL`]); tests of waits that
+    /// follow it set seconds.
+    pub fn set_delegation_ttl(&self, ttl: u32) {
+        self.state
+            .ttl
+            .store(ttl, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Delegates a domain registered elsewhere (published after the same delay); an empty set
@@ -183,6 +194,10 @@ async fn bind_pair(ip: IpAddr) -> anyhow::Result<(tokio::net::UdpSocket, tokio::
 }
 
 impl State {
+    fn ttl(&self) -> u32 {
+        self.ttl.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     fn published(&self, domain: &str) -> Option<NsSet> {
         let delay = *self.delay.lock().unwrap();
         if let Some(ns) = self.registrar.published(domain, delay) {
@@ -214,11 +229,11 @@ fn rec(owner: &str, ttl: u32, data: RData) -> Record {
     Record::from_rdata(name(owner), ttl, data)
 }
 
-fn glue(host: &str, ips: &[String]) -> Vec<Record> {
+fn glue(host: &str, ips: &[String], ttl: u32) -> Vec<Record> {
     ips.iter()
         .filter_map(|ip| match ip.parse::<IpAddr>().ok()? {
-            IpAddr::V4(a) => Some(rec(host, DELEGATION_TTL, RData::A(A(a)))),
-            IpAddr::V6(a) => Some(rec(host, DELEGATION_TTL, RData::AAAA(AAAA(a)))),
+            IpAddr::V4(a) => Some(rec(host, ttl, RData::A(A(a)))),
+            IpAddr::V6(a) => Some(rec(host, ttl, RData::AAAA(AAAA(a)))),
         })
         .collect()
 }
@@ -269,7 +284,7 @@ impl State {
         let own_ns = |zone: &str| {
             (
                 rec(zone, DELEGATION_TTL, RData::NS(NS(name(&self.nic(zone))))),
-                glue(&self.nic(zone), &[self.ip.to_string()]),
+                glue(&self.nic(zone), &[self.ip.to_string()], DELEGATION_TTL),
             )
         };
         if qname == zone {
@@ -286,7 +301,7 @@ impl State {
         }
         if qname == self.nic(&zone) {
             if matches!(qtype, RecordType::A) {
-                a.answers = glue(qname, &[self.ip.to_string()]);
+                a.answers = glue(qname, &[self.ip.to_string()], DELEGATION_TTL);
             } else {
                 a.authority.push(self.soa(&zone));
             }
@@ -345,7 +360,7 @@ impl State {
                 .cloned()
                 .unwrap_or_default();
             for d in ds {
-                let text = format!("{child}. {DELEGATION_TTL} IN DS {d}");
+                let text = format!("{child}. {} IN DS {d}", self.ttl());
                 match parse_ds(&text) {
                     Some(r) => a.answers.push(r),
                     None => tracing::warn!("registry: bad DS {text:?}"),
@@ -359,9 +374,9 @@ impl State {
         a.authoritative = false;
         for (host, ips) in &ns {
             a.authority
-                .push(rec(&child, DELEGATION_TTL, RData::NS(NS(name(host)))));
+                .push(rec(&child, self.ttl(), RData::NS(NS(name(host)))));
             if under(&norm(host), &child) {
-                a.additional.extend(glue(host, ips));
+                a.additional.extend(glue(host, ips, self.ttl()));
             }
         }
         a

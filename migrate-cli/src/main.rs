@@ -1,15 +1,18 @@
-//! `r53-migrate`: imports zones from other DNS hosts into Route 53 (dry run by default) and writes
-//! Terraform for the result.
+//! `r53-migrate`: imports zones from other DNS hosts into Route 53 (dry run by default), writes
+//! Terraform for the result, and cuts the delegation over to Route 53 safely.
 //!
-//! Exit codes: 0 nothing to change / applied, 1 error, 2 changes pending (dry run), 3 refused as
-//! unsafe (or the plan is not the one reviewed).
+//! Exit codes: 0 nothing to change / applied / cutover complete, 1 error, 2 changes pending (dry
+//! run) or a cutover waiting (resume later), 3 refused as unsafe (or the plan is not the one
+//! reviewed, or preflight blocked the cutover).
 
 mod check;
+mod cutover;
 mod export;
 mod import;
 mod journal;
 mod output;
 mod source;
+mod state;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,7 +30,7 @@ pub const EXIT_REFUSED: u8 = 3;
     name = "r53-migrate",
     version,
     about,
-    after_help = "Exit codes: 0 no changes or applied; 1 error; 2 changes pending (dry run); 3 refused as unsafe.\n\
+    after_help = "Exit codes: 0 no changes, applied, or cutover complete; 1 error; 2 changes pending (dry run) or cutover waiting (resume later); 3 refused as unsafe.\n\
                   AWS credentials come from the standard chain (environment, profile, SSO, instance role).\n\
                   A TSIG secret is read from --tsig-key-file or R53_MIGRATE_TSIG_KEY, never from the command line."
 )]
@@ -45,6 +48,13 @@ enum Cmd {
     /// Read and convert a zone without touching any Route 53 zone: reports what an import would
     /// change about it (and why) or why it cannot be imported. Exit 0 if it can be, 1 if not.
     Check(CheckArgs),
+    /// Switch a domain's name servers to a Route 53 zone, verified and resumable: preflight
+    /// (every record set compared at every old and new name server), switch, monitor.
+    Cutover(cutover::CutoverArgs),
+    /// Restore the name servers a cutover replaced, from any step.
+    Rollback(cutover::RollbackArgs),
+    /// Show where a cutover stands (and what the parent publishes now).
+    Status(cutover::StatusArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -254,6 +264,9 @@ fn main() -> ExitCode {
             Cmd::Import(a) => import::run(a).await,
             Cmd::ExportTf(a) => export::run(a).await,
             Cmd::Check(a) => check::run(a).await,
+            Cmd::Cutover(a) => cutover::run(a).await,
+            Cmd::Rollback(a) => cutover::rollback(a).await,
+            Cmd::Status(a) => cutover::status(a).await,
         }
     });
     match res {
@@ -279,6 +292,7 @@ pub async fn connect(a: &AwsArgs) -> Result<r53_core::Aws, Fail> {
         profile: a.profile.clone(),
         endpoint_route53: a.endpoint_url.clone(),
         endpoint_sts: a.endpoint_url.clone(),
+        endpoint_route53domains: a.endpoint_url.clone(),
         max_retries: Some(a.max_retries),
         ..Default::default()
     };

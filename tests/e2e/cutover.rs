@@ -1,0 +1,704 @@
+//! r53-migrate cutover, rollback and status: hosting-only migrations end to end in the lab. The
+//! old host is Knot (ns1/ns2.old-dns.test), the new host the lab's Route 53 name servers serving
+//! the emulated zone, the parent the lab's TLD registry; the registrar is Route 53 Domains (the
+//! lab's) or "elsewhere" (the test plays it by changing the registry directly).
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use r53_lab::knot::{Knot, LabZone};
+use r53_lab::OLD_HOST_NS;
+use r53_tests::*;
+
+/// The zone as the old host serves it (origin from the zone name). NS TTL 3 s: the monitor waits
+/// out the old delegation's TTL, and the lab's parent TTL is set to 2 s.
+fn base_lines() -> Vec<(&'static str, &'static str)> {
+    // (line, the same record set changed)
+    vec![
+        ("@ IN A 192.0.2.10", "@ IN A 192.0.2.11"),
+        ("@ IN AAAA 2001:db8::10", "@ IN AAAA 2001:db8::11"),
+        ("@ IN MX 10 mail", "@ IN MX 20 mail"),
+        ("@ IN TXT \"v=spf1 -all\"", "@ IN TXT \"v=spf1 ~all\""),
+        ("www IN CNAME @", "www IN CNAME mail"),
+        ("mail IN A 192.0.2.20", "mail IN A 192.0.2.21"),
+        ("api IN AAAA 2001:db8::5", "api IN AAAA 2001:db8::6"),
+        (
+            "_sip._tcp IN SRV 10 60 5060 sip",
+            "_sip._tcp IN SRV 10 60 5061 sip",
+        ),
+        ("sip IN A 192.0.2.30", "sip IN A 192.0.2.31"),
+        ("* IN A 192.0.2.99", "* IN A 192.0.2.98"),
+        (
+            "caa IN CAA 0 issue \"letsencrypt.org\"",
+            "caa IN CAA 0 issue \"pki.goog\"",
+        ),
+        (
+            "child IN NS ns1.child-host.net.",
+            "child IN NS ns2.child-host.net.",
+        ),
+        (
+            "txt2 IN TXT \"hello\" \"world\"",
+            "txt2 IN TXT \"hello world\"",
+        ),
+    ]
+}
+
+fn zone_text(lines: &[String]) -> String {
+    let mut s = String::from(
+        "$TTL 300\n@ 3600 IN SOA ns1.old-dns.test. hostmaster.old-dns.test. 1 7200 900 1209600 300\n@ 3 IN NS ns1.old-dns.test.\n@ 3 IN NS ns2.old-dns.test.\n",
+    );
+    for l in lines {
+        s.push_str(l);
+        s.push('\n');
+    }
+    s
+}
+
+fn base() -> Vec<String> {
+    base_lines().iter().map(|(l, _)| l.to_string()).collect()
+}
+
+fn old_set() -> Vec<String> {
+    OLD_HOST_NS.iter().map(|s| s.to_string()).collect()
+}
+
+/// The NS set the parent (the registry) publishes for `domain`, asked over DNS.
+fn parent_ns(lab: &Lab, domain: &str) -> Vec<String> {
+    let server = lab.registry.addr;
+    let mut ns: Vec<String> = lab.rt.block_on(async {
+        match r53_lab::registry::ask(server, domain, hickory_proto::rr::RecordType::NS).await {
+            Ok(m) => m
+                .name_servers()
+                .iter()
+                .filter_map(|r| match r.data() {
+                    hickory_proto::rr::RData::NS(n) => {
+                        Some(n.0.to_string().trim_end_matches('.').to_string())
+                    }
+                    _ => None,
+                })
+                .collect(),
+            Err(_) => Vec::new(),
+        }
+    });
+    ns.sort();
+    ns
+}
+
+fn zone_ns(lab: &Lab, c: &aws_sdk_route53::Client, zone_id: &str) -> Vec<String> {
+    let mut ns: Vec<String> = lab.rt.block_on(async {
+        c.get_hosted_zone()
+            .id(zone_id)
+            .send()
+            .await
+            .unwrap()
+            .delegation_set()
+            .map(|d| d.name_servers().to_vec())
+            .unwrap_or_default()
+    });
+    ns.iter_mut()
+        .for_each(|n| *n = n.trim_end_matches('.').to_lowercase());
+    ns.sort();
+    ns
+}
+
+/// Imports the zone Knot serves at ns1 into the lab's Route 53; returns the zone ID.
+fn import(lab: &Lab, c: &aws_sdk_route53::Client, domain: &str, dir: &Path) -> String {
+    let from = format!("axfr://{}:{}", r53_lab::old_host_ip(0), lab.dns_port());
+    let r = migrate(lab, &["import", domain, "--from", &from, "--apply"], dir);
+    assert_eq!(r.code, 0, "{}", r.text());
+    let z = zones_named(lab, c, domain);
+    assert_eq!(z.len(), 1, "{z:?}");
+    z[0].clone()
+}
+
+fn import_file(
+    lab: &Lab,
+    c: &aws_sdk_route53::Client,
+    domain: &str,
+    text: &str,
+    dir: &Path,
+) -> String {
+    let p = dir.join(format!("{domain}.zone"));
+    std::fs::write(&p, text).unwrap();
+    let r = migrate(
+        lab,
+        &[
+            "import",
+            domain,
+            "--from",
+            p.to_str().unwrap(),
+            "--apply",
+            "--no-read-back",
+        ],
+        dir,
+    );
+    assert_eq!(r.code, 0, "{}", r.text());
+    zones_named(lab, c, domain).pop().expect("imported zone")
+}
+
+fn state_step(dir: &Path, domain: &str) -> String {
+    let p = dir.join(format!("r53-migrate-{domain}.cutover.json"));
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+    v["step"].as_str().unwrap_or_default().to_string()
+}
+
+fn old_host(lab: &Lab, zones: &[(&str, String)], second: Option<&[(&str, String)]>) -> Vec<Knot> {
+    let lz = |z: &[(&str, String)]| -> Vec<LabZone> {
+        z.iter()
+            .map(|(n, t)| LabZone {
+                name: n.to_string(),
+                text: t.clone(),
+                transfer: true,
+            })
+            .collect()
+    };
+    let second = second.map(lz);
+    lab.start_old_host(&lz(zones), second.as_deref())
+        .expect("knot as the old host")
+}
+
+fn fast_parent(lab: &Lab) {
+    lab.registry.set_delegation_ttl(2);
+    lab.registry.set_publish_delay(Duration::from_millis(300));
+}
+
+const FAST: &[&str] = &["--poll", "200ms"];
+
+fn args<'a>(base: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
+    base.iter().chain(extra).copied().collect()
+}
+
+#[test]
+fn cutover_with_an_external_registrar_then_rollback() {
+    let lab = lab();
+    fast_parent(&lab);
+    let c = sdk(&lab);
+    let d = tempfile::tempdir().unwrap();
+    let domain = "shop.test";
+    let _knot = old_host(&lab, &[(domain, zone_text(&base()))], None);
+    let old: Vec<(&str, &[&str])> = OLD_HOST_NS.iter().map(|n| (*n, &[][..])).collect();
+    lab.registry.delegate_published(domain, &old);
+    let zone = import(&lab, &c, domain, d.path());
+    let new = zone_ns(&lab, &c, &zone);
+
+    // Preflight only (no --switch): passes, exit 2, nothing switched.
+    let r = migrate(&lab, &["cutover", domain, "--to-zone", &zone], d.path());
+    assert_eq!(r.code, 2, "{}", r.text());
+    assert!(r.stdout.contains("identical answers"), "{}", r.text());
+    assert!(r.stdout.contains("Preflight passed"), "{}", r.text());
+    assert!(
+        r.stdout.contains("DNSSEC: no DS at the parent"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(state_step(d.path(), domain), "ready");
+    assert_eq!(parent_ns(&lab, domain), old_set());
+
+    // Starting again without --resume is refused: one cutover per domain at a time.
+    let r = migrate(&lab, &["cutover", domain, "--to-zone", &zone], d.path());
+    assert_eq!(r.code, 1, "{}", r.text());
+    assert!(r.stderr.contains("--resume"), "{}", r.text());
+
+    let r = migrate(&lab, &["status", domain], d.path());
+    assert_eq!(r.code, 0, "{}", r.text());
+    assert!(r.stdout.contains("ready to switch"), "{}", r.text());
+    assert!(r.stdout.contains("(the old set)"), "{}", r.text());
+
+    // Switch: the operator is told what to set, the command waits, gives up (exit 2, resumable).
+    let r = migrate(
+        &lab,
+        &args(
+            &["cutover", domain, "--resume", "--switch", "--wait", "1s"],
+            FAST,
+        ),
+        d.path(),
+    );
+    assert_eq!(r.code, 2, "{}", r.text());
+    assert!(
+        r.stdout.contains("set the name servers to exactly"),
+        "{}",
+        r.text()
+    );
+    for n in &new {
+        assert!(r.stdout.contains(n.as_str()), "{n}: {}", r.text());
+    }
+    assert_eq!(state_step(d.path(), domain), "switching");
+
+    // The operator changes the name servers at the other registrar; resume sees the parent
+    // publish them, monitors until the old delegation's TTL has passed, and completes.
+    let newp: Vec<&str> = new.iter().map(String::as_str).collect();
+    let set: Vec<(&str, &[&str])> = newp.iter().map(|n| (*n, &[][..])).collect();
+    lab.registry.delegate(domain, &set);
+    let r = migrate(
+        &lab,
+        &args(&["cutover", domain, "--resume"], FAST),
+        d.path(),
+    );
+    assert_eq!(r.code, 0, "{}", r.text());
+    assert!(
+        r.stdout.contains("every server of the test zone publishes"),
+        "{}",
+        r.text()
+    );
+    assert!(r.stdout.contains("[monitor] complete"), "{}", r.text());
+    assert_eq!(state_step(d.path(), domain), "complete");
+    assert_eq!(parent_ns(&lab, domain), new);
+
+    // Rollback: the operator is told the old set, and the parent publishing it ends it.
+    let r = migrate(
+        &lab,
+        &args(&["rollback", domain, "--wait", "1s"], FAST),
+        d.path(),
+    );
+    assert_eq!(r.code, 2, "{}", r.text());
+    assert!(r.stdout.contains("ns1.old-dns.test"), "{}", r.text());
+    assert_eq!(state_step(d.path(), domain), "rolling_back");
+    lab.registry.delegate(domain, &old);
+    let r = migrate(&lab, &args(&["rollback", domain], FAST), d.path());
+    assert_eq!(r.code, 0, "{}", r.text());
+    assert_eq!(state_step(d.path(), domain), "rolled_back");
+    assert_eq!(parent_ns(&lab, domain), old_set());
+    let r = migrate(&lab, &["status", domain, "--offline"], d.path());
+    assert!(r.stdout.contains("rolled back"), "{}", r.text());
+    for want in [
+        "preflight passed",
+        "switching",
+        "cutover complete",
+        "rolled back: the parent publishes",
+    ] {
+        assert!(
+            r.stdout.contains(want),
+            "history lacks {want:?}: {}",
+            r.text()
+        );
+    }
+}
+
+fn register(lab: &Lab, domain: &str) {
+    lab.proxy.registrar().add_registered(
+        domain,
+        serde_json::json!({"FirstName": "Ada", "LastName": "Lovelace", "ContactType": "PERSON",
+            "AddressLine1": "1 Lab Way", "City": "London", "CountryCode": "GB", "ZipCode": "N1 1AA",
+            "PhoneNumber": "+44.2071234567", "Email": "ada@example.org"}),
+        &OLD_HOST_NS,
+    );
+}
+
+fn registrar_ns(lab: &Lab, domain: &str) -> Vec<String> {
+    let mut v: Vec<String> = lab
+        .proxy
+        .registrar()
+        .nameservers(domain)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(n, _)| n.trim_end_matches('.').to_lowercase())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn cutover_with_route53_domains_then_rollback() {
+    let lab = lab();
+    fast_parent(&lab);
+    let c = sdk(&lab);
+    let d = tempfile::tempdir().unwrap();
+    let domain = "moving.example";
+    let _knot = old_host(&lab, &[(domain, zone_text(&base()))], None);
+    register(&lab, domain);
+    let zone = import(&lab, &c, domain, d.path());
+    let new = zone_ns(&lab, &c, &zone);
+    assert_eq!(parent_ns(&lab, domain), old_set());
+
+    // One command: preflight, the registrar update, the parent, the monitor.
+    let r = migrate(
+        &lab,
+        &args(&["cutover", domain, "--to-zone", &zone, "--switch"], FAST),
+        d.path(),
+    );
+    assert_eq!(r.code, 0, "{}", r.text());
+    assert!(
+        r.stdout.contains("Route 53 Domains operation"),
+        "{}",
+        r.text()
+    );
+    assert!(r.stdout.contains("[monitor] complete"), "{}", r.text());
+    assert_eq!(registrar_ns(&lab, domain), new);
+    assert_eq!(parent_ns(&lab, domain), new);
+    assert_eq!(lab.proxy.stats().get("UpdateDomainNameservers"), 1);
+
+    let r = migrate(&lab, &args(&["rollback", domain], FAST), d.path());
+    assert_eq!(r.code, 0, "{}", r.text());
+    assert_eq!(registrar_ns(&lab, domain), old_set());
+    assert_eq!(parent_ns(&lab, domain), old_set());
+    assert_eq!(lab.proxy.stats().get("UpdateDomainNameservers"), 2);
+    assert_eq!(state_step(d.path(), domain), "rolled_back");
+}
+
+/// Runs with a failpoint: the process aborts there (as a kill would).
+fn crash_at(lab: &Lab, a: &[&str], dir: &Path, point: &str) -> Run {
+    let mut cmd = migrate_cmd(lab, a, dir);
+    cmd.env("R53_MIGRATE_FAIL_AT", point);
+    let r = run_cmd(cmd);
+    assert!(
+        r.stderr.contains(&format!("failpoint {point}")) && r.code != 0,
+        "did not stop at {point}: {}",
+        r.text()
+    );
+    r
+}
+
+#[test]
+fn a_kill_at_each_step_resumes_to_the_same_end() {
+    let lab = lab();
+    fast_parent(&lab);
+    let c = sdk(&lab);
+    let d = tempfile::tempdir().unwrap();
+    let points = [
+        "preflight-saved",
+        "switch-saved",
+        "switch-requested",
+        "published-saved",
+    ];
+    let names: Vec<String> = (0..points.len())
+        .map(|i| format!("kill{i}.example"))
+        .collect();
+    let zones: Vec<(&str, String)> = names
+        .iter()
+        .map(|n| (n.as_str(), zone_text(&base())))
+        .collect();
+    let _knot = old_host(&lab, &zones, None);
+    for (domain, point) in names.iter().zip(points) {
+        register(&lab, domain);
+        let zone = import(&lab, &c, domain, d.path());
+        let new = zone_ns(&lab, &c, &zone);
+        let before = lab.proxy.stats().get("UpdateDomainNameservers");
+        crash_at(
+            &lab,
+            &args(&["cutover", domain, "--to-zone", &zone, "--switch"], FAST),
+            d.path(),
+            point,
+        );
+        // A kill drops the lock with the process: the resume is not locked out.
+        let r = migrate(
+            &lab,
+            &args(&["cutover", domain, "--resume", "--switch"], FAST),
+            d.path(),
+        );
+        assert_eq!(r.code, 0, "{point}: {}", r.text());
+        assert_eq!(state_step(d.path(), domain), "complete", "{point}");
+        assert_eq!(registrar_ns(&lab, domain), new, "{point}");
+        assert_eq!(parent_ns(&lab, domain), new, "{point}");
+        // The registrar was asked exactly once, however the kill fell.
+        assert_eq!(
+            lab.proxy.stats().get("UpdateDomainNameservers") - before,
+            1,
+            "{point}: {}",
+            r.text()
+        );
+    }
+    // Rollback killed after its record and after its request: a rerun finishes it, once.
+    for (domain, point) in names.iter().zip(["rollback-saved", "rollback-requested"]) {
+        let before = lab.proxy.stats().get("UpdateDomainNameservers");
+        crash_at(&lab, &args(&["rollback", domain], FAST), d.path(), point);
+        let r = migrate(&lab, &args(&["rollback", domain], FAST), d.path());
+        assert_eq!(r.code, 0, "{point}: {}", r.text());
+        assert_eq!(state_step(d.path(), domain), "rolled_back");
+        assert_eq!(parent_ns(&lab, domain), old_set(), "{point}");
+        assert_eq!(
+            lab.proxy.stats().get("UpdateDomainNameservers") - before,
+            1,
+            "{point}"
+        );
+    }
+}
+
+#[test]
+fn a_killed_wait_resumes_and_a_second_run_is_locked_out() {
+    let lab = lab();
+    fast_parent(&lab);
+    let c = sdk(&lab);
+    let d = tempfile::tempdir().unwrap();
+    let domain = "waiting.test";
+    let _knot = old_host(&lab, &[(domain, zone_text(&base()))], None);
+    let old: Vec<(&str, &[&str])> = OLD_HOST_NS.iter().map(|n| (*n, &[][..])).collect();
+    lab.registry.delegate_published(domain, &old);
+    let zone = import(&lab, &c, domain, d.path());
+    let new = zone_ns(&lab, &c, &zone);
+
+    // A run waiting for the operator's change at the other registrar…
+    let mut cmd = migrate_cmd(
+        &lab,
+        &args(
+            &[
+                "cutover",
+                domain,
+                "--to-zone",
+                &zone,
+                "--switch",
+                "--wait",
+                "5m",
+            ],
+            FAST,
+        ),
+        d.path(),
+    );
+    cmd.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while state_step_opt(d.path(), domain).as_deref() != Some("switching") {
+        assert!(Instant::now() < deadline, "never reached the switch");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // …holds the lock: a second run on the same domain is refused, not interleaved.
+    let r = migrate(&lab, &["cutover", domain, "--resume"], d.path());
+    assert_eq!(r.code, 1, "{}", r.text());
+    assert!(r.stderr.contains("another r53-migrate"), "{}", r.text());
+    let r = migrate(&lab, &["rollback", domain], d.path());
+    assert!(r.stderr.contains("another r53-migrate"), "{}", r.text());
+    // Killed mid-wait (SIGKILL: no cleanup at all), then resumed after the change.
+    child.kill().unwrap();
+    let _ = child.wait();
+    let newp: Vec<&str> = new.iter().map(String::as_str).collect();
+    let set: Vec<(&str, &[&str])> = newp.iter().map(|n| (*n, &[][..])).collect();
+    lab.registry.delegate(domain, &set);
+    let r = migrate(
+        &lab,
+        &args(&["cutover", domain, "--resume"], FAST),
+        d.path(),
+    );
+    assert_eq!(r.code, 0, "{}", r.text());
+    assert_eq!(state_step(d.path(), domain), "complete");
+    assert_eq!(parent_ns(&lab, domain), new);
+}
+
+fn state_step_opt(dir: &Path, domain: &str) -> Option<String> {
+    let p = dir.join(format!("r53-migrate-{domain}.cutover.json"));
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p).ok()?).ok()?;
+    v["step"].as_str().map(str::to_string)
+}
+
+/// One corpus case: what the old host's ns1 and ns2 serve, what the new zone is imported from,
+/// any DS at the parent, and the line preflight must print (None: it must pass).
+struct Case {
+    domain: String,
+    ns1: Vec<String>,
+    ns2: Vec<String>,
+    new: Vec<String>,
+    ds: bool,
+    expect: Option<String>,
+}
+
+fn owner_type(line: &str, domain: &str) -> String {
+    let mut p = line.split_whitespace();
+    let owner = p.next().unwrap();
+    let _in = p.next();
+    let ty = p.next().unwrap();
+    let name = if owner == "@" {
+        domain.to_string()
+    } else {
+        format!("{owner}.{domain}")
+    };
+    format!("{name} {ty}")
+}
+
+fn corpus() -> Vec<Case> {
+    let lines = base_lines();
+    let b = base();
+    let mut out = Vec::new();
+    let mut add =
+        |ns1: Vec<String>, ns2: Vec<String>, new: Vec<String>, ds: bool, expect: Option<String>| {
+            out.push(Case {
+                domain: format!("c{}.test", out.len()),
+                ns1,
+                ns2,
+                new,
+                ds,
+                expect,
+            })
+        };
+    for (i, (line, changed)) in lines.iter().enumerate() {
+        let without: Vec<String> = b.iter().filter(|l| l != line).cloned().collect();
+        let mut with_changed = b.clone();
+        with_changed[i] = changed.to_string();
+        let set = owner_type(line, "DOMAIN");
+        // A record set missing at the new host.
+        // (An A record set below the wildcard is still answered at the new host, from the
+        // wildcard: a different answer, not a missing one.)
+        let covered = set.ends_with(" A") && !line.starts_with('@') && !line.starts_with('*');
+        let missing = if covered {
+            "different at the new host"
+        } else {
+            "missing at the new host"
+        };
+        add(
+            b.clone(),
+            b.clone(),
+            without.clone(),
+            false,
+            Some(format!("{set}: {missing}")),
+        );
+        // Changed at the new host.
+        add(
+            b.clone(),
+            b.clone(),
+            with_changed.clone(),
+            false,
+            Some(format!("{set}: different at the new host")),
+        );
+        // The old host's ns2 out of sync (changed, or missing the set).
+        add(
+            b.clone(),
+            with_changed,
+            b.clone(),
+            false,
+            Some(format!("{set}: the old host's servers disagree")),
+        );
+        add(
+            b.clone(),
+            without,
+            b.clone(),
+            false,
+            Some(format!("{set}: the old host's servers disagree")),
+        );
+    }
+    // Record sets only at the new host (an A below the old zone's wildcard is a changed answer,
+    // not a new one: the old host answers it from the wildcard).
+    for (extra, how) in [
+        ("extra IN A 192.0.2.200", "different at the new host"),
+        ("extra IN TXT \"added later\"", "only at the new host"),
+        (
+            "@ IN CAA 0 issue \"letsencrypt.org\"",
+            "only at the new host",
+        ),
+        ("mail IN AAAA 2001:db8::20", "only at the new host"),
+        ("_dmarc IN TXT \"v=DMARC1; p=none\"", "only at the new host"),
+        ("deep.sub IN A 192.0.2.201", "different at the new host"),
+    ] {
+        let mut new = b.clone();
+        new.push(extra.to_string());
+        add(
+            b.clone(),
+            b.clone(),
+            new,
+            false,
+            Some(format!("{}: {how}", owner_type(extra, "DOMAIN"))),
+        );
+    }
+    // A DS at the parent the unsigned new zone cannot satisfy.
+    add(
+        b.clone(),
+        b.clone(),
+        b.clone(),
+        true,
+        Some("the parent publishes DS".into()),
+    );
+    // Unmutated: must pass.
+    for _ in 0..4 {
+        add(b.clone(), b.clone(), b.clone(), false, None);
+    }
+    // Make the expected "NAME TYPE" exact where the case names one set.
+    for c in out.iter_mut() {
+        if let Some(e) = &mut c.expect {
+            *e = e.replace("DOMAIN", &c.domain);
+        }
+    }
+    out
+}
+
+#[test]
+fn preflight_blocks_each_mutated_zone_with_the_exact_difference() {
+    let lab = lab();
+    let c = sdk(&lab);
+    let d = tempfile::tempdir().unwrap();
+    let cases = corpus();
+    let mutated = cases.iter().filter(|c| c.expect.is_some()).count();
+    assert!(mutated >= 50, "{mutated} mutated zones");
+    let ns1: Vec<(&str, String)> = cases
+        .iter()
+        .map(|c| (c.domain.as_str(), zone_text(&c.ns1)))
+        .collect();
+    let ns2: Vec<(&str, String)> = cases
+        .iter()
+        .map(|c| (c.domain.as_str(), zone_text(&c.ns2)))
+        .collect();
+    let _knots = old_host(&lab, &ns1, Some(&ns2));
+    let old: Vec<(&str, &[&str])> = OLD_HOST_NS.iter().map(|n| (*n, &[][..])).collect();
+    // The new zones, imported from the mutated texts, 8 imports at a time.
+    let mut zones = Vec::new();
+    for chunk in cases.chunks(8) {
+        let ids: Vec<String> = std::thread::scope(|sc| {
+            let hs: Vec<_> = chunk
+                .iter()
+                .map(|case| {
+                    let (lab, c, dir) = (&lab, &c, d.path());
+                    sc.spawn(move || import_file(lab, c, &case.domain, &zone_text(&case.new), dir))
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        zones.extend(ids);
+    }
+    let mut failures = Vec::new();
+    for (case, zone) in cases.iter().zip(&zones) {
+        lab.registry.delegate_published(&case.domain, &old);
+        if case.ds {
+            lab.registry.set_ds(
+                &case.domain,
+                &["12345 13 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE49FD46E6C4B45C55D4AC69CB"],
+            );
+        }
+        // The source: a zone file of what ns1 serves (as a user would export it).
+        let src = d.path().join(format!("{}.old.zone", case.domain));
+        std::fs::write(&src, zone_text(&case.ns1)).unwrap();
+        let r = migrate(
+            &lab,
+            &[
+                "cutover",
+                &case.domain,
+                "--to-zone",
+                zone,
+                "--from",
+                src.to_str().unwrap(),
+            ],
+            d.path(),
+        );
+        match &case.expect {
+            None => {
+                if r.code != 2 || !r.stdout.contains("identical answers") {
+                    failures.push(format!("{} should pass: {}", case.domain, r.text()));
+                }
+            }
+            Some(want) => {
+                if r.code != 3 || !r.stdout.contains(want.as_str()) {
+                    failures.push(format!(
+                        "{} should block with {want:?}: {}",
+                        case.domain,
+                        r.text()
+                    ));
+                }
+                if state_step(d.path(), &case.domain) != "blocked" {
+                    failures.push(format!("{}: state not 'blocked'", case.domain));
+                }
+            }
+        }
+        // Nothing at the registrar or the parent moved.
+        assert_eq!(parent_ns(&lab, &case.domain), old_set());
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases wrong:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
+    assert_eq!(lab.proxy.stats().get("UpdateDomainNameservers"), 0);
+}
+
+/// Where the first old name server listens (for tests that ask it directly).
+#[allow(dead_code)]
+fn ns1_addr(lab: &Lab) -> SocketAddr {
+    SocketAddr::new(r53_lab::old_host_ip(0), lab.dns_port())
+}
