@@ -306,14 +306,28 @@ fn demo(lab: &r53_lab::Lab, keep: bool) -> anyhow::Result<()> {
 }
 
 /// Part two of the demo: a zone hosted elsewhere (Knot, serving examples/demo/old-host) moved into
-/// Route 53 by AXFR with r53-migrate — check, reviewed dry run, apply of exactly that plan — and
-/// handed to Terraform with export-tf (imports only, then an empty plan).
+/// Route 53 by AXFR with r53-migrate — check, reviewed dry run, apply of exactly that plan —,
+/// handed to Terraform with export-tf (imports only, then an empty plan), and the delegation cut
+/// over: preflight, the switch at the third-party registrar (the lab plays it), monitor to the end.
 fn demo_migration(lab: &r53_lab::Lab) -> anyhow::Result<()> {
     use r53_lab::knot::Knot;
     const ZONE: &str = "shop.example";
     let file = r53_lab::tools::repo_root().join(format!("examples/demo/old-host/{ZONE}.zone"));
     let text = std::fs::read_to_string(&file).with_context(|| file.display().to_string())?;
-    let knot = Knot::serving(ZONE, text)?;
+    // The old host's two name servers (ns1/ns2.old-dns.test) on the lab's DNS port, and the .example
+    // TLD delegating the domain to them, as it has for years.
+    let knots = lab.start_old_host(
+        &[r53_lab::knot::LabZone {
+            name: ZONE.into(),
+            text,
+            transfer: true,
+        }],
+        None,
+    )?;
+    let knot: &Knot = &knots[0];
+    let old: Vec<(&str, &[&str])> = r53_lab::OLD_HOST_NS.iter().map(|n| (*n, &[][..])).collect();
+    lab.registry.delegate_published(ZONE, &old);
+    lab.registry.set_delegation_ttl(2);
     let from = format!("axfr://{}", knot.addr);
     let work = tempfile::tempdir()?;
     let bin = r53_lab::tools::migrate_bin()?;
@@ -322,6 +336,7 @@ fn demo_migration(lab: &r53_lab::Lab) -> anyhow::Result<()> {
             .args(args)
             .current_dir(work.path())
             .envs(lab.aws_env())
+            .envs(lab.dns_env())
             .output()?)
     };
     let show = |o: &std::process::Output| {
@@ -380,12 +395,15 @@ fn demo_migration(lab: &r53_lab::Lab) -> anyhow::Result<()> {
     step(&format!(
         "r53-migrate export-tf {ZONE} --out <workdir>, then terraform plan (imports only)"
     ));
-    let o = run(&["export-tf", ZONE, "--out", &dir])?;
+    let o = run(&["export-tf", ZONE, "--out", &dir, "--json"])?;
     anyhow::ensure!(
         o.status.success(),
         "export-tf failed: {}",
         String::from_utf8_lossy(&o.stderr)
     );
+    let exported: serde_json::Value =
+        serde_json::from_slice(&o.stdout).context("export-tf --json")?;
+    let zone_id = exported["zone_id"].as_str().unwrap_or_default().to_string();
     let p = tf.plan()?;
     for l in p.stdout.lines().filter(|l| l.starts_with("Plan:")) {
         println!("  {l}");
@@ -404,6 +422,51 @@ fn demo_migration(lab: &r53_lab::Lab) -> anyhow::Result<()> {
         }
     );
     anyhow::ensure!(p.code == 0, "plan after import not empty:\n{}", p.text());
+
+    step(&format!(
+        "r53-migrate cutover {ZONE} --to-zone {zone_id} --from {from} --skip-unsupported   (preflight)"
+    ));
+    let o = run(&[
+        "cutover",
+        ZONE,
+        "--to-zone",
+        &zone_id,
+        "--from",
+        &from,
+        "--skip-unsupported",
+    ])?;
+    show(&o);
+    anyhow::ensure!(
+        o.status.code() == Some(2),
+        "preflight should pass and stop (exit 2)"
+    );
+    step(&format!("r53-migrate cutover {ZONE} --resume --switch   (the registrar is elsewhere: it says what to set there)"));
+    let o = run(&[
+        "cutover", ZONE, "--resume", "--switch", "--wait", "2s", "--poll", "500ms",
+    ])?;
+    show(&o);
+    anyhow::ensure!(
+        o.status.code() == Some(2),
+        "the switch should wait for the registrar (exit 2)"
+    );
+    let mut new: Vec<String> = Vec::new();
+    for l in String::from_utf8_lossy(&o.stdout).lines() {
+        let t = l.trim();
+        if t.starts_with("ns-") && !t.contains(' ') {
+            new.push(t.to_string());
+        }
+    }
+    anyhow::ensure!(new.len() == 4, "four name servers to set, got {new:?}");
+    step("the owner sets them at the third-party registrar (the lab plays it)");
+    let refs: Vec<(&str, &[&str])> = new.iter().map(|n| (n.as_str(), &[][..])).collect();
+    lab.registry.delegate(ZONE, &refs);
+    step(&format!("r53-migrate cutover {ZONE} --resume   (the parent publishes the new set; monitor until the old NS TTL has passed)"));
+    let o = run(&["cutover", ZONE, "--resume", "--poll", "1s"])?;
+    show(&o);
+    anyhow::ensure!(o.status.success(), "the cutover did not complete");
+    step(&format!("r53-migrate status {ZONE}"));
+    let o = run(&["status", ZONE])?;
+    show(&o);
     Ok(())
 }
 

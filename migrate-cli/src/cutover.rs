@@ -129,6 +129,10 @@ pub struct CutoverArgs {
     /// first, so resolvers drop the old servers quickly).
     #[arg(long, default_value_t = 900)]
     pub max_ns_ttl: u32,
+    /// When the old host is a Route 53 zone (`--from route53:ZONE_ID`, serving the current
+    /// delegation): lower its NS TTL to --max-ns-ttl there (the one write preflight makes).
+    #[arg(long)]
+    pub lower_ns_ttl: bool,
     /// How often to look at the parent while waiting.
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
     pub poll: Duration,
@@ -422,6 +426,7 @@ async fn fresh(a: &CutoverArgs, aws: &r53_core::Aws, domain: &str) -> Result<Sta
         published_at: None,
         complete_after: None,
         rollback_operation_id: None,
+        new_ns_ttl_before: None,
         events: Vec::new(),
     })
 }
@@ -691,6 +696,32 @@ impl Cx<'_> {
         st.old_ns_ttl = st.old_ns_ttl.max(old_ttl);
         st.old_ns_ttl_seen.push((now(), old_ttl));
         let bound = self.a.max_ns_ttl;
+        let old_r53 = match src {
+            Some(crate::source::Source::Route53 { zone_id }) => Some(zone_id.clone()),
+            _ => None,
+        };
+        if let (Some(z), true) = (&old_r53, old_ttl > bound && self.a.lower_ns_ttl) {
+            let hz = self
+                .aws
+                .route53
+                .find_hosted_zone_by_id(&self.call(), z)
+                .await
+                .map_err(|e| Fail::error(format!("the old zone {z}: {e}")))?;
+            if delegation::normalise_set(&hz.name_servers) != current {
+                blockers.push(format!(
+                    "--lower-ns-ttl: Route 53 zone {z} is not the one the delegation points at (its servers are {})",
+                    hz.name_servers.join(", ")
+                ));
+            } else {
+                let before = self.set_apex_ns_ttl(z, &d, bound).await?;
+                st.old_ns_ttl_seen.push((now(), bound));
+                let msg = format!(
+                    "lowered the NS TTL of the old Route 53 zone {z} from {before}s to {bound}s"
+                );
+                say("preflight", &msg);
+                st.event(msg);
+            }
+        }
         say(
             "preflight",
             format!(
@@ -700,7 +731,8 @@ impl Cx<'_> {
         );
         match state::earliest_switch(&st.old_ns_ttl_seen, bound) {
             None => blockers.push(format!(
-                "the old host serves {d}'s NS records with TTL {old_ttl}s: lower it to at most {bound}s there (AWS's procedure suggests 60–900 s), then run this again; resolvers drop the old servers within that TTL after the switch, and the switch waits {old_ttl}s after the lower TTL is first seen"
+                "the old host serves {d}'s NS records with TTL {old_ttl}s: lower it to at most {bound}s there{} (AWS's procedure suggests 60–900 s), then run this again; resolvers drop the old servers within that TTL after the switch, and the switch waits {old_ttl}s after the lower TTL is first seen",
+                if old_r53.is_some() { " (it is a Route 53 zone: --lower-ns-ttl does it)" } else { "" }
             )),
             Some(t) => {
                 st.earliest_switch = t;
@@ -1001,6 +1033,25 @@ impl Cx<'_> {
                 )))
             }
         }
+        // A low NS TTL in the new zone while the switch is young: a rollback then reaches
+        // resolvers within minutes instead of days (AWS's procedure lowers it too). Put back
+        // when the cutover completes or is rolled back.
+        let bound = self.a.max_ns_ttl;
+        let z = st.zone_id.clone();
+        if st.new_ns_ttl_before.is_none() {
+            // Recorded before the write, so a kill in between cannot lose the original.
+            let current = self.apex_ns_ttl(&z, &d).await?;
+            if current > bound {
+                st.new_ns_ttl_before = Some(current);
+                save(st, self.path)?;
+            }
+        }
+        if let Some(before) = st.new_ns_ttl_before {
+            self.set_apex_ns_ttl(&z, &d, bound).await?;
+            let msg = format!("lowered the NS TTL of zone {z} from {before}s to {bound}s for the switch (restored when the cutover ends)");
+            say("switch", &msg);
+            st.event(msg);
+        }
         st.step = Step::Switching;
         st.switch_requested_at = Some(now());
         st.event(format!(
@@ -1038,7 +1089,7 @@ impl Cx<'_> {
                 say(
                     tag,
                     format!(
-                        "(nothing else: no DS record; the parent {} will publish the change)",
+                        "(nothing else: no DS record; {} will publish the change)",
                         delegation::display_zone(&st.parent_zone)
                     ),
                 );
@@ -1116,6 +1167,70 @@ impl Cx<'_> {
                     .map_err(|e| Fail::error(format!("operation {op}: {e}")))?;
                 say(tag, format!("operation {op} succeeded"));
             }
+        }
+        Ok(())
+    }
+
+    /// Sets the TTL of a Route 53 zone's apex NS set and waits for it to be INSYNC; returns the
+    /// TTL it had.
+    async fn apex_ns(&self, zone_id: &str, domain: &str) -> Result<r53_zone::RecordSet, Fail> {
+        self.aws
+            .route53
+            .find_record_set(
+                &self.call(),
+                zone_id,
+                domain,
+                r53_zone::RecordType::Ns,
+                None,
+            )
+            .await
+            .map_err(|e| Fail::error(format!("the NS records of zone {zone_id}: {e}")))
+    }
+
+    async fn apex_ns_ttl(&self, zone_id: &str, domain: &str) -> Result<u32, Fail> {
+        let rs = self.apex_ns(zone_id, domain).await?;
+        Ok(rs
+            .ttl
+            .and_then(|t| u32::try_from(t).ok())
+            .unwrap_or(172_800))
+    }
+
+    async fn set_apex_ns_ttl(&self, zone_id: &str, domain: &str, ttl: u32) -> Result<u32, Fail> {
+        let call = self.call();
+        let r = &self.aws.route53;
+        let mut rs = self.apex_ns(zone_id, domain).await?;
+        let before = rs
+            .ttl
+            .and_then(|t| u32::try_from(t).ok())
+            .unwrap_or(172_800);
+        if before == ttl {
+            return Ok(before);
+        }
+        rs.ttl = Some(i64::from(ttl));
+        let change = r
+            .change_record_sets(
+                &call,
+                zone_id,
+                &[r53_core::route53::Change::Upsert(rs)],
+                "r53-migrate cutover: NS TTL",
+            )
+            .await
+            .map_err(|e| Fail::error(format!("setting the NS TTL of zone {zone_id}: {e}")))?;
+        r.wait_change_insync(&call, &change)
+            .await
+            .map_err(|e| Fail::error(format!("zone {zone_id}: {e}")))?;
+        Ok(before)
+    }
+
+    /// Puts the new zone's NS TTL back to what it was before the switch lowered it.
+    async fn restore_new_ns_ttl(&self, st: &mut State) -> Result<(), Fail> {
+        if let Some(t) = st.new_ns_ttl_before {
+            let z = st.zone_id.clone();
+            self.set_apex_ns_ttl(&z, &st.domain, t).await?;
+            st.new_ns_ttl_before = None;
+            st.event(format!("restored the NS TTL of zone {z} to {t}s"));
+            save(st, self.path)?;
+            say("ttl", format!("restored the NS TTL of zone {z} to {t}s"));
         }
         Ok(())
     }
@@ -1268,11 +1383,12 @@ impl Cx<'_> {
             }
             tokio::time::sleep(self.a.poll.min(left)).await;
         }
+        self.restore_new_ns_ttl(st).await?;
         st.step = Step::Complete;
         st.event("the old delegation's TTL has passed everywhere; cutover complete");
         save(st, self.path)?;
         say("monitor", format!(
-            "complete: resolvers can no longer hold the old delegation. Now raise the TTLs back (the NS TTL in zone {} to e.g. 172800) and keep the old host's zone until you are sure; remove it after that",
+            "complete: resolvers can no longer hold the old delegation. Raise the old host's NS TTL back if it stays in service, keep its zone until you are sure, then remove it; zone {} serves the domain now",
             st.zone_id
         ));
         Ok(None)
@@ -1322,7 +1438,7 @@ pub async fn rollback(a: RollbackArgs) -> Result<u8, Fail> {
     }
     let mut st = State::load(&path).map_err(Fail::error)?;
     match st.step {
-        Step::Blocked | Step::Ready => {
+        Step::Blocked | Step::Ready if st.new_ns_ttl_before.is_none() => {
             st.step = Step::RolledBack;
             st.event("cancelled before the switch; nothing to restore");
             save(&st, &path)?;
@@ -1388,6 +1504,7 @@ pub async fn rollback(a: RollbackArgs) -> Result<u8, Fail> {
         state: Some(path.clone()),
         max_preflight_age: Duration::from_secs(3600),
         max_ns_ttl: 900,
+        lower_ns_ttl: false,
         poll: a.poll,
         wait: a.wait,
         concurrency: 16,
@@ -1415,6 +1532,7 @@ pub async fn rollback(a: RollbackArgs) -> Result<u8, Fail> {
         );
         return Ok(EXIT_PENDING);
     }
+    cx.restore_new_ns_ttl(&mut st).await?;
     st.step = Step::RolledBack;
     st.event(format!(
         "rolled back: the parent publishes {}",

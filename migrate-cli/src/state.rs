@@ -116,6 +116,9 @@ pub struct State {
     pub complete_after: Option<u64>,
     #[serde(default)]
     pub rollback_operation_id: Option<String>,
+    /// The new zone's NS TTL before the switch lowered it (restored at the end).
+    #[serde(default)]
+    pub new_ns_ttl_before: Option<u32>,
     pub events: Vec<Event>,
 }
 

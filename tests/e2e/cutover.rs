@@ -327,6 +327,18 @@ fn cutover_with_route53_domains_then_rollback() {
     assert_eq!(registrar_ns(&lab, domain), new);
     assert_eq!(parent_ns(&lab, domain), new);
     assert_eq!(lab.proxy.stats().get("UpdateDomainNameservers"), 1);
+    // The new zone's NS TTL was lowered for the switch and is back where it was.
+    assert!(
+        r.stdout.contains("lowered the NS TTL of zone"),
+        "{}",
+        r.text()
+    );
+    assert!(
+        r.stdout.contains("restored the NS TTL of zone"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(apex_ns_ttl(&lab, &c, &zone, domain), 172_800);
 
     let r = migrate(&lab, &args(&["rollback", domain], FAST), d.path());
     assert_eq!(r.code, 0, "{}", r.text());
@@ -334,6 +346,104 @@ fn cutover_with_route53_domains_then_rollback() {
     assert_eq!(parent_ns(&lab, domain), old_set());
     assert_eq!(lab.proxy.stats().get("UpdateDomainNameservers"), 2);
     assert_eq!(state_step(d.path(), domain), "rolled_back");
+}
+
+fn apex_ns_ttl(lab: &Lab, c: &aws_sdk_route53::Client, zone: &str, domain: &str) -> i64 {
+    list_sets(lab, c, zone)
+        .into_iter()
+        .find(|s| s.0.trim_end_matches('.') == domain && s.1 == "NS")
+        .and_then(|s| s.3)
+        .expect("apex NS")
+}
+
+#[test]
+fn an_old_host_on_route53_gets_its_ns_ttl_lowered_and_the_switch_waits() {
+    let lab = lab();
+    let c = sdk(&lab);
+    let d = tempfile::tempdir().unwrap();
+    let domain = "r53old.test";
+    // The old host is another Route 53 zone (another account, say), delegated to.
+    let old_zone = import_file(&lab, &c, domain, &zone_text(&base()), d.path());
+    let old_ns = zone_ns(&lab, &c, &old_zone);
+    let set: Vec<(&str, &[&str])> = old_ns.iter().map(|n| (n.as_str(), &[][..])).collect();
+    lab.registry.delegate_published(domain, &set);
+    let new_zone = lab.rt.block_on(async {
+        c.create_hosted_zone()
+            .name(domain)
+            .caller_reference("r53old-new")
+            .send()
+            .await
+            .unwrap()
+            .hosted_zone()
+            .unwrap()
+            .id()
+            .trim_start_matches("/hostedzone/")
+            .to_string()
+    });
+    let from = format!("route53:{old_zone}");
+    let r = migrate(
+        &lab,
+        &[
+            "import",
+            domain,
+            "--zone-id",
+            &new_zone,
+            "--from",
+            &from,
+            "--apply",
+        ],
+        d.path(),
+    );
+    assert_eq!(r.code, 0, "{}", r.text());
+    assert_ne!(zone_ns(&lab, &c, &new_zone), old_ns);
+
+    // Route 53's default NS TTL (2 days) blocks, naming the flag that fixes it.
+    let r = migrate(
+        &lab,
+        &["cutover", domain, "--to-zone", &new_zone, "--from", &from],
+        d.path(),
+    );
+    assert_eq!(r.code, 3, "{}", r.text());
+    assert!(
+        r.stdout.contains("NS records with TTL 172800s"),
+        "{}",
+        r.text()
+    );
+    assert!(r.stdout.contains("--lower-ns-ttl does it"), "{}", r.text());
+    assert!(r.stdout.contains("identical answers"), "{}", r.text());
+    assert_eq!(apex_ns_ttl(&lab, &c, &old_zone, domain), 172_800);
+
+    // With the flag: lowered at the old zone; preflight passes; the switch waits out 2 days.
+    let r = migrate(
+        &lab,
+        &[
+            "cutover",
+            domain,
+            "--resume",
+            "--from",
+            &from,
+            "--lower-ns-ttl",
+        ],
+        d.path(),
+    );
+    assert_eq!(r.code, 2, "{}", r.text());
+    assert!(
+        r.stdout
+            .contains("lowered the NS TTL of the old Route 53 zone"),
+        "{}",
+        r.text()
+    );
+    assert!(r.stdout.contains("the switch is safe from"), "{}", r.text());
+    assert_eq!(apex_ns_ttl(&lab, &c, &old_zone, domain), 900);
+    let r = migrate(&lab, &["cutover", domain, "--resume", "--switch"], d.path());
+    assert_eq!(r.code, 2, "{}", r.text());
+    assert!(
+        r.stdout.contains("not yet: the switch is safe from"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(state_step(d.path(), domain), "ready");
+    assert_eq!(parent_ns(&lab, domain), old_ns);
 }
 
 /// Runs with a failpoint: the process aborts there (as a kill would).
