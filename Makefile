@@ -45,11 +45,13 @@ BENCH_STATE ?= s3
 PARALLELISM ?= 10
 # Zone sizes for the r53-migrate vs octodns import and the dnspython parse comparison (empty: skip).
 MIGRATE_SIZES ?= 5000,50000
+# Zone sizes for the cutover's equivalence check (every record set at 6 loopback name servers).
+CUTOVER_SIZES ?= 1000,10000
 bench: tools
 	./scripts/install-tools.sh bench
 	$(CARGO) build --locked --release -p terraform-provider-r53 -p r53-migrate
-	$(CARGO) build --locked -p r53-lab
-	R53_PROVIDER_DIR=$(CURDIR)/target/release ./target/debug/r53-lab bench --sizes '$(SIZES)' --variants $(VARIANTS) --max-per-resource $(MAX_PER_RESOURCE) --state $(BENCH_STATE) --parallelism $(PARALLELISM) $(if $(MIGRATE_SIZES),--migrate-sizes $(MIGRATE_SIZES),) --profile release
+	$(CARGO) build --locked --release -p r53-lab
+	R53_PROVIDER_DIR=$(CURDIR)/target/release ./target/release/r53-lab bench --sizes '$(SIZES)' --variants $(VARIANTS) --max-per-resource $(MAX_PER_RESOURCE) --state $(BENCH_STATE) --parallelism $(PARALLELISM) $(if $(MIGRATE_SIZES),--migrate-sizes $(MIGRATE_SIZES),) $(if $(CUTOVER_SIZES),--cutover-sizes $(CUTOVER_SIZES),) --profile release
 
 clean:
 	$(CARGO) clean

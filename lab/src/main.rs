@@ -54,6 +54,10 @@ enum Cmd {
         /// the zone-file parsing comparison with dnspython; needs `scripts/install-tools.sh bench`.
         #[arg(long, default_value = "", value_parser = sizes_list)]
         migrate_sizes: SizeList,
+        /// Zone sizes for the cutover's equivalence check (every record set at 6 loopback Knot
+        /// addresses, the engine `r53-migrate cutover` uses).
+        #[arg(long, default_value = "", value_parser = sizes_list)]
+        cutover_sizes: SizeList,
     },
     /// Apply examples/demo with the real Terraform and show the result.
     Demo {
@@ -86,6 +90,7 @@ fn main() -> anyhow::Result<()> {
         state,
         parallelism,
         migrate_sizes,
+        cutover_sizes,
     } = &cli.cmd
     {
         let opts = r53_lab::bench::Opts {
@@ -100,6 +105,7 @@ fn main() -> anyhow::Result<()> {
             profile,
             opts,
             &migrate_sizes.0,
+            &cutover_sizes.0,
         );
     }
     let lenient = matches!(cli.cmd, Cmd::Serve { lenient: true });
@@ -493,6 +499,7 @@ fn bench(
     profile: &str,
     opts: r53_lab::bench::Opts,
     migrate_sizes: &[usize],
+    cutover_sizes: &[usize],
 ) -> anyhow::Result<()> {
     use r53_lab::bench::{run_case, startup, table, Variant};
     let chosen: Vec<Variant> = variants
@@ -517,6 +524,9 @@ fn bench(
     }
     if !migrate_sizes.is_empty() {
         t.push_str(&r53_lab::migrate_bench::run(migrate_sizes)?);
+    }
+    if !cutover_sizes.is_empty() {
+        t.push_str(&r53_lab::cutover_bench::run(cutover_sizes)?);
     }
     println!("{t}");
     let dir = r53_lab::tools::repo_root().join("bench-results");

@@ -1,5 +1,6 @@
 //! `make demo` end to end: the `r53-lab demo` binary as a newcomer runs it (its own lab, the real
-//! Terraform, Knot and r53-migrate), so the README's first command cannot silently rot.
+//! Terraform, Knot and r53-migrate, down to the NS cutover), so the README's first command cannot
+//! silently rot.
 
 #[test]
 fn make_demo_runs_end_to_end() {
@@ -27,6 +28,15 @@ fn make_demo_runs_end_to_end() {
         // handed to Terraform: imports only, then nothing
         "Plan: 2 to import, 0 to add, 0 to change, 0 to destroy.",
         "no changes: the zone is now managed by r53",
+        // part three: the cutover — preflight over the wire, the switch at the lab's third-party
+        // registrar, the parent publishing it, the monitor to the end
+        "8 record sets asked at 2 old and 4 new server addresses",
+        "identical answers",
+        "set the name servers to exactly:",
+        "every server of the example zone publishes ns-",
+        "[monitor] complete",
+        "the parent (the example zone) publishes now: ns-",
+        "(the new set)",
     ] {
         assert!(text.contains(want), "missing {want:?} in:\n{text}");
     }
