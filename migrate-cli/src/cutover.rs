@@ -903,6 +903,14 @@ impl Cx<'_> {
                 ))
             })?
         };
+        for n in &conv.notes {
+            if matches!(n, r53_zone::convert::Note::UnsupportedSkipped { .. }) {
+                say(
+                    "preflight",
+                    format!("note: {n}; not compared (Route 53 cannot serve it)"),
+                );
+            }
+        }
         let ttl = conv.sets.iter().filter_map(|s| s.ttl).max().unwrap_or(0);
         say(
             "preflight",
