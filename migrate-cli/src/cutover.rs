@@ -270,7 +270,24 @@ pub async fn run(a: CutoverArgs) -> Result<u8, Fail> {
             }
             st
         } else {
-            fresh(&a, &aws, &domain).await?
+            // A finished cutover's record is kept beside the new one, not overwritten.
+            let fresh_state = fresh(&a, &aws, &domain).await?;
+            let mut done = path.as_os_str().to_owned();
+            done.push(format!(
+                ".{}-{}",
+                st.step.describe().replace(' ', "-"),
+                now()
+            ));
+            std::fs::rename(&path, &done)
+                .map_err(|e| Fail::error(format!("keeping {}: {e}", path.display())))?;
+            say(
+                "start",
+                format!(
+                    "the earlier cutover's record is kept as {}",
+                    PathBuf::from(done).display()
+                ),
+            );
+            fresh_state
         }
     } else {
         fresh(&a, &aws, &domain).await?

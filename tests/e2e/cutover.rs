@@ -45,8 +45,12 @@ fn base_lines() -> Vec<(&'static str, &'static str)> {
 }
 
 fn zone_text(lines: &[String]) -> String {
-    let mut s = String::from(
-        "$TTL 300\n@ 3600 IN SOA ns1.old-dns.test. hostmaster.old-dns.test. 1 7200 900 1209600 300\n@ 3 IN NS ns1.old-dns.test.\n@ 3 IN NS ns2.old-dns.test.\n",
+    zone_text_ns_ttl(lines, 3)
+}
+
+fn zone_text_ns_ttl(lines: &[String], ns_ttl: u32) -> String {
+    let mut s = format!(
+        "$TTL 300\n@ 3600 IN SOA ns1.old-dns.test. hostmaster.old-dns.test. 1 7200 900 1209600 300\n@ {ns_ttl} IN NS ns1.old-dns.test.\n@ {ns_ttl} IN NS ns2.old-dns.test.\n",
     );
     for l in lines {
         s.push_str(l);
@@ -273,6 +277,16 @@ fn cutover_with_an_external_registrar_then_rollback() {
             r.text()
         );
     }
+    // A new cutover after a finished one keeps the earlier record beside it.
+    let r = migrate(&lab, &["cutover", domain, "--to-zone", &zone], d.path());
+    assert_eq!(r.code, 2, "{}", r.text());
+    let kept: Vec<String> = std::fs::read_dir(d.path())
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with(&format!("r53-migrate-{domain}.cutover.json.rolled-back-")))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(state_step(d.path(), domain), "ready");
 }
 
 fn register(lab: &Lab, domain: &str) {
@@ -444,6 +458,128 @@ fn an_old_host_on_route53_gets_its_ns_ttl_lowered_and_the_switch_waits() {
     );
     assert_eq!(state_step(d.path(), domain), "ready");
     assert_eq!(parent_ns(&lab, domain), old_ns);
+}
+
+/// Changes one A record in a Route 53 zone behind the cutover's back.
+fn change_a(lab: &Lab, c: &aws_sdk_route53::Client, zone: &str, name: &str, ip: &str) {
+    use aws_sdk_route53::types::{
+        Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
+    };
+    lab.rt.block_on(async {
+        let rrs = ResourceRecordSet::builder()
+            .name(name)
+            .r#type(RrType::A)
+            .ttl(300)
+            .resource_records(ResourceRecord::builder().value(ip).build().unwrap())
+            .build()
+            .unwrap();
+        c.change_resource_record_sets()
+            .hosted_zone_id(zone)
+            .change_batch(
+                ChangeBatch::builder()
+                    .changes(
+                        Change::builder()
+                            .action(ChangeAction::Upsert)
+                            .resource_record_set(rrs)
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+    });
+}
+
+#[test]
+fn the_switch_refuses_stale_or_diverged_and_the_monitor_catches_a_change() {
+    let lab = lab();
+    fast_parent(&lab);
+    let c = sdk(&lab);
+    let d = tempfile::tempdir().unwrap();
+    let domain = "guarded.example";
+    // An old NS TTL of 30 s: the monitor outlives this test's short waits.
+    let _knot = old_host(&lab, &[(domain, zone_text_ns_ttl(&base(), 30))], None);
+    register(&lab, domain);
+    let zone = import(&lab, &c, domain, d.path());
+    let new = zone_ns(&lab, &c, &zone);
+    let r = migrate(&lab, &["cutover", domain, "--to-zone", &zone], d.path());
+    assert_eq!(r.code, 2, "{}", r.text());
+
+    // A preflight older than the bound: refused, nothing written anywhere.
+    std::thread::sleep(Duration::from_millis(2100));
+    let r = migrate(
+        &lab,
+        &[
+            "cutover",
+            domain,
+            "--resume",
+            "--switch",
+            "--max-preflight-age",
+            "1s",
+        ],
+        d.path(),
+    );
+    assert_eq!(r.code, 3, "{}", r.text());
+    assert!(r.stderr.contains("--recheck"), "{}", r.text());
+    assert_eq!(lab.proxy.stats().get("UpdateDomainNameservers"), 0);
+
+    // The new zone changed since preflight: refused with the record set that moved.
+    change_a(&lab, &c, &zone, &format!("mail.{domain}"), "192.0.2.250");
+    let r = migrate(&lab, &["cutover", domain, "--resume", "--switch"], d.path());
+    assert_eq!(r.code, 3, "{}", r.text());
+    assert!(
+        r.stdout.contains(&format!("mail.{domain} A")),
+        "{}",
+        r.text()
+    );
+    assert!(r.stdout.contains("192.0.2.250"), "{}", r.text());
+    assert_eq!(state_step(d.path(), domain), "ready");
+    assert_eq!(lab.proxy.stats().get("UpdateDomainNameservers"), 0);
+    assert_eq!(registrar_ns(&lab, domain), old_set());
+
+    // Put back, recheck, switch; the run stops while monitoring (the old NS TTL is 30 s).
+    change_a(&lab, &c, &zone, &format!("mail.{domain}"), "192.0.2.20");
+    let r = migrate(
+        &lab,
+        &args(
+            &[
+                "cutover",
+                domain,
+                "--resume",
+                "--recheck",
+                "--switch",
+                "--wait",
+                "2s",
+            ],
+            FAST,
+        ),
+        d.path(),
+    );
+    assert_eq!(r.code, 2, "{}", r.text());
+    assert_eq!(state_step(d.path(), domain), "monitoring");
+    assert_eq!(parent_ns(&lab, domain), new);
+    // A record broken during monitoring: the resume stops with it and points at rollback.
+    change_a(&lab, &c, &zone, &format!("sip.{domain}"), "192.0.2.251");
+    let r = migrate(
+        &lab,
+        &args(&["cutover", domain, "--resume", "--wait", "2s"], FAST),
+        d.path(),
+    );
+    assert_eq!(r.code, 1, "{}", r.text());
+    assert!(
+        r.stdout.contains(&format!("sip.{domain} A")),
+        "{}",
+        r.text()
+    );
+    assert!(r.stderr.contains("rollback"), "{}", r.text());
+    // Rollback restores the old set (and the zone's NS TTL) from the monitoring step.
+    let r = migrate(&lab, &args(&["rollback", domain], FAST), d.path());
+    assert_eq!(r.code, 0, "{}", r.text());
+    assert_eq!(parent_ns(&lab, domain), old_set());
+    assert_eq!(apex_ns_ttl(&lab, &c, &zone, domain), 172_800);
 }
 
 /// Runs with a failpoint: the process aborts there (as a kill would).
