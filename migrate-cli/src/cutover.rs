@@ -217,14 +217,13 @@ pub async fn run(a: CutoverArgs) -> Result<u8, Fail> {
     if a.src.from.is_some() && a.names.is_some() {
         return Err(Fail::error("give --from or --names, not both"));
     }
-    let src = a
-        .src
+    // Validated before any other I/O (a resume re-reads the recorded source after the state).
+    a.src
         .from
         .as_ref()
         .map(|_| crate::source::parse(&a.src))
         .transpose()?;
-    let names = a
-        .names
+    a.names
         .as_ref()
         .map(|p| read_names(p, &domain))
         .transpose()?;
@@ -292,6 +291,24 @@ pub async fn run(a: CutoverArgs) -> Result<u8, Fail> {
     } else {
         fresh(&a, &aws, &domain).await?
     };
+    // Where the questions come from: this run's --from/--names, else what the cutover recorded.
+    let mut a = a;
+    if a.src.from.is_none() && a.names.is_none() {
+        a.src.from = st.from.clone();
+        a.names = st.names_file.clone().map(PathBuf::from);
+        a.src.skip_unsupported |= st.skip_unsupported;
+    }
+    let src = a
+        .src
+        .from
+        .as_ref()
+        .map(|_| crate::source::parse(&a.src))
+        .transpose()?;
+    let names = a
+        .names
+        .as_ref()
+        .map(|p| read_names(p, &domain))
+        .transpose()?;
     let opts = equivalence::Options {
         concurrency: a.concurrency.max(1),
         timeout: a.dns.query_timeout,
@@ -344,7 +361,12 @@ pub async fn run(a: CutoverArgs) -> Result<u8, Fail> {
                     return Ok(code);
                 }
             }
-            Step::Blocked => unreachable!("handled above"),
+            Step::Blocked => {
+                // Preflight ran in this invocation and blocked: it returned above.
+                return Err(Fail::refused(format!(
+                    "preflight blocked the cutover of {domain}"
+                )));
+            }
             Step::Switching => {
                 if let Some(code) = cx.await_switch(&mut st).await? {
                     return Ok(code);
@@ -444,8 +466,25 @@ async fn fresh(a: &CutoverArgs, aws: &r53_core::Aws, domain: &str) -> Result<Sta
         complete_after: None,
         rollback_operation_id: None,
         new_ns_ttl_before: None,
+        from: a.src.from.as_deref().map(absolute_source),
+        names_file: a.names.as_ref().map(|p| absolute(p).display().to_string()),
+        skip_unsupported: a.src.skip_unsupported,
         events: Vec::new(),
     })
+}
+
+/// A path as an absolute one (a resume may run from another directory).
+fn absolute(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// A `--from` spec with a file path made absolute; transfers and Route 53 zones as given.
+fn absolute_source(spec: &str) -> String {
+    if spec.starts_with("axfr://") || spec.starts_with("route53:") {
+        return spec.to_string();
+    }
+    let p = spec.strip_prefix("file:").unwrap_or(spec);
+    absolute(Path::new(p)).display().to_string()
 }
 
 /// `NAME TYPE` per line; `#` comments. Names relative to the domain unless they end in a dot.

@@ -119,6 +119,14 @@ pub struct State {
     /// The new zone's NS TTL before the switch lowered it (restored at the end).
     #[serde(default)]
     pub new_ns_ttl_before: Option<u32>,
+    /// The `--from` spec (never a TSIG secret: that comes from its file or the environment
+    /// again) and `--names` file the questions came from, reused on resume.
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub names_file: Option<String>,
+    #[serde(default)]
+    pub skip_unsupported: bool,
     pub events: Vec<Event>,
 }
 

@@ -433,9 +433,8 @@ fn an_old_host_on_route53_gets_its_ns_ttl_lowered_and_the_switch_waits() {
         &[
             "cutover",
             domain,
+            // The source is the recorded one: a resume need not repeat --from.
             "--resume",
-            "--from",
-            &from,
             "--lower-ns-ttl",
         ],
         d.path(),
@@ -580,6 +579,80 @@ fn the_switch_refuses_stale_or_diverged_and_the_monitor_catches_a_change() {
     assert_eq!(r.code, 0, "{}", r.text());
     assert_eq!(parent_ns(&lab, domain), old_set());
     assert_eq!(apex_ns_ttl(&lab, &c, &zone, domain), 172_800);
+}
+
+#[test]
+fn a_host_without_transfers_is_compared_by_a_names_file() {
+    let lab = lab();
+    let c = sdk(&lab);
+    let d = tempfile::tempdir().unwrap();
+    let domain = "noxfr.test";
+    let _knot = lab
+        .start_old_host(
+            &[LabZone {
+                name: domain.into(),
+                text: zone_text(&base()),
+                transfer: false,
+            }],
+            None,
+        )
+        .unwrap();
+    let old: Vec<(&str, &[&str])> = OLD_HOST_NS.iter().map(|n| (*n, &[][..])).collect();
+    lab.registry.delegate_published(domain, &old);
+    let zone = import_file(&lab, &c, domain, &zone_text(&base()), d.path());
+
+    // No source and no transfer: told what to give; nothing recorded.
+    let r = migrate(&lab, &["cutover", domain, "--to-zone", &zone], d.path());
+    assert_eq!(r.code, 1, "{}", r.text());
+    assert!(
+        r.stderr.contains("does not allow a zone transfer"),
+        "{}",
+        r.text()
+    );
+    assert!(r.stderr.contains("--names"), "{}", r.text());
+
+    // A names file: those sets (and the target zone's own) are compared.
+    let names = d.path().join("names.txt");
+    std::fs::write(
+        &names,
+        "# what the old host serves\n@ A\n@ MX\nwww CNAME\nmail A\nmissing.noxfr.test. TXT\n",
+    )
+    .unwrap();
+    let r = migrate(
+        &lab,
+        &[
+            "cutover",
+            domain,
+            "--to-zone",
+            &zone,
+            "--names",
+            names.to_str().unwrap(),
+        ],
+        d.path(),
+    );
+    assert_eq!(r.code, 2, "{}", r.text());
+    assert!(
+        r.stdout.contains("source: 5 names from names file"),
+        "{}",
+        r.text()
+    );
+    assert!(r.stdout.contains("identical answers"), "{}", r.text());
+    // A bad line is refused with its place.
+    std::fs::write(&names, "@ A\nwww BOGUS\n").unwrap();
+    let r = migrate(
+        &lab,
+        &[
+            "cutover",
+            domain,
+            "--resume",
+            "--recheck",
+            "--names",
+            names.to_str().unwrap(),
+        ],
+        d.path(),
+    );
+    assert_eq!(r.code, 1, "{}", r.text());
+    assert!(r.stderr.contains("names.txt:2:"), "{}", r.text());
 }
 
 /// Runs with a failpoint: the process aborts there (as a kill would).
