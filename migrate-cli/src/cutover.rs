@@ -136,6 +136,10 @@ pub struct CutoverArgs {
     /// How often to look at the parent while waiting.
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
     pub poll: Duration,
+    /// While monitoring, how often every record set is asked again at the new servers (the
+    /// parent is asked every --poll). Route 53 bills each query its name servers answer.
+    #[arg(long, default_value = "15m", value_parser = parse_duration)]
+    pub reverify_every: Duration,
     /// How long this run waits for the registrar, the parent or the TTL before exiting (exit 2;
     /// `--resume` continues).
     #[arg(long, default_value = "30m", value_parser = parse_duration)]
@@ -1403,8 +1407,12 @@ impl Cx<'_> {
         let until = st.complete_after.unwrap_or(0);
         let deadline = Instant::now() + self.a.wait;
         let mut rounds = 0;
+        // The parent is asked every poll (free); the whole zone at most every --reverify-every
+        // (Route 53 bills every query its name servers answer), and once more at the end.
+        let mut verified: Option<Instant> = None;
         loop {
             rounds += 1;
+            let last_round = now() >= until;
             let v = self
                 .walker
                 .parent_view(&d)
@@ -1416,31 +1424,18 @@ impl Cx<'_> {
                     v.published().map(|n| n.join(", ")).unwrap_or("no delegation".into())
                 )));
             }
-            let new = self.servers(st, &st.new_ns, None).await;
-            if let Some(bad) = new.iter().find(|s| s.error.is_some()) {
-                return Err(Fail::error(format!(
-                    "new name server {} stopped answering: {}; consider `r53-migrate rollback {d}`",
-                    bad.name,
-                    bad.error.clone().unwrap_or_default()
-                )));
-            }
-            let diverged = self.reverify(st, &new).await;
-            if !diverged.is_empty() {
-                for x in &diverged {
-                    println!("    {x}");
-                }
-                return Err(Fail::error(format!(
-                    "the new zone no longer answers like the old host did for {} record set(s) (listed above); fix it or roll back: r53-migrate rollback {d}",
-                    diverged.len()
-                )));
+            let due = verified.is_none_or(|t| t.elapsed() >= self.a.reverify_every);
+            if due || last_round {
+                verified = Some(Instant::now());
+                self.verify_new(st).await?;
             }
             if rounds == 1 {
                 say("monitor", format!("the parent publishes the new set everywhere; the new zone answers as at preflight; the old delegation may be cached until {}", rfc3339(until)));
             }
-            if now() >= until {
+            if last_round {
                 break;
             }
-            let left = Duration::from_secs(until - now());
+            let left = Duration::from_secs(until.saturating_sub(now()));
             if Instant::now() + self.a.poll.min(left) > deadline {
                 say("monitor", format!("complete after {}; the state is saved: run `r53-migrate cutover {d} --resume` then", rfc3339(until)));
                 return Ok(Some(EXIT_PENDING));
@@ -1456,6 +1451,30 @@ impl Cx<'_> {
             st.zone_id
         ));
         Ok(None)
+    }
+
+    /// Every new server answers authoritatively and every record set as at preflight.
+    async fn verify_new(&self, st: &State) -> Result<(), Fail> {
+        let d = &st.domain;
+        let new = self.servers(st, &st.new_ns, None).await;
+        if let Some(bad) = new.iter().find(|s| s.error.is_some()) {
+            return Err(Fail::error(format!(
+                "new name server {} stopped answering: {}; consider `r53-migrate rollback {d}`",
+                bad.name,
+                bad.error.clone().unwrap_or_default()
+            )));
+        }
+        let diverged = self.reverify(st, &new).await;
+        if !diverged.is_empty() {
+            for x in &diverged {
+                println!("    {x}");
+            }
+            return Err(Fail::error(format!(
+                    "the new zone no longer answers like the old host did for {} record set(s) (listed above); fix it or roll back: r53-migrate rollback {d}",
+                    diverged.len()
+                )));
+        }
+        Ok(())
     }
 }
 
@@ -1570,6 +1589,7 @@ pub async fn rollback(a: RollbackArgs) -> Result<u8, Fail> {
         max_ns_ttl: 900,
         lower_ns_ttl: false,
         poll: a.poll,
+        reverify_every: Duration::from_secs(900),
         wait: a.wait,
         concurrency: 16,
         compare_ttl: false,
