@@ -169,3 +169,70 @@ pub fn relative_sets(lab: &Lab, c: &r53::Client, zone_id: &str, zone: &str) -> V
     v.sort();
     v
 }
+
+/// The NS set `server` refers `domain` to (or, answering for it, serves), asked over DNS.
+pub fn ns_at(lab: &Lab, server: std::net::SocketAddr, domain: &str) -> Vec<String> {
+    use hickory_proto::rr::{RData, RecordType};
+    let m = lab
+        .rt
+        .block_on(r53_lab::registry::ask(server, domain, RecordType::NS))
+        .expect("DNS query");
+    let mut ns: Vec<String> = m
+        .name_servers()
+        .iter()
+        .chain(m.answers())
+        .filter_map(|r| match r.data() {
+            RData::NS(n) => Some(n.0.to_ascii().trim_end_matches('.').to_string()),
+            _ => None,
+        })
+        .collect();
+    ns.sort();
+    ns
+}
+
+/// A simple record set (`name` `ty` `ttl` `values`) for [`change_set`].
+pub fn rrset(
+    name: &str,
+    ty: r53::types::RrType,
+    ttl: i64,
+    values: &[String],
+) -> anyhow::Result<r53::types::ResourceRecordSet> {
+    use r53::types::{ResourceRecord, ResourceRecordSet};
+    let records = values
+        .iter()
+        .map(|v| ResourceRecord::builder().value(v).build())
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ResourceRecordSet::builder()
+        .name(name)
+        .r#type(ty)
+        .ttl(ttl)
+        .set_resource_records(Some(records))
+        .build()?)
+}
+
+/// One change to one record set of a zone, made behind the provider's back (as a console user
+/// would).
+pub fn change_set(
+    lab: &Lab,
+    c: &r53::Client,
+    zone: &str,
+    action: r53::types::ChangeAction,
+    rrs: r53::types::ResourceRecordSet,
+) -> anyhow::Result<()> {
+    use r53::types::{Change, ChangeBatch};
+    let batch = ChangeBatch::builder()
+        .changes(
+            Change::builder()
+                .action(action)
+                .resource_record_set(rrs)
+                .build()?,
+        )
+        .build()?;
+    lab.rt.block_on(
+        c.change_resource_record_sets()
+            .hosted_zone_id(zone)
+            .change_batch(batch)
+            .send(),
+    )?;
+    Ok(())
+}

@@ -803,15 +803,24 @@ fn referral(m: &Message) -> Option<(String, Vec<Server>)> {
     Some((cut, servers))
 }
 
-fn ns_names(m: &Message, domain: &str, authority: bool) -> Vec<String> {
+/// The NS records for `domain` in the authority section (a referral) or the answer section.
+fn ns_records<'m>(
+    m: &'m Message,
+    domain: &'m str,
+    authority: bool,
+) -> impl Iterator<Item = &'m hickory_proto::rr::Record> {
     let section = if authority {
         m.name_servers()
     } else {
         m.answers()
     };
-    section
-        .iter()
-        .filter(|r| normalise(&r.name().to_string()) == domain)
+    section.iter().filter(move |r| {
+        r.record_type() == RecordType::NS && normalise(&r.name().to_string()) == domain
+    })
+}
+
+fn ns_names(m: &Message, domain: &str, authority: bool) -> Vec<String> {
+    ns_records(m, domain, authority)
         .filter_map(|r| match r.data() {
             RData::NS(ns) => Some(normalise(&ns.0.to_string())),
             _ => None,
@@ -820,16 +829,7 @@ fn ns_names(m: &Message, domain: &str, authority: bool) -> Vec<String> {
 }
 
 fn ns_ttl(m: &Message, domain: &str, authority: bool) -> Option<u32> {
-    let section = if authority {
-        m.name_servers()
-    } else {
-        m.answers()
-    };
-    section
-        .iter()
-        .filter(|r| r.record_type() == RecordType::NS && normalise(&r.name().to_string()) == domain)
-        .map(|r| r.ttl())
-        .max()
+    ns_records(m, domain, authority).map(|r| r.ttl()).max()
 }
 
 fn soa_owner(m: &Message) -> Option<String> {

@@ -10,6 +10,7 @@ mod coalesce;
 pub mod delegation;
 pub mod dns;
 pub mod domains;
+mod duration;
 pub mod equivalence;
 pub mod error;
 pub mod retry;
@@ -17,5 +18,6 @@ pub mod route53;
 
 pub use client::{AssumeRole, Aws, AwsSettings};
 pub use domains::{Contact, ContactRole, Domains, NameServer, RegisteredDomain, Registration};
+pub use duration::parse_duration;
 pub use error::{Error, Result};
 pub use route53::{Call, Change, ChangeId, HostedZone, NewZone, Route53, Vpc};

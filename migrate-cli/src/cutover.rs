@@ -44,37 +44,7 @@ fn parse_resolver(s: &str) -> Result<SocketAddr, String> {
         .map_err(|_| format!("{s:?} is not an IP or IP:PORT"))
 }
 
-/// `500ms`, `30s`, `45m`, `2h`, `1h30m`.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let bad = || format!("{s:?} is not a duration like 500ms, 30s, 45m or 2h");
-    let t = s.trim();
-    if let Some(ms) = t.strip_suffix("ms") {
-        return ms.parse().map(Duration::from_millis).map_err(|_| bad());
-    }
-    let (mut total, mut num) = (0u64, String::new());
-    for c in t.chars() {
-        if c.is_ascii_digit() {
-            num.push(c);
-            continue;
-        }
-        let n: u64 = num.parse().map_err(|_| bad())?;
-        num.clear();
-        total += n * match c {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            'd' => 86_400,
-            _ => return Err(bad()),
-        };
-    }
-    if !num.is_empty() {
-        total += num.parse::<u64>().map_err(|_| bad())?;
-    }
-    if total == 0 {
-        return Err(bad());
-    }
-    Ok(Duration::from_secs(total))
-}
+use r53_core::parse_duration;
 
 impl DnsArgs {
     fn walker(&self) -> Walker {
@@ -1703,15 +1673,6 @@ pub async fn status(a: StatusArgs) -> Result<u8, Fail> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
-        assert_eq!(parse_duration("1h30m").unwrap(), Duration::from_secs(5400));
-        assert_eq!(parse_duration("2").unwrap(), Duration::from_secs(2));
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("0s").is_err());
-    }
 
     #[test]
     fn names_file_is_validated_with_line_numbers() {

@@ -4,7 +4,6 @@
 //! (temp file, fsync, rename) so a kill at any point leaves the old or the new journal, never half.
 
 use std::collections::BTreeSet;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use r53_zone::plan::Key;
@@ -51,26 +50,8 @@ impl Journal {
     }
 
     pub fn save(&self, path: &Path) -> Result<(), String> {
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let tmp = dir.join(format!(
-            ".{}.tmp",
-            path.file_name()
-                .and_then(|f| f.to_str())
-                .unwrap_or("journal")
-        ));
-        let write = || -> std::io::Result<()> {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(&serde_json::to_vec(self).map_err(std::io::Error::other)?)?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, path)?;
-            if let Ok(d) = std::fs::File::open(dir) {
-                let _ = d.sync_all();
-            }
-            Ok(())
-        };
-        write().map_err(|e| format!("writing journal {}: {e}", path.display()))
+        let bytes = serde_json::to_vec(self).map_err(|e| e.to_string())?;
+        crate::state::write_atomically(path, &bytes)
+            .map_err(|e| format!("writing journal {}: {e}", path.display()))
     }
 }

@@ -213,6 +213,8 @@ impl State {
     }
 }
 
+/// Temp file beside the target, fsync, rename, fsync the folder: a kill at any point leaves the
+/// old file or the new one, never half.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path
         .parent()

@@ -93,33 +93,7 @@ pub fn timeouts_block(defaults: &str) -> r53_plugin::schema::Block {
         .attr(a("delete", "deleting"))
 }
 
-/// A Terraform-style duration: `90s`, `45m`, `2h`, `1h30m`.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let t = s.trim();
-    let bad = || format!("{s:?} is not a duration like 30s, 45m, 2h or 1h30m");
-    if t.is_empty() {
-        return Err(bad());
-    }
-    let (mut total, mut num) = (0u64, String::new());
-    for c in t.chars() {
-        if c.is_ascii_digit() {
-            num.push(c);
-            continue;
-        }
-        let n: u64 = num.parse().map_err(|_| bad())?;
-        num.clear();
-        total += n * match c {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            _ => return Err(bad()),
-        };
-    }
-    if !num.is_empty() || total == 0 {
-        return Err(bad());
-    }
-    Ok(Duration::from_secs(total))
-}
+pub use r53_core::parse_duration;
 
 /// The configured timeout for `op` (`create`, `update`, `delete`), or `default`.
 pub fn timeout_of(v: &Value, op: &str, default: Duration) -> Duration {

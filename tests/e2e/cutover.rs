@@ -3,7 +3,6 @@
 //! the emulated zone, the parent the lab's TLD registry; the registrar is Route 53 Domains (the
 //! lab's) or "elsewhere" (the test plays it by changing the registry directly).
 
-use std::net::SocketAddr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -67,26 +66,20 @@ fn old_set() -> Vec<String> {
     OLD_HOST_NS.iter().map(|s| s.to_string()).collect()
 }
 
+/// Delegates `domain` at the lab's TLD to `names` (no glue): published at once when `now`, else
+/// after the registry's publish delay, as a third-party registrar's change would be.
+fn delegate_to<S: AsRef<str>>(lab: &Lab, domain: &str, names: &[S], now: bool) {
+    let set: Vec<(&str, &[&str])> = names.iter().map(|n| (n.as_ref(), &[][..])).collect();
+    if now {
+        lab.registry.delegate_published(domain, &set);
+    } else {
+        lab.registry.delegate(domain, &set);
+    }
+}
+
 /// The NS set the parent (the registry) publishes for `domain`, asked over DNS.
 fn parent_ns(lab: &Lab, domain: &str) -> Vec<String> {
-    let server = lab.registry.addr;
-    let mut ns: Vec<String> = lab.rt.block_on(async {
-        match r53_lab::registry::ask(server, domain, hickory_proto::rr::RecordType::NS).await {
-            Ok(m) => m
-                .name_servers()
-                .iter()
-                .filter_map(|r| match r.data() {
-                    hickory_proto::rr::RData::NS(n) => {
-                        Some(n.0.to_string().trim_end_matches('.').to_string())
-                    }
-                    _ => None,
-                })
-                .collect(),
-            Err(_) => Vec::new(),
-        }
-    });
-    ns.sort();
-    ns
+    ns_at(lab, lab.registry.addr, domain)
 }
 
 fn zone_ns(lab: &Lab, c: &aws_sdk_route53::Client, zone_id: &str) -> Vec<String> {
@@ -173,18 +166,52 @@ fn args<'a>(base: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
     base.iter().chain(extra).copied().collect()
 }
 
-#[test]
-fn cutover_with_an_external_registrar_then_rollback() {
+/// A hosting-only migration ready for its cutover: the lab (parent TTL 2 s), Knot as the old host
+/// serving the base zone with this NS TTL, the domain delegated to it (registered at the lab's
+/// Route 53 Domains, or elsewhere), and the zone imported into Route 53 by AXFR.
+struct Setup {
+    lab: Lab,
+    c: aws_sdk_route53::Client,
+    d: tempfile::TempDir,
+    zone: String,
+    new: Vec<String>,
+    _knots: Vec<Knot>,
+}
+
+fn hosting_only(domain: &str, ns_ttl: u32, at_route53: bool) -> Setup {
     let lab = lab();
     fast_parent(&lab);
     let c = sdk(&lab);
     let d = tempfile::tempdir().unwrap();
-    let domain = "shop.test";
-    let _knot = old_host(&lab, &[(domain, zone_text(&base()))], None);
-    let old: Vec<(&str, &[&str])> = OLD_HOST_NS.iter().map(|n| (*n, &[][..])).collect();
-    lab.registry.delegate_published(domain, &old);
+    let knots = old_host(&lab, &[(domain, zone_text_ns_ttl(&base(), ns_ttl))], None);
+    if at_route53 {
+        register(&lab, domain);
+    } else {
+        delegate_to(&lab, domain, &OLD_HOST_NS, true);
+    }
     let zone = import(&lab, &c, domain, d.path());
     let new = zone_ns(&lab, &c, &zone);
+    Setup {
+        lab,
+        c,
+        d,
+        zone,
+        new,
+        _knots: knots,
+    }
+}
+
+#[test]
+fn cutover_with_an_external_registrar_then_rollback() {
+    let domain = "shop.test";
+    let Setup {
+        lab,
+        c: _,
+        d,
+        zone,
+        new,
+        _knots,
+    } = hosting_only(domain, 3, false);
 
     // Preflight only (no --switch): passes, exit 2, nothing switched.
     let r = migrate(&lab, &["cutover", domain, "--to-zone", &zone], d.path());
@@ -231,9 +258,7 @@ fn cutover_with_an_external_registrar_then_rollback() {
 
     // The operator changes the name servers at the other registrar; resume sees the parent
     // publish them, monitors until the old delegation's TTL has passed, and completes.
-    let newp: Vec<&str> = new.iter().map(String::as_str).collect();
-    let set: Vec<(&str, &[&str])> = newp.iter().map(|n| (*n, &[][..])).collect();
-    lab.registry.delegate(domain, &set);
+    delegate_to(&lab, domain, &new, false);
     let r = migrate(
         &lab,
         &args(&["cutover", domain, "--resume"], FAST),
@@ -258,7 +283,7 @@ fn cutover_with_an_external_registrar_then_rollback() {
     assert_eq!(r.code, 2, "{}", r.text());
     assert!(r.stdout.contains("ns1.old-dns.test"), "{}", r.text());
     assert_eq!(state_step(d.path(), domain), "rolling_back");
-    lab.registry.delegate(domain, &old);
+    delegate_to(&lab, domain, &OLD_HOST_NS, false);
     let r = migrate(&lab, &args(&["rollback", domain], FAST), d.path());
     assert_eq!(r.code, 0, "{}", r.text());
     assert_eq!(state_step(d.path(), domain), "rolled_back");
@@ -314,15 +339,15 @@ fn registrar_ns(lab: &Lab, domain: &str) -> Vec<String> {
 
 #[test]
 fn cutover_with_route53_domains_then_rollback() {
-    let lab = lab();
-    fast_parent(&lab);
-    let c = sdk(&lab);
-    let d = tempfile::tempdir().unwrap();
     let domain = "moving.example";
-    let _knot = old_host(&lab, &[(domain, zone_text(&base()))], None);
-    register(&lab, domain);
-    let zone = import(&lab, &c, domain, d.path());
-    let new = zone_ns(&lab, &c, &zone);
+    let Setup {
+        lab,
+        c,
+        d,
+        zone,
+        new,
+        _knots,
+    } = hosting_only(domain, 3, true);
     assert_eq!(parent_ns(&lab, domain), old_set());
 
     // One command: preflight, the registrar update, the parent, the monitor.
@@ -379,8 +404,7 @@ fn an_old_host_on_route53_gets_its_ns_ttl_lowered_and_the_switch_waits() {
     // The old host is another Route 53 zone (another account, say), delegated to.
     let old_zone = import_file(&lab, &c, domain, &zone_text(&base()), d.path());
     let old_ns = zone_ns(&lab, &c, &old_zone);
-    let set: Vec<(&str, &[&str])> = old_ns.iter().map(|n| (n.as_str(), &[][..])).collect();
-    lab.registry.delegate_published(domain, &set);
+    delegate_to(&lab, domain, &old_ns, true);
     let new_zone = lab.rt.block_on(async {
         c.create_hosted_zone()
             .name(domain)
@@ -461,49 +485,23 @@ fn an_old_host_on_route53_gets_its_ns_ttl_lowered_and_the_switch_waits() {
 
 /// Changes one A record in a Route 53 zone behind the cutover's back.
 fn change_a(lab: &Lab, c: &aws_sdk_route53::Client, zone: &str, name: &str, ip: &str) {
-    use aws_sdk_route53::types::{
-        Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
-    };
-    lab.rt.block_on(async {
-        let rrs = ResourceRecordSet::builder()
-            .name(name)
-            .r#type(RrType::A)
-            .ttl(300)
-            .resource_records(ResourceRecord::builder().value(ip).build().unwrap())
-            .build()
-            .unwrap();
-        c.change_resource_record_sets()
-            .hosted_zone_id(zone)
-            .change_batch(
-                ChangeBatch::builder()
-                    .changes(
-                        Change::builder()
-                            .action(ChangeAction::Upsert)
-                            .resource_record_set(rrs)
-                            .build()
-                            .unwrap(),
-                    )
-                    .build()
-                    .unwrap(),
-            )
-            .send()
-            .await
-            .unwrap();
-    });
+    use aws_sdk_route53::types::{ChangeAction, RrType};
+    let rrs = rrset(name, RrType::A, 300, &[ip.to_string()]).unwrap();
+    change_set(lab, c, zone, ChangeAction::Upsert, rrs).expect("change");
 }
 
 #[test]
 fn the_switch_refuses_stale_or_diverged_and_the_monitor_catches_a_change() {
-    let lab = lab();
-    fast_parent(&lab);
-    let c = sdk(&lab);
-    let d = tempfile::tempdir().unwrap();
     let domain = "guarded.example";
     // An old NS TTL of 30 s: the monitor outlives this test's short waits.
-    let _knot = old_host(&lab, &[(domain, zone_text_ns_ttl(&base(), 30))], None);
-    register(&lab, domain);
-    let zone = import(&lab, &c, domain, d.path());
-    let new = zone_ns(&lab, &c, &zone);
+    let Setup {
+        lab,
+        c,
+        d,
+        zone,
+        new,
+        _knots,
+    } = hosting_only(domain, 30, true);
     let r = migrate(&lab, &["cutover", domain, "--to-zone", &zone], d.path());
     assert_eq!(r.code, 2, "{}", r.text());
 
@@ -597,8 +595,7 @@ fn a_host_without_transfers_is_compared_by_a_names_file() {
             None,
         )
         .unwrap();
-    let old: Vec<(&str, &[&str])> = OLD_HOST_NS.iter().map(|n| (*n, &[][..])).collect();
-    lab.registry.delegate_published(domain, &old);
+    delegate_to(&lab, domain, &OLD_HOST_NS, true);
     let zone = import_file(&lab, &c, domain, &zone_text(&base()), d.path());
 
     // No source and no transfer: told what to give; nothing recorded.
@@ -735,16 +732,15 @@ fn a_kill_at_each_step_resumes_to_the_same_end() {
 
 #[test]
 fn a_killed_wait_resumes_and_a_second_run_is_locked_out() {
-    let lab = lab();
-    fast_parent(&lab);
-    let c = sdk(&lab);
-    let d = tempfile::tempdir().unwrap();
     let domain = "waiting.test";
-    let _knot = old_host(&lab, &[(domain, zone_text(&base()))], None);
-    let old: Vec<(&str, &[&str])> = OLD_HOST_NS.iter().map(|n| (*n, &[][..])).collect();
-    lab.registry.delegate_published(domain, &old);
-    let zone = import(&lab, &c, domain, d.path());
-    let new = zone_ns(&lab, &c, &zone);
+    let Setup {
+        lab,
+        c: _,
+        d,
+        zone,
+        new,
+        _knots,
+    } = hosting_only(domain, 3, false);
 
     // A run waiting for the operator's change at the other registrar…
     let mut cmd = migrate_cmd(
@@ -780,9 +776,7 @@ fn a_killed_wait_resumes_and_a_second_run_is_locked_out() {
     // Killed mid-wait (SIGKILL: no cleanup at all), then resumed after the change.
     child.kill().unwrap();
     let _ = child.wait();
-    let newp: Vec<&str> = new.iter().map(String::as_str).collect();
-    let set: Vec<(&str, &[&str])> = newp.iter().map(|n| (*n, &[][..])).collect();
-    lab.registry.delegate(domain, &set);
+    delegate_to(&lab, domain, &new, false);
     let r = migrate(
         &lab,
         &args(&["cutover", domain, "--resume"], FAST),
@@ -944,7 +938,6 @@ fn preflight_blocks_each_mutated_zone_with_the_exact_difference() {
         .map(|c| (c.domain.as_str(), zone_text(&c.ns2)))
         .collect();
     let _knots = old_host(&lab, &ns1, Some(&ns2));
-    let old: Vec<(&str, &[&str])> = OLD_HOST_NS.iter().map(|n| (*n, &[][..])).collect();
     // The new zones, imported from the mutated texts, 8 imports at a time.
     let mut zones = Vec::new();
     for chunk in cases.chunks(8) {
@@ -962,7 +955,7 @@ fn preflight_blocks_each_mutated_zone_with_the_exact_difference() {
     }
     let mut failures = Vec::new();
     for (case, zone) in cases.iter().zip(&zones) {
-        lab.registry.delegate_published(&case.domain, &old);
+        delegate_to(&lab, &case.domain, &OLD_HOST_NS, true);
         if case.ds {
             lab.registry.set_ds(
                 &case.domain,
@@ -1014,10 +1007,4 @@ fn preflight_blocks_each_mutated_zone_with_the_exact_difference() {
         failures.join("\n\n")
     );
     assert_eq!(lab.proxy.stats().get("UpdateDomainNameservers"), 0);
-}
-
-/// Where the first old name server listens (for tests that ask it directly).
-#[allow(dead_code)]
-fn ns1_addr(lab: &Lab) -> SocketAddr {
-    SocketAddr::new(r53_lab::old_host_ip(0), lab.dns_port())
 }

@@ -7,7 +7,6 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use hickory_proto::rr::{RData, RecordType};
 use r53_lab::nameservers;
 use r53_tests::*;
 
@@ -24,25 +23,6 @@ fn contact() -> serde_json::Value {
     serde_json::json!({"FirstName": "Ada", "LastName": "Lovelace", "ContactType": "PERSON",
         "AddressLine1": "1 Lab Way", "City": "London", "CountryCode": "GB", "ZipCode": "N1 1AA",
         "PhoneNumber": "+44.2071234567", "Email": "ada@example.org"})
-}
-
-/// The NS set `server` refers `domain` to (or, answering for it, serves), asked over DNS.
-fn ns_at(lab: &Lab, server: SocketAddr, domain: &str) -> Vec<String> {
-    let m = lab
-        .rt
-        .block_on(r53_lab::registry::ask(server, domain, RecordType::NS))
-        .expect("DNS query");
-    let mut ns: Vec<String> = m
-        .name_servers()
-        .iter()
-        .chain(m.answers())
-        .filter_map(|r| match r.data() {
-            RData::NS(n) => Some(n.0.to_ascii().trim_end_matches('.').to_string()),
-            _ => None,
-        })
-        .collect();
-    ns.sort();
-    ns
 }
 
 fn wait_ns(lab: &Lab, server: SocketAddr, domain: &str, want: &[String]) {
@@ -305,42 +285,19 @@ fn delegation_parent_zone_mode_lifecycle() -> anyhow::Result<()> {
     tf.assert_plan_empty()?;
 
     // The NS record set deleted behind Terraform's back: planned again, and put back.
-    lab.rt.block_on(async {
-        use aws_sdk_route53::types::*;
-        let rrs = ResourceRecordSet::builder()
-            .name("dev.parent-e2e.test.")
-            .r#type(RrType::Ns)
-            .ttl(3600)
-            .set_resource_records(Some(
-                child_ns
-                    .iter()
-                    .map(|n| {
-                        ResourceRecord::builder()
-                            .value(format!("{n}."))
-                            .build()
-                            .unwrap()
-                    })
-                    .collect(),
-            ))
-            .build()
-            .unwrap();
-        c.change_resource_record_sets()
-            .hosted_zone_id(&pid)
-            .change_batch(
-                ChangeBatch::builder()
-                    .changes(
-                        Change::builder()
-                            .action(ChangeAction::Delete)
-                            .resource_record_set(rrs)
-                            .build()
-                            .unwrap(),
-                    )
-                    .build()
-                    .unwrap(),
-            )
-            .send()
-            .await
-    })?;
+    let rrs = rrset(
+        "dev.parent-e2e.test.",
+        aws_sdk_route53::types::RrType::Ns,
+        3600,
+        &child_ns.iter().map(|n| format!("{n}.")).collect::<Vec<_>>(),
+    )?;
+    change_set(
+        &lab,
+        &c,
+        &pid,
+        aws_sdk_route53::types::ChangeAction::Delete,
+        rrs,
+    )?;
     assert!(ns_set().is_none());
     let p = tf.plan()?;
     assert!(p.stdout.contains("1 to add"), "{}", p.text());
