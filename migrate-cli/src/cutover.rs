@@ -505,13 +505,36 @@ struct Cx<'a> {
     a: &'a CutoverArgs,
 }
 
-/// Servers to ask, one target per address.
+/// Whether this machine has a route to `ip` (an IPv6 address from an IPv4-only host has none).
+fn routable(ip: IpAddr, port: u16) -> bool {
+    let local: SocketAddr = match ip {
+        IpAddr::V4(_) => (std::net::Ipv4Addr::UNSPECIFIED, 0).into(),
+        IpAddr::V6(_) => (std::net::Ipv6Addr::UNSPECIFIED, 0).into(),
+    };
+    std::net::UdpSocket::bind(local)
+        .and_then(|s| s.connect(SocketAddr::new(ip, port)))
+        .is_ok()
+}
+
+/// Servers to ask, one target per address this machine can reach (all of a server's addresses
+/// when it can reach none, so the failure is reported rather than hidden).
 fn targets(servers: &[ServerAnswer], port: u16) -> Vec<Target> {
     let mut out = Vec::new();
     for s in servers {
-        for ip in &s.addrs {
+        let reachable: Vec<IpAddr> = s
+            .addrs
+            .iter()
+            .copied()
+            .filter(|ip| routable(*ip, port))
+            .collect();
+        let addrs = if reachable.is_empty() {
+            &s.addrs
+        } else {
+            &reachable
+        };
+        for ip in addrs {
             out.push(Target {
-                label: if s.addrs.len() > 1 {
+                label: if addrs.len() > 1 {
                     format!("{} ({ip})", s.name)
                 } else {
                     s.name.clone()
