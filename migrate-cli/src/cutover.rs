@@ -96,7 +96,8 @@ pub struct CutoverArgs {
     #[arg(long, default_value = "1h", value_parser = parse_duration)]
     pub max_preflight_age: Duration,
     /// The highest NS TTL at the old host a switch accepts (AWS's procedure lowers it to 60–900 s
-    /// first, so resolvers drop the old servers quickly).
+    /// first, so resolvers drop the old servers quickly). The switch also lowers the new zone's NS
+    /// TTL to it until the cutover ends, so a rollback would be as quick.
     #[arg(long, default_value_t = 900)]
     pub max_ns_ttl: u32,
     /// When the old host is a Route 53 zone (`--from route53:ZONE_ID`, serving the current
