@@ -905,6 +905,50 @@ mod tests {
     }
 
     #[test]
+    fn ds_is_matched_only_by_the_key_it_digests() {
+        use hickory_proto::dnssec::{Algorithm, DigestType, PublicKeyBuf};
+        let key = |b: u8| {
+            DNSKEY::new(
+                true,
+                true,
+                false,
+                PublicKeyBuf::new(vec![b; 32], Algorithm::ED25519),
+            )
+        };
+        let name = fq("shop.test").unwrap();
+        let ds_for = |k: &DNSKEY, owner: &Name| {
+            DS::new(
+                k.calculate_key_tag().unwrap(),
+                Algorithm::ED25519,
+                DigestType::SHA256,
+                k.to_digest(owner, DigestType::SHA256)
+                    .unwrap()
+                    .as_ref()
+                    .to_vec(),
+            )
+        };
+        let (ours, theirs) = (key(1), key(2));
+        let mut v = view(vec![]);
+        v.ds_data = vec![ds_for(&ours, &name), ds_for(&theirs, &name)];
+        v.ds = vec!["ours".into(), "theirs".into()];
+        let serving = |keys: Vec<DNSKEY>| ServerAnswer {
+            dnskeys: keys,
+            ..Default::default()
+        };
+        // No keys served: every DS is unmatched (the default before the new zone is signed).
+        assert_eq!(unmatched_ds(&v, &[serving(vec![])]), ["ours", "theirs"]);
+        // One key matches its own DS only; the other DS still blocks.
+        assert_eq!(unmatched_ds(&v, &[serving(vec![ours.clone()])]), ["theirs"]);
+        // A key served by any of the new servers counts.
+        assert!(unmatched_ds(&v, &[serving(vec![ours]), serving(vec![theirs])]).is_empty());
+        // A DS for the same key under another owner name does not match.
+        let k = key(3);
+        v.ds_data = vec![ds_for(&k, &fq("other.test").unwrap())];
+        v.ds = vec!["elsewhere".into()];
+        assert_eq!(unmatched_ds(&v, &[serving(vec![k])]), ["elsewhere"]);
+    }
+
+    #[test]
     fn problems_name_glue_lame_serials_and_ns_mismatch() {
         let v = view(vec![ParentAnswer::Delegated(set(&[
             "ns1.shop.test",
