@@ -109,6 +109,18 @@ impl Run {
             self.code, self.stdout, self.stderr
         )
     }
+
+    /// Fails the test, showing the whole run, unless stdout contains `want`.
+    #[track_caller]
+    pub fn expect_stdout(&self, want: &str) {
+        assert!(self.stdout.contains(want), "{}", self.text());
+    }
+
+    /// Fails the test, showing the whole run, unless stderr contains `want`.
+    #[track_caller]
+    pub fn expect_stderr(&self, want: &str) {
+        assert!(self.stderr.contains(want), "{}", self.text());
+    }
 }
 
 /// `r53-migrate` against the lab (credentials for the emulator, endpoint of the proxy).

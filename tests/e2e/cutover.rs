@@ -216,25 +216,21 @@ fn cutover_with_an_external_registrar_then_rollback() {
     // Preflight only (no --switch): passes, exit 2, nothing switched.
     let r = migrate(&lab, &["cutover", domain, "--to-zone", &zone], d.path());
     assert_eq!(r.code, 2, "{}", r.text());
-    assert!(r.stdout.contains("identical answers"), "{}", r.text());
-    assert!(r.stdout.contains("Preflight passed"), "{}", r.text());
-    assert!(
-        r.stdout.contains("DNSSEC: no DS at the parent"),
-        "{}",
-        r.text()
-    );
+    r.expect_stdout("identical answers");
+    r.expect_stdout("Preflight passed");
+    r.expect_stdout("DNSSEC: no DS at the parent");
     assert_eq!(state_step(d.path(), domain), "ready");
     assert_eq!(parent_ns(&lab, domain), old_set());
 
     // Starting again without --resume is refused: one cutover per domain at a time.
     let r = migrate(&lab, &["cutover", domain, "--to-zone", &zone], d.path());
     assert_eq!(r.code, 1, "{}", r.text());
-    assert!(r.stderr.contains("--resume"), "{}", r.text());
+    r.expect_stderr("--resume");
 
     let r = migrate(&lab, &["status", domain], d.path());
     assert_eq!(r.code, 0, "{}", r.text());
-    assert!(r.stdout.contains("ready to switch"), "{}", r.text());
-    assert!(r.stdout.contains("(the old set)"), "{}", r.text());
+    r.expect_stdout("ready to switch");
+    r.expect_stdout("(the old set)");
 
     // Switch: the operator is told what to set, the command waits, gives up (exit 2, resumable).
     let r = migrate(
@@ -246,11 +242,7 @@ fn cutover_with_an_external_registrar_then_rollback() {
         d.path(),
     );
     assert_eq!(r.code, 2, "{}", r.text());
-    assert!(
-        r.stdout.contains("set the name servers to exactly"),
-        "{}",
-        r.text()
-    );
+    r.expect_stdout("set the name servers to exactly");
     for n in &new {
         assert!(r.stdout.contains(n.as_str()), "{n}: {}", r.text());
     }
@@ -265,12 +257,8 @@ fn cutover_with_an_external_registrar_then_rollback() {
         d.path(),
     );
     assert_eq!(r.code, 0, "{}", r.text());
-    assert!(
-        r.stdout.contains("every server of the test zone publishes"),
-        "{}",
-        r.text()
-    );
-    assert!(r.stdout.contains("[monitor] complete"), "{}", r.text());
+    r.expect_stdout("every server of the test zone publishes");
+    r.expect_stdout("[monitor] complete");
     assert_eq!(state_step(d.path(), domain), "complete");
     assert_eq!(parent_ns(&lab, domain), new);
 
@@ -281,7 +269,7 @@ fn cutover_with_an_external_registrar_then_rollback() {
         d.path(),
     );
     assert_eq!(r.code, 2, "{}", r.text());
-    assert!(r.stdout.contains("ns1.old-dns.test"), "{}", r.text());
+    r.expect_stdout("ns1.old-dns.test");
     assert_eq!(state_step(d.path(), domain), "rolling_back");
     delegate_to(&lab, domain, &OLD_HOST_NS, false);
     let r = migrate(&lab, &args(&["rollback", domain], FAST), d.path());
@@ -289,7 +277,7 @@ fn cutover_with_an_external_registrar_then_rollback() {
     assert_eq!(state_step(d.path(), domain), "rolled_back");
     assert_eq!(parent_ns(&lab, domain), old_set());
     let r = migrate(&lab, &["status", domain, "--offline"], d.path());
-    assert!(r.stdout.contains("rolled back"), "{}", r.text());
+    r.expect_stdout("rolled back");
     for want in [
         "preflight passed",
         "switching",
@@ -357,26 +345,14 @@ fn cutover_with_route53_domains_then_rollback() {
         d.path(),
     );
     assert_eq!(r.code, 0, "{}", r.text());
-    assert!(
-        r.stdout.contains("Route 53 Domains operation"),
-        "{}",
-        r.text()
-    );
-    assert!(r.stdout.contains("[monitor] complete"), "{}", r.text());
+    r.expect_stdout("Route 53 Domains operation");
+    r.expect_stdout("[monitor] complete");
     assert_eq!(registrar_ns(&lab, domain), new);
     assert_eq!(parent_ns(&lab, domain), new);
     assert_eq!(lab.proxy.stats().get("UpdateDomainNameservers"), 1);
     // The new zone's NS TTL was lowered for the switch and is back where it was.
-    assert!(
-        r.stdout.contains("lowered the NS TTL of zone"),
-        "{}",
-        r.text()
-    );
-    assert!(
-        r.stdout.contains("restored the NS TTL of zone"),
-        "{}",
-        r.text()
-    );
+    r.expect_stdout("lowered the NS TTL of zone");
+    r.expect_stdout("restored the NS TTL of zone");
     assert_eq!(apex_ns_ttl(&lab, &c, &zone, domain), 172_800);
 
     let r = migrate(&lab, &args(&["rollback", domain], FAST), d.path());
@@ -442,13 +418,9 @@ fn an_old_host_on_route53_gets_its_ns_ttl_lowered_and_the_switch_waits() {
         d.path(),
     );
     assert_eq!(r.code, 3, "{}", r.text());
-    assert!(
-        r.stdout.contains("NS records with TTL 172800s"),
-        "{}",
-        r.text()
-    );
-    assert!(r.stdout.contains("--lower-ns-ttl does it"), "{}", r.text());
-    assert!(r.stdout.contains("identical answers"), "{}", r.text());
+    r.expect_stdout("NS records with TTL 172800s");
+    r.expect_stdout("--lower-ns-ttl does it");
+    r.expect_stdout("identical answers");
     assert_eq!(apex_ns_ttl(&lab, &c, &old_zone, domain), 172_800);
 
     // With the flag: lowered at the old zone; preflight passes; the switch waits out 2 days.
@@ -470,15 +442,11 @@ fn an_old_host_on_route53_gets_its_ns_ttl_lowered_and_the_switch_waits() {
         "{}",
         r.text()
     );
-    assert!(r.stdout.contains("the switch is safe from"), "{}", r.text());
+    r.expect_stdout("the switch is safe from");
     assert_eq!(apex_ns_ttl(&lab, &c, &old_zone, domain), 900);
     let r = migrate(&lab, &["cutover", domain, "--resume", "--switch"], d.path());
     assert_eq!(r.code, 2, "{}", r.text());
-    assert!(
-        r.stdout.contains("not yet: the switch is safe from"),
-        "{}",
-        r.text()
-    );
+    r.expect_stdout("not yet: the switch is safe from");
     assert_eq!(state_step(d.path(), domain), "ready");
     assert_eq!(parent_ns(&lab, domain), old_ns);
 }
@@ -520,19 +488,15 @@ fn the_switch_refuses_stale_or_diverged_and_the_monitor_catches_a_change() {
         d.path(),
     );
     assert_eq!(r.code, 3, "{}", r.text());
-    assert!(r.stderr.contains("--recheck"), "{}", r.text());
+    r.expect_stderr("--recheck");
     assert_eq!(lab.proxy.stats().get("UpdateDomainNameservers"), 0);
 
     // The new zone changed since preflight: refused with the record set that moved.
     change_a(&lab, &c, &zone, &format!("mail.{domain}"), "192.0.2.250");
     let r = migrate(&lab, &["cutover", domain, "--resume", "--switch"], d.path());
     assert_eq!(r.code, 3, "{}", r.text());
-    assert!(
-        r.stdout.contains(&format!("mail.{domain} A")),
-        "{}",
-        r.text()
-    );
-    assert!(r.stdout.contains("192.0.2.250"), "{}", r.text());
+    r.expect_stdout(&format!("mail.{domain} A"));
+    r.expect_stdout("192.0.2.250");
     assert_eq!(state_step(d.path(), domain), "ready");
     assert_eq!(lab.proxy.stats().get("UpdateDomainNameservers"), 0);
     assert_eq!(registrar_ns(&lab, domain), old_set());
@@ -566,12 +530,8 @@ fn the_switch_refuses_stale_or_diverged_and_the_monitor_catches_a_change() {
         d.path(),
     );
     assert_eq!(r.code, 1, "{}", r.text());
-    assert!(
-        r.stdout.contains(&format!("sip.{domain} A")),
-        "{}",
-        r.text()
-    );
-    assert!(r.stderr.contains("rollback"), "{}", r.text());
+    r.expect_stdout(&format!("sip.{domain} A"));
+    r.expect_stderr("rollback");
     // Rollback restores the old set (and the zone's NS TTL) from the monitoring step.
     let r = migrate(&lab, &args(&["rollback", domain], FAST), d.path());
     assert_eq!(r.code, 0, "{}", r.text());
@@ -601,12 +561,8 @@ fn a_host_without_transfers_is_compared_by_a_names_file() {
     // No source and no transfer: told what to give; nothing recorded.
     let r = migrate(&lab, &["cutover", domain, "--to-zone", &zone], d.path());
     assert_eq!(r.code, 1, "{}", r.text());
-    assert!(
-        r.stderr.contains("does not allow a zone transfer"),
-        "{}",
-        r.text()
-    );
-    assert!(r.stderr.contains("--names"), "{}", r.text());
+    r.expect_stderr("does not allow a zone transfer");
+    r.expect_stderr("--names");
 
     // A names file: those sets (and the target zone's own) are compared.
     let names = d.path().join("names.txt");
@@ -628,12 +584,8 @@ fn a_host_without_transfers_is_compared_by_a_names_file() {
         d.path(),
     );
     assert_eq!(r.code, 2, "{}", r.text());
-    assert!(
-        r.stdout.contains("source: 5 names from names file"),
-        "{}",
-        r.text()
-    );
-    assert!(r.stdout.contains("identical answers"), "{}", r.text());
+    r.expect_stdout("source: 5 names from names file");
+    r.expect_stdout("identical answers");
     // A bad line is refused with its place.
     std::fs::write(&names, "@ A\nwww BOGUS\n").unwrap();
     let r = migrate(
@@ -649,7 +601,7 @@ fn a_host_without_transfers_is_compared_by_a_names_file() {
         d.path(),
     );
     assert_eq!(r.code, 1, "{}", r.text());
-    assert!(r.stderr.contains("names.txt:2:"), "{}", r.text());
+    r.expect_stderr("names.txt:2:");
 }
 
 /// Runs with a failpoint: the process aborts there (as a kill would).
@@ -770,9 +722,9 @@ fn a_killed_wait_resumes_and_a_second_run_is_locked_out() {
     // …holds the lock: a second run on the same domain is refused, not interleaved.
     let r = migrate(&lab, &["cutover", domain, "--resume"], d.path());
     assert_eq!(r.code, 1, "{}", r.text());
-    assert!(r.stderr.contains("another r53-migrate"), "{}", r.text());
+    r.expect_stderr("another r53-migrate");
     let r = migrate(&lab, &["rollback", domain], d.path());
-    assert!(r.stderr.contains("another r53-migrate"), "{}", r.text());
+    r.expect_stderr("another r53-migrate");
     // Killed mid-wait (SIGKILL: no cleanup at all), then resumed after the change.
     child.kill().unwrap();
     let _ = child.wait();

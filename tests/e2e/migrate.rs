@@ -133,7 +133,7 @@ fn zone_file_and_axfr_import_identically_and_read_back() {
         d.path(),
     );
     assert_eq!(r.code, 0, "{}", r.text());
-    assert!(r.stderr.contains("read-back: all"), "{}", r.text());
+    r.expect_stderr("read-back: all");
     let file_zone = the_zone(&lab, &c, "file.example");
     let from_file = relative_sets(&lab, &c, &file_zone, "file.example");
     // Route 53's own apex NS, not the old host's.
@@ -180,7 +180,7 @@ fn zone_file_and_axfr_import_identically_and_read_back() {
     assert_eq!(r.code, 0, "{}\n{}", r.text(), knot.log());
     let out: serde_json::Value = serde_json::from_str(&r.stdout).expect("json result");
     assert_eq!(out["result"]["read_back"], "skipped", "{}", r.text());
-    assert!(r.stderr.contains("read-back skipped"), "{}", r.text());
+    r.expect_stderr("read-back skipped");
     let stats = lab.proxy.stats();
     assert_eq!(stats.get("ListResourceRecordSets"), 0, "{stats:?}");
     assert_eq!(stats.get("ChangeResourceRecordSets"), 1, "{stats:?}");
@@ -204,7 +204,7 @@ fn zone_file_and_axfr_import_identically_and_read_back() {
         d.path(),
     );
     assert_eq!(r.code, 0, "{}", r.text());
-    assert!(r.stdout.contains("No changes"), "{}", r.text());
+    r.expect_stdout("No changes");
     let from_r53 = format!("route53:{axfr_zone}");
     let r = migrate(
         &lab,
