@@ -1,7 +1,19 @@
 //! Durations as people write them in HCL and on command lines: `500ms`, `30s`, `45m`, `2h`,
-//! `1h30m`, `2d`. One parser for the provider's `timeouts` and `dns.timeout` and the CLI's flags.
+//! `1h30m`, `2d` (one parser for the provider's `timeouts` and `dns.timeout` and the CLI's flags),
+//! and instants as people read them.
 
 use std::time::Duration;
+
+use aws_smithy_types::date_time::{DateTime, Format};
+
+/// Unix seconds as RFC 3339 in UTC, `2026-11-23T15:05:00Z` (the SDK's formatter, as for the
+/// registered domains' dates).
+pub fn rfc3339(unix_secs: u64) -> String {
+    i64::try_from(unix_secs)
+        .ok()
+        .and_then(|t| DateTime::from_secs(t).fmt(Format::DateTime).ok())
+        .unwrap_or_else(|| format!("unix time {unix_secs}"))
+}
 
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let bad = || format!("{s:?} is not a duration like 500ms, 30s, 45m, 2h or 1h30m");
@@ -40,6 +52,13 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formats_instants() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_795_446_300), "2026-11-23T15:05:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
 
     #[test]
     fn parses_what_people_write() {

@@ -18,6 +18,6 @@ pub mod route53;
 
 pub use client::{AssumeRole, Aws, AwsSettings};
 pub use domains::{Contact, ContactRole, Domains, NameServer, RegisteredDomain, Registration};
-pub use duration::parse_duration;
+pub use duration::{parse_duration, rfc3339};
 pub use error::{Error, Result};
 pub use route53::{Call, Change, ChangeId, HostedZone, NewZone, Route53, Vpc};

@@ -15,9 +15,10 @@ use std::time::{Duration, Instant};
 use clap::{Args, ValueEnum};
 use r53_core::delegation::{self, DnsSettings, ParentView, ServerAnswer, Walker};
 use r53_core::equivalence::{self, Question, Reply, Target};
+use r53_core::rfc3339;
 use r53_zone::name::{normalise, within};
 
-use crate::state::{self, now, rfc3339, span, RegistrarKind, State, Step};
+use crate::state::{self, now, span, RegistrarKind, State, Step};
 use crate::{AwsArgs, Fail, SourceArgs, EXIT_OK, EXIT_PENDING};
 
 /// Where DNS questions go (shared by cutover, rollback and status).

@@ -137,27 +137,6 @@ pub fn now() -> u64 {
         .unwrap_or(0)
 }
 
-/// `2026-11-23T14:05:00Z`.
-pub fn rfc3339(t: u64) -> String {
-    let (days, secs) = ((t / 86_400) as i64, t % 86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
-}
-
 /// `2d 3h`, `45m`, `12s`.
 pub fn span(s: u64) -> String {
     match s {
@@ -282,10 +261,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn formats_times() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(1_795_446_300), "2026-11-23T15:05:00Z");
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    fn formats_spans() {
         assert_eq!(span(90), "90s");
         assert_eq!(span(172_800), "2d 0h");
         assert_eq!(span(3600 * 5 + 120), "5h 2m");
