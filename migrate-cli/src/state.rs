@@ -243,17 +243,17 @@ pub fn lock(state: &Path) -> Result<Lock, String> {
 /// the longest TTL it was served with, so after the TTL was lowered the switch waits that long
 /// from the moment the lower TTL was first seen. Never seen higher: now.
 pub fn earliest_switch(seen: &[(u64, u32)], bound: u32) -> Option<u64> {
-    let mut high: Option<u32> = None;
-    let mut earliest = seen.first().map(|(t, _)| *t)?;
+    let mut high = 0;
+    let mut earliest = Some(seen.first()?.0);
     for &(t, ttl) in seen {
         if ttl > bound {
-            high = Some(high.unwrap_or(0).max(ttl));
-            earliest = u64::MAX;
-        } else if earliest == u64::MAX {
-            earliest = t + u64::from(high.unwrap_or(0));
+            high = high.max(ttl);
+            earliest = None;
+        } else if earliest.is_none() {
+            earliest = Some(t + u64::from(high));
         }
     }
-    (earliest != u64::MAX).then_some(earliest)
+    earliest
 }
 
 #[cfg(test)]
