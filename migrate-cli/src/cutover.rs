@@ -983,10 +983,17 @@ impl Cx<'_> {
         ))
     }
 
-    /// Asks the given servers the recorded questions again; returns what differs from preflight.
-    async fn reverify(&self, st: &State, servers: &[ServerAnswer]) -> Vec<equivalence::Difference> {
+    /// Whether `servers` still answer as at preflight: the first silent one, else every record
+    /// set asked again (each difference printed).
+    async fn reverify(&self, st: &State, servers: &[ServerAnswer]) -> Result<(), Drift> {
+        if let Some(bad) = servers.iter().find(|s| s.error.is_some()) {
+            return Err(Drift::Silent(
+                bad.name.clone(),
+                bad.error.clone().unwrap_or_default(),
+            ));
+        }
         let Some(pf) = &st.preflight else {
-            return Vec::new();
+            return Ok(());
         };
         let t = targets(servers, self.walker.settings().port);
         let questions: Vec<Question> = pf.reference.iter().map(|(q, _)| q.clone()).collect();
@@ -1003,7 +1010,15 @@ impl Cx<'_> {
                 v
             })
             .collect();
-        equivalence::compare(&questions, &rows, &labels, 1)
+        let diverged = equivalence::compare(&questions, &rows, &labels, 1);
+        for x in &diverged {
+            println!("    {x}");
+        }
+        if diverged.is_empty() {
+            Ok(())
+        } else {
+            Err(Drift::Diverged(diverged.len()))
+        }
     }
 
     async fn servers(
@@ -1059,23 +1074,14 @@ impl Cx<'_> {
         let new = self.servers(st, &st.new_ns, None).await;
         let mut both = old.clone();
         both.extend(new);
-        if let Some(bad) = both.iter().find(|s| s.error.is_some()) {
-            return Err(Fail::refused(format!(
-                "{} no longer answers for {d}: {}; run preflight again with --recheck",
-                bad.name,
-                bad.error.clone().unwrap_or_default()
-            )));
-        }
-        let diverged = self.reverify(st, &both).await;
-        if !diverged.is_empty() {
-            for x in &diverged {
-                println!("    {x}");
-            }
-            return Err(Fail::refused(format!(
-                "{} record set(s) of {d} answer differently than at preflight (listed above); run preflight again with --recheck",
-                diverged.len()
-            )));
-        }
+        self.reverify(st, &both).await.map_err(|drift| match drift {
+            Drift::Silent(name, e) => Fail::refused(format!(
+                "{name} no longer answers for {d}: {e}; run preflight again with --recheck"
+            )),
+            Drift::Diverged(n) => Fail::refused(format!(
+                "{n} record set(s) of {d} answer differently than at preflight (listed above); run preflight again with --recheck"
+            )),
+        })?;
         say(
             "switch",
             format!(
@@ -1452,25 +1458,23 @@ impl Cx<'_> {
     async fn verify_new(&self, st: &State) -> Result<(), Fail> {
         let d = &st.domain;
         let new = self.servers(st, &st.new_ns, None).await;
-        if let Some(bad) = new.iter().find(|s| s.error.is_some()) {
-            return Err(Fail::error(format!(
-                "new name server {} stopped answering: {}; consider `r53-migrate rollback {d}`",
-                bad.name,
-                bad.error.clone().unwrap_or_default()
-            )));
-        }
-        let diverged = self.reverify(st, &new).await;
-        if !diverged.is_empty() {
-            for x in &diverged {
-                println!("    {x}");
-            }
-            return Err(Fail::error(format!(
-                    "the new zone no longer answers like the old host did for {} record set(s) (listed above); fix it or roll back: r53-migrate rollback {d}",
-                    diverged.len()
-                )));
-        }
-        Ok(())
+        self.reverify(st, &new).await.map_err(|drift| match drift {
+            Drift::Silent(name, e) => Fail::error(format!(
+                "new name server {name} stopped answering: {e}; consider `r53-migrate rollback {d}`"
+            )),
+            Drift::Diverged(n) => Fail::error(format!(
+                "the new zone no longer answers like the old host did for {n} record set(s) (listed above); fix it or roll back: r53-migrate rollback {d}"
+            )),
+        })
     }
+}
+
+/// How servers stopped answering as at preflight.
+enum Drift {
+    /// (server, why): it no longer answers authoritatively.
+    Silent(String, String),
+    /// This many record sets answer differently (each printed).
+    Diverged(usize),
 }
 
 fn join_ips(a: &[IpAddr]) -> String {
