@@ -36,17 +36,7 @@ pub fn default_path(zone: &str) -> PathBuf {
 
 impl Journal {
     pub fn load(path: &Path) -> Result<Journal, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let j: Journal = serde_json::from_str(&text)
-            .map_err(|e| format!("{}: not a r53-migrate journal ({e})", path.display()))?;
-        if j.version != VERSION {
-            return Err(format!(
-                "{}: journal version {} (this r53-migrate writes {VERSION})",
-                path.display(),
-                j.version
-            ));
-        }
-        Ok(j)
+        crate::state::read_versioned(path, "journal", VERSION, |j: &Journal| j.version)
     }
 
     pub fn save(&self, path: &Path) -> Result<(), String> {

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use r53_core::equivalence::{Difference, Question, Reply};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 pub const VERSION: u32 = 1;
@@ -169,27 +170,34 @@ impl State {
     }
 
     pub fn load(path: &Path) -> Result<State, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let s: State = serde_json::from_str(&text).map_err(|e| {
-            format!(
-                "{}: not a r53-migrate cutover state file ({e})",
-                path.display()
-            )
-        })?;
-        if s.version != VERSION {
-            return Err(format!(
-                "{}: state version {} (this r53-migrate writes {VERSION})",
-                path.display(),
-                s.version
-            ));
-        }
-        Ok(s)
+        read_versioned(path, "cutover state file", VERSION, |s: &State| s.version)
     }
 
     pub fn save(&self, path: &Path) -> Result<(), String> {
         let bytes = serde_json::to_vec_pretty(self).map_err(|e| e.to_string())?;
         write_atomically(path, &bytes).map_err(|e| format!("writing {}: {e}", path.display()))
     }
+}
+
+/// A JSON file r53-migrate wrote (`what` names it in errors), refused when it was written in
+/// another format version than `want`.
+pub fn read_versioned<T: DeserializeOwned>(
+    path: &Path,
+    what: &str,
+    want: u32,
+    version: impl Fn(&T) -> u32,
+) -> Result<T, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let v: T = serde_json::from_str(&text)
+        .map_err(|e| format!("{}: not a r53-migrate {what} ({e})", path.display()))?;
+    let got = version(&v);
+    if got != want {
+        return Err(format!(
+            "{}: {what} version {got} (this r53-migrate writes {want})",
+            path.display()
+        ));
+    }
+    Ok(v)
 }
 
 /// Temp file beside the target, fsync, rename, fsync the folder: a kill at any point leaves the
@@ -279,6 +287,28 @@ mod tests {
             Some(172_900 + 400)
         );
         assert_eq!(earliest_switch(&[], 900), None);
+    }
+
+    #[test]
+    fn a_file_of_another_version_or_not_json_is_refused_with_its_path() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("j.json");
+        let read = |p: &Path| {
+            read_versioned(p, "journal", 1, |v: &serde_json::Value| {
+                v["version"].as_u64().unwrap_or(0) as u32
+            })
+        };
+        std::fs::write(&p, r#"{"version": 1}"#).unwrap();
+        assert!(read(&p).is_ok());
+        std::fs::write(&p, r#"{"version": 2}"#).unwrap();
+        let e = read(&p).unwrap_err();
+        assert!(
+            e.contains("j.json: journal version 2 (this r53-migrate writes 1)"),
+            "{e}"
+        );
+        std::fs::write(&p, "{half").unwrap();
+        let e = read(&p).unwrap_err();
+        assert!(e.contains("j.json: not a r53-migrate journal"), "{e}");
     }
 
     #[test]
