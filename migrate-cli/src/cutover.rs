@@ -381,17 +381,14 @@ async fn fresh(a: &CutoverArgs, aws: &r53_core::Aws, domain: &str) -> Result<Sta
     };
     let call = crate::import::call(Duration::from_secs(300));
     let zone_id = r53_core::route53::strip_zone_id(zone_id);
-    let hz = aws
-        .route53
-        .find_hosted_zone_by_id(&call, &zone_id)
-        .await
-        .map_err(|e| Fail::error(format!("--to-zone {zone_id}: {e}")))?;
-    if hz.name != domain {
-        return Err(Fail::error(format!(
-            "--to-zone {zone_id} is the zone {}, not {domain}",
-            hz.name
-        )));
-    }
+    let hz = crate::zone_by_id(
+        aws,
+        &call,
+        &zone_id,
+        domain,
+        &format!("--to-zone {zone_id}"),
+    )
+    .await?;
     if hz.private {
         return Err(Fail::error(format!(
             "--to-zone {zone_id} is a private zone; the internet cannot be delegated to it"

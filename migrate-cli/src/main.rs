@@ -187,6 +187,28 @@ impl Fail {
     }
 }
 
+/// The hosted zone `id`, which must be the zone `name`; `what` says where the ID came from.
+pub async fn zone_by_id(
+    aws: &r53_core::Aws,
+    c: &r53_core::route53::Call,
+    id: &str,
+    name: &str,
+    what: &str,
+) -> Result<r53_core::route53::HostedZone, Fail> {
+    let hz = aws
+        .route53
+        .find_hosted_zone_by_id(c, id)
+        .await
+        .map_err(|e| Fail::error(format!("{what}: {e}")))?;
+    if hz.name != name {
+        return Err(Fail::error(format!(
+            "{what} is the zone {}, not {name}",
+            hz.name
+        )));
+    }
+    Ok(hz)
+}
+
 /// The hosted zone to work on: the one `zone_id` names (which must be `zone`), else the one
 /// public zone named `zone` (several need `--zone-id`). `None`: there is no public zone of that name.
 pub async fn find_zone(
@@ -196,18 +218,9 @@ pub async fn find_zone(
     zone_id: Option<&str>,
 ) -> Result<Option<r53_core::route53::HostedZone>, Fail> {
     if let Some(id) = zone_id {
-        let hz = aws
-            .route53
-            .find_hosted_zone_by_id(c, id)
+        return zone_by_id(aws, c, id, zone, &format!("--zone-id {id}"))
             .await
-            .map_err(|e| Fail::error(format!("--zone-id {id}: {e}")))?;
-        if hz.name != zone {
-            return Err(Fail::error(format!(
-                "--zone-id {id} is the zone {}, not {zone}",
-                hz.name
-            )));
-        }
-        return Ok(Some(hz));
+            .map(Some);
     }
     let mut zones: Vec<_> = aws
         .route53

@@ -132,17 +132,14 @@ pub async fn load(
         Source::Route53 { zone_id } => {
             let aws = aws.ok_or_else(|| Fail::error("no AWS connection"))?;
             let call = crate::import::call(Duration::from_secs(300));
-            let hz = aws
-                .route53
-                .find_hosted_zone_by_id(&call, zone_id)
-                .await
-                .map_err(|e| Fail::error(format!("source zone {zone_id}: {e}")))?;
-            if hz.name != zone {
-                return Err(Fail::error(format!(
-                    "source zone {zone_id} is {}, not {zone}",
-                    hz.name
-                )));
-            }
+            crate::zone_by_id(
+                aws,
+                &call,
+                zone_id,
+                &zone,
+                &format!("source zone {zone_id}"),
+            )
+            .await?;
             let sets = aws
                 .route53
                 .list_record_sets(&call, zone_id)
