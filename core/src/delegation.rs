@@ -211,71 +211,12 @@ impl Walker {
         recursion: bool,
     ) -> Result<Message, DnsError> {
         let qname = fq(name)?;
-        let m = self.exchange(server, &qname, ty, recursion, false).await?;
+        let t = self.s.timeout;
+        let m = exchange(server, &qname, ty, recursion, false, t).await?;
         if m.truncated() {
-            return self.exchange(server, &qname, ty, recursion, true).await;
+            return exchange(server, &qname, ty, recursion, true, t).await;
         }
         Ok(m)
-    }
-
-    async fn exchange(
-        &self,
-        server: SocketAddr,
-        qname: &Name,
-        ty: RecordType,
-        recursion: bool,
-        tcp: bool,
-    ) -> Result<Message, DnsError> {
-        let t = self.s.timeout;
-        let timeout = || DnsError::Timeout {
-            server,
-            secs: t.as_secs().max(1),
-        };
-        let connected = if tcp {
-            let (stream, sender) =
-                TcpClientStream::new(server, None, Some(t), TokioRuntimeProvider::new());
-            let c = Client::with_timeout(stream, sender, t, None);
-            tokio::time::timeout(t, c)
-                .await
-                .map(|r| r.map(|(c, bg)| (c, tokio::spawn(bg))))
-        } else {
-            let conn = UdpClientStream::builder(server, TokioRuntimeProvider::new())
-                .with_timeout(Some(t))
-                .build();
-            tokio::time::timeout(t, Client::connect(conn))
-                .await
-                .map(|r| r.map(|(c, bg)| (c, tokio::spawn(bg))))
-        };
-        let (client, bg) = connected
-            .map_err(|_| timeout())?
-            .map_err(|e| DnsError::Connect {
-                server,
-                message: e.to_string(),
-            })?;
-        let mut msg = Message::new();
-        msg.set_message_type(MessageType::Query)
-            .set_op_code(OpCode::Query)
-            .set_recursion_desired(recursion)
-            .add_query(Query::query(qname.clone(), ty));
-        let mut opts = DnsRequestOptions::default();
-        opts.recursion_desired = recursion;
-        opts.use_edns = true;
-        let answer = tokio::time::timeout(t, client.send(DnsRequest::new(msg, opts)).next()).await;
-        bg.abort();
-        let resp = answer
-            .map_err(|_| timeout())?
-            .ok_or_else(timeout)?
-            .map_err(|e| {
-                if e.to_string().contains("timed out") {
-                    timeout()
-                } else {
-                    DnsError::Connect {
-                        server,
-                        message: e.to_string(),
-                    }
-                }
-            })?;
-        Ok(resp.into_message())
     }
 
     /// Asks the servers in turn (each address) until one gives a usable answer (not REFUSED,
@@ -633,6 +574,66 @@ impl Walker {
             unmatched_ds: unmatched_ds(parent, &servers),
         }
     }
+}
+
+/// One question to one server over UDP or TCP, through hickory's client; every wait bounded by `t`.
+pub(crate) async fn exchange(
+    server: SocketAddr,
+    qname: &Name,
+    ty: RecordType,
+    recursion: bool,
+    tcp: bool,
+    t: Duration,
+) -> Result<Message, DnsError> {
+    let timeout = || DnsError::Timeout {
+        server,
+        secs: t.as_secs().max(1),
+    };
+    let connected = if tcp {
+        let (stream, sender) =
+            TcpClientStream::new(server, None, Some(t), TokioRuntimeProvider::new());
+        let c = Client::with_timeout(stream, sender, t, None);
+        tokio::time::timeout(t, c)
+            .await
+            .map(|r| r.map(|(c, bg)| (c, tokio::spawn(bg))))
+    } else {
+        let conn = UdpClientStream::builder(server, TokioRuntimeProvider::new())
+            .with_timeout(Some(t))
+            .build();
+        tokio::time::timeout(t, Client::connect(conn))
+            .await
+            .map(|r| r.map(|(c, bg)| (c, tokio::spawn(bg))))
+    };
+    let (client, bg) = connected
+        .map_err(|_| timeout())?
+        .map_err(|e| DnsError::Connect {
+            server,
+            message: e.to_string(),
+        })?;
+    let mut msg = Message::new();
+    msg.set_message_type(MessageType::Query)
+        .set_op_code(OpCode::Query)
+        .set_recursion_desired(recursion)
+        .add_query(Query::query(qname.clone(), ty));
+    let mut opts = DnsRequestOptions::default();
+    opts.recursion_desired = recursion;
+    opts.use_edns = true;
+    let answer = tokio::time::timeout(t, client.send(DnsRequest::new(msg, opts)).next()).await;
+    bg.abort();
+    let resp = answer
+        .map_err(|_| timeout())?
+        .ok_or_else(timeout)?
+        .map_err(|e| {
+            if e.to_string().contains("timed out") {
+                timeout()
+            } else {
+                DnsError::Connect {
+                    server,
+                    message: e.to_string(),
+                }
+            }
+        })?;
+    Ok(resp.into_message())
 }
 
 /// The result of checking target name servers before a switch.

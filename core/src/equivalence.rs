@@ -4,7 +4,8 @@
 //!
 //! The query engine is built for whole zones: a bounded set of workers, each with one connected
 //! UDP socket per server, asks one question at a time (so a reply is matched by its ID without a
-//! dispatcher), retries timeouts, and repeats a truncated question over TCP.
+//! dispatcher), retries timeouts, and repeats a truncated question over TCP (hickory's client, as
+//! the delegation walk; truncation is rare enough not to need the fast path).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
@@ -16,8 +17,7 @@ use std::time::Duration;
 use hickory_proto::op::{Edns, Message, MessageType, OpCode, Query, ResponseCode};
 use hickory_proto::rr::{Name, RecordType};
 use serde::{Deserialize, Serialize};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpStream, UdpSocket};
+use tokio::net::UdpSocket;
 
 use r53_zone::name::normalise;
 
@@ -256,7 +256,9 @@ impl Worker {
             match self.udp(si, addr, &query, self.id, name, ty).await {
                 Ok(m) if m.truncated() => {
                     self.stats.tcp += 1;
-                    return match tcp(addr, &query, self.opts.timeout).await {
+                    let over_tcp =
+                        crate::delegation::exchange(addr, name, ty, false, true, self.opts.timeout);
+                    return match over_tcp.await {
                         Ok(m) => normalise_reply(&m, &self.opts),
                         Err(e) => Reply::Failed(format!("over TCP: {e}")),
                     };
@@ -318,25 +320,6 @@ fn query(id: u16, name: &Name, ty: RecordType) -> Vec<u8> {
     e.set_max_payload(1232);
     m.set_edns(e);
     m.to_vec().unwrap_or_default()
-}
-
-async fn tcp(addr: SocketAddr, q: &[u8], t: Duration) -> Result<Message, String> {
-    let run = async {
-        let mut s = TcpStream::connect(addr).await?;
-        let mut out = Vec::with_capacity(q.len() + 2);
-        out.extend_from_slice(&(q.len() as u16).to_be_bytes());
-        out.extend_from_slice(q);
-        s.write_all(&out).await?;
-        let mut len = [0u8; 2];
-        s.read_exact(&mut len).await?;
-        let mut body = vec![0; u16::from_be_bytes(len) as usize];
-        s.read_exact(&mut body).await?;
-        Message::from_vec(&body).map_err(std::io::Error::other)
-    };
-    tokio::time::timeout(t, run)
-        .await
-        .map_err(|_| format!("timed out after {} ms", t.as_millis()))?
-        .map_err(|e| e.to_string())
 }
 
 /// Types whose values are (mostly) domain names: compared case-insensitively, as DNS does.
@@ -467,6 +450,7 @@ pub fn compare(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     fn q(n: &str, t: &str) -> Question {
         Question {
