@@ -193,16 +193,8 @@ pub async fn run(a: CutoverArgs) -> Result<u8, Fail> {
     if a.src.from.is_some() && a.names.is_some() {
         return Err(Fail::error("give --from or --names, not both"));
     }
-    // Validated before any other I/O (a resume re-reads the recorded source after the state).
-    a.src
-        .from
-        .as_ref()
-        .map(|_| crate::source::parse(&a.src))
-        .transpose()?;
-    a.names
-        .as_ref()
-        .map(|p| read_names(p, &domain))
-        .transpose()?;
+    // Validated before any other I/O (a resume without them reads the recorded ones later).
+    let (mut src, mut names) = questions_from(&a, &domain)?;
     let path = a
         .state
         .clone()
@@ -273,18 +265,8 @@ pub async fn run(a: CutoverArgs) -> Result<u8, Fail> {
         a.src.from = st.from.clone();
         a.names = st.names_file.clone().map(PathBuf::from);
         a.src.skip_unsupported |= st.skip_unsupported;
+        (src, names) = questions_from(&a, &domain)?;
     }
-    let src = a
-        .src
-        .from
-        .as_ref()
-        .map(|_| crate::source::parse(&a.src))
-        .transpose()?;
-    let names = a
-        .names
-        .as_ref()
-        .map(|p| read_names(p, &domain))
-        .transpose()?;
     let opts = equivalence::Options {
         concurrency: a.concurrency.max(1),
         timeout: a.dns.query_timeout,
@@ -461,6 +443,25 @@ fn absolute_source(spec: &str) -> String {
 }
 
 /// `NAME TYPE` per line; `#` comments. Names relative to the domain unless they end in a dot.
+/// The `--from` source and the `--names` questions `a` gives (each may be absent), checked.
+fn questions_from(
+    a: &CutoverArgs,
+    domain: &str,
+) -> Result<(Option<crate::source::Source>, Option<Vec<Question>>), Fail> {
+    let src = a
+        .src
+        .from
+        .as_ref()
+        .map(|_| crate::source::parse(&a.src))
+        .transpose()?;
+    let names = a
+        .names
+        .as_ref()
+        .map(|p| read_names(p, domain))
+        .transpose()?;
+    Ok((src, names))
+}
+
 fn read_names(p: &Path, domain: &str) -> Result<Vec<Question>, Fail> {
     let text = std::fs::read_to_string(p)
         .map_err(|e| Fail::error(format!("--names {}: {e}", p.display())))?;
