@@ -442,7 +442,6 @@ fn absolute_source(spec: &str) -> String {
     absolute(Path::new(p)).display().to_string()
 }
 
-/// `NAME TYPE` per line; `#` comments. Names relative to the domain unless they end in a dot.
 /// The `--from` source and the `--names` questions `a` gives (each may be absent), checked.
 fn questions_from(
     a: &CutoverArgs,
@@ -462,6 +461,7 @@ fn questions_from(
     Ok((src, names))
 }
 
+/// `NAME TYPE` per line; `#` comments. Names relative to the domain unless they end in a dot.
 fn read_names(p: &Path, domain: &str) -> Result<Vec<Question>, Fail> {
     let text = std::fs::read_to_string(p)
         .map_err(|e| Fail::error(format!("--names {}: {e}", p.display())))?;
