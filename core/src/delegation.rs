@@ -115,6 +115,15 @@ impl ParentView {
         Some(first)
     }
 
+    /// Every server's answer, `server: answer; …`, for messages.
+    pub fn each_answer(&self) -> String {
+        self.answers
+            .iter()
+            .map(|(s, a)| format!("{s}: {}", describe(a)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     /// True when every parent server answered the same delegation.
     pub fn consistent(&self) -> bool {
         self.answers.windows(2).all(|w| w[0].1 == w[1].1)
@@ -669,15 +678,10 @@ pub fn problems(parent: &ParentView, servers: &[ServerAnswer]) -> Vec<String> {
     let mut out = Vec::new();
     let d = &parent.domain;
     if !parent.consistent() {
-        let each: Vec<String> = parent
-            .answers
-            .iter()
-            .map(|(s, a)| format!("{s}: {}", describe(a)))
-            .collect();
         out.push(format!(
             "inconsistent parent: the servers of {} disagree about {d} ({})",
             display_zone(&parent.zone),
-            each.join("; ")
+            parent.each_answer()
         ));
     }
     let Some(listed) = parent.published() else {

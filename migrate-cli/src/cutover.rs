@@ -588,12 +588,7 @@ impl Cx<'_> {
         if !parent.consistent() {
             blockers.push(format!(
                 "the servers of {pz} disagree about {d}: {}",
-                parent
-                    .answers
-                    .iter()
-                    .map(|(s, a)| format!("{s}: {a:?}"))
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                parent.each_answer()
             ));
         }
         let Some(current) = parent.published() else {
