@@ -634,14 +634,7 @@ impl Cx<'_> {
             .collect();
 
         // The old host.
-        let mut old = Vec::new();
-        for ns in &current {
-            old.push(
-                self.walker
-                    .check_server(ns, parent.glue.get(ns), &d, false)
-                    .await,
-            );
-        }
+        let old = self.servers(st, &current, Some(&parent), false).await;
         for s in &old {
             match &s.error {
                 Some(e) => blockers.push(format!("old name server {}: {e}", s.name)),
@@ -669,11 +662,9 @@ impl Cx<'_> {
         }
 
         // The new host.
-        let keys = !parent.ds.is_empty();
-        let mut new = Vec::new();
-        for ns in &st.new_ns {
-            new.push(self.walker.check_server(ns, None, &d, keys).await);
-        }
+        let new = self
+            .servers(st, &st.new_ns, None, !parent.ds.is_empty())
+            .await;
         for s in &new {
             match &s.error {
                 Some(e) => blockers.push(format!("new name server {}: {e}", s.name)),
@@ -1014,17 +1005,20 @@ impl Cx<'_> {
         }
     }
 
+    /// Each server's own answers for the domain (addresses from the parent's glue when given;
+    /// its DNSKEYs too with `keys`).
     async fn servers(
         &self,
         st: &State,
         names: &[String],
         glue: Option<&ParentView>,
+        keys: bool,
     ) -> Vec<ServerAnswer> {
         let mut out = Vec::new();
         for ns in names {
             out.push(
                 self.walker
-                    .check_server(ns, glue.and_then(|p| p.glue.get(ns)), &st.domain, false)
+                    .check_server(ns, glue.and_then(|p| p.glue.get(ns)), &st.domain, keys)
                     .await,
             );
         }
@@ -1063,8 +1057,8 @@ impl Cx<'_> {
             .parent_view(&d)
             .await
             .map_err(|e| Fail::error(format!("the parent of {d}: {e}")))?;
-        let old = self.servers(st, &st.old_ns, Some(&parent)).await;
-        let new = self.servers(st, &st.new_ns, None).await;
+        let old = self.servers(st, &st.old_ns, Some(&parent), false).await;
+        let new = self.servers(st, &st.new_ns, None, false).await;
         let mut both = old.clone();
         both.extend(new);
         self.reverify(st, &both).await.map_err(|drift| match drift {
@@ -1450,7 +1444,7 @@ impl Cx<'_> {
     /// Every new server answers authoritatively and every record set as at preflight.
     async fn verify_new(&self, st: &State) -> Result<(), Fail> {
         let d = &st.domain;
-        let new = self.servers(st, &st.new_ns, None).await;
+        let new = self.servers(st, &st.new_ns, None, false).await;
         self.reverify(st, &new).await.map_err(|drift| match drift {
             Drift::Silent(name, e) => Fail::error(format!(
                 "new name server {name} stopped answering: {e}; consider `r53-migrate rollback {d}`"
