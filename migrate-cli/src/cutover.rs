@@ -517,10 +517,11 @@ fn routable(ip: IpAddr, port: u16) -> bool {
 }
 
 /// Servers to ask, one target per address this machine can reach (all of a server's addresses
-/// when it can reach none, so the failure is reported rather than hidden).
+/// when it can reach none, so the failure is reported rather than hidden). Servers that did not
+/// answer for the domain at all are left out: they are reported as such.
 fn targets(servers: &[ServerAnswer], port: u16) -> Vec<Target> {
     let mut out = Vec::new();
-    for s in servers {
+    for s in servers.iter().filter(|s| s.error.is_none()) {
         let reachable: Vec<IpAddr> = s
             .addrs
             .iter()
@@ -594,14 +595,11 @@ impl Cx<'_> {
         let Some(current) = parent.published() else {
             return self.finish_preflight(
                 st,
-                false,
-                vec![format!("{pz} publishes no delegation for {d}: there is nothing to cut over from (delegate it directly, e.g. with r53_delegation)")],
-                notes,
-                0,
-                0,
-                Vec::new(),
-                Vec::new(),
-                Vec::new(),
+                state::Preflight {
+                    blockers: vec![format!("{pz} publishes no delegation for {d}: there is nothing to cut over from (delegate it directly, e.g. with r53_delegation)")],
+                    notes,
+                    ..Default::default()
+                },
             );
         };
         st.parent_ns_ttl = parent.ns_ttl.unwrap_or(delegation_default_ttl());
@@ -786,20 +784,8 @@ impl Cx<'_> {
         }
 
         // Equivalence: every question at every old and every new server.
-        let old_t = targets(
-            &old.iter()
-                .filter(|s| s.error.is_none())
-                .cloned()
-                .collect::<Vec<_>>(),
-            self.walker.settings().port,
-        );
-        let new_t = targets(
-            &new.iter()
-                .filter(|s| s.error.is_none())
-                .cloned()
-                .collect::<Vec<_>>(),
-            self.walker.settings().port,
-        );
+        let port = self.walker.settings().port;
+        let (old_t, new_t) = (targets(&old, port), targets(&new, port));
         let mut differences = Vec::new();
         let mut reference = Vec::new();
         let mut queries = 0;
@@ -841,56 +827,43 @@ impl Cx<'_> {
                 .zip(replies.into_iter().map(|mut r| r.swap_remove(0)))
                 .collect();
         }
-        let passed = blockers.is_empty();
         self.finish_preflight(
             st,
-            passed,
-            blockers,
-            notes,
-            questions.len(),
-            queries,
-            labels,
-            differences,
-            reference,
+            state::Preflight {
+                blockers,
+                notes,
+                questions: questions.len(),
+                queries,
+                servers: labels,
+                differences,
+                reference,
+                ..Default::default()
+            },
         )
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn finish_preflight(
-        &self,
-        st: &mut State,
-        passed: bool,
-        blockers: Vec<String>,
-        notes: Vec<String>,
-        questions: usize,
-        queries: usize,
-        servers: Vec<String>,
-        differences: Vec<equivalence::Difference>,
-        reference: Vec<(Question, Reply)>,
-    ) -> Result<bool, Fail> {
-        for n in &notes {
+    /// Prints the notes and blockers, records the preflight (passed when nothing blocks) and
+    /// saves the state.
+    fn finish_preflight(&self, st: &mut State, mut pf: state::Preflight) -> Result<bool, Fail> {
+        for n in &pf.notes {
             say("preflight", format!("note: {n}"));
         }
-        for b in &blockers {
+        for b in &pf.blockers {
             say("preflight", format!("BLOCKS: {b}"));
         }
+        pf.at = now();
+        pf.passed = pf.blockers.is_empty();
+        let passed = pf.passed;
         st.step = if passed { Step::Ready } else { Step::Blocked };
-        st.preflight = Some(state::Preflight {
-            at: now(),
-            passed,
-            blockers: blockers.clone(),
-            notes,
-            questions,
-            queries,
-            servers,
-            differences,
-            reference,
-        });
         st.event(if passed {
-            format!("preflight passed: {questions} record sets identical at the old and new host")
+            format!(
+                "preflight passed: {} record sets identical at the old and new host",
+                pf.questions
+            )
         } else {
-            format!("preflight blocked: {}", blockers.join("; "))
+            format!("preflight blocked: {}", pf.blockers.join("; "))
         });
+        st.preflight = Some(pf);
         save(st, self.path)?;
         failpoint("preflight-saved");
         if passed {

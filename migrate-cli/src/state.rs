@@ -64,7 +64,7 @@ pub struct Event {
 }
 
 /// What the last preflight checked and found.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Preflight {
     pub at: u64,
     pub passed: bool,
