@@ -1030,10 +1030,8 @@ impl Cx<'_> {
             .parent_view(&d)
             .await
             .map_err(|e| Fail::error(format!("the parent of {d}: {e}")))?;
-        let old = self.servers(st, &st.old_ns, Some(&parent), false).await;
-        let new = self.servers(st, &st.new_ns, None, false).await;
-        let mut both = old.clone();
-        both.extend(new);
+        let mut both = self.servers(st, &st.old_ns, Some(&parent), false).await;
+        both.extend(self.servers(st, &st.new_ns, None, false).await);
         self.reverify(st, &both).await.map_err(|drift| match drift {
             Drift::Silent(name, e) => Fail::refused(format!(
                 "{name} no longer answers for {d}: {e}; run preflight again with --recheck"
