@@ -602,7 +602,7 @@ impl Cx<'_> {
                 },
             );
         };
-        st.parent_ns_ttl = parent.ns_ttl.unwrap_or(delegation_default_ttl());
+        st.parent_ns_ttl = parent.ns_ttl.unwrap_or(NS_TTL_DEFAULT);
         say(
             "preflight",
             format!(
@@ -1198,8 +1198,7 @@ impl Cx<'_> {
         Ok(())
     }
 
-    /// Sets the TTL of a Route 53 zone's apex NS set and waits for it to be INSYNC; returns the
-    /// TTL it had.
+    /// A Route 53 zone's apex NS set.
     async fn apex_ns(&self, zone_id: &str, domain: &str) -> Result<r53_zone::RecordSet, Fail> {
         self.aws
             .route53
@@ -1215,21 +1214,16 @@ impl Cx<'_> {
     }
 
     async fn apex_ns_ttl(&self, zone_id: &str, domain: &str) -> Result<u32, Fail> {
-        let rs = self.apex_ns(zone_id, domain).await?;
-        Ok(rs
-            .ttl
-            .and_then(|t| u32::try_from(t).ok())
-            .unwrap_or(172_800))
+        Ok(ttl_of(&self.apex_ns(zone_id, domain).await?))
     }
 
+    /// Sets the TTL of a Route 53 zone's apex NS set and waits for it to be INSYNC; returns the
+    /// TTL it had.
     async fn set_apex_ns_ttl(&self, zone_id: &str, domain: &str, ttl: u32) -> Result<u32, Fail> {
         let call = self.call();
         let r = &self.aws.route53;
         let mut rs = self.apex_ns(zone_id, domain).await?;
-        let before = rs
-            .ttl
-            .and_then(|t| u32::try_from(t).ok())
-            .unwrap_or(172_800);
+        let before = ttl_of(&rs);
         if before == ttl {
             return Ok(before);
         }
@@ -1303,23 +1297,7 @@ impl Cx<'_> {
                     return Ok(true);
                 }
                 Ok(v) => {
-                    let now_says: Vec<String> = v
-                        .answers
-                        .iter()
-                        .map(|(s, a)| {
-                            format!(
-                                "{s}: {}",
-                                match a {
-                                    delegation::ParentAnswer::Delegated(ns) => ns.join(", "),
-                                    delegation::ParentAnswer::NotDelegated =>
-                                        "no delegation".into(),
-                                    delegation::ParentAnswer::Failed(e) =>
-                                        format!("no answer ({e})"),
-                                }
-                            )
-                        })
-                        .collect();
-                    let line = now_says.join("; ");
+                    let line = v.each_answer();
                     if line != last {
                         say(tag, format!("waiting for the parent: {line}"));
                         last = line;
@@ -1442,8 +1420,14 @@ fn join_ips(a: &[IpAddr]) -> String {
         .join(", ")
 }
 
-fn delegation_default_ttl() -> u32 {
-    172_800
+/// The NS TTL Route 53 gives a zone's apex and most TLDs give a delegation: 2 days.
+const NS_TTL_DEFAULT: u32 = 172_800;
+
+/// An NS set's TTL (the default when it has none).
+fn ttl_of(rs: &r53_zone::RecordSet) -> u32 {
+    rs.ttl
+        .and_then(|t| u32::try_from(t).ok())
+        .unwrap_or(NS_TTL_DEFAULT)
 }
 
 /// The DS blocker, with the steps to remove it safely.
