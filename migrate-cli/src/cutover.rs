@@ -275,10 +275,12 @@ pub async fn run(a: CutoverArgs) -> Result<u8, Fail> {
         ..Default::default()
     };
     let cx = Cx {
-        aws: &aws,
-        walker: &walker,
+        io: Io {
+            aws: &aws,
+            walker: &walker,
+            path: &path,
+        },
         opts,
-        path: &path,
         a: &a,
     };
     // Preflight runs once per invocation at most: at the start, again on --recheck, and again
@@ -497,12 +499,25 @@ fn read_names(p: &Path, domain: &str) -> Result<Vec<Question>, Fail> {
     Ok(out)
 }
 
-struct Cx<'a> {
+/// What a cutover and a rollback both use: AWS, the DNS walk, the state file.
+struct Io<'a> {
     aws: &'a r53_core::Aws,
     walker: &'a Walker,
-    opts: equivalence::Options,
     path: &'a Path,
+}
+
+/// A cutover run: its options on top of what a rollback uses too.
+struct Cx<'a> {
+    io: Io<'a>,
+    opts: equivalence::Options,
     a: &'a CutoverArgs,
+}
+
+impl<'a> std::ops::Deref for Cx<'a> {
+    type Target = Io<'a>;
+    fn deref(&self) -> &Io<'a> {
+        &self.io
+    }
 }
 
 /// Whether this machine has a route to `ip` (an IPv6 address from an IPv4-only host has none).
@@ -548,10 +563,6 @@ fn targets(servers: &[ServerAnswer], port: u16) -> Vec<Target> {
 }
 
 impl Cx<'_> {
-    fn call(&self) -> r53_core::route53::Call {
-        crate::import::call(Duration::from_secs(600))
-    }
-
     /// Preflight: every check, printed with its evidence; saved. Returns whether it passed.
     async fn preflight(
         &self,
@@ -1091,6 +1102,104 @@ impl Cx<'_> {
         Ok(None)
     }
 
+    /// Switching → Monitoring.
+    async fn await_switch(&self, st: &mut State) -> Result<Option<u8>, Fail> {
+        let want = st.new_ns.clone();
+        self.registrar_set(st, &want, &BTreeMap::new(), false)
+            .await?;
+        if !self
+            .wait_parent(st, &want, "switch", self.a.wait, self.a.poll)
+            .await?
+        {
+            say(
+                "switch",
+                format!("still waiting after {}; the state is saved: run `r53-migrate cutover {} --resume` to go on waiting", span(self.a.wait.as_secs()), st.domain),
+            );
+            return Ok(Some(EXIT_PENDING));
+        }
+        let t = now();
+        st.published_at = Some(t);
+        let hold = st.parent_ns_ttl.max(st.old_ns_ttl);
+        st.complete_after = Some(t + u64::from(hold));
+        st.step = Step::Monitoring;
+        st.event(format!("the parent publishes the new name servers; the old delegation may be cached until {} ({}s)", rfc3339(t + u64::from(hold)), hold));
+        save(st, self.path)?;
+        failpoint("published-saved");
+        Ok(None)
+    }
+
+    /// Monitoring → Complete: the parent keeps the new set, the new zone keeps its answers.
+    async fn monitor(&self, st: &mut State) -> Result<Option<u8>, Fail> {
+        let d = st.domain.clone();
+        let until = st.complete_after.unwrap_or(0);
+        let deadline = Instant::now() + self.a.wait;
+        let mut rounds = 0;
+        // The parent is asked every poll (free); the whole zone at most every --reverify-every
+        // (Route 53 bills every query its name servers answer), and once more at the end.
+        let mut verified: Option<Instant> = None;
+        loop {
+            rounds += 1;
+            let last_round = now() >= until;
+            let v = self
+                .walker
+                .parent_view(&d)
+                .await
+                .map_err(|e| Fail::error(format!("the parent of {d}: {e}")))?;
+            if !v.publishes(&st.new_ns) {
+                return Err(Fail::error(format!(
+                    "the parent no longer publishes the new name servers for {d} (it says: {}); someone changed the delegation — look, then `r53-migrate rollback {d}` or `--resume`",
+                    v.published().map(|n| n.join(", ")).unwrap_or("no delegation".into())
+                )));
+            }
+            let due = verified.is_none_or(|t| t.elapsed() >= self.a.reverify_every);
+            if due || last_round {
+                verified = Some(Instant::now());
+                self.verify_new(st).await?;
+            }
+            if rounds == 1 {
+                say("monitor", format!("the parent publishes the new set everywhere; the new zone answers as at preflight; the old delegation may be cached until {}", rfc3339(until)));
+            }
+            if last_round {
+                break;
+            }
+            let left = Duration::from_secs(until.saturating_sub(now()));
+            if Instant::now() + self.a.poll.min(left) > deadline {
+                say("monitor", format!("complete after {}; the state is saved: run `r53-migrate cutover {d} --resume` then", rfc3339(until)));
+                return Ok(Some(EXIT_PENDING));
+            }
+            tokio::time::sleep(self.a.poll.min(left)).await;
+        }
+        self.restore_new_ns_ttl(st).await?;
+        st.step = Step::Complete;
+        st.event("the old delegation's TTL has passed everywhere; cutover complete");
+        save(st, self.path)?;
+        say("monitor", format!(
+            "complete: resolvers can no longer hold the old delegation. Raise the old host's NS TTL back if it stays in service, keep its zone until you are sure, then remove it; zone {} serves the domain now",
+            st.zone_id
+        ));
+        Ok(None)
+    }
+
+    /// Every new server answers authoritatively and every record set as at preflight.
+    async fn verify_new(&self, st: &State) -> Result<(), Fail> {
+        let d = &st.domain;
+        let new = self.servers(st, &st.new_ns, None, false).await;
+        self.reverify(st, &new).await.map_err(|drift| match drift {
+            Drift::Silent(name, e) => Fail::error(format!(
+                "new name server {name} stopped answering: {e}; consider `r53-migrate rollback {d}`"
+            )),
+            Drift::Diverged(n) => Fail::error(format!(
+                "the new zone no longer answers like the old host did for {n} record set(s) (listed above); fix it or roll back: r53-migrate rollback {d}"
+            )),
+        })
+    }
+}
+
+impl Io<'_> {
+    fn call(&self) -> r53_core::route53::Call {
+        crate::import::call(Duration::from_secs(600))
+    }
+
     /// The registrar part of a switch or rollback: Route 53 Domains is asked (once; a resume
     /// first looks whether the earlier request landed), another registrar is told by the operator.
     async fn registrar_set(
@@ -1311,98 +1420,6 @@ impl Cx<'_> {
             tokio::time::sleep(poll).await;
         }
     }
-
-    /// Switching → Monitoring.
-    async fn await_switch(&self, st: &mut State) -> Result<Option<u8>, Fail> {
-        let want = st.new_ns.clone();
-        self.registrar_set(st, &want, &BTreeMap::new(), false)
-            .await?;
-        if !self
-            .wait_parent(st, &want, "switch", self.a.wait, self.a.poll)
-            .await?
-        {
-            say(
-                "switch",
-                format!("still waiting after {}; the state is saved: run `r53-migrate cutover {} --resume` to go on waiting", span(self.a.wait.as_secs()), st.domain),
-            );
-            return Ok(Some(EXIT_PENDING));
-        }
-        let t = now();
-        st.published_at = Some(t);
-        let hold = st.parent_ns_ttl.max(st.old_ns_ttl);
-        st.complete_after = Some(t + u64::from(hold));
-        st.step = Step::Monitoring;
-        st.event(format!("the parent publishes the new name servers; the old delegation may be cached until {} ({}s)", rfc3339(t + u64::from(hold)), hold));
-        save(st, self.path)?;
-        failpoint("published-saved");
-        Ok(None)
-    }
-
-    /// Monitoring → Complete: the parent keeps the new set, the new zone keeps its answers.
-    async fn monitor(&self, st: &mut State) -> Result<Option<u8>, Fail> {
-        let d = st.domain.clone();
-        let until = st.complete_after.unwrap_or(0);
-        let deadline = Instant::now() + self.a.wait;
-        let mut rounds = 0;
-        // The parent is asked every poll (free); the whole zone at most every --reverify-every
-        // (Route 53 bills every query its name servers answer), and once more at the end.
-        let mut verified: Option<Instant> = None;
-        loop {
-            rounds += 1;
-            let last_round = now() >= until;
-            let v = self
-                .walker
-                .parent_view(&d)
-                .await
-                .map_err(|e| Fail::error(format!("the parent of {d}: {e}")))?;
-            if !v.publishes(&st.new_ns) {
-                return Err(Fail::error(format!(
-                    "the parent no longer publishes the new name servers for {d} (it says: {}); someone changed the delegation — look, then `r53-migrate rollback {d}` or `--resume`",
-                    v.published().map(|n| n.join(", ")).unwrap_or("no delegation".into())
-                )));
-            }
-            let due = verified.is_none_or(|t| t.elapsed() >= self.a.reverify_every);
-            if due || last_round {
-                verified = Some(Instant::now());
-                self.verify_new(st).await?;
-            }
-            if rounds == 1 {
-                say("monitor", format!("the parent publishes the new set everywhere; the new zone answers as at preflight; the old delegation may be cached until {}", rfc3339(until)));
-            }
-            if last_round {
-                break;
-            }
-            let left = Duration::from_secs(until.saturating_sub(now()));
-            if Instant::now() + self.a.poll.min(left) > deadline {
-                say("monitor", format!("complete after {}; the state is saved: run `r53-migrate cutover {d} --resume` then", rfc3339(until)));
-                return Ok(Some(EXIT_PENDING));
-            }
-            tokio::time::sleep(self.a.poll.min(left)).await;
-        }
-        self.restore_new_ns_ttl(st).await?;
-        st.step = Step::Complete;
-        st.event("the old delegation's TTL has passed everywhere; cutover complete");
-        save(st, self.path)?;
-        say("monitor", format!(
-            "complete: resolvers can no longer hold the old delegation. Raise the old host's NS TTL back if it stays in service, keep its zone until you are sure, then remove it; zone {} serves the domain now",
-            st.zone_id
-        ));
-        Ok(None)
-    }
-
-    /// Every new server answers authoritatively and every record set as at preflight.
-    async fn verify_new(&self, st: &State) -> Result<(), Fail> {
-        let d = &st.domain;
-        let new = self.servers(st, &st.new_ns, None, false).await;
-        self.reverify(st, &new).await.map_err(|drift| match drift {
-            Drift::Silent(name, e) => Fail::error(format!(
-                "new name server {name} stopped answering: {e}; consider `r53-migrate rollback {d}`"
-            )),
-            Drift::Diverged(n) => Fail::error(format!(
-                "the new zone no longer answers like the old host did for {n} record set(s) (listed above); fix it or roll back: r53-migrate rollback {d}"
-            )),
-        })
-    }
 }
 
 /// How servers stopped answering as at preflight.
@@ -1510,44 +1527,14 @@ pub async fn rollback(a: RollbackArgs) -> Result<u8, Fail> {
         save(&st, &path)?;
         failpoint("rollback-saved");
     }
-    let cx_args = CutoverArgs {
-        src: SourceArgs {
-            zone: domain.clone(),
-            from: None,
-            skip_unsupported: false,
-            max_record_sets: 0,
-            tsig_key_file: None,
-            dns_timeout: 30,
-        },
-        to_zone: None,
-        names: None,
-        registrar: None,
-        switch: false,
-        resume: true,
-        recheck: false,
-        state: Some(path.clone()),
-        max_preflight_age: Duration::from_secs(3600),
-        max_ns_ttl: 900,
-        lower_ns_ttl: false,
-        poll: a.poll,
-        reverify_every: Duration::from_secs(900),
-        wait: a.wait,
-        concurrency: 16,
-        compare_ttl: false,
-        ignore_case: false,
-        dns: a.dns.clone(),
-        aws: a.aws.clone(),
-    };
-    let cx = Cx {
+    let io = Io {
         aws: &aws,
         walker: &walker,
-        opts: equivalence::Options::default(),
         path: &path,
-        a: &cx_args,
     };
     let (old, glue) = (st.old_ns.clone(), st.old_glue.clone());
-    cx.registrar_set(&mut st, &old, &glue, true).await?;
-    if !cx
+    io.registrar_set(&mut st, &old, &glue, true).await?;
+    if !io
         .wait_parent(&st, &old, "rollback", a.wait, a.poll)
         .await?
     {
@@ -1557,7 +1544,7 @@ pub async fn rollback(a: RollbackArgs) -> Result<u8, Fail> {
         );
         return Ok(EXIT_PENDING);
     }
-    cx.restore_new_ns_ttl(&mut st).await?;
+    io.restore_new_ns_ttl(&mut st).await?;
     st.step = Step::RolledBack;
     st.event(format!(
         "rolled back: the parent publishes {}",
