@@ -168,16 +168,14 @@ pub async fn start_dns(
                         reg.delegate_published(d, &[(n.as_str(), &[ip.as_str()])]);
                     }
                 }
-                let old: Vec<(String, String)> = (0..2)
-                    .map(|i| (OLD_HOST_NS[i].to_string(), old_host_ip(i).to_string()))
-                    .collect();
-                let glue: Vec<[&str; 1]> = old.iter().map(|(_, ip)| [ip.as_str()]).collect();
-                let set: Vec<(&str, &[&str])> = old
-                    .iter()
-                    .zip(&glue)
-                    .map(|((n, _), g)| (n.as_str(), &g[..]))
-                    .collect();
-                reg.delegate_published("old-dns.test", &set);
+                let (ip0, ip1) = (old_host_ip(0).to_string(), old_host_ip(1).to_string());
+                reg.delegate_published(
+                    "old-dns.test",
+                    &[
+                        (OLD_HOST_NS[0], &[ip0.as_str()]),
+                        (OLD_HOST_NS[1], &[ip1.as_str()]),
+                    ],
+                );
                 return Ok((reg, ns));
             }
             Err(e) => last = Some(e),
