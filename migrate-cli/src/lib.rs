@@ -1,0 +1,316 @@
+//! `r53-migrate`: imports zones from other DNS hosts into Route 53 (dry run by default), writes
+//! Terraform for the result, and cuts the delegation over to Route 53 safely.
+//!
+//! Exit codes: 0 nothing to change / applied / cutover complete, 1 error, 2 changes pending (dry
+//! run) or a cutover waiting (resume later), 3 refused as unsafe (or the plan is not the one
+//! reviewed, or preflight blocked the cutover).
+
+pub mod check;
+pub mod cutover;
+pub mod export;
+pub mod import;
+pub mod journal;
+pub mod output;
+pub mod source;
+pub mod state;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_ERROR: u8 = 1;
+pub const EXIT_PENDING: u8 = 2;
+pub const EXIT_REFUSED: u8 = 3;
+
+/// Import zones from other DNS hosts into Route 53, safely, and hand them to Terraform.
+#[derive(Parser, Debug)]
+#[command(
+    name = "r53-migrate",
+    version,
+    about,
+    after_help = "Exit codes: 0 no changes, applied, or cutover complete; 1 error; 2 changes pending (dry run) or cutover waiting (resume later); 3 refused as unsafe.\n\
+                  AWS credentials come from the standard chain (environment, profile, SSO, instance role).\n\
+                  A TSIG secret is read from --tsig-key-file or R53_MIGRATE_TSIG_KEY, never from the command line."
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Copy a zone into Route 53. Shows the plan and changes nothing unless --apply is given.
+    Import(ImportArgs),
+    /// Write Terraform (r53_hosted_zone + r53_records, with import blocks) for a Route 53 zone.
+    ExportTf(ExportArgs),
+    /// Read and convert a zone without touching any Route 53 zone: reports what an import would
+    /// change about it (and why) or why it cannot be imported. Exit 0 if it can be, 1 if not.
+    Check(CheckArgs),
+    /// Switch a domain's name servers to a Route 53 zone, verified and resumable: preflight
+    /// (every record set compared at every old and new name server), switch, monitor.
+    Cutover(cutover::CutoverArgs),
+    /// Restore the name servers a cutover replaced, from any step.
+    Rollback(cutover::RollbackArgs),
+    /// Show where a cutover stands (and what the parent publishes now).
+    Status(cutover::StatusArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct AwsArgs {
+    /// AWS profile (else the standard credential chain, which also reads AWS_PROFILE).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Route 53 endpoint (for testing against an emulator); AWS_ENDPOINT_URL also works.
+    #[arg(long)]
+    pub endpoint_url: Option<String>,
+    /// Give up on an AWS call after this many retries of throttling and transient errors.
+    #[arg(long, default_value_t = 8)]
+    pub max_retries: u32,
+}
+
+/// Where a zone is read from, and how it is converted (shared by `import` and `check`).
+#[derive(Args, Debug, Clone)]
+pub struct SourceArgs {
+    /// The zone's domain name, e.g. example.com.
+    pub zone: String,
+    /// Where the zone is now: a zone file path (or file:PATH), axfr://HOST[:PORT], or
+    /// route53:ZONE_ID.
+    #[arg(long, value_name = "SOURCE")]
+    pub from: Option<String>,
+    /// Leave out record types Route 53 does not host (listed in the report) instead of refusing.
+    #[arg(long)]
+    pub skip_unsupported: bool,
+    /// The target account's record-set quota per zone.
+    #[arg(long, default_value_t = r53_zone::convert::DEFAULT_MAX_RECORD_SETS)]
+    pub max_record_sets: usize,
+    /// File with a TSIG key for AXFR: `algorithm:name:base64secret` or a BIND `key { }` clause.
+    #[arg(long)]
+    pub tsig_key_file: Option<PathBuf>,
+    /// Seconds to wait for a DNS answer during a transfer.
+    #[arg(long, default_value_t = 30)]
+    pub dns_timeout: u64,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub src: SourceArgs,
+    /// Machine-readable output on stdout.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub src: SourceArgs,
+    /// The target hosted zone (needed only when several public zones have this name). Without
+    /// it and with no zone of that name, --apply creates one.
+    #[arg(long)]
+    pub zone_id: Option<String>,
+    /// Make the changes. Without it, nothing is written (dry run).
+    #[arg(long)]
+    pub apply: bool,
+    /// Apply only if the plan's checksum is this one (the plan you reviewed).
+    #[arg(long)]
+    pub checksum: Option<String>,
+    /// Allow a plan that updates/deletes more than --max-change-percent of an existing zone.
+    #[arg(long)]
+    pub force: bool,
+    /// The share of an existing zone's record sets a plan may update or delete without --force.
+    #[arg(long, default_value_t = r53_zone::plan::DEFAULT_MAX_CHANGE_PERCENT, value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub max_change_percent: u32,
+    /// The journal that lets an interrupted apply resume (default: ./r53-migrate-ZONE.journal.json).
+    #[arg(long)]
+    pub journal: Option<PathBuf>,
+    /// Continue an interrupted apply from its journal (the source is not read again).
+    #[arg(long)]
+    pub resume: bool,
+    /// Largest number of changes per Route 53 batch (Route 53's own limits always apply).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub max_batch_changes: u64,
+    /// Skip the final read-back (listing the whole zone again and comparing it with the source).
+    /// It costs one ListResourceRecordSets call per 300 record sets; Route 53 has confirmed each
+    /// batch either way.
+    #[arg(long)]
+    pub no_read_back: bool,
+    /// Machine-readable output on stdout.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ExportArgs {
+    /// The zone's domain name.
+    pub zone: String,
+    #[arg(long)]
+    pub zone_id: Option<String>,
+    /// Directory to write main.tf into (created if missing; an existing main.tf is not overwritten).
+    #[arg(long, default_value = ".")]
+    pub out: PathBuf,
+    /// One r53_record per record set instead of a single r53_records.
+    #[arg(long)]
+    pub per_record: bool,
+    /// Print a JSON summary on stdout.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+/// An error with the exit code it maps to.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Fail {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Fail {
+    pub fn error(message: impl Into<String>) -> Fail {
+        Fail {
+            code: EXIT_ERROR,
+            message: message.into(),
+        }
+    }
+    pub fn refused(message: impl Into<String>) -> Fail {
+        Fail {
+            code: EXIT_REFUSED,
+            message: message.into(),
+        }
+    }
+}
+
+/// The hosted zone `id`, which must be the zone `name`; `what` says where the ID came from.
+pub async fn zone_by_id(
+    aws: &r53_core::Aws,
+    c: &r53_core::route53::Call,
+    id: &str,
+    name: &str,
+    what: &str,
+) -> Result<r53_core::route53::HostedZone, Fail> {
+    let hz = aws
+        .route53
+        .find_hosted_zone_by_id(c, id)
+        .await
+        .map_err(|e| Fail::error(format!("{what}: {e}")))?;
+    if hz.name != name {
+        return Err(Fail::error(format!(
+            "{what} is the zone {}, not {name}",
+            hz.name
+        )));
+    }
+    Ok(hz)
+}
+
+/// The hosted zone to work on: the one `zone_id` names (which must be `zone`), else the one
+/// public zone named `zone` (several need `--zone-id`). `None`: there is no public zone of that name.
+pub async fn find_zone(
+    aws: &r53_core::Aws,
+    c: &r53_core::route53::Call,
+    zone: &str,
+    zone_id: Option<&str>,
+) -> Result<Option<r53_core::route53::HostedZone>, Fail> {
+    if let Some(id) = zone_id {
+        return zone_by_id(aws, c, id, zone, &format!("--zone-id {id}"))
+            .await
+            .map(Some);
+    }
+    let mut zones: Vec<_> = aws
+        .route53
+        .find_hosted_zones_by_name(c, zone)
+        .await
+        .map_err(|e| Fail::error(format!("finding zone {zone}: {e}")))?
+        .into_iter()
+        .filter(|z| !z.private)
+        .collect();
+    match zones.len() {
+        0 => Ok(None),
+        1 => Ok(zones.pop()),
+        n => Err(Fail::error(format!(
+            "{n} public hosted zones are named {zone} ({}): choose one with --zone-id",
+            zones
+                .iter()
+                .map(|z| z.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+impl From<anyhow::Error> for Fail {
+    fn from(e: anyhow::Error) -> Fail {
+        Fail::error(format!("{e:#}"))
+    }
+}
+
+/// The whole command: parse the arguments, run, and map the outcome to the exit code.
+pub fn run_cli() -> ExitCode {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("R53_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    // One thread: the work is sequential API calls and one transfer; the CPU-heavy parsing and
+    // conversion use their own threads. Fewer cross-thread wake-ups, less CPU.
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("r53-migrate: error: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let res = rt.block_on(async {
+        match cli.cmd {
+            Cmd::Import(a) => import::run(a).await,
+            Cmd::ExportTf(a) => export::run(a).await,
+            Cmd::Check(a) => check::run(a).await,
+            Cmd::Cutover(a) => cutover::run(a).await,
+            Cmd::Rollback(a) => cutover::rollback(a).await,
+            Cmd::Status(a) => cutover::status(a).await,
+        }
+    });
+    match res {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            eprintln!(
+                "r53-migrate: {}: {}",
+                if f.code == EXIT_REFUSED {
+                    "refused"
+                } else {
+                    "error"
+                },
+                f.message
+            );
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+/// AWS settings from the common flags.
+pub async fn connect(a: &AwsArgs) -> Result<r53_core::Aws, Fail> {
+    let s = r53_core::AwsSettings {
+        profile: a.profile.clone(),
+        endpoint_route53: a.endpoint_url.clone(),
+        endpoint_sts: a.endpoint_url.clone(),
+        endpoint_route53domains: a.endpoint_url.clone(),
+        max_retries: Some(a.max_retries),
+        ..Default::default()
+    };
+    r53_core::Aws::connect(&s)
+        .await
+        .map_err(|e| Fail::error(format!("AWS: {e}")))
+}
