@@ -250,16 +250,42 @@ impl From<anyhow::Error> for Fail {
     }
 }
 
+/// The most verbose level a crate other than r53's own (`r53_*`) may log at, whatever `R53_LOG`
+/// asks: at debug and trace the AWS SDK, aws-sigv4, hyper and hickory log whole requests,
+/// credentials' session tokens and signatures. The same rule as the provider's
+/// (`r53_plugin::logging`); see docs/security.md.
+const DEPENDENCY_LOG_CAP: tracing::Level = tracing::Level::WARN;
+
+/// `R53_LOG` (an `EnvFilter`, default `warn`) to stderr, with every non-r53 target capped at
+/// [`DEPENDENCY_LOG_CAP`] even when `R53_LOG` names it (`R53_LOG=aws_sigv4=trace`).
+fn init_logging() {
+    use tracing_subscriber::filter::FilterExt;
+    use tracing_subscriber::layer::{Layer, SubscriberExt};
+    use tracing_subscriber::util::SubscriberInitExt;
+    let requested = tracing_subscriber::EnvFilter::try_from_env("R53_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let cap = tracing_subscriber::filter::filter_fn(|m| {
+        let own = m
+            .target()
+            .split("::")
+            .next()
+            .unwrap_or_default()
+            .starts_with("r53_");
+        own || *m.level() <= DEPENDENCY_LOG_CAP
+    });
+    let _ = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_filter(requested.and(cap)),
+        )
+        .try_init();
+}
+
 /// The whole command: parse the arguments, run, and map the outcome to the exit code.
 pub fn run_cli() -> ExitCode {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("R53_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    init_logging();
     let cli = Cli::parse();
     // One thread: the work is sequential API calls and one transfer; the CPU-heavy parsing and
     // conversion use their own threads. Fewer cross-thread wake-ups, less CPU.

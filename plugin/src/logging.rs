@@ -1,5 +1,11 @@
 //! Logs as hclog JSON lines on stderr: go-plugin parses them and re-emits each at its level in
 //! Terraform's own log, so `TF_LOG=debug` (or `TF_LOG_PROVIDER`) shows provider logs there.
+//!
+//! Only r53's own crates log at the level asked for. Every other target (the AWS SDK, smithy,
+//! aws-sigv4, hyper, h2, tonic, rustls, hickory, …) is capped at [`DEPENDENCY_CAP`] whatever the
+//! level: at debug and trace they log whole requests and responses (contact details, the session
+//! token header, sigv4's canonical request and signature), and Terraform writes whatever we log
+//! into `TF_LOG_PATH` files that end up in CI artefacts and bug reports. See docs/security.md.
 
 use std::io::Write;
 
@@ -22,6 +28,27 @@ pub fn level_from_env() -> LevelFilter {
         "error" => LevelFilter::ERROR,
         "off" => LevelFilter::OFF,
         _ => LevelFilter::WARN,
+    }
+}
+
+/// The most verbose level any crate other than r53's own may log at, whatever `TF_LOG` says.
+pub const DEPENDENCY_CAP: LevelFilter = LevelFilter::WARN;
+
+/// Whether `target` (a tracing target, `crate::module`) belongs to one of r53's own crates
+/// (`r53_*`, `terraform_provider_r53`), whose logs are written not to contain secrets or contact
+/// values.
+pub fn own_target(target: &str) -> bool {
+    let krate = target.split("::").next().unwrap_or_default();
+    krate.starts_with("r53_") || krate == "terraform_provider_r53"
+}
+
+/// The level an event of `target` may be logged at when `requested` was asked for: `requested`
+/// for r53's own targets, at most [`DEPENDENCY_CAP`] for every other one.
+pub fn level_for(target: &str, requested: LevelFilter) -> LevelFilter {
+    if own_target(target) {
+        requested
+    } else {
+        requested.min(DEPENDENCY_CAP)
     }
 }
 
@@ -119,13 +146,63 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 
 /// Installs the hclog layer for the whole process. `module` names the provider (e.g. "provider.r53").
 pub fn init(module: &'static str) {
+    let requested = level_from_env();
+    let filter = tracing_subscriber::filter::filter_fn(move |m| {
+        *m.level() <= level_for(m.target(), requested)
+    });
     let _ = tracing_subscriber::registry()
-        .with(HclogLayer { module }.with_filter(level_from_env()))
+        .with(HclogLayer { module }.with_filter(filter))
         .try_init();
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn dependencies_are_capped_at_every_level() {
+        for requested in [
+            LevelFilter::TRACE,
+            LevelFilter::DEBUG,
+            LevelFilter::INFO,
+            LevelFilter::WARN,
+        ] {
+            for t in [
+                "aws_smithy_runtime::client::orchestrator",
+                "aws_sigv4::http_request::sign",
+                "aws_smithy_http",
+                "aws_config::meta::credentials::chain",
+                "hyper_util::client::legacy::pool",
+                "h2::codec",
+                "tonic::transport",
+                "rustls::server::hs",
+                "hickory_proto::udp",
+                "log",
+                "r53",
+                "r53core",
+            ] {
+                assert!(
+                    level_for(t, requested) <= LevelFilter::WARN,
+                    "{t} at {requested}"
+                );
+            }
+            for t in [
+                "r53_core::retry",
+                "r53_plugin::serve",
+                "terraform_provider_r53::registered_domain",
+                "r53_migrate",
+            ] {
+                assert_eq!(level_for(t, requested), requested, "{t}");
+            }
+        }
+        // Asking for less than the cap is honoured for dependencies too.
+        assert_eq!(
+            level_for("aws_config", LevelFilter::ERROR),
+            LevelFilter::ERROR
+        );
+        assert_eq!(level_for("h2", LevelFilter::OFF), LevelFilter::OFF);
+    }
+
     #[test]
     fn civil_dates() {
         assert_eq!(super::civil_from_days(0), (1970, 1, 1));
