@@ -256,6 +256,8 @@ pub fn startup() -> anyhow::Result<(f64, f64)> {
             )
             .env("PLUGIN_PROTOCOL_VERSIONS", "5")
             .env_remove("PLUGIN_CLIENT_CERT")
+            // This harness speaks plaintext gRPC; the provider refuses that without the opt-in.
+            .env("R53_PLUGIN_ALLOW_PLAINTEXT", "1")
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()?;

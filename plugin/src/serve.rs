@@ -4,6 +4,11 @@
 //! its client certificate (PEM). We answer with one line on stdout:
 //! `1|5|tcp|127.0.0.1:PORT|grpc|<base64 DER of our certificate>` and then serve gRPC over TLS that
 //! accepts exactly that client certificate and nothing else.
+//!
+//! Terraform and OpenTofu always send `PLUGIN_CLIENT_CERT` (go-plugin AutoMTLS), unless
+//! `TF_DISABLE_PLUGIN_TLS` is set (meant for SDK test harnesses). Without it the channel that
+//! carries credentials and contact details would be plaintext TCP any local process can connect
+//! to, so we refuse unless [`ALLOW_PLAINTEXT_ENV`]` = 1` says that is intended.
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -32,6 +37,8 @@ use crate::server::{Broker, Controller, ProviderServer, Stdio};
 pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
 pub const MAGIC_COOKIE_VALUE: &str =
     "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+/// The explicit opt-in to serving gRPC without TLS when the host sends no client certificate.
+pub const ALLOW_PLAINTEXT_ENV: &str = "R53_PLUGIN_ALLOW_PLAINTEXT";
 const CORE_PROTOCOL: u32 = 1;
 const APP_PROTOCOL: u32 = 5;
 
@@ -44,6 +51,13 @@ pub enum ServeError {
     NoCommonProtocol(String),
     #[error("invalid {name}: {why}")]
     BadEnv { name: &'static str, why: String },
+    #[error(
+        "PLUGIN_CLIENT_CERT is not set, so the plugin host did not ask for AutoMTLS; refusing to serve \
+         gRPC without TLS (it carries AWS credentials and contact details). Terraform and OpenTofu always \
+         send it unless TF_DISABLE_PLUGIN_TLS is set: unset that. To serve plaintext on 127.0.0.1 \
+         anyway (a debugger or test harness), set {ALLOW_PLAINTEXT_ENV}=1"
+    )]
+    PlaintextRefused,
     #[error("no free port between {0} and {1}")]
     NoPort(u16, u16),
     #[error("TLS setup: {0}")]
@@ -59,7 +73,8 @@ pub enum ServeError {
 pub struct Handshake {
     pub min_port: u16,
     pub max_port: u16,
-    /// Terraform's client certificate (DER). None only when the host runs without AutoMTLS.
+    /// Terraform's client certificate (DER). None only when the host runs without AutoMTLS and
+    /// `R53_PLUGIN_ALLOW_PLAINTEXT=1` allows it.
     pub client_cert: Option<Vec<u8>>,
 }
 
@@ -91,7 +106,8 @@ impl Handshake {
             });
         }
         let client_cert = match get("PLUGIN_CLIENT_CERT").filter(|s| !s.trim().is_empty()) {
-            None => None,
+            None if get(ALLOW_PLAINTEXT_ENV).as_deref().map(str::trim) == Some("1") => None,
+            None => return Err(ServeError::PlaintextRefused),
             Some(pem) => Some(pem_to_der(&pem)?),
         };
         Ok(Handshake {
@@ -385,7 +401,7 @@ pub async fn start<P: Provider>(provider: P, hs: &Handshake) -> Result<Running, 
         }
         None => {
             tracing::warn!(
-                "PLUGIN_CLIENT_CERT not set: serving without TLS (host did not ask for AutoMTLS)"
+                "PLUGIN_CLIENT_CERT not set and {ALLOW_PLAINTEXT_ENV}=1: serving gRPC without TLS"
             );
             let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
             let task = tokio::spawn(async move {
@@ -501,11 +517,13 @@ mod tests {
         let hs = Handshake::from_env(env(&[
             (MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE),
             ("PLUGIN_PROTOCOL_VERSIONS", "5,6"),
+            (ALLOW_PLAINTEXT_ENV, "1"),
             ("PLUGIN_MIN_PORT", "10000"),
             ("PLUGIN_MAX_PORT", "25000"),
         ]))
         .unwrap();
         assert_eq!((hs.min_port, hs.max_port), (10000, 25000));
+        assert!(hs.client_cert.is_none());
         let e = Handshake::from_env(env(&[
             (MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE),
             ("PLUGIN_CLIENT_CERT", "garbage"),
@@ -517,6 +535,34 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn plaintext_only_with_the_opt_in() {
+        for opt in [None, Some(""), Some("0"), Some("true"), Some("yes")] {
+            let mut pairs = vec![(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)];
+            pairs.extend(opt.map(|v| (ALLOW_PLAINTEXT_ENV, v)));
+            let e = Handshake::from_env(env(&pairs)).unwrap_err();
+            assert!(matches!(e, ServeError::PlaintextRefused), "{opt:?}: {e}");
+            let msg = e.to_string();
+            assert!(
+                msg.contains("R53_PLUGIN_ALLOW_PLAINTEXT=1")
+                    && msg.contains("TF_DISABLE_PLUGIN_TLS"),
+                "{msg}"
+            );
+        }
+        // An empty certificate is no certificate.
+        let e = Handshake::from_env(env(&[
+            (MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE),
+            ("PLUGIN_CLIENT_CERT", "  "),
+        ]));
+        assert!(matches!(e, Err(ServeError::PlaintextRefused)));
+        let hs = Handshake::from_env(env(&[
+            (MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE),
+            (ALLOW_PLAINTEXT_ENV, "1"),
+        ]))
+        .unwrap();
+        assert!(hs.client_cert.is_none());
     }
 
     #[test]

@@ -219,6 +219,56 @@ fn plain_run_explains_itself() {
 }
 
 #[test]
+fn plaintext_only_with_the_explicit_opt_in() -> anyhow::Result<()> {
+    // No PLUGIN_CLIENT_CERT (what TF_DISABLE_PLUGIN_TLS makes Terraform do): refused, nothing
+    // served, and the message says why and how to opt in.
+    let o = Command::new(provider_bin())
+        .env(COOKIE.0, COOKIE.1)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "5")
+        .env_remove("PLUGIN_CLIENT_CERT")
+        .env_remove("R53_PLUGIN_ALLOW_PLAINTEXT")
+        .output()?;
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert!(o.stdout.is_empty(), "no handshake line: {o:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("without TLS") && err.contains("R53_PLUGIN_ALLOW_PLAINTEXT=1"),
+        "{err}"
+    );
+    // With the opt-in: the handshake announces no certificate and plaintext gRPC answers.
+    let mut child = Command::new(provider_bin())
+        .env(COOKIE.0, COOKIE.1)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "5")
+        .env_remove("PLUGIN_CLIENT_CERT")
+        .env("R53_PLUGIN_ALLOW_PLAINTEXT", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line)?;
+    let p = Plugin {
+        child,
+        addr: line.split('|').nth(3).unwrap_or_default().to_string(),
+        server_cert: Vec::new(),
+    };
+    assert!(line.trim().ends_with("|grpc|"), "no certificate: {line:?}");
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async {
+        let ch = tonic::transport::Endpoint::from_shared(format!("http://{}", p.addr))?
+            .connect()
+            .await?;
+        let s = pb::provider_client::ProviderClient::new(ch)
+            .get_schema(pb::get_provider_schema::Request {})
+            .await?
+            .into_inner();
+        assert!(s.provider.is_some());
+        Ok::<_, anyhow::Error>(())
+    })?;
+    assert!(p.server_cert.is_empty());
+    Ok(())
+}
+
+#[test]
 fn mtls_accepts_only_the_pinned_client_certificate() -> anyhow::Result<()> {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let (pem, der, key) = terraform_like_cert();
