@@ -101,7 +101,8 @@ pub const CONTACT_TYPES: &[&str] = &[
 ];
 
 /// Problems with a contact, as (field, message); empty when it is acceptable. Pure: used by the
-/// provider's validation before any call.
+/// provider's validation before any call. Messages name the field and the rule, never the value:
+/// contact values are personal data, and Terraform prints diagnostics and writes them to its log.
 pub fn check_contact(c: &BTreeMap<String, String>) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for k in c.keys() {
@@ -136,7 +137,7 @@ pub fn check_contact(c: &BTreeMap<String, String>) -> Vec<(String, String)> {
         if !CONTACT_TYPES.contains(&ty) {
             out.push((
                 "contact_type".into(),
-                format!("{ty:?} is not one of {}", CONTACT_TYPES.join(", ")),
+                format!("contact_type must be one of {}", CONTACT_TYPES.join(", ")),
             ));
         } else if ty != "PERSON" && get("organization_name").is_none() {
             out.push((
@@ -149,12 +150,13 @@ pub fn check_contact(c: &BTreeMap<String, String>) -> Vec<(String, String)> {
         if cc.len() != 2 || !cc.chars().all(|ch| ch.is_ascii_uppercase()) {
             out.push((
                 "country_code".into(),
-                format!("{cc:?} is not an ISO 3166-1 alpha-2 code in capitals (like GB or US)"),
+                "country_code must be an ISO 3166-1 alpha-2 code in capitals (like GB or US)"
+                    .into(),
             ));
         } else if !t::CountryCode::values().contains(&cc) {
             out.push((
                 "country_code".into(),
-                format!("{cc:?} is not a country code Route 53 Domains accepts"),
+                "country_code is not a country code Route 53 Domains accepts".into(),
             ));
         }
     }
@@ -164,7 +166,7 @@ pub fn check_contact(c: &BTreeMap<String, String>) -> Vec<(String, String)> {
                 out.push((
                     f.into(),
                     format!(
-                        "{p:?} is not in the form +CC.NUMBER (digits only, e.g. +1.2065550100)"
+                        "{f} must be in the form +CC.NUMBER (a 1-3 digit country code, a dot, 4-15 digits, e.g. +1.2065550100)"
                     ),
                 ));
             }
@@ -175,10 +177,93 @@ pub fn check_contact(c: &BTreeMap<String, String>) -> Vec<(String, String)> {
             .split_once('@')
             .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.ends_with('.'));
         if !ok || e.contains(char::is_whitespace) {
-            out.push(("email".into(), format!("{e:?} is not an email address")));
+            out.push((
+                "email".into(),
+                "email must be an address of the form name@domain.tld, without spaces".into(),
+            ));
         }
     }
     out
+}
+
+/// `e` with every value of `contacts` that its message quotes replaced by the field it came from
+/// (`<admin_contact.phone_number>`). Registrars quote the submitted value when they refuse it
+/// ("PhoneNumber \"+44 20…\" is invalid"); the message still says why, without the personal data.
+pub fn redact_contacts(e: Error, contacts: &BTreeMap<ContactRole, Contact>) -> Error {
+    let mut values: Vec<(&str, String)> = contacts
+        .iter()
+        .flat_map(|(role, c)| {
+            c.0.iter()
+                // The contact type (PERSON, COMPANY, …) is not personal, and its words occur in
+                // the registrar's own sentences.
+                .filter(|(f, _)| f.as_str() != "contact_type")
+                .map(move |(f, v)| (v.as_str(), format!("<{}_contact.{f}>", role.key())))
+        })
+        .filter(|(v, _)| !v.trim().is_empty())
+        .collect();
+    // Longest first, so a value that contains another is replaced whole.
+    values.sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
+    let clean = |text: &str| {
+        values.iter().fold(text.to_string(), |t, (v, label)| {
+            // Short values (a state code, "Al") only as whole words, so "GB" in a word survives.
+            replace_ignoring_ascii_case(&t, v, label, v.len() < 4)
+        })
+    };
+    match e {
+        Error::Api { op, code, message } => Error::Api {
+            op,
+            code,
+            message: clean(&message),
+        },
+        Error::OperationFailed {
+            id,
+            kind,
+            status,
+            message,
+        } => Error::OperationFailed {
+            id,
+            kind,
+            status,
+            message: clean(&message),
+        },
+        Error::Transport { op, message } => Error::Transport {
+            op,
+            message: clean(&message),
+        },
+        Error::Invalid(m) => Error::Invalid(clean(&m)),
+        other => other,
+    }
+}
+
+/// `hay` with each occurrence of `needle` (ASCII case ignored) replaced by `with`; with
+/// `whole_word`, only occurrences not touching a letter or digit on either side.
+fn replace_ignoring_ascii_case(hay: &str, needle: &str, with: &str, whole_word: bool) -> String {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    if n.is_empty() {
+        return hay.to_string();
+    }
+    let apart = |at: Option<usize>| {
+        at.and_then(|i| h.get(i))
+            .is_none_or(|b| !b.is_ascii_alphanumeric())
+    };
+    let mut out: Vec<u8> = Vec::with_capacity(h.len());
+    let (mut last, mut i) = (0usize, 0usize);
+    while let Some(end) = i.checked_add(n.len()).filter(|e| *e <= h.len()) {
+        let hit = h.get(i..end).is_some_and(|w| w.eq_ignore_ascii_case(n))
+            && (!whole_word || (apart(i.checked_sub(1)) && apart(Some(end))));
+        if hit {
+            out.extend_from_slice(h.get(last..i).unwrap_or_default());
+            out.extend_from_slice(with.as_bytes());
+            last = end;
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    out.extend_from_slice(h.get(last..).unwrap_or_default());
+    // A needle that is valid UTF-8 and matches byte for byte (ASCII letters folded) starts and
+    // ends on character boundaries, so this is always valid; lossy rather than panic regardless.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 fn phone_ok(p: &str) -> bool {
@@ -628,7 +713,8 @@ impl Domains {
             },
         )
         .await
-        .result?;
+        .result
+        .map_err(|e| redact_contacts(e, contacts))?;
         op_id(o.operation_id)
     }
 
@@ -688,7 +774,7 @@ impl Domains {
             },
         )
         .await;
-        match out.result {
+        let res = match out.result {
             Ok(o) => op_id(o.operation_id),
             Err(e) if out.ambiguous => {
                 match self
@@ -700,7 +786,8 @@ impl Domains {
                 }
             }
             Err(e) => Err(e),
-        }
+        };
+        res.map_err(|e| redact_contacts(e, &r.contacts))
     }
 
     /// Deletes (deregisters) a domain: irreversible at the registry.
@@ -935,6 +1022,79 @@ mod tests {
         assert!(!phone_ok("+1-206-555-0100"));
         assert!(!phone_ok("1.2065550100"));
         assert!(!phone_ok("+1.20"));
+    }
+
+    #[test]
+    fn problems_never_quote_the_value() {
+        let mut x = ada();
+        x.insert("phone_number".into(), "+44 20 7946 0958".into());
+        x.insert("fax".into(), "fax-me-0958".into());
+        x.insert("email".into(), "ada.at.example".into());
+        x.insert("country_code".into(), "Britannia".into());
+        x.insert("contact_type".into(), "Analytical Engine".into());
+        let p = check_contact(&x);
+        assert_eq!(p.len(), 5, "{p:?}");
+        for (field, msg) in &p {
+            for v in x.values() {
+                assert!(!msg.contains(v.as_str()), "{field}: {msg:?} quotes {v:?}");
+            }
+            assert!(
+                msg.contains(field.as_str()),
+                "{msg:?} does not name {field}"
+            );
+        }
+    }
+
+    #[test]
+    fn api_errors_lose_the_contact_values_they_quote() {
+        let mut contacts = BTreeMap::new();
+        let mut a = ada();
+        a.insert("state".into(), "LN".into());
+        contacts.insert(ContactRole::Admin, Contact(a));
+        let e = redact_contacts(
+            Error::Api {
+                op: "UpdateDomainContact",
+                code: "InvalidInput".into(),
+                message:
+                    "AdminContact.PhoneNumber \"+44.2071234567\" is invalid for ADA@EXAMPLE.ORG \
+                          (Ada Lovelace, 1 Lab Way, N1 1AA, state LN; GB; LNX stays)"
+                        .into(),
+            },
+            &contacts,
+        );
+        let m = e.to_string();
+        for v in ada().values().filter(|v| v.as_str() != "PERSON") {
+            assert!(
+                !m.to_ascii_lowercase().contains(&v.to_ascii_lowercase()),
+                "{v:?} in {m}"
+            );
+        }
+        assert!(m.contains("<admin_contact.phone_number>"), "{m}");
+        assert!(m.contains("<admin_contact.email>"), "{m}");
+        assert!(m.contains("state <admin_contact.state>;"), "{m}");
+        assert!(
+            m.contains("LNX stays"),
+            "short values only as whole words: {m}"
+        );
+        let f = redact_contacts(
+            Error::OperationFailed {
+                id: "op".into(),
+                kind: "UPDATE_DOMAIN_CONTACT".into(),
+                status: "FAILED".into(),
+                message: "registry refused Lovelace".into(),
+            },
+            &contacts,
+        );
+        assert!(
+            f.to_string()
+                .ends_with("registry refused <admin_contact.last_name>"),
+            "{f}"
+        );
+        // Non-ASCII values and text around them survive intact.
+        let mut tech = BTreeMap::new();
+        tech.insert(ContactRole::Tech, Contact(c(&[("city", "Zürich")])));
+        let m = redact_contacts(Error::Invalid("Ünïcode Zürich Zürich!".into()), &tech).to_string();
+        assert_eq!(m, "Ünïcode <tech_contact.city> <tech_contact.city>!");
     }
 
     #[test]

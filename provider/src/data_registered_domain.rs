@@ -15,11 +15,17 @@ pub struct RegisteredDomainData;
 
 pub fn schema() -> Schema {
     let mut b = Block::new(
-        "Reads a domain registered with Route 53 Domains in this account, without managing it: contacts, privacy, \
-         auto-renewal, transfer lock, name servers and dates.",
+        "Reads a domain registered with Route 53 Domains in this account, without managing it: privacy, \
+         auto-renewal, transfer lock, name servers, dates and, with `include_contacts = true`, the contacts.",
     )
     .attr(Attribute::new("id", Type::String, "The domain name in ASCII form.").computed())
     .attr(Attribute::new("domain_name", Type::String, "The domain to read (Unicode names are looked up in their `xn--` form).").required())
+    .attr(Attribute::new(
+        "include_contacts",
+        Type::Bool,
+        "Read the four contacts into the `*_contact` attributes. Default `false`: they stay null, because a data \
+         source's values are stored in the Terraform state and contacts are personal data.",
+    ).optional())
     .attr(Attribute::new("auto_renew", Type::Bool, "Whether the domain renews automatically.").computed())
     .attr(Attribute::new("transfer_lock", Type::Bool, "Whether transfers to another registrar are locked.").computed())
     .attr(Attribute::new("name_servers", Type::list(Type::String), "The name servers the registrar has for the domain.").computed())
@@ -35,7 +41,10 @@ pub fn schema() -> Schema {
                 Attribute::new(
                     &format!("{}_contact", role.key()),
                     Type::map(Type::String),
-                    &format!("The {} contact, field to value (sensitive).", role.key()),
+                    &format!(
+                        "The {} contact, field to value (sensitive); null unless `include_contacts = true`.",
+                        role.key()
+                    ),
                 )
                 .computed()
                 .sensitive(),
@@ -111,7 +120,9 @@ impl DataSource<Meta> for RegisteredDomainData {
         );
         set_registration(&mut s, &d);
         s.set("tags", map_value(&tags));
-        set_contacts(&mut s, &d);
+        s.set("include_contacts", config.get("include_contacts").clone());
+        let include = config.get("include_contacts").as_bool().unwrap_or(false);
+        set_contacts(&mut s, &d, |_| include);
         Ok(s)
     }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use r53_core::domains::{check_contact, OperationId, CONTACT_FIELDS};
+use r53_core::domains::{check_contact, redact_contacts, OperationId, CONTACT_FIELDS};
 use r53_core::{Contact, ContactRole, NameServer, RegisteredDomain, Registration};
 use r53_plugin::framework::Failure;
 use r53_plugin::schema::{Attribute, Block, Nesting, Schema};
@@ -38,7 +38,8 @@ pub fn contact_description(role: &str) -> String {
         .collect();
     format!(
         "The {role} contact, as a map of field to value: {}. Sensitive (personal data). Unset: not managed \
-         (the registrar keeps what it has; the state shows it). Changing it emails the registrant.",
+         (the registrar keeps what it has, and the state holds none of it: personal data is in the state only \
+         where the configuration puts it). Changing it emails the registrant.",
         fields.join(", ")
     )
 }
@@ -94,7 +95,9 @@ pub fn schema() -> Schema {
                 Type::map(Type::String),
                 &contact_description(role.key()),
             )
-            .optional_computed()
+            // Not computed: an unset contact stays null in state instead of a copy of the
+            // registrar's personal data.
+            .optional()
             .sensitive(),
         );
     }
@@ -227,13 +230,16 @@ pub fn set_registration(s: &mut Value, d: &RegisteredDomain) {
     );
 }
 
-/// `<role>_contact` (null when the registrar has none) and `<role>_privacy` for every role.
-pub fn set_contacts(s: &mut Value, d: &RegisteredDomain) {
+/// `<role>_privacy` for every role, and `<role>_contact` for the roles `include` accepts (null
+/// for the others, and when the registrar has none): contact values are personal data, copied
+/// into state only where the configuration asks for them.
+pub fn set_contacts(s: &mut Value, d: &RegisteredDomain, include: impl Fn(ContactRole) -> bool) {
     for role in ContactRole::ALL {
         s.set(
             &format!("{}_contact", role.key()),
             d.contacts
                 .get(&role)
+                .filter(|_| include(role))
                 .map(|c| map_value(&c.0))
                 .unwrap_or(Value::Null),
         );
@@ -296,6 +302,14 @@ fn contact_map(v: &Value, role: ContactRole) -> Option<BTreeMap<String, String>>
     matches!(v.get(&key), Value::Map(_)).then(|| str_map(v, &key))
 }
 
+/// The contacts `v` sets, by role.
+fn contacts_of(v: &Value) -> BTreeMap<ContactRole, Contact> {
+    ContactRole::ALL
+        .into_iter()
+        .filter_map(|role| contact_map(v, role).map(|m| (role, Contact(m))))
+        .collect()
+}
+
 /// Builds the state from what the registrar says, keeping `base`'s spelling of the name and of
 /// name servers that are the same set, and managing name servers only when `base` does.
 fn domain_state(
@@ -321,7 +335,8 @@ fn domain_state(
     }
     s.set("auto_renew", Value::Bool(d.auto_renew));
     s.set("transfer_lock", Value::Bool(d.transfer_lock));
-    set_contacts(&mut s, d);
+    // Only the contacts `base` manages: adoption and import copy none of the others.
+    set_contacts(&mut s, d, |role| contact_map(base, role).is_some());
     s.set(
         "tags",
         if tags.is_empty() && base.get("tags").is_null() {
@@ -549,6 +564,9 @@ impl RegisteredDomainResource {
                 tracing::info!(domain = %name, changed = ?done, "registered domain reconciled")
             }
             Err(e) => {
+                // Registrars quote refused values ("PhoneNumber … is invalid"): keep both the
+                // planned contacts and the ones the registrar holds out of the diagnostic.
+                let e = redact_contacts(redact_contacts(e, &live.contacts), &contacts_of(planned));
                 let state = match self.read_domain(meta, ctx, &name, planned).await {
                     Ok(Some(s)) => s,
                     _ => partial(planned),
@@ -583,12 +601,9 @@ impl RegisteredDomainResource {
                 format!("Route 53 Domains reports {name} as {avail}; it cannot be registered."),
             )));
         }
-        let mut contacts = BTreeMap::new();
+        let contacts = contacts_of(planned);
         let mut privacy = BTreeMap::new();
         for role in ContactRole::ALL {
-            if let Some(m) = contact_map(planned, role) {
-                contacts.insert(role, Contact(m));
-            }
             privacy.insert(
                 role,
                 planned
@@ -606,7 +621,10 @@ impl RegisteredDomainResource {
         };
         let op = dm.register(c, &r).await.map_err(fail)?;
         tracing::info!(domain = %name, operation = %op.0, "registration submitted");
-        dm.wait_operation_successful(c, &op).await.map_err(fail)
+        // The registrar's failure message may quote a contact value it refused.
+        dm.wait_operation_successful(c, &op)
+            .await
+            .map_err(|e| fail(redact_contacts(e, &r.contacts)))
     }
 }
 
@@ -906,6 +924,52 @@ mod tests {
             "admin_contact[\"last_name\"]",
         ] {
             assert!(p.iter().any(|x| x == want), "{want} missing from {p:?}");
+        }
+    }
+
+    #[test]
+    fn only_configured_contacts_reach_the_state() {
+        let held = Contact(
+            [("first_name", "Held"), ("email", "held@example.org")]
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        );
+        let d = RegisteredDomain {
+            name: "shop.test".into(),
+            contacts: ContactRole::ALL
+                .iter()
+                .map(|r| (*r, held.clone()))
+                .collect(),
+            ..Default::default()
+        };
+        // Import (no base) and adoption without contacts: none copied.
+        let adopt = cfg(json!({"domain_name": "shop.test"}));
+        for base in [Value::Null, adopt] {
+            let s = domain_state(&d, &BTreeMap::new(), None, &base);
+            for role in ContactRole::ALL {
+                assert!(
+                    s.get(&format!("{}_contact", role.key())).is_null(),
+                    "{role:?}"
+                );
+            }
+        }
+        // A configured contact is read back from the registrar (so drift shows), the rest not.
+        let base = cfg(json!({"domain_name": "shop.test", "tech_contact": {"first_name": "Mine"}}));
+        let s = domain_state(&d, &BTreeMap::new(), None, &base);
+        assert_eq!(
+            s.get("tech_contact").get("first_name").as_str(),
+            Some("Held")
+        );
+        for role in [
+            ContactRole::Admin,
+            ContactRole::Registrant,
+            ContactRole::Billing,
+        ] {
+            assert!(
+                s.get(&format!("{}_contact", role.key())).is_null(),
+                "{role:?}"
+            );
         }
     }
 

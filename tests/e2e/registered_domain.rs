@@ -183,6 +183,10 @@ fn registered_domain_adopt_lifecycle() -> anyhow::Result<()> {
     assert_eq!(s["admin_privacy"], false, "{s}");
     assert_eq!(s["registrant_privacy"], true, "{s}");
     assert_eq!(s["admin_contact"]["phone_number"], "+44.2070000000");
+    assert!(
+        s["billing_contact"].is_null(),
+        "an unset contact is not copied from the registrar: {s}"
+    );
     assert_eq!(s["status_list"], serde_json::json!([]), "lock released");
     assert_eq!(s["tags"]["env"], "prod");
     assert!(
@@ -269,9 +273,25 @@ fn registered_domain_adopt_lifecycle() -> anyhow::Result<()> {
     );
     assert_eq!(glue.len(), 3, "A, A and AAAA glue: {glue:?}");
 
-    // Import into an empty state: the same configuration plans no change.
+    // Import into an empty state writes no contact (personal data is in state only where the
+    // configuration puts it): the configured contacts are an in-place update that sends nothing
+    // to the registrar, and then the plan is empty.
     tf.run(&["state", "rm", "r53_registered_domain.d"])?;
     tf.import("r53_registered_domain.d", "adopt-e2e.test")?;
+    let s = tf.resource("r53_registered_domain.d")?;
+    for role in ["admin", "registrant", "tech", "billing"] {
+        assert!(s[format!("{role}_contact")].is_null(), "{s}");
+    }
+    let p = tf.plan()?;
+    assert_eq!(p.code, 2, "{}", p.text());
+    assert!(p.stdout.contains("1 to change"), "{}", p.text());
+    let before = lab.proxy.stats();
+    tf.apply()?;
+    assert_eq!(
+        lab.proxy.stats().calls.get("UpdateDomainContact"),
+        before.calls.get("UpdateDomainContact"),
+        "the registrar already has the configured contacts"
+    );
     tf.assert_plan_empty()?;
 
     // Destroy removes it from state only, says so, and the domain stays registered.
