@@ -256,6 +256,17 @@ impl From<anyhow::Error> for Fail {
 /// (`r53_plugin::logging`); see docs/security.md.
 const DEPENDENCY_LOG_CAP: tracing::Level = tracing::Level::WARN;
 
+/// Whether an event of `target` at `level` may be logged at all: r53's own crates at any level,
+/// every other crate up to [`DEPENDENCY_LOG_CAP`].
+fn within_log_cap(target: &str, level: tracing::Level) -> bool {
+    let own = target
+        .split("::")
+        .next()
+        .unwrap_or_default()
+        .starts_with("r53_");
+    own || level <= DEPENDENCY_LOG_CAP
+}
+
 /// `R53_LOG` (an `EnvFilter`, default `warn`) to stderr, with every non-r53 target capped at
 /// [`DEPENDENCY_LOG_CAP`] even when `R53_LOG` names it (`R53_LOG=aws_sigv4=trace`).
 fn init_logging() {
@@ -264,15 +275,7 @@ fn init_logging() {
     use tracing_subscriber::util::SubscriberInitExt;
     let requested = tracing_subscriber::EnvFilter::try_from_env("R53_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let cap = tracing_subscriber::filter::filter_fn(|m| {
-        let own = m
-            .target()
-            .split("::")
-            .next()
-            .unwrap_or_default()
-            .starts_with("r53_");
-        own || *m.level() <= DEPENDENCY_LOG_CAP
-    });
+    let cap = tracing_subscriber::filter::filter_fn(|m| within_log_cap(m.target(), *m.level()));
     let _ = tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()
@@ -339,4 +342,30 @@ pub async fn connect(a: &AwsArgs) -> Result<r53_core::Aws, Fail> {
     r53_core::Aws::connect(&s)
         .await
         .map_err(|e| Fail::error(format!("AWS: {e}")))
+}
+
+#[cfg(test)]
+mod log_cap_tests {
+    use super::within_log_cap;
+    use tracing::Level;
+
+    #[test]
+    fn dependencies_are_capped_whatever_r53_log_says() {
+        for t in [
+            "aws_smithy_runtime::client::orchestrator",
+            "aws_sigv4::http_request::sign",
+            "aws_config",
+            "hyper_util::client",
+            "hickory_proto::xfer",
+            "log",
+        ] {
+            assert!(within_log_cap(t, Level::WARN), "{t}");
+            for l in [Level::INFO, Level::DEBUG, Level::TRACE] {
+                assert!(!within_log_cap(t, l), "{t} at {l}");
+            }
+        }
+        for t in ["r53_migrate::import", "r53_core::retry", "r53_zone"] {
+            assert!(within_log_cap(t, Level::TRACE), "{t}");
+        }
+    }
 }
