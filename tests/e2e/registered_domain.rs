@@ -247,8 +247,7 @@ fn registered_domain_adopt_lifecycle() -> anyhow::Result<()> {
         "The registry rejected ns2.adopt-e2e.test: glue address is in use by another domain.",
     );
     tf.write(&adopt_config(false, false, NS_B))?;
-    let o = tf.run(&["apply", "-auto-approve", "-no-color"])?;
-    assert_ne!(o.code, 0, "{}", o.text());
+    let o = tf.apply_fails()?;
     // Terraform wraps diagnostic text: compare with the line breaks folded.
     let folded = o.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
@@ -270,8 +269,15 @@ fn registered_domain_adopt_lifecycle() -> anyhow::Result<()> {
     assert_eq!(glue.len(), 3, "A, A and AAAA glue: {glue:?}");
 
     // Import into an empty state: the same configuration plans no change.
-    tf.run(&["state", "rm", "r53_registered_domain.d"])?;
+    let before = tf.resource("r53_registered_domain.d")?;
+    tf.state_rm("r53_registered_domain.d")?;
     tf.import("r53_registered_domain.d", "adopt-e2e.test")?;
+    assert_same_values(
+        "imported r53_registered_domain.d",
+        &before,
+        &tf.resource("r53_registered_domain.d")?,
+        &[],
+    );
     tf.assert_plan_empty()?;
 
     // Destroy removes it from state only, says so, and the domain stays registered.
@@ -334,8 +340,7 @@ fn registered_domain_register_and_deregister() -> anyhow::Result<()> {
 
     // Without contacts the plan is refused before any call.
     tf.write(&buy_config(false, false))?;
-    let p = tf.run(&["plan", "-no-color"])?;
-    assert_ne!(p.code, 0, "{}", p.text());
+    let p = tf.plan_fails()?;
     assert!(
         p.stderr.contains("Contact required to register"),
         "{}",
