@@ -12,6 +12,7 @@ mod hosted_zone;
 mod interrupt;
 mod migrate;
 mod plugin;
+mod property;
 mod provider_config;
 mod record;
 mod records;
