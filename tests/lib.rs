@@ -1,8 +1,10 @@
 //! Helpers for the end-to-end suite: a lab per test, an SDK client that talks to it (for checks and
 //! out-of-band drift), and small polling/assertion utilities.
 
+use std::collections::BTreeMap;
+
 use aws_sdk_route53 as r53;
-pub use r53_lab::{Lab, ProxyConfig, Terraform, TfBin};
+pub use r53_lab::{Lab, ProxyConfig, Terraform, TfBin, TfOutput};
 
 /// A fresh lab with AWS-like strictness and changes that stay PENDING for a moment.
 pub fn lab() -> Lab {
@@ -247,4 +249,188 @@ pub fn change_set(
             .send(),
     )?;
     Ok(())
+}
+
+/// `s` as an HCL string literal: quotes and backslashes escaped, and `${` / `%{` kept literal
+/// (HCL would read them as interpolation and template directives).
+pub fn hcl_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '$' | '%' if chars.peek() == Some(&'{') => {
+                out.push(c);
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// One record set as a test declares it, rendered either as a `record` block of `r53_records` or
+/// as an `r53_record` resource, so one list of sets can be applied both ways.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordDecl {
+    pub name: String,
+    pub ty: String,
+    /// None for an alias.
+    pub ttl: Option<i64>,
+    pub values: Vec<String>,
+    pub set_id: Option<String>,
+    /// A routing-policy block as HCL, e.g. `weighted_routing_policy {\n weight = 3\n}`, or the
+    /// attribute `multivalue_answer_routing_policy = true`.
+    pub routing: Option<String>,
+    /// (target name, target zone id expression — HCL, not a literal).
+    pub alias: Option<(String, String)>,
+}
+
+impl RecordDecl {
+    pub fn simple(name: &str, ty: &str, ttl: i64, values: &[&str]) -> RecordDecl {
+        RecordDecl {
+            name: name.into(),
+            ty: ty.into(),
+            ttl: Some(ttl),
+            values: values.iter().map(|v| v.to_string()).collect(),
+            set_id: None,
+            routing: None,
+            alias: None,
+        }
+    }
+
+    /// The arguments (without `zone_id`), one per line.
+    pub fn body(&self) -> String {
+        let mut b = format!(
+            "  name = {}\n  type = {}\n",
+            hcl_str(&self.name),
+            hcl_str(&self.ty)
+        );
+        if let Some(t) = self.ttl {
+            b.push_str(&format!("  ttl = {t}\n"));
+        }
+        if !self.values.is_empty() {
+            let vals: Vec<String> = self.values.iter().map(|v| hcl_str(v)).collect();
+            b.push_str(&format!("  records = [{}]\n", vals.join(", ")));
+        }
+        if let Some(id) = &self.set_id {
+            b.push_str(&format!("  set_identifier = {}\n", hcl_str(id)));
+        }
+        if let Some(r) = &self.routing {
+            b.push_str(&format!("  {r}\n"));
+        }
+        if let Some((n, z)) = &self.alias {
+            b.push_str(&format!(
+                "  alias {{\n    name = {}\n    zone_id = {z}\n  }}\n",
+                hcl_str(n)
+            ));
+        }
+        b
+    }
+}
+
+/// How a list of record sets is handed to Terraform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// One `r53_records.all` (exclusive mode) holding every set as a `record` block.
+    OneRecords,
+    /// One `r53_record.r<i>` resource per set.
+    EachRecord,
+}
+
+/// A configuration: the hosted zone `r53_hosted_zone.z` named `zone`, and `sets` in `shape`.
+/// Alias targets may refer to the zone as `r53_hosted_zone.z.zone_id`.
+pub fn records_config(zone: &str, sets: &[RecordDecl], shape: Shape) -> String {
+    let mut cfg = format!(
+        "terraform {{\n  required_providers {{\n    r53 = {{ source = \"r53/r53\" }}\n  }}\n}}\nprovider \"r53\" {{}}\nresource \"r53_hosted_zone\" \"z\" {{\n  name = {}\n}}\n",
+        hcl_str(zone)
+    );
+    match shape {
+        Shape::OneRecords => {
+            cfg.push_str("resource \"r53_records\" \"all\" {\n  zone_id = r53_hosted_zone.z.zone_id\n  mode = \"exclusive\"\n  allow_mass_change = true\n");
+            for s in sets {
+                cfg.push_str(&format!("  record {{\n{}  }}\n", s.body()));
+            }
+            cfg.push_str("}\n");
+        }
+        Shape::EachRecord => {
+            for (i, s) in sets.iter().enumerate() {
+                cfg.push_str(&format!(
+                    "resource \"r53_record\" \"r{i}\" {{\n  zone_id = r53_hosted_zone.z.zone_id\n{}}}\n",
+                    s.body()
+                ));
+            }
+        }
+    }
+    cfg
+}
+
+/// Every resource in a `terraform show -json` state: address → attribute values.
+pub fn state_values(state: &serde_json::Value) -> BTreeMap<String, serde_json::Value> {
+    state["values"]["root_module"]["resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| Some((r["address"].as_str()?.to_string(), r["values"].clone())))
+        .collect()
+}
+
+/// Fails unless two resources' whole attribute objects are equal, except the attributes in
+/// `differ` — each given with the reason it may legitimately differ. Names every differing
+/// attribute with both values.
+#[track_caller]
+pub fn assert_same_values(
+    what: &str,
+    want: &serde_json::Value,
+    got: &serde_json::Value,
+    differ: &[(&str, &str)],
+) {
+    let (Some(w), Some(g)) = (want.as_object(), got.as_object()) else {
+        panic!("{what}: not objects:\nwant {want}\ngot  {got}");
+    };
+    let skip = |k: &String| differ.iter().any(|(d, _)| d == k);
+    let keys: std::collections::BTreeSet<&String> =
+        w.keys().chain(g.keys()).filter(|k| !skip(k)).collect();
+    let diffs: Vec<String> = keys
+        .into_iter()
+        .filter(|k| w.get(*k) != g.get(*k))
+        .map(|k| {
+            format!(
+                "  {k}:\n    want {}\n    got  {}",
+                w.get(k)
+                    .map_or_else(|| "(absent)".into(), |v| v.to_string()),
+                g.get(k)
+                    .map_or_else(|| "(absent)".into(), |v| v.to_string())
+            )
+        })
+        .collect();
+    assert!(
+        diffs.is_empty(),
+        "{what}: state differs (ignoring {:?}):\n{}",
+        differ,
+        diffs.join("\n")
+    );
+}
+
+/// Fails unless two whole states hold the same resources with the same values (see
+/// [`assert_same_values`] for `differ`).
+#[track_caller]
+pub fn assert_same_state(
+    want: &serde_json::Value,
+    got: &serde_json::Value,
+    differ: &[(&str, &str)],
+) {
+    let (w, g) = (state_values(want), state_values(got));
+    assert_eq!(
+        w.keys().collect::<Vec<_>>(),
+        g.keys().collect::<Vec<_>>(),
+        "the states hold different resources"
+    );
+    for (addr, v) in &w {
+        assert_same_values(addr, v, &g[addr], differ);
+    }
 }

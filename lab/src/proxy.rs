@@ -16,6 +16,10 @@
 //!
 //! Faults: with probability `fault_rate`, a request gets Throttling, PriorRequestNotComplete, a 500,
 //! a connection reset before forwarding, or — the nasty one — a reset *after* moto applied it.
+//! Whether the n-th call of an action is faulted, and how, is a hash of (seed, action, n)
+//! ([`fault_for`]), not a draw from one RNG in arrival order: the faults a sequence of calls gets
+//! do not depend on how concurrent requests interleave. `fault_first` also faults the first call
+//! of every action, so a test is sure each API it exercises sees a fault.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
@@ -28,8 +32,6 @@ use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use crate::xml::{self, Element};
@@ -46,6 +48,9 @@ pub struct ProxyConfig {
     /// How long a change stays PENDING.
     pub pending_ms: u64,
     pub seed: u64,
+    /// With `fault_rate` > 0, also fault the first call of every action (counted from the last
+    /// `set_config`), whatever the draw says.
+    pub fault_first: bool,
     /// Enforce AWS's rules where moto is lenient.
     pub strict: bool,
 }
@@ -63,6 +68,7 @@ impl Default for ProxyConfig {
             ],
             pending_ms: 0,
             seed: 1,
+            fault_first: false,
             strict: true,
         }
     }
@@ -74,6 +80,8 @@ pub struct Stats {
     pub calls: BTreeMap<String, u64>,
     /// Faults injected, by kind.
     pub faults: BTreeMap<String, u64>,
+    /// Faults injected, by action, then kind.
+    pub faulted: BTreeMap<String, BTreeMap<String, u64>>,
     /// Requests refused by the strictness rules.
     pub refused: u64,
 }
@@ -99,7 +107,8 @@ struct State {
     upstream: String,
     client: Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>,
     config: Mutex<ProxyConfig>,
-    rng: Mutex<StdRng>,
+    /// Calls per action since the config was last set: the fault schedule's clock.
+    call_index: Mutex<HashMap<String, u64>>,
     stats: Mutex<Stats>,
     /// change id → when it was made
     changes: Mutex<HashMap<String, Instant>>,
@@ -132,7 +141,7 @@ impl Proxy {
         let state = Arc::new(State {
             upstream: upstream.trim_end_matches('/').to_string(),
             client: Client::builder(TokioExecutor::new()).build_http(),
-            rng: Mutex::new(StdRng::seed_from_u64(config.seed)),
+            call_index: Mutex::new(HashMap::new()),
             config: Mutex::new(config),
             stats: Mutex::new(Stats::default()),
             changes: Mutex::new(HashMap::new()),
@@ -176,8 +185,7 @@ impl Proxy {
     }
 
     pub fn set_config(&self, c: ProxyConfig) {
-        *self.state.rng.lock().unwrap() = StdRng::seed_from_u64(c.seed);
-        *self.state.config.lock().unwrap() = c;
+        self.state.set_config(c);
     }
     pub fn config(&self) -> ProxyConfig {
         self.state.config.lock().unwrap().clone()
@@ -215,6 +223,48 @@ pub fn action(method: &Method, path: &str) -> String {
         _ => return format!("{m} {p}"),
     };
     name.to_string()
+}
+
+impl State {
+    /// A new config restarts the fault schedule: call indices count from 0 again.
+    fn set_config(&self, c: ProxyConfig) {
+        self.call_index.lock().unwrap().clear();
+        *self.config.lock().unwrap() = c;
+    }
+}
+
+/// The fault (one of `cfg.faults`) for call number `index` (from 0) of `action`, if any: a pure
+/// function of the config, the action and the index, so the same calls get the same faults
+/// however requests interleave.
+pub fn fault_for<'a>(cfg: &'a ProxyConfig, action: &str, index: u64) -> Option<&'a str> {
+    if cfg.faults.is_empty() || cfg.fault_rate <= 0.0 {
+        return None;
+    }
+    let h = mix(mix(cfg.seed ^ fnv1a(action.as_bytes())) ^ index);
+    // The top 53 bits as a uniform draw in [0, 1); the rest picks the kind.
+    let draw = (h >> 11) as f64 / (1u64 << 53) as f64;
+    if !(draw < cfg.fault_rate || (cfg.fault_first && index == 0)) {
+        return None;
+    }
+    let kinds = cfg.faults.len() as u64;
+    cfg.faults
+        .get((mix(h) % kinds) as usize)
+        .map(String::as_str)
+}
+
+/// SplitMix64's finaliser: a well-spread 64-bit hash step.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// FNV-1a, for a stable (toolchain-independent) hash of the action name.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 type Resp = Response<Full<Bytes>>;
@@ -282,8 +332,7 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
             ("GET", "/__lab/config") => json(&*st.config.lock().unwrap()),
             ("POST", "/__lab/config") => match serde_json::from_slice::<ProxyConfig>(&body) {
                 Ok(c) => {
-                    *st.rng.lock().unwrap() = StdRng::seed_from_u64(c.seed);
-                    *st.config.lock().unwrap() = c;
+                    st.set_config(c);
                     json(&"ok")
                 }
                 Err(e) => xml_error(StatusCode::BAD_REQUEST, "InvalidInput", &e.to_string()),
@@ -308,21 +357,23 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
         .unwrap_or_default();
 
     // Faults before anything is applied.
-    let fault = {
-        let mut rng = st.rng.lock().unwrap();
-        if !cfg.faults.is_empty() && rng.random::<f64>() < cfg.fault_rate {
-            Some(cfg.faults[rng.random_range(0..cfg.faults.len())].clone())
-        } else {
-            None
-        }
+    let index = {
+        let mut calls = st.call_index.lock().unwrap();
+        let n = calls.entry(act.clone()).or_default();
+        *n += 1;
+        *n - 1
     };
+    let fault = fault_for(&cfg, &act, index).map(str::to_string);
     if let Some(f) = &fault {
-        *st.stats
-            .lock()
-            .unwrap()
-            .faults
+        let mut stats = st.stats.lock().unwrap();
+        *stats.faults.entry(f.clone()).or_default() += 1;
+        *stats
+            .faulted
+            .entry(act.clone())
+            .or_default()
             .entry(f.clone())
             .or_default() += 1;
+        drop(stats);
         match f.as_str() {
             "throttle" => {
                 return Ok(xml_error(
@@ -857,6 +908,59 @@ mod tests {
         assert!(text.ends_with("<MaxItems>100</MaxItems></ListHealthChecksResponse>"));
         // Already complete: untouched.
         assert_eq!(complete_health_check_list(out.clone()), out);
+    }
+
+    fn faulty(rate: f64, first: bool) -> ProxyConfig {
+        ProxyConfig {
+            fault_rate: rate,
+            fault_first: first,
+            seed: 7,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn faults_are_a_function_of_seed_action_and_index() {
+        let cfg = faulty(0.25, false);
+        let run =
+            |a: &str| -> Vec<Option<&str>> { (0..400).map(|i| fault_for(&cfg, a, i)).collect() };
+        // Same inputs, same answers (no hidden state, no arrival order).
+        assert_eq!(run("GetChange"), run("GetChange"));
+        // Actions have their own schedules.
+        assert_ne!(run("GetChange"), run("ChangeResourceRecordSets"));
+        // Another seed, another schedule.
+        let other = ProxyConfig {
+            seed: 8,
+            ..cfg.clone()
+        };
+        assert_ne!(
+            run("GetChange"),
+            (0..400)
+                .map(|i| fault_for(&other, "GetChange", i))
+                .collect::<Vec<_>>()
+        );
+        // The rate holds roughly, and every kind is drawn.
+        let got = run("ListResourceRecordSets");
+        let n = got.iter().flatten().count();
+        assert!((70..=130).contains(&n), "{n} of 400 at 25 %");
+        for k in &cfg.faults {
+            assert!(got.contains(&Some(k.as_str())), "{k} never drawn");
+        }
+    }
+
+    #[test]
+    fn fault_first_faults_every_action_once_and_rate_zero_never() {
+        for a in ["CreateHostedZone", "GetChange", "DeleteHostedZone", "X"] {
+            assert!(fault_for(&faulty(0.2, true), a, 0).is_some(), "{a}");
+            assert_eq!(fault_for(&faulty(0.0, true), a, 0), None, "{a}");
+            assert!((0..1000).all(|i| fault_for(&faulty(0.0, false), a, i).is_none()));
+        }
+        let none = ProxyConfig {
+            faults: vec![],
+            ..faulty(1.0, true)
+        };
+        assert_eq!(fault_for(&none, "GetChange", 0), None);
+        assert!((0..100).all(|i| fault_for(&faulty(1.0, false), "GetChange", i).is_some()));
     }
 
     #[test]

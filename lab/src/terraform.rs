@@ -110,6 +110,8 @@ impl Terraform {
         Ok(())
     }
 
+    /// Runs Terraform and returns whatever it exited with: the caller must check `code`. Prefer
+    /// [`Terraform::run_ok`], [`Terraform::run_fails`] or a named helper, which do.
     pub fn run(&self, args: &[&str]) -> anyhow::Result<TfOutput> {
         let out = self.command(args)?.output()?;
         Ok(TfOutput {
@@ -148,7 +150,8 @@ impl Terraform {
         Ok(c)
     }
 
-    fn ok(&self, args: &[&str]) -> anyhow::Result<TfOutput> {
+    /// Runs Terraform; Ok only when it exits 0.
+    pub fn run_ok(&self, args: &[&str]) -> anyhow::Result<TfOutput> {
         let o = self.run(args)?;
         if o.code != 0 {
             anyhow::bail!("terraform {} failed:\n{}", args.join(" "), o.text());
@@ -156,17 +159,61 @@ impl Terraform {
         Ok(o)
     }
 
+    /// Runs Terraform expecting it to fail: Ok (with the output, for checking the diagnostic) only
+    /// when it exits 1, Terraform's error exit, and no plugin crashed. Any other exit — success, 2
+    /// (changes), a signal — or a provider panic is an error, so an expected-failure test cannot
+    /// pass on the wrong failure.
+    pub fn run_fails(&self, args: &[&str]) -> anyhow::Result<TfOutput> {
+        let o = self.run(args)?;
+        if o.code != 1 {
+            anyhow::bail!(
+                "terraform {} should have failed with exit 1:\n{}",
+                args.join(" "),
+                o.text()
+            );
+        }
+        if let Some(sign) = crash_sign(&o) {
+            anyhow::bail!(
+                "terraform {} failed, but because a plugin crashed ({sign:?}):\n{}",
+                args.join(" "),
+                o.text()
+            );
+        }
+        Ok(o)
+    }
+
     pub fn apply(&self) -> anyhow::Result<TfOutput> {
-        self.ok(&["apply", "-auto-approve", "-no-color", "-input=false"])
+        self.run_ok(&["apply", "-auto-approve", "-no-color", "-input=false"])
+    }
+
+    /// An apply that must fail (exit 1, no plugin crash); its output.
+    pub fn apply_fails(&self) -> anyhow::Result<TfOutput> {
+        self.run_fails(&["apply", "-auto-approve", "-no-color", "-input=false"])
     }
 
     pub fn destroy(&self) -> anyhow::Result<TfOutput> {
-        self.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"])
+        self.run_ok(&["destroy", "-auto-approve", "-no-color", "-input=false"])
     }
 
-    /// `plan -detailed-exitcode`: 0 no changes, 2 changes, 1 error.
+    /// A destroy that must fail (exit 1, no plugin crash); its output.
+    pub fn destroy_fails(&self) -> anyhow::Result<TfOutput> {
+        self.run_fails(&["destroy", "-auto-approve", "-no-color", "-input=false"])
+    }
+
+    /// `plan -detailed-exitcode`: Ok for 0 (no changes) and 2 (changes), with the code in
+    /// `code`; exit 1 (an error) or anything else is an Err with the whole output.
     pub fn plan(&self) -> anyhow::Result<TfOutput> {
-        self.run(&["plan", "-detailed-exitcode", "-no-color", "-input=false"])
+        let args = ["plan", "-detailed-exitcode", "-no-color", "-input=false"];
+        let o = self.run(&args)?;
+        if o.code != 0 && o.code != 2 {
+            anyhow::bail!("terraform {} failed:\n{}", args.join(" "), o.text());
+        }
+        Ok(o)
+    }
+
+    /// A plan that must fail (exit 1, no plugin crash); its output.
+    pub fn plan_fails(&self) -> anyhow::Result<TfOutput> {
+        self.run_fails(&["plan", "-detailed-exitcode", "-no-color", "-input=false"])
     }
 
     /// Asserts the plan is empty, with the plan text in the error otherwise.
@@ -178,19 +225,24 @@ impl Terraform {
         Ok(())
     }
 
+    /// `terraform state rm`, which must succeed.
+    pub fn state_rm(&self, address: &str) -> anyhow::Result<TfOutput> {
+        self.run_ok(&["state", "rm", "-no-color", address])
+    }
+
     pub fn import(&self, address: &str, id: &str) -> anyhow::Result<TfOutput> {
-        self.ok(&["import", "-no-color", "-input=false", address, id])
+        self.run_ok(&["import", "-no-color", "-input=false", address, id])
     }
 
     /// `terraform output -json` as JSON.
     pub fn outputs(&self) -> anyhow::Result<serde_json::Value> {
-        let o = self.ok(&["output", "-json"])?;
+        let o = self.run_ok(&["output", "-json"])?;
         Ok(serde_json::from_str(&o.stdout)?)
     }
 
     /// `terraform show -json` (the state) as JSON.
     pub fn state(&self) -> anyhow::Result<serde_json::Value> {
-        let o = self.ok(&["show", "-json"])?;
+        let o = self.run_ok(&["show", "-json"])?;
         Ok(serde_json::from_str(&o.stdout)?)
     }
 
@@ -205,5 +257,110 @@ impl Terraform {
             .find(|r| r["address"] == address)
             .map(|r| r["values"].clone())
             .ok_or_else(|| anyhow::anyhow!("{address} is not in state"))
+    }
+}
+
+/// What Terraform prints when a plugin panicked or died, rather than reporting an error: the
+/// matched text, if any.
+fn crash_sign(o: &TfOutput) -> Option<&'static str> {
+    [
+        "Stack trace from the",
+        "The plugin encountered an error, and failed to respond",
+        "Plugin did not respond",
+        "panicked at",
+    ]
+    .into_iter()
+    .find(|s| o.stdout.contains(s) || o.stderr.contains(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn out(code: i32, stderr: &str) -> TfOutput {
+        TfOutput {
+            code,
+            stdout: String::new(),
+            stderr: stderr.into(),
+        }
+    }
+
+    /// A Terraform stand-in that prints $FAKE_OUT to stderr and exits with $FAKE_EXIT.
+    fn fake(code: i32, stderr: &str) -> Terraform {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let exe = dir.path().join("terraform");
+        std::fs::write(
+            &exe,
+            "#!/bin/sh\nprintf '%s' \"$FAKE_OUT\" >&2\nexit \"$FAKE_EXIT\"\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+        Terraform {
+            bin: TfBin::Exe(exe),
+            dir,
+            env: vec![
+                ("FAKE_EXIT".into(), code.to_string()),
+                ("FAKE_OUT".into(), stderr.into()),
+            ],
+        }
+    }
+
+    #[test]
+    fn plan_is_ok_only_for_no_changes_or_changes() {
+        assert_eq!(fake(0, "").plan().unwrap().code, 0);
+        assert_eq!(fake(2, "").plan().unwrap().code, 2);
+        // The defect this guards against: a failed plan (exit 1) returned Ok.
+        let e = fake(1, "Error: boom").plan().unwrap_err().to_string();
+        assert!(e.contains("exit 1") && e.contains("Error: boom"), "{e}");
+        assert!(fake(3, "").plan().is_err());
+        assert!(fake(0, "").assert_plan_empty().is_ok());
+        assert!(fake(2, "").assert_plan_empty().is_err());
+        assert!(fake(1, "").assert_plan_empty().is_err());
+    }
+
+    #[test]
+    fn every_helper_refuses_a_failing_exit() {
+        for code in [1, 2, 3] {
+            let tf = fake(code, "Error: boom");
+            assert!(tf.apply().is_err(), "apply, exit {code}");
+            assert!(tf.destroy().is_err(), "destroy, exit {code}");
+            assert!(tf.import("a.b", "x").is_err(), "import, exit {code}");
+            assert!(tf.state_rm("a.b").is_err(), "state rm, exit {code}");
+            assert!(tf.state().is_err(), "show, exit {code}");
+            assert!(tf.outputs().is_err(), "output, exit {code}");
+            assert!(tf.run_ok(&["x"]).is_err(), "run_ok, exit {code}");
+        }
+        assert!(fake(0, "").apply().is_ok());
+    }
+
+    #[test]
+    fn expected_failures_must_be_exit_1_without_a_crash() {
+        let o = fake(1, "Error: bad ttl").plan_fails().unwrap();
+        assert!(o.stderr.contains("bad ttl"));
+        assert!(fake(1, "Error: x").apply_fails().is_ok());
+        assert!(fake(1, "Error: x").destroy_fails().is_ok());
+        for code in [0, 2, -1, 3] {
+            assert!(fake(code, "").plan_fails().is_err(), "exit {code}");
+            assert!(fake(code, "").apply_fails().is_err(), "exit {code}");
+        }
+        let e = fake(1, "Stack trace from the terraform-provider-r53 plugin:")
+            .apply_fails()
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("plugin crashed"), "{e}");
+    }
+
+    #[test]
+    fn a_plugin_crash_is_not_an_expected_failure() {
+        assert_eq!(crash_sign(&out(1, "Error: invalid value")), None);
+        assert_eq!(
+            crash_sign(&out(1, "Error: Plugin did not respond\n\nThe plugin encountered an error, and failed to respond")),
+            Some("The plugin encountered an error, and failed to respond")
+        );
+        assert_eq!(
+            crash_sign(&out(1, "thread 'tokio' panicked at provider/src/x.rs:1:1")),
+            Some("panicked at")
+        );
     }
 }

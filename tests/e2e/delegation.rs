@@ -154,8 +154,20 @@ fn delegation_registrar_mode_lifecycle() -> anyhow::Result<()> {
     tf.assert_plan_empty()?;
 
     // Import into an empty state plans no change.
-    tf.run(&["state", "rm", "r53_delegation.d"])?;
+    let before = tf.resource("r53_delegation.d")?;
+    tf.state_rm("r53_delegation.d")?;
     tf.import("r53_delegation.d", "route53:both-e2e.test")?;
+    assert_same_values(
+        "imported r53_delegation.d",
+        &before,
+        &tf.resource("r53_delegation.d")?,
+        // Compared as a set without regard to case or a trailing dot; the configuration spells
+        // them otherwise than the import, which reads them back normalised.
+        &[(
+            "name_servers",
+            "spelling differs; compared as a normalised set",
+        )],
+    );
     tf.assert_plan_empty()?;
 
     // Destroy leaves the registration pointing at the zone, and says so.
@@ -199,8 +211,7 @@ resource "r53_delegation" "d" {{
 }}
 "#
     ))?;
-    let o = tf.run(&["apply", "-auto-approve", "-no-color"])?;
-    assert_ne!(o.code, 0, "{}", o.text());
+    let o = tf.apply_fails()?;
     let text = folded(&o.stderr);
     assert!(
         text.contains(
@@ -307,8 +318,20 @@ fn delegation_parent_zone_mode_lifecycle() -> anyhow::Result<()> {
     tf.assert_plan_empty()?;
 
     // Import.
-    tf.run(&["state", "rm", "r53_delegation.d"])?;
+    let before = tf.resource("r53_delegation.d")?;
+    tf.state_rm("r53_delegation.d")?;
     tf.import("r53_delegation.d", &format!("{pid}:dev.parent-e2e.test"))?;
+    assert_same_values(
+        "imported r53_delegation.d",
+        &before,
+        &tf.resource("r53_delegation.d")?,
+        // Compared as a set without regard to case or a trailing dot; the configuration spells
+        // them otherwise than the import, which reads them back normalised.
+        &[(
+            "name_servers",
+            "spelling differs; compared as a normalised set",
+        )],
+    );
     tf.assert_plan_empty()?;
 
     // Destroy removes the NS record set (and the zones).
@@ -399,8 +422,7 @@ fn delegation_external_mode_drift_fail_and_lame() -> anyhow::Result<()> {
 
     // fail_if_not_delegated fails the apply.
     tf.write(&external_config(true))?;
-    let o = tf.run(&["apply", "-auto-approve", "-no-color"])?;
-    assert_ne!(o.code, 0, "{}", o.text());
+    let o = tf.apply_fails()?;
     assert!(
         folded(&o.stderr).contains("ext-e2e.test is not delegated"),
         "{}",
@@ -431,8 +453,26 @@ fn delegation_external_mode_drift_fail_and_lame() -> anyhow::Result<()> {
     );
 
     // Import, then destroy changes nothing at the registry.
-    tf.run(&["state", "rm", "r53_delegation.d"])?;
+    let before = tf.resource("r53_delegation.d")?;
+    tf.state_rm("r53_delegation.d")?;
     tf.import("r53_delegation.d", "external:ext-e2e.test")?;
+    assert_same_values(
+        "imported r53_delegation.d",
+        &before,
+        &tf.resource("r53_delegation.d")?,
+        // Compared as a set without regard to case or a trailing dot; the configuration spells
+        // them otherwise than the import, which reads them back normalised.
+        &[
+            (
+                "name_servers",
+                "spelling differs; compared as a normalised set",
+            ),
+            (
+                "fail_if_not_delegated",
+                "a setting of this resource, not of Route 53: an import cannot read it",
+            ),
+        ],
+    );
     assert_eq!(tf.resource("r53_delegation.d")?["delegated"], true);
     tf.destroy()?;
     assert_eq!(ns_at(&lab, lab.registry.addr, "ext-e2e.test"), zone_ns);

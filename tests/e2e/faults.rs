@@ -1,93 +1,161 @@
 //! Under throttling, PriorRequestNotComplete, 500s, resets (including resets after the change was
-//! applied) and changes that stay PENDING, apply converges with nothing lost or duplicated.
+//! applied) and changes that stay PENDING, apply converges with nothing lost or duplicated — for
+//! 200 record sets in one `r53_records` and as 200 `r53_record`s.
+//!
+//! The proxy's faults are a function of (seed, action, call index) (`r53_lab::proxy::fault_for`)
+//! and `fault_first` faults the first call of every action, so the test can require a fault on
+//! every action it exercises, and check that exactly the scheduled faults were injected, however
+//! Terraform's concurrent requests interleave.
 
+use std::collections::BTreeMap;
+
+use r53_lab::proxy::fault_for;
 use r53_tests::*;
 
-#[test]
-fn apply_converges_under_faults() -> anyhow::Result<()> {
-    let lab = Lab::start_with(ProxyConfig {
-        fault_rate: 0.25,
+const ZONE: &str = "faults.example";
+/// Record sets per run.
+const N: usize = 200;
+
+fn faulty() -> ProxyConfig {
+    ProxyConfig {
+        fault_rate: 0.2,
+        fault_first: true,
         pending_ms: 800,
         seed: 7,
         ..Default::default()
-    })?;
-    let c = sdk(&lab);
-    let tf = lab.terraform(TfBin::Lib)?;
-    let n = 12;
-    tf.write(&format!(
-        r#"
-terraform {{
-  required_providers {{
-    r53 = {{ source = "r53/r53" }}
-  }}
-}}
-provider "r53" {{}}
-resource "r53_hosted_zone" "z" {{
-  name    = "faults.example"
-  comment = "under fire"
-  tags    = {{ a = "1" }}
-}}
-resource "r53_record" "r" {{
-  count   = {n}
-  zone_id = r53_hosted_zone.z.zone_id
-  name    = "h${{count.index}}.faults.example"
-  type    = "A"
-  ttl     = 60
-  records = ["192.0.2.${{count.index + 1}}"]
-}}
-resource "r53_record" "txt" {{
-  zone_id = r53_hosted_zone.z.zone_id
-  name    = "_txt.faults.example"
-  type    = "TXT"
-  ttl     = 60
-  records = ["{}"]
-}}
-"#,
-        "x".repeat(400)
-    ))?;
-    tf.apply()?;
-    let zid = attr(&tf.resource("r53_hosted_zone.z")?, "zone_id");
+    }
+}
+
+/// The record sets: A (two values), AAAA and TXT, each with its own name, TTL and values.
+fn sets() -> Vec<RecordDecl> {
+    (0..N)
+        .map(|i| {
+            let name = format!("h{i}.{ZONE}");
+            let ttl = 60 + (i % 5) as i64;
+            match i % 4 {
+                0 => RecordDecl::simple(&name, "AAAA", ttl, &[&format!("2001:db8::{i:x}")]),
+                1 => RecordDecl::simple(&name, "TXT", ttl, &[&format!("v{i}")]),
+                _ => RecordDecl::simple(
+                    &name,
+                    "A",
+                    ttl,
+                    &[
+                        &format!("10.{}.{}.1", i / 256, i % 256),
+                        &format!("10.{}.{}.2", i / 256, i % 256),
+                    ],
+                ),
+            }
+        })
+        .collect()
+}
+
+/// What Route 53 lists for a declared set: its values as Route 53 shows them (TXT quoted).
+fn listed(d: &RecordDecl) -> Set {
+    let mut vals: Vec<String> = d
+        .values
+        .iter()
+        .map(|v| {
+            if d.ty == "TXT" {
+                format!("\"{v}\"")
+            } else {
+                v.clone()
+            }
+        })
+        .collect();
+    vals.sort();
+    (format!("{}.", d.name), d.ty.clone(), None, d.ttl, vals)
+}
+
+/// Faults were injected on every Route 53 action the calls so far exercised, and exactly the
+/// faults the schedule gives for that many calls of each action (by kind).
+fn assert_faults(lab: &Lab, cfg: &ProxyConfig, phase: &str) {
     let stats = lab.proxy.stats();
-    assert!(
-        stats.faults.values().sum::<u64>() >= 5,
-        "faults were injected: {stats:?}"
+    assert!(!stats.calls.is_empty(), "{phase}: no calls: {stats:?}");
+    for (act, n) in &stats.calls {
+        let mut want: BTreeMap<String, u64> = BTreeMap::new();
+        for i in 0..*n {
+            if let Some(k) = fault_for(cfg, act, i) {
+                *want.entry(k.to_string()).or_default() += 1;
+            }
+        }
+        let got = stats.faulted.get(act).cloned().unwrap_or_default();
+        assert!(!got.is_empty(), "{phase}: no fault on {act}: {stats:#?}");
+        assert_eq!(got, want, "{phase}: {act} ({n} calls): {stats:#?}");
+    }
+    let total: u64 = stats.faults.values().sum();
+    println!(
+        "{phase}: {} calls, {total} faults; by kind {:?}; calls {:?}",
+        stats.total(),
+        stats.faults,
+        stats.calls
     );
-    // The checks below use the SDK directly; they run without faults.
-    let faulty = lab.proxy.config();
+}
+
+fn no_faults(lab: &Lab) {
     lab.proxy.set_config(ProxyConfig {
         fault_rate: 0.0,
-        ..faulty.clone()
+        ..faulty()
     });
+}
 
-    // exactly one zone, exactly the declared record sets, each once
+/// Faults on, with a fresh schedule and fresh counts.
+fn faults_on(lab: &Lab) {
+    lab.proxy.set_config(faulty());
+    lab.proxy.reset_stats();
+}
+
+fn converges_under_faults(shape: Shape) -> anyhow::Result<()> {
+    let t0 = std::time::Instant::now();
+    let lab = Lab::start_with(faulty())?;
+    let c = sdk(&lab);
+    let tf = lab.terraform(TfBin::Lib)?;
+    let decl = sets();
+    tf.write(&records_config(ZONE, &decl, shape))?;
+    tf.apply()?;
+    assert_faults(&lab, &faulty(), "apply");
+    let zid = attr(&tf.resource("r53_hosted_zone.z")?, "zone_id");
+
+    // The checks below use the SDK directly; they run without faults.
+    no_faults(&lab);
     let zones = lab.rt.block_on(c.list_hosted_zones().send())?;
     assert_eq!(
         zones.hosted_zones().len(),
         1,
-        "no duplicate zone from a retried CreateHostedZone"
+        "no duplicate zone from a retried CreateHostedZone: {zones:?}"
     );
-    let sets = list_sets(&lab, &c, &zid);
-    for i in 0..n {
-        let name = format!("h{i}.faults.example.");
-        let got: Vec<_> = sets.iter().filter(|s| s.0 == name).collect();
-        assert_eq!(got.len(), 1, "{name}: {got:?}");
-        assert_eq!(got[0].4, vec![format!("192.0.2.{}", i + 1)]);
+    let mut got = list_sets(&lab, &c, &zid);
+    got.retain(|s| !(s.0 == format!("{ZONE}.") && (s.1 == "SOA" || s.1 == "NS")));
+    got.sort();
+    let mut want: Vec<Set> = decl.iter().map(listed).collect();
+    want.sort();
+    // Every set exactly once with its values (a duplicate or a loss shows as a difference).
+    assert_eq!(got.len(), want.len(), "record set count");
+    for (g, w) in got.iter().zip(&want) {
+        assert_eq!(g, w);
     }
-    assert_eq!(sets.len(), n + 1 + 2, "{sets:#?}");
 
-    // refresh and destroy under the same faults
-    lab.proxy.set_config(faulty.clone());
+    // Refresh and destroy under the same faults.
+    faults_on(&lab);
     tf.assert_plan_empty()?;
     tf.destroy()?;
-    lab.proxy.set_config(ProxyConfig {
-        fault_rate: 0.0,
-        ..faulty
-    });
+    assert_faults(&lab, &faulty(), "plan and destroy");
+    no_faults(&lab);
     assert!(zone_gone(&lab, &c, &zid));
     assert!(lab
         .rt
         .block_on(c.list_hosted_zones().send())?
         .hosted_zones()
         .is_empty());
+    println!("{shape:?}: {:.0?}", t0.elapsed());
     Ok(())
+}
+
+#[test]
+fn apply_converges_under_faults_one_records() -> anyhow::Result<()> {
+    converges_under_faults(Shape::OneRecords)
+}
+
+#[test]
+fn apply_converges_under_faults_each_record() -> anyhow::Result<()> {
+    converges_under_faults(Shape::EachRecord)
 }

@@ -170,25 +170,19 @@ fn hosted_zone_lifecycle() -> anyhow::Result<()> {
         tf.resource("r53_hosted_zone.main")?,
         tf2.resource("r53_hosted_zone.main")?,
     );
-    for k in [
-        "zone_id",
-        "name",
-        "comment",
-        "tags",
-        "name_servers",
-        "arn",
-        "primary_name_server",
-        "vpc",
-        "delegation_set_id",
-    ] {
-        assert_eq!(a[k], b[k], "imported {k} differs");
-    }
+    assert_same_values("imported r53_hosted_zone.main", &a, &b, &[]);
 
     // terraform import (CLI)
     let tf3 = lab.terraform(TfBin::Lib)?;
     tf3.write(&cfg)?;
     tf3.import("r53_hosted_zone.main", &new_zid)?;
     tf3.assert_plan_empty()?;
+    assert_same_values(
+        "CLI-imported r53_hosted_zone.main",
+        &a,
+        &tf3.resource("r53_hosted_zone.main")?,
+        &[],
+    );
 
     // destroy → gone
     tf.destroy()?;
@@ -239,8 +233,7 @@ fn destroy_protects_non_empty_zones() -> anyhow::Result<()> {
             .change_batch(batch)
             .send(),
     )?;
-    let d = tf.run(&["destroy", "-auto-approve", "-no-color"])?;
-    assert_ne!(d.code, 0);
+    let d = tf.destroy_fails()?;
     assert!(d.stderr.contains("force_destroy"), "{}", d.text());
     assert!(!zone_gone(&lab, &c, &zid), "zone must survive");
     tf.write(&cfg(true))?;

@@ -69,7 +69,7 @@ fn interrupted_apply_keeps_what_was_created() -> anyhow::Result<()> {
     let s = tf.resource("r53_hosted_zone.z")?;
     let zid = attr(&s, "zone_id");
     assert!(!zid.is_empty() && !zone_gone(&lab, &c, &zid));
-    let list = tf.run(&["state", "list"])?;
+    let list = tf.run_ok(&["state", "list"])?;
     assert!(list.stdout.contains("r53_hosted_zone.z"), "{}", list.text());
 
     lab.proxy.set_config(ProxyConfig {

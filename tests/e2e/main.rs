@@ -13,6 +13,7 @@ mod interrupt;
 mod migrate;
 mod pii;
 mod plugin;
+mod property;
 mod provider_config;
 mod record;
 mod records;

@@ -50,8 +50,7 @@ resource "r53_hosted_zone" "z" {{
         )
     };
     tf.write(&cfg("nosuchprofile"))?;
-    let o = tf.run(&["apply", "-auto-approve", "-no-color"])?;
-    assert_ne!(o.code, 0, "a missing profile must fail:\n{}", o.text());
+    let o = tf.apply_fails()?;
     assert!(
         o.stderr.contains("Cannot configure AWS clients") && o.stderr.contains("nosuchprofile"),
         "{}",

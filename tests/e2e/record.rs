@@ -296,24 +296,12 @@ fn record_lifecycle_every_type() -> anyhow::Result<()> {
     tf2.assert_plan_empty()?;
     for r in &records {
         let addr = r["address"].as_str().unwrap();
-        let imported = tf2.resource(addr)?;
-        for k in [
-            "id",
-            "name",
-            "type",
-            "ttl",
-            "records",
-            "alias",
-            "set_identifier",
-            "weighted_routing_policy",
-            "failover_routing_policy",
-            "geolocation_routing_policy",
-            "latency_routing_policy",
-            "multivalue_answer_routing_policy",
-            "fqdn",
-        ] {
-            assert_eq!(imported[k], r["values"][k], "{addr}: imported {k} differs");
-        }
+        assert_same_values(
+            &format!("imported {addr}"),
+            &r["values"],
+            &tf2.resource(addr)?,
+            &[],
+        );
     }
 
     // terraform import (CLI) of names with `_` and with a set identifier
@@ -335,6 +323,17 @@ fn record_lifecycle_every_type() -> anyhow::Result<()> {
         "{}",
         p.text()
     );
+    for addr in [
+        "r53_record.simple[\"acme\"]",
+        "r53_record.weighted[\"blue\"]",
+    ] {
+        assert_same_values(
+            &format!("CLI-imported {addr}"),
+            &tf.resource(addr)?,
+            &tf3.resource(addr)?,
+            &[],
+        );
+    }
 
     // destroy → everything gone
     tf.destroy()?;
@@ -379,8 +378,7 @@ fn existing_record_is_not_silently_overwritten() -> anyhow::Result<()> {
         format!("resource \"r53_record\" \"www\" {{\n zone_id = r53_hosted_zone.z.zone_id\n name = \"www.{ZONE}\"\n type = \"A\"\n ttl = 60\n records = [\"192.0.2.1\"]\n allow_overwrite = {ow}\n}}\n")
     };
     tf.write(&format!("{base}{}", rec(false)))?;
-    let o = tf.run(&["apply", "-auto-approve", "-no-color"])?;
-    assert_ne!(o.code, 0);
+    let o = tf.apply_fails()?;
     assert!(
         o.stderr.contains("already exists") && o.stderr.contains("terraform import"),
         "{}",

@@ -251,8 +251,7 @@ fn registered_domain_adopt_lifecycle() -> anyhow::Result<()> {
         "The registry rejected ns2.adopt-e2e.test: glue address is in use by another domain.",
     );
     tf.write(&adopt_config(false, false, NS_B))?;
-    let o = tf.run(&["apply", "-auto-approve", "-no-color"])?;
-    assert_ne!(o.code, 0, "{}", o.text());
+    let o = tf.apply_fails()?;
     // Terraform wraps diagnostic text: compare with the line breaks folded.
     let folded = o.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
@@ -274,14 +273,26 @@ fn registered_domain_adopt_lifecycle() -> anyhow::Result<()> {
     assert_eq!(glue.len(), 3, "A, A and AAAA glue: {glue:?}");
 
     // Import into an empty state writes no contact (personal data is in state only where the
-    // configuration puts it): the configured contacts are an in-place update that sends nothing
-    // to the registrar, and then the plan is empty.
-    tf.run(&["state", "rm", "r53_registered_domain.d"])?;
+    // configuration puts it); everything else is as before. The configured contacts are then an
+    // in-place update that sends nothing to the registrar, and then the plan is empty.
+    let before = tf.resource("r53_registered_domain.d")?;
+    tf.state_rm("r53_registered_domain.d")?;
     tf.import("r53_registered_domain.d", "adopt-e2e.test")?;
     let s = tf.resource("r53_registered_domain.d")?;
     for role in ["admin", "registrant", "tech", "billing"] {
         assert!(s[format!("{role}_contact")].is_null(), "{s}");
     }
+    assert_same_values(
+        "imported r53_registered_domain.d",
+        &before,
+        &s,
+        &[
+            ("admin_contact", "import copies no contact"),
+            ("registrant_contact", "import copies no contact"),
+            ("tech_contact", "import copies no contact"),
+            ("billing_contact", "import copies no contact"),
+        ],
+    );
     let p = tf.plan()?;
     assert_eq!(p.code, 2, "{}", p.text());
     assert!(p.stdout.contains("1 to change"), "{}", p.text());
@@ -354,8 +365,7 @@ fn registered_domain_register_and_deregister() -> anyhow::Result<()> {
 
     // Without contacts the plan is refused before any call.
     tf.write(&buy_config(false, false))?;
-    let p = tf.run(&["plan", "-no-color"])?;
-    assert_ne!(p.code, 0, "{}", p.text());
+    let p = tf.plan_fails()?;
     assert!(
         p.stderr.contains("Contact required to register"),
         "{}",

@@ -110,8 +110,7 @@ fn rejected_batch_fails_only_the_offending_record() -> anyhow::Result<()> {
         "{head}resource \"r53_record\" \"r\" {{\n  count = 16\n  zone_id = r53_hosted_zone.z.zone_id\n  name = \"h${{count.index}}.scale.example\"\n  type = \"A\"\n  ttl = 60\n  records = [\"192.0.2.${{count.index}}\"]\n}}\n"
     ))?;
     lab.proxy.reset_stats();
-    let o = tf.run(&["apply", "-auto-approve", "-no-color", "-parallelism=20"])?;
-    assert_ne!(o.code, 0);
+    let o = tf.run_fails(&["apply", "-auto-approve", "-no-color", "-parallelism=20"])?;
     assert!(
         o.stderr.contains("r53_record.r[7]") && o.stderr.contains("already exists"),
         "{}",

@@ -9,8 +9,9 @@ fn refused(lab: &Lab, body: &str, expect: &[&str]) -> anyhow::Result<()> {
     let tf = lab.terraform(TfBin::Lib)?;
     tf.write(&format!("{HEAD}{body}"))?;
     lab.proxy.reset_stats();
-    let o = tf.run(&["plan", "-no-color", "-input=false"])?;
-    assert_eq!(o.code, 1, "expected refusal for:\n{body}\n{}", o.text());
+    let o = tf
+        .plan_fails()
+        .map_err(|e| e.context(format!("expected refusal for:\n{body}")))?;
     for e in expect {
         assert!(
             o.stderr.contains(e),
@@ -101,8 +102,7 @@ fn cname_at_apex_is_refused_without_a_write() -> anyhow::Result<()> {
         "{HEAD}resource \"r53_hosted_zone\" \"z\" {{\n  name = \"apex.example\"\n}}\nresource \"r53_record\" \"r\" {{\n  zone_id = r53_hosted_zone.z.zone_id\n  name = \"apex.example\"\n  type = \"CNAME\"\n  ttl = 60\n  records = [\"other.example.net\"]\n}}\n"
     ))?;
     lab.proxy.reset_stats();
-    let o = tf.run(&["apply", "-auto-approve", "-no-color"])?;
-    assert_ne!(o.code, 0);
+    let o = tf.apply_fails()?;
     assert!(
         o.stderr.contains("CNAME cannot be at the zone apex") && o.stderr.contains("alias"),
         "{}",
