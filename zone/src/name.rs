@@ -108,11 +108,35 @@ fn octal_at(b: &[u8]) -> Option<u8> {
 /// `\052`) except those of bytes that need them (see [`plain_in_name`]), which are written the
 /// one way Route 53 does; `\X` (zone-file style) is read as X, so `a\.b` becomes `a\056b`.
 pub fn normalise(s: &str) -> String {
+    let mut cur = normalise_once(s);
+    // Trimming and the dot can uncover more of the same (" a. ."): settle, so that normalise is
+    // idempotent. Each further pass only shortens the text.
+    while cur.starts_with(char::is_whitespace)
+        || cur.ends_with(|c: char| c == '.' || c.is_whitespace())
+    {
+        let next = normalise_once(&cur);
+        if next == cur {
+            break;
+        }
+        cur = next;
+    }
+    cur
+}
+
+fn normalise_once(s: &str) -> String {
     let s = s.trim();
     let s = match s.strip_suffix('.') {
-        // An escaped final dot is part of the last label, not the root.
-        Some(t) if !t.ends_with('\\') || t.ends_with("\\\\") => t,
-        _ => s,
+        // An escaped final dot is part of the last label, not the root; and of two final dots
+        // only one is the root's (the other is an empty label, for validation to name).
+        Some(t) => {
+            let slashes = t.bytes().rev().take_while(|b| *b == b'\\').count();
+            if slashes % 2 == 1 || (slashes == 0 && t.ends_with('.')) {
+                s
+            } else {
+                t
+            }
+        }
+        None => s,
     };
     if !s.contains('\\') {
         return s.to_ascii_lowercase();

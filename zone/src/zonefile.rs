@@ -177,7 +177,7 @@ fn code_of(l: &str) -> Result<&str, (usize, String)> {
         {
             return Err((
                 col(st),
-                "$INCLUDE is read only as the first word of a line (and needs a zone file on disk)"
+                "$INCLUDE is read only at the start of a line (and needs a zone file on disk)"
                     .into(),
             ));
         }
@@ -1581,7 +1581,7 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(
-            e.contains("s.zone:2:3: $INCLUDE is read only as the first word"),
+            e.contains("s.zone:2:3: $INCLUDE is read only at the start of a line"),
             "{e}"
         );
     }
