@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_route53 as r53;
 use r53::types as t;
-use r53_zone::{name::normalise, Alias, Failover, GeoLocation, RecordSet, RecordType, Routing};
+use r53_zone::{
+    name::normalise, Alias, Failover, GeoLocation, GeoProximity, RecordSet, RecordType, Routing,
+};
 use tokio_util::sync::CancellationToken;
 
 use crate::error::{Error, Result};
@@ -765,8 +767,22 @@ pub fn record_from_sdk(r: &t::ResourceRecordSet) -> Option<RecordSet> {
         }))
     } else if r.multi_value_answer() == Some(true) {
         Some(Routing::MultiValue)
+    } else if let Some(c) = r.cidr_routing_config() {
+        Some(Routing::Cidr {
+            collection_id: c.collection_id().to_string(),
+            location_name: c.location_name().to_string(),
+        })
     } else {
-        None
+        r.geo_proximity_location().map(|g| {
+            Routing::GeoProximity(GeoProximity {
+                aws_region: g.aws_region().map(str::to_string),
+                local_zone_group: g.local_zone_group().map(str::to_string),
+                coordinates: g
+                    .coordinates()
+                    .map(|c| (c.latitude().to_string(), c.longitude().to_string())),
+                bias: g.bias(),
+            })
+        })
     };
     Some(RecordSet {
         name: normalise(r.name()),
@@ -831,6 +847,36 @@ pub fn record_to_sdk(r: &RecordSet) -> Result<t::ResourceRecordSet> {
                 .build(),
         ),
         Some(Routing::MultiValue) => b.multi_value_answer(true),
+        Some(Routing::Cidr {
+            collection_id,
+            location_name,
+        }) => b.cidr_routing_config(
+            t::CidrRoutingConfig::builder()
+                .collection_id(collection_id)
+                .location_name(location_name)
+                .build()
+                .map_err(|e| Error::Invalid(e.to_string()))?,
+        ),
+        Some(Routing::GeoProximity(g)) => {
+            let coordinates = match &g.coordinates {
+                Some((lat, lon)) => Some(
+                    t::Coordinates::builder()
+                        .latitude(lat)
+                        .longitude(lon)
+                        .build()
+                        .map_err(|e| Error::Invalid(e.to_string()))?,
+                ),
+                None => None,
+            };
+            b.geo_proximity_location(
+                t::GeoProximityLocation::builder()
+                    .set_aws_region(g.aws_region.clone())
+                    .set_local_zone_group(g.local_zone_group.clone())
+                    .set_coordinates(coordinates)
+                    .set_bias(g.bias)
+                    .build(),
+            )
+        }
     };
     b.build().map_err(|e| Error::Invalid(e.to_string()))
 }
@@ -876,6 +922,48 @@ mod tests {
         let back = record_from_sdk(&sdk).unwrap();
         assert!(same_record(&back, &r));
         assert_eq!(back.routing, Some(Routing::Weighted(10)));
+    }
+
+    /// IP-based (CIDR) and geoproximity routing were dropped when a record set was read and
+    /// copied (or deleted, which needs the exact set).
+    #[test]
+    fn sdk_round_trip_keeps_cidr_and_geoproximity_routing() {
+        let mk = |routing: Routing| RecordSet {
+            name: "www.example.com".into(),
+            ty: RecordType::A,
+            ttl: Some(60),
+            values: vec!["192.0.2.1".into()],
+            alias: None,
+            set_identifier: Some("s".into()),
+            routing: Some(routing),
+            health_check_id: None,
+        };
+        for routing in [
+            Routing::Cidr {
+                collection_id: "c8c02a84-aaaa-bbbb-cccc-0123456789ab".into(),
+                location_name: "office".into(),
+            },
+            Routing::GeoProximity(GeoProximity {
+                aws_region: Some("eu-west-1".into()),
+                bias: Some(-20),
+                ..Default::default()
+            }),
+            Routing::GeoProximity(GeoProximity {
+                coordinates: Some(("49.22".into(), "-74.01".into())),
+                ..Default::default()
+            }),
+            Routing::GeoProximity(GeoProximity {
+                local_zone_group: Some("us-east-1-bue-1".into()),
+                bias: Some(5),
+                ..Default::default()
+            }),
+        ] {
+            let r = mk(routing.clone());
+            let sdk = record_to_sdk(&r).unwrap();
+            let back = record_from_sdk(&sdk).unwrap();
+            assert_eq!(back.routing, Some(routing), "{sdk:?}");
+            assert!(same_record(&back, &r));
+        }
     }
 
     #[test]

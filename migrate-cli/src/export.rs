@@ -114,6 +114,14 @@ fn record_body(r: &RecordSet, indent: &str) -> String {
         Some(Routing::MultiValue) => {
             let _ = writeln!(s, "{indent}multivalue_answer_routing_policy = true");
         }
+        Some(r @ (Routing::Cidr { .. } | Routing::GeoProximity(_))) => {
+            // No r53_record attribute for it: said, not silently left out.
+            let _ = writeln!(
+                s,
+                "{indent}# {}: not expressible in r53_record; manage this record set with r53_records",
+                r.field()
+            );
+        }
     }
     s
 }

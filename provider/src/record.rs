@@ -403,6 +403,8 @@ pub(crate) fn record_state(zone_id: &str, rs: &RecordSet, base: &Value) -> Value
             ])
         }
         Some(Routing::MultiValue) => mv = Value::Bool(true),
+        // r53_record has no attribute for these (yet): r53_records carries them whole.
+        Some(Routing::Cidr { .. } | Routing::GeoProximity(_)) => {}
         None => {}
     }
     s.set("weighted_routing_policy", w);

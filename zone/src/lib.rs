@@ -20,4 +20,4 @@ pub use name::{fqdn, is_apex, relative_to_zone, Name, NameError};
 pub use rdata::{
     canonical_value, decode_wire_value, encode_user_value, values_equivalent, RecordType,
 };
-pub use record::{Alias, Failover, GeoLocation, RecordSet, Routing, RuleError};
+pub use record::{Alias, Failover, GeoLocation, GeoProximity, RecordSet, Routing, RuleError};

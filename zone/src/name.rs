@@ -30,15 +30,16 @@ impl Name {
         if n.is_empty() {
             return Err(NameError::Empty);
         }
-        if n.len() > 253 {
+        let labels: Vec<&str> = n.split('.').collect();
+        let wire: usize = labels.iter().map(|l| label_bytes(l) + 1).sum::<usize>();
+        if wire > 254 {
             return Err(NameError::TooLong(s.to_string()));
         }
-        let labels: Vec<&str> = n.split('.').collect();
         for (i, l) in labels.iter().enumerate() {
             if l.is_empty() {
                 return Err(NameError::EmptyLabel(s.to_string()));
             }
-            if l.len() > 63 {
+            if label_bytes(l) > 63 {
                 return Err(NameError::LabelTooLong {
                     name: s.to_string(),
                     label: l.to_string(),
@@ -47,11 +48,16 @@ impl Name {
             if l.contains('*') && (i != 0 || *l != "*") {
                 return Err(NameError::BadWildcard(s.to_string()));
             }
-            // Route 53 accepts a-z 0-9 - _ and the printable specials it escapes in octal.
-            if let Some(ch) = l
-                .chars()
-                .find(|c| !(c.is_ascii_graphic()) || *c == '\\' || *c == '"')
-            {
+            // Route 53 accepts a-z 0-9 - _, the printable specials, and any byte as an octal
+            // escape (normalise leaves only those escapes).
+            let bad_escape = !escapes_ok(l);
+            if bad_escape {
+                return Err(NameError::BadChar {
+                    name: s.to_string(),
+                    ch: '\\',
+                });
+            }
+            if let Some(ch) = l.chars().find(|c| !(c.is_ascii_graphic()) || *c == '"') {
                 return Err(NameError::BadChar {
                     name: s.to_string(),
                     ch,
@@ -79,11 +85,59 @@ impl fmt::Display for Name {
     }
 }
 
-/// Lower-cases, drops one trailing dot, and decodes `\NNN` octal escapes (Route 53 returns `*` as
-/// `\052`).
+/// Whether a byte is written as itself in a normalised name; the others stay `\ooo` octal
+/// escapes, as Route 53 writes them: `.` inside a label (`a\.b` is one label), `\`, `"` and
+/// bytes outside printable ASCII.
+fn plain_in_name(b: u8) -> bool {
+    b.is_ascii_graphic() && !matches!(b, b'.' | b'\\' | b'"')
+}
+
+/// The byte of a `\ooo` octal escape at the start of `b` (which starts after the `\`).
+fn octal_at(b: &[u8]) -> Option<u8> {
+    let d = b.get(..3)?;
+    d.iter()
+        .try_fold(0u32, |acc, c| {
+            (b'0'..=b'7')
+                .contains(c)
+                .then(|| acc * 8 + u32::from(c - b'0'))
+        })
+        .and_then(|v| u8::try_from(v).ok())
+}
+
+/// Lower-cases, drops one trailing dot, and decodes `\ooo` octal escapes (Route 53 returns `*` as
+/// `\052`) except those of bytes that need them (see [`plain_in_name`]), which are written the
+/// one way Route 53 does; `\X` (zone-file style) is read as X, so `a\.b` becomes `a\056b`.
 pub fn normalise(s: &str) -> String {
+    let mut cur = normalise_once(s);
+    // Trimming and the dot can uncover more of the same (" a. ."): settle, so that normalise is
+    // idempotent. Each further pass only shortens the text.
+    while cur.starts_with(char::is_whitespace)
+        || cur.ends_with(|c: char| c == '.' || c.is_whitespace())
+    {
+        let next = normalise_once(&cur);
+        if next == cur {
+            break;
+        }
+        cur = next;
+    }
+    cur
+}
+
+fn normalise_once(s: &str) -> String {
     let s = s.trim();
-    let s = s.strip_suffix('.').unwrap_or(s);
+    let s = match s.strip_suffix('.') {
+        // An escaped final dot is part of the last label, not the root; and of two final dots
+        // only one is the root's (the other is an empty label, for validation to name).
+        Some(t) => {
+            let slashes = t.bytes().rev().take_while(|b| *b == b'\\').count();
+            if slashes % 2 == 1 || (slashes == 0 && t.ends_with('.')) {
+                s
+            } else {
+                t
+            }
+        }
+        None => s,
+    };
     if !s.contains('\\') {
         return s.to_ascii_lowercase();
     }
@@ -91,13 +145,26 @@ pub fn normalise(s: &str) -> String {
     let b = s.as_bytes();
     let mut chars = s.char_indices();
     while let Some((i, c)) = chars.next() {
-        if c == '\\' && i + 3 < b.len() && b[i + 1..i + 4].iter().all(u8::is_ascii_digit) {
-            let code = (b[i + 1] - b'0') as u32 * 64
-                + (b[i + 2] - b'0') as u32 * 8
-                + (b[i + 3] - b'0') as u32;
-            if let Some(d) = char::from_u32(code) {
-                out.push(d.to_ascii_lowercase());
-                chars.nth(2);
+        if c == '\\' {
+            let rest = b.get(i + 1..).unwrap_or_default();
+            let (byte, skip) = match octal_at(rest) {
+                Some(v) => (Some(v), 3),
+                None => match rest.first() {
+                    // A digit starts an (incomplete) octal escape: left for validation.
+                    Some(&n) if n.is_ascii() && !n.is_ascii_digit() => (Some(n), 1),
+                    _ => (None, 0),
+                },
+            };
+            if let Some(v) = byte {
+                let v = v.to_ascii_lowercase();
+                if plain_in_name(v) {
+                    out.push(v as char);
+                } else {
+                    out.push_str(&format!("\\{v:03o}"));
+                }
+                if skip > 0 {
+                    chars.nth(skip - 1);
+                }
                 continue;
             }
         }
@@ -105,6 +172,39 @@ pub fn normalise(s: &str) -> String {
         out.push(c.to_ascii_lowercase());
     }
     out
+}
+
+/// Whether every `\\` in a label starts a `\\ooo` octal escape.
+fn escapes_ok(l: &str) -> bool {
+    let b = l.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b.get(i) == Some(&b'\\') {
+            if octal_at(b.get(i + 1..).unwrap_or_default()).is_none() {
+                return false;
+            }
+            i += 4;
+        } else {
+            i += 1;
+        }
+    }
+    true
+}
+
+/// The length in bytes of a normalised label (an escape is one byte).
+fn label_bytes(l: &str) -> usize {
+    let mut n = 0;
+    let b = l.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        i += if b.get(i) == Some(&b'\\') && octal_at(b.get(i + 1..).unwrap_or_default()).is_some() {
+            4
+        } else {
+            1
+        };
+        n += 1;
+    }
+    n
 }
 
 /// Whether the normalised `name` is `zone` or below it ("" is the root, above every name).
@@ -153,6 +253,34 @@ mod tests {
         assert_eq!(normalise("Café.example"), "café.example");
         assert_eq!(normalise("é\\052"), "é*");
         assert_eq!(normalise("x\\05"), "x\\05");
+    }
+
+    /// An escaped dot stays inside its label (Route 53 writes it `\056`); it used to be
+    /// decoded into a label separator.
+    #[test]
+    fn escaped_dots_and_specials_stay_escaped() {
+        assert_eq!(normalise("a\\056b.Example.com."), "a\\056b.example.com");
+        assert_eq!(normalise("a\\.b.example.com"), "a\\056b.example.com");
+        assert_eq!(normalise("a\\\\b\\042\\000"), "a\\134b\\042\\000");
+        assert_eq!(normalise("x\\101\\177"), "xa\\177");
+        let n = Name::parse("a\\056b.example.com.").unwrap();
+        assert_eq!(n.as_str(), "a\\056b.example.com");
+        assert!(n.is_subdomain_of(&Name::parse("example.com").unwrap()));
+        assert!(!n.is_subdomain_of(&Name::parse("b.example.com").unwrap()));
+        // A label's length counts an escape as one byte.
+        assert!(Name::parse(&format!("{}.com", "\\056".repeat(63))).is_ok());
+        assert!(Name::parse(&format!("{}.com", "\\056".repeat(64))).is_err());
+        assert!(matches!(
+            Name::parse("ab\\"),
+            Err(NameError::BadChar { .. })
+        ));
+        assert!(matches!(
+            Name::parse("a\\09.com"),
+            Err(NameError::BadChar { .. })
+        ));
+        for s in ["a\\056b.x", "A\\.B", "\\052.x.", "a\\\\.x", "é\\101"] {
+            assert_eq!(normalise(&normalise(s)), normalise(s), "{s}");
+        }
     }
 
     #[test]

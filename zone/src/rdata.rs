@@ -129,7 +129,8 @@ impl FromStr for RecordType {
 }
 
 /// Splits a logical TXT string into Route 53's form: quoted strings of at most 255 bytes, with `"`
-/// and `\` escaped. A value already written as quoted strings is kept as the user wrote it.
+/// and `\` escaped and bytes outside printable ASCII as `\ooo` octal escapes (the form Route 53
+/// lists them in). A value already written as quoted strings is kept as the user wrote it.
 pub fn encode_user_value(ty: RecordType, v: &str) -> String {
     if !ty.is_text() || is_quoted_form(v) {
         return v.to_string();
@@ -138,16 +139,12 @@ pub fn encode_user_value(ty: RecordType, v: &str) -> String {
     let mut parts = Vec::new();
     let mut start = 0;
     while start < bytes.len() || parts.is_empty() {
-        let mut end = (start + 255).min(bytes.len());
+        let mut end = start.saturating_add(255).min(bytes.len());
         // never cut a UTF-8 character in half
         while end > start && end < bytes.len() && !v.is_char_boundary(end) {
             end -= 1;
         }
-        let chunk = &v[start..end];
-        parts.push(format!(
-            "\"{}\"",
-            chunk.replace('\\', "\\\\").replace('"', "\\\"")
-        ));
+        parts.push(quote_route53(bytes.get(start..end).unwrap_or_default()));
         start = end;
         if start >= bytes.len() {
             break;
@@ -156,37 +153,74 @@ pub fn encode_user_value(ty: RecordType, v: &str) -> String {
     parts.join(" ")
 }
 
-fn is_quoted_form(v: &str) -> bool {
-    let t = v.trim();
-    t.len() >= 2 && t.starts_with('"') && t.ends_with('"') && parse_character_strings(t).is_some()
+/// One character string as Route 53 writes it: `"` and `\` escaped, every byte outside
+/// printable ASCII as a `\ooo` octal escape.
+pub fn quote_route53(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() + 2);
+    s.push('"');
+    for &b in bytes {
+        match b {
+            b'"' => s.push_str("\\\""),
+            b'\\' => s.push_str("\\\\"),
+            0x20..=0x7e => s.push(b as char),
+            _ => s.push_str(&format!("\\{b:03o}")),
+        }
+    }
+    s.push('"');
+    s
 }
 
-/// Parses `"a" "b\"c"` into its character strings; None when not well-formed.
+fn is_quoted_form(v: &str) -> bool {
+    let t = v.trim();
+    t.len() >= 2 && t.starts_with('"') && t.ends_with('"') && parse_string_bytes(t).is_some()
+}
+
+/// Parses `"a" "b\"c"` into its character strings; None when not well-formed or a string is
+/// not UTF-8 (see [`parse_string_bytes`] for the bytes).
 pub fn parse_character_strings(s: &str) -> Option<Vec<String>> {
+    parse_string_bytes(s)?
+        .into_iter()
+        .map(|b| String::from_utf8(b).ok())
+        .collect()
+}
+
+/// Route 53's quoted character strings as bytes: `\ooo` is an octal byte (as Route 53 writes
+/// and reads them), `\X` is X; None when not well-formed.
+pub fn parse_string_bytes(s: &str) -> Option<Vec<Vec<u8>>> {
     let mut out = Vec::new();
-    let mut chars = s.trim().chars().peekable();
-    while let Some(c) = chars.next() {
-        if c.is_whitespace() {
+    let b = s.trim().as_bytes();
+    let mut i = 0;
+    let oct = |c: u8| (b'0'..=b'7').contains(&c).then(|| c - b'0');
+    while i < b.len() {
+        let c = *b.get(i)?;
+        i += 1;
+        if c.is_ascii_whitespace() {
             continue;
         }
-        if c != '"' {
+        if c != b'"' {
             return None;
         }
-        let mut cur = String::new();
+        let mut cur = Vec::new();
         loop {
-            match chars.next()? {
-                '"' => break,
-                '\\' => {
-                    let n = chars.next()?;
-                    if n.is_ascii_digit() {
-                        let d2 = chars.next()?;
-                        let d3 = chars.next()?;
-                        let code = [n, d2, d3]
-                            .iter()
-                            .try_fold(0u32, |acc, d| d.to_digit(10).map(|x| acc * 10 + x))?;
-                        cur.push(char::from_u32(code)?);
-                    } else {
-                        cur.push(n);
+            let c = *b.get(i)?;
+            i += 1;
+            match c {
+                b'"' => break,
+                b'\\' => {
+                    let n = *b.get(i)?;
+                    let three = b.get(i..i + 3).and_then(|d| {
+                        let (x, y, z) = (oct(d[0])?, oct(d[1])?, oct(d[2])?);
+                        u8::try_from(u32::from(x) * 64 + u32::from(y) * 8 + u32::from(z)).ok()
+                    });
+                    match three {
+                        Some(v) => {
+                            cur.push(v);
+                            i += 3;
+                        }
+                        None => {
+                            cur.push(n);
+                            i += 1;
+                        }
                     }
                 }
                 other => cur.push(other),
@@ -198,34 +232,37 @@ pub fn parse_character_strings(s: &str) -> Option<Vec<String>> {
 }
 
 /// The user form of a value Route 53 returned: for TXT, a single string (or strings we split at 255
-/// bytes) becomes the plain logical text; anything else stays in quoted form.
+/// bytes) becomes the plain logical text; anything else stays in quoted form (so do strings that
+/// are not UTF-8, and text that would itself read as quoted strings).
 pub fn decode_wire_value(ty: RecordType, wire: &str) -> String {
     if !ty.is_text() {
         return wire.to_string();
     }
-    match parse_character_strings(wire) {
-        Some(parts) if parts.len() == 1 => parts[0].clone(),
-        Some(parts)
-            if parts[..parts.len() - 1]
-                .iter()
-                .all(|p| p.len() == 255 || p.len() >= 252) =>
-        {
-            let joined = parts.concat();
-            if encode_user_value(ty, &joined) == normalise_quoted(wire) {
-                joined
-            } else {
-                wire.to_string()
-            }
-        }
-        _ => wire.to_string(),
+    let Some(parts) = parse_string_bytes(wire) else {
+        return wire.to_string();
+    };
+    let split_by_us = match parts.split_last() {
+        Some((_, init)) => init.iter().all(|p| p.len() == 255 || p.len() >= 252),
+        None => false,
+    };
+    if parts.len() != 1 && !split_by_us {
+        return wire.to_string();
+    }
+    let Ok(joined) = String::from_utf8(parts.concat()) else {
+        return wire.to_string();
+    };
+    if !is_quoted_form(&joined) && encode_user_value(ty, &joined) == normalise_quoted(wire) {
+        joined
+    } else {
+        wire.to_string()
     }
 }
 
 fn normalise_quoted(wire: &str) -> String {
-    match parse_character_strings(wire) {
+    match parse_string_bytes(wire) {
         Some(parts) => parts
             .iter()
-            .map(|p| format!("\"{}\"", p.replace('\\', "\\\\").replace('"', "\\\"")))
+            .map(|p| quote_route53(p))
             .collect::<Vec<_>>()
             .join(" "),
         None => wire.to_string(),
@@ -454,6 +491,39 @@ mod tests {
             decode_wire_value(RecordType::Txt, "\"say \\\"hi\\\"\""),
             "say \"hi\""
         );
+    }
+
+    /// Route 53 lists bytes outside printable ASCII as `\ooo` octal: read and written so.
+    #[test]
+    fn txt_octal_escapes_are_bytes() {
+        assert_eq!(
+            parse_string_bytes("\"a\\101\\377\\\"\\\\\" \"\""),
+            Some(vec![vec![b'a', b'A', 0xff, b'"', b'\\'], vec![]])
+        );
+        assert_eq!(
+            encode_user_value(RecordType::Txt, "é\t"),
+            "\"\\303\\251\\011\""
+        );
+        assert_eq!(
+            decode_wire_value(RecordType::Txt, "\"\\303\\251\\011\""),
+            "é\t"
+        );
+        // Not UTF-8: stays in quoted form, and is sent as it was listed.
+        assert_eq!(decode_wire_value(RecordType::Txt, "\"\\377\""), "\"\\377\"");
+        assert_eq!(encode_user_value(RecordType::Txt, "\"\\377\""), "\"\\377\"");
+        // Text that would itself read as quoted strings stays quoted (else it would be sent
+        // without its quotes).
+        let w = encode_user_value(RecordType::Txt, "\"a\"");
+        assert_eq!(w, "\"a\"");
+        assert_eq!(
+            decode_wire_value(RecordType::Txt, "\"\\\"a\\\"\""),
+            "\"\\\"a\\\"\""
+        );
+        assert!(values_equivalent(
+            RecordType::Txt,
+            &["caf\u{e9}".into()],
+            &["\"caf\\303\\251\"".into()]
+        ));
     }
 
     #[test]

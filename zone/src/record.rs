@@ -23,6 +23,17 @@ pub struct GeoLocation {
     pub subdivision: Option<String>,
 }
 
+/// Geoproximity routing: a location (an AWS region, a Local Zone group or coordinates) and a
+/// bias. Route 53 writes the coordinates as decimal strings; they are kept as written.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct GeoProximity {
+    pub aws_region: Option<String>,
+    pub local_zone_group: Option<String>,
+    /// (latitude, longitude)
+    pub coordinates: Option<(String, String)>,
+    pub bias: Option<i32>,
+}
+
 /// The routing policy of a record set that has a `set_identifier`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -32,6 +43,12 @@ pub enum Routing {
     Failover(Failover),
     Geolocation(GeoLocation),
     MultiValue,
+    /// IP-based routing: a CIDR collection and one of its locations (`*` for the default).
+    Cidr {
+        collection_id: String,
+        location_name: String,
+    },
+    GeoProximity(GeoProximity),
 }
 
 impl Routing {
@@ -43,6 +60,8 @@ impl Routing {
             Routing::Failover(_) => "failover_routing_policy",
             Routing::Geolocation(_) => "geolocation_routing_policy",
             Routing::MultiValue => "multivalue_answer_routing_policy",
+            Routing::Cidr { .. } => "cidr_routing_policy",
+            Routing::GeoProximity(_) => "geoproximity_routing_policy",
         }
     }
 }
@@ -194,7 +213,7 @@ impl RecordSet {
         match (&self.set_identifier, &self.routing) {
             (Some(_), None) => out.push(err(
                 "set_identifier",
-                "set_identifier needs a routing policy (weighted, latency, failover, geolocation or multivalue answer)",
+                "set_identifier needs a routing policy (weighted, latency, failover, geolocation, geoproximity, IP-based (CIDR) or multivalue answer)",
             )),
             (None, Some(r)) => out.push(err(r.field(), "a routing policy needs a set_identifier")),
             (Some(id), Some(_)) if id.is_empty() || id.len() > 128 => {
@@ -224,6 +243,32 @@ impl RecordSet {
                     out.push(err(
                         "geolocation_routing_policy",
                         "a subdivision needs its country",
+                    ));
+                }
+            }
+            Some(Routing::Cidr {
+                collection_id,
+                location_name,
+            }) if collection_id.trim().is_empty() || location_name.trim().is_empty() => out.push(err(
+                "cidr_routing_policy",
+                "IP-based routing needs the CIDR collection id and a location name (\"*\" for the default)",
+            )),
+            Some(Routing::GeoProximity(g)) => {
+                let places = [
+                    g.aws_region.is_some(),
+                    g.local_zone_group.is_some(),
+                    g.coordinates.is_some(),
+                ];
+                if places.iter().filter(|p| **p).count() != 1 {
+                    out.push(err(
+                        "geoproximity_routing_policy",
+                        "give exactly one of an AWS region, a Local Zone group or coordinates",
+                    ));
+                }
+                if g.bias.is_some_and(|b| !(-99..=99).contains(&b)) {
+                    out.push(err(
+                        "geoproximity_routing_policy",
+                        "the bias must be from -99 to 99",
                     ));
                 }
             }
@@ -306,6 +351,40 @@ mod tests {
         assert_eq!(r.check(Some("example.com"))[0].field, "set_identifier");
         r.routing = Some(Routing::Weighted(300));
         assert!(r.check(Some("example.com"))[0].message.contains("0 to 255"));
+    }
+
+    #[test]
+    fn cidr_and_geoproximity_routing_are_checked() {
+        let mut r = rs("www.example.com", RecordType::A, &["192.0.2.1"]);
+        r.set_identifier = Some("s".into());
+        r.routing = Some(Routing::Cidr {
+            collection_id: "c1".into(),
+            location_name: "*".into(),
+        });
+        assert!(r.check(Some("example.com")).is_empty());
+        r.routing = Some(Routing::Cidr {
+            collection_id: "c1".into(),
+            location_name: " ".into(),
+        });
+        assert_eq!(r.check(Some("example.com"))[0].field, "cidr_routing_policy");
+        r.routing = Some(Routing::GeoProximity(GeoProximity {
+            aws_region: Some("eu-west-1".into()),
+            bias: Some(10),
+            ..Default::default()
+        }));
+        assert!(r.check(Some("example.com")).is_empty());
+        r.routing = Some(Routing::GeoProximity(GeoProximity {
+            aws_region: Some("eu-west-1".into()),
+            coordinates: Some(("1.0".into(), "2.0".into())),
+            bias: Some(100),
+            ..Default::default()
+        }));
+        let e = r.check(Some("example.com"));
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e.iter().all(|e| e.field == "geoproximity_routing_policy"));
+        // Carried through serde (plans and reports are JSON).
+        let json = serde_json::to_string(&r).unwrap();
+        assert_eq!(serde_json::from_str::<RecordSet>(&json).unwrap(), r);
     }
 
     #[test]

@@ -45,21 +45,9 @@ fn host(n: &h::Name) -> String {
     }
 }
 
-/// One character string as Route 53 quotes it: `"` and `\` escaped, non-printable bytes as
-/// `\DDD` decimal escapes (RFC 1035 presentation form).
+/// One character string as Route 53 quotes it (octal escapes for bytes outside printable ASCII).
 fn quote(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() + 2);
-    s.push('"');
-    for &b in bytes {
-        match b {
-            b'"' => s.push_str("\\\""),
-            b'\\' => s.push_str("\\\\"),
-            0x20..=0x7e => s.push(b as char),
-            _ => s.push_str(&format!("\\{b:03}")),
-        }
-    }
-    s.push('"');
-    s
+    crate::rdata::quote_route53(bytes)
 }
 
 /// Mnemonics of types hickory has no variant for, so reports name them (RFC 3597 `TYPEnnn`
