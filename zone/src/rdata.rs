@@ -205,10 +205,11 @@ pub fn decode_wire_value(ty: RecordType, wire: &str) -> String {
     }
     match parse_character_strings(wire) {
         Some(parts) if parts.len() == 1 => parts[0].clone(),
+        // No strings at all (`""`-less empty data) is kept as sent: no slicing of an empty list.
         Some(parts)
-            if parts[..parts.len() - 1]
-                .iter()
-                .all(|p| p.len() == 255 || p.len() >= 252) =>
+            if parts
+                .split_last()
+                .is_some_and(|(_, init)| init.iter().all(|p| p.len() == 255 || p.len() >= 252)) =>
         {
             let joined = parts.concat();
             if encode_user_value(ty, &joined) == normalise_quoted(wire) {
