@@ -11,6 +11,7 @@ mod faults;
 mod hosted_zone;
 mod interrupt;
 mod migrate;
+mod plan_window;
 mod plugin;
 mod provider_config;
 mod record;
