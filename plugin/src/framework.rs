@@ -104,6 +104,22 @@ pub trait Resource<M: Send + Sync + 'static>: Send + Sync {
     /// 10,000-record plan small.
     fn modify_plan(&self, _prior: &Value, _planned: &mut Value, _diags: &mut Diagnostics) {}
 
+    /// Plan-time checks that need the API (read-only: lookups and listings, never a write), after
+    /// `modify_plan`: rules that depend on the live object, so a plan that shows a change does not
+    /// fail on the API's rules at apply. Not called when the provider is not configured or nothing
+    /// would change. Terraform calls PlanResourceChange again during apply and hands that second
+    /// plan's private data to ApplyResourceChange, so nothing learnt here reaches the apply except
+    /// through the planned value (which Terraform checks against the saved plan).
+    async fn plan_with_api(
+        &self,
+        _meta: &M,
+        _ctx: &Ctx,
+        _prior: &Value,
+        _planned: &mut Value,
+        _diags: &mut Diagnostics,
+    ) {
+    }
+
     /// Puts back, in `planned`, the prior spelling of values that differ from `prior` in form only
     /// (case, order, trailing dots) and returns whether it did. Terraform then sees no change
     /// where nothing would change remotely; the server flags that plan response as the legacy

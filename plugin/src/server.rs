@@ -477,6 +477,16 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             out.legacy_type_system = true;
         }
         e.imp.modify_plan(&prior, &mut planned, &mut diags);
+        // An unconfigured provider (never the case in a real run) leaves the checks to the apply.
+        if !diags.has_errors() {
+            if let Ok(meta) = self.meta() {
+                let ctx = self.ctx();
+                e.imp
+                    .plan_with_api(&meta, &ctx, &prior, &mut planned, &mut diags)
+                    .await;
+                diags.extend(ctx.take_warnings());
+            }
+        }
         if !prior.is_null() {
             out.requires_replace = e
                 .imp

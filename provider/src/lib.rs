@@ -14,5 +14,6 @@ pub mod provider;
 pub mod record;
 pub mod records;
 pub mod registered_domain;
+mod zone_lookup;
 
 pub use provider::{Meta, R53Provider};

@@ -603,6 +603,38 @@ impl Resource<Meta> for RecordResource {
         }
     }
 
+    /// The rules that need the zone's name (CNAME at the apex, a name outside the zone, apex NS/SOA),
+    /// at plan time when the zone ID is known, so a plan that shows the change does not fail on
+    /// them at apply. Unknown zone ID (created in the same run): the apply checks them.
+    async fn plan_with_api(
+        &self,
+        meta: &Meta,
+        ctx: &Ctx,
+        _prior: &Value,
+        planned: &mut Value,
+        d: &mut Diagnostics,
+    ) {
+        let Some(zone_id) = planned
+            .get("zone_id")
+            .as_str()
+            .map(r53_core::route53::strip_zone_id)
+        else {
+            return;
+        };
+        let c = call(ctx, READ_TIMEOUT);
+        match crate::zone_lookup::zone_name(meta, &c, &zone_id).await {
+            Ok(Some(zone_name)) => d.extend(check(planned, Some(&zone_name))),
+            Ok(None) => d.error_at(
+                at("zone_id"),
+                "Hosted zone not found",
+                format!("no hosted zone with ID {zone_id}"),
+            ),
+            Err(e) => {
+                d.push(api_diag(&format!("Reading hosted zone {zone_id}"), &e).at(at("zone_id")))
+            }
+        }
+    }
+
     async fn create(&self, meta: &Meta, ctx: &Ctx, planned: Value) -> Result<Value, Failure> {
         let planned = &planned;
         let action = if bool_or(planned, "allow_overwrite", false) {
@@ -804,6 +836,38 @@ mod tests {
         let (_, _, _, s) = parse_import_id("Z123/www.example.com/A/blue/green").unwrap();
         assert_eq!(s.as_deref(), Some("blue/green"));
         assert!(parse_import_id("Z123_www_A").is_err());
+    }
+
+    /// Route 53 can list a TXT record whose data holds no character-string (`""`-less, empty):
+    /// turning it into state must not panic (it did: a slice of an empty list of strings).
+    #[test]
+    fn txt_with_zero_character_strings_becomes_state() {
+        for values in [
+            vec![String::new()],
+            vec!["  ".into()],
+            vec!["\"\"".into(), String::new()],
+        ] {
+            let live = RecordSet {
+                name: "t.example.com".into(),
+                ty: RecordType::Txt,
+                ttl: Some(60),
+                values: values.clone(),
+                alias: None,
+                set_identifier: None,
+                routing: None,
+                health_check_id: None,
+            };
+            for base in [
+                Value::Null,
+                cfg(
+                    serde_json::json!({"zone_id": "Z1", "name": "t.example.com", "type": "TXT", "ttl": 60, "records": [""]}),
+                ),
+            ] {
+                let s = record_state("Z1", &live, &base);
+                assert_eq!(s.get("type").as_str(), Some("TXT"));
+                assert!(!s.get("records").elements().is_empty(), "{values:?}");
+            }
+        }
     }
 
     #[test]

@@ -248,6 +248,106 @@ fn safety(prior: &Value, planned: &Value, apex: Option<&str>) -> Diagnostics {
     d
 }
 
+/// Up to 50 lines of a list, then how many more.
+fn list50(items: &[String]) -> String {
+    let shown = items.len().min(50);
+    let mut out: Vec<String> = items[..shown].iter().map(|s| format!("  {s}")).collect();
+    if items.len() > shown {
+        out.push(format!("  … and {} more", items.len() - shown));
+    }
+    out.join("\n")
+}
+
+/// The rules that need the zone's name (apex CNAME, a name outside the zone...) for the `i`th
+/// `record` block, at `record[i]`'s attribute.
+fn block_rules(i: usize, b: &Value, zone_name: &str) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    for e in check(b, Some(zone_name)).0 {
+        let mut path = AttrPath::attr("record").index(i as i64);
+        if let Some(p) = e.path {
+            path.0.extend(p.0);
+        }
+        d.push(
+            Diagnostic::error(
+                e.summary,
+                format!("record {}: {}", label(&key(b)), e.detail),
+            )
+            .at(path),
+        );
+    }
+    d
+}
+
+/// The mass-change and apex-NS rules against the apply-time listing, for the changes about to be
+/// sent (pure). `None` when they may go.
+fn apply_safety(
+    planned: &Value,
+    live: &[RecordSet],
+    changes: &[Change],
+    prior_blocks: &BTreeMap<Key, &Value>,
+    want_keys: &BTreeSet<Key>,
+    zone_name: &str,
+) -> Option<Diagnostic> {
+    if planned.get("allow_mass_change").as_bool() == Some(true) {
+        return None;
+    }
+    let apex = normalise(zone_name);
+    if changes.iter().any(|c| {
+        matches!(c, Change::Create(r) | Change::Upsert(r) | Change::Delete(r) if r.name == apex && r.ty == RecordType::Ns)
+    }) {
+        return Some(
+            Diagnostic::error(
+                "Apex NS change refused",
+                format!(
+                    "This apply would change the NS records at the zone apex ({apex}), the name servers the parent delegates to. \
+                     Set allow_mass_change = true if this is intended."
+                ),
+            )
+            .at(AttrPath::attr("record")),
+        );
+    }
+    // The share is of the record sets this resource manages, as they are now: the whole zone but
+    // the apex SOA/NS (exclusive), or the declared and previously managed ones (additive).
+    let existing = live
+        .iter()
+        .filter(|r| !is_apex_soa_ns(r, zone_name))
+        .filter(|r| {
+            exclusive(planned)
+                || want_keys.contains(&rs_key(r))
+                || prior_blocks.contains_key(&rs_key(r))
+        })
+        .count();
+    let changed: Vec<String> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Upsert(r) => Some(format!("update {}", label(&rs_key(r)))),
+            Change::Delete(r) => Some(format!("delete {}", label(&rs_key(r)))),
+            Change::Create(_) => None,
+        })
+        .collect();
+    let pct = planned
+        .get("max_change_percent")
+        .as_i64()
+        .unwrap_or(DEFAULT_MAX_CHANGE_PERCENT);
+    if existing >= SAFETY_MIN_SETS && (changed.len() as i64) * 100 > pct * existing as i64 {
+        return Some(
+            Diagnostic::error(
+                "Mass change refused",
+                format!(
+                    "The zone changed since the plan: against its {existing} record sets now, this apply would delete or update {} \
+                     ({}%), over max_change_percent = {pct}%. Nothing was written:\n{}\n\
+                     Run terraform plan again to see the zone as it is, or set allow_mass_change = true.",
+                    changed.len(),
+                    changed.len() * 100 / existing,
+                    list50(&changed)
+                ),
+            )
+            .at(AttrPath::attr("record")),
+        );
+    }
+    None
+}
+
 impl RecordsResource {
     /// The zone's name, or None when the zone is gone.
     async fn zone_name(
@@ -347,6 +447,109 @@ impl RecordsResource {
         Ok(Some(s))
     }
 
+    /// Plan-time checks of a create against the zone as it is (one listing): a declared set that
+    /// exists with other values, the apex NS, and — exclusive mode — a warning naming the zone's
+    /// undeclared record sets. A first exclusive apply never deletes them: Terraform plans again
+    /// during apply and passes only that second plan's private data to the apply, so a list made
+    /// here could not bound what the apply deletes, and a create's planned value cannot hold them.
+    /// The next plan (its refresh reads the whole zone) shows each deletion; importing the zone
+    /// first (an `import` block) shows them in this plan. Either way every deletion is in a plan's
+    /// diff and the apply deletes no more than that.
+    async fn plan_create(
+        &self,
+        meta: &Meta,
+        c: &Call,
+        zone_id: &str,
+        zone_name: &str,
+        planned: &Value,
+        d: &mut Diagnostics,
+    ) {
+        let excl = exclusive(planned);
+        let allow = planned.get("allow_mass_change").as_bool() == Some(true);
+        let apex = normalise(zone_name);
+        let declared = planned.get("record").elements();
+        let index: BTreeMap<Key, usize> = declared
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.is_wholly_known())
+            .map(|(i, b)| (key(b), i))
+            .collect();
+        let mut undeclared = Vec::new();
+        let mut taken = Vec::new();
+        let mut live_apex_ns = None;
+        let listed = meta
+            .aws
+            .route53
+            .each_record_set(c, zone_id, |r| {
+                let k = rs_key(&r);
+                if let Some(&i) = index.get(&k) {
+                    if !to_record(&declared[i]).is_ok_and(|w| same_record(&w, &r)) {
+                        taken.push(i);
+                    }
+                }
+                if r.name == apex && r.ty == RecordType::Ns {
+                    live_apex_ns = Some(r);
+                } else if excl && !is_apex_soa_ns(&r, zone_name) && !index.contains_key(&k) {
+                    undeclared.push(label(&k));
+                }
+            })
+            .await;
+        if let Err(e) = listed {
+            d.push(api_diag(&format!("Listing record sets of {zone_id}"), &e));
+            return;
+        }
+        for i in taken {
+            let k = key(&declared[i]);
+            if k.0 == apex && k.1 == "NS" {
+                continue; // the apex NS rule below says it better
+            }
+            d.error_at(
+                AttrPath::attr("record").index(i as i64),
+                format!("Record set {} already exists", label(&k)),
+                "It exists with other values and this resource did not create it. Import the zone's record sets \
+                 (an import block or terraform import with the zone ID) so the plan shows the change, or remove it from \
+                 the configuration.",
+            );
+        }
+        if !allow {
+            if let Some(i) = index.get(&(apex.clone(), "NS".to_string(), None)) {
+                let same = live_apex_ns
+                    .as_ref()
+                    .is_some_and(|l| to_record(&declared[*i]).is_ok_and(|w| same_record(&w, l)));
+                if !same {
+                    d.error_at(
+                        AttrPath::attr("record").index(*i as i64),
+                        "Apex NS change refused",
+                        format!(
+                            "This plan changes the NS records at the zone apex ({apex}). Those are the name servers the parent zone \
+                             delegates to; a mistake takes the whole domain offline. Set allow_mass_change = true if this is intended."
+                        ),
+                    );
+                }
+            }
+        }
+        if !undeclared.is_empty() {
+            d.push(
+                Diagnostic::warning(
+                    format!("{} undeclared record set(s) are not deleted by this apply", undeclared.len()),
+                    format!(
+                        "Zone {zone_name} has record sets this configuration does not declare:\n{}\n\
+                         mode = \"exclusive\" makes the declared record sets the whole zone, but a first apply leaves these alone: \
+                         its plan cannot list their deletion. After this apply, the next plan shows each one's deletion. To delete \
+                         them in this run instead, import the zone first, so this plan lists each deletion:\n  \
+                         import {{\n    to = {TYPE_NAME}.NAME\n    id = \"{zone_id}\"\n  }}",
+                        list50(&undeclared)
+                    ),
+                )
+                .at(AttrPath::attr("mode")),
+            );
+        }
+    }
+
+    /// Applies the plan: writes only what the plan showed (creates, updates, deletes of the keys
+    /// that differ between `prior` and `planned`), against the zone as it is now. What changed in
+    /// the zone since the plan and the plan did not show is left alone, with a warning; the next
+    /// plan shows it.
     async fn converge(
         &self,
         meta: &Meta,
@@ -357,25 +560,31 @@ impl RecordsResource {
         let zone_id =
             r53_core::route53::strip_zone_id(planned.get("zone_id").as_str().unwrap_or_default());
         let what = format!("Applying {TYPE_NAME} to zone {zone_id}");
-        let Some((live, zone_name)) = self.fetch(meta, ctx, &zone_id).await? else {
-            return Err(
-                Diagnostic::error(what, format!("hosted zone {zone_id} does not exist")).into(),
-            );
+        let c = call(ctx, READ_TIMEOUT);
+        let zone_name = match crate::zone_lookup::zone_name(meta, &c, &zone_id).await {
+            Ok(Some(n)) => n,
+            Ok(None) => {
+                return Err(Diagnostic::error(
+                    what,
+                    format!("hosted zone {zone_id} does not exist"),
+                )
+                .into())
+            }
+            Err(e) => return Err(api_diag(&format!("Reading hosted zone {zone_id}"), &e).into()),
         };
+        let live = meta
+            .aws
+            .route53
+            .list_record_sets(&c, &zone_id)
+            .await
+            .map_err(|e| api_diag(&format!("Listing record sets of {zone_id}"), &e))?;
         // Full rules, now that the zone's name is known; nothing is written if any set is invalid.
+        // (Checked at plan already when the zone ID was known; this is the fallback for a zone
+        // created in the same run.)
         let mut d = Diagnostics::new();
         let mut want = Vec::new();
-        for b in planned.get("record").elements() {
-            let errs = check(b, Some(&zone_name));
-            for e in errs.0 {
-                d.push(
-                    Diagnostic::error(
-                        e.summary,
-                        format!("record {}: {}", label(&key(b)), e.detail),
-                    )
-                    .at(AttrPath::attr("record")),
-                );
-            }
+        for (i, b) in planned.get("record").elements().iter().enumerate() {
+            d.extend(block_rules(i, b, &zone_name));
             if let Ok(rs) = to_record(b) {
                 want.push(rs);
             }
@@ -385,18 +594,28 @@ impl RecordsResource {
         }
         let live_by: BTreeMap<Key, &RecordSet> = live.iter().map(|r| (rs_key(r), r)).collect();
         let want_keys: BTreeSet<Key> = want.iter().map(rs_key).collect();
-        let prior_keys: BTreeSet<Key> = blocks(prior).into_keys().collect();
+        let prior_blocks = blocks(prior);
         let mut changes = Vec::new();
         let mut refused = Diagnostics::new();
+        // Sets the plan showed unchanged that changed (or vanished) in the zone since.
+        let mut drifted = Vec::new();
         for w in want {
-            match live_by.get(&rs_key(&w)) {
+            let k = rs_key(&w);
+            let shown_unchanged = prior_blocks
+                .get(&k)
+                .and_then(|b| to_record(b).ok())
+                .is_some_and(|p| same_record(&p, &w));
+            match live_by.get(&k) {
                 Some(l) if same_record(l, &w) => {}
-                // Additive mode never silently takes over a record set someone else made.
-                Some(_) if !exclusive(&planned) && !prior_keys.contains(&rs_key(&w)) => refused.push(
+                _ if shown_unchanged => drifted.push(k),
+                // Never silently take over a record set someone else made (both modes: the plan
+                // showed a create, not the replacement of another's values).
+                Some(_) if !prior_blocks.contains_key(&k) => refused.push(
                     Diagnostic::error(
-                        format!("Record set {} already exists", label(&rs_key(&w))),
+                        format!("Record set {} already exists", label(&k)),
                         "It exists with other values and this resource did not create it. Import the zone's record sets \
-                         (terraform import with the zone ID) or use mode = \"exclusive\" to take it over.",
+                         (terraform import with the zone ID, or an import block) so the plan shows the change, or remove it \
+                         from the configuration.",
                     )
                     .at(AttrPath::attr("record")),
                 ),
@@ -404,61 +623,62 @@ impl RecordsResource {
                 None => changes.push(Change::Create(w)),
             }
         }
-        let stale: Vec<&RecordSet> = if exclusive(&planned) {
-            live.iter()
-                .filter(|r| !is_apex_soa_ns(r, &zone_name) && !want_keys.contains(&rs_key(r)))
-                .collect()
-        } else {
-            live.iter()
-                .filter(|r| prior_keys.contains(&rs_key(r)) && !want_keys.contains(&rs_key(r)))
-                .collect()
-        };
-        // First apply in exclusive mode: the zone's undeclared records were never in a plan, so the
-        // mass-change rule is applied here, before any write.
-        if prior.is_null()
-            && exclusive(&planned)
-            && planned.get("allow_mass_change").as_bool() != Some(true)
-        {
-            let existing = live
+        // Deleted: what the plan showed deleted (in the prior state, not planned), as it is now
+        // (a DELETE must match the live values). Never a set the plan did not know.
+        for k in prior_blocks.keys() {
+            if !want_keys.contains(k) {
+                if let Some(l) = live_by.get(k) {
+                    if !is_apex_soa_ns(l, &zone_name) {
+                        changes.push(Change::Delete((*l).clone()));
+                    }
+                }
+            }
+        }
+        if exclusive(&planned) {
+            let unknown: Vec<String> = live
                 .iter()
-                .filter(|r| !is_apex_soa_ns(r, &zone_name))
-                .count();
-            let pct = planned
-                .get("max_change_percent")
-                .as_i64()
-                .unwrap_or(DEFAULT_MAX_CHANGE_PERCENT);
-            if existing >= SAFETY_MIN_SETS && (stale.len() as i64) * 100 > pct * existing as i64 {
-                let names: Vec<String> = stale
-                    .iter()
-                    .take(50)
-                    .map(|r| format!("  delete {}", label(&rs_key(r))))
-                    .collect();
-                return Err(Diagnostic::error(
-                    "Mass change refused",
+                .filter(|r| {
+                    !is_apex_soa_ns(r, &zone_name)
+                        && !want_keys.contains(&rs_key(r))
+                        && !prior_blocks.contains_key(&rs_key(r))
+                })
+                .map(|r| label(&rs_key(r)))
+                .collect();
+            if !unknown.is_empty() {
+                ctx.warn(Diagnostic::warning(
+                    format!("{} record set(s) not in the plan left alone", unknown.len()),
                     format!(
-                        "Taking over zone {zone_name} exclusively would delete {} of its {existing} record sets (not declared):\n{}\n\
-                         Declare them, use mode = \"additive\", or set allow_mass_change = true.",
-                        stale.len(),
-                        names.join("\n")
+                        "Zone {zone_name} has record sets this plan did not know (created after the plan was made); this \
+                         apply leaves them as they are. The next plan shows their deletion (mode = \"exclusive\"):\n{}",
+                        list50(&unknown)
                     ),
-                )
-                .at(AttrPath::attr("mode"))
-                .into());
+                ));
             }
         }
-        changes.extend(stale.into_iter().map(|r| Change::Delete(r.clone())));
-        if planned.get("allow_mass_change").as_bool() != Some(true) {
-            let apex = normalise(&zone_name);
-            if let Some(ch) = changes.iter().find(|c| matches!(c, Change::Create(r) | Change::Upsert(r) | Change::Delete(r) if r.name == apex && r.ty == RecordType::Ns)) {
-                let _ = ch;
-                return Err(Diagnostic::error(
-                    "Apex NS change refused",
-                    format!("This apply would change the NS records at the zone apex ({apex}), the name servers the parent delegates to. Set allow_mass_change = true if this is intended."),
-                )
-                .at(AttrPath::attr("record"))
-                .into());
-            }
+        if !drifted.is_empty() {
+            let names: Vec<String> = drifted.iter().map(label).collect();
+            ctx.warn(Diagnostic::warning(
+                format!("{} record set(s) changed since the plan left alone", names.len()),
+                format!(
+                    "These record sets were unchanged in the plan but differ in zone {zone_name} now (changed or deleted \
+                     after the plan was made); this apply does not write them. The next plan shows the difference:\n{}",
+                    list50(&names)
+                ),
+            ));
         }
+        // The safety checks again, against the zone as it is now: the plan judged its own view, and
+        // the zone may have changed since (a shrunken zone makes the same changes a larger share).
+        if let Some(e) = apply_safety(
+            &planned,
+            &live,
+            &changes,
+            &prior_blocks,
+            &want_keys,
+            &zone_name,
+        ) {
+            return Err(e.into());
+        }
+        drop(prior_blocks);
         let c = call(ctx, CREATE_TIMEOUT);
         let results = meta.aws.route53.apply_changes(&c, &zone_id, &changes).await;
         let mut failed = refused;
@@ -494,7 +714,7 @@ impl RecordsResource {
         }
         // Free the working copies before the state copy is made (peak memory at 10,000 sets).
         drop(live_by);
-        drop((want_keys, prior_keys, changes));
+        drop((want_keys, changes));
         drop(live);
         let mut s = planned;
         s.set("id", Value::string(&zone_id));
@@ -565,6 +785,54 @@ impl Resource<Meta> for RecordsResource {
         planned.set("id", prior.get("id").clone());
         planned.set("zone_name", prior.get("zone_name").clone());
         d.extend(safety(prior, planned, prior.get("zone_name").as_str()));
+    }
+
+    async fn plan_with_api(
+        &self,
+        meta: &Meta,
+        ctx: &Ctx,
+        prior: &Value,
+        planned: &mut Value,
+        d: &mut Diagnostics,
+    ) {
+        // Unknown zone ID (a zone created in the same run): the apply checks these rules.
+        let Some(zone_id) = planned
+            .get("zone_id")
+            .as_str()
+            .map(r53_core::route53::strip_zone_id)
+        else {
+            return;
+        };
+        let c = call(ctx, READ_TIMEOUT);
+        let zone_name = match crate::zone_lookup::zone_name(meta, &c, &zone_id).await {
+            Ok(Some(n)) => n,
+            Ok(None) => {
+                d.error_at(
+                    AttrPath::attr("zone_id"),
+                    "Hosted zone not found",
+                    format!("no hosted zone with ID {zone_id}"),
+                );
+                return;
+            }
+            Err(e) => {
+                d.push(
+                    api_diag(&format!("Reading hosted zone {zone_id}"), &e)
+                        .at(AttrPath::attr("zone_id")),
+                );
+                return;
+            }
+        };
+        for (i, b) in planned.get("record").elements().iter().enumerate() {
+            d.extend(block_rules(i, b, &zone_name));
+        }
+        if d.has_errors() {
+            return;
+        }
+        if prior.is_null() {
+            planned.set("zone_name", Value::string(&zone_name));
+            self.plan_create(meta, &c, &zone_id, &zone_name, planned, d)
+                .await;
+        }
     }
 
     async fn create(&self, meta: &Meta, ctx: &Ctx, planned: Value) -> Result<Value, Failure> {
@@ -725,6 +993,113 @@ mod tests {
         );
         let d = safety(&prior, &planned, Some("example.com"));
         assert!(d.0.iter().any(|x| x.summary == "Apex NS change refused"));
+    }
+
+    fn rs(name: &str, ty: RecordType, v: &str) -> RecordSet {
+        RecordSet {
+            name: name.into(),
+            ty,
+            ttl: Some(60),
+            values: vec![v.into()],
+            alias: None,
+            set_identifier: None,
+            routing: None,
+            health_check_id: None,
+        }
+    }
+
+    /// The plan judged 6 updates of 20 sets (30 %) fine; by the apply 8 of the others were gone,
+    /// so the same 6 updates are 50 % of the zone as it is: refused before any write.
+    #[test]
+    fn apply_safety_judges_the_zone_as_it_is_now() {
+        let planned = st(
+            serde_json::json!((0..20).map(|i| a(i, "192.0.2.9")).collect::<Vec<_>>()),
+            serde_json::json!({"mode": "exclusive"}),
+        );
+        let prior = st(
+            serde_json::json!((0..20).map(|i| a(i, "192.0.2.1")).collect::<Vec<_>>()),
+            serde_json::json!({"mode": "exclusive"}),
+        );
+        let prior_blocks = blocks(&prior);
+        let want: BTreeSet<Key> = blocks(&planned).into_keys().collect();
+        let set = |i: usize| rs(&format!("h{i}.example.com"), RecordType::A, "192.0.2.1");
+        let soa = rs("example.com", RecordType::Soa, "ns. host. 1 2 3 4 5");
+        let updates: Vec<Change> = (0..6).map(|i| Change::Upsert(set(i))).collect();
+        let whole: Vec<RecordSet> = (0..20).map(set).chain([soa.clone()]).collect();
+        assert!(apply_safety(
+            &planned,
+            &whole,
+            &updates,
+            &prior_blocks,
+            &want,
+            "example.com"
+        )
+        .is_none());
+        let shrunk: Vec<RecordSet> = (0..12).map(set).chain([soa]).collect();
+        let e = apply_safety(
+            &planned,
+            &shrunk,
+            &updates,
+            &prior_blocks,
+            &want,
+            "example.com",
+        )
+        .expect("refused");
+        assert_eq!(e.summary, "Mass change refused");
+        assert!(
+            e.detail.contains("against its 12 record sets now")
+                && e.detail.contains("update h0.example.com A"),
+            "{}",
+            e.detail
+        );
+        // allow_mass_change lifts it
+        let allowed = st(
+            serde_json::json!((0..20).map(|i| a(i, "192.0.2.9")).collect::<Vec<_>>()),
+            serde_json::json!({"mode": "exclusive", "allow_mass_change": true}),
+        );
+        assert!(apply_safety(
+            &allowed,
+            &shrunk,
+            &updates,
+            &prior_blocks,
+            &want,
+            "example.com"
+        )
+        .is_none());
+        // the apex NS, whatever the share
+        let ns = vec![Change::Upsert(rs(
+            "example.com",
+            RecordType::Ns,
+            "ns1.example.net",
+        ))];
+        let e = apply_safety(&planned, &whole, &ns, &prior_blocks, &want, "example.com")
+            .expect("refused");
+        assert_eq!(e.summary, "Apex NS change refused");
+    }
+
+    #[test]
+    fn zone_rules_point_at_the_record_block() {
+        let c = st(
+            serde_json::json!([a(1, "192.0.2.1"), {"name": "example.com", "type": "CNAME", "ttl": 60, "records": ["x.example.net"]}]),
+            serde_json::json!({}),
+        );
+        assert!(
+            RecordsResource.validate(&c).is_empty(),
+            "the apex is unknown without the zone"
+        );
+        let b = &c.get("record").elements()[1];
+        let d = block_rules(1, b, "example.com");
+        assert!(d.has_errors());
+        assert_eq!(
+            d.0[0].path.as_ref().map(|p| p.to_string()).as_deref(),
+            Some("record[1].type")
+        );
+        assert!(
+            d.0[0].detail.contains("CNAME cannot be at the zone apex"),
+            "{}",
+            d.0[0].detail
+        );
+        assert!(block_rules(0, &c.get("record").elements()[0], "example.com").is_empty());
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod hosted_zone;
 mod interrupt;
 mod migrate;
 mod pii;
+mod plan_window;
 mod plugin;
 mod property;
 mod provider_config;

@@ -3,9 +3,9 @@
 
 use r53_tests::*;
 
-const ZONE: &str = "bulk.example";
+pub(crate) const ZONE: &str = "bulk.example";
 
-fn config(mode: &str, n: usize, extra: &str, settings: &str) -> String {
+pub(crate) fn config(mode: &str, n: usize, extra: &str, settings: &str) -> String {
     config_ordered(mode, n, extra, settings, false)
 }
 
@@ -54,7 +54,7 @@ resource "r53_records" "all" {{
     )
 }
 
-fn oob(
+pub(crate) fn oob(
     lab: &Lab,
     c: &aws_sdk_route53::Client,
     zid: &str,
