@@ -10,6 +10,7 @@ mod demo;
 mod faults;
 mod hosted_zone;
 mod interrupt;
+mod interrupt_writes;
 mod migrate;
 mod plugin;
 mod provider_config;
