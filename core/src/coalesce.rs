@@ -151,7 +151,7 @@ impl Route53 {
                 .change_record_sets(call, zone_id, std::slice::from_ref(&change), "r53")
                 .await;
             self.invalidate(zone_id);
-            return self.wait_change_insync(call, &id?).await;
+            return self.wait_landed(call, &id?).await;
         }
         let (tx, rx) = oneshot::channel();
         let p = Pending {
@@ -261,6 +261,17 @@ impl Route53 {
         out
     }
 
+    /// Waits for an accepted change to be INSYNC; a failure says the change is in the zone anyway
+    /// ([`Error::Unconfirmed`]), so callers keep what they wrote instead of forgetting it.
+    async fn wait_landed(&self, call: &Call, id: &crate::route53::ChangeId) -> Result<()> {
+        self.wait_change_insync(call, id)
+            .await
+            .map_err(|cause| Error::Unconfirmed {
+                change: id.0.clone(),
+                cause: Box::new(cause),
+            })
+    }
+
     /// Sends one batch (already within limits) and waits for INSYNC; on InvalidChangeBatch, halves
     /// it until the offending changes are alone.
     fn send_bisect<'a>(
@@ -280,7 +291,7 @@ impl Route53 {
             self.invalidate(zone_id);
             match sent {
                 Ok(id) => {
-                    let r = self.wait_change_insync(call, &id).await;
+                    let r = self.wait_landed(call, &id).await;
                     vec![r; changes.len()]
                 }
                 Err(e) if e.code() == Some("InvalidChangeBatch") && changes.len() > 1 => {

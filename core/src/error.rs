@@ -26,6 +26,10 @@ pub enum Error {
         status: String,
         message: String,
     },
+    /// Route 53 accepted the write (`change`), then waiting for it to be INSYNC failed (Stop, timeout):
+    /// the change is in the zone, so the caller must keep what it wrote.
+    #[error("Route 53 accepted the change ({change}), but it was not confirmed in sync: {cause}")]
+    Unconfirmed { change: String, cause: Box<Error> },
     #[error("{0}")]
     Invalid(String),
     #[error("AWS configuration: {0}")]
@@ -35,6 +39,30 @@ pub enum Error {
 impl Error {
     pub fn is_not_found(&self) -> bool {
         matches!(self, Error::NotFound { .. })
+    }
+    /// Whether a failed write may nevertheless be in Route 53: it was accepted (`Unconfirmed`), or
+    /// the request may have been sent when it was cut short (Stop, deadline, a transport failure, a
+    /// 5xx). False only when Route 53 refused the request itself, or nothing was sent.
+    pub fn may_have_landed(&self) -> bool {
+        match self {
+            Error::Unconfirmed { .. }
+            | Error::Cancelled
+            | Error::Timeout { .. }
+            | Error::Transport { .. } => true,
+            Error::Api { code, .. } => matches!(
+                code.as_str(),
+                "InternalFailure" | "InternalError" | "ServiceUnavailable" | "Unknown"
+            ),
+            _ => false,
+        }
+    }
+    /// Whether the error is Terraform's Stop, possibly after the write was accepted.
+    pub fn is_cancelled(&self) -> bool {
+        match self {
+            Error::Cancelled => true,
+            Error::Unconfirmed { cause, .. } => cause.is_cancelled(),
+            _ => false,
+        }
     }
     /// The AWS error code, when AWS answered with one.
     pub fn code(&self) -> Option<&str> {

@@ -41,8 +41,67 @@ pub struct NewZone {
     pub comment: Option<String>,
     pub vpcs: Vec<Vpc>,
     pub delegation_set_id: Option<String>,
-    /// Unique per creation; retries reuse it so AWS can spot a duplicate.
+    /// Unique per creation ([`NewZone::new_caller_reference`]); retries reuse it so AWS can spot a
+    /// duplicate.
     pub caller_reference: String,
+}
+
+/// Start of the CallerReference of every zone the provider creates (version 1 of the scheme:
+/// `r53-tf1:<fingerprint>:<nonce>`). Zones made any other way (console, other tools, this provider
+/// before the scheme) never match it, so they are never taken for an interrupted create.
+pub const CALLER_REF_PREFIX: &str = "r53-tf1:";
+
+/// Tag a zone gets once its create has answered Terraform (with the state, or a partial state),
+/// i.e. once some Terraform state knows it. A zone with our CallerReference prefix and without
+/// this tag is one whose create never answered (the provider was killed): the only kind of zone a
+/// later create of the same zone takes over. Hidden from `tags` (read and write).
+pub const CLAIM_TAG: &str = "r53:claimed";
+
+impl NewZone {
+    /// What a later create must match to take this zone over: name, public or private, the first
+    /// VPC (a private zone is created with it) and the delegation set. FNV-1a (stable across
+    /// builds and versions, unlike std's hasher); a filter, not a secret: the zone's name and
+    /// claim tag are checked on the zone itself.
+    pub fn fingerprint(&self) -> String {
+        let first = self.vpcs.first();
+        let text = format!(
+            "{}\n{}\n{}\n{}\n{}",
+            normalise(&self.name),
+            if self.vpcs.is_empty() {
+                "public"
+            } else {
+                "private"
+            },
+            first.map(|v| v.id.as_str()).unwrap_or(""),
+            first.map(|v| v.region.as_str()).unwrap_or(""),
+            self.delegation_set_id.as_deref().unwrap_or("")
+        );
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in text.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        format!("{h:016x}")
+    }
+
+    /// `r53-tf1:<fingerprint>:`: what the CallerReference of a zone made for this spec starts with.
+    pub fn caller_reference_base(&self) -> String {
+        format!("{CALLER_REF_PREFIX}{}:", self.fingerprint())
+    }
+
+    /// A fresh CallerReference for one create (Route 53 refuses a reference used before, even by
+    /// a zone deleted since, so each create needs its own nonce).
+    pub fn new_caller_reference(&self) -> String {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos();
+        format!(
+            "{}{nanos:x}-{:08x}",
+            self.caller_reference_base(),
+            rand::random::<u32>()
+        )
+    }
 }
 
 /// One change to a record set.
@@ -70,6 +129,11 @@ impl Call {
             deadline: Instant::now() + timeout,
             cancel,
         }
+    }
+    /// A call Terraform's Stop does not cut short, for the bookkeeping a stopped write still owes
+    /// (recording that a zone is claimed) before it answers.
+    pub fn uncancellable(timeout: Duration) -> Self {
+        Call::new(timeout, CancellationToken::new())
     }
     pub fn remaining(&self) -> Duration {
         self.deadline.saturating_duration_since(Instant::now())
@@ -149,24 +213,26 @@ impl Route53 {
         )
         .await;
         match out.result {
+            // Built from the response alone: once the zone exists the caller must get its ID, so no
+            // further call (which Stop could cut short) may stand between it and the caller.
             Ok(o) => {
                 let hz = o
                     .hosted_zone()
                     .ok_or_else(|| Error::Invalid("CreateHostedZone returned no zone".into()))?;
-                let id = strip_zone_id(hz.id());
                 let change = ChangeId(strip_change_id(
                     o.change_info().map(|c| c.id()).unwrap_or_default(),
                 ));
-                let mut zone = self.find_hosted_zone_by_id(call, &id).await?;
-                if zone.name_servers.is_empty() {
-                    zone.name_servers = o
-                        .delegation_set()
-                        .map(|d| d.name_servers().to_vec())
-                        .unwrap_or_default();
-                }
-                for v in z.vpcs.iter().skip(1) {
-                    self.associate_vpc(call, &id, v).await?;
-                }
+                let mut zone = zone_from_sdk(hz);
+                zone.name_servers = o
+                    .delegation_set()
+                    .map(|d| d.name_servers().to_vec())
+                    .unwrap_or_default();
+                zone.delegation_set_id = o
+                    .delegation_set()
+                    .and_then(|d| d.id())
+                    .map(|s| s.trim_start_matches("/delegationset/").to_string())
+                    .or_else(|| z.delegation_set_id.clone());
+                zone.vpcs = z.vpcs.iter().take(1).cloned().collect();
                 Ok((zone, change))
             }
             // A retry of a request that did go through: find the zone our caller reference made.
@@ -182,10 +248,67 @@ impl Route53 {
                             z.name
                         ))
                     })?;
+                let zone = self.find_hosted_zone_by_id(call, &zone.id).await?;
                 Ok((zone, ChangeId(String::new())))
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// The zone an earlier create of the same spec made and never reported to Terraform (its
+    /// provider was killed): named `z.name`, with a CallerReference starting with
+    /// [`NewZone::caller_reference_base`] and without the [`CLAIM_TAG`]. Zones any Terraform state
+    /// knows are claimed, so they are never returned; zones made outside this provider do not
+    /// have the prefix. When several match (several killed creates), the first in Route 53's
+    /// order is returned and the others are logged.
+    pub async fn find_unclaimed_zone(
+        &self,
+        call: &Call,
+        z: &NewZone,
+    ) -> Result<Option<HostedZone>> {
+        let base = z.caller_reference_base();
+        let mut found: Option<HostedZone> = None;
+        for hz in self.find_hosted_zones_by_name(call, &z.name).await? {
+            if !hz.caller_reference.starts_with(&base) {
+                continue;
+            }
+            if self.all_tags(call, &hz.id).await?.contains_key(CLAIM_TAG) {
+                continue;
+            }
+            match &found {
+                None => found = Some(hz),
+                Some(first) => tracing::warn!(
+                    zone_id = %hz.id,
+                    adopted = %first.id,
+                    "another unclaimed zone from an interrupted create; left alone"
+                ),
+            }
+        }
+        match found {
+            Some(hz) => Ok(Some(self.find_hosted_zone_by_id(call, &hz.id).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Marks a zone as known to a Terraform state ([`CLAIM_TAG`]), so no later create takes it over.
+    pub async fn claim_zone(&self, call: &Call, id: &str) -> Result<()> {
+        retry(
+            "ChangeTagsForResource",
+            &self.policy,
+            call.deadline,
+            &call.cancel,
+            || {
+                self.client
+                    .change_tags_for_resource()
+                    .resource_type(t::TagResourceType::Hostedzone)
+                    .resource_id(id)
+                    .add_tags(t::Tag::builder().key(CLAIM_TAG).value("terraform").build())
+                    .send()
+            },
+        )
+        .await
+        .result
+        .map(|_| ())
     }
 
     pub async fn find_hosted_zone_by_id(&self, call: &Call, id: &str) -> Result<HostedZone> {
@@ -370,7 +493,14 @@ impl Route53 {
         }
     }
 
+    /// The zone's tags, without the provider's own [`CLAIM_TAG`] (never shown, never removed).
     pub async fn tags(&self, call: &Call, id: &str) -> Result<BTreeMap<String, String>> {
+        let mut tags = self.all_tags(call, id).await?;
+        tags.remove(CLAIM_TAG);
+        Ok(tags)
+    }
+
+    async fn all_tags(&self, call: &Call, id: &str) -> Result<BTreeMap<String, String>> {
         let o = retry(
             "ListTagsForResource",
             &self.policy,
@@ -401,7 +531,8 @@ impl Route53 {
             .unwrap_or_default())
     }
 
-    /// Makes the zone's tags exactly `want`.
+    /// Makes the zone's tags exactly `want` (`have` as [`Route53::tags`] gives it: the claim tag
+    /// is never removed).
     pub async fn set_tags(
         &self,
         call: &Call,

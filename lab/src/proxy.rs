@@ -53,6 +53,10 @@ pub struct ProxyConfig {
     pub fault_first: bool,
     /// Enforce AWS's rules where moto is lenient.
     pub strict: bool,
+    /// Route 53 actions (e.g. "ChangeTagsForResource") whose requests are counted, then held
+    /// unanswered and unforwarded until the action leaves this list: a test's fixed point to
+    /// interrupt the provider at ("the request is in flight and has not been applied").
+    pub hold: Vec<String>,
 }
 
 impl Default for ProxyConfig {
@@ -70,6 +74,7 @@ impl Default for ProxyConfig {
             seed: 1,
             fault_first: false,
             strict: true,
+            hold: Vec::new(),
         }
     }
 }
@@ -347,6 +352,9 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
         .calls
         .entry(act.clone())
         .or_default() += 1;
+    while st.config.lock().unwrap().hold.contains(&act) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let cfg = st.config.lock().unwrap().clone();
     let headers = req.headers().clone();
     let body = req

@@ -64,7 +64,7 @@ pub fn list_value(items: impl IntoIterator<Item = String>) -> Value {
 /// A core error as a diagnostic that names the resource it concerns.
 pub fn api_diag(what: &str, e: &Error) -> Diagnostic {
     let summary = match e {
-        Error::Cancelled => format!("{what}: interrupted"),
+        e if e.is_cancelled() => format!("{what}: interrupted"),
         Error::Timeout { .. } => format!("{what}: timed out"),
         _ => format!("{what} failed"),
     };

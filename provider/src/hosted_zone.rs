@@ -1,7 +1,7 @@
 //! `r53_hosted_zone`: a public or private hosted zone.
 
 use async_trait::async_trait;
-use r53_core::{HostedZone, NewZone, Vpc};
+use r53_core::{Call, HostedZone, NewZone, Vpc};
 use r53_plugin::framework::Failure;
 use r53_plugin::schema::{Attribute, Block, Nesting, Schema};
 use r53_plugin::{AttrPath, Ctx, Diagnostic, Diagnostics, Resource, Type, Value};
@@ -20,7 +20,17 @@ pub fn schema() -> Schema {
         Block::new(
             "A Route 53 hosted zone: the records of a domain, served by four Route 53 name servers. \
              Public by default; with `vpc` blocks it is a private zone answering only inside those VPCs. \
-             Creation waits until the zone is in sync on all Route 53 servers.",
+             Creation waits until the zone is in sync on all Route 53 servers.\n\n\
+             **Interrupted creates never leave a second zone.** Each create sends a CallerReference fixed before its \
+             first attempt, `r53-tf1:<fingerprint>:<nonce>` (the fingerprint covers the name, public or private, the \
+             first VPC and the delegation set), so a retried request finds the zone it made. When the create answers \
+             Terraform — with the state, or after Ctrl-C or an error with the zone kept in state (tainted) — it tags \
+             the zone `r53:claimed`. If the provider is killed before it can answer (`kill -9`, a crash, a lost \
+             machine), Terraform records nothing; the next create of the same zone first looks for a zone of that \
+             name whose CallerReference has this zone's `r53-tf1:<fingerprint>:` prefix and which is not claimed, and \
+             takes it over (with a warning) instead of creating a second one. Zones in any state are claimed, and \
+             zones made outside this provider lack the prefix, so neither is ever taken over. A tainted zone is \
+             replaced by the next apply; if it should stay, `terraform untaint` it.",
         )
         .attr(Attribute::new("id", Type::String, "The hosted zone ID (same as `zone_id`).").computed())
         .attr(
@@ -29,7 +39,7 @@ pub fn schema() -> Schema {
                 .force_new(),
         )
         .attr(Attribute::new("comment", Type::String, "A comment for the zone.").optional())
-        .attr(Attribute::new("tags", Type::map(Type::String), "Tags for the zone (at most 50).").optional())
+        .attr(Attribute::new("tags", Type::map(Type::String), "Tags for the zone (at most 49: the provider keeps the tag `r53:claimed` on every zone it creates, not shown here).").optional())
         .attr(
             Attribute::new(
                 "delegation_set_id",
@@ -128,24 +138,38 @@ fn zone_state(
     s
 }
 
-fn caller_reference() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_nanos();
-    format!("r53-tf-{nanos:x}-{:08x}", rand_u32())
-}
-
-fn rand_u32() -> u32 {
-    // Enough entropy for a caller reference without another dependency.
-    let x = std::collections::hash_map::RandomState::new();
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = x.build_hasher();
-    h.write_u64(std::process::id() as u64);
-    h.finish() as u32
-}
+/// How long a stopped create may spend recording its claim on the zone before it answers.
+const CLAIM_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl HostedZoneResource {
+    /// After CreateHostedZone (or taking over an interrupted create's zone): the other VPCs, the
+    /// comment and the tags, each only where the zone differs from the plan.
+    async fn finish_zone(
+        &self,
+        meta: &Meta,
+        c: &Call,
+        zone: &HostedZone,
+        spec: &NewZone,
+        planned: &Value,
+    ) -> Result<(), r53_core::Error> {
+        let r53 = &meta.aws.route53;
+        for v in spec.vpcs.iter().filter(|v| !zone.vpcs.contains(v)) {
+            r53.associate_vpc(c, &zone.id, v).await?;
+        }
+        if zone.comment != spec.comment {
+            r53.update_zone_comment(c, &zone.id, spec.comment.as_deref())
+                .await?;
+        }
+        let want_tags = str_map(planned, "tags");
+        // A new zone has no tags; one taken over may have some of them already.
+        let have = if zone.caller_reference == spec.caller_reference {
+            Default::default()
+        } else {
+            r53.tags(c, &zone.id).await?
+        };
+        r53.set_tags(c, &zone.id, &have, &want_tags).await
+    }
+
     async fn read_zone(
         &self,
         meta: &Meta,
@@ -195,11 +219,26 @@ impl Resource<Meta> for HostedZoneResource {
             }
         }
         if let Value::Map(tags) = config.get("tags") {
-            if tags.len() > 50 {
+            // Route 53 allows 50; the provider's claim tag takes one.
+            if tags.len() > 49 {
                 d.error_at(
                     at("tags"),
                     "Too many tags",
-                    format!("Route 53 allows 50 tags per zone; {} given", tags.len()),
+                    format!(
+                        "Route 53 allows 50 tags per zone and the provider keeps one ({}) for itself, so at most 49; {} given",
+                        r53_core::route53::CLAIM_TAG,
+                        tags.len()
+                    ),
+                );
+            }
+            if tags.iter().any(|(k, _)| k == r53_core::route53::CLAIM_TAG) {
+                d.error_at(
+                    at("tags"),
+                    "Reserved tag key",
+                    format!(
+                        "The tag key {:?} is the provider's own record that a zone is in some Terraform state; choose another key.",
+                        r53_core::route53::CLAIM_TAG
+                    ),
                 );
             }
         }
@@ -258,38 +297,69 @@ impl Resource<Meta> for HostedZoneResource {
         let what = format!("Creating hosted zone {name}");
         let c = call(ctx, CREATE_TIMEOUT);
         let r53 = &meta.aws.route53;
-        let spec = NewZone {
+        let mut spec = NewZone {
             name: normalise(&name),
             comment: opt_str(planned, "comment"),
             vpcs: vpcs_of(planned, &meta.aws.region),
             delegation_set_id: opt_str(planned, "delegation_set_id"),
-            caller_reference: caller_reference(),
+            caller_reference: String::new(),
         };
-        let (zone, change) = r53
-            .create_hosted_zone(&c, &spec)
+        // Fixed before the first attempt: every retry of this create sends the same reference.
+        spec.caller_reference = spec.new_caller_reference();
+        // A zone an earlier create of this same zone made, whose provider was killed before it
+        // could answer (Terraform recorded nothing): take it over instead of making a second one.
+        let adopted = r53
+            .find_unclaimed_zone(&c, &spec)
             .await
             .map_err(|e| Failure::from(api_diag(&what, &e)))?;
+        let (zone, change) = match adopted {
+            Some(z) => {
+                tracing::warn!(zone_id = %z.id, name = %z.name, "taking over the zone of an interrupted create");
+                ctx.warn(Diagnostic::warning(
+                    "Hosted zone of an interrupted apply taken over",
+                    format!(
+                        "Hosted zone {} ({}) was created by an earlier apply of this zone whose provider stopped \
+                         before Terraform could record it; this resource now manages it instead of creating a second zone.",
+                        z.id, z.name
+                    ),
+                ));
+                (z, r53_core::ChangeId(String::new()))
+            }
+            None => r53
+                .create_hosted_zone(&c, &spec)
+                .await
+                .map_err(|e| Failure::from(api_diag(&what, &e)))?,
+        };
         tracing::info!(zone_id = %zone.id, name = %zone.name, "created hosted zone");
-        // From here on the zone exists: any failure keeps it in state (tainted) so it is not orphaned.
+        // From here on the zone exists: any failure claims it and keeps it in state (tainted), so
+        // it is neither orphaned nor ever taken over by another create.
         let partial = {
             let mut p = planned.clone();
             p.set("id", Value::string(&zone.id));
             p.set("zone_id", Value::string(&zone.id));
             p
         };
-        let fail = |e: r53_core::Error| {
-            Failure::with_partial(
-                api_diag(&what, &e),
-                zone_state(&zone, &Default::default(), &partial),
-            )
+        let fail = |d: Diagnostics| async {
+            // Stop has cancelled `c`; recording the claim must still happen before answering.
+            let claim = Call::uncancellable(CLAIM_TIMEOUT);
+            let mut d = d;
+            if let Err(e) = r53.claim_zone(&claim, &zone.id).await {
+                d.push(api_diag(
+                    &format!("Tagging hosted zone {} as recorded in state", zone.id),
+                    &e,
+                ));
+            }
+            Failure::with_partial(d, zone_state(&zone, &Default::default(), &partial))
         };
-        let want_tags = str_map(planned, "tags");
-        if !want_tags.is_empty() {
-            r53.set_tags(&c, &zone.id, &Default::default(), &want_tags)
-                .await
-                .map_err(fail)?;
+        if let Err(e) = self.finish_zone(meta, &c, &zone, &spec, planned).await {
+            return Err(fail(api_diag(&what, &e).into()).await);
         }
-        r53.wait_change_insync(&c, &change).await.map_err(fail)?;
+        if let Err(e) = r53.wait_change_insync(&c, &change).await {
+            return Err(fail(api_diag(&what, &e).into()).await);
+        }
+        if let Err(e) = r53.claim_zone(&c, &zone.id).await {
+            return Err(fail(api_diag(&what, &e).into()).await);
+        }
         match self.read_zone(meta, ctx, &zone.id, planned).await {
             Ok(Some(s)) => Ok(s),
             Ok(None) => Err(Failure::from(Diagnostic::error(
@@ -298,7 +368,7 @@ impl Resource<Meta> for HostedZoneResource {
             ))),
             Err(d) => Err(Failure::with_partial(
                 d,
-                zone_state(&zone, &want_tags, &partial),
+                zone_state(&zone, &str_map(planned, "tags"), &partial),
             )),
         }
     }
@@ -414,7 +484,23 @@ impl Resource<Meta> for HostedZoneResource {
         }
         // force_destroy stays null (unset) so a configuration without it plans no change.
         match self.read_zone(meta, ctx, &id, &Value::Null).await? {
-            Some(s) => Ok(s),
+            Some(s) => {
+                // An imported zone is in a state now: no create may take it over any more.
+                let c = call(ctx, READ_TIMEOUT);
+                let r53 = &meta.aws.route53;
+                let z = r53
+                    .find_hosted_zone_by_id(&c, &id)
+                    .await
+                    .map_err(|e| api_diag("Importing hosted zone", &e))?;
+                if z.caller_reference
+                    .starts_with(r53_core::route53::CALLER_REF_PREFIX)
+                {
+                    r53.claim_zone(&c, &id).await.map_err(|e| {
+                        api_diag("Tagging the imported hosted zone as recorded in state", &e)
+                    })?;
+                }
+                Ok(s)
+            }
             None => Err(Diagnostic::error(
                 "Cannot import hosted zone",
                 format!("no hosted zone with ID {id} exists"),

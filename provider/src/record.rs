@@ -479,19 +479,74 @@ impl RecordResource {
             Change::Upsert(rs.clone())
         };
         // The change may share a batch with other record writes to the zone; its result is its own.
-        meta.aws.route53.submit_change(&c, &zone_id, change).await.map_err(|e| {
-            let mut d = api_diag(&what, &e);
-            if e.code() == Some("InvalidChangeBatch") && e.to_string().contains("already exists") {
-                d.detail.push_str(&format!(
-                    "\n\nThe record set already exists. Import it (terraform import {TYPE_NAME}.NAME {}) or set allow_overwrite = true to take it over.",
-                    record_id(&zone_id, &rs)
-                ));
+        let e = match meta.aws.route53.submit_change(&c, &zone_id, change).await {
+            // INSYNC: Route 53 now holds exactly what was sent, so the state is what we wrote (no
+            // read-back call per record).
+            Ok(()) => return Ok(record_state(&zone_id, &rs, planned)),
+            Err(e) => e,
+        };
+        let exists =
+            e.code() == Some("InvalidChangeBatch") && e.to_string().contains("already exists");
+        if exists && action == Write::Create {
+            if let Some(s) = self
+                .adopt_identical(meta, ctx, &zone_id, &rs, planned)
+                .await
+            {
+                return Ok(s);
             }
-            Failure::from(d)
-        })?;
-        // INSYNC: Route 53 now holds exactly what was sent, so the state is what we wrote (no
-        // read-back call per record).
-        Ok(record_state(&zone_id, &rs, planned))
+        }
+        let mut d = api_diag(&what, &e);
+        if exists {
+            d.detail.push_str(&format!(
+                "\n\nThe record set already exists. Import it (terraform import {TYPE_NAME}.NAME {}) or set allow_overwrite = true to take it over.",
+                record_id(&zone_id, &rs)
+            ));
+        }
+        // Accepted (then Stop or a timeout during the INSYNC wait), or cut short while it may have
+        // been sent: keep what we wrote, or Terraform forgets a record set that exists. If it did
+        // not land after all, the next refresh finds it missing and plans the create again.
+        if e.may_have_landed() {
+            return Err(Failure::with_partial(
+                d,
+                record_state(&zone_id, &rs, planned),
+            ));
+        }
+        Err(Failure::from(d))
+    }
+
+    /// A CREATE refused because the set exists: when the live set is exactly the one declared, it is
+    /// what an earlier apply wrote before its provider was killed (Terraform recorded nothing), so
+    /// it is taken over, with a warning, instead of failing every later apply. A set that differs
+    /// in anything is never taken over (that needs `allow_overwrite` or an import).
+    async fn adopt_identical(
+        &self,
+        meta: &Meta,
+        ctx: &Ctx,
+        zone_id: &str,
+        rs: &RecordSet,
+        planned: &Value,
+    ) -> Option<Value> {
+        let c = call(ctx, READ_TIMEOUT);
+        let r53 = &meta.aws.route53;
+        r53.invalidate(zone_id);
+        let live = r53
+            .find_record_set(&c, zone_id, &rs.name, rs.ty, rs.set_identifier.as_deref())
+            .await
+            .ok()?;
+        if !r53_core::route53::same_record(&live, rs) {
+            return None;
+        }
+        tracing::warn!(zone_id, name = %rs.name, ty = %rs.ty, "adopted an identical existing record set");
+        ctx.warn(Diagnostic::warning(
+            "Existing identical record set taken over",
+            format!(
+                "Record set {} already existed with exactly the declared values, most likely written by an earlier \
+                 apply whose provider was killed before Terraform could record it; this resource now manages it. \
+                 If another configuration manages the same record set, remove it from one of them (terraform state rm).",
+                record_id(zone_id, rs)
+            ),
+        ));
+        Some(record_state(zone_id, rs, planned))
     }
 
     async fn read_record(

@@ -26,17 +26,16 @@ fn interrupted_apply_keeps_what_was_created() -> anyhow::Result<()> {
     let tf = lab.terraform(bin)?;
     tf.write("terraform {\n  required_providers {\n    r53 = { source = \"r53/r53\" }\n  }\n}\nresource \"r53_hosted_zone\" \"z\" {\n  name = \"interrupt.example\"\n}\n")?;
     let mut child = tf.spawn(&["apply", "-auto-approve", "-no-color"])?;
-    // wait until the zone exists (the provider is now waiting for INSYNC)
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let zones = lab.rt.block_on(c.list_hosted_zones().send())?;
-        if !zones.hosted_zones().is_empty() {
-            break;
-        }
-        anyhow::ensure!(Instant::now() < deadline, "zone was never created");
-        std::thread::sleep(Duration::from_millis(200));
+    // A GetChange means the zone exists and the provider is waiting for INSYNC: interrupt then
+    // (an observable point, not a guess at how long creation takes).
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while lab.proxy.stats().get("GetChange") == 0 {
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "the provider never waited for INSYNC"
+        );
+        std::thread::sleep(Duration::from_millis(50));
     }
-    std::thread::sleep(Duration::from_millis(500));
     let sent = Instant::now();
     std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])

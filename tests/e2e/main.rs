@@ -10,6 +10,7 @@ mod demo;
 mod faults;
 mod hosted_zone;
 mod interrupt;
+mod interrupt_writes;
 mod migrate;
 mod pii;
 mod plan_window;
