@@ -2,7 +2,7 @@
 CARGO ?= cargo
 export R53_VENV ?= $(CURDIR)/.venv
 
-.PHONY: all tools build test unit e2e lint docs docs-check demo bench clean
+.PHONY: all tools build test unit e2e lint docs docs-check demo bench fuzz clean
 
 all: build
 
@@ -52,6 +52,13 @@ bench: tools
 	$(CARGO) build --locked --release -p terraform-provider-r53 -p r53-migrate
 	$(CARGO) build --locked --release -p r53-lab
 	R53_PROVIDER_DIR=$(CURDIR)/target/release ./target/release/r53-lab bench --sizes '$(SIZES)' --variants $(VARIANTS) --max-per-resource $(MAX_PER_RESOURCE) --state $(BENCH_STATE) --parallelism $(PARALLELISM) $(if $(MIGRATE_SIZES),--migrate-sizes $(MIGRATE_SIZES),) $(if $(CUTOVER_SIZES),--cutover-sizes $(CUTOVER_SIZES),) --profile release
+
+# Every cargo-fuzz target (fuzz/) for FUZZ_SECONDS each, one after the other, from seed corpora
+# built from the project's own test material; fails if any crashes. Needs the nightly toolchain
+# (FUZZ_TOOLCHAIN); installs cargo-fuzz. `FUZZ_TARGETS="axfr tsig"` runs only those.
+FUZZ_SECONDS ?= 600
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) CARGO=$(CARGO) ./scripts/fuzz.sh
 
 clean:
 	$(CARGO) clean

@@ -148,13 +148,7 @@ pub async fn axfr(
     key: Option<&TsigKey>,
     timeout: Duration,
 ) -> Result<Vec<Record>, DnsError> {
-    let zname = Name::from_ascii(format!("{}.", zone.trim_end_matches('.'))).map_err(|e| {
-        DnsError::Protocol {
-            server,
-            zone: zone.into(),
-            message: format!("zone name: {e}"),
-        }
-    })?;
+    let zname = zone_name(server, zone)?;
     let signer: Option<Arc<dyn hickory_proto::op::MessageFinalizer>> = match key {
         Some(k) => Some(Arc::new(k.signer()?)),
         None => None,
@@ -185,23 +179,7 @@ pub async fn axfr(
                 })?;
             let Some(msg) = next else { break };
             let msg = msg.map_err(|e| classify(server, zone, e.to_string()))?;
-            match msg.response_code() {
-                ResponseCode::NoError => {}
-                rc => {
-                    return Err(DnsError::Refused {
-                        server,
-                        zone: zone.into(),
-                        rcode: rc.to_string(),
-                        hint: if key.is_some() && rc == ResponseCode::NotAuth {
-                            ": the server did not accept the TSIG key"
-                        } else if rc == ResponseCode::NotAuth || rc == ResponseCode::Refused {
-                            ": allow transfers to this address on the server, or pass a TSIG key"
-                        } else {
-                            ""
-                        },
-                    })
-                }
-            }
+            accept(server, zone, key.is_some(), &msg)?;
             records.extend(msg.answers().iter().cloned());
         }
         Ok(())
@@ -209,8 +187,67 @@ pub async fn axfr(
     .await;
     bg.abort();
     res?;
+    complete(server, zone, &zname, records)
+}
+
+/// The records of a transfer's messages, checked as [`axfr`] checks the stream it receives (the
+/// pure part of it, so tests and fuzzing can run it on bytes without a server).
+pub fn transfer_records(
+    server: SocketAddr,
+    zone: &str,
+    signed: bool,
+    messages: impl IntoIterator<Item = hickory_proto::op::Message>,
+) -> Result<Vec<Record>, DnsError> {
+    let zname = zone_name(server, zone)?;
+    let mut records = Vec::new();
+    for msg in messages {
+        accept(server, zone, signed, &msg)?;
+        records.extend(msg.answers().iter().cloned());
+    }
+    complete(server, zone, &zname, records)
+}
+
+fn zone_name(server: SocketAddr, zone: &str) -> Result<Name, DnsError> {
+    Name::from_ascii(format!("{}.", zone.trim_end_matches('.'))).map_err(|e| DnsError::Protocol {
+        server,
+        zone: zone.into(),
+        message: format!("zone name: {e}"),
+    })
+}
+
+/// One message of the stream: only NOERROR answers belong to a transfer.
+fn accept(
+    server: SocketAddr,
+    zone: &str,
+    signed: bool,
+    msg: &hickory_proto::op::Message,
+) -> Result<(), DnsError> {
+    match msg.response_code() {
+        ResponseCode::NoError => Ok(()),
+        rc => Err(DnsError::Refused {
+            server,
+            zone: zone.into(),
+            rcode: rc.to_string(),
+            hint: if signed && rc == ResponseCode::NotAuth {
+                ": the server did not accept the TSIG key"
+            } else if rc == ResponseCode::NotAuth || rc == ResponseCode::Refused {
+                ": allow transfers to this address on the server, or pass a TSIG key"
+            } else {
+                ""
+            },
+        }),
+    }
+}
+
+/// The whole stream: it opens and closes with the zone's SOA (same serial).
+fn complete(
+    server: SocketAddr,
+    zone: &str,
+    zname: &Name,
+    mut records: Vec<Record>,
+) -> Result<Vec<Record>, DnsError> {
     let soa_serial = |r: &Record| match r.data() {
-        RData::SOA(s) if r.name() == &zname => Some(s.serial()),
+        RData::SOA(s) if r.name() == zname => Some(s.serial()),
         _ => None,
     };
     let (first, last) = (records.first(), records.last());
@@ -257,6 +294,40 @@ fn classify(server: SocketAddr, zone: &str, message: String) -> DnsError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_transfer_must_open_and_close_with_the_soa_and_answer_noerror() {
+        use hickory_proto::op::Message;
+        use hickory_proto::rr::rdata::{A, SOA};
+        let server = SocketAddr::from(([192, 0, 2, 53], 53));
+        let zone = Name::from_ascii("example.com.").unwrap();
+        let soa = Record::from_rdata(
+            zone.clone(),
+            300,
+            RData::SOA(SOA::new(zone.clone(), zone.clone(), 7, 1, 1, 1, 1)),
+        );
+        let a = Record::from_rdata(zone.clone(), 300, RData::A(A::new(192, 0, 2, 1)));
+        let msg = |records: &[&Record], rc: ResponseCode| {
+            let mut m = Message::new();
+            m.set_response_code(rc);
+            m.add_answers(records.iter().map(|r| (*r).clone()));
+            m
+        };
+        let ok = [
+            msg(&[&soa, &a], ResponseCode::NoError),
+            msg(&[&soa], ResponseCode::NoError),
+        ];
+        let got = transfer_records(server, "example.com", false, ok).unwrap();
+        assert_eq!(got, vec![soa.clone(), a.clone()]);
+        let open = [msg(&[&soa, &a], ResponseCode::NoError)];
+        assert!(matches!(
+            transfer_records(server, "example.com", false, open),
+            Err(DnsError::Truncated { .. })
+        ));
+        let refused = [msg(&[&soa, &soa], ResponseCode::NotAuth)];
+        let e = transfer_records(server, "example.com", true, refused).unwrap_err();
+        assert!(e.to_string().contains("did not accept the TSIG key"), "{e}");
+    }
 
     #[test]
     fn keys_parse_in_both_forms_and_never_print_the_secret() {

@@ -467,13 +467,18 @@ fn questions_from(
 fn read_names(p: &Path, domain: &str) -> Result<Vec<Question>, Fail> {
     let text = std::fs::read_to_string(p)
         .map_err(|e| Fail::error(format!("--names {}: {e}", p.display())))?;
+    parse_names(&text, &p.display().to_string(), domain)
+}
+
+/// The text of a names file; `file` is what errors call it.
+pub fn parse_names(text: &str, file: &str, domain: &str) -> Result<Vec<Question>, Fail> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.split('#').next().unwrap_or("").trim();
         if line.is_empty() {
             continue;
         }
-        let bad = |why: &str| Fail::error(format!("{}:{}: {why}: {line:?}", p.display(), i + 1));
+        let bad = |why: &str| Fail::error(format!("{file}:{}: {why}: {line:?}", i + 1));
         let mut parts = line.split_whitespace();
         let (Some(n), Some(t), None) = (parts.next(), parts.next(), parts.next()) else {
             return Err(bad("expected NAME TYPE"));

@@ -188,13 +188,23 @@ pub fn read_versioned<T: DeserializeOwned>(
     version: impl Fn(&T) -> u32,
 ) -> Result<T, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let v: T = serde_json::from_str(&text)
-        .map_err(|e| format!("{}: not a r53-migrate {what} ({e})", path.display()))?;
+    parse_versioned(&text, &path.display().to_string(), what, want, version)
+}
+
+/// [`read_versioned`] on the text of the file; `file` is what errors call it.
+pub fn parse_versioned<T: DeserializeOwned>(
+    text: &str,
+    file: &str,
+    what: &str,
+    want: u32,
+    version: impl Fn(&T) -> u32,
+) -> Result<T, String> {
+    let v: T = serde_json::from_str(text)
+        .map_err(|e| format!("{file}: not a r53-migrate {what} ({e})"))?;
     let got = version(&v);
     if got != want {
         return Err(format!(
-            "{}: {what} version {got} (this r53-migrate writes {want})",
-            path.display()
+            "{file}: {what} version {got} (this r53-migrate writes {want})"
         ));
     }
     Ok(v)

@@ -378,7 +378,7 @@ impl Value {
         // Decoded straight from the bytes, guided by the type: no intermediate msgpack tree, which
         // would double the peak memory of a 10,000-record plan.
         let mut rd = mp::Reader(bytes);
-        let v = mp::decode(&mut rd, ty, &mut String::new())?;
+        let v = mp::decode(&mut rd, ty, &mut String::new(), 0)?;
         if !rd.0.is_empty() {
             return Err(ValueError::Msgpack(format!(
                 "{} bytes after the value",
@@ -487,16 +487,13 @@ fn from_json(j: &serde_json::Value, ty: &Type, path: &mut String) -> Result<Valu
         // Legacy flat states stored booleans and numbers as strings; accept them.
         (J::String(s), Type::Bool) if s == "true" || s == "false" => Ok(Value::Bool(s == "true")),
         (J::String(s), Type::String) => Ok(Value::String(s.clone())),
-        (J::Number(n), Type::String) => Ok(Value::String(n.to_string())),
+        // Written as the streaming reader writes it (`1.0` is "1", as Terraform converts it).
+        (J::Number(n), Type::String) => Ok(Value::String(json_number(n).to_string())),
         (J::Bool(b), Type::String) => Ok(Value::String(b.to_string())),
         (J::Number(n), Type::Number) => Ok(Value::Number(json_number(n))),
-        (J::String(s), Type::Number) => match s.parse::<i64>() {
-            Ok(i) => Ok(Value::Number(Number::Int(i))),
-            Err(_) => s
-                .parse::<f64>()
-                .map(|f| Value::Number(Number::Float(f)))
-                .map_err(|_| mismatch(path, ty, j)),
-        },
+        (J::String(s), Type::Number) => number_from_str(s)
+            .map(Value::Number)
+            .ok_or_else(|| mismatch(path, ty, j)),
         (J::Array(items), Type::List(et) | Type::Set(et)) => {
             let mut out = Vec::with_capacity(items.len());
             for (i, e) in items.iter().enumerate() {
@@ -533,9 +530,25 @@ fn from_json(j: &serde_json::Value, ty: &Type, path: &mut String) -> Result<Valu
     }
 }
 
+/// A number stored as a string (legacy flat states). A Terraform number is finite: `NaN`, `inf`
+/// and `1e999` (which f64 parsing turns into infinity) are not numbers.
+fn number_from_str(s: &str) -> Option<Number> {
+    match s.parse::<i64>() {
+        Ok(i) => Some(Number::Int(i)),
+        Err(_) => s
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .map(Number::Float),
+    }
+}
+
 fn json_number(n: &serde_json::Number) -> Number {
     if let Some(i) = n.as_i64() {
         Number::Int(i)
+    } else if let Some(u) = n.as_u64() {
+        // Beyond i64: exact, as the msgpack reader keeps it.
+        Number::Big(u.to_string())
     } else if let Some(f) = n.as_f64() {
         Number::Float(f)
     } else {
@@ -788,6 +801,96 @@ mod tests {
             Value::from_msgpack(&big, &Type::Number).unwrap(),
             Value::Number(Number::Big("18446744073709551615".into()))
         );
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_an_error_not_a_stack_overflow() {
+        // Dynamic values that each hold another: 100,000 levels in 1.1 MB.
+        let mut b = Vec::new();
+        for _ in 0..100_000 {
+            b.extend_from_slice(&[0x92, 0xc4, 9]);
+            b.extend_from_slice(b"\"dynamic\"");
+        }
+        b.push(0xc0);
+        let err = Value::from_msgpack(&b, &Type::Dynamic)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("nested deeper than 64 levels"), "{err}");
+        // Nested lists as deep as the limit decode; one more level does not.
+        let nested = |levels: usize| {
+            let mut ty = Type::String;
+            for _ in 0..levels {
+                ty = Type::list(ty);
+            }
+            let mut b = vec![0x91; levels];
+            b.push(0xa1);
+            b.push(b'x');
+            (ty, b)
+        };
+        let (ty, b) = nested(64);
+        assert!(Value::from_msgpack(&b, &ty).is_ok());
+        let (ty, b) = nested(65);
+        let err = Value::from_msgpack(&b, &ty).unwrap_err().to_string();
+        assert!(err.contains("at [0][0]"), "names where: {err}");
+        assert!(err.contains("nested deeper than 64 levels"), "{err}");
+    }
+
+    #[test]
+    fn a_repeated_key_last_value_wins_even_when_null() {
+        let ty = Type::Object(BTreeMap::from([("name".into(), Type::String)]));
+        // {"name": "a", "name": nil}
+        let b = [
+            0x82, 0xa4, b'n', b'a', b'm', b'e', 0xa1, b'a', 0xa4, b'n', b'a', b'm', b'e', 0xc0,
+        ];
+        assert_eq!(
+            Value::from_msgpack(&b, &ty).unwrap().get("name"),
+            &Value::Null
+        );
+        let text = br#"{"name":"a","name":null}"#;
+        assert_eq!(
+            Value::from_json_slice(text, &ty).unwrap().get("name"),
+            &Value::Null
+        );
+    }
+
+    #[test]
+    fn json_numbers_read_the_same_by_both_readers_and_stay_finite_and_exact() {
+        let ty = Type::Object(BTreeMap::from([
+            ("n".into(), Type::Number),
+            ("s".into(), Type::String),
+        ]));
+        for (text, n, s) in [
+            (
+                r#"{"n":18446744073709551615,"s":1.0}"#,
+                Number::Big("18446744073709551615".into()),
+                "1",
+            ),
+            (
+                r#"{"n":"42","s":18446744073709551615}"#,
+                Number::Int(42),
+                "18446744073709551615",
+            ),
+            (
+                r#"{"n":"0.5","s":1e20}"#,
+                Number::Float(0.5),
+                "100000000000000000000",
+            ),
+        ] {
+            let fast = Value::from_json_slice(text.as_bytes(), &ty).unwrap();
+            let slow = Value::from_json(&serde_json::from_str(text).unwrap(), &ty).unwrap();
+            assert_eq!(fast, slow, "{text}");
+            assert_eq!(fast.get("n"), &Value::Number(n.clone()), "{text}");
+            assert_eq!(fast.get("s"), &Value::string(s), "{text}");
+            // Big stays exact: it encodes as the digits, not as a rounded float.
+            assert_eq!(fast.get("n").as_i64(), n.as_i64());
+        }
+        for bad in ["NaN", "inf", "-infinity", "1e999"] {
+            let text = format!(r#"{{"n":"{bad}"}}"#);
+            let err = Value::from_json_slice(text.as_bytes(), &ty)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(".n"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::{json_untyped, Number, Obj, Type, Value};
+use super::{json_untyped, number_from_str, Number, Obj, Type, Value};
 
 pub(super) struct Seed<'a>(pub(super) &'a Type);
 
@@ -59,9 +59,12 @@ impl<'de> Visitor<'de> for V<'_> {
         }
     }
     fn visit_u64<E: serde::de::Error>(self, u: u64) -> Result<Value, E> {
-        match i64::try_from(u) {
-            Ok(i) => self.visit_i64(i),
-            Err(_) => self.visit_f64(u as f64),
+        match (i64::try_from(u), self.0) {
+            (Ok(i), _) => self.visit_i64(i),
+            // Beyond i64: exact, as the msgpack reader keeps it.
+            (Err(_), Type::Number) => Ok(Value::Number(Number::Big(u.to_string()))),
+            (Err(_), Type::String) => Ok(Value::String(u.to_string())),
+            _ => Err(self.bad(u)),
         }
     }
     fn visit_f64<E: serde::de::Error>(self, x: f64) -> Result<Value, E> {
@@ -76,13 +79,9 @@ impl<'de> Visitor<'de> for V<'_> {
             Type::String => Ok(Value::String(s.to_string())),
             // Legacy flat states stored booleans and numbers as strings.
             Type::Bool if s == "true" || s == "false" => Ok(Value::Bool(s == "true")),
-            Type::Number => match s.parse::<i64>() {
-                Ok(i) => Ok(Value::Number(Number::Int(i))),
-                Err(_) => s
-                    .parse::<f64>()
-                    .map(|x| Value::Number(Number::Float(x)))
-                    .map_err(|_| self.bad(format!("{s:?}"))),
-            },
+            Type::Number => number_from_str(s)
+                .map(Value::Number)
+                .ok_or_else(|| self.bad(format!("{s:?}"))),
             _ => Err(self.bad(format!("{s:?}"))),
         }
     }
@@ -116,7 +115,11 @@ impl<'de> Visitor<'de> for V<'_> {
                     match attrs.get_key_value(&*k) {
                         Some((name, at)) => {
                             let v = map.next_value_seed(Seed(at))?;
-                            if !v.is_null() {
+                            // A repeated key's last value wins, a null one too (as in the
+                            // tree reader).
+                            if v.is_null() {
+                                out.remove(name);
+                            } else {
                                 out.insert(name.clone(), v);
                             }
                         }

@@ -49,6 +49,21 @@ impl Item<'_> {
     }
 }
 
+/// Elements reserved before any is decoded (see [`Reader::capacity`]).
+const MAX_RESERVE: usize = 1024;
+
+/// How deeply containers may nest, in decoded values and in skipped ones. Terraform values of
+/// a schema are as deep as its nested blocks (a handful); only a hostile or corrupt payload
+/// nests further, and recursion that deep would overflow the stack. Not configurable.
+pub(super) const MAX_DEPTH: usize = 64;
+
+fn too_deep(path: &str) -> ValueError {
+    ValueError::Msgpack(format!(
+        "at {}: value nested deeper than {MAX_DEPTH} levels (the decoder's fixed limit)",
+        if path.is_empty() { "(root)" } else { path }
+    ))
+}
+
 fn truncated() -> ValueError {
     ValueError::Msgpack("truncated value".into())
 }
@@ -76,10 +91,12 @@ impl<'a> Reader<'a> {
         let n = self.len(width)?;
         self.take(n)
     }
-    /// A container's length, capped by the bytes left (each element takes at least one), so a
-    /// forged length cannot make us allocate.
+    /// What to reserve for a container of `n` elements: never more than the bytes left (each
+    /// element takes at least one), and at most [`MAX_RESERVE`] up front (a decoded element is
+    /// ~40 bytes, so the bytes left alone would still let a forged length reserve 40 times the
+    /// input); past that the vector grows with the elements actually decoded.
     fn capacity(&self, n: usize) -> usize {
-        n.min(self.0.len())
+        n.min(self.0.len()).min(MAX_RESERVE)
     }
 
     fn item(&mut self) -> Result<Item<'a>, ValueError> {
@@ -141,13 +158,15 @@ impl<'a> Reader<'a> {
     }
 
     /// Skips one whole value (an attribute the schema does not know).
-    fn skip(&mut self, depth: usize) -> Result<(), ValueError> {
-        if depth > 64 {
-            return Err(ValueError::Msgpack("value nested too deeply".into()));
+    fn skip(&mut self, path: &str, depth: usize) -> Result<(), ValueError> {
+        if depth > MAX_DEPTH {
+            return Err(too_deep(path));
         }
         match self.item()? {
-            Item::Array(n) => (0..n).try_for_each(|_| self.skip(depth + 1)),
-            Item::Map(n) => (0..2 * n).try_for_each(|_| self.skip(depth + 1)),
+            Item::Array(n) => (0..n).try_for_each(|_| self.skip(path, depth + 1)),
+            // n ≤ u32::MAX, so 2n cannot overflow a 64-bit usize; saturate anyway (it only bounds
+            // a loop that ends at the first truncated element).
+            Item::Map(n) => (0..n.saturating_mul(2)).try_for_each(|_| self.skip(path, depth + 1)),
             _ => Ok(()),
         }
     }
@@ -169,7 +188,11 @@ pub(super) fn decode(
     rd: &mut Reader<'_>,
     ty: &Type,
     path: &mut String,
+    depth: usize,
 ) -> Result<Value, ValueError> {
+    if depth > MAX_DEPTH {
+        return Err(too_deep(path));
+    }
     let it = rd.item()?;
     match it {
         // Unknown values are extension 0; refined unknowns (Terraform >= 1.6) use extension 12.
@@ -187,7 +210,8 @@ pub(super) fn decode(
                 other => return Err(mismatch(path, ty, other.found())),
             };
             let inner = Type::from_json(&tj)?;
-            decode(rd, &inner, path)
+            // A dynamic value inside a dynamic value is one level deeper too.
+            decode(rd, &inner, path, depth + 1)
         }
         (Type::Bool, Item::Bool(b)) => Ok(Value::Bool(b)),
         (Type::String, Item::Str(b) | Item::Bin(b)) => Ok(Value::String(text(b))),
@@ -201,7 +225,9 @@ pub(super) fn decode(
         (Type::List(et) | Type::Set(et), Item::Array(n)) => {
             let mut out = Vec::with_capacity(rd.capacity(n));
             for i in 0..n {
-                out.push(with_path(path, &format!("[{i}]"), |p| decode(rd, et, p))?);
+                out.push(with_path(path, &format!("[{i}]"), |p| {
+                    decode(rd, et, p, depth + 1)
+                })?);
             }
             Ok(if matches!(ty, Type::List(_)) {
                 Value::List(out)
@@ -213,7 +239,7 @@ pub(super) fn decode(
             let mut out = Obj::new();
             for _ in 0..n {
                 let k = rd.key(path, ty)?;
-                let v = with_path(path, &format!("[{k:?}]"), |p| decode(rd, et, p))?;
+                let v = with_path(path, &format!("[{k:?}]"), |p| decode(rd, et, p, depth + 1))?;
                 out.insert(k, v);
             }
             Ok(Value::Map(out))
@@ -225,13 +251,17 @@ pub(super) fn decode(
                 let k = rd.key(path, ty)?;
                 match attrs.get_key_value(k) {
                     Some((name, at)) => {
-                        let v = with_path(path, &format!(".{k}"), |p| decode(rd, at, p))?;
-                        if !v.is_null() {
+                        let v =
+                            with_path(path, &format!(".{k}"), |p| decode(rd, at, p, depth + 1))?;
+                        // A repeated key's last value wins, a null one too.
+                        if v.is_null() {
+                            out.remove(name);
+                        } else {
                             out.insert(name.clone(), v);
                         }
                     }
                     // Attributes the schema does not know (e.g. from a newer state) are dropped.
-                    None => rd.skip(0)?,
+                    None => rd.skip(path, depth + 1)?,
                 }
             }
             out.0.shrink_to_fit();
@@ -304,4 +334,18 @@ pub(super) fn encode(
         (v, ty) => return Err(mismatch(path, ty, v)),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_forged_length_reserves_at_most_the_input_and_never_more_than_the_cap() {
+        let few = [0u8; 10];
+        assert_eq!(Reader(&few).capacity(u32::MAX as usize), 10);
+        let many = vec![0u8; 100_000];
+        assert_eq!(Reader(&many).capacity(u32::MAX as usize), MAX_RESERVE);
+        assert_eq!(Reader(&many).capacity(3), 3);
+    }
 }

@@ -1,0 +1,255 @@
+//! One harness per parser or decoder that reads hostile input. Each takes the fuzzer's bytes and
+//! panics only when the code under test does (or when an invariant that must hold is broken).
+//!
+//! The cargo-fuzz targets in `fuzz/` are one-line calls into these functions, and the tests in
+//! `tests/replay.rs` run every saved input (`fuzz/regressions/`, `fuzz/seeds/`) through the same
+//! functions on stable, so `cargo test` replays them without nightly.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use r53_plugin::{Provider, Type, Value};
+
+pub mod seeds;
+use r53_zone::RecordType;
+
+/// Every harness by its target name (the folder names under `fuzz/`).
+pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+    ("zonefile", zonefile),
+    ("axfr", axfr),
+    ("tsig", tsig),
+    ("names", names),
+    ("dynamic_value", dynamic_value),
+    ("rdata", rdata),
+    ("journal", journal),
+    ("cutover_state", cutover_state),
+];
+
+/// The first line and the rest (inputs that need a zone or domain name carry it on line one).
+fn first_line(data: &[u8]) -> Option<(&str, &str)> {
+    let text = std::str::from_utf8(data).ok()?;
+    Some(text.split_once('\n').unwrap_or((text, "")))
+}
+
+/// Zone file: line one is the origin, the rest the file. Parsed from memory (`parse_str`), and
+/// again from disk with the text split at NUL bytes into `zone.db`, `inc1.db`, `inc2.db`… in a
+/// temp folder, so `$INCLUDE inc1.db` runs; each parse that succeeds is converted.
+pub fn zonefile(data: &[u8]) {
+    let Some(nl) = data.iter().position(|&b| b == b'\n') else {
+        return;
+    };
+    let (Ok(origin), rest) = (std::str::from_utf8(&data[..nl]), &data[nl + 1..]) else {
+        return;
+    };
+    let convert = |parsed: r53_zone::zonefile::ParsedZone| {
+        let _ = r53_zone::convert::from_dns(
+            &parsed.origin,
+            &parsed.records,
+            &r53_zone::convert::Options::default(),
+        );
+    };
+    if let Ok(text) = std::str::from_utf8(rest) {
+        if let Ok(parsed) = r53_zone::zonefile::parse_str(text, Path::new("zone.db"), origin) {
+            convert(parsed);
+        }
+    }
+    if !rest.contains(&0) {
+        return;
+    }
+    let Ok(dir) = tempfile::tempdir() else {
+        return;
+    };
+    for (i, part) in rest.split(|&b| b == 0).enumerate() {
+        let name = if i == 0 {
+            "zone.db".to_string()
+        } else {
+            format!("inc{i}.db")
+        };
+        if std::fs::write(dir.path().join(name), part).is_err() {
+            return;
+        }
+    }
+    if let Ok(parsed) = r53_zone::zonefile::parse_file(&dir.path().join("zone.db"), origin) {
+        convert(parsed);
+    }
+}
+
+/// AXFR: byte one holds flags (bit 0: the transfer was TSIG-signed, bit 1: skip unsupported
+/// types), then DNS messages as on TCP, each after its 2-byte length. Messages that do not parse
+/// end the stream as the client would (with an error). Zone `example.com`.
+pub fn axfr(data: &[u8]) {
+    let Some((&flags, mut rest)) = data.split_first() else {
+        return;
+    };
+    let mut messages = Vec::new();
+    while let [hi, lo, tail @ ..] = rest {
+        let n = usize::from(u16::from_be_bytes([*hi, *lo]));
+        let Some(msg) = tail.get(..n) else { return };
+        let Ok(m) = hickory_proto::op::Message::from_vec(msg) else {
+            return;
+        };
+        messages.push(m);
+        rest = &tail[n..];
+    }
+    let server = SocketAddr::from(([192, 0, 2, 53], 53));
+    let Ok(records) =
+        r53_core::dns::transfer_records(server, "example.com", flags & 1 != 0, messages)
+    else {
+        return;
+    };
+    let opts = r53_zone::convert::Options {
+        skip_unsupported: flags & 2 != 0,
+        ..Default::default()
+    };
+    let _ = r53_zone::convert::from_dns("example.com", &records, &opts);
+}
+
+/// A TSIG key, in either form `--tsig-key-file` accepts.
+pub fn tsig(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(k) = r53_core::dns::TsigKey::parse(text) {
+        // Only the three HMACs Route 53 migrations use are accepted.
+        assert!(
+            ["hmac-sha256", "hmac-sha384", "hmac-sha512"].contains(&k.algorithm.as_str()),
+            "{k:?}"
+        );
+    }
+}
+
+/// The cutover's `--names` file: line one is the domain, the rest the file.
+pub fn names(data: &[u8]) {
+    let Some((domain, text)) = first_line(data) else {
+        return;
+    };
+    if let Ok(qs) = r53_migrate::cutover::parse_names(text, "names.txt", domain) {
+        for q in qs {
+            assert!(q.ty.parse::<RecordType>().is_ok(), "{q:?}");
+        }
+    }
+}
+
+/// The types Terraform sends DynamicValues of: the provider's, every resource's and every data
+/// source's schema, and `dynamic` (values that carry their own type).
+fn schema_types() -> &'static [Type] {
+    static TYPES: OnceLock<Vec<Type>> = OnceLock::new();
+    TYPES.get_or_init(|| {
+        let p = terraform_provider_r53::R53Provider::new();
+        let mut out = vec![p.schema().ty()];
+        out.extend(p.resources().iter().map(|r| r.schema().ty()));
+        out.extend(p.data_sources().iter().map(|d| d.schema().ty()));
+        out.push(Type::Dynamic);
+        out
+    })
+}
+
+/// A DynamicValue: byte one picks the schema (modulo their number) and, by its top bit, msgpack
+/// (clear) or JSON (set); the rest is the value.
+///
+/// msgpack: a decoded value re-encodes, and that encoding decodes and re-encodes to the same
+/// bytes. JSON: the streaming reader agrees with the tree reader whenever the text is JSON.
+pub fn dynamic_value(data: &[u8]) {
+    let Some((&sel, payload)) = data.split_first() else {
+        return;
+    };
+    let types = schema_types();
+    let ty = &types[usize::from(sel & 0x7f) % types.len()];
+    if sel & 0x80 == 0 {
+        let Ok(v) = Value::from_msgpack(payload, ty) else {
+            return;
+        };
+        // A dynamic value is re-encoded with the type inferred from it, which a mixed list
+        // does not have; every other decoded value fits the type it was decoded with.
+        let first = match v.to_msgpack(ty) {
+            Ok(b) => b,
+            Err(e) if matches!(ty, Type::Dynamic) => return drop(e),
+            Err(e) => panic!("decoded value does not re-encode: {e}; {v:?}"),
+        };
+        let again = Value::from_msgpack(&first, ty)
+            .unwrap_or_else(|e| panic!("re-encoded value does not decode: {e}; {v:?}"));
+        let second = again.to_msgpack(ty).expect("second encoding");
+        assert_eq!(first, second, "msgpack round trip is not stable: {v:?}");
+    } else {
+        let fast = Value::from_json_slice(payload, ty);
+        if let Ok(tree) = serde_json::from_slice::<serde_json::Value>(payload) {
+            let slow = Value::from_json(&tree, ty);
+            match (&fast, &slow) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "streaming and tree JSON readers differ"),
+                (Err(_), Err(_)) => {}
+                _ => panic!("JSON readers disagree: streaming {fast:?}, tree {slow:?}"),
+            }
+        }
+    }
+}
+
+/// Record values: byte one picks the type, the rest is a value as a user or a zone writes it.
+/// A TXT/SPF value that is not already in quoted form splits into strings of at most 255 bytes
+/// that join back to it.
+pub fn rdata(data: &[u8]) {
+    use r53_zone::rdata::*;
+    let Some((&sel, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(v) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let ty = RecordType::ALL[usize::from(sel) % RecordType::ALL.len()];
+    let _ = check_value(ty, v);
+    let _ = parse_character_strings(v);
+    let _ = decode_wire_value(ty, v);
+    let _ = canonical_value(ty, v);
+    let one = [v.to_string()];
+    assert!(values_equivalent(ty, &one, &one), "{ty} {v:?} ≠ itself");
+    let wire = encode_user_value(ty, v);
+    let t = v.trim();
+    let quoted = t.len() >= 2
+        && t.starts_with('"')
+        && t.ends_with('"')
+        && parse_character_strings(t).is_some();
+    if ty.is_text() && !quoted {
+        let parts = parse_character_strings(&wire)
+            .unwrap_or_else(|| panic!("{ty} {v:?} encodes to unparsable {wire:?}"));
+        assert!(parts.iter().all(|p| p.len() <= 255), "{wire:?}");
+        assert_eq!(parts.concat(), v, "split of {v:?} does not join back");
+        assert_eq!(
+            decode_wire_value(ty, &wire),
+            v,
+            "{wire:?} does not decode back"
+        );
+    }
+}
+
+/// The import journal (`r53-migrate import --apply`).
+pub fn journal(data: &[u8]) {
+    use r53_migrate::journal::{Journal, VERSION};
+    versioned::<Journal>(data, "journal", VERSION, |j| j.version);
+}
+
+/// The cutover state file.
+pub fn cutover_state(data: &[u8]) {
+    use r53_migrate::state::{State, VERSION};
+    versioned::<State>(data, "cutover state file", VERSION, |s| s.version);
+}
+
+/// A file r53-migrate wrote and reads back: what it accepts, it writes back the same way.
+fn versioned<T: serde::de::DeserializeOwned + serde::Serialize>(
+    data: &[u8],
+    what: &str,
+    want: u32,
+    version: fn(&T) -> u32,
+) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(v) = r53_migrate::state::parse_versioned::<T>(text, "fuzz.json", what, want, version)
+    else {
+        return;
+    };
+    let first = serde_json::to_string(&v).expect("an accepted file serialises");
+    let back: T = r53_migrate::state::parse_versioned(&first, "fuzz.json", what, want, version)
+        .unwrap_or_else(|e| panic!("what was written does not read back: {e}"));
+    let second = serde_json::to_string(&back).expect("serialises again");
+    assert_eq!(first, second, "{what} does not round-trip");
+}

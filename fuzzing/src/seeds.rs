@@ -1,0 +1,319 @@
+//! Seed inputs for every target, from the project's own material: the zone files under
+//! `examples/`, `tests/` and `lab/`, and inputs built here from them (DNS messages of a transfer,
+//! DynamicValues of every schema, a journal, a cutover state). `r53-fuzz-seeds` writes them to
+//! `fuzz/corpus/<target>/`; the replay test runs them through the harnesses.
+
+use std::path::{Path, PathBuf};
+
+use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
+use hickory_proto::rr::{Name, RecordType as HType};
+use r53_plugin::{Number, Obj, Type, Value};
+
+/// One seed: target, file name, bytes.
+pub type Seed = (&'static str, String, Vec<u8>);
+
+/// A zone that uses most of what the parser knows: directives, parentheses, escapes, every type
+/// Route 53 hosts, one it does not, a wildcard and an IDN.
+const RICH_ZONE: &str = r#"$ORIGIN example.com.
+$TTL 300
+@ IN SOA ns1.example.com. hostmaster.example.com. ( 2026010101 7200 3600 1209600 300 )
+@ 172800 IN NS ns1.example.com.
+@ 172800 IN NS ns2.example.net.
+ns1 IN A 192.0.2.1
+@ IN AAAA 2001:db8::1
+@ IN MX 10 mail.example.com.
+@ IN TXT "v=spf1 -all" "second \"quoted\" string" "\065\066C"
+@ IN SPF "v=spf1 -all"
+@ IN CAA 0 issuewild ";"
+_sip._udp IN SRV 10 60 5060 sip.example.com.
+sip IN NAPTR 100 10 "U" "E2U+sip" "!^.*$!sip:info@example.com!" .
+@ IN DS 12345 13 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE46B1E2D1A4E3D1F0A2B3C4D5
+host IN SSHFP 4 2 123456789abcdef67890123456789abcdef67890123456789abcdef123456789
+_443._tcp IN TLSA 3 1 1 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF
+svc IN SVCB 1 svc.example.net. alpn="h2,h3" port=8443
+@ IN HTTPS 1 . alpn=h2 ipv4hint=192.0.2.7
+4.2.0.192 IN PTR host.example.com.
+www IN CNAME example.com.
+*.wild IN A 192.0.2.9
+xn--bcher-kva IN A 192.0.2.10
+sub IN NS ns.sub.example.com.
+ns.sub IN A 192.0.2.11
+old IN HINFO "PC" "Linux"
+"#;
+
+/// A main file and the file it includes, split at the NUL byte as the harness expects.
+const INCLUDE_ZONE: &str = "$ORIGIN example.com.\n$TTL 60\n@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300\n@ IN NS ns1\nns1 IN A 192.0.2.1\n$INCLUDE inc1.db sub\n\0www IN A 192.0.2.2\n@ IN TXT \"in the sub-zone\"\n";
+
+/// Zone files of the project, each with its origin (`$ORIGIN`, else the file name).
+fn project_zone_files(root: &Path) -> Vec<(PathBuf, String, String)> {
+    let mut out = Vec::new();
+    let mut dirs: Vec<PathBuf> = ["examples", "tests", "lab"]
+        .iter()
+        .map(|d| root.join(d))
+        .collect();
+    while let Some(d) = dirs.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "zone" || x == "db") {
+                let Ok(text) = std::fs::read_to_string(&p) else {
+                    continue;
+                };
+                let origin = text
+                    .lines()
+                    .find_map(|l| l.trim().strip_prefix("$ORIGIN"))
+                    .map(|o| o.trim().to_string())
+                    .unwrap_or_else(|| {
+                        p.file_stem()
+                            .map(|s| s.to_string_lossy().into_owned())
+                            .unwrap_or_default()
+                    });
+                out.push((p, origin, text));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn zone_seeds(root: &Path) -> Vec<(String, String, String)> {
+    let mut out = vec![
+        (
+            "rich".to_string(),
+            "example.com".to_string(),
+            RICH_ZONE.to_string(),
+        ),
+        (
+            "include".to_string(),
+            "example.com".to_string(),
+            INCLUDE_ZONE.to_string(),
+        ),
+    ];
+    for (p, origin, text) in project_zone_files(root) {
+        let name = p
+            .strip_prefix(root)
+            .unwrap_or(&p)
+            .to_string_lossy()
+            .replace('/', "_");
+        out.push((name, origin, text));
+    }
+    out
+}
+
+/// The messages an AXFR server sends for `records`: SOA first and last, in messages of `per`
+/// records, each framed with its 2-byte length (after the harness's flag byte).
+fn transfer(zone: &str, records: &[hickory_proto::rr::Record], per: usize, flags: u8) -> Vec<u8> {
+    let Ok(zname) = Name::from_ascii(format!("{}.", zone.trim_end_matches('.'))) else {
+        return Vec::new();
+    };
+    let Some(soa) = records.iter().find(|r| r.record_type() == HType::SOA) else {
+        return Vec::new();
+    };
+    let mut all = vec![soa.clone()];
+    all.extend(
+        records
+            .iter()
+            .filter(|r| r.record_type() != HType::SOA)
+            .cloned(),
+    );
+    all.push(soa.clone());
+    let mut out = vec![flags];
+    for (i, chunk) in all.chunks(per.max(1)).enumerate() {
+        let mut m = Message::new();
+        m.set_id(i as u16)
+            .set_message_type(MessageType::Response)
+            .set_op_code(OpCode::Query)
+            .set_authoritative(true)
+            .set_response_code(ResponseCode::NoError)
+            .add_query(Query::query(zname.clone(), HType::AXFR))
+            .add_answers(chunk.iter().cloned());
+        if let Ok(b) = m.to_vec() {
+            if let Ok(n) = u16::try_from(b.len()) {
+                out.extend_from_slice(&n.to_be_bytes());
+                out.extend_from_slice(&b);
+            }
+        }
+    }
+    out
+}
+
+/// A value of `ty` with every attribute set (`unknown`: strings and numbers not yet known).
+fn sample(ty: &Type, unknown: bool) -> Value {
+    match ty {
+        Type::Bool => Value::Bool(true),
+        Type::Number if unknown => Value::Unknown,
+        Type::Number => Value::Number(Number::Int(300)),
+        Type::String if unknown => Value::Unknown,
+        Type::String => Value::string("www.example.com"),
+        Type::List(t) => Value::List(vec![sample(t, unknown)]),
+        Type::Set(t) => Value::Set(vec![sample(t, unknown), sample(t, false)]),
+        Type::Map(t) => Value::Map(Obj::from([("key", sample(t, unknown))])),
+        Type::Object(attrs) => Value::Object(
+            attrs
+                .iter()
+                .map(|(k, t)| (k.clone(), sample(t, unknown)))
+                .collect(),
+        ),
+        Type::Dynamic => Value::Object(Obj::from([
+            ("name", Value::string("x")),
+            ("ttl", Value::Number(Number::Float(0.5))),
+        ])),
+    }
+}
+
+fn state_json() -> String {
+    serde_json::json!({
+        "version": 1,
+        "domain": "shop.example",
+        "zone_id": "Z0123456789ABCDEFGHIJ",
+        "registrar": "external",
+        "step": "monitoring",
+        "source": "axfr:127.0.0.1:53",
+        "parent_zone": "example",
+        "old_ns": ["ns1.old-dns.test", "ns2.old-dns.test"],
+        "old_glue": {"ns1.old-dns.test": ["192.0.2.53"]},
+        "new_ns": ["ns-1.awsdns-01.org", "ns-2.awsdns-02.net"],
+        "parent_ns_ttl": 172800,
+        "old_ns_ttl": 5,
+        "old_ns_ttl_seen": [[1764547200, 3600], [1764550800, 5]],
+        "max_zone_ttl": 3600,
+        "earliest_switch": 1764550805,
+        "preflight": {
+            "at": 1764550000, "passed": true, "blockers": [], "notes": ["a note"],
+            "questions": 2, "queries": 12, "servers": ["old 192.0.2.53", "new 192.0.2.1"],
+            "differences": [],
+            "reference": [[{"name": "shop.example", "type": "A"}, {"Records": ["192.0.2.80"]}]]
+        },
+        "switch_requested_at": 1764551000,
+        "operation_id": null,
+        "published_at": 1764551100,
+        "complete_after": 1764554700,
+        "new_ns_ttl_before": 172800,
+        "from": "axfr:127.0.0.1:53",
+        "names_file": "names.txt",
+        "skip_unsupported": false,
+        "events": [{"at": 1764550000, "step": "ready", "message": "preflight passed"}]
+    })
+    .to_string()
+}
+
+/// Every seed, generated from the project at `root` (the workspace folder).
+pub fn all(root: &Path) -> Vec<Seed> {
+    let mut out: Vec<Seed> = Vec::new();
+    let mut push = |t: &'static str, n: String, b: Vec<u8>| out.push((t, n, b));
+
+    let zones = zone_seeds(root);
+    let mut converted = Vec::new();
+    for (name, origin, text) in &zones {
+        push(
+            "zonefile",
+            name.clone(),
+            format!("{origin}\n{text}").into_bytes(),
+        );
+        let Ok(parsed) = r53_zone::zonefile::parse_str(text, Path::new(name), origin) else {
+            continue;
+        };
+        push(
+            "axfr",
+            format!("{name}-1"),
+            transfer(origin, &parsed.records, 1000, 0),
+        );
+        push(
+            "axfr",
+            format!("{name}-3"),
+            transfer(origin, &parsed.records, 3, 3),
+        );
+        let opts = r53_zone::convert::Options {
+            skip_unsupported: true,
+            ..Default::default()
+        };
+        if let Ok(c) = r53_zone::convert::from_dns(origin, &parsed.records, &opts) {
+            converted.push((name.clone(), c));
+        }
+        for r in &parsed.records {
+            if let Ok((ty, v)) = r53_zone::wire::to_route53(r.data()) {
+                let sel = r53_zone::RecordType::ALL
+                    .iter()
+                    .position(|t| *t == ty)
+                    .unwrap_or(0) as u8;
+                let mut b = vec![sel];
+                b.extend_from_slice(v.as_bytes());
+                push("rdata", format!("{name}-{ty}-{}", v.len()), b);
+            }
+        }
+    }
+    for (i, ty) in r53_zone::RecordType::ALL.iter().enumerate() {
+        let long = "x".repeat(300);
+        // (An empty or blank TXT value panics in rdata.rs: fuzz/pending/rdata/.)
+        for (j, v) in ["\"\"", long.as_str(), "\"a\" \"b\\\"c\\065\"", "é€😀"]
+            .iter()
+            .enumerate()
+        {
+            let mut b = vec![i as u8];
+            b.extend_from_slice(v.as_bytes());
+            push("rdata", format!("{ty}-edge{j}"), b);
+        }
+    }
+
+    push(
+        "tsig",
+        "dig".into(),
+        b"hmac-sha256:xfr-key:c2VjcmV0c2VjcmV0c2VjcmV0".to_vec(),
+    );
+    push(
+        "tsig",
+        "bind".into(),
+        b"key \"xfr-key.\" {\n  algorithm hmac-sha512;\n  secret \"c2VjcmV0c2VjcmV0c2VjcmV0\";\n};\n"
+            .to_vec(),
+    );
+
+    push(
+        "names",
+        "names".into(),
+        b"shop.example\n# questions to compare\n@ A\nwww CNAME\nmail.shop.example. MX\n_imaps._tcp SRV\n".to_vec(),
+    );
+
+    let types = crate::schema_types();
+    for (i, ty) in types.iter().enumerate() {
+        for unknown in [false, true] {
+            let v = sample(ty, unknown);
+            if let Ok(b) = v.to_msgpack(ty) {
+                let mut s = vec![i as u8];
+                s.extend(b);
+                push("dynamic_value", format!("schema{i}-msgpack-{unknown}"), s);
+            }
+            if let Ok(j) = v.to_json() {
+                let mut s = vec![0x80 | i as u8];
+                s.extend(j.to_string().into_bytes());
+                push("dynamic_value", format!("schema{i}-json"), s);
+            }
+        }
+    }
+
+    for (name, c) in converted.iter().take(3) {
+        let j = r53_migrate::journal::Journal {
+            version: r53_migrate::journal::VERSION,
+            zone: c.zone.clone(),
+            source: format!("file:{name}"),
+            caller_reference: "r53-migrate-0123456789".into(),
+            zone_id: Some("Z0123456789ABCDEFGHIJ".into()),
+            plan_checksum: "sha256:00ff".into(),
+            approved: c.sets.iter().map(r53_zone::plan::key).collect(),
+            want: c.sets.clone(),
+            retarget_aliases_from: None,
+        };
+        if let Ok(s) = serde_json::to_string(&j) {
+            push("journal", name.clone(), s.into_bytes());
+        }
+    }
+    push(
+        "cutover_state",
+        "monitoring".into(),
+        state_json().into_bytes(),
+    );
+    out
+}
