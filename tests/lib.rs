@@ -134,7 +134,10 @@ pub fn migrate_cmd(lab: &Lab, args: &[&str], cwd: &std::path::Path) -> std::proc
         .envs(lab.aws_env())
         .envs(lab.dns_env())
         .env_remove("AWS_PROFILE")
-        .env_remove("R53_MIGRATE_TSIG_KEY");
+        .env_remove("R53_MIGRATE_TSIG_KEY")
+        // Per-domain locks per test folder: tests (and other suites on this machine) that cut
+        // over the same lab domain at once must not meet in the user's shared lock folder.
+        .env("R53_MIGRATE_LOCK_DIR", cwd.join(".r53-migrate-locks"));
     c
 }
 

@@ -5,8 +5,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use hickory_client::client::Client;
@@ -19,8 +20,10 @@ use hickory_proto::udp::UdpClientStream;
 use hickory_proto::xfer::{DnsHandle, DnsRequest, DnsRequestOptions};
 
 use r53_zone::name::{normalise, within};
+use tokio_util::sync::CancellationToken;
 
 use crate::dns::DnsError;
+use crate::route53::Call;
 
 /// IPv4 addresses of the 13 root servers (a … m.root-servers.net).
 pub const ROOT_HINTS: &[&str] = &[
@@ -51,7 +54,16 @@ pub struct DnsSettings {
     pub resolvers: Vec<SocketAddr>,
     /// Per query.
     pub timeout: Duration,
+    /// Queries one walk may send (see [`DEFAULT_MAX_QUERIES`]).
+    pub max_queries: usize,
+    /// The setting that raises `max_queries`, for the error (`--max-queries`); `None`: none.
+    pub max_queries_flag: Option<&'static str>,
 }
+
+/// Queries one walk may send before it gives up with [`DnsError::QueryBudget`]. A real walk to a
+/// TLD's child, every parent server and every name server checked takes a few dozen; a referral
+/// loop or a fan-out of name servers without glue (each resolved from the root) takes thousands.
+pub const DEFAULT_MAX_QUERIES: usize = 500;
 
 impl Default for DnsSettings {
     fn default() -> Self {
@@ -60,6 +72,8 @@ impl Default for DnsSettings {
             port: 53,
             resolvers: Vec::new(),
             timeout: Duration::from_secs(3),
+            max_queries: DEFAULT_MAX_QUERIES,
+            max_queries_flag: None,
         }
     }
 }
@@ -190,10 +204,20 @@ fn parent_name(n: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The walker: settings and a per-walk cache of name-server addresses.
+/// The walker: settings and a per-walk cache of name-server addresses. One walker is one walk:
+/// it counts its queries against `max_queries`, looks each host up once, and stops at the
+/// deadline or cancellation of the [`Call`] it was given ([`Walker::bounded_by`]). Once stopped, every
+/// further query fails at once and [`Walker::stopped`] says why.
 pub struct Walker {
     s: DnsSettings,
     addrs: Mutex<HashMap<String, Vec<IpAddr>>>,
+    queries: AtomicUsize,
+    deadline: Option<Instant>,
+    /// The time the walk was given, for messages.
+    allowance: Duration,
+    cancel: Option<CancellationToken>,
+    /// Why the walk stopped (budget, deadline, cancellation), once it has.
+    stop: Mutex<Option<DnsError>>,
 }
 
 /// How deep referral chains (and name-server address lookups within them) may go.
@@ -204,11 +228,108 @@ impl Walker {
         Walker {
             s,
             addrs: Mutex::new(HashMap::new()),
+            queries: AtomicUsize::new(0),
+            deadline: None,
+            allowance: Duration::ZERO,
+            cancel: None,
+            stop: Mutex::new(None),
         }
+    }
+
+    /// The walk runs under `c`: it ends at its deadline and when it is cancelled (Terraform's
+    /// Stop, Ctrl-C), in the middle of a query too.
+    pub fn bounded_by(mut self, c: &Call) -> Walker {
+        self.deadline = Some(c.deadline);
+        self.allowance = c.remaining();
+        self.cancel = Some(c.cancel.clone());
+        self
     }
 
     pub fn settings(&self) -> &DnsSettings {
         &self.s
+    }
+
+    /// Queries sent so far.
+    pub fn queries(&self) -> usize {
+        self.queries.load(Ordering::Relaxed)
+    }
+
+    /// `Err` once the walk has stopped: out of queries, past its deadline, or cancelled. Answers
+    /// gathered after that are incomplete, so callers of the functions that cannot fail
+    /// ([`Walker::check_server`], [`Walker::resolve_host`]) ask this before trusting them.
+    pub fn stopped(&self) -> Result<(), DnsError> {
+        match &*self.stop.lock().unwrap_or_else(|p| p.into_inner()) {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
+        }
+    }
+
+    /// Records why the walk stopped (the first reason wins) and returns it.
+    fn halt(&self, e: DnsError) -> DnsError {
+        let mut s = self.stop.lock().unwrap_or_else(|p| p.into_inner());
+        s.get_or_insert(e).clone()
+    }
+
+    /// Whether one more query may go out; counts it.
+    fn admit(&self, name: &str) -> Result<(), DnsError> {
+        self.stopped()?;
+        if self.cancel.as_ref().is_some_and(|c| c.is_cancelled()) {
+            return Err(self.halt(DnsError::Cancelled));
+        }
+        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(self.halt(self.deadline_error(name)));
+        }
+        if self.queries.load(Ordering::Relaxed) >= self.s.max_queries {
+            return Err(self.halt(DnsError::QueryBudget {
+                name: name.to_string(),
+                limit: self.s.max_queries,
+                default: DEFAULT_MAX_QUERIES,
+                raise: self.s.max_queries_flag,
+            }));
+        }
+        self.queries.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn deadline_error(&self, name: &str) -> DnsError {
+        DnsError::WalkDeadline {
+            name: name.to_string(),
+            secs: self.allowance.as_secs(),
+        }
+    }
+
+    /// One exchange, within the walk's budget, deadline and cancellation.
+    async fn exchange_within(
+        &self,
+        server: SocketAddr,
+        name: &str,
+        qname: &Name,
+        ty: RecordType,
+        recursion: bool,
+        tcp: bool,
+    ) -> Result<Message, DnsError> {
+        self.admit(name)?;
+        let t = match self.deadline {
+            Some(d) => self
+                .s
+                .timeout
+                .min(d.saturating_duration_since(Instant::now())),
+            None => self.s.timeout,
+        };
+        let cut_short = t < self.s.timeout;
+        let q = exchange(server, qname, ty, recursion, tcp, t);
+        let res = match &self.cancel {
+            Some(c) => tokio::select! {
+                r = q => r,
+                _ = c.cancelled() => Err(self.halt(DnsError::Cancelled)),
+            },
+            None => q.await,
+        };
+        // A query cut short by the deadline is the walk's timeout, not the server's.
+        if cut_short && matches!(res, Err(DnsError::Timeout { .. })) {
+            return Err(self.halt(self.deadline_error(name)));
+        }
+        res
     }
 
     /// One question to one server over UDP (TCP when the answer is truncated).
@@ -220,10 +341,13 @@ impl Walker {
         recursion: bool,
     ) -> Result<Message, DnsError> {
         let qname = fq(name)?;
-        let t = self.s.timeout;
-        let m = exchange(server, &qname, ty, recursion, false, t).await?;
+        let m = self
+            .exchange_within(server, name, &qname, ty, recursion, false)
+            .await?;
         if m.truncated() {
-            return exchange(server, &qname, ty, recursion, true, t).await;
+            return self
+                .exchange_within(server, name, &qname, ty, recursion, true)
+                .await;
         }
         Ok(m)
     }
@@ -258,7 +382,12 @@ impl Walker {
                             rcode_name(m.response_code())
                         )
                     }
-                    Err(e) => last = format!("{} ({a}): {e}", s.name),
+                    Err(e) => {
+                        last = format!("{} ({a}): {e}", s.name);
+                        if self.stopped().is_err() {
+                            return Err(last);
+                        }
+                    }
                 }
             }
         }
@@ -275,12 +404,33 @@ impl Walker {
     /// The addresses of a host name: through the configured resolvers, else iteratively from the
     /// root hints. Cached for the walker's life.
     pub async fn resolve_host(&self, host: &str) -> Vec<IpAddr> {
-        let host = normalise(host);
-        if let Some(a) = self.addrs.lock().unwrap().get(&host) {
+        Box::pin(self.resolve_at(&normalise(host), 0)).await
+    }
+
+    /// One lookup per host per walk, the nested ones (name servers without glue met while
+    /// resolving another host) included. A host being resolved answers empty to a lookup of
+    /// itself (its address depends on itself: no glue), so a cycle costs no queries.
+    async fn resolve_at(&self, host: &str, depth: usize) -> Vec<IpAddr> {
+        if let Some(a) = self
+            .addrs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(host)
+        {
             return a.clone();
         }
-        let found = Box::pin(self.resolve_uncached(&host, 0)).await;
-        self.addrs.lock().unwrap().insert(host, found.clone());
+        if depth > 2 {
+            return Vec::new();
+        }
+        self.addrs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(host.to_string(), Vec::new());
+        let found = self.resolve_uncached(host, depth).await;
+        self.addrs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(host.to_string(), found.clone());
         found
     }
 
@@ -297,11 +447,9 @@ impl Walker {
             }
             return out;
         }
-        if depth > 2 {
-            return out;
-        }
-        // Iterative: follow referrals for the host's A record.
+        // Iterative: follow referrals for the host's A record, each one further down.
         let mut servers = self.roots();
+        let mut zone = String::new();
         for _ in 0..MAX_DEPTH {
             let Ok((_, m)) = self.ask_any(&servers, host, RecordType::A).await else {
                 return out;
@@ -311,7 +459,8 @@ impl Walker {
                 return found;
             }
             match referral(&m) {
-                Some((zone, next)) if within(host, &zone) => {
+                Some((cut, next)) if within(host, &cut) && descends(&cut, &zone) => {
+                    zone = cut;
                     servers = next;
                     // Glue for the host itself answers the question (in-domain name servers).
                     if let Some(s) = servers
@@ -321,7 +470,7 @@ impl Walker {
                         return s.addrs.clone();
                     }
                     for s in servers.iter_mut().filter(|s| s.addrs.is_empty()) {
-                        s.addrs = Box::pin(self.resolve_uncached(&s.name, depth + 1)).await;
+                        s.addrs = Box::pin(self.resolve_at(&s.name, depth + 1)).await;
                     }
                 }
                 _ => return out,
@@ -344,14 +493,13 @@ impl Walker {
         let mut servers = self.roots();
         let mut zone = String::new();
         for _ in 0..MAX_DEPTH {
-            let (_, m) = self
-                .ask_any(&servers, &domain, RecordType::NS)
-                .await
-                .map_err(|detail| DnsError::NoAnswer {
-                    name: domain.clone(),
-                    zone: display_zone(&zone),
-                    detail,
-                })?;
+            let asked = self.ask_any(&servers, &domain, RecordType::NS).await;
+            self.stopped()?;
+            let (_, m) = asked.map_err(|detail| DnsError::NoAnswer {
+                name: domain.clone(),
+                zone: display_zone(&zone),
+                detail,
+            })?;
             match referral(&m) {
                 Some((cut, _)) if cut == domain => {
                     // These servers delegate the domain. Name their zone from its SOA.
@@ -359,11 +507,20 @@ impl Walker {
                         .zone_of(&servers, &parent_name(&domain))
                         .await
                         .unwrap_or_else(|| cut_parent(&zone, &domain));
+                    self.stopped()?;
                     return Ok((z, servers));
                 }
-                Some((cut, next)) if within(&domain, &cut) && cut != zone => {
+                Some((cut, next)) if within(&domain, &cut) && descends(&cut, &zone) => {
                     zone = cut;
                     servers = next;
+                }
+                Some((cut, _)) if cut != zone && within(&zone, &cut) => {
+                    // Back up instead of down: following it would go round forever.
+                    return Err(DnsError::ReferralLoop {
+                        name: domain,
+                        from: display_zone(&zone),
+                        to: display_zone(&cut),
+                    });
                 }
                 _ => {
                     // An authoritative answer: the domain is inside (or is the apex of) a zone
@@ -376,6 +533,7 @@ impl Walker {
                             .zone_of(&servers, &parent_name(&domain))
                             .await
                             .unwrap_or(zone);
+                        self.stopped()?;
                         return Ok((p, servers));
                     }
                     return Ok((z, servers));
@@ -425,6 +583,7 @@ impl Walker {
         };
         // The root hints are one "server" with many addresses; name servers each have a name.
         for s in servers {
+            self.stopped()?;
             let addrs = self.addrs_of(&s).await;
             let one = Server {
                 name: s.name.clone(),
@@ -468,6 +627,7 @@ impl Walker {
                 }
             }
         }
+        self.stopped()?;
         Ok(view)
     }
 
@@ -552,6 +712,7 @@ impl Walker {
                     .await,
             );
         }
+        self.stopped()?;
         let problems = problems(&parent, &servers);
         Ok(Status {
             parent,
@@ -562,7 +723,11 @@ impl Walker {
 
     /// Checks a set of name servers before the domain is pointed at them: which are lame, and
     /// whether a DS at the parent would be left without a matching DNSKEY.
-    pub async fn preflight(&self, parent: &ParentView, targets: &[String]) -> Preflight {
+    pub async fn preflight(
+        &self,
+        parent: &ParentView,
+        targets: &[String],
+    ) -> Result<Preflight, DnsError> {
         let mut servers = Vec::new();
         for ns in normalise_set(targets) {
             servers.push(
@@ -578,10 +743,12 @@ impl Walker {
                 })
             })
             .collect();
-        Preflight {
+        // A stopped walk's "lame" servers were never asked: say why it stopped instead.
+        self.stopped()?;
+        Ok(Preflight {
             lame,
             unmatched_ds: unmatched_ds(parent, &servers),
-        }
+        })
     }
 }
 
@@ -767,6 +934,12 @@ pub fn display_zone(z: &str) -> String {
     }
 }
 
+/// True when the cut `cut` lies strictly below the zone `zone` ("" is the root): each referral
+/// must go down, or the walk could go round forever.
+fn descends(cut: &str, zone: &str) -> bool {
+    cut != zone && (zone.is_empty() || within(cut, zone))
+}
+
 fn cut_parent(zone: &str, domain: &str) -> String {
     let p = parent_name(domain);
     if within(&p, zone) {
@@ -864,6 +1037,187 @@ fn addresses_in(records: &[hickory_proto::rr::Record], host: &str) -> Vec<IpAddr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A loopback DNS server on UDP that answers every query with `answer` (None: silence) and
+    /// counts the queries per (name, type).
+    async fn server(
+        answer: impl Fn(&Message) -> Option<Message> + Send + 'static,
+    ) -> (
+        SocketAddr,
+        std::sync::Arc<Mutex<BTreeMap<(String, RecordType), usize>>>,
+        tokio::sync::mpsc::UnboundedReceiver<()>,
+    ) {
+        let sock = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let addr = sock.local_addr().unwrap();
+        let seen = std::sync::Arc::new(Mutex::new(BTreeMap::new()));
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let counts = seen.clone();
+        tokio::spawn(async move {
+            let mut buf = vec![0; 4096];
+            loop {
+                let Ok((n, from)) = sock.recv_from(&mut buf).await else {
+                    return;
+                };
+                let Ok(q) = Message::from_vec(&buf[..n]) else {
+                    continue;
+                };
+                if let Some(query) = q.queries().first() {
+                    *counts
+                        .lock()
+                        .unwrap()
+                        .entry((normalise(&query.name().to_string()), query.query_type()))
+                        .or_insert(0) += 1;
+                }
+                let _ = tx.send(());
+                if let Some(mut m) = answer(&q) {
+                    m.set_id(q.id())
+                        .set_message_type(MessageType::Response)
+                        .add_queries(q.queries().to_vec());
+                    let _ = sock.send_to(&m.to_vec().unwrap(), from).await;
+                }
+            }
+        });
+        (addr, seen, rx)
+    }
+
+    fn walker_at(addr: SocketAddr, max_queries: usize) -> Walker {
+        Walker::new(DnsSettings {
+            root_hints: vec![addr.ip()],
+            port: addr.port(),
+            resolvers: Vec::new(),
+            timeout: Duration::from_secs(30),
+            max_queries,
+            max_queries_flag: Some("--max-queries"),
+        })
+    }
+
+    fn ns(owner: &str, host: &str) -> hickory_proto::rr::Record {
+        use hickory_proto::rr::rdata::NS;
+        hickory_proto::rr::Record::from_rdata(
+            Name::from_ascii(owner).unwrap(),
+            300,
+            RData::NS(NS(Name::from_ascii(host).unwrap())),
+        )
+    }
+
+    const FAN_OUT: usize = 10;
+
+    /// Every question is referred to `test`, served by 10 name servers without glue: each must be
+    /// resolved from the root, where the same referral waits.
+    fn fan_out(_q: &Message) -> Option<Message> {
+        let mut m = Message::new();
+        for i in 0..FAN_OUT {
+            m.add_name_server(ns("test.", &format!("ns{i}.hoster.test.")));
+        }
+        Some(m)
+    }
+
+    #[tokio::test]
+    async fn a_fan_out_of_servers_without_glue_stops_at_the_query_budget() {
+        let (addr, _, _) = server(fan_out).await;
+        let w = walker_at(addr, 8);
+        let e = w.parent_view("shop.test").await.unwrap_err();
+        assert!(matches!(e, DnsError::QueryBudget { limit: 8, .. }), "{e}");
+        assert!(
+            e.to_string().contains("sent 8 queries")
+                && e.to_string()
+                    .contains("default 500; raise it with --max-queries)"),
+            "{e}"
+        );
+        assert_eq!(w.queries(), 8, "none is sent past the budget");
+        assert!(w.stopped().is_err());
+    }
+
+    #[tokio::test]
+    async fn each_host_is_looked_up_once_per_walk() {
+        let (addr, seen, _) = server(fan_out).await;
+        let w = walker_at(addr, DEFAULT_MAX_QUERIES);
+        // Nothing resolves (every answer is the same referral), but within the budget: each of
+        // the 10 hosts is asked once, not once per referral that names it.
+        let e = w.parent_view("shop.test").await.unwrap_err();
+        assert!(matches!(e, DnsError::NoAnswer { .. }), "{e}");
+        let seen = seen.lock().unwrap();
+        for i in 0..FAN_OUT {
+            let n = seen
+                .get(&(format!("ns{i}.hoster.test"), RecordType::A))
+                .copied();
+            assert_eq!(n, Some(1), "ns{i}.hoster.test: {seen:?}");
+        }
+    }
+
+    /// The first question is referred down to `shop.test`, every later one back up to `test`.
+    fn upward() -> impl Fn(&Message) -> Option<Message> + Send + 'static {
+        let asked = AtomicUsize::new(0);
+        move |_q| {
+            let cut = if asked.fetch_add(1, Ordering::Relaxed) == 0 {
+                "shop.test."
+            } else {
+                "test."
+            };
+            let mut m = Message::new();
+            m.add_name_server(ns(cut, "ns.shop.test."));
+            // Glue inside both cuts, so the walk goes on at once.
+            m.add_additional(hickory_proto::rr::Record::from_rdata(
+                Name::from_ascii("ns.shop.test.").unwrap(),
+                300,
+                RData::A(hickory_proto::rr::rdata::A::new(127, 0, 0, 1)),
+            ));
+            Some(m)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_referral_back_up_is_a_loop() {
+        let (addr, _, _) = server(upward()).await;
+        let w = walker_at(addr, DEFAULT_MAX_QUERIES);
+        // root → shop.test (a referral down) → test (back up).
+        let e = w.find_parent("www.shop.test").await.unwrap_err();
+        assert!(matches!(e, DnsError::ReferralLoop { .. }), "{e}");
+        assert!(
+            e.to_string()
+                .contains("from the shop.test zone back up to the test zone"),
+            "{e}"
+        );
+    }
+
+    fn silent(_q: &Message) -> Option<Message> {
+        None
+    }
+
+    #[tokio::test]
+    async fn cancellation_ends_a_walk_in_the_middle_of_a_query() {
+        let (addr, _, mut asked) = server(silent).await;
+        let c = Call::new(Duration::from_secs(600), CancellationToken::new());
+        let w = walker_at(addr, DEFAULT_MAX_QUERIES).bounded_by(&c);
+        let cancel = c.cancel.clone();
+        tokio::spawn(async move {
+            // Once the server has the first question (its answer would take 30 s).
+            asked.recv().await;
+            cancel.cancel();
+        });
+        let e = w.parent_view("shop.test").await.unwrap_err();
+        assert!(matches!(e, DnsError::Cancelled), "{e}");
+        assert_eq!(w.queries(), 1, "nothing is asked after the cancellation");
+    }
+
+    #[tokio::test]
+    async fn the_operation_deadline_ends_a_walk() {
+        let (addr, _, _) = server(silent).await;
+        // Per query 30 s, but the operation has 300 ms.
+        let c = Call::new(Duration::from_millis(300), CancellationToken::new());
+        let w = walker_at(addr, DEFAULT_MAX_QUERIES).bounded_by(&c);
+        let e = w.status("shop.test").await.unwrap_err();
+        assert!(matches!(e, DnsError::WalkDeadline { .. }), "{e}");
+        assert!(e.to_string().contains("ran out of time"), "{e}");
+        // A deadline already past: no query at all.
+        let c = Call::new(Duration::ZERO, CancellationToken::new());
+        let w = walker_at(addr, DEFAULT_MAX_QUERIES).bounded_by(&c);
+        assert!(matches!(
+            w.find_parent("shop.test").await,
+            Err(DnsError::WalkDeadline { .. })
+        ));
+        assert_eq!(w.queries(), 0);
+    }
 
     fn view(answers: Vec<ParentAnswer>) -> ParentView {
         ParentView {

@@ -15,7 +15,7 @@ use hickory_proto::runtime::TokioRuntimeProvider;
 use hickory_proto::tcp::TcpClientStream;
 
 /// What can go wrong reading a zone from a DNS server.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum DnsError {
     #[error("TSIG key: {0}")]
@@ -47,8 +47,44 @@ pub enum DnsError {
     },
     #[error("the walk to {name} followed more than 12 referrals (a referral loop?)")]
     TooDeep { name: String },
+    #[error("the walk to {name} was referred from {from} back up to {to} (a referral loop)")]
+    ReferralLoop {
+        name: String,
+        from: String,
+        to: String,
+    },
     #[error("{name:?} is not a valid DNS name: {message}")]
     BadName { name: String, message: String },
+    #[error("the transfer of {zone} from {server} went over the limit of {limit} {what} ({flag}, default {default}; raise it for a zone this large); nothing was imported")]
+    TooLarge {
+        server: SocketAddr,
+        zone: String,
+        /// "records" or "bytes".
+        what: &'static str,
+        limit: u64,
+        flag: &'static str,
+        default: String,
+    },
+    #[error("the transfer of {zone} from {server} did not finish within {secs} s ({flag}, default {default}); nothing was imported")]
+    TransferDeadline {
+        server: SocketAddr,
+        zone: String,
+        secs: u64,
+        flag: &'static str,
+        default: &'static str,
+    },
+    #[error("the DNS walk was cancelled")]
+    Cancelled,
+    #[error("the DNS walk for {name} ran out of time ({secs} s: the operation's timeout)")]
+    WalkDeadline { name: String, secs: u64 },
+    #[error("the DNS walk for {name} sent {limit} queries without an answer: a referral loop or a huge fan-out of name servers without glue (the budget per walk, default {default}{})", raise.map(|f| format!("; raise it with {f}")).unwrap_or_default())]
+    QueryBudget {
+        name: String,
+        limit: usize,
+        default: usize,
+        /// The setting that raises it, where there is one.
+        raise: Option<&'static str>,
+    },
     #[error("zone transfer of {zone} from {server}: {message}")]
     Protocol {
         server: SocketAddr,
@@ -139,15 +175,55 @@ impl TsigKey {
     }
 }
 
+/// What one zone transfer may take: a hostile or broken server that trickles forever or never
+/// sends the closing SOA ends with [`DnsError::TransferDeadline`] or [`DnsError::TooLarge`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AxfrLimits {
+    /// Per message: the longest wait for the next one.
+    pub message_timeout: Duration,
+    /// The whole transfer.
+    pub deadline: Duration,
+    /// Records received (answers of every message, TSIG included).
+    pub max_records: usize,
+    /// Bytes of DNS messages received.
+    pub max_bytes: u64,
+}
+
+impl AxfrLimits {
+    /// 30 s per message, 10 min in all, 2,000,000 records, 256 MiB: five times the largest zone
+    /// Route 53's raised quotas hold, and the memory of a few hundred MiB that takes.
+    pub const DEFAULT: AxfrLimits = AxfrLimits {
+        message_timeout: Duration::from_secs(30),
+        deadline: Duration::from_secs(600),
+        max_records: 2_000_000,
+        max_bytes: 256 << 20,
+    };
+}
+
+impl Default for AxfrLimits {
+    fn default() -> Self {
+        AxfrLimits::DEFAULT
+    }
+}
+
 /// Transfers `zone` from `server` (AXFR over TCP). The result is complete or an error: the
 /// stream must open and close with the zone's SOA, answers must be NOERROR, and with a key every
-/// message's TSIG must verify.
+/// message's TSIG must verify; the transfer stays within `limits`.
 pub async fn axfr(
     server: SocketAddr,
     zone: &str,
     key: Option<&TsigKey>,
-    timeout: Duration,
+    limits: AxfrLimits,
 ) -> Result<Vec<Record>, DnsError> {
+    let timeout = limits.message_timeout;
+    let deadline = tokio::time::Instant::from_std(crate::deadline_after(limits.deadline));
+    let over_deadline = || DnsError::TransferDeadline {
+        server,
+        zone: zone.into(),
+        secs: limits.deadline.as_secs(),
+        flag: "--transfer-timeout",
+        default: "10m",
+    };
     let zname = zone_name(server, zone)?;
     let signer: Option<Arc<dyn hickory_proto::op::MessageFinalizer>> = match key {
         Some(k) => Some(Arc::new(k.signer()?)),
@@ -168,11 +244,14 @@ pub async fn axfr(
         })?;
     let bg = tokio::spawn(bg);
     let mut records: Vec<Record> = Vec::new();
+    let mut bytes: u64 = 0;
     let mut xfr = client.zone_transfer(zname.clone(), None);
     let res = async {
         loop {
-            let next = tokio::time::timeout(timeout, xfr.next())
+            // Each message within the per-message timeout, and all of them before the deadline.
+            let next = tokio::time::timeout_at(deadline, tokio::time::timeout(timeout, xfr.next()))
                 .await
+                .map_err(|_| over_deadline())?
                 .map_err(|_| DnsError::Timeout {
                     server,
                     secs: timeout.as_secs(),
@@ -180,6 +259,27 @@ pub async fn axfr(
             let Some(msg) = next else { break };
             let msg = msg.map_err(|e| classify(server, zone, e.to_string()))?;
             accept(server, zone, key.is_some(), &msg)?;
+            bytes = bytes.saturating_add(msg.as_buffer().len() as u64);
+            if bytes > limits.max_bytes {
+                return Err(DnsError::TooLarge {
+                    server,
+                    zone: zone.into(),
+                    what: "bytes",
+                    limit: limits.max_bytes,
+                    flag: "--max-transfer-bytes",
+                    default: format!("{}MiB", AxfrLimits::DEFAULT.max_bytes >> 20),
+                });
+            }
+            if records.len().saturating_add(msg.answers().len()) > limits.max_records {
+                return Err(DnsError::TooLarge {
+                    server,
+                    zone: zone.into(),
+                    what: "records",
+                    limit: limits.max_records as u64,
+                    flag: "--max-records",
+                    default: AxfrLimits::DEFAULT.max_records.to_string(),
+                });
+            }
             records.extend(msg.answers().iter().cloned());
         }
         Ok(())
@@ -294,6 +394,119 @@ fn classify(server: SocketAddr, zone: &str, message: String) -> DnsError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hickory_proto::op::{Message, MessageType};
+    use hickory_proto::rr::rdata::{A, SOA};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A loopback AXFR server that never finishes: it opens with the SOA, then sends messages of
+    /// `per_message` A records every `pause`, until the client hangs up.
+    async fn endless_server(per_message: usize, pause: Duration) -> SocketAddr {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut c, _) = l.accept().await.unwrap();
+            let len = c.read_u16().await.unwrap();
+            let mut q = vec![0; usize::from(len)];
+            c.read_exact(&mut q).await.unwrap();
+            let q = Message::from_vec(&q).unwrap();
+            let zone = Name::from_ascii("endless.test.").unwrap();
+            let soa = SOA::new(zone.clone(), zone.clone(), 1, 3600, 600, 86400, 300);
+            for i in 0u32.. {
+                let mut m = Message::new();
+                m.set_id(q.id())
+                    .set_message_type(MessageType::Response)
+                    .set_authoritative(true)
+                    .add_queries(q.queries().to_vec());
+                if i == 0 {
+                    m.add_answer(Record::from_rdata(
+                        zone.clone(),
+                        300,
+                        RData::SOA(soa.clone()),
+                    ));
+                }
+                for j in 0..per_message {
+                    let n = Name::from_ascii(format!("h{i}-{j}.endless.test.")).unwrap();
+                    m.add_answer(Record::from_rdata(n, 300, RData::A(A::new(192, 0, 2, 1))));
+                }
+                let b = m.to_vec().unwrap();
+                let sent = async {
+                    c.write_u16(b.len() as u16).await?;
+                    c.write_all(&b).await
+                };
+                if sent.await.is_err() {
+                    return;
+                }
+                tokio::time::sleep(pause).await;
+            }
+        });
+        addr
+    }
+
+    #[tokio::test]
+    async fn a_transfer_that_never_ends_stops_at_the_record_limit() {
+        let server = endless_server(20, Duration::ZERO).await;
+        let limits = AxfrLimits {
+            max_records: 50,
+            ..AxfrLimits::DEFAULT
+        };
+        let e = axfr(server, "endless.test", None, limits)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                DnsError::TooLarge {
+                    what: "records",
+                    limit: 50,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        let m = e.to_string();
+        assert!(
+            m.contains("limit of 50 records (--max-records, default 2000000")
+                && m.contains("nothing was imported"),
+            "{m}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_transfer_that_never_ends_stops_at_the_byte_limit() {
+        let server = endless_server(20, Duration::ZERO).await;
+        let limits = AxfrLimits {
+            max_bytes: 4096,
+            ..AxfrLimits::DEFAULT
+        };
+        let e = axfr(server, "endless.test", None, limits)
+            .await
+            .unwrap_err();
+        let m = e.to_string();
+        assert!(
+            m.contains("limit of 4096 bytes (--max-transfer-bytes, default 256MiB"),
+            "{m}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_server_that_trickles_stops_at_the_transfer_deadline() {
+        // A message every 50 ms, each well within the per-message timeout: only the deadline ends it.
+        let server = endless_server(1, Duration::from_millis(50)).await;
+        let limits = AxfrLimits {
+            message_timeout: Duration::from_secs(120),
+            deadline: Duration::from_secs(1),
+            ..AxfrLimits::DEFAULT
+        };
+        let e = axfr(server, "endless.test", None, limits)
+            .await
+            .unwrap_err();
+        let m = e.to_string();
+        assert!(
+            matches!(e, DnsError::TransferDeadline { secs: 1, .. })
+                && m.contains("did not finish within 1 s (--transfer-timeout, default 10m)"),
+            "{m}"
+        );
+    }
 
     #[test]
     fn a_transfer_must_open_and_close_with_the_soa_and_answer_noerror() {

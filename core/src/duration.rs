@@ -15,8 +15,23 @@ pub fn rfc3339(unix_secs: u64) -> String {
         .unwrap_or_else(|| format!("unix time {unix_secs}"))
 }
 
+/// The longest duration [`parse_duration`] accepts: a year. Longer timeouts, waits or ages mean
+/// a typo, and a bound this size keeps every `Instant + Duration` and seconds conversion built
+/// on a parsed value far from overflow.
+pub const MAX_DURATION: Duration = Duration::from_secs(365 * 86_400);
+
+/// `now + d` without the panic `Instant + Duration` has on overflow: a deadline past what the
+/// clock can represent is as good as never, so it saturates at `now` + a year (or `now`).
+pub fn deadline_after(d: Duration) -> std::time::Instant {
+    let now = std::time::Instant::now();
+    now.checked_add(d)
+        .or_else(|| now.checked_add(MAX_DURATION))
+        .unwrap_or(now)
+}
+
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let bad = || format!("{s:?} is not a duration like 500ms, 30s, 45m, 2h or 1h30m");
+    let too_long = || format!("{s:?} is too long: durations are limited to 365d (a year)");
     let t = s.trim();
     let mut total = Duration::ZERO;
     let mut rest = t;
@@ -26,21 +41,38 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     while !rest.is_empty() {
         let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
         let (num, after) = rest.split_at(digits);
-        let n: u64 = num.parse().map_err(|_| bad())?;
+        if num.is_empty() {
+            return Err(bad());
+        }
         let unit_len = after.len()
             - after
                 .trim_start_matches(|c: char| c.is_ascii_alphabetic())
                 .len();
         let (unit, after) = after.split_at(unit_len);
-        let step = match unit {
-            "ms" => Duration::from_millis(n),
-            "s" => Duration::from_secs(n),
-            "m" => Duration::from_secs(n * 60),
-            "h" => Duration::from_secs(n * 3600),
-            "d" => Duration::from_secs(n * 86_400),
+        let (per, millis) = match unit {
+            "ms" => (1, true),
+            "s" => (1, false),
+            "m" => (60, false),
+            "h" => (3600, false),
+            "d" => (86_400, false),
             _ => return Err(bad()),
         };
-        total += step;
+        // All digits, so a parse failure can only be a number past u64: too long, not malformed.
+        let n: u64 = num.parse().map_err(|_| too_long())?;
+        let step = n
+            .checked_mul(per)
+            .map(|v| {
+                if millis {
+                    Duration::from_millis(v)
+                } else {
+                    Duration::from_secs(v)
+                }
+            })
+            .ok_or_else(too_long)?;
+        total = total.checked_add(step).ok_or_else(too_long)?;
+        if total > MAX_DURATION {
+            return Err(too_long());
+        }
         rest = after;
     }
     if total.is_zero() {
@@ -73,5 +105,28 @@ mod tests {
             let e = parse_duration(bad).unwrap_err();
             assert!(e.contains("is not a duration"), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn refuses_durations_that_overflow_or_exceed_a_year() {
+        assert_eq!(parse_duration("365d").unwrap(), MAX_DURATION);
+        for long in [
+            "99999999999999999999d",
+            "18446744073709551615d",
+            "18446744073709551615s1s",
+            "213503982334601h",
+            "366d",
+            "364d25h",
+            "31536000001ms",
+        ] {
+            let e = parse_duration(long).unwrap_err();
+            assert!(
+                e.contains(&format!("{long:?} is too long")) && e.contains("365d"),
+                "{long}: {e}"
+            );
+        }
+        // Whatever is accepted can be added to an Instant; what cannot be added saturates.
+        let _ = std::time::Instant::now() + parse_duration("365d").unwrap();
+        assert!(deadline_after(Duration::MAX) > std::time::Instant::now());
     }
 }

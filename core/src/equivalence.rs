@@ -284,7 +284,7 @@ impl Worker {
         let res = async {
             let s = self.socket(si, addr).await.map_err(|e| e.to_string())?;
             s.send(q).await.map_err(|e| e.to_string())?;
-            let deadline = tokio::time::Instant::now() + t;
+            let deadline = tokio::time::Instant::from_std(crate::deadline_after(t));
             loop {
                 let n = tokio::time::timeout_at(deadline, s.recv(&mut buf))
                     .await

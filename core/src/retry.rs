@@ -161,7 +161,7 @@ where
                 }
                 ambiguous |= class == Class::RetryAmbiguous;
                 let wait = backoff(policy, attempt);
-                if Instant::now() + wait > deadline {
+                if wait > deadline.saturating_duration_since(Instant::now()) {
                     return Outcome {
                         result: Err(to_error(op, e)),
                         ambiguous,

@@ -126,7 +126,7 @@ pub struct Call {
 impl Call {
     pub fn new(timeout: Duration, cancel: CancellationToken) -> Self {
         Call {
-            deadline: Instant::now() + timeout,
+            deadline: crate::deadline_after(timeout),
             cancel,
         }
     }

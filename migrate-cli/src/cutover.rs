@@ -37,6 +37,13 @@ pub struct DnsArgs {
     /// How long to wait for each DNS answer (500ms, 3s …).
     #[arg(long, env = "R53_DNS_TIMEOUT", default_value = "3s", value_parser = parse_duration)]
     pub query_timeout: Duration,
+    /// The most queries one walk (finding the parent and asking it, or checking the name
+    /// servers) may send; a referral loop or a fan-out of servers without glue stops here.
+    #[arg(long, env = "R53_DNS_MAX_QUERIES", default_value_t = delegation::DEFAULT_MAX_QUERIES, value_parser = crate::count_parser("--max-queries", 100_000))]
+    pub max_queries: usize,
+    /// The longest one walk may take in all (each query also within --query-timeout).
+    #[arg(long, env = "R53_DNS_WALK_TIMEOUT", default_value = "5m", value_parser = parse_duration)]
+    pub walk_timeout: Duration,
 }
 
 fn parse_resolver(s: &str) -> Result<SocketAddr, String> {
@@ -48,6 +55,8 @@ fn parse_resolver(s: &str) -> Result<SocketAddr, String> {
 use r53_core::parse_duration;
 
 impl DnsArgs {
+    /// A fresh walk: its own query budget and address cache, within --walk-timeout, ended by
+    /// Ctrl-C.
     fn walker(&self) -> Walker {
         let mut s = DnsSettings::default();
         if !self.root_hints.is_empty() {
@@ -56,9 +65,15 @@ impl DnsArgs {
         s.port = self.dns_port;
         s.resolvers = self.resolvers.clone();
         s.timeout = self.query_timeout;
-        Walker::new(s)
+        s.max_queries = self.max_queries;
+        s.max_queries_flag = Some("--max-queries");
+        Walker::new(s).bounded_by(&crate::import::call(self.walk_timeout))
     }
 }
+
+/// The most questions `--concurrency` may keep in flight: each worker holds one UDP socket per
+/// name server asked, so 1024 workers × 6 servers is already 6,000 descriptors.
+pub const MAX_CONCURRENCY: usize = 1024;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum RegistrarArg {
@@ -99,7 +114,7 @@ pub struct CutoverArgs {
     /// The highest NS TTL at the old host a switch accepts (AWS's procedure lowers it to 60–900 s
     /// first, so resolvers drop the old servers quickly). The switch also lowers the new zone's NS
     /// TTL to it until the cutover ends, so a rollback would be as quick.
-    #[arg(long, default_value_t = 900)]
+    #[arg(long, default_value_t = 900, value_parser = clap::value_parser!(u32).range(0..=2_147_483_647))]
     pub max_ns_ttl: u32,
     /// When the old host is a Route 53 zone (`--from route53:ZONE_ID`, serving the current
     /// delegation): lower its NS TTL to --max-ns-ttl there (the one write preflight makes).
@@ -116,8 +131,9 @@ pub struct CutoverArgs {
     /// `--resume` continues).
     #[arg(long, default_value = "30m", value_parser = parse_duration)]
     pub wait: Duration,
-    /// Questions in flight at once during the equivalence check.
-    #[arg(long, default_value_t = 128)]
+    /// Questions in flight at once during the equivalence check (1 to 1024: each worker holds
+    /// a socket per server).
+    #[arg(long, default_value_t = 128, value_parser = crate::count_parser("--concurrency", MAX_CONCURRENCY))]
     pub concurrency: usize,
     /// Treat TTL differences as differences.
     #[arg(long)]
@@ -199,6 +215,9 @@ pub async fn run(a: CutoverArgs) -> Result<u8, Fail> {
         .state
         .clone()
         .unwrap_or_else(|| state::default_path(&domain));
+    // Per domain (in the lock folder) and per state file: two runs for one domain never
+    // interleave, whatever --state each was given.
+    let _domain_lock = state::lock_domain("cutover", &domain).map_err(Fail::error)?;
     let _lock = state::lock(&path).map_err(Fail::error)?;
     let existing = path.exists();
     if a.resume && !existing {
@@ -208,7 +227,6 @@ pub async fn run(a: CutoverArgs) -> Result<u8, Fail> {
         )));
     }
     let aws = crate::connect(&a.aws).await?;
-    let walker = a.dns.walker();
     let mut st = if existing {
         let st = State::load(&path).map_err(Fail::error)?;
         if st.domain != domain {
@@ -277,7 +295,7 @@ pub async fn run(a: CutoverArgs) -> Result<u8, Fail> {
     let cx = Cx {
         io: Io {
             aws: &aws,
-            walker: &walker,
+            dns: &a.dns,
             path: &path,
         },
         opts,
@@ -507,7 +525,7 @@ pub fn parse_names(text: &str, file: &str, domain: &str) -> Result<Vec<Question>
 /// What a cutover and a rollback both use: AWS, the DNS walk, the state file.
 struct Io<'a> {
     aws: &'a r53_core::Aws,
-    walker: &'a Walker,
+    dns: &'a DnsArgs,
     path: &'a Path,
 }
 
@@ -579,7 +597,7 @@ impl Cx<'_> {
         let mut blockers: Vec<String> = Vec::new();
         let mut notes: Vec<String> = Vec::new();
         let parent = self
-            .walker
+            .walker()
             .parent_view(&d)
             .await
             .map_err(|e| Fail::error(format!("finding the parent of {d}: {e}")))?;
@@ -648,7 +666,7 @@ impl Cx<'_> {
             .collect();
 
         // The old host.
-        let old = self.servers(st, &current, Some(&parent), false).await;
+        let old = self.servers(st, &current, Some(&parent), false).await?;
         for s in &old {
             match &s.error {
                 Some(e) => blockers.push(format!("old name server {}: {e}", s.name)),
@@ -678,7 +696,7 @@ impl Cx<'_> {
         // The new host.
         let new = self
             .servers(st, &st.new_ns, None, !parent.ds.is_empty())
-            .await;
+            .await?;
         for s in &new {
             match &s.error {
                 Some(e) => blockers.push(format!("new name server {}: {e}", s.name)),
@@ -800,7 +818,7 @@ impl Cx<'_> {
         }
 
         // Equivalence: every question at every old and every new server.
-        let port = self.walker.settings().port;
+        let port = self.dns.dns_port;
         let (old_t, new_t) = (targets(&old, port), targets(&new, port));
         let mut differences = Vec::new();
         let mut reference = Vec::new();
@@ -913,7 +931,7 @@ impl Cx<'_> {
             'outer: for s in old.iter().filter(|s| s.error.is_none()) {
                 for ip in &s.addrs {
                     let src = crate::source::Source::Axfr {
-                        server: SocketAddr::new(*ip, self.walker.settings().port),
+                        server: SocketAddr::new(*ip, self.dns.dns_port),
                         key: None,
                     };
                     match crate::source::load(&src, &self.a.src, None).await {
@@ -968,7 +986,7 @@ impl Cx<'_> {
         let Some(pf) = &st.preflight else {
             return Ok(());
         };
-        let t = targets(servers, self.walker.settings().port);
+        let t = targets(servers, self.dns.dns_port);
         let questions: Vec<Question> = pf.reference.iter().map(|(q, _)| q.clone()).collect();
         let (replies, _) = equivalence::ask_all(&questions, &t, &self.opts).await;
         let mut labels = vec!["preflight".to_string()];
@@ -1002,16 +1020,19 @@ impl Cx<'_> {
         names: &[String],
         glue: Option<&ParentView>,
         keys: bool,
-    ) -> Vec<ServerAnswer> {
+    ) -> Result<Vec<ServerAnswer>, Fail> {
+        let w = self.walker();
         let mut out = Vec::new();
         for ns in names {
             out.push(
-                self.walker
-                    .check_server(ns, glue.and_then(|p| p.glue.get(ns)), &st.domain, keys)
+                w.check_server(ns, glue.and_then(|p| p.glue.get(ns)), &st.domain, keys)
                     .await,
             );
         }
-        out
+        // A stopped walk's answers are not the servers' (Ctrl-C, --walk-timeout, --max-queries).
+        w.stopped()
+            .map_err(|e| Fail::error(format!("checking the name servers of {}: {e}", st.domain)))?;
+        Ok(out)
     }
 
     /// Ready → Switching: the last checks, then the registrar.
@@ -1035,19 +1056,19 @@ impl Cx<'_> {
                 format!(
                     "not yet: the switch is safe from {} (in {}), when the old NS TTL has run out; run `r53-migrate cutover {d} --resume --switch` then",
                     rfc3339(st.earliest_switch),
-                    span(st.earliest_switch - now())
+                    span(st.earliest_switch.saturating_sub(now()))
                 ),
             );
             return Ok(Some(EXIT_PENDING));
         }
         // The zones must not have diverged since preflight, at either host.
         let parent = self
-            .walker
+            .walker()
             .parent_view(&d)
             .await
             .map_err(|e| Fail::error(format!("the parent of {d}: {e}")))?;
-        let mut both = self.servers(st, &st.old_ns, Some(&parent), false).await;
-        both.extend(self.servers(st, &st.new_ns, None, false).await);
+        let mut both = self.servers(st, &st.old_ns, Some(&parent), false).await?;
+        both.extend(self.servers(st, &st.new_ns, None, false).await?);
         self.reverify(st, &both).await.map_err(|drift| match drift {
             Drift::Silent(name, e) => Fail::refused(format!(
                 "{name} no longer answers for {d}: {e}; run preflight again with --recheck"
@@ -1125,9 +1146,11 @@ impl Cx<'_> {
         let t = now();
         st.published_at = Some(t);
         let hold = st.parent_ns_ttl.max(st.old_ns_ttl);
-        st.complete_after = Some(t + u64::from(hold));
+        // Saturating: the TTLs come from DNS answers and the state file.
+        let until = t.saturating_add(u64::from(hold));
+        st.complete_after = Some(until);
         st.step = Step::Monitoring;
-        st.event(format!("the parent publishes the new name servers; the old delegation may be cached until {} ({}s)", rfc3339(t + u64::from(hold)), hold));
+        st.event(format!("the parent publishes the new name servers; the old delegation may be cached until {} ({}s)", rfc3339(until), hold));
         save(st, self.path)?;
         failpoint("published-saved");
         Ok(None)
@@ -1137,7 +1160,7 @@ impl Cx<'_> {
     async fn monitor(&self, st: &mut State) -> Result<Option<u8>, Fail> {
         let d = st.domain.clone();
         let until = st.complete_after.unwrap_or(0);
-        let deadline = Instant::now() + self.a.wait;
+        let deadline = r53_core::deadline_after(self.a.wait);
         let mut rounds = 0;
         // The parent is asked every poll (free); the whole zone at most every --reverify-every
         // (Route 53 bills every query its name servers answer), and once more at the end.
@@ -1146,7 +1169,7 @@ impl Cx<'_> {
             rounds += 1;
             let last_round = now() >= until;
             let v = self
-                .walker
+                .walker()
                 .parent_view(&d)
                 .await
                 .map_err(|e| Fail::error(format!("the parent of {d}: {e}")))?;
@@ -1168,7 +1191,7 @@ impl Cx<'_> {
                 break;
             }
             let left = Duration::from_secs(until.saturating_sub(now()));
-            if Instant::now() + self.a.poll.min(left) > deadline {
+            if self.a.poll.min(left) > deadline.saturating_duration_since(Instant::now()) {
                 say("monitor", format!("complete after {}; the state is saved: run `r53-migrate cutover {d} --resume` then", rfc3339(until)));
                 return Ok(Some(EXIT_PENDING));
             }
@@ -1188,7 +1211,7 @@ impl Cx<'_> {
     /// Every new server answers authoritatively and every record set as at preflight.
     async fn verify_new(&self, st: &State) -> Result<(), Fail> {
         let d = &st.domain;
-        let new = self.servers(st, &st.new_ns, None, false).await;
+        let new = self.servers(st, &st.new_ns, None, false).await?;
         self.reverify(st, &new).await.map_err(|drift| match drift {
             Drift::Silent(name, e) => Fail::error(format!(
                 "new name server {name} stopped answering: {e}; consider `r53-migrate rollback {d}`"
@@ -1201,6 +1224,11 @@ impl Cx<'_> {
 }
 
 impl Io<'_> {
+    /// A fresh walk (its own budget and cache) for one look at the parent or the servers.
+    fn walker(&self) -> Walker {
+        self.dns.walker()
+    }
+
     fn call(&self) -> r53_core::route53::Call {
         crate::import::call(Duration::from_secs(600))
     }
@@ -1395,10 +1423,10 @@ impl Io<'_> {
         wait: Duration,
         poll: Duration,
     ) -> Result<bool, Fail> {
-        let deadline = Instant::now() + wait;
+        let deadline = r53_core::deadline_after(wait);
         let mut last = String::new();
         loop {
-            match self.walker.parent_view(&st.domain).await {
+            match self.walker().parent_view(&st.domain).await {
                 Ok(v) if v.publishes(want) => {
                     say(
                         tag,
@@ -1419,7 +1447,7 @@ impl Io<'_> {
                 }
                 Err(e) => say(tag, format!("the parent did not answer: {e}")),
             }
-            if Instant::now() + poll > deadline {
+            if poll > deadline.saturating_duration_since(Instant::now()) {
                 return Ok(false);
             }
             tokio::time::sleep(poll).await;
@@ -1475,6 +1503,7 @@ pub async fn rollback(a: RollbackArgs) -> Result<u8, Fail> {
         .state
         .clone()
         .unwrap_or_else(|| state::default_path(&domain));
+    let _domain_lock = state::lock_domain("cutover", &domain).map_err(Fail::error)?;
     let _lock = state::lock(&path).map_err(Fail::error)?;
     if !path.exists() {
         return Err(Fail::error(format!(
@@ -1520,6 +1549,9 @@ pub async fn rollback(a: RollbackArgs) -> Result<u8, Fail> {
             dead.push(e);
         }
     }
+    walker
+        .stopped()
+        .map_err(|e| Fail::error(format!("checking the old name servers of {domain}: {e}")))?;
     if !dead.is_empty() && !a.force {
         return Err(Fail::refused(format!(
             "the old host no longer answers for {domain} ({}); rolling back would break the domain. Use --force to roll back anyway",
@@ -1534,7 +1566,7 @@ pub async fn rollback(a: RollbackArgs) -> Result<u8, Fail> {
     }
     let io = Io {
         aws: &aws,
-        walker: &walker,
+        dns: &a.dns,
         path: &path,
     };
     let (old, glue) = (st.old_ns.clone(), st.old_glue.clone());

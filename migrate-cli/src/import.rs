@@ -44,6 +44,16 @@ pub async fn run(a: ImportArgs) -> Result<u8, Fail> {
         .journal
         .clone()
         .unwrap_or_else(|| journal::default_path(&zone));
+    // A run that writes holds its journal and its zone (two applies with different --journal
+    // paths would each create a zone): dropped when the process ends, however it ends.
+    let _locks = if a.apply || a.resume {
+        Some((
+            crate::state::lock_domain("import", &zone).map_err(Fail::error)?,
+            crate::state::lock_journal(&jpath).map_err(Fail::error)?,
+        ))
+    } else {
+        None
+    };
     if a.resume {
         let j = Journal::load(&jpath).map_err(Fail::error)?;
         if j.zone != zone {

@@ -65,8 +65,9 @@ pub struct AwsArgs {
     /// Route 53 endpoint (for testing against an emulator); AWS_ENDPOINT_URL also works.
     #[arg(long)]
     pub endpoint_url: Option<String>,
-    /// Give up on an AWS call after this many retries of throttling and transient errors.
-    #[arg(long, default_value_t = 8)]
+    /// Give up on an AWS call after this many retries of throttling and transient errors
+    /// (at most 100; each call's deadline bounds them too).
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(0..=100))]
     pub max_retries: u32,
 }
 
@@ -82,15 +83,25 @@ pub struct SourceArgs {
     /// Leave out record types Route 53 does not host (listed in the report) instead of refusing.
     #[arg(long)]
     pub skip_unsupported: bool,
-    /// The target account's record-set quota per zone.
-    #[arg(long, default_value_t = r53_zone::convert::DEFAULT_MAX_RECORD_SETS)]
+    /// The target account's record-set quota per zone (at most 10,000,000).
+    #[arg(long, default_value_t = r53_zone::convert::DEFAULT_MAX_RECORD_SETS, value_parser = count_parser("--max-record-sets", 10_000_000))]
     pub max_record_sets: usize,
     /// File with a TSIG key for AXFR: `algorithm:name:base64secret` or a BIND `key { }` clause.
     #[arg(long)]
     pub tsig_key_file: Option<PathBuf>,
-    /// Seconds to wait for a DNS answer during a transfer.
-    #[arg(long, default_value_t = 30)]
+    /// Seconds to wait for each message of a transfer (1 to 3600; the whole transfer is bounded
+    /// by --transfer-timeout).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub dns_timeout: u64,
+    /// The longest a whole zone transfer may take (a server that trickles stops here).
+    #[arg(long, default_value = "10m", value_parser = r53_core::parse_duration)]
+    pub transfer_timeout: std::time::Duration,
+    /// The most records a zone transfer may bring (a server that never ends stops here).
+    #[arg(long, default_value_t = r53_core::dns::AxfrLimits::DEFAULT.max_records, value_parser = count_parser("--max-records", 100_000_000))]
+    pub max_records: usize,
+    /// The most bytes of DNS messages a zone transfer may bring (512MiB, 64k ... are accepted).
+    #[arg(long, default_value = "256MiB", value_parser = parse_bytes)]
+    pub max_transfer_bytes: u64,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -162,6 +173,54 @@ pub struct ExportArgs {
     pub json: bool,
     #[command(flatten)]
     pub aws: AwsArgs,
+}
+
+/// A clap parser for a count flag: a whole number from 1 to `max`, refused with the flag's name
+/// and its maximum (clap adds the value given).
+pub fn count_parser(
+    flag: &'static str,
+    max: usize,
+) -> impl Fn(&str) -> Result<usize, String> + Clone + Send + Sync + 'static {
+    move |s: &str| match s.trim().parse::<usize>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        Ok(_) => Err(format!("{flag} must be from 1 to {max}")),
+        Err(_) => Err(format!("{flag} must be a whole number from 1 to {max}")),
+    }
+}
+
+/// A byte size: `1048576`, `64k`/`64KiB`, `512M`/`512MiB`, `2G`/`2GiB` (powers of 1024), at
+/// most 16 GiB.
+pub fn parse_bytes(s: &str) -> Result<u64, String> {
+    const MAX: u64 = 16 << 30;
+    let t = s.trim();
+    let digits = t.len() - t.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let (num, unit) = t.split_at(digits);
+    let mul: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" => 1 << 10,
+        "m" | "mib" => 1 << 20,
+        "g" | "gib" => 1 << 30,
+        _ => {
+            return Err(format!(
+                "{s:?} is not a size like 1048576, 64KiB, 256MiB or 1GiB"
+            ))
+        }
+    };
+    let n: u64 = match num.parse() {
+        Ok(n) => n,
+        // All digits, so only a number past u64 fails to parse.
+        Err(_) if !num.is_empty() => return Err(format!("{s:?} is too large: at most 16GiB")),
+        Err(_) => {
+            return Err(format!(
+                "{s:?} is not a size like 1048576, 64KiB, 256MiB or 1GiB"
+            ))
+        }
+    };
+    match n.checked_mul(mul) {
+        Some(0) => Err(format!("{s:?}: the size must be more than 0")),
+        Some(b) if b <= MAX => Ok(b),
+        _ => Err(format!("{s:?} is too large: at most 16GiB")),
+    }
 }
 
 /// An error with the exit code it maps to.
@@ -289,7 +348,15 @@ fn init_logging() {
 pub fn run_cli() -> ExitCode {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     init_logging();
-    let cli = Cli::parse();
+    // A usage error (a flag out of range included) exits 1, not clap's 2: 2 means "changes
+    // pending / resume later" here.
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_ERROR } else { EXIT_OK });
+        }
+    };
     // One thread: the work is sequential API calls and one transfer; the CPU-heavy parsing and
     // conversion use their own threads. Fewer cross-thread wake-ups, less CPU.
     let rt = match tokio::runtime::Builder::new_current_thread()
@@ -366,6 +433,88 @@ mod log_cap_tests {
         }
         for t in ["r53_migrate::import", "r53_core::retry", "r53_zone"] {
             assert!(within_log_cap(t, Level::TRACE), "{t}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(args: &[&str]) -> String {
+        let mut all = vec!["r53-migrate"];
+        all.extend_from_slice(args);
+        match Cli::try_parse_from(all) {
+            Ok(c) => panic!("{args:?} accepted: {c:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn count_and_duration_flags_have_upper_bounds() {
+        let e = refused(&["cutover", "shop.test", "--concurrency", "5000"]);
+        assert!(e.contains("--concurrency must be from 1 to 1024"), "{e}");
+        let e = refused(&["cutover", "shop.test", "--wait", "99999999999999999999d"]);
+        assert!(
+            e.contains("is too long: durations are limited to 365d"),
+            "{e}"
+        );
+        let e = refused(&["rollback", "shop.test", "--poll", "366d"]);
+        assert!(e.contains("is too long"), "{e}");
+        let e = refused(&[
+            "import",
+            "z.test",
+            "--transfer-timeout",
+            "99999999999999999999d",
+        ]);
+        assert!(e.contains("is too long"), "{e}");
+        let e = refused(&["check", "z.test", "--max-records", "0"]);
+        assert!(
+            e.contains("--max-records must be from 1 to 100000000"),
+            "{e}"
+        );
+        let e = refused(&[
+            "check",
+            "z.test",
+            "--max-record-sets",
+            "99999999999999999999",
+        ]);
+        assert!(
+            e.contains("--max-record-sets must be a whole number"),
+            "{e}"
+        );
+        let e = refused(&["check", "z.test", "--dns-timeout", "99999999999"]);
+        assert!(e.contains("99999999999"), "{e}");
+        let e = refused(&["import", "z.test", "--max-retries", "1000"]);
+        assert!(e.contains("1000"), "{e}");
+        let e = refused(&["status", "shop.test", "--max-queries", "100001"]);
+        assert!(e.contains("--max-queries must be from 1 to 100000"), "{e}");
+        // The defaults and the largest values pass.
+        let ok = Cli::try_parse_from([
+            "r53-migrate",
+            "cutover",
+            "shop.test",
+            "--concurrency",
+            "1024",
+            "--wait",
+            "365d",
+        ]);
+        assert!(ok.is_ok(), "{ok:?}");
+    }
+
+    #[test]
+    fn sizes_parse_in_powers_of_1024_with_a_ceiling() {
+        assert_eq!(parse_bytes("1048576"), Ok(1 << 20));
+        assert_eq!(parse_bytes("64KiB"), Ok(64 << 10));
+        assert_eq!(parse_bytes("256MiB"), Ok(256 << 20));
+        assert_eq!(parse_bytes("2g"), Ok(2 << 30));
+        assert_eq!(parse_bytes("16GiB"), Ok(16 << 30));
+        for bad in ["", "MiB", "12 parsecs", "-1", "0"] {
+            assert!(parse_bytes(bad).is_err(), "{bad}");
+        }
+        for huge in ["17GiB", "99999999999999999999", "18446744073709551615G"] {
+            let e = parse_bytes(huge).unwrap_err();
+            assert!(e.contains("is too large: at most 16GiB"), "{huge}: {e}");
         }
     }
 }

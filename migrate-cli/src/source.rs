@@ -119,14 +119,15 @@ pub async fn load(
             convert::from_dns(&zone, &z.records, &opts).map_err(refused)
         }
         Source::Axfr { server, key } => {
-            let records = r53_core::dns::axfr(
-                *server,
-                &zone,
-                key.as_ref(),
-                Duration::from_secs(a.dns_timeout),
-            )
-            .await
-            .map_err(|e| Fail::error(e.to_string()))?;
+            let limits = r53_core::dns::AxfrLimits {
+                message_timeout: Duration::from_secs(a.dns_timeout),
+                deadline: a.transfer_timeout,
+                max_records: a.max_records,
+                max_bytes: a.max_transfer_bytes,
+            };
+            let records = r53_core::dns::axfr(*server, &zone, key.as_ref(), limits)
+                .await
+                .map_err(|e| Fail::error(e.to_string()))?;
             convert::from_dns(&zone, &records, &opts).map_err(refused)
         }
         Source::Route53 { zone_id } => {

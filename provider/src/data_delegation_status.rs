@@ -64,16 +64,16 @@ impl DataSource<Meta> for DelegationStatusData {
         d
     }
 
-    async fn read(&self, meta: &Meta, _ctx: &Ctx, config: &Value) -> Result<Value, Diagnostics> {
+    async fn read(&self, meta: &Meta, ctx: &Ctx, config: &Value) -> Result<Value, Diagnostics> {
         let domain = ascii_name(&opt_str(config, "domain").unwrap_or_default())
             .map_err(|e| Diagnostic::error("Invalid domain", e).at(at("domain")))?;
-        let w = Walker::new(meta.dns.clone());
-        let st = w.status(&domain).await.map_err(|e| {
-            Diagnostic::error(
-                format!("Cannot check the delegation of {domain} over DNS"),
-                format!("{e}. Check the provider's dns settings and that DNS (UDP and TCP) is reachable."),
-            )
-        })?;
+        // Under the read timeout and Terraform's Stop.
+        let c = crate::common::call(ctx, crate::common::READ_TIMEOUT);
+        let w = Walker::new(meta.dns.clone()).bounded_by(&c);
+        let st = w
+            .status(&domain)
+            .await
+            .map_err(|e| crate::delegation::walk_diag(&domain, &e))?;
         let p = &st.parent;
         let mut s = config.clone();
         s.set("id", Value::string(&domain));

@@ -185,8 +185,9 @@ fn set_seen(s: &mut Value, seen: Option<&Seen>) {
 }
 
 impl DelegationResource {
-    fn walker(meta: &Meta) -> Walker {
-        Walker::new(meta.dns.clone())
+    /// One walk, under the operation's timeout and Terraform's Stop.
+    fn walker(meta: &Meta, c: &r53_core::Call) -> Walker {
+        Walker::new(meta.dns.clone()).bounded_by(c)
     }
 
     /// The parent's view: walked from the root, or (parent-zone mode) asked of the parent zone's
@@ -219,12 +220,7 @@ impl DelegationResource {
             }
             _ => w.parent_view(domain).await,
         }
-        .map_err(|e| {
-            Diagnostic::error(
-                format!("Cannot check the delegation of {domain} over DNS"),
-                format!("{e}. Check the provider's dns settings (root_hints, port, resolvers) and that DNS (UDP and TCP) is reachable."),
-            )
-        })
+        .map_err(|e| walk_diag(domain, &e))
     }
 
     /// The live bound name servers: the registrar's set or the parent zone's NS record set
@@ -320,7 +316,7 @@ impl DelegationResource {
             .map_err(|e| Diagnostic::error("Invalid domain", e))?;
         let want = ns_of(planned);
         let c = call(ctx, timeout);
-        let w = Self::walker(meta);
+        let w = Self::walker(meta, &c);
         let what = format!("{TYPE} {domain}");
 
         // Preflight: the parent's view, the targets' answers, DS.
@@ -337,7 +333,10 @@ impl DelegationResource {
         }
         let switching = !view.publishes(&want);
         if switching {
-            let pre = w.preflight(&view, &want).await;
+            let pre = w
+                .preflight(&view, &want)
+                .await
+                .map_err(|e| walk_diag(&domain, &e))?;
             if !pre.unmatched_ds.is_empty() {
                 return Err(Diagnostic::error(
                     format!("{domain}: the parent publishes DS records the new name servers cannot satisfy"),
@@ -468,6 +467,8 @@ impl DelegationResource {
                     _ = ctx.cancel.cancelled() => continue,
                 }
                 pause = (pause * 2).min(Duration::from_secs(15));
+                // A fresh walk per look: the query budget is per walk, not per wait.
+                let w = Self::walker(meta, &c);
                 if let Ok(v) = self.view(meta, &c, &w, &mode, &domain).await {
                     view = v;
                     if view.publishes(&want) {
@@ -508,7 +509,7 @@ impl DelegationResource {
         base: &Value,
     ) -> Result<Option<Value>, Diagnostics> {
         let c = call(ctx, READ_TIMEOUT);
-        let w = Self::walker(meta);
+        let w = Self::walker(meta, &c);
         let view = match self.view(meta, &c, &w, mode, domain).await {
             Ok(v) => Some(v),
             Err(d) => {
@@ -801,6 +802,22 @@ impl Resource<Meta> for DelegationResource {
             .into()),
         }
     }
+}
+
+/// A failed DNS walk as a diagnostic: a stopped walk says so; anything else points at the settings.
+pub(crate) fn walk_diag(domain: &str, e: &r53_core::dns::DnsError) -> Diagnostic {
+    use r53_core::dns::DnsError;
+    let detail = match e {
+        DnsError::Cancelled => format!("{e}: Terraform asked the provider to stop."),
+        DnsError::WalkDeadline { .. } => {
+            format!("{e}. Raise the resource's timeouts if the parent's servers are slow.")
+        }
+        _ => format!("{e}. Check the provider's dns settings (root_hints, port, resolvers) and that DNS (UDP and TCP) is reachable."),
+    };
+    Diagnostic::error(
+        format!("Cannot check the delegation of {domain} over DNS"),
+        detail,
+    )
 }
 
 #[cfg(test)]
