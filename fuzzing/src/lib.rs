@@ -14,8 +14,11 @@ use r53_plugin::{Provider, Type, Value};
 pub mod seeds;
 use r53_zone::RecordType;
 
+/// One fuzz harness: takes the raw input, panics only on a bug.
+pub type Harness = fn(&[u8]);
+
 /// Every harness by its target name (the folder names under `fuzz/`).
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Harness)] = &[
     ("zonefile", zonefile),
     ("axfr", axfr),
     ("tsig", tsig),

@@ -12,7 +12,7 @@ fn workspace() -> PathBuf {
         .to_path_buf()
 }
 
-fn harness(target: &str) -> fn(&[u8]) {
+fn harness(target: &str) -> r53_fuzz::Harness {
     r53_fuzz::TARGETS
         .iter()
         .find(|(n, _)| *n == target)
@@ -21,7 +21,7 @@ fn harness(target: &str) -> fn(&[u8]) {
 }
 
 /// Runs every input, then fails listing each that panicked (with its message).
-fn replay(inputs: Vec<(String, fn(&[u8]), Vec<u8>)>) -> usize {
+fn replay(inputs: Vec<(String, r53_fuzz::Harness, Vec<u8>)>) -> usize {
     let mut failed = Vec::new();
     let n = inputs.len();
     for (label, f, bytes) in inputs {
