@@ -394,13 +394,13 @@ fn applies_through_terraform(shape: Shape) -> anyhow::Result<()> {
             .apply()
             .map_err(|e| e.context(format!("import, batch {b}, main.tf:\n{main_tf}")))?;
         assert_consistent(&o);
-        // Known provider bug (see the lab report): for some generated set the apply after the
-        // import rewrites a record set, so the import did not read back what the configuration
-        // says. Shown, not asserted, until it is fixed; the state must still come out the same.
+        // The import read back exactly what the configuration says: the apply writes nothing.
         let writes = lab.proxy.stats().get("ChangeResourceRecordSets");
-        if writes > 0 {
-            println!("batch {b}: the apply after the import wrote {writes} change batch(es)");
-        }
+        assert_eq!(
+            writes, 0,
+            "batch {b}: the apply after the import wrote {writes} change batch(es):\n{}",
+            o.stdout
+        );
         tf2.assert_plan_empty()?;
         assert_same_state(&state, &tf2.state()?, &[]);
         println!(
