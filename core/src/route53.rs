@@ -292,6 +292,18 @@ impl Route53 {
 
     /// Marks a zone as known to a Terraform state ([`CLAIM_TAG`]), so no later create takes it over.
     pub async fn claim_zone(&self, call: &Call, id: &str) -> Result<()> {
+        let claim = t::Tag::builder().key(CLAIM_TAG).value("terraform").build();
+        self.change_tags(call, id, Some(vec![claim]), None).await
+    }
+
+    /// One ChangeTagsForResource call (at most 10 tags to add and 10 keys to remove).
+    async fn change_tags(
+        &self,
+        call: &Call,
+        id: &str,
+        add: Option<Vec<t::Tag>>,
+        remove: Option<Vec<String>>,
+    ) -> Result<()> {
         retry(
             "ChangeTagsForResource",
             &self.policy,
@@ -302,7 +314,8 @@ impl Route53 {
                     .change_tags_for_resource()
                     .resource_type(t::TagResourceType::Hostedzone)
                     .resource_id(id)
-                    .add_tags(t::Tag::builder().key(CLAIM_TAG).value("terraform").build())
+                    .set_add_tags(add.clone())
+                    .set_remove_tag_keys(remove.clone())
                     .send()
             },
         )
@@ -560,23 +573,8 @@ impl Route53 {
             if a.is_none() && r.is_none() {
                 return Ok(());
             }
-            retry(
-                "ChangeTagsForResource",
-                &self.policy,
-                call.deadline,
-                &call.cancel,
-                || {
-                    self.client
-                        .change_tags_for_resource()
-                        .resource_type(t::TagResourceType::Hostedzone)
-                        .resource_id(id)
-                        .set_add_tags(a.map(|x| x.to_vec()))
-                        .set_remove_tag_keys(r.map(|x| x.to_vec()))
-                        .send()
-                },
-            )
-            .await
-            .result?;
+            self.change_tags(call, id, a.map(|x| x.to_vec()), r.map(|x| x.to_vec()))
+                .await?;
         }
     }
 
