@@ -21,6 +21,14 @@ fn cfg(cases: u32) -> ProptestConfig {
     ProptestConfig {
         cases,
         failure_persistence: None,
+        // The same cases on every run, so a failure reproduces and CI never depends on luck
+        // (PROPTEST_RNG_SEED picks other cases when exploring by hand).
+        rng_seed: proptest::test_runner::RngSeed::Fixed(
+            std::env::var("PROPTEST_RNG_SEED")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(53),
+        ),
         ..ProptestConfig::default()
     }
 }
@@ -65,13 +73,16 @@ fn hex(n: usize) -> impl Strategy<Value = String> {
 
 /// Strings of bytes (any byte) as Route 53 writes them: at most 255 bytes each.
 fn text_value() -> impl Strategy<Value = String> {
-    prop::collection::vec(prop::collection::vec(any::<u8>(), 0..=255), 1..3).prop_map(|parts| {
-        parts
-            .iter()
-            .map(|p| quote_route53(p))
-            .collect::<Vec<_>>()
-            .join(" ")
-    })
+    prop::collection::vec(prop::collection::vec(any::<u8>(), 0..=255), 1..3)
+        // An empty value (`""` alone) is refused by the model's rules ("the value is empty").
+        .prop_filter("not empty", |parts| parts.iter().any(|p| !p.is_empty()))
+        .prop_map(|parts| {
+            parts
+                .iter()
+                .map(|p| quote_route53(p))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
 }
 
 fn printable(max: usize) -> impl Strategy<Value = String> {
