@@ -669,24 +669,9 @@ impl Resource<Meta> for RecordResource {
         planned: &mut Value,
         d: &mut Diagnostics,
     ) {
-        let Some(zone_id) = planned
-            .get("zone_id")
-            .as_str()
-            .map(r53_core::route53::strip_zone_id)
-        else {
-            return;
-        };
-        let c = call(ctx, READ_TIMEOUT);
-        match crate::zone_lookup::zone_name(meta, &c, &zone_id).await {
-            Ok(Some(zone_name)) => d.extend(check(planned, Some(&zone_name))),
-            Ok(None) => d.error_at(
-                at("zone_id"),
-                "Hosted zone not found",
-                format!("no hosted zone with ID {zone_id}"),
-            ),
-            Err(e) => {
-                d.push(api_diag(&format!("Reading hosted zone {zone_id}"), &e).at(at("zone_id")))
-            }
+        if let Some(zone_name) = crate::zone_lookup::planned_zone_name(meta, ctx, planned, d).await
+        {
+            d.extend(check(planned, Some(&zone_name)));
         }
     }
 

@@ -796,31 +796,9 @@ impl Resource<Meta> for RecordsResource {
         d: &mut Diagnostics,
     ) {
         // Unknown zone ID (a zone created in the same run): the apply checks these rules.
-        let Some(zone_id) = planned
-            .get("zone_id")
-            .as_str()
-            .map(r53_core::route53::strip_zone_id)
+        let Some(zone_name) = crate::zone_lookup::planned_zone_name(meta, ctx, planned, d).await
         else {
             return;
-        };
-        let c = call(ctx, READ_TIMEOUT);
-        let zone_name = match crate::zone_lookup::zone_name(meta, &c, &zone_id).await {
-            Ok(Some(n)) => n,
-            Ok(None) => {
-                d.error_at(
-                    AttrPath::attr("zone_id"),
-                    "Hosted zone not found",
-                    format!("no hosted zone with ID {zone_id}"),
-                );
-                return;
-            }
-            Err(e) => {
-                d.push(
-                    api_diag(&format!("Reading hosted zone {zone_id}"), &e)
-                        .at(AttrPath::attr("zone_id")),
-                );
-                return;
-            }
         };
         for (i, b) in planned.get("record").elements().iter().enumerate() {
             d.extend(block_rules(i, b, &zone_name));
@@ -830,6 +808,10 @@ impl Resource<Meta> for RecordsResource {
         }
         if prior.is_null() {
             planned.set("zone_name", Value::string(&zone_name));
+            let zone_id = r53_core::route53::strip_zone_id(
+                planned.get("zone_id").as_str().unwrap_or_default(),
+            );
+            let c = call(ctx, READ_TIMEOUT);
             self.plan_create(meta, &c, &zone_id, &zone_name, planned, d)
                 .await;
         }

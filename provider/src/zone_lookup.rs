@@ -8,8 +8,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use r53_core::{Call, Error};
+use r53_plugin::{AttrPath, Ctx, Diagnostics, Value};
 use tokio::sync::OnceCell;
 
+use crate::common::{api_diag, call, READ_TIMEOUT};
 use crate::provider::Meta;
 
 type Cells = Mutex<HashMap<String, Arc<OnceCell<String>>>>;
@@ -40,5 +42,35 @@ pub async fn zone_name(meta: &Meta, c: &Call, zone_id: &str) -> Result<Option<St
         Ok(n) => Ok(Some(n.clone())),
         Err(e) if e.is_not_found() => Ok(None),
         Err(e) => Err(e),
+    }
+}
+
+/// At plan time: the name of the zone `planned.zone_id` names, for the rules that need it. `None`
+/// when the ID is unknown (a zone created in the same run: the apply checks those rules), or when
+/// the zone does not exist or cannot be read — then with an error at `zone_id` in `d`.
+pub async fn planned_zone_name(
+    meta: &Meta,
+    ctx: &Ctx,
+    planned: &Value,
+    d: &mut Diagnostics,
+) -> Option<String> {
+    let zone_id = r53_core::route53::strip_zone_id(planned.get("zone_id").as_str()?);
+    match zone_name(meta, &call(ctx, READ_TIMEOUT), &zone_id).await {
+        Ok(Some(n)) => Some(n),
+        Ok(None) => {
+            d.error_at(
+                AttrPath::attr("zone_id"),
+                "Hosted zone not found",
+                format!("no hosted zone with ID {zone_id}"),
+            );
+            None
+        }
+        Err(e) => {
+            d.push(
+                api_diag(&format!("Reading hosted zone {zone_id}"), &e)
+                    .at(AttrPath::attr("zone_id")),
+            );
+            None
+        }
     }
 }

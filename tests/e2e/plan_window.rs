@@ -226,8 +226,7 @@ fn apex_cname_on_an_existing_zone_fails_at_plan() -> anyhow::Result<()> {
     ] {
         tf.write(&format!("{}{fine}{bad}", head()))?;
         lab.proxy.reset_stats();
-        let p = tf.plan()?;
-        assert_eq!(p.code, 1, "{}", p.text());
+        let p = tf.plan_fails()?;
         assert!(
             p.stderr.contains("CNAME cannot be at the zone apex")
                 && p.stderr.contains(&format!("with {address}"))
@@ -236,8 +235,7 @@ fn apex_cname_on_an_existing_zone_fails_at_plan() -> anyhow::Result<()> {
             "the error points at the type attribute:\n{}",
             p.text()
         );
-        let o = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"])?;
-        assert_eq!(o.code, 1, "{}", o.text());
+        let o = tf.apply_fails()?;
         assert!(
             o.stderr.contains("CNAME cannot be at the zone apex"),
             "{}",
