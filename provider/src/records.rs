@@ -18,6 +18,9 @@ use crate::common::*;
 use crate::provider::Meta;
 use crate::record::{check, record_state, to_record};
 
+/// How long a failed or stopped apply may spend reading what landed before it answers Terraform.
+const PARTIAL_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 pub struct RecordsResource;
 
 pub const TYPE_NAME: &str = "r53_records";
@@ -387,12 +390,22 @@ impl RecordsResource {
         &self,
         meta: &Meta,
         ctx: &Ctx,
+        base: Value,
+    ) -> Result<Option<Value>, Diagnostics> {
+        self.live_under(meta, &call(ctx, READ_TIMEOUT), base).await
+    }
+
+    /// [`Self::live`] under a given call (a failed apply reads what landed under one that Stop has
+    /// not cancelled).
+    async fn live_under(
+        &self,
+        meta: &Meta,
+        c: &Call,
         mut base: Value,
     ) -> Result<Option<Value>, Diagnostics> {
         let zone_id =
             r53_core::route53::strip_zone_id(base.get("zone_id").as_str().unwrap_or_default());
-        let c = call(ctx, READ_TIMEOUT);
-        let Some(zone_name) = Self::zone_name(&c, meta, &zone_id).await? else {
+        let Some(zone_name) = Self::zone_name(c, meta, &zone_id).await? else {
             return Ok(None);
         };
         let excl = exclusive(&base) || base.get("record").is_null();
@@ -414,7 +427,7 @@ impl RecordsResource {
         let mut extra = Vec::new();
         meta.aws
             .route53
-            .each_record_set(&c, &zone_id, |r| {
+            .each_record_set(c, &zone_id, |r| {
                 if is_apex_soa_ns(&r, &zone_name) {
                     return;
                 }
@@ -706,7 +719,10 @@ impl RecordsResource {
         );
         if failed.has_errors() {
             // State shows what is really there now, so the next plan shows exactly what is left.
-            let partial = self.live(meta, ctx, planned).await.ok().flatten();
+            // Under a call of its own: after Stop the apply's call is cancelled, and the state must
+            // still say what landed, or the next plan would create it again.
+            let read = Call::uncancellable(PARTIAL_READ_TIMEOUT);
+            let partial = self.live_under(meta, &read, planned).await.ok().flatten();
             return Err(Failure {
                 diags: failed,
                 partial,

@@ -410,11 +410,9 @@ fn record_update_killed_while_pending_converges() -> anyhow::Result<()> {
     destroy(&lab, &tf)
 }
 
-/// `r53_records` (provider/src/records.rs) answers a stopped create with the live sets read under
-/// the same, already cancelled, call: the read fails, the partial state is null, and what landed
-/// is forgotten (the next apply's CREATE is refused as "already exists").
+/// A stopped `r53_records` create answers with what landed, read under a call of its own (the
+/// apply's call is cancelled by Stop), so the next apply does not CREATE it again.
 #[test]
-#[ignore = "r53_records loses what landed when stopped: its partial state is read under the cancelled call (records.rs)"]
 fn records_create_stopped_while_pending_is_kept_in_state() -> anyhow::Result<()> {
     let Some(bin) = exe() else { return Ok(()) };
     let lab = Lab::start_with(config(0, &[]))?;
@@ -437,8 +435,9 @@ fn records_create_stopped_while_pending_is_kept_in_state() -> anyhow::Result<()>
     destroy(&lab, &tf)
 }
 
+/// A killed `r53_records` create leaves no state; the next apply's plan finds the sets it wrote
+/// with the declared values and writes nothing (a set with other values would be refused).
 #[test]
-#[ignore = "r53_records has no take-over of what a killed create wrote: the next CREATE is refused as \"already exists\" (records.rs)"]
 fn records_create_killed_while_pending_converges() -> anyhow::Result<()> {
     let Some(bin) = exe() else { return Ok(()) };
     let lab = Lab::start_with(config(0, &[]))?;
