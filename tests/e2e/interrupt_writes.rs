@@ -33,12 +33,23 @@ fn record_config(values: &str) -> String {
 }
 
 fn records_config() -> String {
+    records_config_with("192.0.2.1", true)
+}
+
+/// `a` with the value given, and `b` when asked for.
+fn records_config_with(a: &str, with_b: bool) -> String {
+    let b = if with_b {
+        format!(
+            "  record {{\n    name = \"b.{ZONE}\"\n    type = \"TXT\"\n    ttl = 300\n    records = [\"hello\"]\n  }}\n"
+        )
+    } else {
+        String::new()
+    };
     zone_config(
         "team = \"dns\"",
         &format!(
             "resource \"r53_records\" \"bulk\" {{\n  zone_id = r53_hosted_zone.z.zone_id\n  mode = \"additive\"\n  \
-             record {{\n    name = \"a.{ZONE}\"\n    type = \"A\"\n    ttl = 300\n    records = [\"192.0.2.1\"]\n  }}\n  \
-             record {{\n    name = \"b.{ZONE}\"\n    type = \"TXT\"\n    ttl = 300\n    records = [\"hello\"]\n  }}\n}}\n"
+             record {{\n    name = \"a.{ZONE}\"\n    type = \"A\"\n    ttl = 300\n    records = [\"{a}\"]\n  }}\n{b}}}\n"
         ),
     )
 }
@@ -453,5 +464,69 @@ fn records_create_killed_while_pending_converges() -> anyhow::Result<()> {
     let zid = attr(&tf.resource("r53_hosted_zone.z")?, "zone_id");
     assert_eq!(sets_named(&lab, &c, &zid, &format!("a.{ZONE}.")).len(), 1);
     assert_eq!(sets_named(&lab, &c, &zid, &format!("b.{ZONE}.")).len(), 1);
+    destroy(&lab, &tf)
+}
+
+/// The `r53_records` update used by the next two tests: `a` changed, `b` deleted (both shown by
+/// the plan), interrupted while Route 53 has the batch PENDING.
+fn records_update(how: Interrupt) -> anyhow::Result<(Lab, Terraform, String)> {
+    let Some(bin) = exe() else {
+        anyhow::bail!("no terraform executable")
+    };
+    let lab = Lab::start_with(config(0, &[]))?;
+    let tf = lab.terraform(bin)?;
+    tf.write(&records_config())?;
+    tf.apply()?;
+    lab.proxy.set_config(config(FOREVER_MS, &[]));
+    lab.proxy.reset_stats();
+    tf.write(&records_config_with("192.0.2.2", false))?;
+    let out = interrupted_apply(&lab, &tf, "GetChange", 1, how)?;
+    Ok((lab, tf, out))
+}
+
+/// After an interrupted `r53_records` update: the next apply converges to `a` = 192.0.2.2 once and
+/// no `b`, in the zone and in state, and the plan is empty.
+fn records_update_converges(lab: &Lab, tf: &Terraform) -> anyhow::Result<()> {
+    let out = converges(lab, tf)?;
+    let c = sdk(lab);
+    let zid = attr(&tf.resource("r53_hosted_zone.z")?, "zone_id");
+    let a = sets_named(lab, &c, &zid, &format!("a.{ZONE}."));
+    assert_eq!(a.len(), 1, "{a:?}\n{out}");
+    assert_eq!(a[0].4, vec!["192.0.2.2".to_string()]);
+    assert!(sets_named(lab, &c, &zid, &format!("b.{ZONE}.")).is_empty());
+    let s = tf.resource("r53_records.bulk")?;
+    let blocks = s["record"].as_array().cloned().unwrap_or_default();
+    assert_eq!(blocks.len(), 1, "{s}");
+    assert_eq!(blocks[0]["records"], serde_json::json!(["192.0.2.2"]));
+    Ok(())
+}
+
+#[test]
+fn records_update_stopped_while_pending_keeps_what_was_written() -> anyhow::Result<()> {
+    if exe().is_none() {
+        return Ok(());
+    }
+    let (lab, tf, out) = records_update(Interrupt::CtrlC)?;
+    // The stopped apply answered with the zone as it is: the new value, `b` gone.
+    let s = tf.resource("r53_records.bulk")?;
+    let blocks = s["record"].as_array().cloned().unwrap_or_default();
+    assert_eq!(blocks.len(), 1, "{s}\n{out}");
+    assert_eq!(
+        blocks[0]["records"],
+        serde_json::json!(["192.0.2.2"]),
+        "{out}"
+    );
+    records_update_converges(&lab, &tf)?;
+    destroy(&lab, &tf)
+}
+
+#[test]
+fn records_update_killed_while_pending_converges() -> anyhow::Result<()> {
+    if exe().is_none() {
+        return Ok(());
+    }
+    let (lab, tf, _) = records_update(Interrupt::Kill9)?;
+    // Terraform kept the prior state; the next refresh reads what landed.
+    records_update_converges(&lab, &tf)?;
     destroy(&lab, &tf)
 }
