@@ -207,10 +207,10 @@ pub fn rdata(data: &[u8]) {
     assert!(values_equivalent(ty, &one, &one), "{ty} {v:?} ≠ itself");
     let wire = encode_user_value(ty, v);
     let t = v.trim();
-    let quoted = t.len() >= 2
-        && t.starts_with('"')
-        && t.ends_with('"')
-        && parse_character_strings(t).is_some();
+    // Quoted form is about bytes: `"b\265"` (octal escapes of bytes that are not UTF-8) is
+    // kept as written, like any other value in quoted form.
+    let quoted =
+        t.len() >= 2 && t.starts_with('"') && t.ends_with('"') && parse_string_bytes(t).is_some();
     if ty.is_text() && !quoted {
         let parts = parse_character_strings(&wire)
             .unwrap_or_else(|| panic!("{ty} {v:?} encodes to unparsable {wire:?}"));
