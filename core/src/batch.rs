@@ -2,7 +2,7 @@
 //! elements and 32,000 characters of values per ChangeResourceRecordSets, where an UPSERT counts
 //! twice.
 
-use crate::route53::Change;
+use crate::change::Change;
 
 /// Route 53's limits, as the zone model states them (its conversion checks use the same).
 pub use r53_zone::plan::{MAX_BATCH_CHARS as MAX_VALUE_CHARS, MAX_BATCH_RECORDS as MAX_RECORDS};

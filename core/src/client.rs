@@ -15,6 +15,7 @@ use crate::domains::Domains;
 use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
 use crate::route53::Route53;
+use crate::zones::Zones;
 
 /// Route 53 and Route 53 Domains are global services signed in us-east-1, whatever the region.
 pub const GLOBAL_REGION: &str = "us-east-1";
@@ -47,6 +48,8 @@ pub struct AwsSettings {
 #[derive(Clone, Debug)]
 pub struct Aws {
     pub route53: Route53,
+    /// Record reads and writes through a per-zone cache and writer (the same client).
+    pub zones: Zones,
     pub domains: Domains,
     pub region: String,
 }
@@ -132,16 +135,17 @@ impl Aws {
         if let Some(url) = &s.endpoint_route53domains {
             rd = rd.endpoint_url(url);
         }
+        let route53 = Route53::new(
+            aws_sdk_route53::Client::from_conf(r53.build()),
+            policy.clone(),
+        );
         Ok(Aws {
             domains: Domains::new(
                 aws_sdk_route53domains::Client::from_conf(rd.build()),
                 policy.clone(),
             ),
-            route53: Route53::new(
-                aws_sdk_route53::Client::from_conf(r53.build()),
-                policy,
-                s.batch_record_writes.unwrap_or(true),
-            ),
+            zones: Zones::new(route53.clone(), s.batch_record_writes.unwrap_or(true)),
+            route53,
             region,
         })
     }

@@ -5,8 +5,8 @@
 //! cancellation) and the retry loop in [`retry`].
 
 pub mod batch;
+pub mod change;
 pub mod client;
-mod coalesce;
 pub mod delegation;
 pub mod dns;
 pub mod domains;
@@ -15,6 +15,7 @@ pub mod equivalence;
 pub mod error;
 pub mod retry;
 pub mod route53;
+pub mod zones;
 
 pub use client::{AssumeRole, Aws, AwsSettings};
 pub use domains::{Contact, ContactRole, Domains, NameServer, RegisteredDomain, Registration};

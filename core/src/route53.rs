@@ -104,17 +104,7 @@ impl NewZone {
     }
 }
 
-/// One change to a record set.
-#[derive(Debug, Clone)]
-pub enum Change {
-    Create(RecordSet),
-    Upsert(RecordSet),
-    Delete(RecordSet),
-}
-
-/// A Route 53 change ID, to wait on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChangeId(pub String);
+pub use crate::change::{Change, ChangeId};
 
 /// The deadline and cancellation every call runs under.
 #[derive(Debug, Clone)]
@@ -144,9 +134,6 @@ impl Call {
 pub struct Route53 {
     client: r53::Client,
     policy: RetryPolicy,
-    /// Share reads and batch writes per zone (see `coalesce.rs`); off = one call per record.
-    pub(crate) coalesce: bool,
-    pub(crate) zones: std::sync::Arc<crate::coalesce::Zones>,
     /// The longest pause between GetChange polls.
     pub poll: Duration,
 }
@@ -162,12 +149,10 @@ fn strip_change_id(id: &str) -> String {
 }
 
 impl Route53 {
-    pub fn new(client: r53::Client, policy: RetryPolicy, coalesce: bool) -> Self {
+    pub fn new(client: r53::Client, policy: RetryPolicy) -> Self {
         Route53 {
             client,
             policy,
-            coalesce,
-            zones: Default::default(),
             poll: Duration::from_secs(2),
         }
     }

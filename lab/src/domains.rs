@@ -13,6 +13,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 
+use crate::moto_api::norm;
+
 pub const TARGET_PREFIX: &str = "Route53Domains_v20140515.";
 
 /// How the registrar behaves.
@@ -139,10 +141,6 @@ fn ns_pair(n: &Value) -> (String, Vec<String>) {
             })
             .unwrap_or_default(),
     )
-}
-
-fn norm(name: &str) -> String {
-    name.trim().trim_end_matches('.').to_ascii_lowercase()
 }
 
 fn str_field<'a>(body: &'a Value, key: &str) -> Result<&'a str, ApiError> {

@@ -8,6 +8,7 @@ pub mod domains;
 pub mod knot;
 pub mod migrate_bench;
 pub mod moto;
+pub mod moto_api;
 pub mod nameservers;
 pub mod proxy;
 pub mod registry;

@@ -484,7 +484,7 @@ async fn list_records(endpoint: &str, zone: &str) -> anyhow::Result<r53_lab::xml
         hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
             .build_http();
     let req = hyper::Request::get(url)
-        .header("authorization", r53_lab::proxy::MOTO_ROUTE53_AUTH)
+        .header("authorization", r53_lab::moto_api::MOTO_ROUTE53_AUTH)
         .body(http_body_util::Empty::new())?;
     let resp = client.request(req).await?;
     use http_body_util::BodyExt;

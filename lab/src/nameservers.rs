@@ -25,7 +25,8 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
-use crate::registry::{norm, under};
+use crate::moto_api::{norm, urlenc, RecordSet, MOTO_ROUTE53_AUTH};
+use crate::registry::under;
 use crate::xml::{self, Element};
 
 /// How many delegation sets the lab hands out.
@@ -175,7 +176,7 @@ struct Moto {
 impl Moto {
     async fn get(&self, path: &str) -> anyhow::Result<Element> {
         let req = hyper::Request::get(format!("{}{path}", self.url))
-            .header("authorization", crate::proxy::MOTO_ROUTE53_AUTH)
+            .header("authorization", MOTO_ROUTE53_AUTH)
             .body(Full::new(Bytes::new()))?;
         let resp = self.client.request(req).await?;
         let status = resp.status();
@@ -193,12 +194,13 @@ impl Moto {
         loop {
             let mut q = format!("/2013-04-01/hostedzone/{id}/rrset?maxitems=300");
             if let Some((n, t)) = &next {
-                q.push_str(&format!("&name={}&type={t}", crate::proxy::urlenc(n)));
+                q.push_str(&format!("&name={}&type={t}", urlenc(n)));
             }
             let doc = self.get(&q).await?;
-            let mut found = Vec::new();
-            doc.find_all("ResourceRecordSet", &mut found);
-            out.extend(found.into_iter().map(|e| Rrset::of(e, id, sets)));
+            out.extend(RecordSet::all_in(&doc).into_iter().map(|mut r| {
+                r.values = r.values.iter().map(|v| sets.rewrite(id, v)).collect();
+                r
+            }));
             if doc.text_at(&["IsTruncated"]) != Some("true") {
                 return Ok(out);
             }
@@ -210,51 +212,8 @@ impl Moto {
     }
 }
 
-#[derive(Debug, Clone)]
-struct Rrset {
-    name: String,
-    ty: String,
-    ttl: u32,
-    values: Vec<String>,
-    alias: Option<String>,
-    set_id: Option<String>,
-    failover: Option<String>,
-    weight: Option<i64>,
-}
-
-impl Rrset {
-    fn of(e: &Element, zone_id: &str, sets: &DelegationSets) -> Rrset {
-        let values = e
-            .child("ResourceRecords")
-            .map(|rr| {
-                rr.children_named("ResourceRecord")
-                    .map(|r| {
-                        let v = r.text_at(&["Value"]).unwrap_or_default();
-                        // moto stores the SOA it makes as a Python dict's repr.
-                        let v = v
-                            .strip_prefix("{'Value': '")
-                            .and_then(|x| x.strip_suffix("'}"))
-                            .unwrap_or(v);
-                        sets.rewrite(zone_id, v)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        Rrset {
-            name: norm(e.text_at(&["Name"]).unwrap_or_default()).replace("\\052", "*"),
-            ty: e.text_at(&["Type"]).unwrap_or_default().to_string(),
-            ttl: e
-                .text_at(&["TTL"])
-                .and_then(|t| t.parse().ok())
-                .unwrap_or(300),
-            values,
-            alias: e.text_at(&["AliasTarget", "DNSName"]).map(norm),
-            set_id: e.text_at(&["SetIdentifier"]).map(str::to_string),
-            failover: e.text_at(&["Failover"]).map(str::to_string),
-            weight: e.text_at(&["Weight"]).and_then(|w| w.parse().ok()),
-        }
-    }
-}
+/// A listed set with its name-server names rewritten to the zone's delegation set.
+type Rrset = RecordSet;
 
 /// One resource record from its parts, through hickory's zone-file parser.
 pub fn parse_rr(owner: &str, ttl: u32, ty: &str, value: &str) -> Option<Record> {
@@ -388,7 +347,7 @@ fn records_of(sets: &[&Rrset], owner: &str) -> Vec<Record> {
         .flat_map(|s| {
             s.values
                 .iter()
-                .filter_map(|v| parse_rr(owner, s.ttl, &s.ty, v))
+                .filter_map(|v| parse_rr(owner, s.ttl.unwrap_or(300), &s.ty, v))
         })
         .collect()
 }
@@ -539,7 +498,7 @@ mod tests {
         Rrset {
             name: name.into(),
             ty: ty.into(),
-            ttl: 300,
+            ttl: Some(300),
             values: values.iter().map(|s| s.to_string()).collect(),
             alias: None,
             set_id: None,

@@ -34,6 +34,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use serde::{Deserialize, Serialize};
 
+use crate::moto_api::{norm, urlenc, RecordSet, MOTO_ROUTE53_AUTH};
 use crate::xml::{self, Element};
 
 const NS: &str = "https://route53.amazonaws.com/doc/2013-04-01/";
@@ -696,11 +697,6 @@ async fn create_registration_zone(st: &State, domain: &str) -> anyhow::Result<Ve
         .collect())
 }
 
-/// moto routes requests by the service named in the SigV4 credential scope (it checks no
-/// signature), so the lab's own reads carry a Route 53 scope.
-pub const MOTO_ROUTE53_AUTH: &str =
-    "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/route53/aws4_request, SignedHeaders=host, Signature=0";
-
 async fn get_upstream(st: &State, path: &str) -> anyhow::Result<Element> {
     let mut h = hyper::HeaderMap::new();
     h.insert(
@@ -714,38 +710,13 @@ async fn get_upstream(st: &State, path: &str) -> anyhow::Result<Element> {
     xml::parse(&body)
 }
 
-/// Route 53 name normalisation: lower case, no trailing dot, octal escapes decoded.
-fn norm(n: &str) -> String {
-    let n = n.trim_end_matches('.').to_ascii_lowercase();
-    n.replace("\\052", "*")
-}
+type Rrset = RecordSet;
 
-#[derive(Debug)]
-struct Rrset {
-    name: String,
-    ty: String,
-    set_id: Option<String>,
-    ttl: Option<String>,
-    values: Vec<String>,
-    alias: Option<String>,
-}
-
+/// A set as parsed, values sorted: AWS compares a DELETE's values as a set.
 fn rrset_of(e: &Element) -> Rrset {
-    let mut values: Vec<String> = Vec::new();
-    if let Some(rr) = e.child("ResourceRecords") {
-        for r in rr.children_named("ResourceRecord") {
-            values.push(r.text_at(&["Value"]).unwrap_or_default().to_string());
-        }
-    }
-    values.sort();
-    Rrset {
-        name: norm(e.text_at(&["Name"]).unwrap_or_default()),
-        ty: e.text_at(&["Type"]).unwrap_or_default().to_string(),
-        set_id: e.text_at(&["SetIdentifier"]).map(str::to_string),
-        ttl: e.text_at(&["TTL"]).map(str::to_string),
-        values,
-        alias: e.text_at(&["AliasTarget", "DNSName"]).map(norm),
-    }
+    let mut r = RecordSet::of(e);
+    r.values.sort();
+    r
 }
 
 async fn find_existing(st: &State, zone: &str, want: &Rrset) -> anyhow::Result<Option<Rrset>> {
@@ -783,17 +754,6 @@ async fn sets_at(st: &State, zone: &str, name: &str) -> anyhow::Result<Vec<Rrset
         .map(rrset_of)
         .filter(|r| r.name == name)
         .collect())
-}
-
-pub(crate) fn urlenc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// AWS's checks moto skips. Err(message) refuses the whole batch, as AWS does.
@@ -969,10 +929,5 @@ mod tests {
         };
         assert_eq!(fault_for(&none, "GetChange", 0), None);
         assert!((0..100).all(|i| fault_for(&faulty(1.0, false), "GetChange", i).is_some()));
-    }
-
-    #[test]
-    fn names_normalise_like_route53() {
-        assert_eq!(norm("\\052.Example.COM."), "*.example.com");
     }
 }

@@ -23,6 +23,7 @@ use hickory_server::authority::MessageResponseBuilder;
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 
 use crate::domains::Registrar;
+use crate::moto_api::norm;
 
 /// The TLDs the lab registrar sells and the registry serves.
 pub const LAB_TLDS: &[&str] = &["test", "example"];
@@ -57,10 +58,6 @@ impl Drop for Registry {
     fn drop(&mut self) {
         self.task.abort();
     }
-}
-
-pub(crate) fn norm(n: &str) -> String {
-    n.trim().trim_end_matches('.').to_ascii_lowercase()
 }
 
 impl Registry {

@@ -67,7 +67,7 @@ impl DnsArgs {
         s.timeout = self.query_timeout;
         s.max_queries = self.max_queries;
         s.max_queries_flag = Some("--max-queries");
-        Walker::new(s).bounded_by(&crate::import::call(self.walk_timeout))
+        Walker::new(s).bounded_by(&crate::interrupt::call(self.walk_timeout))
     }
 }
 
@@ -381,7 +381,7 @@ async fn fresh(a: &CutoverArgs, aws: &r53_core::Aws, domain: &str) -> Result<Sta
             "--to-zone ZONE_ID is required to start a cutover",
         ));
     };
-    let call = crate::import::call(Duration::from_secs(300));
+    let call = crate::interrupt::call(Duration::from_secs(300));
     let zone_id = r53_core::route53::strip_zone_id(zone_id);
     let hz = crate::zone_by_id(
         aws,
@@ -1230,7 +1230,7 @@ impl Io<'_> {
     }
 
     fn call(&self) -> r53_core::route53::Call {
-        crate::import::call(Duration::from_secs(600))
+        crate::interrupt::call(Duration::from_secs(600))
     }
 
     /// The registrar part of a switch or rollback: Route 53 Domains is asked (once; a resume

@@ -251,7 +251,7 @@ pub async fn run(a: ExportArgs) -> Result<u8, Fail> {
         )));
     }
     let aws = crate::connect(&a.aws).await?;
-    let c = crate::import::call(Duration::from_secs(600));
+    let c = crate::interrupt::call(Duration::from_secs(600));
     let hz = crate::find_zone(&aws, &c, &zone, a.zone_id.as_deref())
         .await?
         .ok_or_else(|| Fail::error(format!("no public hosted zone named {zone}")))?;

@@ -3,36 +3,15 @@
 
 use std::collections::BTreeSet;
 use std::io::IsTerminal as _;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use r53_core::route53::{Call, Change, NewZone};
+use r53_core::route53::{Change, NewZone};
 use r53_core::Aws;
 use r53_zone::plan::{self, Action, Limits, Plan, Scope};
-use tokio_util::sync::CancellationToken;
 
+use crate::interrupt::{self, call};
 use crate::journal::{self, Journal};
 use crate::{output, source, Fail, ImportArgs, EXIT_OK, EXIT_PENDING};
-
-/// Cancelled on Ctrl-C: in-flight calls stop, the journal stays for --resume.
-fn cancel() -> &'static CancellationToken {
-    static T: OnceLock<CancellationToken> = OnceLock::new();
-    T.get_or_init(|| {
-        let t = CancellationToken::new();
-        let t2 = t.clone();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("r53-migrate: interrupted; stopping after the current call");
-                t2.cancel();
-            }
-        });
-        t
-    })
-}
-
-pub fn call(timeout: Duration) -> Call {
-    Call::new(timeout, cancel().clone())
-}
 
 const API_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
@@ -424,7 +403,7 @@ async fn apply_batches(
     let mut failed = Vec::new();
     let mut start = 0;
     for (i, &n) in sizes.iter().enumerate() {
-        if cancel().is_cancelled() {
+        if interrupt::token().is_cancelled() {
             return Err(Fail::error(format!(
                 "interrupted after {i} of {} batches; the journal {} is kept: run again with --resume",
                 sizes.len(),
@@ -433,7 +412,7 @@ async fn apply_batches(
         }
         let c = call(API_TIMEOUT);
         let results = aws
-            .route53
+            .zones
             .apply_changes(&c, zone_id, &changes[start..start + n])
             .await;
         for (k, r) in results.into_iter().enumerate() {

@@ -9,6 +9,7 @@ pub mod check;
 pub mod cutover;
 pub mod export;
 pub mod import;
+pub mod interrupt;
 pub mod journal;
 pub mod output;
 pub mod source;

@@ -132,7 +132,7 @@ pub async fn load(
         }
         Source::Route53 { zone_id } => {
             let aws = aws.ok_or_else(|| Fail::error("no AWS connection"))?;
-            let call = crate::import::call(Duration::from_secs(300));
+            let call = crate::interrupt::call(Duration::from_secs(300));
             crate::zone_by_id(
                 aws,
                 &call,

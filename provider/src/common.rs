@@ -117,3 +117,19 @@ pub fn check_timeouts(config: &Value, d: &mut r53_plugin::Diagnostics) {
         }
     }
 }
+
+/// A failed DNS walk as a diagnostic: a stopped walk says so; anything else points at the settings.
+pub fn walk_diag(domain: &str, e: &r53_core::dns::DnsError) -> Diagnostic {
+    use r53_core::dns::DnsError;
+    let detail = match e {
+        DnsError::Cancelled => format!("{e}: Terraform asked the provider to stop."),
+        DnsError::WalkDeadline { .. } => {
+            format!("{e}. Raise the resource's timeouts if the parent's servers are slow.")
+        }
+        _ => format!("{e}. Check the provider's dns settings (root_hints, port, resolvers) and that DNS (UDP and TCP) is reachable."),
+    };
+    Diagnostic::error(
+        format!("Cannot check the delegation of {domain} over DNS"),
+        detail,
+    )
+}

@@ -10,8 +10,8 @@ use r53_plugin::schema::{Attribute, Block, Schema};
 use r53_plugin::{Ctx, DataSource, Diagnostic, Diagnostics, Type, Value};
 
 use crate::common::*;
-use crate::delegation::ascii_name;
-use crate::provider::Meta;
+use crate::domain::ascii_name;
+use crate::meta::Meta;
 
 fn server_type() -> Type {
     let mut m: BTreeMap<Arc<str>, Type> = BTreeMap::new();
@@ -73,7 +73,7 @@ impl DataSource<Meta> for DelegationStatusData {
         let st = w
             .status(&domain)
             .await
-            .map_err(|e| crate::delegation::walk_diag(&domain, &e))?;
+            .map_err(|e| crate::common::walk_diag(&domain, &e))?;
         let p = &st.parent;
         let mut s = config.clone();
         s.set("id", Value::string(&domain));

@@ -5,8 +5,8 @@ use r53_plugin::schema::{Attribute, Block, Schema};
 use r53_plugin::{Ctx, DataSource, Diagnostics, Type, Value};
 
 use crate::common::*;
-use crate::provider::Meta;
-use crate::registered_domain::{check_domain_name, configured_domain};
+use crate::domain::{check_domain_name, configured_domain};
+use crate::meta::Meta;
 
 pub struct DomainAvailabilityData;
 

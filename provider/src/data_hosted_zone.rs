@@ -6,7 +6,7 @@ use r53_plugin::{Ctx, DataSource, Diagnostic, Diagnostics, Type, Value};
 use r53_zone::name::{normalise, Name};
 
 use crate::common::*;
-use crate::provider::Meta;
+use crate::meta::Meta;
 
 pub struct HostedZoneData;
 

@@ -6,10 +6,8 @@ use r53_plugin::schema::{Attribute, Block, Schema};
 use r53_plugin::{Ctx, DataSource, Diagnostic, Diagnostics, Type, Value};
 
 use crate::common::*;
-use crate::provider::Meta;
-use crate::registered_domain::{
-    check_domain_name, configured_domain, set_contacts, set_registration,
-};
+use crate::domain::{check_domain_name, configured_domain, set_contacts, set_registration};
+use crate::meta::Meta;
 
 pub struct RegisteredDomainData;
 

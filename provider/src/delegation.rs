@@ -14,7 +14,8 @@ use r53_zone::name::{normalise, within};
 use r53_zone::{RecordSet, RecordType};
 
 use crate::common::*;
-use crate::provider::Meta;
+use crate::domain::ascii_name;
+use crate::meta::Meta;
 
 pub const DEFAULT_TTL: i64 = 172_800;
 const TYPE: &str = "r53_delegation";
@@ -88,23 +89,6 @@ impl Mode {
     fn waits_by_default(&self) -> bool {
         !matches!(self, Mode::External)
     }
-}
-
-/// A domain or subdomain name in ASCII form.
-pub fn ascii_name(raw: &str) -> Result<String, String> {
-    let t = raw.trim().trim_end_matches('.');
-    let a = if t.is_ascii() {
-        t.to_ascii_lowercase()
-    } else {
-        idna::domain_to_ascii(t).map_err(|_| format!("{raw:?} is not a valid domain name"))?
-    };
-    r53_zone::Name::parse(&a).map_err(|e| e.to_string())?;
-    if !a.contains('.') {
-        return Err(format!(
-            "{raw:?} is a top-level domain; delegate a name with at least two labels"
-        ));
-    }
-    Ok(a)
 }
 
 fn ns_of(v: &Value) -> Vec<String> {
@@ -802,22 +786,6 @@ impl Resource<Meta> for DelegationResource {
             .into()),
         }
     }
-}
-
-/// A failed DNS walk as a diagnostic: a stopped walk says so; anything else points at the settings.
-pub(crate) fn walk_diag(domain: &str, e: &r53_core::dns::DnsError) -> Diagnostic {
-    use r53_core::dns::DnsError;
-    let detail = match e {
-        DnsError::Cancelled => format!("{e}: Terraform asked the provider to stop."),
-        DnsError::WalkDeadline { .. } => {
-            format!("{e}. Raise the resource's timeouts if the parent's servers are slow.")
-        }
-        _ => format!("{e}. Check the provider's dns settings (root_hints, port, resolvers) and that DNS (UDP and TCP) is reachable."),
-    };
-    Diagnostic::error(
-        format!("Cannot check the delegation of {domain} over DNS"),
-        detail,
-    )
 }
 
 #[cfg(test)]

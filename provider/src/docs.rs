@@ -76,7 +76,7 @@ fn pages_list() -> Vec<Page> {
             file: "resources/record.md",
             kind: "Resource",
             name: "r53_record",
-            schema: crate::record::schema(),
+            schema: crate::record_set::schema(),
             example: include_str!("../../examples/resources/r53_record/resource.tf"),
             import: Some(include_str!(
                 "../../examples/resources/r53_record/import.sh"

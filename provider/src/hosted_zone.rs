@@ -8,7 +8,7 @@ use r53_plugin::{AttrPath, Ctx, Diagnostic, Diagnostics, Resource, Type, Value};
 use r53_zone::name::{normalise, Name};
 
 use crate::common::*;
-use crate::provider::Meta;
+use crate::meta::Meta;
 
 pub struct HostedZoneResource;
 

@@ -1,6 +1,9 @@
-//! terraform-provider-r53: Route 53 hosting (and, later, registrar) resources for Terraform/OpenTofu.
+//! terraform-provider-r53: Route 53 hosting, registrar and delegation resources for
+//! Terraform/OpenTofu.
 //!
-//! One file per resource or data source, with its schema, CRUD and unit tests together.
+//! One file per resource or data source, with its schema, CRUD and unit tests together; what more
+//! than one of them uses lives in neutral modules (`common`, `meta`, `domain`, `record_set`,
+//! `zone_lookup`), so no resource or data-source file imports another.
 
 mod common;
 pub mod data_delegation_status;
@@ -9,11 +12,15 @@ pub mod data_hosted_zone;
 pub mod data_registered_domain;
 pub mod delegation;
 pub mod docs;
+pub mod domain;
 pub mod hosted_zone;
+mod meta;
 pub mod provider;
 pub mod record;
+pub mod record_set;
 pub mod records;
 pub mod registered_domain;
 mod zone_lookup;
 
-pub use provider::{Meta, R53Provider};
+pub use meta::Meta;
+pub use provider::R53Provider;

@@ -9,13 +9,7 @@ use r53_plugin::schema::{Attribute, Block, Nesting, Schema};
 use r53_plugin::{DataSource, Diagnostic, Diagnostics, Provider, Resource, Type, Value};
 
 use crate::common::{opt_i64, opt_str, str_list};
-
-/// What every resource gets once the provider is configured.
-pub struct Meta {
-    pub aws: Aws,
-    /// How delegations are checked over DNS.
-    pub dns: DnsSettings,
-}
+use crate::meta::Meta;
 
 #[derive(Default)]
 pub struct R53Provider;

@@ -15,8 +15,8 @@ use r53_zone::name::normalise;
 use r53_zone::{RecordSet, RecordType};
 
 use crate::common::*;
-use crate::provider::Meta;
-use crate::record::{check, record_state, to_record};
+use crate::meta::Meta;
+use crate::record_set::{check, record_state, to_record};
 
 /// How long a failed or stopped apply may spend reading what landed before it answers Terraform.
 const PARTIAL_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
@@ -30,7 +30,7 @@ use r53_zone::plan::{is_apex_soa_ns, SAFETY_MIN_SETS};
 
 /// The `record` block: `r53_record`'s arguments without the per-resource ones.
 fn record_block() -> Block {
-    let full = crate::record::schema().block;
+    let full = crate::record_set::schema().block;
     let mut b = Block::new("One record set (same arguments as `r53_record`). Each name/type/set identifier may appear once.");
     for a in full.attributes {
         if ["id", "zone_id", "fqdn", "allow_overwrite"].contains(&a.name.as_str()) {
@@ -693,7 +693,7 @@ impl RecordsResource {
         }
         drop(prior_blocks);
         let c = call(ctx, CREATE_TIMEOUT);
-        let results = meta.aws.route53.apply_changes(&c, &zone_id, &changes).await;
+        let results = meta.aws.zones.apply_changes(&c, &zone_id, &changes).await;
         let mut failed = refused;
         for (ch, r) in changes.iter().zip(results) {
             if let Err(e) = r {
@@ -887,7 +887,7 @@ impl Resource<Meta> for RecordsResource {
         let mut d = Diagnostics::new();
         for (ch, r) in changes
             .iter()
-            .zip(meta.aws.route53.apply_changes(&c, &zone_id, &changes).await)
+            .zip(meta.aws.zones.apply_changes(&c, &zone_id, &changes).await)
         {
             if let (Err(e), Change::Delete(rs)) = (r, ch) {
                 d.push(Diagnostic::error(

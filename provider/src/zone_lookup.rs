@@ -1,45 +1,16 @@
-//! A hosted zone's name, looked up once per zone per provider process and shared by every resource
-//! (`r53_record`, `r53_records`) at plan and at apply. A zone's name never changes and zone IDs are
-//! never reused, so the answer is kept for the life of the process. Concurrent callers for the same
-//! zone wait for one lookup (single flight); a failed lookup is not kept, so the next caller asks
-//! again.
-
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+//! A hosted zone's name for the rules that need it (`r53_record`, `r53_records`), at plan and at
+//! apply, from the process-wide cache in `r53_core::zones` (one lookup per zone per run).
 
 use r53_core::{Call, Error};
 use r53_plugin::{AttrPath, Ctx, Diagnostics, Value};
-use tokio::sync::OnceCell;
 
 use crate::common::{api_diag, call, READ_TIMEOUT};
-use crate::provider::Meta;
-
-type Cells = Mutex<HashMap<String, Arc<OnceCell<String>>>>;
-
-fn cells() -> &'static Cells {
-    static CELLS: OnceLock<Cells> = OnceLock::new();
-    CELLS.get_or_init(Default::default)
-}
+use crate::meta::Meta;
 
 /// The zone's name, or `Ok(None)` when no zone has this ID.
 pub async fn zone_name(meta: &Meta, c: &Call, zone_id: &str) -> Result<Option<String>, Error> {
-    let cell = cells()
-        .lock()
-        .expect("zone lookup lock")
-        .entry(zone_id.to_string())
-        .or_default()
-        .clone();
-    let found = cell
-        .get_or_try_init(|| async {
-            meta.aws
-                .route53
-                .find_hosted_zone_by_id(c, zone_id)
-                .await
-                .map(|z| z.name)
-        })
-        .await;
-    match found {
-        Ok(n) => Ok(Some(n.clone())),
+    match meta.aws.zones.find_zone_name(c, zone_id).await {
+        Ok(n) => Ok(Some(n)),
         Err(e) if e.is_not_found() => Ok(None),
         Err(e) => Err(e),
     }

@@ -350,7 +350,7 @@ fn mtls_accepts_only_the_pinned_client_certificate() -> anyhow::Result<()> {
             .await?
             .into_inner();
         assert!(up.diagnostics.is_empty(), "{:?}", up.diagnostics);
-        let ty = r53_plugin::Schema::ty(&terraform_provider_r53::record::schema());
+        let ty = r53_plugin::Schema::ty(&terraform_provider_r53::record_set::schema());
         let v = r53_plugin::Value::from_msgpack(&up.upgraded_state.unwrap().msgpack, &ty)?;
         assert_eq!(v.get("ttl").as_i64(), Some(300));
         assert_eq!(v.get("records"), &r53_plugin::Value::Set(vec![r53_plugin::Value::string("192.0.2.1")]));

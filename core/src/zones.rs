@@ -5,8 +5,8 @@
 //! N record resources make N List calls per refresh and N change batches per apply, which is what
 //! gets the established provider throttled. Here:
 //! - **reads**: the first lookup in a zone goes direct (one small List: a single record in a big zone
-//!   does not cost a full listing); from then on the zone is listed once (single flight) and lookups are answered from that snapshot until one of
-//!   our own writes to the zone invalidates it;
+//!   does not cost a full listing); from then on the zone is listed once (single flight) and
+//!   lookups are answered from that snapshot until one of our own writes to the zone invalidates it;
 //! - **writes**: changes are queued per zone; a writer task gathers what arrives within a short window,
 //!   sends it in as few batches as Route 53's limits allow, one batch at a time (no
 //!   PriorRequestNotComplete storms), waits for INSYNC and answers each caller. When Route 53 rejects a
@@ -23,8 +23,9 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use crate::batch;
+use crate::change::{Change, ChangeId};
 use crate::error::{Error, Result};
-use crate::route53::{Call, Change, Route53};
+use crate::route53::{Call, Route53};
 
 /// How long the writer waits for more changes after the last one arrived, and at most in all.
 const GATHER_QUIET: Duration = Duration::from_millis(60);
@@ -42,25 +43,35 @@ struct ZoneEntry {
     snapshot: Mutex<Option<Arc<Index>>>,
     fetch: tokio::sync::Mutex<()>,
     writer: Mutex<Option<mpsc::UnboundedSender<Pending>>>,
-    /// A zone's name never changes: looked up once per process.
-    name: Mutex<Option<String>>,
+    /// A zone's name never changes and zone IDs are never reused: looked up once per process;
+    /// concurrent callers wait for one lookup, and a failed lookup is not kept.
+    name: tokio::sync::OnceCell<String>,
 }
 
-/// Shared by every clone of a [`Route53`] in the process.
-#[derive(Default)]
+/// Record reads and writes per zone for one process, over a [`Route53`]. Clones share the cache
+/// and the writers.
+#[derive(Clone)]
 pub struct Zones {
-    entries: Mutex<HashMap<String, Arc<ZoneEntry>>>,
+    r53: Route53,
+    /// Share reads and batch writes per zone; off = one call per record.
+    coalesce: bool,
+    entries: Arc<Entries>,
 }
+
+#[derive(Default)]
+struct Entries(Mutex<HashMap<String, Arc<ZoneEntry>>>);
 
 impl std::fmt::Debug for Zones {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Zones")
+        f.debug_struct("Zones")
+            .field("coalesce", &self.coalesce)
+            .finish_non_exhaustive()
     }
 }
 
-impl Zones {
+impl Entries {
     fn entry(&self, zone_id: &str) -> Arc<ZoneEntry> {
-        self.entries
+        self.0
             .lock()
             .expect("zones lock")
             .entry(zone_id.to_string())
@@ -80,21 +91,29 @@ fn key_of(r: &RecordSet) -> Key {
     (normalise(&r.name), r.ty, r.set_identifier.clone())
 }
 
-impl Route53 {
+impl Zones {
+    pub fn new(r53: Route53, coalesce: bool) -> Zones {
+        Zones {
+            r53,
+            coalesce,
+            entries: Default::default(),
+        }
+    }
+
     /// The zone's (normalised) name, looked up once per process.
     pub async fn find_zone_name(&self, call: &Call, zone_id: &str) -> Result<String> {
-        let e = self.zones.entry(zone_id);
-        if let Some(n) = e.name.lock().expect("name lock").clone() {
-            return Ok(n);
-        }
-        let z = self.find_hosted_zone_by_id(call, zone_id).await?;
-        *e.name.lock().expect("name lock") = Some(z.name.clone());
-        Ok(z.name)
+        let e = self.entries.entry(zone_id);
+        e.name
+            .get_or_try_init(|| async {
+                Ok(self.r53.find_hosted_zone_by_id(call, zone_id).await?.name)
+            })
+            .await
+            .cloned()
     }
 
     /// Forgets the cached listing of a zone (after a write, or when it is known to be stale).
     pub fn invalidate(&self, zone_id: &str) {
-        let e = self.zones.entry(zone_id);
+        let e = self.entries.entry(zone_id);
         e.generation.fetch_add(1, Ordering::SeqCst);
         *e.snapshot.lock().expect("snapshot lock") = None;
     }
@@ -109,9 +128,12 @@ impl Route53 {
         ty: RecordType,
         set_id: Option<&str>,
     ) -> Result<RecordSet> {
-        let e = self.zones.entry(zone_id);
+        let e = self.entries.entry(zone_id);
         if !self.coalesce || e.lookups.fetch_add(1, Ordering::SeqCst) < DIRECT_READS {
-            return self.find_record_set(call, zone_id, name, ty, set_id).await;
+            return self
+                .r53
+                .find_record_set(call, zone_id, name, ty, set_id)
+                .await;
         }
         let snap = self.snapshot(call, zone_id, &e).await?;
         let key = (normalise(name), ty, set_id.map(str::to_string));
@@ -134,7 +156,7 @@ impl Route53 {
             return Ok(s);
         }
         let gen = e.generation.load(Ordering::SeqCst);
-        let sets = self.list_record_sets(call, zone_id).await?;
+        let sets = self.r53.list_record_sets(call, zone_id).await?;
         let idx: Arc<Index> = Arc::new(sets.into_iter().map(|r| (key_of(&r), r)).collect());
         // A write that landed while we listed makes this listing stale: use it once, do not keep it.
         if e.generation.load(Ordering::SeqCst) == gen {
@@ -148,6 +170,7 @@ impl Route53 {
     pub async fn submit_change(&self, call: &Call, zone_id: &str, change: Change) -> Result<()> {
         if !self.coalesce {
             let id = self
+                .r53
                 .change_record_sets(call, zone_id, std::slice::from_ref(&change), "r53")
                 .await;
             self.invalidate(zone_id);
@@ -170,7 +193,7 @@ impl Route53 {
     }
 
     fn writer(&self, zone_id: &str) -> mpsc::UnboundedSender<Pending> {
-        let e = self.zones.entry(zone_id);
+        let e = self.entries.entry(zone_id);
         let mut w = e.writer.lock().expect("writer lock");
         if let Some(tx) = w.as_ref().filter(|tx| !tx.is_closed()) {
             return tx.clone();
@@ -182,7 +205,7 @@ impl Route53 {
     }
 }
 
-async fn writer_loop(r53: Route53, zone_id: String, mut rx: mpsc::UnboundedReceiver<Pending>) {
+async fn writer_loop(zones: Zones, zone_id: String, mut rx: mpsc::UnboundedReceiver<Pending>) {
     while let Some(first) = rx.recv().await {
         let mut group = vec![first];
         let started = Instant::now();
@@ -206,13 +229,13 @@ async fn writer_loop(r53: Route53, zone_id: String, mut rx: mpsc::UnboundedRecei
         let mut it = live.into_iter();
         for n in sizes {
             let chunk: Vec<Pending> = it.by_ref().take(n).collect();
-            apply(&r53, &zone_id, chunk).await;
+            apply(&zones, &zone_id, chunk).await;
         }
     }
 }
 
 /// Sends one writer chunk under a call that is cancelled only when every caller in it is.
-async fn apply(r53: &Route53, zone_id: &str, chunk: Vec<Pending>) {
+async fn apply(zones: &Zones, zone_id: &str, chunk: Vec<Pending>) {
     if chunk.is_empty() {
         return;
     }
@@ -226,20 +249,20 @@ async fn apply(r53: &Route53, zone_id: &str, chunk: Vec<Pending>) {
     let watcher = {
         let cancel = cancel.clone();
         tokio::spawn(async move {
-            futures_lite::join_all(tokens.iter().map(|t| t.cancelled())).await;
+            futures::future::join_all(tokens.iter().map(|t| t.cancelled())).await;
             cancel.cancel();
         })
     };
     let call = Call { deadline, cancel };
     let changes: Vec<Change> = chunk.iter().map(|p| p.change.clone()).collect();
-    let results = r53.send_bisect(&call, zone_id, &changes).await;
+    let results = zones.send_bisect(&call, zone_id, &changes).await;
     for (p, r) in chunk.into_iter().zip(results) {
         let _ = p.reply.send(r);
     }
     watcher.abort();
 }
 
-impl Route53 {
+impl Zones {
     /// Applies many changes to one zone in as few batches as Route 53's limits allow, one batch at
     /// a time, each waited INSYNC. Returns one result per change, in order: a rejected batch is
     /// bisected so only the offending changes fail.
@@ -263,8 +286,9 @@ impl Route53 {
 
     /// Waits for an accepted change to be INSYNC; a failure says the change is in the zone anyway
     /// ([`Error::Unconfirmed`]), so callers keep what they wrote instead of forgetting it.
-    async fn wait_landed(&self, call: &Call, id: &crate::route53::ChangeId) -> Result<()> {
-        self.wait_change_insync(call, id)
+    async fn wait_landed(&self, call: &Call, id: &ChangeId) -> Result<()> {
+        self.r53
+            .wait_change_insync(call, id)
             .await
             .map_err(|cause| Error::Unconfirmed {
                 change: id.0.clone(),
@@ -279,13 +303,14 @@ impl Route53 {
         call: &'a Call,
         zone_id: &'a str,
         changes: &'a [Change],
-    ) -> futures_lite::BoxFuture<'a, Vec<Result<()>>> {
+    ) -> futures::future::BoxFuture<'a, Vec<Result<()>>> {
         Box::pin(async move {
             if changes.is_empty() {
                 return Vec::new();
             }
             let comment = format!("r53: {} change(s)", changes.len());
             let sent = self
+                .r53
                 .change_record_sets(call, zone_id, changes, &comment)
                 .await;
             self.invalidate(zone_id);
@@ -308,19 +333,5 @@ impl Route53 {
                 Err(e) => vec![Err(e); changes.len()],
             }
         })
-    }
-}
-
-/// Tiny future helpers, to avoid a dependency for two functions.
-mod futures_lite {
-    use std::future::Future;
-    use std::pin::Pin;
-
-    pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-    pub async fn join_all<F: Future<Output = ()>>(futs: impl Iterator<Item = F>) {
-        for f in futs {
-            f.await;
-        }
     }
 }

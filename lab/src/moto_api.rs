@@ -1,0 +1,130 @@
+//! moto's Route 53 API as the lab reads it: the one record-set parser and name normaliser shared
+//! by the proxy (AWS's checks moto skips) and the name servers (answers from moto's zones).
+
+use crate::xml::Element;
+
+/// moto routes requests by the service named in the SigV4 credential scope (it checks no
+/// signature), so the lab's own reads carry a Route 53 scope.
+pub const MOTO_ROUTE53_AUTH: &str =
+    "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/route53/aws4_request, SignedHeaders=host, Signature=0";
+
+/// A name as Route 53 compares it: lower case, no trailing dot, its `\052` escape as `*`.
+/// Also the lab's DNS-side normaliser (registry, registrar), where no escape occurs.
+pub fn norm(n: &str) -> String {
+    n.trim()
+        .trim_end_matches('.')
+        .to_ascii_lowercase()
+        .replace("\\052", "*")
+}
+
+/// Percent-encoding for a query-string value.
+pub fn urlenc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// One `<ResourceRecordSet>` of a request or a listing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordSet {
+    /// Normalised ([`norm`]).
+    pub name: String,
+    pub ty: String,
+    pub set_id: Option<String>,
+    /// None for an alias (or a TTL moto did not write as a number).
+    pub ttl: Option<u32>,
+    /// In document order; moto's own SOA value unwrapped from the Python dict repr it stores.
+    pub values: Vec<String>,
+    /// The alias target, normalised.
+    pub alias: Option<String>,
+    pub failover: Option<String>,
+    pub weight: Option<i64>,
+}
+
+impl RecordSet {
+    pub fn of(e: &Element) -> RecordSet {
+        let values = e
+            .child("ResourceRecords")
+            .map(|rr| {
+                rr.children_named("ResourceRecord")
+                    .map(|r| unwrap_moto_value(r.text_at(&["Value"]).unwrap_or_default()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        RecordSet {
+            name: norm(e.text_at(&["Name"]).unwrap_or_default()),
+            ty: e.text_at(&["Type"]).unwrap_or_default().to_string(),
+            set_id: e.text_at(&["SetIdentifier"]).map(str::to_string),
+            ttl: e.text_at(&["TTL"]).and_then(|t| t.parse().ok()),
+            values,
+            alias: e.text_at(&["AliasTarget", "DNSName"]).map(norm),
+            failover: e.text_at(&["Failover"]).map(str::to_string),
+            weight: e.text_at(&["Weight"]).and_then(|w| w.parse().ok()),
+        }
+    }
+
+    /// Every `<ResourceRecordSet>` under `doc`.
+    pub fn all_in(doc: &Element) -> Vec<RecordSet> {
+        let mut found = Vec::new();
+        doc.find_all("ResourceRecordSet", &mut found);
+        found.into_iter().map(RecordSet::of).collect()
+    }
+}
+
+/// moto stores the SOA it makes as a Python dict's repr (`{'Value': '…'}`).
+pub fn unwrap_moto_value(v: &str) -> String {
+    v.strip_prefix("{'Value': '")
+        .and_then(|x| x.strip_suffix("'}"))
+        .unwrap_or(v)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_normalise_like_route53() {
+        assert_eq!(norm("\\052.Example.COM."), "*.example.com");
+        assert_eq!(norm(" Example.test. "), "example.test");
+    }
+
+    #[test]
+    fn a_listed_set_parses_whole() {
+        let doc = crate::xml::parse(
+            br#"<L><ResourceRecordSets><ResourceRecordSet><Name>\052.Ex.test.</Name><Type>SOA</Type><TTL>900</TTL><ResourceRecords><ResourceRecord><Value>{'Value': 'ns. h. 1 2 3 4 5'}</Value></ResourceRecord></ResourceRecords></ResourceRecordSet><ResourceRecordSet><Name>w.ex.test.</Name><Type>A</Type><SetIdentifier>p</SetIdentifier><Failover>PRIMARY</Failover><AliasTarget><DNSName>T.ex.test.</DNSName></AliasTarget></ResourceRecordSet></ResourceRecordSets></L>"#,
+        )
+        .unwrap();
+        let sets = RecordSet::all_in(&doc);
+        assert_eq!(
+            sets,
+            vec![
+                RecordSet {
+                    name: "*.ex.test".into(),
+                    ty: "SOA".into(),
+                    set_id: None,
+                    ttl: Some(900),
+                    values: vec!["ns. h. 1 2 3 4 5".into()],
+                    alias: None,
+                    failover: None,
+                    weight: None,
+                },
+                RecordSet {
+                    name: "w.ex.test".into(),
+                    ty: "A".into(),
+                    set_id: Some("p".into()),
+                    ttl: None,
+                    values: vec![],
+                    alias: Some("t.ex.test".into()),
+                    failover: Some("PRIMARY".into()),
+                    weight: None,
+                },
+            ]
+        );
+    }
+}
