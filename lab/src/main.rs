@@ -67,6 +67,17 @@ enum Cmd {
     },
 }
 
+/// Waits for Ctrl-C or SIGTERM. Either returns normally, so the lab is dropped and moto (a child
+/// killed on drop) stops with it; a plain `kill` used to end the process before that, leaving moto
+/// running.
+async fn stop_signal() -> std::io::Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r,
+        _ = term.recv() => Ok(()),
+    }
+}
+
 /// A comma-separated list of sizes, possibly empty.
 #[derive(Clone, Debug)]
 struct SizeList(Vec<usize>);
@@ -129,8 +140,8 @@ fn main() -> anyhow::Result<()> {
                 r53_lab::nameservers::SETS
             );
             println!("provider \"r53\" {{\n  {}\n}}", lab.dns_block());
-            println!("(moto pid {:?}); Ctrl-C to stop", lab.moto.pid());
-            lab.rt.block_on(tokio::signal::ctrl_c())?;
+            println!("(moto pid {:?}); Ctrl-C or SIGTERM to stop", lab.moto.pid());
+            lab.rt.block_on(stop_signal())?;
         }
         Cmd::Demo { keep } => demo(&lab, keep)?,
         Cmd::Bench { .. } => unreachable!("handled above"),
@@ -299,11 +310,11 @@ fn demo(lab: &r53_lab::Lab, keep: bool) -> anyhow::Result<()> {
     demo_migration(lab)?;
     if keep {
         println!(
-            "\nlab kept running at {}; workdir {}; Ctrl-C to stop",
+            "\nlab kept running at {}; workdir {}; Ctrl-C or SIGTERM to stop",
             lab.endpoint(),
             tf.path().display()
         );
-        lab.rt.block_on(tokio::signal::ctrl_c())?;
+        lab.rt.block_on(stop_signal())?;
     }
     step("terraform destroy");
     tf.destroy()?;

@@ -41,3 +41,69 @@ fn make_demo_runs_end_to_end() {
         assert!(text.contains(want), "missing {want:?} in:\n{text}");
     }
 }
+
+/// `r53-lab serve` ends on SIGTERM as on Ctrl-C: the lab is dropped and its moto server stops
+/// with it (a plain `kill` used to leave moto running).
+#[test]
+fn lab_serve_stops_its_moto_on_sigterm() {
+    use std::io::BufRead as _;
+    let bin = r53_lab::tools::repo_root().join("target/debug/r53-lab");
+    assert!(bin.exists(), "{} not built (make build)", bin.display());
+    let mut serve = std::process::Command::new(&bin)
+        .arg("serve")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run r53-lab serve");
+    let mut lines = std::io::BufReader::new(serve.stdout.take().expect("piped stdout")).lines();
+    let moto_pid: u32 = loop {
+        let line = match lines.next() {
+            Some(Ok(l)) => l,
+            other => {
+                let _ = serve.kill();
+                panic!("r53-lab serve ended before printing moto's pid: {other:?}");
+            }
+        };
+        if let Some(rest) = line.strip_prefix("(moto pid Some(") {
+            break rest
+                .split(')')
+                .next()
+                .and_then(|p| p.parse().ok())
+                .expect("moto pid");
+        }
+    };
+    assert!(
+        alive(moto_pid),
+        "moto {moto_pid} should run while the lab serves"
+    );
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &serve.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(kill.success());
+    let status = serve.wait().expect("wait for r53-lab serve");
+    assert!(status.success(), "r53-lab serve after SIGTERM: {status}");
+    // The kill is sent as the lab is dropped; give the kernel a bounded while to end moto.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while alive(moto_pid) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(
+        !alive(moto_pid),
+        "moto {moto_pid} still running after r53-lab serve ended"
+    );
+}
+
+/// Running, not a zombie waiting to be reaped (a container's init may never reap it).
+fn alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !matches!(
+            stat.rsplit(')')
+                .next()
+                .map(str::trim_start)
+                .and_then(|s| s.chars().next()),
+            Some('Z' | 'X')
+        ),
+        Err(_) => false,
+    }
+}
