@@ -94,6 +94,17 @@ pub enum DiffKind {
     OldOutOfSync,
     /// A server gave no usable answer.
     Unanswered,
+    /// TXT or SPF: the same text in other character-strings (`"v=spf1 a" " -all"` against
+    /// `"v=spf1 a -all"`). SPF and DKIM readers join the strings; a reader of single strings does
+    /// not: reported, not blocking.
+    SplitDiffers,
+}
+
+impl DiffKind {
+    /// A difference a switch must not go ahead with.
+    pub fn blocks(&self) -> bool {
+        !matches!(self, DiffKind::SplitDiffers)
+    }
 }
 
 /// One difference, with every server's answer that makes it one.
@@ -113,6 +124,7 @@ impl std::fmt::Display for Difference {
             DiffKind::Changed => "different at the new host",
             DiffKind::OldOutOfSync => "the old host's servers disagree",
             DiffKind::Unanswered => "not answered",
+            DiffKind::SplitDiffers => "same text, split into other strings at the new host",
         };
         write!(f, "{} {}: {what}", self.question.name, self.question.ty)?;
         for (s, r) in &self.answers {
@@ -360,7 +372,15 @@ fn normalise_reply(m: &Message, o: &Options) -> Reply {
         if rty == RecordType::RRSIG || (referral && rty != RecordType::NS) {
             continue;
         }
-        let mut data = r.data().to_string();
+        let mut data = match rty {
+            // hickory's Display joins the strings and replaces bytes that are not UTF-8: a value
+            // split differently, or with other bytes, would compare equal. Route 53's quoted form
+            // keeps both.
+            RecordType::TXT | RecordType::Unknown(99) => r53_zone::wire::to_route53(r.data())
+                .map(|(_, v)| v)
+                .unwrap_or_else(|_| r.data().to_string()),
+            _ => r.data().to_string(),
+        };
         if o.ignore_case || names_inside(rty) {
             data = data.to_ascii_lowercase();
         }
@@ -369,12 +389,52 @@ fn normalise_reply(m: &Message, o: &Options) -> Reply {
         } else {
             String::new()
         };
+        // hickory writes every type it has no variant for as "Unknown".
+        let ty = r53_zone::wire::type_name(u16::from(rty));
         out.insert(format!(
-            "{}{ttl} {rty} {data}",
+            "{}{ttl} {ty} {data}",
             normalise(&r.name().to_string())
         ));
     }
     Reply::Records(out.into_iter().collect())
+}
+
+/// The reply with each TXT/SPF record's character-strings joined into one, so replies that differ
+/// only in how a text is split compare equal.
+fn unsplit(r: &Reply) -> Reply {
+    match r {
+        Reply::Records(lines) => {
+            let mut out: Vec<String> = lines.iter().map(|l| unsplit_line(l)).collect();
+            out.sort();
+            Reply::Records(out)
+        }
+        other => other.clone(),
+    }
+}
+
+/// `name [ttl] TYPE data`: a TXT or SPF line's data as one quoted string; any other line as it is.
+fn unsplit_line(line: &str) -> String {
+    let (mut head, mut rest) = (String::new(), line);
+    for _ in 0..3 {
+        let Some((token, after)) = rest.split_once(' ') else {
+            break;
+        };
+        head.push_str(token);
+        head.push(' ');
+        if token == "TXT" || token == "SPF" {
+            return match r53_zone::rdata::parse_string_bytes(after) {
+                Some(strings) => {
+                    format!(
+                        "{head}{}",
+                        r53_zone::rdata::quote_route53(&strings.concat())
+                    )
+                }
+                None => line.to_string(),
+            };
+        }
+        rest = after;
+    }
+    line.to_string()
 }
 
 /// Compares each question's answers: the old servers' (`old` indexes into each row) must agree;
@@ -427,9 +487,11 @@ pub fn compare(
             continue;
         };
         let newr = &row[first];
+        let joined = unsplit(reference);
         let kind = match (reference.present(), newr.present()) {
             (true, false) => DiffKind::Missing,
             (false, true) => DiffKind::Extra,
+            _ if deviating.iter().all(|&i| unsplit(&row[i]) == joined) => DiffKind::SplitDiffers,
             _ => DiffKind::Changed,
         };
         let mut answers = vec![(labels[0].clone(), reference.clone())];
@@ -552,6 +614,58 @@ mod tests {
         }];
         let (r, _) = ask_all(&[q("a.x", "A")], &gone, &o).await;
         assert!(matches!(&r[0][0], Reply::Failed(_)), "{:?}", r[0][0]);
+    }
+
+    /// TXT answers keep their character-strings and bytes (hickory's Display joins the strings
+    /// and replaces bytes that are not UTF-8): a value split differently is reported, not
+    /// blocking; other bytes are a change.
+    #[test]
+    fn txt_strings_and_bytes_are_compared_as_sent() {
+        use hickory_proto::rr::rdata::TXT;
+        use hickory_proto::rr::{RData, Record};
+        let answer = |strings: &[&[u8]]| {
+            let mut m = Message::new();
+            m.set_message_type(MessageType::Response)
+                .set_authoritative(true);
+            m.add_answer(Record::from_rdata(
+                Name::from_str("t.x.").unwrap(),
+                300,
+                RData::TXT(TXT::from_bytes(strings.to_vec())),
+            ));
+            normalise_reply(&m, &Options::default())
+        };
+        let whole = answer(&[b"v=spf1 a -all"]);
+        let split = answer(&[b"v=spf1 a", b" -all"]);
+        assert_eq!(whole, recs(&["t.x TXT \"v=spf1 a -all\""]));
+        assert_eq!(split, recs(&["t.x TXT \"v=spf1 a\" \" -all\""]));
+        let (latin1, other) = (answer(&[b"caf\xe9"]), answer(&[b"caf\xe8"]));
+        assert_eq!(latin1, recs(&["t.x TXT \"caf\\351\""]));
+        let qs = [q("t.x", "TXT"), q("t.x", "TXT"), q("t.x", "TXT")];
+        let labels: Vec<String> = ["old", "new"].iter().map(|s| s.to_string()).collect();
+        let rows = vec![
+            vec![split.clone(), whole.clone()],
+            vec![latin1, other],
+            vec![split.clone(), answer(&[b"v=spf1", b" a -all"])],
+        ];
+        let d = compare(&qs, &rows, &labels, 1);
+        let kinds: Vec<&DiffKind> = d.iter().map(|d| &d.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                &DiffKind::SplitDiffers,
+                &DiffKind::Changed,
+                &DiffKind::SplitDiffers
+            ]
+        );
+        assert!(!DiffKind::SplitDiffers.blocks() && DiffKind::Changed.blocks());
+        assert!(
+            d[0].to_string()
+                .contains("same text, split into other strings"),
+            "{}",
+            d[0]
+        );
+        // A split the same at both hosts is no difference at all.
+        assert!(compare(&qs[..1], &[vec![split.clone(), split]], &labels, 1).is_empty());
     }
 
     #[test]

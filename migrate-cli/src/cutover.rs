@@ -849,10 +849,16 @@ impl Cx<'_> {
             for diff in &differences {
                 println!("    {diff}");
             }
-            if !differences.is_empty() {
+            let blocking = differences.iter().filter(|d| d.kind.blocks()).count();
+            if blocking > 0 {
                 blockers.push(format!(
-                    "{} record set(s) answer differently at the old and the new host (listed above)",
-                    differences.len()
+                    "{blocking} record set(s) answer differently at the old and the new host (listed above)"
+                ));
+            }
+            let split = differences.iter().filter(|d| !d.kind.blocks()).count();
+            if split > 0 {
+                notes.push(format!(
+                    "{split} TXT/SPF record set(s) hold the same text split into other strings at the new host (listed above): SPF and DKIM readers join the strings, a reader of single strings does not; write the value as the old host splits it if that matters"
                 ));
             }
             reference = questions
@@ -1001,7 +1007,11 @@ impl Cx<'_> {
                 v
             })
             .collect();
-        let diverged = equivalence::compare(&questions, &rows, &labels, 1);
+        // A split accepted at preflight (a note, not a blocker) is not a change since.
+        let diverged: Vec<_> = equivalence::compare(&questions, &rows, &labels, 1)
+            .into_iter()
+            .filter(|d| d.kind.blocks())
+            .collect();
         for x in &diverged {
             println!("    {x}");
         }
