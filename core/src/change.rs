@@ -10,6 +10,14 @@ pub enum Change {
     Delete(RecordSet),
 }
 
-/// A Route 53 change ID, to wait on.
+/// A Route 53 change ID, to wait on. Calls that may have nothing to wait for (a batch an earlier
+/// attempt already applied, a zone taken over) return `Option<ChangeId>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangeId(pub String);
+
+impl ChangeId {
+    /// From the API's form (`/change/C123` or `C123`).
+    pub fn of(id: &str) -> ChangeId {
+        ChangeId(id.trim_start_matches("/change/").to_string())
+    }
+}

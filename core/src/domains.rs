@@ -11,7 +11,7 @@ use aws_smithy_types::date_time::Format;
 use rd::types as t;
 
 use crate::error::{Error, Result};
-use crate::retry::{retry, RetryPolicy};
+use crate::retry::RetryPolicy;
 use crate::route53::Call;
 
 /// The four contacts of a registration, in the order AWS lists them.
@@ -410,14 +410,11 @@ impl Domains {
     }
 
     pub async fn find_domain_by_name(&self, call: &Call, name: &str) -> Result<RegisteredDomain> {
-        let out = retry(
-            "GetDomainDetail",
-            &self.policy,
-            call.deadline,
-            &call.cancel,
-            || self.client.get_domain_detail().domain_name(name).send(),
-        )
-        .await;
+        let out = call
+            .send("GetDomainDetail", &self.policy, || {
+                self.client.get_domain_detail().domain_name(name).send()
+            })
+            .await;
         let o = match out.result {
             Ok(o) => o,
             Err(e) if is_missing(&e) => {
@@ -489,15 +486,12 @@ impl Domains {
         let mut marker: Option<String> = None;
         loop {
             let m = marker.clone();
-            let page = retry(
-                "ListDomains",
-                &self.policy,
-                call.deadline,
-                &call.cancel,
-                || self.client.list_domains().set_marker(m.clone()).send(),
-            )
-            .await
-            .result?;
+            let page = call
+                .send("ListDomains", &self.policy, || {
+                    self.client.list_domains().set_marker(m.clone()).send()
+                })
+                .await
+                .result?;
             out.extend(
                 page.domains()
                     .iter()
@@ -511,15 +505,12 @@ impl Domains {
     }
 
     pub async fn tags(&self, call: &Call, name: &str) -> Result<BTreeMap<String, String>> {
-        let o = retry(
-            "ListTagsForDomain",
-            &self.policy,
-            call.deadline,
-            &call.cancel,
-            || self.client.list_tags_for_domain().domain_name(name).send(),
-        )
-        .await
-        .result?;
+        let o = call
+            .send("ListTagsForDomain", &self.policy, || {
+                self.client.list_tags_for_domain().domain_name(name).send()
+            })
+            .await
+            .result?;
         Ok(o.tag_list()
             .iter()
             .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
@@ -540,19 +531,13 @@ impl Domains {
             .cloned()
             .collect();
         if !gone.is_empty() {
-            retry(
-                "DeleteTagsForDomain",
-                &self.policy,
-                call.deadline,
-                &call.cancel,
-                || {
-                    self.client
-                        .delete_tags_for_domain()
-                        .domain_name(name)
-                        .set_tags_to_delete(Some(gone.clone()))
-                        .send()
-                },
-            )
+            call.send("DeleteTagsForDomain", &self.policy, || {
+                self.client
+                    .delete_tags_for_domain()
+                    .domain_name(name)
+                    .set_tags_to_delete(Some(gone.clone()))
+                    .send()
+            })
             .await
             .result?;
         }
@@ -562,19 +547,13 @@ impl Domains {
             .map(|(k, v)| t::Tag::builder().key(k).value(v).build())
             .collect();
         if !changed.is_empty() {
-            retry(
-                "UpdateTagsForDomain",
-                &self.policy,
-                call.deadline,
-                &call.cancel,
-                || {
-                    self.client
-                        .update_tags_for_domain()
-                        .domain_name(name)
-                        .set_tags_to_update(Some(changed.clone()))
-                        .send()
-                },
-            )
+            call.send("UpdateTagsForDomain", &self.policy, || {
+                self.client
+                    .update_tags_for_domain()
+                    .domain_name(name)
+                    .set_tags_to_update(Some(changed.clone()))
+                    .send()
+            })
             .await
             .result?;
         }
@@ -584,34 +563,22 @@ impl Domains {
     /// Auto-renew is synchronous at AWS.
     pub async fn set_auto_renew(&self, call: &Call, name: &str, on: bool) -> Result<()> {
         if on {
-            retry(
-                "EnableDomainAutoRenew",
-                &self.policy,
-                call.deadline,
-                &call.cancel,
-                || {
-                    self.client
-                        .enable_domain_auto_renew()
-                        .domain_name(name)
-                        .send()
-                },
-            )
+            call.send("EnableDomainAutoRenew", &self.policy, || {
+                self.client
+                    .enable_domain_auto_renew()
+                    .domain_name(name)
+                    .send()
+            })
             .await
             .result
             .map(drop)
         } else {
-            retry(
-                "DisableDomainAutoRenew",
-                &self.policy,
-                call.deadline,
-                &call.cancel,
-                || {
-                    self.client
-                        .disable_domain_auto_renew()
-                        .domain_name(name)
-                        .send()
-                },
-            )
+            call.send("DisableDomainAutoRenew", &self.policy, || {
+                self.client
+                    .disable_domain_auto_renew()
+                    .domain_name(name)
+                    .send()
+            })
             .await
             .result
             .map(drop)
@@ -625,34 +592,22 @@ impl Domains {
         on: bool,
     ) -> Result<OperationId> {
         let id = if on {
-            retry(
-                "EnableDomainTransferLock",
-                &self.policy,
-                call.deadline,
-                &call.cancel,
-                || {
-                    self.client
-                        .enable_domain_transfer_lock()
-                        .domain_name(name)
-                        .send()
-                },
-            )
+            call.send("EnableDomainTransferLock", &self.policy, || {
+                self.client
+                    .enable_domain_transfer_lock()
+                    .domain_name(name)
+                    .send()
+            })
             .await
             .result?
             .operation_id
         } else {
-            retry(
-                "DisableDomainTransferLock",
-                &self.policy,
-                call.deadline,
-                &call.cancel,
-                || {
-                    self.client
-                        .disable_domain_transfer_lock()
-                        .domain_name(name)
-                        .send()
-                },
-            )
+            call.send("DisableDomainTransferLock", &self.policy, || {
+                self.client
+                    .disable_domain_transfer_lock()
+                    .domain_name(name)
+                    .send()
+            })
             .await
             .result?
             .operation_id
@@ -670,21 +625,16 @@ impl Domains {
             .iter()
             .map(nameserver_to)
             .collect::<Result<Vec<_>>>()?;
-        let o = retry(
-            "UpdateDomainNameservers",
-            &self.policy,
-            call.deadline,
-            &call.cancel,
-            || {
+        let o = call
+            .send("UpdateDomainNameservers", &self.policy, || {
                 self.client
                     .update_domain_nameservers()
                     .domain_name(name)
                     .set_nameservers(Some(ns.clone()))
                     .send()
-            },
-        )
-        .await
-        .result?;
+            })
+            .await
+            .result?;
         op_id(o.operation_id)
     }
 
@@ -696,12 +646,8 @@ impl Domains {
         contacts: &BTreeMap<ContactRole, Contact>,
     ) -> Result<OperationId> {
         let get = |r| contacts.get(&r).map(contact_to);
-        let o = retry(
-            "UpdateDomainContact",
-            &self.policy,
-            call.deadline,
-            &call.cancel,
-            || {
+        let o = call
+            .send("UpdateDomainContact", &self.policy, || {
                 self.client
                     .update_domain_contact()
                     .domain_name(name)
@@ -710,11 +656,10 @@ impl Domains {
                     .set_tech_contact(get(ContactRole::Tech))
                     .set_billing_contact(get(ContactRole::Billing))
                     .send()
-            },
-        )
-        .await
-        .result
-        .map_err(|e| redact_contacts(e, contacts))?;
+            })
+            .await
+            .result
+            .map_err(|e| redact_contacts(e, contacts))?;
         op_id(o.operation_id)
     }
 
@@ -725,12 +670,8 @@ impl Domains {
         privacy: &BTreeMap<ContactRole, bool>,
     ) -> Result<OperationId> {
         let get = |r| privacy.get(&r).copied();
-        let o = retry(
-            "UpdateDomainContactPrivacy",
-            &self.policy,
-            call.deadline,
-            &call.cancel,
-            || {
+        let o = call
+            .send("UpdateDomainContactPrivacy", &self.policy, || {
                 self.client
                     .update_domain_contact_privacy()
                     .domain_name(name)
@@ -739,10 +680,9 @@ impl Domains {
                     .set_tech_privacy(get(ContactRole::Tech))
                     .set_billing_privacy(get(ContactRole::Billing))
                     .send()
-            },
-        )
-        .await
-        .result?;
+            })
+            .await
+            .result?;
         op_id(o.operation_id)
     }
 
@@ -751,12 +691,8 @@ impl Domains {
     pub async fn register(&self, call: &Call, r: &Registration) -> Result<OperationId> {
         let get = |role| r.contacts.get(&role).map(contact_to);
         let p = |role| r.privacy.get(&role).copied();
-        let out = retry(
-            "RegisterDomain",
-            &self.policy,
-            call.deadline,
-            &call.cancel,
-            || {
+        let out = call
+            .send("RegisterDomain", &self.policy, || {
                 self.client
                     .register_domain()
                     .domain_name(&r.name)
@@ -771,9 +707,8 @@ impl Domains {
                     .set_privacy_protect_tech_contact(p(ContactRole::Tech))
                     .set_privacy_protect_billing_contact(p(ContactRole::Billing))
                     .send()
-            },
-        )
-        .await;
+            })
+            .await;
         let res = match out.result {
             Ok(o) => op_id(o.operation_id),
             Err(e) if out.ambiguous => {
@@ -792,21 +727,18 @@ impl Domains {
 
     /// Deletes (deregisters) a domain: irreversible at the registry.
     pub async fn delete_domain(&self, call: &Call, name: &str) -> Result<OperationId> {
-        let o = retry(
-            "DeleteDomain",
-            &self.policy,
-            call.deadline,
-            &call.cancel,
-            || self.client.delete_domain().domain_name(name).send(),
-        )
-        .await
-        .result
-        .map_err(|e| match e {
-            e if is_missing(&e) => Error::NotFound {
-                what: format!("registered domain {name} (in this account)"),
-            },
-            e => e,
-        })?;
+        let o = call
+            .send("DeleteDomain", &self.policy, || {
+                self.client.delete_domain().domain_name(name).send()
+            })
+            .await
+            .result
+            .map_err(|e| match e {
+                e if is_missing(&e) => Error::NotFound {
+                    what: format!("registered domain {name} (in this account)"),
+                },
+                e => e,
+            })?;
         op_id(o.operation_id)
     }
 
@@ -817,15 +749,12 @@ impl Domains {
         domain: &str,
         kind: &str,
     ) -> Result<Option<OperationId>> {
-        let o = retry(
-            "ListOperations",
-            &self.policy,
-            call.deadline,
-            &call.cancel,
-            || self.client.list_operations().send(),
-        )
-        .await
-        .result?;
+        let o = call
+            .send("ListOperations", &self.policy, || {
+                self.client.list_operations().send()
+            })
+            .await
+            .result?;
         Ok(o.operations()
             .iter()
             .filter(|s| {
@@ -847,20 +776,15 @@ impl Domains {
         let mut pause = Duration::from_millis(200);
         let started = Instant::now();
         loop {
-            let o = retry(
-                "GetOperationDetail",
-                &self.policy,
-                call.deadline,
-                &call.cancel,
-                || {
+            let o = call
+                .send("GetOperationDetail", &self.policy, || {
                     self.client
                         .get_operation_detail()
                         .operation_id(&id.0)
                         .send()
-                },
-            )
-            .await
-            .result?;
+                })
+                .await
+                .result?;
             let status = o
                 .status()
                 .map(|s| s.as_str().to_string())
@@ -896,20 +820,15 @@ impl Domains {
 
     /// `AVAILABLE`, `UNAVAILABLE`, `RESERVED`, … as Route 53 Domains reports it.
     pub async fn availability(&self, call: &Call, name: &str) -> Result<String> {
-        let o = retry(
-            "CheckDomainAvailability",
-            &self.policy,
-            call.deadline,
-            &call.cancel,
-            || {
+        let o = call
+            .send("CheckDomainAvailability", &self.policy, || {
                 self.client
                     .check_domain_availability()
                     .domain_name(name)
                     .send()
-            },
-        )
-        .await
-        .result?;
+            })
+            .await
+            .result?;
         Ok(o.availability()
             .map(|a| a.as_str().to_string())
             .unwrap_or_else(|| "UNKNOWN".into()))
@@ -917,15 +836,12 @@ impl Domains {
 
     /// Prices of one TLD (without the dot).
     pub async fn prices(&self, call: &Call, tld: &str) -> Result<Prices> {
-        let o = retry(
-            "ListPrices",
-            &self.policy,
-            call.deadline,
-            &call.cancel,
-            || self.client.list_prices().tld(tld).send(),
-        )
-        .await
-        .result?;
+        let o = call
+            .send("ListPrices", &self.policy, || {
+                self.client.list_prices().tld(tld).send()
+            })
+            .await
+            .result?;
         let p = o
             .prices()
             .iter()

@@ -5,6 +5,7 @@
 //! cancellation) and the retry loop in [`retry`].
 
 pub mod batch;
+pub mod call;
 pub mod change;
 pub mod client;
 pub mod delegation;

@@ -9,10 +9,9 @@ use r53::types as t;
 use r53_zone::{
     name::normalise, Alias, Failover, GeoLocation, GeoProximity, RecordSet, RecordType, Routing,
 };
-use tokio_util::sync::CancellationToken;
 
 use crate::error::{Error, Result};
-use crate::retry::{retry, RetryPolicy};
+use crate::retry::RetryPolicy;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Vpc {
@@ -106,29 +105,7 @@ impl NewZone {
 
 pub use crate::change::{Change, ChangeId};
 
-/// The deadline and cancellation every call runs under.
-#[derive(Debug, Clone)]
-pub struct Call {
-    pub deadline: Instant,
-    pub cancel: CancellationToken,
-}
-
-impl Call {
-    pub fn new(timeout: Duration, cancel: CancellationToken) -> Self {
-        Call {
-            deadline: crate::deadline_after(timeout),
-            cancel,
-        }
-    }
-    /// A call Terraform's Stop does not cut short, for the bookkeeping a stopped write still owes
-    /// (recording that a zone is claimed) before it answers.
-    pub fn uncancellable(timeout: Duration) -> Self {
-        Call::new(timeout, CancellationToken::new())
-    }
-    pub fn remaining(&self) -> Duration {
-        self.deadline.saturating_duration_since(Instant::now())
-    }
-}
+pub use crate::call::Call;
 
 #[derive(Clone, Debug)]
 pub struct Route53 {
@@ -142,10 +119,6 @@ pub fn strip_zone_id(id: &str) -> String {
     id.trim_start_matches("/hostedzone/")
         .trim_start_matches("hostedzone/")
         .to_string()
-}
-
-fn strip_change_id(id: &str) -> String {
-    id.trim_start_matches("/change/").to_string()
 }
 
 impl Route53 {
@@ -163,13 +136,9 @@ impl Route53 {
         &self,
         call: &Call,
         z: &NewZone,
-    ) -> Result<(HostedZone, ChangeId)> {
-        let out = retry(
-            "CreateHostedZone",
-            &self.policy,
-            call.deadline,
-            &call.cancel,
-            || {
+    ) -> Result<(HostedZone, Option<ChangeId>)> {
+        let out = call
+            .send("CreateHostedZone", &self.policy, || {
                 let mut req = self
                     .client
                     .create_hosted_zone()
@@ -194,9 +163,8 @@ impl Route53 {
                     req = req.delegation_set_id(d);
                 }
                 req.send()
-            },
-        )
-        .await;
+            })
+            .await;
         match out.result {
             // Built from the response alone: once the zone exists the caller must get its ID, so no
             // further call (which Stop could cut short) may stand between it and the caller.
@@ -204,9 +172,7 @@ impl Route53 {
                 let hz = o
                     .hosted_zone()
                     .ok_or_else(|| Error::Invalid("CreateHostedZone returned no zone".into()))?;
-                let change = ChangeId(strip_change_id(
-                    o.change_info().map(|c| c.id()).unwrap_or_default(),
-                ));
+                let change = o.change_info().map(|c| ChangeId::of(c.id()));
                 let mut zone = zone_from_sdk(hz);
                 zone.name_servers = o
                     .delegation_set()
@@ -234,7 +200,7 @@ impl Route53 {
                         ))
                     })?;
                 let zone = self.find_hosted_zone_by_id(call, &zone.id).await?;
-                Ok((zone, ChangeId(String::new())))
+                Ok((zone, None))
             }
             Err(e) => Err(e),
         }
@@ -289,21 +255,15 @@ impl Route53 {
         add: Option<Vec<t::Tag>>,
         remove: Option<Vec<String>>,
     ) -> Result<()> {
-        retry(
-            "ChangeTagsForResource",
-            &self.policy,
-            call.deadline,
-            &call.cancel,
-            || {
-                self.client
-                    .change_tags_for_resource()
-                    .resource_type(t::TagResourceType::Hostedzone)
-                    .resource_id(id)
-                    .set_add_tags(add.clone())
-                    .set_remove_tag_keys(remove.clone())
-                    .send()
-            },
-        )
+        call.send("ChangeTagsForResource", &self.policy, || {
+            self.client
+                .change_tags_for_resource()
+                .resource_type(t::TagResourceType::Hostedzone)
+                .resource_id(id)
+                .set_add_tags(add.clone())
+                .set_remove_tag_keys(remove.clone())
+                .send()
+        })
         .await
         .result
         .map(|_| ())
@@ -311,14 +271,11 @@ impl Route53 {
 
     pub async fn find_hosted_zone_by_id(&self, call: &Call, id: &str) -> Result<HostedZone> {
         let id = strip_zone_id(id);
-        let out = retry(
-            "GetHostedZone",
-            &self.policy,
-            call.deadline,
-            &call.cancel,
-            || self.client.get_hosted_zone().id(&id).send(),
-        )
-        .await;
+        let out = call
+            .send("GetHostedZone", &self.policy, || {
+                self.client.get_hosted_zone().id(&id).send()
+            })
+            .await;
         let o = match out.result {
             Ok(o) => o,
             Err(Error::Api { code, .. }) if code == "NoSuchHostedZone" => {
@@ -364,22 +321,17 @@ impl Route53 {
         let mut out = Vec::new();
         let mut next: Option<(String, Option<String>)> = Some((format!("{want}."), None));
         while let Some((dns, zid)) = next.take() {
-            let o = retry(
-                "ListHostedZonesByName",
-                &self.policy,
-                call.deadline,
-                &call.cancel,
-                || {
+            let o = call
+                .send("ListHostedZonesByName", &self.policy, || {
                     self.client
                         .list_hosted_zones_by_name()
                         .dns_name(&dns)
                         .set_hosted_zone_id(zid.clone())
                         .max_items(100)
                         .send()
-                },
-            )
-            .await
-            .result?;
+                })
+                .await
+                .result?;
             let mut past = false;
             for hz in o.hosted_zones() {
                 if normalise(hz.name()) == want {
@@ -403,19 +355,13 @@ impl Route53 {
         id: &str,
         comment: Option<&str>,
     ) -> Result<()> {
-        retry(
-            "UpdateHostedZoneComment",
-            &self.policy,
-            call.deadline,
-            &call.cancel,
-            || {
-                self.client
-                    .update_hosted_zone_comment()
-                    .id(id)
-                    .set_comment(Some(comment.unwrap_or("").to_string()))
-                    .send()
-            },
-        )
+        call.send("UpdateHostedZoneComment", &self.policy, || {
+            self.client
+                .update_hosted_zone_comment()
+                .id(id)
+                .set_comment(Some(comment.unwrap_or("").to_string()))
+                .send()
+        })
         .await
         .result
         .map(|_| ())
@@ -435,56 +381,40 @@ impl Route53 {
             .vpc_region(t::VpcRegion::from(v.region.as_str()))
             .build();
         let (result, ambiguous, already) = if associate {
-            let out = retry(
-                "AssociateVPCWithHostedZone",
-                &self.policy,
-                call.deadline,
-                &call.cancel,
-                || {
+            let out = call
+                .send("AssociateVPCWithHostedZone", &self.policy, || {
                     self.client
                         .associate_vpc_with_hosted_zone()
                         .hosted_zone_id(id)
                         .vpc(vpc.clone())
                         .send()
-                },
-            )
-            .await;
+                })
+                .await;
             (
                 out.result
-                    .map(|o| o.change_info().map(|c| c.id().to_string())),
+                    .map(|o| o.change_info().map(|c| ChangeId::of(c.id()))),
                 out.ambiguous,
                 "ConflictingDomainExists",
             )
         } else {
-            let out = retry(
-                "DisassociateVPCFromHostedZone",
-                &self.policy,
-                call.deadline,
-                &call.cancel,
-                || {
+            let out = call
+                .send("DisassociateVPCFromHostedZone", &self.policy, || {
                     self.client
                         .disassociate_vpc_from_hosted_zone()
                         .hosted_zone_id(id)
                         .vpc(vpc.clone())
                         .send()
-                },
-            )
-            .await;
+                })
+                .await;
             (
                 out.result
-                    .map(|o| o.change_info().map(|c| c.id().to_string())),
+                    .map(|o| o.change_info().map(|c| ChangeId::of(c.id()))),
                 out.ambiguous,
                 "VPCAssociationNotFound",
             )
         };
         match result {
-            Ok(change) => {
-                self.wait_change_insync(
-                    call,
-                    &ChangeId(strip_change_id(&change.unwrap_or_default())),
-                )
-                .await
-            }
+            Ok(id) => self.wait_change_insync(call, id.as_ref()).await,
             // A retry of a request that did go through.
             Err(Error::Api { code, .. }) if code == already && ambiguous => Ok(()),
             Err(e) => Err(e),
@@ -499,21 +429,16 @@ impl Route53 {
     }
 
     async fn all_tags(&self, call: &Call, id: &str) -> Result<BTreeMap<String, String>> {
-        let o = retry(
-            "ListTagsForResource",
-            &self.policy,
-            call.deadline,
-            &call.cancel,
-            || {
+        let o = call
+            .send("ListTagsForResource", &self.policy, || {
                 self.client
                     .list_tags_for_resource()
                     .resource_type(t::TagResourceType::Hostedzone)
                     .resource_id(id)
                     .send()
-            },
-        )
-        .await
-        .result?;
+            })
+            .await
+            .result?;
         Ok(o.resource_tag_set()
             .map(|s| {
                 s.tags()
@@ -565,18 +490,13 @@ impl Route53 {
 
     /// Deletes a zone. A zone already gone counts as deleted.
     pub async fn delete_hosted_zone(&self, call: &Call, id: &str) -> Result<Option<ChangeId>> {
-        let out = retry(
-            "DeleteHostedZone",
-            &self.policy,
-            call.deadline,
-            &call.cancel,
-            || self.client.delete_hosted_zone().id(id).send(),
-        )
-        .await;
+        let out = call
+            .send("DeleteHostedZone", &self.policy, || {
+                self.client.delete_hosted_zone().id(id).send()
+            })
+            .await;
         match out.result {
-            Ok(o) => Ok(Some(ChangeId(strip_change_id(
-                o.change_info().map(|c| c.id()).unwrap_or_default(),
-            )))),
+            Ok(o) => Ok(o.change_info().map(|c| ChangeId::of(c.id()))),
             Err(Error::Api { code, .. }) if code == "NoSuchHostedZone" => Ok(None),
             Err(e) => Err(e),
         }
@@ -603,7 +523,7 @@ impl Route53 {
                 let id = self
                     .change_record_sets(call, &zone.id, &changes, "r53: force_destroy")
                     .await?;
-                self.wait_change_insync(call, &id).await?;
+                self.wait_change_insync(call, id.as_ref()).await?;
                 deleted += chunk.len();
             }
         }
@@ -615,23 +535,22 @@ impl Route53 {
 
     // ---- changes -------------------------------------------------------------------------------
 
-    pub async fn wait_change_insync(&self, call: &Call, id: &ChangeId) -> Result<()> {
-        if id.0.is_empty() {
+    /// Waits until the change is INSYNC; `None` (nothing was sent, or an earlier attempt's change
+    /// already landed) is done at once.
+    pub async fn wait_change_insync(&self, call: &Call, id: Option<&ChangeId>) -> Result<()> {
+        let Some(id) = id else {
             return Ok(());
-        }
+        };
         // Changes usually sync within seconds: poll quickly first, then back off.
         let started = Instant::now();
         let mut wait = Duration::from_millis(500);
         loop {
-            let o = retry(
-                "GetChange",
-                &self.policy,
-                call.deadline,
-                &call.cancel,
-                || self.client.get_change().id(&id.0).send(),
-            )
-            .await
-            .result?;
+            let o = call
+                .send("GetChange", &self.policy, || {
+                    self.client.get_change().id(&id.0).send()
+                })
+                .await
+                .result?;
             if o.change_info().map(|c| c.status()) == Some(&t::ChangeStatus::Insync) {
                 return Ok(());
             }
@@ -670,12 +589,8 @@ impl Route53 {
     ) -> Result<()> {
         let mut start: Option<(String, t::RrType, Option<String>)> = None;
         loop {
-            let o = retry(
-                "ListResourceRecordSets",
-                &self.policy,
-                call.deadline,
-                &call.cancel,
-                || {
+            let o = call
+                .send("ListResourceRecordSets", &self.policy, || {
                     let mut req = self
                         .client
                         .list_resource_record_sets()
@@ -688,9 +603,8 @@ impl Route53 {
                             .set_start_record_identifier(id.clone());
                     }
                     req.send()
-                },
-            )
-            .await;
+                })
+                .await;
             let o = match o.result {
                 Err(Error::Api { code, .. }) if code == "NoSuchHostedZone" => {
                     return Err(Error::NotFound {
@@ -733,12 +647,8 @@ impl Route53 {
                 set_id.map(|s| format!(" ({s})")).unwrap_or_default()
             ),
         };
-        let o = retry(
-            "ListResourceRecordSets",
-            &self.policy,
-            call.deadline,
-            &call.cancel,
-            || {
+        let o = call
+            .send("ListResourceRecordSets", &self.policy, || {
                 self.client
                     .list_resource_record_sets()
                     .hosted_zone_id(zone_id)
@@ -747,9 +657,8 @@ impl Route53 {
                     .set_start_record_identifier(set_id.map(str::to_string))
                     .max_items(if set_id.is_some() { 300 } else { 1 })
                     .send()
-            },
-        )
-        .await;
+            })
+            .await;
         let o = match o.result {
             Err(Error::Api { code, .. }) if code == "NoSuchHostedZone" => return Err(not_found()),
             r => r?,
@@ -769,26 +678,19 @@ impl Route53 {
         zone_id: &str,
         changes: &[Change],
         comment: &str,
-    ) -> Result<ChangeId> {
+    ) -> Result<Option<ChangeId>> {
         let batch = to_change_batch(changes, comment)?;
-        let out = retry(
-            "ChangeResourceRecordSets",
-            &self.policy,
-            call.deadline,
-            &call.cancel,
-            || {
+        let out = call
+            .send("ChangeResourceRecordSets", &self.policy, || {
                 self.client
                     .change_resource_record_sets()
                     .hosted_zone_id(zone_id)
                     .change_batch(batch.clone())
                     .send()
-            },
-        )
-        .await;
+            })
+            .await;
         match out.result {
-            Ok(o) => Ok(ChangeId(strip_change_id(
-                o.change_info().map(|c| c.id()).unwrap_or_default(),
-            ))),
+            Ok(o) => Ok(o.change_info().map(|c| ChangeId::of(c.id()))),
             Err(Error::Api { code, message, op })
                 if code == "InvalidChangeBatch" && out.ambiguous =>
             {
@@ -797,7 +699,7 @@ impl Route53 {
                         zone_id,
                         "change batch had already been applied by an earlier attempt"
                     );
-                    Ok(ChangeId(String::new()))
+                    Ok(None)
                 } else {
                     Err(Error::Api { op, code, message })
                 }

@@ -174,7 +174,7 @@ impl Zones {
                 .change_record_sets(call, zone_id, std::slice::from_ref(&change), "r53")
                 .await;
             self.invalidate(zone_id);
-            return self.wait_landed(call, &id?).await;
+            return self.wait_landed(call, id?.as_ref()).await;
         }
         let (tx, rx) = oneshot::channel();
         let p = Pending {
@@ -286,9 +286,12 @@ impl Zones {
 
     /// Waits for an accepted change to be INSYNC; a failure says the change is in the zone anyway
     /// ([`Error::Unconfirmed`]), so callers keep what they wrote instead of forgetting it.
-    async fn wait_landed(&self, call: &Call, id: &ChangeId) -> Result<()> {
+    async fn wait_landed(&self, call: &Call, id: Option<&ChangeId>) -> Result<()> {
+        let Some(id) = id else {
+            return Ok(());
+        };
         self.r53
-            .wait_change_insync(call, id)
+            .wait_change_insync(call, Some(id))
             .await
             .map_err(|cause| Error::Unconfirmed {
                 change: id.0.clone(),
@@ -316,7 +319,7 @@ impl Zones {
             self.invalidate(zone_id);
             match sent {
                 Ok(id) => {
-                    let r = self.wait_landed(call, &id).await;
+                    let r = self.wait_landed(call, id.as_ref()).await;
                     vec![r; changes.len()]
                 }
                 Err(e) if e.code() == Some("InvalidChangeBatch") && changes.len() > 1 => {

@@ -1389,7 +1389,7 @@ impl Io<'_> {
             )
             .await
             .map_err(|e| Fail::error(format!("setting the NS TTL of zone {zone_id}: {e}")))?;
-        r.wait_change_insync(&call, &change)
+        r.wait_change_insync(&call, change.as_ref())
             .await
             .map_err(|e| Fail::error(format!("zone {zone_id}: {e}")))?;
         Ok(before)

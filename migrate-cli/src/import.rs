@@ -262,14 +262,10 @@ async fn execute(
                         )
                         .await
                         .map_err(|e| Fail::error(format!("creating zone {}: {e}", j.zone)))?;
-                    if !change.0.is_empty() {
-                        aws.route53
-                            .wait_change_insync(&c, &change)
-                            .await
-                            .map_err(|e| {
-                                Fail::error(format!("waiting for zone {}: {e}", j.zone))
-                            })?;
-                    }
+                    aws.route53
+                        .wait_change_insync(&c, change.as_ref())
+                        .await
+                        .map_err(|e| Fail::error(format!("waiting for zone {}: {e}", j.zone)))?;
                     eprintln!("created hosted zone {} ({})", j.zone, z.id);
                     z.id
                 }

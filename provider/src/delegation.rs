@@ -406,7 +406,7 @@ impl DelegationResource {
                         )
                         .await
                         .map_err(|e| api_diag(&what, &e))?;
-                    r.wait_change_insync(&c, &id)
+                    r.wait_change_insync(&c, id.as_ref())
                         .await
                         .map_err(|e| api_diag(&what, &e))?;
                 }
@@ -756,7 +756,7 @@ impl Resource<Meta> for DelegationResource {
                     .change_record_sets(&c, &zid, &[Change::Delete(live)], &format!("r53_delegation {domain} destroyed"))
                     .await
                     .map_err(|e| api_diag(&what, &e))?;
-                r.wait_change_insync(&c, &id).await.map_err(|e| api_diag(&what, &e))?;
+                r.wait_change_insync(&c, id.as_ref()).await.map_err(|e| api_diag(&what, &e))?;
                 Ok(Diagnostics::new())
             }
         }

@@ -323,7 +323,7 @@ impl Resource<Meta> for HostedZoneResource {
                         z.id, z.name
                     ),
                 ));
-                (z, r53_core::ChangeId(String::new()))
+                (z, None)
             }
             None => r53
                 .create_hosted_zone(&c, &spec)
@@ -354,7 +354,7 @@ impl Resource<Meta> for HostedZoneResource {
         if let Err(e) = self.finish_zone(meta, &c, &zone, &spec, planned).await {
             return Err(fail(api_diag(&what, &e).into()).await);
         }
-        if let Err(e) = r53.wait_change_insync(&c, &change).await {
+        if let Err(e) = r53.wait_change_insync(&c, change.as_ref()).await {
             return Err(fail(api_diag(&what, &e).into()).await);
         }
         if let Err(e) = r53.claim_zone(&c, &zone.id).await {
@@ -455,7 +455,7 @@ impl Resource<Meta> for HostedZoneResource {
         match r53.delete_hosted_zone(&c, &id).await {
             Ok(Some(change)) => {
                 // Waiting is best effort: the zone is already gone from the API's point of view.
-                if let Err(e) = r53.wait_change_insync(&c, &change).await {
+                if let Err(e) = r53.wait_change_insync(&c, Some(&change)).await {
                     tracing::warn!("zone {id} deleted; waiting for INSYNC failed: {e}");
                 }
                 Ok(Diagnostics::new())
