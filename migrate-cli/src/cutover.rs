@@ -194,7 +194,7 @@ fn say(step: &str, msg: impl AsRef<str>) {
 }
 
 fn domain_of(s: &str) -> Result<String, Fail> {
-    r53_zone::Name::parse(s)
+    r53_zone::Name::delegable(s)
         .map(|n| n.to_string())
         .map_err(|e| Fail::error(format!("domain: {e}")))
 }

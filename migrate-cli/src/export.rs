@@ -240,7 +240,7 @@ pub fn render(zone: &r53_core::HostedZone, sets: &[RecordSet], per_record: bool)
 }
 
 pub async fn run(a: ExportArgs) -> Result<u8, Fail> {
-    let zone = r53_zone::Name::parse(&a.zone)
+    let zone = r53_zone::Name::from_user(&a.zone)
         .map_err(|e| Fail::error(format!("zone name: {e}")))?
         .to_string();
     let file = a.out.join("main.tf");

@@ -16,7 +16,7 @@ use crate::{output, source, Fail, ImportArgs, EXIT_OK, EXIT_PENDING};
 const API_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 pub async fn run(a: ImportArgs) -> Result<u8, Fail> {
-    let zone = r53_zone::Name::parse(&a.src.zone)
+    let zone = r53_zone::Name::from_user(&a.src.zone)
         .map_err(|e| Fail::error(format!("zone name: {e}")))?
         .to_string();
     let jpath = a

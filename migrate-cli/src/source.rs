@@ -99,7 +99,9 @@ pub async fn load(
     a: &SourceArgs,
     aws: Option<&r53_core::Aws>,
 ) -> Result<Converted, Fail> {
-    let zone = r53_zone::name::normalise(&a.zone);
+    let zone = r53_zone::Name::from_user(&a.zone)
+        .map_err(|e| Fail::error(format!("zone name: {e}")))?
+        .to_string();
     let opts = Options {
         skip_unsupported: a.skip_unsupported,
         max_record_sets: a.max_record_sets,

@@ -6,49 +6,11 @@ use r53_plugin::{Diagnostic, Diagnostics, Value};
 
 use crate::common::*;
 
-/// A domain name in ASCII form, checked for registrability: LDH labels, at least two of them.
+/// A domain name in ASCII form, checked for registrability (see [`r53_zone::Name::registrable`]).
 pub fn ascii_domain(raw: &str) -> Result<String, String> {
-    let t = raw.trim().trim_end_matches('.');
-    if t.is_empty() {
-        return Err("the domain name is empty".into());
-    }
-    let a = if t.is_ascii() {
-        t.to_ascii_lowercase()
-    } else {
-        idna::domain_to_ascii(t)
-            .map_err(|_| format!("{raw:?} is not a valid internationalised domain name"))?
-    };
-    let labels: Vec<&str> = a.split('.').collect();
-    if labels.len() < 2 {
-        return Err(format!(
-            "{raw:?} is a top-level domain; a registrable name has at least two labels, like example.com"
-        ));
-    }
-    if a.len() > 253 {
-        return Err(format!("{raw:?} is longer than 253 characters"));
-    }
-    for l in &labels {
-        if l.is_empty() {
-            return Err(format!("{raw:?} has an empty label (two dots in a row)"));
-        }
-        if l.len() > 63 {
-            return Err(format!("label {l:?} is longer than 63 characters"));
-        }
-        if let Some(c) = l
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
-        {
-            return Err(format!(
-                "{raw:?} contains {c:?}; registered names use letters, digits and hyphens only"
-            ));
-        }
-        if l.starts_with('-') || l.ends_with('-') {
-            return Err(format!(
-                "label {l:?} starts or ends with a hyphen, which registries refuse"
-            ));
-        }
-    }
-    Ok(a)
+    r53_zone::Name::registrable(raw)
+        .map(|n| n.to_string())
+        .map_err(|e| e.to_string())
 }
 
 /// Validation of a `domain_name` attribute (resource and data sources alike).
@@ -104,19 +66,9 @@ pub fn set_contacts(s: &mut Value, d: &RegisteredDomain, include: impl Fn(Contac
     }
 }
 
-/// A domain or subdomain name in ASCII form.
+/// A domain or subdomain name in ASCII form (see [`r53_zone::Name::delegable`]).
 pub fn ascii_name(raw: &str) -> Result<String, String> {
-    let t = raw.trim().trim_end_matches('.');
-    let a = if t.is_ascii() {
-        t.to_ascii_lowercase()
-    } else {
-        idna::domain_to_ascii(t).map_err(|_| format!("{raw:?} is not a valid domain name"))?
-    };
-    r53_zone::Name::parse(&a).map_err(|e| e.to_string())?;
-    if !a.contains('.') {
-        return Err(format!(
-            "{raw:?} is a top-level domain; delegate a name with at least two labels"
-        ));
-    }
-    Ok(a)
+    r53_zone::Name::delegable(raw)
+        .map(|n| n.to_string())
+        .map_err(|e| e.to_string())
 }

@@ -284,6 +284,57 @@ fn check_reports_a_zone_without_touching_route53() {
     assert_eq!(lab.proxy.stats().total(), 0, "{:?}", lab.proxy.stats());
 }
 
+/// A zone name typed in Unicode is the punycode zone (one conversion, as the provider's); a name
+/// that cannot be one is refused naming it, before anything is read.
+#[test]
+fn zone_names_in_unicode_are_converted_and_bad_ones_refused() {
+    let lab = lab();
+    let d = tempfile::tempdir().unwrap();
+    let p = write(
+        d.path(),
+        "idn.zone",
+        "$ORIGIN xn--bcher-kva.example.\n$TTL 300\n@ IN SOA ns1.old. h.old. 1 7200 3600 1209600 300\nwww IN A 192.0.2.1\n",
+    );
+    let r = migrate(
+        &lab,
+        &[
+            "check",
+            "Bücher.example",
+            "--from",
+            p.to_str().unwrap(),
+            "--json",
+        ],
+        d.path(),
+    );
+    assert_eq!(r.code, 0, "{}", r.text());
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("check --json");
+    assert_eq!(v["zone"], "xn--bcher-kva.example", "{}", r.stdout);
+    assert_eq!(v["record_sets"], 1, "{}", r.stdout);
+    for (zone, why) in [
+        ("bad..example", "empty label"),
+        (
+            "a\u{fffd}b.example",
+            "not a valid internationalised domain name",
+        ),
+    ] {
+        let r = migrate(
+            &lab,
+            &["check", zone, "--from", p.to_str().unwrap()],
+            d.path(),
+        );
+        assert_eq!(r.code, 1, "{zone}: {}", r.text());
+        assert!(
+            r.stderr.contains("zone name:") && r.stderr.contains(why),
+            "{zone}: {}",
+            r.text()
+        );
+    }
+    let r = migrate(&lab, &["cutover", "example", "--to-zone", "Z1"], d.path());
+    assert_eq!(r.code, 1, "{}", r.text());
+    assert!(r.stderr.contains("is a top-level domain"), "{}", r.text());
+    assert_eq!(lab.proxy.stats().total(), 0, "{:?}", lab.proxy.stats());
+}
+
 #[test]
 fn bad_sources_are_refused_precisely_and_write_nothing() {
     let lab = lab();

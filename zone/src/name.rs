@@ -17,6 +17,14 @@ pub enum NameError {
     BadChar { name: String, ch: char },
     #[error("a wildcard '*' must be the whole leftmost label, as in '*.example.com' ({0:?})")]
     BadWildcard(String),
+    #[error("{0:?} is not a valid internationalised domain name")]
+    Idna(String),
+    #[error("{0:?} is a top-level domain; give a name with at least two labels, like example.com")]
+    TopLevel(String),
+    #[error("{name:?} contains {ch:?}; registered names use letters, digits and hyphens only")]
+    NotLdh { name: String, ch: char },
+    #[error("label {0:?} starts or ends with a hyphen, which registries refuse")]
+    Hyphen(String),
 }
 
 /// A normalised absolute DNS name: lower case, no trailing dot, Route 53's octal escapes decoded.
@@ -66,6 +74,57 @@ impl Name {
         }
         Ok(Name(n))
     }
+    /// A name as a user types it (a Terraform attribute, a command-line argument): surrounding
+    /// space and one trailing dot ignored, Unicode labels converted to their punycode A-labels
+    /// (UTS 46), then checked as [`Name::parse`] does.
+    pub fn from_user(raw: &str) -> Result<Name, NameError> {
+        let t = raw.trim();
+        if t.is_ascii() {
+            return Name::parse(t);
+        }
+        let a = idna::domain_to_ascii(t.strip_suffix('.').unwrap_or(t))
+            .map_err(|_| NameError::Idna(raw.to_string()))?;
+        Name::parse(&a)
+    }
+
+    /// A domain that can be delegated from a parent zone: a name of at least two labels.
+    pub fn delegable(raw: &str) -> Result<Name, NameError> {
+        let n = Name::from_user(raw)?;
+        if n.labels() < 2 {
+            return Err(NameError::TopLevel(raw.to_string()));
+        }
+        Ok(n)
+    }
+
+    /// A domain that can be registered: at least two labels of letters, digits and inner hyphens
+    /// (LDH), at most 253 characters.
+    pub fn registrable(raw: &str) -> Result<Name, NameError> {
+        let n = Name::delegable(raw)?;
+        if n.0.len() > 253 {
+            return Err(NameError::TooLong(raw.to_string()));
+        }
+        for l in n.0.split('.') {
+            if let Some(ch) = l
+                .chars()
+                .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+            {
+                return Err(NameError::NotLdh {
+                    name: raw.to_string(),
+                    ch,
+                });
+            }
+            if l.starts_with('-') || l.ends_with('-') {
+                return Err(NameError::Hyphen(l.to_string()));
+            }
+        }
+        Ok(n)
+    }
+
+    /// How many labels the name has (`a\056b.example` has two).
+    pub fn labels(&self) -> usize {
+        self.0.split('.').count()
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -244,6 +303,56 @@ pub fn is_apex(name: &str, zone: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn user_names_delegable_and_registrable() {
+        let ok = |f: fn(&str) -> Result<Name, NameError>, raw: &str| f(raw).map(|n| n.to_string());
+        assert_eq!(
+            ok(Name::from_user, " Example.COM. ").unwrap(),
+            "example.com"
+        );
+        assert_eq!(
+            ok(Name::from_user, "Bücher.Example.").unwrap(),
+            "xn--bcher-kva.example"
+        );
+        assert_eq!(
+            ok(Name::registrable, "bücher.example").unwrap(),
+            "xn--bcher-kva.example"
+        );
+        assert_eq!(
+            ok(Name::delegable, "_sub.example.com").unwrap(),
+            "_sub.example.com"
+        );
+        assert!(matches!(
+            Name::delegable("com."),
+            Err(NameError::TopLevel(_))
+        ));
+        assert!(matches!(
+            Name::from_user("a\u{fffd}b.com"),
+            Err(NameError::Idna(_))
+        ));
+        for bad in [
+            "com",
+            "a..b",
+            "-a.com",
+            "a-.com",
+            "a_b.com",
+            "a b.com",
+            "",
+            "a\\.b.com",
+        ] {
+            assert!(Name::registrable(bad).is_err(), "{bad}");
+        }
+        assert!(matches!(
+            Name::registrable("a_b.com"),
+            Err(NameError::NotLdh { ch: '_', .. })
+        ));
+        assert!(matches!(
+            Name::registrable("-a.com"),
+            Err(NameError::Hyphen(_))
+        ));
+        assert_eq!(Name::parse("a\\.b.example").unwrap().labels(), 2);
+    }
 
     #[test]
     fn normalise_decodes_escapes_and_keeps_other_characters_whole() {
