@@ -87,6 +87,12 @@ struct Pending {
     reply: oneshot::Sender<Result<()>>,
 }
 
+fn name_of(c: &Change) -> &str {
+    match c {
+        Change::Create(r) | Change::Upsert(r) | Change::Delete(r) => &r.name,
+    }
+}
+
 fn key_of(r: &RecordSet) -> Key {
     (normalise(&r.name), r.ty, r.set_identifier.clone())
 }
@@ -264,24 +270,57 @@ async fn apply(zones: &Zones, zone_id: &str, chunk: Vec<Pending>) {
 
 impl Zones {
     /// Applies many changes to one zone in as few batches as Route 53's limits allow, one batch at
-    /// a time, each waited INSYNC. Returns one result per change, in order: a rejected batch is
-    /// bisected so only the offending changes fail.
+    /// a time, each waited INSYNC. Changes at one name are sent together, DELETEs first, so a set
+    /// replaced by one of another type (A → CNAME) or routing leaves no moment without an answer.
+    /// Returns one result per change, in the order given: a rejected batch is bisected so only
+    /// the offending changes fail.
     pub async fn apply_changes(
         &self,
         call: &Call,
         zone_id: &str,
         changes: &[Change],
     ) -> Vec<Result<()>> {
-        let mut out = Vec::with_capacity(changes.len());
+        let mut order: Vec<usize> = (0..changes.len()).collect();
+        order.sort_by_cached_key(|&i| {
+            let (rs, rank) = match &changes[i] {
+                Change::Delete(r) => (r, 0),
+                Change::Create(r) | Change::Upsert(r) => (r, 1),
+            };
+            (normalise(&rs.name), rank)
+        });
+        let sorted: Vec<Change> = order.iter().map(|&i| changes[i].clone()).collect();
+        let mut results: Vec<Option<Result<()>>> = vec![None; changes.len()];
         let mut start = 0;
-        for n in batch::split(changes, batch::cost) {
-            out.extend(
-                self.send_bisect(call, zone_id, &changes[start..start + n])
-                    .await,
-            );
+        for n in batch::split_groups(&sorted, batch::cost, |c| normalise(name_of(c))) {
+            let sent = self
+                .send_bisect(call, zone_id, &sorted[start..start + n])
+                .await;
+            for (&i, r) in order[start..start + n].iter().zip(sent) {
+                results[i] = Some(r);
+            }
             start += n;
         }
-        out
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(Error::Invalid("change not sent".into()))))
+            .collect()
+    }
+
+    /// Sends `changes` as one change batch (all or nothing) and waits until it is INSYNC: a record
+    /// set moved to another type, set identifier or routing policy, without a gap in between.
+    pub async fn apply_together(
+        &self,
+        call: &Call,
+        zone_id: &str,
+        changes: &[Change],
+    ) -> Result<()> {
+        let comment = format!("r53: {} change(s) together", changes.len());
+        let sent = self
+            .r53
+            .change_record_sets(call, zone_id, changes, &comment)
+            .await;
+        self.invalidate(zone_id);
+        self.wait_landed(call, sent?.as_ref()).await
     }
 
     /// Waits for an accepted change to be INSYNC; a failure says the change is in the zone anyway
