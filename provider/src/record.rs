@@ -32,6 +32,20 @@ fn key_of(v: &Value) -> (String, String, Option<String>) {
     )
 }
 
+/// Whether an update changes the set's identity (type, set identifier) or its kind of routing
+/// (simple → weighted, …): then it is a DELETE of the old set and a CREATE of the new one in one
+/// change batch, not a replacement with a moment in between when the name has no answer.
+fn moves(prior: &Value, planned: &Value) -> bool {
+    let (_, pt, ps) = key_of(prior);
+    let (_, nt, ns) = key_of(planned);
+    let routing = |v: &Value| {
+        to_record(v)
+            .ok()
+            .and_then(|r| r.routing.as_ref().map(std::mem::discriminant))
+    };
+    !prior.is_null() && (pt != nt || ps != ns || routing(prior) != routing(planned))
+}
+
 /// What identifies a record set in Route 53.
 #[derive(Clone, Copy)]
 struct Key<'a> {
@@ -113,6 +127,54 @@ impl RecordResource {
             ));
         }
         Err(Failure::from(d))
+    }
+
+    /// An update that changes the set's type, set identifier or routing: the live old set deleted
+    /// and the new one created in one change batch, which Route 53 applies all or nothing.
+    async fn move_set(
+        &self,
+        meta: &Meta,
+        ctx: &Ctx,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, Failure> {
+        let what = format!(
+            "Updating record set {} {}",
+            planned.get("name").as_str().unwrap_or_default(),
+            planned.get("type").as_str().unwrap_or_default()
+        );
+        let (zone_id, rs) = self.preflight(meta, ctx, planned, &what).await?;
+        let (name, ty, set) = key_of(prior);
+        let ty: RecordType = ty.parse().map_err(|e: String| {
+            Failure::from(Diagnostics::from(Diagnostic::error("Invalid state", e)))
+        })?;
+        let c = call(ctx, CREATE_TIMEOUT);
+        // The DELETE must carry the live values; a set already gone leaves only the CREATE.
+        meta.aws.zones.invalidate(&zone_id);
+        let mut changes = Vec::with_capacity(2);
+        match meta
+            .aws
+            .route53
+            .find_record_set(&c, &zone_id, &name, ty, set.as_deref())
+            .await
+        {
+            Ok(live) => changes.push(Change::Delete(live)),
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(api_diag(&what, &e).into()),
+        }
+        changes.push(Change::Create(rs.clone()));
+        match meta.aws.zones.apply_together(&c, &zone_id, &changes).await {
+            Ok(()) => Ok(record_state(&zone_id, &rs, planned)),
+            // Accepted, then the INSYNC wait failed: the batch is in the zone.
+            Err(e @ r53_core::Error::Unconfirmed { .. }) => Err(Failure::with_partial(
+                api_diag(&what, &e),
+                record_state(&zone_id, &rs, planned),
+            )),
+            // Refused, or cut short before an answer: Terraform keeps the old set's state. Had the
+            // batch landed after all, the next refresh finds the old set gone and the next apply
+            // takes over the identical new one (see adopt_identical).
+            Err(e) => Err(Failure::from(api_diag(&what, &e))),
+        }
     }
 
     /// A CREATE refused because the set exists: when the live set is exactly the one declared, it is
@@ -230,17 +292,11 @@ impl Resource<Meta> for RecordResource {
         if norm(prior, "name") != norm(planned, "name") {
             out.push(at("name"));
         }
-        if norm(prior, "type") != norm(planned, "type") {
-            out.push(at("type"));
-        }
         if r53_core::route53::strip_zone_id(prior.get("zone_id").as_str().unwrap_or_default())
             != r53_core::route53::strip_zone_id(planned.get("zone_id").as_str().unwrap_or("?"))
             || !planned.get("zone_id").is_wholly_known()
         {
             out.push(at("zone_id"));
-        }
-        if prior.get("set_identifier") != planned.get("set_identifier") {
-            out.push(at("set_identifier"));
         }
         out
     }
@@ -253,7 +309,7 @@ impl Resource<Meta> for RecordResource {
         if prior.is_null() {
             return;
         }
-        if !self.replace_paths(&schema(), prior, planned).is_empty() {
+        if !self.replace_paths(&schema(), prior, planned).is_empty() || moves(prior, planned) {
             planned.set("id", Value::Unknown);
         } else {
             planned.set("id", prior.get("id").clone());
@@ -320,10 +376,13 @@ impl Resource<Meta> for RecordResource {
         &self,
         meta: &Meta,
         ctx: &Ctx,
-        _prior: &Value,
+        prior: &Value,
         planned: Value,
     ) -> Result<Value, Failure> {
         let planned = &planned;
+        if moves(prior, planned) {
+            return self.move_set(meta, ctx, prior, planned).await;
+        }
         self.write(meta, ctx, planned, Write::Update).await
     }
 

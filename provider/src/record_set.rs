@@ -41,7 +41,8 @@ pub fn schema() -> Schema {
                 .required()
                 .force_new(),
         )
-        .attr(Attribute::new("type", Type::String, "Record type: A, AAAA, CAA, CNAME, DS, HTTPS, MX, NAPTR, NS, PTR, SOA, SPF, SRV, SSHFP, SVCB, TLSA or TXT.").required().force_new())
+        .attr(Attribute::new("type", Type::String, "Record type: A, AAAA, CAA, CNAME, DS, HTTPS, MX, NAPTR, NS, PTR, SOA, SPF, SRV, SSHFP, SVCB, TLSA or TXT. \
+             Changing it is an update: the old set is deleted and the new one created in one change batch, so the name is answered throughout.").required())
         .attr(Attribute::new("ttl", Type::Number, "Time to live in seconds (0 to 2147483647). Required with `records`; not allowed with `alias`.").optional())
         .attr(
             Attribute::new(
@@ -52,7 +53,8 @@ pub fn schema() -> Schema {
             )
             .optional(),
         )
-        .attr(Attribute::new("set_identifier", Type::String, "Distinguishes record sets of the same name and type that use a routing policy.").optional().force_new())
+        .attr(Attribute::new("set_identifier", Type::String, "Distinguishes record sets of the same name and type that use a routing policy. \
+             Changing it, or the kind of routing policy, is done as one change batch (delete + create), like a change of `type`.").optional())
         .attr(Attribute::new("health_check_id", Type::String, "Health check whose status decides whether this record set is answered.").optional())
         .attr(Attribute::new("multivalue_answer_routing_policy", Type::Bool, "Multivalue answer routing (needs `set_identifier`).").optional())
         .attr(

@@ -13,6 +13,7 @@ mod hosted_zone;
 mod interrupt;
 mod interrupt_writes;
 mod migrate;
+mod no_gap;
 mod pii;
 mod plan_window;
 mod plugin;
