@@ -361,10 +361,14 @@ async fn execute(
     Ok(EXIT_OK)
 }
 
-/// Batch sizes: Route 53's limits, and at most `max` changes each.
+/// Batch sizes: Route 53's limits, and at most `max` changes each. The plan orders the changes at
+/// one name together, DELETEs first; a batch boundary falls between them only when `max` forces it.
 fn batches(changes: &[Change], max: usize) -> Vec<usize> {
+    let name = |c: &Change| match c {
+        Change::Create(r) | Change::Upsert(r) | Change::Delete(r) => r.name.clone(),
+    };
     let mut out = Vec::new();
-    for n in r53_core::batch::split(changes, r53_core::batch::cost) {
+    for n in r53_core::batch::split_groups(changes, r53_core::batch::cost, name) {
         let mut left = n;
         while left > 0 {
             let k = left.min(max.max(1));
