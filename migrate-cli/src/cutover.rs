@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
@@ -141,6 +142,10 @@ pub struct CutoverArgs {
     /// Compare values case-insensitively (names inside values always are).
     #[arg(long)]
     pub ignore_case: bool,
+    /// Progress on stderr; on stdout one JSON document at the end: domain, exit code, error, and
+    /// the state file as `status --json` prints it.
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub dns: DnsArgs,
     #[command(flatten)]
@@ -160,6 +165,9 @@ pub struct RollbackArgs {
     pub poll: Duration,
     #[arg(long, default_value = "30m", value_parser = parse_duration)]
     pub wait: Duration,
+    /// As `cutover --json`: progress on stderr, one JSON document on stdout at the end.
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub dns: DnsArgs,
     #[command(flatten)]
@@ -189,8 +197,45 @@ fn failpoint(point: &str) {
     }
 }
 
+/// `--json`: progress goes to stderr, and stdout carries only the JSON document at the end.
+static JSON: AtomicBool = AtomicBool::new(false);
+
+/// A progress line: stdout, or stderr under `--json`.
+macro_rules! show {
+    ($($t:tt)*) => {
+        if JSON.load(Ordering::Relaxed) {
+            eprintln!($($t)*)
+        } else {
+            println!($($t)*)
+        }
+    };
+}
+
+fn println_json(v: &impl serde::Serialize) {
+    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+}
+
+/// The `--json` document of a cutover or rollback run: how it ended and the state it left.
+fn report_json(domain_arg: &str, state_arg: Option<PathBuf>, r: &Result<u8, Fail>) {
+    let domain = domain_of(domain_arg).ok();
+    let st = domain.as_deref().and_then(|d| {
+        let p = state_arg.unwrap_or_else(|| state::default_path(d));
+        State::load(&p).ok()
+    });
+    let (exit, error) = match r {
+        Ok(code) => (*code, None),
+        Err(f) => (f.code, Some(f.message.as_str())),
+    };
+    println_json(&serde_json::json!({
+        "domain": domain,
+        "exit": exit,
+        "error": error,
+        "state": st,
+    }));
+}
+
 fn say(step: &str, msg: impl AsRef<str>) {
-    println!("[{step}] {}", msg.as_ref());
+    show!("[{step}] {}", msg.as_ref());
 }
 
 fn domain_of(s: &str) -> Result<String, Fail> {
@@ -204,6 +249,16 @@ fn save(st: &State, path: &Path) -> Result<(), Fail> {
 }
 
 pub async fn run(a: CutoverArgs) -> Result<u8, Fail> {
+    JSON.store(a.json, Ordering::Relaxed);
+    let report = a.json.then(|| (a.src.zone.clone(), a.state.clone()));
+    let r = run_steps(a).await;
+    if let Some((domain, state)) = report {
+        report_json(&domain, state, &r);
+    }
+    r
+}
+
+async fn run_steps(a: CutoverArgs) -> Result<u8, Fail> {
     let domain = domain_of(&a.src.zone)?;
     // Validate everything that needs no I/O first.
     if a.src.from.is_some() && a.names.is_some() {
@@ -321,7 +376,7 @@ pub async fn run(a: CutoverArgs) -> Result<u8, Fail> {
                     )));
                 }
                 if !a.switch {
-                    println!(
+                    show!(
                         "\nPreflight passed. Switch with: r53-migrate cutover {domain} --resume --switch"
                     );
                     return Ok(EXIT_PENDING);
@@ -329,7 +384,7 @@ pub async fn run(a: CutoverArgs) -> Result<u8, Fail> {
             }
             Step::Ready => {
                 if !a.switch {
-                    println!(
+                    show!(
                         "Preflight passed at {}. Switch with: r53-migrate cutover {domain} --resume --switch",
                         rfc3339(st.preflight.as_ref().map(|p| p.at).unwrap_or(0))
                     );
@@ -847,7 +902,7 @@ impl Cx<'_> {
                 ),
             );
             for diff in &differences {
-                println!("    {diff}");
+                show!("    {diff}");
             }
             let blocking = differences.iter().filter(|d| d.kind.blocks()).count();
             if blocking > 0 {
@@ -1013,7 +1068,7 @@ impl Cx<'_> {
             .filter(|d| d.kind.blocks())
             .collect();
         for x in &diverged {
-            println!("    {x}");
+            show!("    {x}");
         }
         if diverged.is_empty() {
             Ok(())
@@ -1260,9 +1315,9 @@ impl Io<'_> {
                 for n in want {
                     match glue.get(n) {
                         Some(ips) if !ips.is_empty() => {
-                            println!("      {n}  (glue: {})", ips.join(", "))
+                            show!("      {n}  (glue: {})", ips.join(", "))
                         }
-                        _ => println!("      {n}"),
+                        _ => show!("      {n}"),
                     }
                 }
                 say(
@@ -1508,6 +1563,16 @@ fn ds_steps(d: &str, reg: RegistrarKind, parent: &ParentView, unmatched: &[Strin
 
 /// `r53-migrate rollback DOMAIN`.
 pub async fn rollback(a: RollbackArgs) -> Result<u8, Fail> {
+    JSON.store(a.json, Ordering::Relaxed);
+    let report = a.json.then(|| (a.domain.clone(), a.state.clone()));
+    let r = rollback_steps(a).await;
+    if let Some((domain, state)) = report {
+        report_json(&domain, state, &r);
+    }
+    r
+}
+
+async fn rollback_steps(a: RollbackArgs) -> Result<u8, Fail> {
     let domain = domain_of(&a.domain)?;
     let path = a
         .state
@@ -1620,10 +1685,10 @@ pub async fn status(a: StatusArgs) -> Result<u8, Fail> {
     }
     let st = State::load(&path).map_err(Fail::error)?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&st).unwrap_or_default());
+        println_json(&st);
         return Ok(EXIT_OK);
     }
-    println!(
+    show!(
         "Cutover of {domain} to zone {} ({} registrar)",
         st.zone_id,
         match st.registrar {
@@ -1631,11 +1696,11 @@ pub async fn status(a: StatusArgs) -> Result<u8, Fail> {
             RegistrarKind::External => "external",
         }
     );
-    println!("  step:       {}", st.step.describe());
-    println!("  old set:    {}", st.old_ns.join(", "));
-    println!("  new set:    {}", st.new_ns.join(", "));
+    show!("  step:       {}", st.step.describe());
+    show!("  old set:    {}", st.old_ns.join(", "));
+    show!("  new set:    {}", st.new_ns.join(", "));
     if let Some(p) = &st.preflight {
-        println!(
+        show!(
             "  preflight:  {} at {} ({} record sets, {} queries, {} difference(s))",
             if p.passed { "passed" } else { "blocked" },
             rfc3339(p.at),
@@ -1644,22 +1709,22 @@ pub async fn status(a: StatusArgs) -> Result<u8, Fail> {
             p.differences.len()
         );
         for b in &p.blockers {
-            println!("    blocks: {b}");
+            show!("    blocks: {b}");
         }
     }
     if st.earliest_switch > now() {
-        println!("  switch safe from {}", rfc3339(st.earliest_switch));
+        show!("  switch safe from {}", rfc3339(st.earliest_switch));
     }
     if let Some(t) = st.complete_after {
-        println!("  old delegation cached at most until {}", rfc3339(t));
+        show!("  old delegation cached at most until {}", rfc3339(t));
     }
-    println!("  history:");
+    show!("  history:");
     for e in &st.events {
-        println!("    {} [{:?}] {}", rfc3339(e.at), e.step, e.message);
+        show!("    {} [{:?}] {}", rfc3339(e.at), e.step, e.message);
     }
     if !a.offline {
         match a.dns.walker().parent_view(&domain).await {
-            Ok(v) => println!(
+            Ok(v) => show!(
                 "  the parent ({}) publishes now: {}",
                 delegation::display_zone(&v.zone),
                 match v.agreed() {
@@ -1669,7 +1734,7 @@ pub async fn status(a: StatusArgs) -> Result<u8, Fail> {
                     None => "no consistent delegation".into(),
                 }
             ),
-            Err(e) => println!("  the parent could not be asked: {e}"),
+            Err(e) => show!("  the parent could not be asked: {e}"),
         }
     }
     Ok(EXIT_OK)

@@ -991,4 +991,54 @@ fn preflight_blocks_each_mutated_zone_with_the_exact_difference() {
         failures.join("\n\n")
     );
     assert_eq!(lab.proxy.stats().get("UpdateDomainNameservers"), 0);
+
+    // --json: progress on stderr, one document on stdout. A clean case (ready): rolled back, then
+    // cut over again.
+    let (case, zone) = cases
+        .iter()
+        .zip(&zones)
+        .find(|(c, _)| c.expect.is_none())
+        .expect("a clean case");
+    let r = migrate(&lab, &["rollback", &case.domain, "--json"], d.path());
+    assert_eq!(r.code, 0, "{}", r.text());
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("one JSON document");
+    assert_eq!(v["state"]["step"], "rolled_back", "{}", r.stdout);
+    let src = d.path().join(format!("{}.old.zone", case.domain));
+    let args = [
+        "cutover",
+        case.domain.as_str(),
+        "--to-zone",
+        zone.as_str(),
+        "--from",
+        src.to_str().unwrap(),
+        "--json",
+    ];
+    let r = migrate(&lab, &args, d.path());
+    assert_eq!(r.code, 2, "{}", r.text());
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("one JSON document");
+    assert_eq!(
+        (&v["domain"], &v["exit"], &v["error"], &v["state"]["step"]),
+        (
+            &serde_json::json!(case.domain),
+            &serde_json::json!(2),
+            &serde_json::Value::Null,
+            &serde_json::json!("ready")
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stderr.contains("identical answers"), "{}", r.text());
+    // A refusal is a document too: no cutover is recorded for this name.
+    let r = migrate(&lab, &["rollback", "never-cut.test", "--json"], d.path());
+    assert_eq!(r.code, 1, "{}", r.text());
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("one JSON document");
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("no cutover of never-cut.test"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(v["state"], serde_json::Value::Null);
 }
