@@ -124,8 +124,8 @@ impl Zones {
         *e.snapshot.lock().expect("snapshot lock") = None;
     }
 
-    /// Like [`Route53::find_record_set`], but served from one listing of the zone once the zone is
-    /// read more than a couple of times in this process.
+    /// Like [`Route53::find_record_set`], but after the zone's first lookup in this process served
+    /// from one listing of the zone.
     pub async fn find_record_set_cached(
         &self,
         call: &Call,
