@@ -856,6 +856,32 @@ mod tests {
         assert_eq!(e.code, "OperationLimitExceeded");
     }
 
+    /// The states an operation passes through, each held long enough to be seen on any machine
+    /// (the e2e test only checks their order: a loaded machine can poll past a short one).
+    #[test]
+    fn operations_report_submitted_then_in_progress() {
+        let status = |submitted_for: u64, in_progress_for: u64| {
+            let r = Registrar::new(RegistrarConfig {
+                submitted_for: Duration::from_secs(submitted_for),
+                in_progress_for: Duration::from_secs(in_progress_for),
+                ..Default::default()
+            });
+            let op = r
+                .handle("RegisterDomain", &json!({"DomainName": "states.test", "DurationInYears": 1,
+                    "AdminContact": contact(), "RegistrantContact": contact(), "TechContact": contact()}))
+                .unwrap();
+            r.handle(
+                "GetOperationDetail",
+                &json!({"OperationId": op["OperationId"]}),
+            )
+            .unwrap()["Status"]
+                .clone()
+        };
+        assert_eq!(status(600, 600), "SUBMITTED");
+        assert_eq!(status(0, 600), "IN_PROGRESS");
+        assert_eq!(status(0, 0), "SUCCESSFUL");
+    }
+
     #[test]
     fn injected_failure_reports_its_message_and_changes_nothing() {
         let r = fast();
