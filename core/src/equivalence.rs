@@ -68,6 +68,32 @@ pub enum Reply {
 }
 
 impl Reply {
+    /// Recorded by an r53-migrate from before TXT/SPF answers kept their strings (a cutover state
+    /// written by an earlier version): TXT data unquoted, types hickory has no variant for written
+    /// "Unknown".
+    pub fn is_legacy(&self) -> bool {
+        let Reply::Records(lines) = self else {
+            return false;
+        };
+        lines.iter().any(|l| match type_and_data(l) {
+            Some(("Unknown", _)) => true,
+            Some(("TXT", data)) => !data.starts_with('"'),
+            _ => false,
+        })
+    }
+
+    /// This reply as an earlier r53-migrate recorded it (TXT/SPF strings joined and read as UTF-8
+    /// lossily, SPF data as base64, other types hickory does not know as "Unknown"), to compare
+    /// with a reference it recorded.
+    pub fn to_legacy(&self, ignore_case: bool) -> Reply {
+        let Reply::Records(lines) = self else {
+            return self.clone();
+        };
+        let mut out: Vec<String> = lines.iter().map(|l| legacy_line(l, ignore_case)).collect();
+        out.sort();
+        Reply::Records(out)
+    }
+
     fn present(&self) -> bool {
         matches!(self, Reply::Records(r) if !r.is_empty())
     }
@@ -399,6 +425,58 @@ fn normalise_reply(m: &Message, o: &Options) -> Reply {
     Reply::Records(out.into_iter().collect())
 }
 
+/// A line's type token and its data (`name [ttl] TYPE data`).
+fn type_and_data(line: &str) -> Option<(&str, &str)> {
+    let mut rest = line;
+    for _ in 0..3 {
+        let (token, after) = rest.split_once(' ')?;
+        if token.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
+            return Some((token, after));
+        }
+        rest = after;
+    }
+    None
+}
+
+/// One line in the form an earlier r53-migrate recorded (see [`Reply::to_legacy`]).
+fn legacy_line(line: &str, ignore_case: bool) -> String {
+    use hickory_proto::rr::rdata::{NULL, TXT};
+    use hickory_proto::rr::RData;
+    let Some((ty, data)) = type_and_data(line) else {
+        return line.to_string();
+    };
+    let head = line.strip_suffix(data).unwrap_or(line);
+    let head = head.strip_suffix(&format!("{ty} ")).unwrap_or(head);
+    let old_data = match (ty, r53_zone::rdata::parse_string_bytes(data)) {
+        ("TXT", Some(strings)) => {
+            RData::TXT(TXT::from_bytes(strings.iter().map(Vec::as_slice).collect())).to_string()
+        }
+        ("SPF", Some(strings)) => {
+            let mut wire = Vec::new();
+            for s in &strings {
+                wire.push(u8::try_from(s.len()).unwrap_or(u8::MAX));
+                wire.extend_from_slice(s);
+            }
+            if wire.is_empty() {
+                String::new()
+            } else {
+                NULL::with(wire).to_string()
+            }
+        }
+        _ => data.to_string(),
+    };
+    let old_data = if ignore_case && matches!(ty, "TXT" | "SPF") {
+        old_data.to_ascii_lowercase()
+    } else {
+        old_data
+    };
+    let old_ty = match RecordType::from_str(ty) {
+        Ok(RecordType::Unknown(_)) | Err(_) => "Unknown",
+        Ok(_) => ty,
+    };
+    format!("{head}{old_ty} {old_data}")
+}
+
 /// The reply with each TXT/SPF record's character-strings joined into one, so replies that differ
 /// only in how a text is split compare equal.
 fn unsplit(r: &Reply) -> Reply {
@@ -666,6 +744,26 @@ mod tests {
         );
         // A split the same at both hosts is no difference at all.
         assert!(compare(&qs[..1], &[vec![split.clone(), split]], &labels, 1).is_empty());
+    }
+
+    /// A cutover recorded by an earlier r53-migrate keeps its reference answers in the old form;
+    /// today's answers are compared in that form, so an upgrade mid-cutover reports no drift.
+    #[test]
+    fn legacy_references_compare_with_todays_answers() {
+        let legacy = recs(&["t.x TXT caf\u{fffd}", "t.x TXT v=spf1 a -all"]);
+        let today = recs(&["t.x TXT \"caf\\351\"", "t.x TXT \"v=spf1 a\" \" -all\""]);
+        assert!(legacy.is_legacy() && !today.is_legacy());
+        assert_eq!(today.to_legacy(false), legacy);
+        assert_ne!(recs(&["t.x TXT \"v=spf1 -all\""]).to_legacy(false), legacy);
+        let spf = recs(&["s.x 300 SPF \"v=spf1 -all\""]);
+        assert_eq!(
+            spf.to_legacy(false),
+            recs(&["s.x 300 Unknown C3Y9c3BmMSAtYWxs"])
+        );
+        assert!(recs(&["s.x 300 Unknown C3Y9c3BmMSAtYWxs"]).is_legacy());
+        let a = recs(&["a.x A 192.0.2.1"]);
+        assert!(!a.is_legacy());
+        assert_eq!(a.to_legacy(false), a);
     }
 
     #[test]

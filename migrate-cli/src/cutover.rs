@@ -1052,13 +1052,20 @@ impl Cx<'_> {
         let (replies, _) = equivalence::ask_all(&questions, &t, &self.opts).await;
         let mut labels = vec!["preflight".to_string()];
         labels.extend(t.iter().map(|t| t.label.clone()));
+        // A preflight recorded by an earlier r53-migrate holds TXT/SPF answers in its older form:
+        // today's answers are compared in that form, so an upgrade mid-cutover is not a drift.
+        let legacy = pf.reference.iter().any(|(_, r)| r.is_legacy());
         let rows: Vec<Vec<Reply>> = pf
             .reference
             .iter()
             .zip(replies)
             .map(|((_, r), row)| {
                 let mut v = vec![r.clone()];
-                v.extend(row);
+                if legacy {
+                    v.extend(row.iter().map(|x| x.to_legacy(self.opts.ignore_case)));
+                } else {
+                    v.extend(row);
+                }
                 v
             })
             .collect();
