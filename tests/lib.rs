@@ -437,3 +437,17 @@ pub fn assert_same_state(
         assert_same_values(addr, v, &g[addr], differ);
     }
 }
+
+/// Waits (bounded: 120 s) until the lab proxy has seen `n` calls of `action`.
+pub fn wait_calls(lab: &Lab, action: &str, n: u64) -> anyhow::Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while lab.proxy.stats().get(action) < n {
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the provider never made {n} {action} call(s): {:?}",
+            lab.proxy.stats().calls
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    Ok(())
+}

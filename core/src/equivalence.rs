@@ -492,27 +492,19 @@ fn unsplit(r: &Reply) -> Reply {
 
 /// `name [ttl] TYPE data`: a TXT or SPF line's data as one quoted string; any other line as it is.
 fn unsplit_line(line: &str) -> String {
-    let (mut head, mut rest) = (String::new(), line);
-    for _ in 0..3 {
-        let Some((token, after)) = rest.split_once(' ') else {
-            break;
-        };
-        head.push_str(token);
-        head.push(' ');
-        if token == "TXT" || token == "SPF" {
-            return match r53_zone::rdata::parse_string_bytes(after) {
-                Some(strings) => {
-                    format!(
-                        "{head}{}",
-                        r53_zone::rdata::quote_route53(&strings.concat())
-                    )
-                }
-                None => line.to_string(),
-            };
-        }
-        rest = after;
+    let Some((ty @ ("TXT" | "SPF"), data)) = type_and_data(line) else {
+        return line.to_string();
+    };
+    match r53_zone::rdata::parse_string_bytes(data) {
+        Some(strings) => format!(
+            "{}{ty} {}",
+            line.strip_suffix(data)
+                .and_then(|h| h.strip_suffix(&format!("{ty} ")))
+                .unwrap_or_default(),
+            r53_zone::rdata::quote_route53(&strings.concat())
+        ),
+        None => line.to_string(),
     }
-    line.to_string()
 }
 
 /// Compares each question's answers: the old servers' (`old` indexes into each row) must agree;

@@ -73,20 +73,6 @@ fn config(pending_ms: u64, hold: &[&str]) -> ProxyConfig {
     }
 }
 
-/// Waits (bounded) until the proxy has seen `n` calls of `action`.
-fn wait_calls(lab: &Lab, action: &str, n: u64) -> anyhow::Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while lab.proxy.stats().get(action) < n {
-        anyhow::ensure!(
-            Instant::now() < deadline,
-            "the provider never made {n} {action} call(s): {:?}",
-            lab.proxy.stats().calls
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Ok(())
-}
-
 /// The provider process terraform started (its child), by parent PID.
 fn provider_pid(tf_pid: u32) -> anyhow::Result<u32> {
     for e in std::fs::read_dir("/proc")? {

@@ -4,7 +4,6 @@
 //! reaches the emulator and just after it was accepted.
 
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
 
 use hickory_proto::rr::RecordType;
 use r53_lab::{nameservers, Lab, ProxyConfig, Terraform, TfBin};
@@ -60,19 +59,6 @@ fn hold(lab: &Lab, actions: &[&str]) {
     });
 }
 
-/// Waits (bounded) until the proxy has seen `n` calls of `action`.
-fn wait_calls(lab: &Lab, action: &str, n: u64) {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while lab.proxy.stats().get(action) < n {
-        assert!(
-            Instant::now() < deadline,
-            "no {n}th {action} call: {:?}",
-            lab.proxy.stats().calls
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 /// Applies `next` while holding the proxy before and after the one change batch; returns the
 /// apply's output and the answers seen before the batch, after it and at the end.
 fn apply_watched(
@@ -95,10 +81,10 @@ fn apply_watched(
     let child = tf
         .spawn(&["apply", "-auto-approve", "-no-color", "-input=false"])
         .unwrap();
-    wait_calls(lab, "ChangeResourceRecordSets", 1);
+    wait_calls(lab, "ChangeResourceRecordSets", 1).unwrap();
     let before = answers(lab, server);
     hold(lab, &["GetChange"]);
-    wait_calls(lab, "GetChange", 1);
+    wait_calls(lab, "GetChange", 1).unwrap();
     let after = answers(lab, server);
     hold(lab, &[]);
     let out = child.wait_with_output().unwrap();
