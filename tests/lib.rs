@@ -336,6 +336,27 @@ impl RecordDecl {
     }
 }
 
+/// The label `terraform import` and `r53-migrate export-tf` give a record set's `record` block in
+/// `r53_records` (`"www A"`, `"@ MX"`, `"api A eu"`): configurations written with it import with an
+/// empty plan.
+pub fn block_label(zone: &str, name: &str, ty: &str, set_id: Option<&str>) -> String {
+    let ty: r53_zone::RecordType = ty.to_ascii_uppercase().parse().expect("a hosted type");
+    r53_zone::RecordKey::new(name, ty, set_id).block_label(zone)
+}
+
+/// The lines of a human-readable plan that add, change or remove a `record` block of
+/// `r53_records` (`+ record "www A" {`), for tests that check a plan shows what it should and no more.
+pub fn block_lines(plan: &str) -> Vec<&str> {
+    plan.lines()
+        .map(str::trim_start)
+        .filter(|l| {
+            ["+ record ", "- record ", "~ record ", "-/+ record "]
+                .iter()
+                .any(|p| l.starts_with(p))
+        })
+        .collect()
+}
+
 /// How a list of record sets is handed to Terraform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
@@ -356,7 +377,11 @@ pub fn records_config(zone: &str, sets: &[RecordDecl], shape: Shape) -> String {
         Shape::OneRecords => {
             cfg.push_str("resource \"r53_records\" \"all\" {\n  zone_id = r53_hosted_zone.z.zone_id\n  mode = \"exclusive\"\n  allow_mass_change = true\n");
             for s in sets {
-                cfg.push_str(&format!("  record {{\n{}  }}\n", s.body()));
+                cfg.push_str(&format!(
+                    "  record {} {{\n{}  }}\n",
+                    hcl_str(&block_label(zone, &s.name, &s.ty, s.set_id.as_deref())),
+                    s.body()
+                ));
             }
             cfg.push_str("}\n");
         }

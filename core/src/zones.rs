@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use r53_zone::{name::normalise, RecordSet, RecordType};
+use r53_zone::{name::normalise, RecordKey, RecordSet, RecordType};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
@@ -33,8 +33,7 @@ const GATHER_MAX: Duration = Duration::from_millis(400);
 /// Lookups in a zone served directly before the zone is listed once instead.
 const DIRECT_READS: usize = 1;
 
-type Key = (String, RecordType, Option<String>);
-type Index = HashMap<Key, RecordSet>;
+type Index = HashMap<RecordKey, RecordSet>;
 
 #[derive(Default)]
 struct ZoneEntry {
@@ -93,8 +92,8 @@ fn name_of(c: &Change) -> &str {
     }
 }
 
-fn key_of(r: &RecordSet) -> Key {
-    (normalise(&r.name), r.ty, r.set_identifier.clone())
+fn key_of(r: &RecordSet) -> RecordKey {
+    RecordKey::new(&r.name, r.ty, r.set_identifier.as_deref())
 }
 
 impl Zones {
@@ -142,13 +141,9 @@ impl Zones {
                 .await;
         }
         let snap = self.snapshot(call, zone_id, &e).await?;
-        let key = (normalise(name), ty, set_id.map(str::to_string));
+        let key = RecordKey::new(name, ty, set_id);
         snap.get(&key).cloned().ok_or_else(|| Error::NotFound {
-            what: format!(
-                "record set {} {ty}{} in zone {zone_id}",
-                key.0,
-                set_id.map(|s| format!(" ({s})")).unwrap_or_default()
-            ),
+            what: format!("record set {key} in zone {zone_id}"),
         })
     }
 

@@ -99,7 +99,7 @@ fn config(v: Variant, n: usize, backend: &str) -> String {
     let body = match v {
         Variant::Records => format!(
             // range() stops at 1024 values: build the index list from 1000-wide chunks.
-            "locals {{\n  idx = [for i in flatten([for c in range({chunks}) : [for j in range(1000) : c * 1000 + j]]) : i if i < {n}]\n}}\nresource \"r53_records\" \"all\" {{\n  zone_id = r53_hosted_zone.z.zone_id\n  dynamic \"record\" {{\n    for_each = local.idx\n    content {{\n      name    = \"h${{record.value}}.bench.example\"\n      type    = \"A\"\n      ttl     = 300\n      records = [\"10.${{floor(record.value / 65536)}}.${{floor(record.value / 256) % 256}}.${{record.value % 256}}\"]\n    }}\n  }}\n}}\n"
+            "locals {{\n  idx = [for i in flatten([for c in range({chunks}) : [for j in range(1000) : c * 1000 + j]]) : i if i < {n}]\n}}\nresource \"r53_records\" \"all\" {{\n  zone_id = r53_hosted_zone.z.zone_id\n  dynamic \"record\" {{\n    for_each = local.idx\n    labels   = [\"h${{record.value}} A\"]\n    content {{\n      name    = \"h${{record.value}}.bench.example\"\n      type    = \"A\"\n      ttl     = 300\n      records = [\"10.${{floor(record.value / 65536)}}.${{floor(record.value / 256) % 256}}.${{record.value % 256}}\"]\n    }}\n  }}\n}}\n"
         ),
         _ => format!(
             "resource \"r53_record\" \"r\" {{\n  count   = {n}\n  zone_id = r53_hosted_zone.z.zone_id\n  name    = \"h${{count.index}}.bench.example\"\n  type    = \"A\"\n  ttl     = 300\n  records = [\"10.${{floor(count.index / 65536)}}.${{floor(count.index / 256) % 256}}.${{count.index % 256}}\"]\n}}\n"

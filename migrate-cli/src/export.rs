@@ -229,8 +229,11 @@ pub fn render(zone: &r53_core::HostedZone, sets: &[RecordSet], per_record: bool)
             hcl(&zone.id)
         );
         s.push_str("resource \"r53_records\" \"this\" {\n  zone_id = r53_hosted_zone.this.zone_id\n  mode    = \"exclusive\"\n");
+        // The labels `terraform import` gives (`"www A"`): the first plan only imports, and adding
+        // a record set later shows as that one block.
         for r in mine {
-            s.push_str("\n  record {\n");
+            let label = r53_zone::RecordKey::of(r).block_label(&zone.name);
+            let _ = writeln!(s, "\n  record {} {{", hcl(&label));
             s.push_str(&record_body(r, "    "));
             s.push_str("  }\n");
         }

@@ -83,17 +83,18 @@ pub async fn run(a: ImportArgs) -> Result<u8, Fail> {
         }
     }
     let plan = plan::diff(&zone, &live, &conv.sets, Scope::Exclusive);
-    let refusals = if a.force {
-        Vec::new()
-    } else {
-        plan::safety(
-            &plan,
-            Limits {
-                max_change_percent: a.max_change_percent,
-                ..Default::default()
-            },
-        )
-    };
+    // --force lifts what a person may insist on, never the quota (Route 53 would refuse mid-apply).
+    let refusals: Vec<_> = plan::safety(
+        &plan,
+        Limits {
+            max_change_percent: a.max_change_percent,
+            max_record_sets: a.src.max_record_sets,
+            ..Default::default()
+        },
+    )
+    .into_iter()
+    .filter(|r| !(a.force && r.forcible()))
+    .collect();
     let source_label = src.to_string();
     let checksum = plan.checksum();
     // The JSON report is built only when asked for: at 50,000 sets it is not free.
@@ -128,8 +129,13 @@ pub async fn run(a: ImportArgs) -> Result<u8, Fail> {
         );
     }
     if !refusals.is_empty() {
+        let hint = if refusals.iter().all(|r| r.forcible()) {
+            "review the plan and pass --force if it is intended"
+        } else {
+            "the zone would exceed its record-set quota: raise it with AWS and pass --max-record-sets"
+        };
         return Err(Fail::refused(format!(
-            "{} safety check(s) failed (see above); review the plan and pass --force if it is intended",
+            "{} safety check(s) failed (see above); {hint}",
             refusals.len()
         )));
     }
@@ -298,7 +304,7 @@ async fn execute(
         .steps
         .iter()
         .filter(|s| !j.approved.contains(&s.key()))
-        .map(|s| plan::label(&s.key()))
+        .map(|s| s.key().to_string())
         .collect();
     if !outside.is_empty() {
         return Err(Fail::refused(format!(
@@ -345,7 +351,7 @@ async fn execute(
         let list: Vec<String> = rest
             .steps
             .iter()
-            .map(|s| format!("{:?} {}", s.action, plan::label(&s.key())))
+            .map(|s| format!("{:?} {}", s.action, s.key()))
             .collect();
         return Err(Fail::error(format!(
             "read-back: the zone differs from the source in {} record set(s):\n  {}",
@@ -426,7 +432,7 @@ async fn apply_batches(
                     )));
                 }
                 let s = &plan.steps[start + k];
-                failed.push(format!("{:?} {}: {e}", s.action, plan::label(&s.key())));
+                failed.push(format!("{:?} {}: {e}", s.action, s.key()));
             }
         }
         // The journal is not rewritten per batch (it holds every wanted record set): a resume reads

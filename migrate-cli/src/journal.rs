@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use r53_zone::plan::Key;
+use r53_zone::RecordKey;
 use r53_zone::RecordSet;
 use serde::{Deserialize, Serialize};
 
@@ -22,7 +22,7 @@ pub struct Journal {
     pub zone_id: Option<String>,
     pub plan_checksum: String,
     /// Record sets (name, type, set id) the reviewed plan creates, updates or deletes.
-    pub approved: BTreeSet<Key>,
+    pub approved: BTreeSet<RecordKey>,
     pub want: Vec<RecordSet>,
     /// The source Route 53 zone whose internal aliases must point at the target zone once it
     /// exists (the zone is created by the apply, so its ID was not known at planning).

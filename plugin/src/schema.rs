@@ -80,6 +80,9 @@ pub enum Nesting {
     Single,
     List,
     Set,
+    /// Blocks with one label each (`record "www A" { … }`): a map keyed by label. Terraform plans
+    /// and renders them by key, so adding one shows one entry, whatever its place.
+    Map,
 }
 
 #[derive(Debug, Clone)]
@@ -159,6 +162,7 @@ impl Block {
                     Nesting::Single => inner,
                     Nesting::List => Type::list(inner),
                     Nesting::Set => Type::set(inner),
+                    Nesting::Map => Type::map(inner),
                 },
             );
         }
@@ -194,6 +198,7 @@ impl Block {
                         Nesting::Single => pb::schema::nested_block::NestingMode::Single,
                         Nesting::List => pb::schema::nested_block::NestingMode::List,
                         Nesting::Set => pb::schema::nested_block::NestingMode::Set,
+                        Nesting::Map => pb::schema::nested_block::NestingMode::Map,
                     } as i32,
                     min_items: b.min_items,
                     max_items: b.max_items,
@@ -218,6 +223,9 @@ impl Block {
             match m.get_mut(&b.name) {
                 Some(Value::List(items)) | Some(Value::Set(items)) => items
                     .iter_mut()
+                    .for_each(|i| b.block.mark_computed_unknown(i)),
+                Some(Value::Map(items)) => items
+                    .values_mut()
                     .for_each(|i| b.block.mark_computed_unknown(i)),
                 Some(o @ Value::Object(_)) => b.block.mark_computed_unknown(o),
                 _ => {}
@@ -288,6 +296,7 @@ impl Block {
                 Nesting::List | Nesting::Set if b.max_items == 1 => {
                     "block, at most one".to_string()
                 }
+                Nesting::Map => "blocks, one label each".to_string(),
                 _ => "blocks".to_string(),
             };
             args.push_str(&format!(

@@ -96,7 +96,7 @@ fn pages_list() -> Vec<Page> {
             import: Some(include_str!(
                 "../../examples/resources/r53_records/import.sh"
             )),
-            notes: None,
+            notes: Some(RECORDS_NOTES),
         },
         Page {
             file: "resources/registered_domain.md",
@@ -164,6 +164,24 @@ fn pages_list() -> Vec<Page> {
         },
     ]
 }
+
+/// The `r53_records` page: block labels and the move from r53 0.1's list of blocks.
+const RECORDS_NOTES: &str = "## Labels\n\n\
+A label names a block in the configuration and in the plan; the record set itself is its `name`, `type` and \
+`set_identifier`. Any label works, each used once. The labels `terraform import` gives — and \
+`r53-migrate export-tf` writes — are the name relative to the zone (`@` at the apex), the type and the set \
+identifier, separated by spaces: `\"www A\"`, `\"@ MX\"`, `\"api A eu-west\"`. With `dynamic \"record\"`, \
+set it with `labels`, e.g. `for_each = var.records` (a map keyed by label) and `labels = [record.key]`.\n\n\
+Changing a record set's `type`, `set_identifier` or routing policy (simple to weighted, say) changes that block \
+in place: r53 sends the removal of the old record set and the creation of the new one in one change batch, which \
+Route 53 applies atomically, so the name never goes unanswered.\n\n\
+## Upgrading from r53 0.1\n\n\
+r53 0.1 wrote `record` blocks without labels, as a list. The first plan with this version upgrades the state \
+(schema version 1): each block gets the label import gives. Change the configuration the same way — \
+`record {` becomes `record \"www A\" {` — and the plan is empty. Labels of your own work too: the plan then \
+shows each relabelled block removed and added under its new label, and the apply writes nothing to Route 53 \
+(the record sets are the same). `r53-migrate export-tf ZONE --out DIR` writes the whole resource with \
+import's labels, to copy from.\n";
 
 /// (relative path, Markdown) for every page.
 pub fn pages() -> Vec<(String, String)> {

@@ -3,7 +3,7 @@
 //! `"exclusive"` owns the zone except the apex SOA and NS. Plan-time safety refuses mass changes and
 //! apex NS changes unless `allow_mass_change = true`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use async_trait::async_trait;
 use r53_core::route53::same_record;
@@ -12,7 +12,7 @@ use r53_plugin::framework::Failure;
 use r53_plugin::schema::{Attribute, Block, Nesting, Presence, Schema};
 use r53_plugin::{AttrPath, Ctx, Diagnostic, Diagnostics, Resource, Type, Value};
 use r53_zone::name::normalise;
-use r53_zone::{RecordSet, RecordType};
+use r53_zone::{RecordKey, RecordSet, RecordType};
 
 use crate::common::*;
 use crate::meta::Meta;
@@ -24,9 +24,7 @@ const PARTIAL_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs
 pub struct RecordsResource;
 
 pub const TYPE_NAME: &str = "r53_records";
-/// The zone model's defaults, shared with r53-migrate.
-const DEFAULT_MAX_CHANGE_PERCENT: i64 = r53_zone::plan::DEFAULT_MAX_CHANGE_PERCENT as i64;
-use r53_zone::plan::{is_apex_soa_ns, SAFETY_MIN_SETS};
+use r53_zone::plan::{self, is_apex_soa_ns, Action, Limits, Plan, Refusal, Scope, Step};
 
 /// The `record` block: `r53_record`'s arguments without the per-resource ones.
 fn record_block() -> Block {
@@ -55,13 +53,12 @@ fn record_block() -> Block {
 
 pub fn schema() -> Schema {
     Schema::new(
-        0,
+        1,
         Block::new(
             "Many record sets of one hosted zone, managed together and written in as few change batches as Route 53 allows \
              (1,000 records / 32,000 characters per batch). The plan shows one entry per record set.\n\n\
-             The `record` blocks are a list, kept in the order written: Terraform compares lists element by element, which keeps \
-             plans fast at 10,000 record sets (sets are compared pairwise). Reordering blocks shows in the plan but writes nothing \
-             to Route 53. `terraform import` lists the record sets in Route 53's order, the order `r53-migrate export-tf` writes.",
+             Each `record` block has a label of your choosing (`record \"www A\" { … }`); Terraform plans the blocks by label, \
+             so adding, changing or removing one record set shows as that one entry, wherever it is written.",
         )
         .attr(Attribute::new("id", Type::String, "The hosted zone ID.").computed())
         .attr(Attribute::new("zone_id", Type::String, "ID of the hosted zone.").required().force_new())
@@ -79,49 +76,71 @@ pub fn schema() -> Schema {
             "Refuse to plan deleting or updating more than this share of the existing record sets of a zone with at least 10 record sets. Default 30.",
         ).optional())
         .attr(Attribute::new(
+            "max_record_sets",
+            Type::Number,
+            "The hosted zone's record-set quota (Route 53 counts the apex SOA and NS): a plan that would take the zone over it is \
+             refused before any write, whatever `allow_mass_change` says, instead of failing at Route 53 mid-apply. Default 10,000, \
+             Route 53's default quota; raise it with AWS first. In additive mode the zone's other record sets are counted at apply.",
+        ).optional())
+        .attr(Attribute::new(
             "allow_mass_change",
             Type::Bool,
             "Allow a change over `max_change_percent`, and changes to the apex NS records. Default `false`.",
         ).optional())
         .attr(Attribute::new("zone_name", Type::String, "The zone's domain name.").computed())
-        // A list, not a set: Terraform core matches set elements pairwise (quadratic; hours at 10,000
-        // record sets) but list elements by index. The provider keeps the order stable instead.
-        .block("record", Nesting::List, 0, 0, record_block()),
+        // Keyed blocks, not a list (an insertion shifts every later index, and the plan shows them
+        // all) nor a set (Terraform core matches set elements pairwise: hours at 10,000 sets).
+        .block("record", Nesting::Map, 0, 0, record_block()),
     )
 }
 
-type Key = (String, String, Option<String>);
-
-fn key(b: &Value) -> Key {
-    (
-        normalise(b.get("name").as_str().unwrap_or_default()),
-        b.get("type")
-            .as_str()
-            .unwrap_or_default()
-            .to_ascii_uppercase(),
-        b.get("set_identifier").as_str().map(str::to_string),
-    )
+/// A block's record-set key, when its name and type are known and valid (validation reports
+/// the others).
+fn key(b: &Value) -> Option<RecordKey> {
+    let ty = b
+        .get("type")
+        .as_str()?
+        .to_ascii_uppercase()
+        .parse::<RecordType>()
+        .ok()?;
+    Some(RecordKey::new(
+        b.get("name").as_str()?,
+        ty,
+        b.get("set_identifier").as_str(),
+    ))
 }
 
-fn rs_key(r: &RecordSet) -> Key {
-    (r.name.clone(), r.ty.to_string(), r.set_identifier.clone())
+/// The `record` blocks as (label, block).
+fn entries(v: &Value) -> impl Iterator<Item = (&str, &Value)> {
+    let m = match v.get("record") {
+        Value::Map(m) => Some(m),
+        _ => None,
+    };
+    m.into_iter().flat_map(|m| m.iter())
 }
 
-fn label(k: &Key) -> String {
-    format!(
-        "{} {}{}",
-        k.0,
-        k.1,
-        k.2.as_ref().map(|s| format!(" ({s})")).unwrap_or_default()
-    )
-}
-
-fn blocks(v: &Value) -> BTreeMap<Key, &Value> {
-    v.get("record")
-        .elements()
-        .iter()
-        .map(|b| (key(b), b))
+/// The `record` blocks by record-set key (a label names a block, the key names the record set:
+/// a relabelled block is the same record set and writes nothing).
+fn blocks(v: &Value) -> BTreeMap<RecordKey, &Value> {
+    entries(v)
+        .filter_map(|(_, b)| key(b).map(|k| (k, b)))
         .collect()
+}
+
+/// `want`, or — when another block already has that label — `want (2)`, `want (3)`…
+fn free_label(used: &mut HashSet<String>, want: String) -> String {
+    let mut label = want.clone();
+    let mut n = 2;
+    while !used.insert(label.clone()) {
+        label = format!("{want} ({n})");
+        n += 1;
+    }
+    label
+}
+
+/// The path of the block labelled `label`.
+fn at(label: &str) -> AttrPath {
+    AttrPath::attr("record").key(label)
 }
 
 fn exclusive(v: &Value) -> bool {
@@ -153,102 +172,82 @@ fn block_state(zone_id: &str, rs: &RecordSet, base: &Value) -> Value {
     s
 }
 
-/// What a plan would change, compared by key and meaning.
-struct Delta {
-    deletes: Vec<Key>,
-    updates: Vec<Key>,
-}
-
-fn delta(prior: &Value, planned: &Value) -> Delta {
-    let (old, new) = (blocks(prior), blocks(planned));
-    let mut deletes = Vec::new();
-    let mut updates = Vec::new();
-    for (k, ob) in &old {
-        match new.get(k) {
-            None => deletes.push(k.clone()),
-            Some(nb) if nb.is_wholly_known() => {
-                let (a, b) = (to_record(ob), to_record(nb));
-                if let (Ok(a), Ok(b)) = (a, b) {
-                    if !same_record(&a, &b) {
-                        updates.push(k.clone());
-                    }
-                }
-            }
-            Some(_) => updates.push(k.clone()),
-        }
+/// The limits this resource's arguments set (the engine's defaults otherwise).
+fn limits(v: &Value) -> Limits {
+    let d = Limits::default();
+    Limits {
+        max_change_percent: v
+            .get("max_change_percent")
+            .as_i64()
+            .and_then(|p| u32::try_from(p).ok())
+            .unwrap_or(d.max_change_percent),
+        max_record_sets: v
+            .get("max_record_sets")
+            .as_i64()
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(d.max_record_sets),
+        ..d
     }
-    Delta { deletes, updates }
 }
 
-/// The safety check (pure): too large a share of an existing zone, or the apex NS.
-fn safety(prior: &Value, planned: &Value, apex: Option<&str>) -> Diagnostics {
+/// The shared engine's refusals as errors at `record`, after `context`; `allow_mass_change`
+/// lifts the ones a person may insist on (never the quota).
+fn refusals(found: Vec<Refusal>, planned: &Value, context: &str, after: &str) -> Diagnostics {
+    let allow = planned.get("allow_mass_change").as_bool() == Some(true);
     let mut d = Diagnostics::new();
-    if planned.get("allow_mass_change").as_bool() == Some(true) {
-        return d;
-    }
-    let existing = prior.get("record").elements().len();
-    let Delta {
-        deletes, updates, ..
-    } = delta(prior, planned);
-    let pct = planned
-        .get("max_change_percent")
-        .as_i64()
-        .unwrap_or(DEFAULT_MAX_CHANGE_PERCENT);
-    let changed = deletes.len() + updates.len();
-    if existing >= SAFETY_MIN_SETS && (changed as i64) * 100 > pct * existing as i64 {
-        let mut list: Vec<String> = deletes
-            .iter()
-            .map(|k| format!("  delete {}", label(k)))
-            .collect();
-        list.extend(updates.iter().map(|k| format!("  update {}", label(k))));
-        let shown = list.len().min(50);
-        let more = if list.len() > shown {
-            format!("\n  … and {} more", list.len() - shown)
-        } else {
-            String::new()
+    for r in found.into_iter().filter(|r| !(allow && r.forcible())) {
+        let (summary, hint) = match r {
+            Refusal::MassChange { .. } => (
+                "Mass change refused",
+                "If that is intended, set allow_mass_change = true for this apply.",
+            ),
+            Refusal::ApexNs { .. } => (
+                "Apex NS change refused",
+                "Set allow_mass_change = true if this is intended.",
+            ),
+            Refusal::TooLarge { .. } => (
+                "Zone too large",
+                "Raise the hosted zone's record-set quota with AWS, then set max_record_sets to it.",
+            ),
+        };
+        let text = r.to_string();
+        let mut chars = text.chars();
+        let text: String = match chars.next() {
+            Some(c) if context.is_empty() => c.to_uppercase().chain(chars).collect(),
+            _ => text,
         };
         d.error_at(
             AttrPath::attr("record"),
-            "Mass change refused",
-            format!(
-                "This plan deletes {} and updates {} of the {existing} record sets ({}%), over max_change_percent = {pct}%:\n{}{more}\n\
-                 If that is intended, set allow_mass_change = true for this apply.",
-                deletes.len(),
-                updates.len(),
-                changed * 100 / existing,
-                list[..shown].join("\n")
-            ),
+            summary,
+            format!("{context}{text}\n{after}{hint}"),
         );
     }
-    if let Some(apex) = apex {
-        let apex = normalise(apex);
-        fn apex_ns<'a>(v: &'a Value, apex: &str) -> Option<&'a Value> {
-            v.get("record")
-                .elements()
-                .iter()
-                .find(|b| key(b).0 == apex && key(b).1 == "NS")
-        }
-        let (a, b) = (apex_ns(prior, &apex), apex_ns(planned, &apex));
-        let changed = match (&a, &b) {
-            (None, None) => false,
-            (Some(x), Some(y)) => match (to_record(x), to_record(y)) {
-                (Ok(x), Ok(y)) => !same_record(&x, &y),
-                _ => true,
-            },
-            _ => true,
-        };
-        if changed {
-            d.error_at(
-                AttrPath::attr("record"),
-                "Apex NS change refused",
-                format!(
-                    "This plan changes the NS records at the zone apex ({apex}). Those are the name servers the parent zone delegates to; \
-                     a mistake takes the whole domain offline. Set allow_mass_change = true if this is intended."
-                ),
-            );
+    d
+}
+
+/// The plan-time safety check (pure): the prior state (the zone as refreshed) against the planned
+/// blocks, through the same `plan::diff` and `plan::safety` as `r53-migrate import`.
+fn safety(prior: &Value, planned: &Value, zone: Option<&str>) -> Diagnostics {
+    let live: Vec<RecordSet> = entries(prior)
+        .filter_map(|(_, b)| to_record(b).ok())
+        .collect();
+    let want: Vec<RecordSet> = entries(planned)
+        .filter(|(_, b)| b.is_wholly_known())
+        .filter_map(|(_, b)| to_record(b).ok())
+        .collect();
+    // A block whose values are not known yet (they come from another resource) is an update of
+    // its record set, not a deletion.
+    let pending: BTreeSet<RecordKey> = entries(planned)
+        .filter(|(_, b)| !b.is_wholly_known())
+        .filter_map(|(_, b)| key(b))
+        .collect();
+    let mut p = plan::diff(zone.unwrap_or_default(), &live, &want, Scope::Exclusive);
+    for s in &mut p.steps {
+        if s.action == Action::Delete && pending.contains(&s.key()) {
+            s.action = Action::Update;
         }
     }
-    d
+    refusals(plan::safety(&p, limits(planned)), planned, "", "")
 }
 
 /// Up to 50 lines of a list, then how many more.
@@ -261,94 +260,93 @@ fn list50(items: &[String]) -> String {
     out.join("\n")
 }
 
-/// The rules that need the zone's name (apex CNAME, a name outside the zone...) for the `i`th
-/// `record` block, at `record[i]`'s attribute.
-fn block_rules(i: usize, b: &Value, zone_name: &str) -> Diagnostics {
+/// The rules of one `record` block, at its attributes; with the zone's name, also those that need
+/// it (apex CNAME, a name outside the zone...).
+fn block_rules(label: &str, b: &Value, zone_name: Option<&str>) -> Diagnostics {
     let mut d = Diagnostics::new();
-    for e in check(b, Some(zone_name)).0 {
-        let mut path = AttrPath::attr("record").index(i as i64);
+    for e in check(b, zone_name).0 {
+        let mut path = at(label);
         if let Some(p) = e.path {
             path.0.extend(p.0);
         }
-        d.push(
-            Diagnostic::error(
-                e.summary,
-                format!("record {}: {}", label(&key(b)), e.detail),
-            )
-            .at(path),
-        );
+        d.push(Diagnostic::error(e.summary, format!("record {label:?}: {}", e.detail)).at(path));
     }
     d
 }
 
-/// The mass-change and apex-NS rules against the apply-time listing, for the changes about to be
-/// sent (pure). `None` when they may go.
+/// The safety rules again at apply, against the zone as it is now, for the changes about to be
+/// sent (pure): the share is of the record sets this resource manages now (the whole zone but the
+/// apex SOA/NS in exclusive mode, the declared and previously managed ones in additive mode), the
+/// quota of the whole zone. Errors when they may not go.
 fn apply_safety(
     planned: &Value,
     live: &[RecordSet],
     changes: &[Change],
-    prior_blocks: &BTreeMap<Key, &Value>,
-    want_keys: &BTreeSet<Key>,
+    prior_blocks: &BTreeMap<RecordKey, &Value>,
+    want_keys: &BTreeSet<RecordKey>,
     zone_name: &str,
-) -> Option<Diagnostic> {
-    if planned.get("allow_mass_change").as_bool() == Some(true) {
-        return None;
-    }
-    let apex = normalise(zone_name);
-    if changes.iter().any(|c| {
-        matches!(c, Change::Create(r) | Change::Upsert(r) | Change::Delete(r) if r.name == apex && r.ty == RecordType::Ns)
-    }) {
-        return Some(
-            Diagnostic::error(
-                "Apex NS change refused",
-                format!(
-                    "This apply would change the NS records at the zone apex ({apex}), the name servers the parent delegates to. \
-                     Set allow_mass_change = true if this is intended."
-                ),
-            )
-            .at(AttrPath::attr("record")),
-        );
-    }
-    // The share is of the record sets this resource manages, as they are now: the whole zone but
-    // the apex SOA/NS (exclusive), or the declared and previously managed ones (additive).
-    let existing = live
+) -> Diagnostics {
+    let lim = limits(planned);
+    let zone_sets = live
+        .iter()
+        .filter(|r| !is_apex_soa_ns(r, zone_name))
+        .count();
+    let managed = live
         .iter()
         .filter(|r| !is_apex_soa_ns(r, zone_name))
         .filter(|r| {
             exclusive(planned)
-                || want_keys.contains(&rs_key(r))
-                || prior_blocks.contains_key(&rs_key(r))
+                || want_keys.contains(&RecordKey::of(r))
+                || prior_blocks.contains_key(&RecordKey::of(r))
         })
         .count();
-    let changed: Vec<String> = changes
+    let steps: Vec<Step> = changes
         .iter()
-        .filter_map(|c| match c {
-            Change::Upsert(r) => Some(format!("update {}", label(&rs_key(r)))),
-            Change::Delete(r) => Some(format!("delete {}", label(&rs_key(r)))),
-            Change::Create(_) => None,
+        .map(|c| match c {
+            Change::Create(r) => Step {
+                action: Action::Create,
+                before: None,
+                after: Some(r.clone()),
+            },
+            Change::Upsert(r) => Step {
+                action: Action::Update,
+                before: None,
+                after: Some(r.clone()),
+            },
+            Change::Delete(r) => Step {
+                action: Action::Delete,
+                before: Some(r.clone()),
+                after: None,
+            },
         })
         .collect();
-    let pct = planned
-        .get("max_change_percent")
-        .as_i64()
-        .unwrap_or(DEFAULT_MAX_CHANGE_PERCENT);
-    if existing >= SAFETY_MIN_SETS && (changed.len() as i64) * 100 > pct * existing as i64 {
-        return Some(
-            Diagnostic::error(
-                "Mass change refused",
-                format!(
-                    "The zone changed since the plan: against its {existing} record sets now, this apply would delete or update {} \
-                     ({}%), over max_change_percent = {pct}%. Nothing was written:\n{}\n\
-                     Run terraform plan again to see the zone as it is, or set allow_mass_change = true.",
-                    changed.len(),
-                    changed.len() * 100 / existing,
-                    list50(&changed)
-                ),
-            )
-            .at(AttrPath::attr("record")),
-        );
-    }
-    None
+    let creates = changes
+        .iter()
+        .filter(|c| matches!(c, Change::Create(_)))
+        .count();
+    let deletes = changes
+        .iter()
+        .filter(|c| matches!(c, Change::Delete(_)))
+        .count();
+    let p = Plan {
+        zone: normalise(zone_name),
+        existing: managed,
+        steps,
+    };
+    let mut found: Vec<Refusal> = plan::safety(&p, lim)
+        .into_iter()
+        .filter(|r| r.forcible())
+        .collect();
+    found.extend(plan::over_quota(
+        (zone_sets + creates).saturating_sub(deletes),
+        lim.max_record_sets,
+    ));
+    refusals(
+        found,
+        planned,
+        "The zone changed since the plan. Against the zone as it is now, ",
+        "Nothing was written. Run terraform plan again to see the zone as it is, or: ",
+    )
 }
 
 impl RecordsResource {
@@ -409,45 +407,53 @@ impl RecordsResource {
             return Ok(None);
         };
         let excl = exclusive(&base) || base.get("record").is_null();
-        // Declared record sets keep their order in `base` (the configuration's order, so a no-op plan
-        // stays empty); undeclared ones (exclusive mode, import) follow in Route 53's listing order,
-        // which is also the order `r53-migrate export-tf` writes. Each listed set becomes state as
-        // its page arrives, and the block it replaces is freed then: 10,000 of them are never all
-        // held twice.
-        let mut declared = match base.get_mut("record").map(std::mem::take) {
-            Some(Value::List(v)) => v,
-            _ => Vec::new(),
-        };
-        let index: BTreeMap<Key, usize> = declared
+        // Declared record sets keep their labels; undeclared ones (exclusive mode, import) get the
+        // label `import` and `r53-migrate export-tf` give them. Each listed set becomes state as its
+        // page arrives, and the block it replaces is freed then: 10,000 of them are never all held
+        // twice.
+        let mut declared: Vec<(std::sync::Arc<str>, Value)> =
+            match base.get_mut("record").map(std::mem::take) {
+                Some(Value::Map(m)) => m.into_iter().collect(),
+                _ => Vec::new(),
+            };
+        let index: HashMap<RecordKey, usize> = declared
             .iter()
             .enumerate()
-            .map(|(i, b)| (key(b), i))
+            .filter_map(|(i, (_, b))| key(b).map(|k| (k, i)))
             .collect();
-        let mut slots: Vec<Option<Value>> = vec![None; declared.len()];
-        let mut extra = Vec::new();
+        let mut used: HashSet<String> = declared.iter().map(|(l, _)| l.to_string()).collect();
+        let mut out: Vec<(std::sync::Arc<str>, Value)> = Vec::with_capacity(declared.len());
         meta.aws
             .route53
             .each_record_set(c, &zone_id, |r| {
                 if is_apex_soa_ns(&r, &zone_name) {
                     return;
                 }
-                match index.get(&rs_key(&r)) {
+                let k = RecordKey::of(&r);
+                match index.get(&k) {
                     Some(&i) => {
-                        slots[i] = Some(block_state(&zone_id, &r, &declared[i]));
-                        declared[i] = Value::Null;
+                        let (label, b) = &mut declared[i];
+                        let b = std::mem::take(b);
+                        out.push((label.clone(), block_state(&zone_id, &r, &b)));
                     }
-                    None if excl => extra.push(block_state(&zone_id, &r, &Value::Null)),
+                    None if excl => {
+                        let label = free_label(&mut used, k.block_label(&zone_name));
+                        out.push((label.into(), block_state(&zone_id, &r, &Value::Null)));
+                    }
                     None => {}
                 }
             })
             .await
             .map_err(|e| api_diag(&format!("Listing record sets of {zone_id}"), &e))?;
-        drop((index, declared));
-        let mut out: Vec<Value> = Vec::with_capacity(slots.len() + extra.len());
-        out.extend(slots.into_iter().flatten());
-        out.extend(extra);
+        drop((index, declared, used));
+        let out: r53_plugin::Obj = out.into_iter().collect();
         let mut s = Value::Object(Default::default());
-        for k in ["mode", "max_change_percent", "allow_mass_change"] {
+        for k in [
+            "mode",
+            "max_change_percent",
+            "max_record_sets",
+            "allow_mass_change",
+        ] {
             s.set(k, base.get(k).clone());
         }
         s.set("id", Value::string(&zone_id));
@@ -455,7 +461,7 @@ impl RecordsResource {
             "zone_id",
             Value::string(base.get("zone_id").as_str().unwrap_or(&zone_id)),
         );
-        s.set("record", Value::List(out));
+        s.set("record", Value::Map(out));
         s.set("zone_name", Value::string(&zone_name));
         Ok(Some(s))
     }
@@ -480,30 +486,33 @@ impl RecordsResource {
         let excl = exclusive(planned);
         let allow = planned.get("allow_mass_change").as_bool() == Some(true);
         let apex = normalise(zone_name);
-        let declared = planned.get("record").elements();
-        let index: BTreeMap<Key, usize> = declared
-            .iter()
-            .enumerate()
+        let index: HashMap<RecordKey, (&str, &Value)> = entries(planned)
             .filter(|(_, b)| b.is_wholly_known())
-            .map(|(i, b)| (key(b), i))
+            .filter_map(|(l, b)| key(b).map(|k| (k, (l, b))))
             .collect();
         let mut undeclared = Vec::new();
         let mut taken = Vec::new();
         let mut live_apex_ns = None;
+        // For the quota: the zone's record sets now, and how many declared ones exist already.
+        let (mut zone_sets, mut existing_declared) = (0usize, 0usize);
         let listed = meta
             .aws
             .route53
             .each_record_set(c, zone_id, |r| {
-                let k = rs_key(&r);
-                if let Some(&i) = index.get(&k) {
-                    if !to_record(&declared[i]).is_ok_and(|w| same_record(&w, &r)) {
-                        taken.push(i);
+                let k = RecordKey::of(&r);
+                if !is_apex_soa_ns(&r, zone_name) {
+                    zone_sets += 1;
+                }
+                if let Some(&(l, b)) = index.get(&k) {
+                    existing_declared += 1;
+                    if !to_record(b).is_ok_and(|w| same_record(&w, &r)) {
+                        taken.push((l, k.clone()));
                     }
                 }
                 if r.name == apex && r.ty == RecordType::Ns {
                     live_apex_ns = Some(r);
                 } else if excl && !is_apex_soa_ns(&r, zone_name) && !index.contains_key(&k) {
-                    undeclared.push(label(&k));
+                    undeclared.push(k.to_string());
                 }
             })
             .await;
@@ -511,27 +520,35 @@ impl RecordsResource {
             d.push(api_diag(&format!("Listing record sets of {zone_id}"), &e));
             return;
         }
-        for i in taken {
-            let k = key(&declared[i]);
-            if k.0 == apex && k.1 == "NS" {
+        let after = zone_sets + index.len().saturating_sub(existing_declared);
+        d.extend(refusals(
+            plan::over_quota(after, limits(planned).max_record_sets)
+                .into_iter()
+                .collect(),
+            planned,
+            "",
+            "",
+        ));
+        for (l, k) in taken {
+            if k.name == apex && k.ty == RecordType::Ns {
                 continue; // the apex NS rule below says it better
             }
             d.error_at(
-                AttrPath::attr("record").index(i as i64),
-                format!("Record set {} already exists", label(&k)),
+                at(l),
+                format!("Record set {k} already exists"),
                 "It exists with other values and this resource did not create it. Import the zone's record sets \
                  (an import block or terraform import with the zone ID) so the plan shows the change, or remove it from \
                  the configuration.",
             );
         }
         if !allow {
-            if let Some(i) = index.get(&(apex.clone(), "NS".to_string(), None)) {
+            if let Some(&(label, b)) = index.get(&RecordKey::new(&apex, RecordType::Ns, None)) {
                 let same = live_apex_ns
                     .as_ref()
-                    .is_some_and(|l| to_record(&declared[*i]).is_ok_and(|w| same_record(&w, l)));
+                    .is_some_and(|l| to_record(b).is_ok_and(|w| same_record(&w, l)));
                 if !same {
                     d.error_at(
-                        AttrPath::attr("record").index(*i as i64),
+                        at(label),
                         "Apex NS change refused",
                         format!(
                             "This plan changes the NS records at the zone apex ({apex}). Those are the name servers the parent zone \
@@ -596,8 +613,8 @@ impl RecordsResource {
         // created in the same run.)
         let mut d = Diagnostics::new();
         let mut want = Vec::new();
-        for (i, b) in planned.get("record").elements().iter().enumerate() {
-            d.extend(block_rules(i, b, &zone_name));
+        for (label, b) in entries(&planned) {
+            d.extend(block_rules(label, b, Some(&zone_name)));
             if let Ok(rs) = to_record(b) {
                 want.push(rs);
             }
@@ -605,15 +622,16 @@ impl RecordsResource {
         if d.has_errors() {
             return Err(d.into());
         }
-        let live_by: BTreeMap<Key, &RecordSet> = live.iter().map(|r| (rs_key(r), r)).collect();
-        let want_keys: BTreeSet<Key> = want.iter().map(rs_key).collect();
+        let live_by: BTreeMap<RecordKey, &RecordSet> =
+            live.iter().map(|r| (RecordKey::of(r), r)).collect();
+        let want_keys: BTreeSet<RecordKey> = want.iter().map(RecordKey::of).collect();
         let prior_blocks = blocks(prior);
         let mut changes = Vec::new();
         let mut refused = Diagnostics::new();
         // Sets the plan showed unchanged that changed (or vanished) in the zone since.
         let mut drifted = Vec::new();
         for w in want {
-            let k = rs_key(&w);
+            let k = RecordKey::of(&w);
             let shown_unchanged = prior_blocks
                 .get(&k)
                 .and_then(|b| to_record(b).ok())
@@ -625,7 +643,7 @@ impl RecordsResource {
                 // showed a create, not the replacement of another's values).
                 Some(_) if !prior_blocks.contains_key(&k) => refused.push(
                     Diagnostic::error(
-                        format!("Record set {} already exists", label(&k)),
+                        format!("Record set {k} already exists"),
                         "It exists with other values and this resource did not create it. Import the zone's record sets \
                          (terraform import with the zone ID, or an import block) so the plan shows the change, or remove it \
                          from the configuration.",
@@ -652,10 +670,10 @@ impl RecordsResource {
                 .iter()
                 .filter(|r| {
                     !is_apex_soa_ns(r, &zone_name)
-                        && !want_keys.contains(&rs_key(r))
-                        && !prior_blocks.contains_key(&rs_key(r))
+                        && !want_keys.contains(&RecordKey::of(r))
+                        && !prior_blocks.contains_key(&RecordKey::of(r))
                 })
-                .map(|r| label(&rs_key(r)))
+                .map(|r| RecordKey::of(r).to_string())
                 .collect();
             if !unknown.is_empty() {
                 ctx.warn(Diagnostic::warning(
@@ -669,7 +687,7 @@ impl RecordsResource {
             }
         }
         if !drifted.is_empty() {
-            let names: Vec<String> = drifted.iter().map(label).collect();
+            let names: Vec<String> = drifted.iter().map(ToString::to_string).collect();
             ctx.warn(Diagnostic::warning(
                 format!("{} record set(s) changed since the plan left alone", names.len()),
                 format!(
@@ -681,15 +699,16 @@ impl RecordsResource {
         }
         // The safety checks again, against the zone as it is now: the plan judged its own view, and
         // the zone may have changed since (a shrunken zone makes the same changes a larger share).
-        if let Some(e) = apply_safety(
+        let refused_now = apply_safety(
             &planned,
             &live,
             &changes,
             &prior_blocks,
             &want_keys,
             &zone_name,
-        ) {
-            return Err(e.into());
+        );
+        if refused_now.has_errors() {
+            return Err(refused_now.into());
         }
         drop(prior_blocks);
         let c = call(ctx, CREATE_TIMEOUT);
@@ -704,7 +723,7 @@ impl RecordsResource {
                 };
                 failed.push(
                     Diagnostic::error(
-                        format!("Could not {verb} record set {}", label(&rs_key(rs))),
+                        format!("Could not {verb} record set {}", RecordKey::of(rs)),
                         e.to_string(),
                     )
                     .at(AttrPath::attr("record")),
@@ -759,6 +778,15 @@ impl Resource<Meta> for RecordsResource {
                 format!("mode must be \"additive\" or \"exclusive\", not {m:?}"),
             ),
         }
+        if let Some(n) = config.get("max_record_sets").as_i64() {
+            if !(3..=10_000_000).contains(&n) {
+                d.error_at(
+                    AttrPath::attr("max_record_sets"),
+                    "Invalid max_record_sets",
+                    format!("must be from 3 to 10000000, not {n}"),
+                );
+            }
+        }
         if let Some(p) = config.get("max_change_percent").as_i64() {
             if !(0..=100).contains(&p) {
                 d.error_at(
@@ -768,28 +796,25 @@ impl Resource<Meta> for RecordsResource {
                 );
             }
         }
-        let mut seen = BTreeSet::new();
-        for b in config.get("record").elements() {
+        let mut seen: HashMap<RecordKey, &str> = HashMap::new();
+        for (label, b) in entries(config) {
             if !b.is_wholly_known() {
                 continue;
             }
-            let k = key(b);
-            if !seen.insert(k.clone()) {
-                d.error_at(
-                    AttrPath::attr("record"),
-                    "Duplicate record set",
-                    format!(
-                        "{} is declared twice; merge the values into one record block",
-                        label(&k)
-                    ),
-                );
+            if let Some(k) = key(b) {
+                if let Some(first) = seen.get(&k) {
+                    d.error_at(
+                        at(label),
+                        "Duplicate record set",
+                        format!(
+                            "{k} is declared by record {first:?} and record {label:?}; merge the values into one record block"
+                        ),
+                    );
+                } else {
+                    seen.insert(k, label);
+                }
             }
-            for e in check(b, None).0 {
-                d.push(
-                    Diagnostic::error(e.summary, format!("record {}: {}", label(&k), e.detail))
-                        .at(AttrPath::attr("record")),
-                );
-            }
+            d.extend(block_rules(label, b, None));
         }
         d
     }
@@ -816,8 +841,8 @@ impl Resource<Meta> for RecordsResource {
         else {
             return;
         };
-        for (i, b) in planned.get("record").elements().iter().enumerate() {
-            d.extend(block_rules(i, b, &zone_name));
+        for (label, b) in entries(planned) {
+            d.extend(block_rules(label, b, Some(&zone_name)));
         }
         if d.has_errors() {
             return;
@@ -877,10 +902,10 @@ impl Resource<Meta> for RecordsResource {
         let Some((live, zone_name)) = self.fetch(meta, ctx, &zone_id).await? else {
             return Ok(Diagnostics::new());
         };
-        let managed: BTreeSet<Key> = blocks(prior).into_keys().collect();
+        let managed: BTreeSet<RecordKey> = blocks(prior).into_keys().collect();
         let changes: Vec<Change> = live
             .into_iter()
-            .filter(|r| !is_apex_soa_ns(r, &zone_name) && managed.contains(&rs_key(r)))
+            .filter(|r| !is_apex_soa_ns(r, &zone_name) && managed.contains(&RecordKey::of(r)))
             .map(Change::Delete)
             .collect();
         let c = call(ctx, DELETE_TIMEOUT);
@@ -891,7 +916,7 @@ impl Resource<Meta> for RecordsResource {
         {
             if let (Err(e), Change::Delete(rs)) = (r, ch) {
                 d.push(Diagnostic::error(
-                    format!("Could not delete record set {}", label(&rs_key(rs))),
+                    format!("Could not delete record set {}", RecordKey::of(rs)),
                     e.to_string(),
                 ));
             }
@@ -920,13 +945,74 @@ impl Resource<Meta> for RecordsResource {
             .into()),
         }
     }
+
+    fn upgrade_state(
+        &self,
+        version: i64,
+        state: serde_json::Value,
+    ) -> Result<serde_json::Value, Diagnostics> {
+        match version {
+            0 => Ok(upgrade_v0(state)),
+            v => Err(Diagnostic::error(
+                "Unknown state version",
+                format!("{TYPE_NAME} has no schema version {v} to upgrade from"),
+            )
+            .into()),
+        }
+    }
+}
+
+/// Schema 0 kept the `record` blocks as a list; schema 1 keys them by label. Each block gets the
+/// label `import` and `r53-migrate export-tf` write (`"www A"`, `"@ MX"`, `"api A eu-west"`), so a
+/// configuration moved to labelled blocks the same way plans no change.
+fn upgrade_v0(mut state: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    let Some(obj) = state.as_object_mut() else {
+        return state;
+    };
+    let zone = obj
+        .get("zone_name")
+        .and_then(J::as_str)
+        .unwrap_or(".")
+        .to_string();
+    let list = match obj.remove("record") {
+        Some(J::Array(v)) => v,
+        _ => Vec::new(),
+    };
+    let mut used = HashSet::new();
+    let mut map = serde_json::Map::with_capacity(list.len());
+    for b in list {
+        let name = b.get("name").and_then(J::as_str).unwrap_or_default();
+        let ty = b.get("type").and_then(J::as_str).unwrap_or_default();
+        let id = b.get("set_identifier").and_then(J::as_str);
+        let want = match ty.to_ascii_uppercase().parse::<RecordType>() {
+            Ok(t) => RecordKey::new(name, t, id).block_label(&zone),
+            // Not a type Route 53 hosts (state edited by hand): a label that still names the set.
+            Err(_) => [Some(name), Some(ty), id]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+        };
+        map.insert(free_label(&mut used, want), b);
+    }
+    obj.insert("record".into(), J::Object(map));
+    state
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// A value of the resource with `records` as blocks labelled r0, r1, …
     fn st(records: serde_json::Value, extra: serde_json::Value) -> Value {
+        let records: serde_json::Map<String, serde_json::Value> = records
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (format!("r{i}"), b.clone()))
+            .collect();
         let mut j = serde_json::json!({"zone_id": "Z1", "record": records});
         if let (Some(o), Some(e)) = (j.as_object_mut(), extra.as_object()) {
             o.extend(e.clone());
@@ -962,7 +1048,9 @@ mod tests {
         let d = safety(&prior, &bad, None);
         assert!(d.has_errors());
         assert!(
-            d.0[0].detail.contains("deletes 2 and updates 2 of the 10"),
+            d.0[0]
+                .detail
+                .contains("This plan deletes 2 and updates 2 of the zone's 10"),
             "{}",
             d.0[0].detail
         );
@@ -976,6 +1064,22 @@ mod tests {
             serde_json::json!({"allow_mass_change": true}),
         );
         assert!(safety(&prior, &allowed, None).is_empty());
+        // the quota: 11 sets + SOA and NS over 12, allow_mass_change or not
+        let grown = st(
+            serde_json::json!((0..11).map(|i| a(i, "192.0.2.1")).collect::<Vec<_>>()),
+            serde_json::json!({"allow_mass_change": true, "max_record_sets": 12}),
+        );
+        only_too_large(
+            &safety(&prior, &grown, None),
+            "11 record sets (+ SOA and NS) exceed the limit of 12",
+        );
+    }
+
+    /// One error: the quota's, with `text`.
+    fn only_too_large(d: &Diagnostics, text: &str) {
+        assert_eq!(d.0.len(), 1, "{:?}", d.0);
+        assert_eq!(d.0[0].summary, "Zone too large");
+        assert!(d.0[0].detail.contains(text), "{}", d.0[0].detail);
     }
 
     #[test]
@@ -1019,7 +1123,7 @@ mod tests {
             serde_json::json!({"mode": "exclusive"}),
         );
         let prior_blocks = blocks(&prior);
-        let want: BTreeSet<Key> = blocks(&planned).into_keys().collect();
+        let want: BTreeSet<RecordKey> = blocks(&planned).into_keys().collect();
         let set = |i: usize| rs(&format!("h{i}.example.com"), RecordType::A, "192.0.2.1");
         let soa = rs("example.com", RecordType::Soa, "ns. host. 1 2 3 4 5");
         let updates: Vec<Change> = (0..6).map(|i| Change::Upsert(set(i))).collect();
@@ -1032,21 +1136,23 @@ mod tests {
             &want,
             "example.com"
         )
-        .is_none());
+        .is_empty());
         let shrunk: Vec<RecordSet> = (0..12).map(set).chain([soa]).collect();
-        let e = apply_safety(
+        let d = apply_safety(
             &planned,
             &shrunk,
             &updates,
             &prior_blocks,
             &want,
             "example.com",
-        )
-        .expect("refused");
+        );
+        let e = &d.0[0];
         assert_eq!(e.summary, "Mass change refused");
         assert!(
-            e.detail.contains("against its 12 record sets now")
-                && e.detail.contains("update h0.example.com A"),
+            e.detail
+                .contains("as it is now, this plan deletes 0 and updates 6 of the zone's 12 record sets (50%)")
+                && e.detail.contains("update h0.example.com A")
+                && e.detail.contains("Nothing was written"),
             "{}",
             e.detail
         );
@@ -1063,16 +1169,28 @@ mod tests {
             &want,
             "example.com"
         )
-        .is_none());
+        .is_empty());
         // the apex NS, whatever the share
         let ns = vec![Change::Upsert(rs(
             "example.com",
             RecordType::Ns,
             "ns1.example.net",
         ))];
-        let e = apply_safety(&planned, &whole, &ns, &prior_blocks, &want, "example.com")
-            .expect("refused");
-        assert_eq!(e.summary, "Apex NS change refused");
+        let d = apply_safety(&planned, &whole, &ns, &prior_blocks, &want, "example.com");
+        assert_eq!(d.0[0].summary, "Apex NS change refused");
+        // the quota counts the whole zone, and allow_mass_change does not lift it
+        let tight = st(
+            serde_json::json!((0..20).map(|i| a(i, "192.0.2.9")).collect::<Vec<_>>()),
+            serde_json::json!({"mode": "additive", "allow_mass_change": true, "max_record_sets": 22}),
+        );
+        let new = vec![Change::Create(set(20))];
+        assert!(
+            apply_safety(&tight, &shrunk, &new, &prior_blocks, &want, "example.com").is_empty()
+        );
+        only_too_large(
+            &apply_safety(&tight, &whole, &new, &prior_blocks, &want, "example.com"),
+            "21 record sets (+ SOA and NS) exceed the limit of 22",
+        );
     }
 
     #[test]
@@ -1085,19 +1203,19 @@ mod tests {
             RecordsResource.validate(&c).is_empty(),
             "the apex is unknown without the zone"
         );
-        let b = &c.get("record").elements()[1];
-        let d = block_rules(1, b, "example.com");
+        let b = c.get("record").get("r1");
+        let d = block_rules("r1", b, Some("example.com"));
         assert!(d.has_errors());
         assert_eq!(
             d.0[0].path.as_ref().map(|p| p.to_string()).as_deref(),
-            Some("record[1].type")
+            Some("record[\"r1\"].type")
         );
         assert!(
             d.0[0].detail.contains("CNAME cannot be at the zone apex"),
             "{}",
             d.0[0].detail
         );
-        assert!(block_rules(0, &c.get("record").elements()[0], "example.com").is_empty());
+        assert!(block_rules("r0", c.get("record").get("r0"), Some("example.com")).is_empty());
     }
 
     #[test]
@@ -1112,5 +1230,57 @@ mod tests {
             s.contains(&"Invalid mode") && s.contains(&"Duplicate record set"),
             "{s:?}"
         );
+        let dup =
+            d.0.iter()
+                .find(|x| x.summary == "Duplicate record set")
+                .unwrap();
+        assert_eq!(
+            dup.path.as_ref().map(|p| p.to_string()).as_deref(),
+            Some("record[\"r1\"]")
+        );
+        assert!(
+            dup.detail
+                .contains("h1.example.com A is declared by record \"r0\" and record \"r1\""),
+            "{}",
+            dup.detail
+        );
+    }
+
+    /// Schema 0's list becomes blocks labelled as import labels them; a repeated label (two sets
+    /// whose labels would collide) gets a suffix instead of being lost.
+    #[test]
+    fn v0_state_upgrades_to_labelled_blocks() {
+        let v0 = serde_json::json!({
+            "id": "Z1", "zone_id": "Z1", "zone_name": "example.com.", "mode": "exclusive",
+            "record": [
+                {"name": "www.example.com", "type": "a", "ttl": 60, "records": ["192.0.2.1"]},
+                {"name": "Example.com.", "type": "MX", "ttl": 60, "records": ["10 mx.example.com."]},
+                {"name": "api.example.com", "type": "A", "set_identifier": "eu", "ttl": 60, "records": ["192.0.2.2"]},
+                {"name": "odd.example.com", "type": "BOGUS", "ttl": 60, "records": ["x"]},
+                {"name": "www.example.com.", "type": "A", "ttl": 60, "records": ["192.0.2.3"]}
+            ]
+        });
+        let up = RecordsResource.upgrade_state(0, v0.clone()).unwrap();
+        let labels: Vec<&str> = up["record"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                "@ MX",
+                "api A eu",
+                "odd.example.com BOGUS",
+                "www A",
+                "www A (2)"
+            ]
+        );
+        assert_eq!(up["record"]["www A"], v0["record"][0]);
+        assert_eq!(up["mode"], "exclusive");
+        // The result is a value of today's schema.
+        Value::from_json(&up, &schema().ty()).unwrap();
+        assert!(RecordsResource.upgrade_state(7, v0).is_err());
     }
 }

@@ -40,7 +40,7 @@ fn records_config() -> String {
 fn records_config_with(a: &str, with_b: bool) -> String {
     let b = if with_b {
         format!(
-            "  record {{\n    name = \"b.{ZONE}\"\n    type = \"TXT\"\n    ttl = 300\n    records = [\"hello\"]\n  }}\n"
+            "  record \"b TXT\" {{\n    name = \"b.{ZONE}\"\n    type = \"TXT\"\n    ttl = 300\n    records = [\"hello\"]\n  }}\n"
         )
     } else {
         String::new()
@@ -49,7 +49,7 @@ fn records_config_with(a: &str, with_b: bool) -> String {
         "team = \"dns\"",
         &format!(
             "resource \"r53_records\" \"bulk\" {{\n  zone_id = r53_hosted_zone.z.zone_id\n  mode = \"additive\"\n  \
-             record {{\n    name = \"a.{ZONE}\"\n    type = \"A\"\n    ttl = 300\n    records = [\"{a}\"]\n  }}\n{b}}}\n"
+             record \"a A\" {{\n    name = \"a.{ZONE}\"\n    type = \"A\"\n    ttl = 300\n    records = [\"{a}\"]\n  }}\n{b}}}\n"
         ),
     )
 }
@@ -481,7 +481,10 @@ fn records_update_converges(lab: &Lab, tf: &Terraform) -> anyhow::Result<()> {
     assert_eq!(a[0].4, vec!["192.0.2.2".to_string()]);
     assert!(sets_named(lab, &c, &zid, &format!("b.{ZONE}.")).is_empty());
     let s = tf.resource("r53_records.bulk")?;
-    let blocks = s["record"].as_array().cloned().unwrap_or_default();
+    let blocks: Vec<serde_json::Value> = s["record"]
+        .as_object()
+        .map(|m| m.values().cloned().collect())
+        .unwrap_or_default();
     assert_eq!(blocks.len(), 1, "{s}");
     assert_eq!(blocks[0]["records"], serde_json::json!(["192.0.2.2"]));
     Ok(())
@@ -495,7 +498,10 @@ fn records_update_stopped_while_pending_keeps_what_was_written() -> anyhow::Resu
     let (lab, tf, out) = records_update(Interrupt::CtrlC)?;
     // The stopped apply answered with the zone as it is: the new value, `b` gone.
     let s = tf.resource("r53_records.bulk")?;
-    let blocks = s["record"].as_array().cloned().unwrap_or_default();
+    let blocks: Vec<serde_json::Value> = s["record"]
+        .as_object()
+        .map(|m| m.values().cloned().collect())
+        .unwrap_or_default();
     assert_eq!(blocks.len(), 1, "{s}\n{out}");
     assert_eq!(
         blocks[0]["records"],

@@ -23,5 +23,6 @@ mod record;
 mod records;
 mod registered_domain;
 mod registrar;
+mod same_rules;
 mod scale;
 mod validation;

@@ -156,6 +156,7 @@ fn r53_record_changes_type_and_routing_without_a_gap() {
 #[test]
 fn r53_records_changes_type_and_routing_without_a_gap() {
     changes_without_a_gap("r53_records", |kind| {
-        format!("  record {{\n{}\n  }}", record_body(kind))
+        // One label throughout: the block changes, it is not replaced by another.
+        format!("  record \"moving\" {{\n{}\n  }}", record_body(kind))
     });
 }

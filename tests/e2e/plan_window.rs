@@ -24,7 +24,7 @@ fn records(mode: &str, n: usize, first: &str, extra: &str) -> String {
             } else {
                 format!("192.0.2.{}", i + 1)
             };
-            format!("  record {{\n    name = \"h{i}.{ZONE}\"\n    type = \"A\"\n    ttl = 300\n    records = [\"{v}\"]\n  }}\n")
+            format!("  record \"h{i} A\" {{\n    name = \"h{i}.{ZONE}\"\n    type = \"A\"\n    ttl = 300\n    records = [\"{v}\"]\n  }}\n")
         })
         .collect();
     format!(
@@ -95,7 +95,7 @@ fn saved_plan_leaves_a_later_set_alone(mode: &str) -> anyhow::Result<()> {
         );
         assert_eq!(p.code, 2, "{}", p.text());
         assert!(
-            p.stdout.contains("late.window.example") && p.stdout.contains("- record {"),
+            p.stdout.contains("late.window.example") && p.stdout.contains("- record \"late A\" {"),
             "the next plan shows its deletion:\n{}",
             p.text()
         );
@@ -178,7 +178,7 @@ fn first_exclusive_apply_deletes_only_what_its_plan_showed() -> anyhow::Result<(
     assert!(
         p.stdout.contains("old1.window.example")
             && p.stdout.contains("old2.window.example")
-            && p.stdout.contains("- record {"),
+            && p.stdout.contains("- record \"old1 A\" {"),
         "the plan shows each deletion:\n{}",
         p.text()
     );
@@ -219,7 +219,7 @@ fn apex_cname_on_an_existing_zone_fails_at_plan() -> anyhow::Result<()> {
     tf.apply()?;
     let fine = format!("resource \"r53_record\" \"fine\" {{\n  zone_id = r53_hosted_zone.z.zone_id\n  name = \"www.{ZONE}\"\n  type = \"A\"\n  ttl = 60\n  records = [\"192.0.2.1\"]\n}}\n");
     let one = format!("resource \"r53_record\" \"apex\" {{\n  zone_id = r53_hosted_zone.z.zone_id\n  name = \"{ZONE}\"\n  type = \"CNAME\"\n  ttl = 60\n  records = [\"other.example.net\"]\n}}\n");
-    let many = format!("resource \"r53_records\" \"all\" {{\n  zone_id = r53_hosted_zone.z.zone_id\n  record {{\n    name = \"ok.{ZONE}\"\n    type = \"A\"\n    ttl = 60\n    records = [\"192.0.2.2\"]\n  }}\n  record {{\n    name = \"{ZONE}\"\n    type = \"CNAME\"\n    ttl = 60\n    records = [\"other.example.net\"]\n  }}\n}}\n");
+    let many = format!("resource \"r53_records\" \"all\" {{\n  zone_id = r53_hosted_zone.z.zone_id\n  record \"ok A\" {{\n    name = \"ok.{ZONE}\"\n    type = \"A\"\n    ttl = 60\n    records = [\"192.0.2.2\"]\n  }}\n  record \"@ CNAME\" {{\n    name = \"{ZONE}\"\n    type = \"CNAME\"\n    ttl = 60\n    records = [\"other.example.net\"]\n  }}\n}}\n");
     for (bad, address, block) in [
         (one, "r53_record.apex", "resource \"r53_record\" \"apex\""),
         (many, "r53_records.all", "resource \"r53_records\" \"all\""),

@@ -440,18 +440,13 @@ pub fn from_dns(zone: &str, records: &[Record], opts: &Options) -> Result<Conver
         }
         sets.extend(o.set);
     }
-    // Route 53 counts its own apex SOA and NS in the zone's quota.
-    if sets.len() + 2 > opts.max_record_sets {
+    // The source alone over the quota: refused before any AWS call (the plan checks the zone after).
+    if let Some(r) = crate::plan::over_quota(sets.len(), opts.max_record_sets) {
         problems.push(Problem {
             name: zone.clone(),
             r#type: "-".into(),
             rule: "zone-too-large",
-            message: format!(
-                "{} record sets (+ SOA and NS) exceed the limit of {} per hosted zone (Route 53's default quota; \
-                 raise it with AWS and pass --max-record-sets)",
-                sets.len(),
-                opts.max_record_sets
-            ),
+            message: format!("{r} (--max-record-sets)"),
         });
     }
     if !problems.is_empty() {

@@ -8,6 +8,7 @@
 //! No network I/O and no AWS SDK types.
 
 pub mod convert;
+pub mod key;
 pub mod name;
 mod par;
 pub mod plan;
@@ -16,6 +17,7 @@ pub mod record;
 pub mod wire;
 pub mod zonefile;
 
+pub use key::RecordKey;
 pub use name::{fqdn, is_apex, relative_to_zone, Name, NameError};
 pub use rdata::{
     canonical_value, decode_wire_value, encode_user_value, values_equivalent, RecordType,

@@ -19,18 +19,11 @@ pub const DEFAULT_MAX_CHANGE_PERCENT: u32 = 30;
 /// Zones smaller than this are exempt from the mass-change rule (every change is a big share).
 pub const SAFETY_MIN_SETS: usize = 10;
 
-/// A record set's identity in a zone: name, type, set identifier.
-pub type Key = (String, RecordType, Option<String>);
+pub use crate::key::RecordKey;
 
-pub fn key(r: &RecordSet) -> Key {
-    (r.name.clone(), r.ty, r.set_identifier.clone())
-}
-
-pub fn label(k: &Key) -> String {
-    match &k.2 {
-        Some(id) => format!("{} {} ({id})", k.0, k.1),
-        None => format!("{} {}", k.0, k.1),
-    }
+/// The key of a record set.
+pub fn key(r: &RecordSet) -> RecordKey {
+    RecordKey::of(r)
 }
 
 /// Whether two record sets are the same to Route 53 (values compared in canonical form).
@@ -81,7 +74,7 @@ impl Step {
             .or(self.before.as_ref())
             .expect("a step has a record")
     }
-    pub fn key(&self) -> Key {
+    pub fn key(&self) -> RecordKey {
         key(self.record())
     }
 }
@@ -92,7 +85,7 @@ pub enum Scope<'a> {
     /// The whole zone except the apex SOA and NS: anything not wanted is deleted.
     Exclusive,
     /// Only the wanted sets, plus those wanted before (now removed from the config → deleted).
-    Additive { previously: &'a BTreeSet<Key> },
+    Additive { previously: &'a BTreeSet<RecordKey> },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -196,11 +189,14 @@ pub fn diff(zone: &str, live: &[RecordSet], want: &[RecordSet], scope: Scope<'_>
     }
 }
 
-/// Limits on what a plan may do without being forced.
+/// Limits on what a plan may do: a share of the zone changed (forcible), and the account's
+/// record-set quota (not: Route 53 would refuse the batch that crosses it, mid-apply).
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub max_change_percent: u32,
     pub min_sets: usize,
+    /// Record sets a zone may hold, its apex SOA and NS included (Route 53's quota per zone).
+    pub max_record_sets: usize,
 }
 
 impl Default for Limits {
@@ -208,8 +204,15 @@ impl Default for Limits {
         Limits {
             max_change_percent: DEFAULT_MAX_CHANGE_PERCENT,
             min_sets: SAFETY_MIN_SETS,
+            max_record_sets: crate::convert::DEFAULT_MAX_RECORD_SETS,
         }
     }
+}
+
+/// The quota rule: `sets` record sets besides the apex SOA and NS (which Route 53 counts too)
+/// against a quota of `limit`. The one place both `r53-migrate` and `r53_records` check it.
+pub fn over_quota(sets: usize, limit: usize) -> Option<Refusal> {
+    (sets.saturating_add(2) > limit).then_some(Refusal::TooLarge { sets, limit })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -227,6 +230,20 @@ pub enum Refusal {
     ApexNs {
         zone: String,
     },
+    /// The zone after the plan would hold more record sets than the quota.
+    TooLarge {
+        /// Record sets besides the apex SOA and NS.
+        sets: usize,
+        limit: usize,
+    },
+}
+
+impl Refusal {
+    /// Whether the user may insist (`--force`, `allow_mass_change`): a mass change or an apex NS
+    /// change may be meant; a zone over the quota fails at Route 53 whatever anyone means.
+    pub fn forcible(&self) -> bool {
+        !matches!(self, Refusal::TooLarge { .. })
+    }
 }
 
 impl std::fmt::Display for Refusal {
@@ -257,6 +274,11 @@ impl std::fmt::Display for Refusal {
                 "this plan changes the NS records at the zone apex ({zone}): those are the name servers the parent delegates to, \
                  and a mistake takes the whole domain offline"
             ),
+            Refusal::TooLarge { sets, limit } => write!(
+                f,
+                "{sets} record sets (+ SOA and NS) exceed the limit of {limit} per hosted zone (Route 53's default quota is \
+                 10,000; raise it with AWS first, then raise the limit here)"
+            ),
         }
     }
 }
@@ -274,7 +296,7 @@ pub fn safety(plan: &Plan, limits: Limits) -> Vec<Refusal> {
             } else {
                 "update"
             };
-            format!("{verb} {}", label(&s.key()))
+            format!("{verb} {}", s.key())
         })
         .collect();
     let (deletes, updates) = (plan.count(Action::Delete), plan.count(Action::Update));
@@ -300,6 +322,8 @@ pub fn safety(plan: &Plan, limits: Limits) -> Vec<Refusal> {
             zone: plan.zone.clone(),
         });
     }
+    let after = (plan.existing + plan.count(Action::Create)).saturating_sub(deletes);
+    out.extend(over_quota(after, limits.max_record_sets));
     out
 }
 
@@ -363,7 +387,7 @@ mod tests {
             a("x.example.com", "192.0.2.1"),
             a("y.example.com", "192.0.2.2"),
         ];
-        let before: BTreeSet<Key> = [key(&live[0])].into();
+        let before: BTreeSet<RecordKey> = [key(&live[0])].into();
         let p = diff(
             "example.com",
             &live,
@@ -407,6 +431,41 @@ mod tests {
             safety(&p, Limits::default())[0],
             Refusal::ApexNs { .. }
         ));
+    }
+
+    /// The quota counts the zone after the plan, with the apex SOA and NS, and cannot be forced.
+    #[test]
+    fn safety_refuses_a_zone_over_the_quota() {
+        let live: Vec<RecordSet> = (0..8)
+            .map(|i| a(&format!("h{i}.example.com"), "192.0.2.1"))
+            .collect();
+        let want: Vec<RecordSet> = (0..9)
+            .map(|i| a(&format!("h{i}.example.com"), "192.0.2.1"))
+            .collect();
+        let lim = |max| Limits {
+            max_record_sets: max,
+            ..Default::default()
+        };
+        let p = diff("example.com", &live, &want, Scope::Exclusive);
+        assert!(safety(&p, lim(11)).is_empty(), "9 + SOA + NS fit in 11");
+        let r = safety(&p, lim(10));
+        assert_eq!(r, [Refusal::TooLarge { sets: 9, limit: 10 }]);
+        assert!(!r[0].forcible());
+        assert!(r[0]
+            .to_string()
+            .starts_with("9 record sets (+ SOA and NS) exceed the limit of 10 per hosted zone"));
+        // deletions make room
+        let p = diff("example.com", &live, &want[..5], Scope::Exclusive);
+        assert!(!safety(&p, lim(8))
+            .iter()
+            .any(|r| matches!(r, Refusal::TooLarge { .. })));
+        assert_eq!(
+            over_quota(usize::MAX, 10),
+            Some(Refusal::TooLarge {
+                sets: usize::MAX,
+                limit: 10
+            })
+        );
     }
 
     #[test]

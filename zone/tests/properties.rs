@@ -267,8 +267,8 @@ fn zone_sets() -> impl Strategy<Value = Vec<RecordSet>> {
     })
 }
 
-fn apply(live: &[RecordSet], p: &plan::Plan) -> BTreeMap<plan::Key, RecordSet> {
-    let mut m: BTreeMap<plan::Key, RecordSet> =
+fn apply(live: &[RecordSet], p: &plan::Plan) -> BTreeMap<plan::RecordKey, RecordSet> {
+    let mut m: BTreeMap<plan::RecordKey, RecordSet> =
         live.iter().map(|s| (plan::key(s), s.clone())).collect();
     for s in &p.steps {
         match s.action {
@@ -284,7 +284,7 @@ fn apply(live: &[RecordSet], p: &plan::Plan) -> BTreeMap<plan::Key, RecordSet> {
     m
 }
 
-fn same_zone(got: &BTreeMap<plan::Key, RecordSet>, want: &[RecordSet]) -> bool {
+fn same_zone(got: &BTreeMap<plan::RecordKey, RecordSet>, want: &[RecordSet]) -> bool {
     got.len() == want.len()
         && want.iter().all(|w| {
             got.get(&plan::key(w))
@@ -298,7 +298,7 @@ proptest! {
     #[test]
     fn diff_of_a_zone_with_itself_is_empty(a in zone_sets()) {
         prop_assert!(plan::diff(ZONE, &a, &a, Scope::Exclusive).is_empty());
-        let keys: BTreeSet<plan::Key> = a.iter().map(plan::key).collect();
+        let keys: BTreeSet<plan::RecordKey> = a.iter().map(plan::key).collect();
         let additive = Scope::Additive { previously: &keys };
         prop_assert!(plan::diff(ZONE, &a, &a, additive).is_empty());
     }
@@ -313,7 +313,7 @@ proptest! {
                 prop_assert!(!(w[0].action != Action::Delete && w[1].action == Action::Delete));
             }
         }
-        let keys: BTreeSet<plan::Key> = a.iter().map(plan::key).collect();
+        let keys: BTreeSet<plan::RecordKey> = a.iter().map(plan::key).collect();
         let additive = Scope::Additive { previously: &keys };
         let p = plan::diff(ZONE, &a, &b, additive);
         prop_assert!(same_zone(&apply(&a, &p), &b));

@@ -29,14 +29,14 @@ resource "r53_hosted_zone" "this" {
 resource "r53_records" "this" {
   zone_id = r53_hosted_zone.this.zone_id
 
-  record {
+  record "www A" {
     name    = "www.${var.domain}"
     type    = "A"
     ttl     = 300
     records = ["192.0.2.10"]
   }
 
-  record {
+  record "@ A" {
     name = var.domain
     type = "A"
     alias {
@@ -46,7 +46,7 @@ resource "r53_records" "this" {
     }
   }
 
-  record {
+  record "app A primary" {
     name           = "app.${var.domain}"
     type           = "A"
     ttl            = 60
@@ -57,7 +57,7 @@ resource "r53_records" "this" {
     }
   }
 
-  record {
+  record "app A secondary" {
     name           = "app.${var.domain}"
     type           = "A"
     ttl            = 60
@@ -68,7 +68,7 @@ resource "r53_records" "this" {
     }
   }
 
-  record {
+  record "@ MX" {
     name    = var.domain
     type    = "MX"
     ttl     = 3600
