@@ -13,6 +13,9 @@ use crate::common::*;
 use crate::domain::ascii_name;
 use crate::meta::Meta;
 
+/// The data source's name in configurations (and in its docs page).
+pub const TYPE_NAME: &str = "r53_delegation_status";
+
 fn server_type() -> Type {
     let mut m: BTreeMap<Arc<str>, Type> = BTreeMap::new();
     m.insert("name".into(), Type::String);
@@ -49,7 +52,7 @@ pub struct DelegationStatusData;
 #[async_trait]
 impl DataSource<Meta> for DelegationStatusData {
     fn type_name(&self) -> &'static str {
-        "r53_delegation_status"
+        TYPE_NAME
     }
 
     fn schema(&self) -> Schema {

@@ -8,6 +8,9 @@ use crate::common::*;
 use crate::domain::{check_domain_name, configured_domain};
 use crate::meta::Meta;
 
+/// The data source's name in configurations (and in its docs page).
+pub const TYPE_NAME: &str = "r53_domain_availability";
+
 pub struct DomainAvailabilityData;
 
 pub fn schema() -> Schema {
@@ -37,7 +40,7 @@ pub fn schema() -> Schema {
 #[async_trait]
 impl DataSource<Meta> for DomainAvailabilityData {
     fn type_name(&self) -> &'static str {
-        "r53_domain_availability"
+        TYPE_NAME
     }
 
     fn schema(&self) -> Schema {

@@ -8,6 +8,9 @@ use r53_zone::name::{normalise, Name};
 use crate::common::*;
 use crate::meta::Meta;
 
+/// The data source's name in configurations (and in its docs page).
+pub const TYPE_NAME: &str = "r53_hosted_zone";
+
 pub struct HostedZoneData;
 
 pub fn schema() -> Schema {
@@ -30,7 +33,7 @@ pub fn schema() -> Schema {
 #[async_trait]
 impl DataSource<Meta> for HostedZoneData {
     fn type_name(&self) -> &'static str {
-        "r53_hosted_zone"
+        TYPE_NAME
     }
 
     fn schema(&self) -> Schema {

@@ -9,6 +9,9 @@ use crate::common::*;
 use crate::domain::{check_domain_name, configured_domain, set_contacts, set_registration};
 use crate::meta::Meta;
 
+/// The data source's name in configurations (and in its docs page).
+pub const TYPE_NAME: &str = "r53_registered_domain";
+
 pub struct RegisteredDomainData;
 
 pub fn schema() -> Schema {
@@ -62,7 +65,7 @@ pub fn schema() -> Schema {
 #[async_trait]
 impl DataSource<Meta> for RegisteredDomainData {
     fn type_name(&self) -> &'static str {
-        "r53_registered_domain"
+        TYPE_NAME
     }
 
     fn schema(&self) -> Schema {

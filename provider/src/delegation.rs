@@ -18,7 +18,7 @@ use crate::domain::ascii_name;
 use crate::meta::Meta;
 
 pub const DEFAULT_TTL: i64 = 172_800;
-const TYPE: &str = "r53_delegation";
+pub const TYPE_NAME: &str = "r53_delegation";
 
 pub fn schema() -> Schema {
     let b = Block::new(
@@ -301,7 +301,7 @@ impl DelegationResource {
         let want = ns_of(planned);
         let c = call(ctx, timeout);
         let w = Self::walker(meta, &c);
-        let what = format!("{TYPE} {domain}");
+        let what = format!("{TYPE_NAME} {domain}");
 
         // Preflight: the parent's view, the targets' answers, DS.
         let view = self.view(meta, &c, &w, &mode, &domain).await?;
@@ -531,7 +531,7 @@ fn parse_id(id: &str) -> Result<(Mode, String), String> {
 #[async_trait]
 impl Resource<Meta> for DelegationResource {
     fn type_name(&self) -> &'static str {
-        TYPE
+        TYPE_NAME
     }
 
     fn schema(&self) -> Schema {

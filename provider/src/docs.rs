@@ -64,7 +64,7 @@ fn pages_list() -> Vec<Page> {
         Page {
             file: "resources/hosted_zone.md",
             kind: "Resource",
-            name: "r53_hosted_zone",
+            name: crate::hosted_zone::TYPE_NAME,
             schema: crate::hosted_zone::schema(),
             example: include_str!("../../examples/resources/r53_hosted_zone/resource.tf"),
             import: Some(include_str!(
@@ -75,7 +75,7 @@ fn pages_list() -> Vec<Page> {
         Page {
             file: "resources/record.md",
             kind: "Resource",
-            name: "r53_record",
+            name: crate::record::TYPE_NAME,
             schema: crate::record_set::schema(),
             example: include_str!("../../examples/resources/r53_record/resource.tf"),
             import: Some(include_str!(
@@ -86,7 +86,7 @@ fn pages_list() -> Vec<Page> {
         Page {
             file: "resources/records.md",
             kind: "Resource",
-            name: "r53_records",
+            name: crate::records::TYPE_NAME,
             schema: crate::records::schema(),
             example: concat!(
                 include_str!("../../examples/resources/r53_records/resource.tf"),
@@ -101,7 +101,7 @@ fn pages_list() -> Vec<Page> {
         Page {
             file: "resources/registered_domain.md",
             kind: "Resource",
-            name: "r53_registered_domain",
+            name: crate::registered_domain::TYPE_NAME,
             schema: crate::registered_domain::schema(),
             example: include_str!("../../examples/resources/r53_registered_domain/resource.tf"),
             import: Some(include_str!(
@@ -112,7 +112,7 @@ fn pages_list() -> Vec<Page> {
         Page {
             file: "resources/delegation.md",
             kind: "Resource",
-            name: "r53_delegation",
+            name: crate::delegation::TYPE_NAME,
             schema: crate::delegation::schema(),
             example: include_str!("../../examples/resources/r53_delegation/resource.tf"),
             import: Some(include_str!(
@@ -123,7 +123,7 @@ fn pages_list() -> Vec<Page> {
         Page {
             file: "data-sources/hosted_zone.md",
             kind: "Data Source",
-            name: "r53_hosted_zone",
+            name: crate::data_hosted_zone::TYPE_NAME,
             schema: crate::data_hosted_zone::schema(),
             example: include_str!("../../examples/data-sources/r53_hosted_zone/data-source.tf"),
             import: None,
@@ -132,7 +132,7 @@ fn pages_list() -> Vec<Page> {
         Page {
             file: "data-sources/registered_domain.md",
             kind: "Data Source",
-            name: "r53_registered_domain",
+            name: crate::data_registered_domain::TYPE_NAME,
             schema: crate::data_registered_domain::schema(),
             example: include_str!(
                 "../../examples/data-sources/r53_registered_domain/data-source.tf"
@@ -143,7 +143,7 @@ fn pages_list() -> Vec<Page> {
         Page {
             file: "data-sources/domain_availability.md",
             kind: "Data Source",
-            name: "r53_domain_availability",
+            name: crate::data_domain_availability::TYPE_NAME,
             schema: crate::data_domain_availability::schema(),
             example: include_str!(
                 "../../examples/data-sources/r53_domain_availability/data-source.tf"
@@ -154,7 +154,7 @@ fn pages_list() -> Vec<Page> {
         Page {
             file: "data-sources/delegation_status.md",
             kind: "Data Source",
-            name: "r53_delegation_status",
+            name: crate::data_delegation_status::TYPE_NAME,
             schema: crate::data_delegation_status::schema(),
             example: include_str!(
                 "../../examples/data-sources/r53_delegation_status/data-source.tf"
