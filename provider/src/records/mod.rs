@@ -16,7 +16,12 @@ use r53_zone::{RecordKey, RecordSet, RecordType};
 
 use crate::common::*;
 use crate::meta::Meta;
-use crate::record_set::{check, record_state, to_record};
+use crate::record_set::to_record;
+
+mod blocks;
+mod rules;
+use blocks::{at, block_state, blocks, entries, exclusive, free_label, key, upgrade_v0};
+use rules::{apply_safety, block_rules, limits, list50, refusals, safety};
 
 /// How long a failed or stopped apply may spend reading what landed before it answers Terraform.
 const PARTIAL_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
@@ -24,7 +29,7 @@ const PARTIAL_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs
 pub struct RecordsResource;
 
 pub const TYPE_NAME: &str = "r53_records";
-use r53_zone::plan::{self, is_apex_soa_ns, Action, Limits, Plan, Refusal, Scope, Step};
+use r53_zone::plan::{self, is_apex_soa_ns};
 
 /// The `record` block: `r53_record`'s arguments without the per-resource ones.
 fn record_block() -> Block {
@@ -91,261 +96,6 @@ pub fn schema() -> Schema {
         // Keyed blocks, not a list (an insertion shifts every later index, and the plan shows them
         // all) nor a set (Terraform core matches set elements pairwise: hours at 10,000 sets).
         .block("record", Nesting::Map, 0, 0, record_block()),
-    )
-}
-
-/// A block's record-set key, when its name and type are known and valid (validation reports
-/// the others).
-fn key(b: &Value) -> Option<RecordKey> {
-    let ty = b
-        .get("type")
-        .as_str()?
-        .to_ascii_uppercase()
-        .parse::<RecordType>()
-        .ok()?;
-    Some(RecordKey::new(
-        b.get("name").as_str()?,
-        ty,
-        b.get("set_identifier").as_str(),
-    ))
-}
-
-/// The `record` blocks as (label, block).
-fn entries(v: &Value) -> impl Iterator<Item = (&str, &Value)> {
-    let m = match v.get("record") {
-        Value::Map(m) => Some(m),
-        _ => None,
-    };
-    m.into_iter().flat_map(|m| m.iter())
-}
-
-/// The `record` blocks by record-set key (a label names a block, the key names the record set:
-/// a relabelled block is the same record set and writes nothing).
-fn blocks(v: &Value) -> BTreeMap<RecordKey, &Value> {
-    entries(v)
-        .filter_map(|(_, b)| key(b).map(|k| (k, b)))
-        .collect()
-}
-
-/// `want`, or — when another block already has that label — `want (2)`, `want (3)`…
-fn free_label(used: &mut HashSet<String>, want: String) -> String {
-    let mut label = want.clone();
-    let mut n = 2;
-    while !used.insert(label.clone()) {
-        label = format!("{want} ({n})");
-        n += 1;
-    }
-    label
-}
-
-/// The path of the block labelled `label`.
-fn at(label: &str) -> AttrPath {
-    AttrPath::attr("record").key(label)
-}
-
-fn exclusive(v: &Value) -> bool {
-    v.get("mode").as_str() == Some("exclusive")
-}
-
-/// A record set in state form, for a `record` block (keeping the user's spelling from `base`).
-fn block_state(zone_id: &str, rs: &RecordSet, base: &Value) -> Value {
-    let mut s = record_state(zone_id, rs, base);
-    if let Value::Object(m) = &mut s {
-        for k in ["id", "zone_id", "fqdn", "allow_overwrite"] {
-            m.remove(k);
-        }
-    }
-    // evaluate_target_health is plain optional here: unset in config and false live stay unset.
-    if let Some(Value::List(al)) = s.get_mut("alias") {
-        if let Some(a) = al.first_mut() {
-            let base_eth = base
-                .get("alias")
-                .elements()
-                .first()
-                .map(|b| b.get("evaluate_target_health").clone())
-                .unwrap_or_default();
-            if base_eth.is_null() && a.get("evaluate_target_health") == &Value::Bool(false) {
-                a.set("evaluate_target_health", Value::Null);
-            }
-        }
-    }
-    s
-}
-
-/// The limits this resource's arguments set (the engine's defaults otherwise).
-fn limits(v: &Value) -> Limits {
-    let d = Limits::default();
-    Limits {
-        max_change_percent: v
-            .get("max_change_percent")
-            .as_i64()
-            .and_then(|p| u32::try_from(p).ok())
-            .unwrap_or(d.max_change_percent),
-        max_record_sets: v
-            .get("max_record_sets")
-            .as_i64()
-            .and_then(|n| usize::try_from(n).ok())
-            .unwrap_or(d.max_record_sets),
-        ..d
-    }
-}
-
-/// The shared engine's refusals as errors at `record`, after `context`; `allow_mass_change`
-/// lifts the ones a person may insist on (never the quota).
-fn refusals(found: Vec<Refusal>, planned: &Value, context: &str, after: &str) -> Diagnostics {
-    let allow = planned.get("allow_mass_change").as_bool() == Some(true);
-    let mut d = Diagnostics::new();
-    for r in found.into_iter().filter(|r| !(allow && r.forcible())) {
-        let (summary, hint) = match r {
-            Refusal::MassChange { .. } => (
-                "Mass change refused",
-                "If that is intended, set allow_mass_change = true for this apply.",
-            ),
-            Refusal::ApexNs { .. } => (
-                "Apex NS change refused",
-                "Set allow_mass_change = true if this is intended.",
-            ),
-            Refusal::TooLarge { .. } => (
-                "Zone too large",
-                "Raise the hosted zone's record-set quota with AWS, then set max_record_sets to it.",
-            ),
-        };
-        let text = r.to_string();
-        let mut chars = text.chars();
-        let text: String = match chars.next() {
-            Some(c) if context.is_empty() => c.to_uppercase().chain(chars).collect(),
-            _ => text,
-        };
-        d.error_at(
-            AttrPath::attr("record"),
-            summary,
-            format!("{context}{text}\n{after}{hint}"),
-        );
-    }
-    d
-}
-
-/// The plan-time safety check (pure): the prior state (the zone as refreshed) against the planned
-/// blocks, through the same `plan::diff` and `plan::safety` as `r53-migrate import`.
-fn safety(prior: &Value, planned: &Value, zone: Option<&str>) -> Diagnostics {
-    let live: Vec<RecordSet> = entries(prior)
-        .filter_map(|(_, b)| to_record(b).ok())
-        .collect();
-    let want: Vec<RecordSet> = entries(planned)
-        .filter(|(_, b)| b.is_wholly_known())
-        .filter_map(|(_, b)| to_record(b).ok())
-        .collect();
-    // A block whose values are not known yet (they come from another resource) is an update of
-    // its record set, not a deletion.
-    let pending: BTreeSet<RecordKey> = entries(planned)
-        .filter(|(_, b)| !b.is_wholly_known())
-        .filter_map(|(_, b)| key(b))
-        .collect();
-    let mut p = plan::diff(zone.unwrap_or_default(), &live, &want, Scope::Exclusive);
-    for s in &mut p.steps {
-        if s.action == Action::Delete && pending.contains(&s.key()) {
-            s.action = Action::Update;
-        }
-    }
-    refusals(plan::safety(&p, limits(planned)), planned, "", "")
-}
-
-/// Up to 50 lines of a list, then how many more.
-fn list50(items: &[String]) -> String {
-    let shown = items.len().min(50);
-    let mut out: Vec<String> = items[..shown].iter().map(|s| format!("  {s}")).collect();
-    if items.len() > shown {
-        out.push(format!("  … and {} more", items.len() - shown));
-    }
-    out.join("\n")
-}
-
-/// The rules of one `record` block, at its attributes; with the zone's name, also those that need
-/// it (apex CNAME, a name outside the zone...).
-fn block_rules(label: &str, b: &Value, zone_name: Option<&str>) -> Diagnostics {
-    let mut d = Diagnostics::new();
-    for e in check(b, zone_name).0 {
-        let mut path = at(label);
-        if let Some(p) = e.path {
-            path.0.extend(p.0);
-        }
-        d.push(Diagnostic::error(e.summary, format!("record {label:?}: {}", e.detail)).at(path));
-    }
-    d
-}
-
-/// The safety rules again at apply, against the zone as it is now, for the changes about to be
-/// sent (pure): the share is of the record sets this resource manages now (the whole zone but the
-/// apex SOA/NS in exclusive mode, the declared and previously managed ones in additive mode), the
-/// quota of the whole zone. Errors when they may not go.
-fn apply_safety(
-    planned: &Value,
-    live: &[RecordSet],
-    changes: &[Change],
-    prior_blocks: &BTreeMap<RecordKey, &Value>,
-    want_keys: &BTreeSet<RecordKey>,
-    zone_name: &str,
-) -> Diagnostics {
-    let lim = limits(planned);
-    let zone_sets = live
-        .iter()
-        .filter(|r| !is_apex_soa_ns(r, zone_name))
-        .count();
-    let managed = live
-        .iter()
-        .filter(|r| !is_apex_soa_ns(r, zone_name))
-        .filter(|r| {
-            exclusive(planned)
-                || want_keys.contains(&RecordKey::of(r))
-                || prior_blocks.contains_key(&RecordKey::of(r))
-        })
-        .count();
-    let steps: Vec<Step> = changes
-        .iter()
-        .map(|c| match c {
-            Change::Create(r) => Step {
-                action: Action::Create,
-                before: None,
-                after: Some(r.clone()),
-            },
-            Change::Upsert(r) => Step {
-                action: Action::Update,
-                before: None,
-                after: Some(r.clone()),
-            },
-            Change::Delete(r) => Step {
-                action: Action::Delete,
-                before: Some(r.clone()),
-                after: None,
-            },
-        })
-        .collect();
-    let creates = changes
-        .iter()
-        .filter(|c| matches!(c, Change::Create(_)))
-        .count();
-    let deletes = changes
-        .iter()
-        .filter(|c| matches!(c, Change::Delete(_)))
-        .count();
-    let p = Plan {
-        zone: normalise(zone_name),
-        existing: managed,
-        steps,
-    };
-    let mut found: Vec<Refusal> = plan::safety(&p, lim)
-        .into_iter()
-        .filter(|r| r.forcible())
-        .collect();
-    found.extend(plan::over_quota(
-        (zone_sets + creates).saturating_sub(deletes),
-        lim.max_record_sets,
-    ));
-    refusals(
-        found,
-        planned,
-        "The zone changed since the plan. Against the zone as it is now, ",
-        "Nothing was written. Run terraform plan again to see the zone as it is, or: ",
     )
 }
 
@@ -960,44 +710,6 @@ impl Resource<Meta> for RecordsResource {
             .into()),
         }
     }
-}
-
-/// Schema 0 kept the `record` blocks as a list; schema 1 keys them by label. Each block gets the
-/// label `import` and `r53-migrate export-tf` write (`"www A"`, `"@ MX"`, `"api A eu-west"`), so a
-/// configuration moved to labelled blocks the same way plans no change.
-fn upgrade_v0(mut state: serde_json::Value) -> serde_json::Value {
-    use serde_json::Value as J;
-    let Some(obj) = state.as_object_mut() else {
-        return state;
-    };
-    let zone = obj
-        .get("zone_name")
-        .and_then(J::as_str)
-        .unwrap_or(".")
-        .to_string();
-    let list = match obj.remove("record") {
-        Some(J::Array(v)) => v,
-        _ => Vec::new(),
-    };
-    let mut used = HashSet::new();
-    let mut map = serde_json::Map::with_capacity(list.len());
-    for b in list {
-        let name = b.get("name").and_then(J::as_str).unwrap_or_default();
-        let ty = b.get("type").and_then(J::as_str).unwrap_or_default();
-        let id = b.get("set_identifier").and_then(J::as_str);
-        let want = match ty.to_ascii_uppercase().parse::<RecordType>() {
-            Ok(t) => RecordKey::new(name, t, id).block_label(&zone),
-            // Not a type Route 53 hosts (state edited by hand): a label that still names the set.
-            Err(_) => [Some(name), Some(ty), id]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" "),
-        };
-        map.insert(free_label(&mut used, want), b);
-    }
-    obj.insert("record".into(), J::Object(map));
-    state
 }
 
 #[cfg(test)]
