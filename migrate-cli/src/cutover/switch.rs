@@ -1,0 +1,272 @@
+//! Switch and monitor: the new zone re-verified, the registrar asked, the parent watched.
+
+use super::*;
+
+impl Cx<'_> {
+    /// Whether `servers` still answer as at preflight: the first silent one, else every record
+    /// set asked again (each difference printed).
+    pub(super) async fn reverify(&self, st: &State, servers: &[ServerAnswer]) -> Result<(), Drift> {
+        if let Some(bad) = servers.iter().find(|s| s.error.is_some()) {
+            return Err(Drift::Silent(
+                bad.name.clone(),
+                bad.error.clone().unwrap_or_default(),
+            ));
+        }
+        let Some(pf) = &st.preflight else {
+            return Ok(());
+        };
+        let t = targets(servers, self.dns.dns_port);
+        let questions: Vec<Question> = pf.reference.iter().map(|(q, _)| q.clone()).collect();
+        let (replies, _) = equivalence::ask_all(&questions, &t, &self.opts).await;
+        let mut labels = vec!["preflight".to_string()];
+        labels.extend(t.iter().map(|t| t.label.clone()));
+        // A preflight recorded by an earlier r53-migrate holds TXT/SPF answers in its older form:
+        // today's answers are compared in that form, so an upgrade mid-cutover is not a drift.
+        let legacy = pf.reference.iter().any(|(_, r)| r.is_legacy());
+        let rows: Vec<Vec<Reply>> = pf
+            .reference
+            .iter()
+            .zip(replies)
+            .map(|((_, r), row)| {
+                let mut v = vec![r.clone()];
+                if legacy {
+                    v.extend(row.iter().map(|x| x.to_legacy(self.opts.ignore_case)));
+                } else {
+                    v.extend(row);
+                }
+                v
+            })
+            .collect();
+        // A split accepted at preflight (a note, not a blocker) is not a change since.
+        let diverged: Vec<_> = equivalence::compare(&questions, &rows, &labels, 1)
+            .into_iter()
+            .filter(|d| d.kind.blocks())
+            .collect();
+        for x in &diverged {
+            show!("    {x}");
+        }
+        if diverged.is_empty() {
+            Ok(())
+        } else {
+            Err(Drift::Diverged(diverged.len()))
+        }
+    }
+
+    /// Each server's own answers for the domain (addresses from the parent's glue when given;
+    /// its DNSKEYs too with `keys`).
+    pub(super) async fn servers(
+        &self,
+        st: &State,
+        names: &[String],
+        glue: Option<&ParentView>,
+        keys: bool,
+    ) -> Result<Vec<ServerAnswer>, Fail> {
+        let w = self.walker();
+        let mut out = Vec::new();
+        for ns in names {
+            out.push(
+                w.check_server(ns, glue.and_then(|p| p.glue.get(ns)), &st.domain, keys)
+                    .await,
+            );
+        }
+        // A stopped walk's answers are not the servers' (Ctrl-C, --walk-timeout, --max-queries).
+        w.stopped()
+            .map_err(|e| Fail::error(format!("checking the name servers of {}: {e}", st.domain)))?;
+        Ok(out)
+    }
+
+    /// Ready → Switching: the last checks, then the registrar.
+    pub(super) async fn switch(&self, st: &mut State) -> Result<Option<u8>, Fail> {
+        let d = st.domain.clone();
+        let pf = st
+            .preflight
+            .clone()
+            .ok_or_else(|| Fail::error("no preflight recorded"))?;
+        let age = now().saturating_sub(pf.at);
+        if age > self.a.max_preflight_age.as_secs() {
+            return Err(Fail::refused(format!(
+                "the preflight of {d} is {} old (the bound is {}); run it again: r53-migrate cutover {d} --resume --recheck --switch",
+                span(age),
+                span(self.a.max_preflight_age.as_secs())
+            )));
+        }
+        if st.earliest_switch > now() {
+            say(
+                "switch",
+                format!(
+                    "not yet: the switch is safe from {} (in {}), when the old NS TTL has run out; run `r53-migrate cutover {d} --resume --switch` then",
+                    rfc3339(st.earliest_switch),
+                    span(st.earliest_switch.saturating_sub(now()))
+                ),
+            );
+            return Ok(Some(EXIT_PENDING));
+        }
+        // The zones must not have diverged since preflight, at either host.
+        let parent = self
+            .walker()
+            .parent_view(&d)
+            .await
+            .map_err(|e| Fail::error(format!("the parent of {d}: {e}")))?;
+        let mut both = self.servers(st, &st.old_ns, Some(&parent), false).await?;
+        both.extend(self.servers(st, &st.new_ns, None, false).await?);
+        self.reverify(st, &both).await.map_err(|drift| match drift {
+            Drift::Silent(name, e) => Fail::refused(format!(
+                "{name} no longer answers for {d}: {e}; run preflight again with --recheck"
+            )),
+            Drift::Diverged(n) => Fail::refused(format!(
+                "{n} record set(s) of {d} answer differently than at preflight (listed above); run preflight again with --recheck"
+            )),
+        })?;
+        say(
+            "switch",
+            format!(
+                "re-verified {} record sets at {} servers: unchanged since preflight",
+                pf.reference.len(),
+                both.len()
+            ),
+        );
+        match parent.agreed() {
+            Some(ns) if ns == st.old_ns => {}
+            Some(ns) if ns == st.new_ns => {
+                say("switch", "the parent already publishes the new name servers");
+            }
+            other => {
+                return Err(Fail::refused(format!(
+                    "the delegation of {d} changed since preflight (the parent publishes {}); run preflight again with --recheck",
+                    other.map(|n| n.join(", ")).unwrap_or_else(|| "no consistent set".into())
+                )))
+            }
+        }
+        // A low NS TTL in the new zone while the switch is young: a rollback then reaches
+        // resolvers within minutes instead of days (AWS's procedure lowers it too). Put back
+        // when the cutover completes or is rolled back.
+        let bound = self.a.max_ns_ttl;
+        let z = st.zone_id.clone();
+        if st.new_ns_ttl_before.is_none() {
+            // Recorded before the write, so a kill in between cannot lose the original.
+            let current = self.apex_ns_ttl(&z, &d).await?;
+            if current > bound {
+                st.new_ns_ttl_before = Some(current);
+                save(st, self.path)?;
+            }
+        }
+        if let Some(before) = st.new_ns_ttl_before {
+            self.set_apex_ns_ttl(&z, &d, bound).await?;
+            let msg = format!("lowered the NS TTL of zone {z} from {before}s to {bound}s for the switch (restored when the cutover ends)");
+            say("switch", &msg);
+            st.event(msg);
+        }
+        st.step = Step::Switching;
+        st.switch_requested_at = Some(now());
+        st.event(format!(
+            "switching {d} from {} to {}",
+            st.old_ns.join(", "),
+            st.new_ns.join(", ")
+        ));
+        save(st, self.path)?;
+        failpoint("switch-saved");
+        Ok(None)
+    }
+
+    /// Switching → Monitoring.
+    pub(super) async fn await_switch(&self, st: &mut State) -> Result<Option<u8>, Fail> {
+        let want = st.new_ns.clone();
+        self.registrar_set(st, &want, &BTreeMap::new(), false)
+            .await?;
+        if !self
+            .wait_parent(st, &want, "switch", self.a.wait, self.a.poll)
+            .await?
+        {
+            say(
+                "switch",
+                format!("still waiting after {}; the state is saved: run `r53-migrate cutover {} --resume` to go on waiting", span(self.a.wait.as_secs()), st.domain),
+            );
+            return Ok(Some(EXIT_PENDING));
+        }
+        let t = now();
+        st.published_at = Some(t);
+        let hold = st.parent_ns_ttl.max(st.old_ns_ttl);
+        // Saturating: the TTLs come from DNS answers and the state file.
+        let until = t.saturating_add(u64::from(hold));
+        st.complete_after = Some(until);
+        st.step = Step::Monitoring;
+        st.event(format!("the parent publishes the new name servers; the old delegation may be cached until {} ({}s)", rfc3339(until), hold));
+        save(st, self.path)?;
+        failpoint("published-saved");
+        Ok(None)
+    }
+
+    /// Monitoring → Complete: the parent keeps the new set, the new zone keeps its answers.
+    pub(super) async fn monitor(&self, st: &mut State) -> Result<Option<u8>, Fail> {
+        let d = st.domain.clone();
+        let until = st.complete_after.unwrap_or(0);
+        let deadline = r53_core::deadline_after(self.a.wait);
+        let mut rounds = 0;
+        // The parent is asked every poll (free); the whole zone at most every --reverify-every
+        // (Route 53 bills every query its name servers answer), and once more at the end.
+        let mut verified: Option<Instant> = None;
+        loop {
+            rounds += 1;
+            let last_round = now() >= until;
+            let v = self
+                .walker()
+                .parent_view(&d)
+                .await
+                .map_err(|e| Fail::error(format!("the parent of {d}: {e}")))?;
+            if !v.publishes(&st.new_ns) {
+                return Err(Fail::error(format!(
+                    "the parent no longer publishes the new name servers for {d} (it says: {}); someone changed the delegation — look, then `r53-migrate rollback {d}` or `--resume`",
+                    v.published().map(|n| n.join(", ")).unwrap_or("no delegation".into())
+                )));
+            }
+            let due = verified.is_none_or(|t| t.elapsed() >= self.a.reverify_every);
+            if due || last_round {
+                verified = Some(Instant::now());
+                self.verify_new(st).await?;
+            }
+            if rounds == 1 {
+                say("monitor", format!("the parent publishes the new set everywhere; the new zone answers as at preflight; the old delegation may be cached until {}", rfc3339(until)));
+            }
+            if last_round {
+                break;
+            }
+            let left = Duration::from_secs(until.saturating_sub(now()));
+            if self.a.poll.min(left) > deadline.saturating_duration_since(Instant::now()) {
+                say("monitor", format!("complete after {}; the state is saved: run `r53-migrate cutover {d} --resume` then", rfc3339(until)));
+                return Ok(Some(EXIT_PENDING));
+            }
+            tokio::time::sleep(self.a.poll.min(left)).await;
+        }
+        self.restore_new_ns_ttl(st).await?;
+        st.step = Step::Complete;
+        st.event("the old delegation's TTL has passed everywhere; cutover complete");
+        save(st, self.path)?;
+        say("monitor", format!(
+            "complete: resolvers can no longer hold the old delegation. Raise the old host's NS TTL back if it stays in service, keep its zone until you are sure, then remove it; zone {} serves the domain now",
+            st.zone_id
+        ));
+        Ok(None)
+    }
+
+    /// Every new server answers authoritatively and every record set as at preflight.
+    pub(super) async fn verify_new(&self, st: &State) -> Result<(), Fail> {
+        let d = &st.domain;
+        let new = self.servers(st, &st.new_ns, None, false).await?;
+        self.reverify(st, &new).await.map_err(|drift| match drift {
+            Drift::Silent(name, e) => Fail::error(format!(
+                "new name server {name} stopped answering: {e}; consider `r53-migrate rollback {d}`"
+            )),
+            Drift::Diverged(n) => Fail::error(format!(
+                "the new zone no longer answers like the old host did for {n} record set(s) (listed above); fix it or roll back: r53-migrate rollback {d}"
+            )),
+        })
+    }
+}
+
+/// How servers stopped answering as at preflight.
+pub(super) enum Drift {
+    /// (server, why): it no longer answers authoritatively.
+    Silent(String, String),
+    /// This many record sets answer differently (each printed).
+    Diverged(usize),
+}
