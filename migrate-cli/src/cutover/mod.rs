@@ -22,6 +22,17 @@ use r53_zone::name::{normalise, within};
 use crate::state::{self, now, span, RegistrarKind, State, Step};
 use crate::{AwsArgs, Fail, SourceArgs, EXIT_OK, EXIT_PENDING};
 
+/// The state file of `domain`'s cutover (`--state`, else the default), locked per domain (in the
+/// lock folder) and per file: two runs for one domain never interleave, whatever --state each got.
+fn locked(domain: &str, state: Option<&Path>) -> Result<(PathBuf, [state::Lock; 2]), Fail> {
+    let path = state
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| state::default_path(domain));
+    let by_domain = state::lock_domain("cutover", domain).map_err(Fail::error)?;
+    let by_file = state::lock(&path).map_err(Fail::error)?;
+    Ok((path, [by_domain, by_file]))
+}
+
 /// A test hook: `R53_MIGRATE_FAIL_AT=<point>` aborts the process there, as a kill would.
 fn failpoint(point: &str) {
     if std::env::var("R53_MIGRATE_FAIL_AT").is_ok_and(|p| p == point) {
@@ -99,14 +110,7 @@ async fn run_steps(a: CutoverArgs) -> Result<u8, Fail> {
     }
     // Validated before any other I/O (a resume without them reads the recorded ones later).
     let (mut src, mut names) = questions_from(&a, &domain)?;
-    let path = a
-        .state
-        .clone()
-        .unwrap_or_else(|| state::default_path(&domain));
-    // Per domain (in the lock folder) and per state file: two runs for one domain never
-    // interleave, whatever --state each was given.
-    let _domain_lock = state::lock_domain("cutover", &domain).map_err(Fail::error)?;
-    let _lock = state::lock(&path).map_err(Fail::error)?;
+    let (path, _locks) = locked(&domain, a.state.as_deref())?;
     let existing = path.exists();
     if a.resume && !existing {
         return Err(Fail::error(format!(

@@ -15,12 +15,7 @@ pub async fn rollback(a: RollbackArgs) -> Result<u8, Fail> {
 
 async fn rollback_steps(a: RollbackArgs) -> Result<u8, Fail> {
     let domain = domain_of(&a.domain)?;
-    let path = a
-        .state
-        .clone()
-        .unwrap_or_else(|| state::default_path(&domain));
-    let _domain_lock = state::lock_domain("cutover", &domain).map_err(Fail::error)?;
-    let _lock = state::lock(&path).map_err(Fail::error)?;
+    let (path, _locks) = locked(&domain, a.state.as_deref())?;
     if !path.exists() {
         return Err(Fail::error(format!(
             "no cutover of {domain} recorded in {}",
