@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 
-use r53_core::equivalence::{self, Question, Target};
+use r53_core::dns::equivalence::{self, Question, Target};
 
 use crate::knot::{Knot, LabZone};
 use crate::migrate_bench::{zone_text, ZONE};

@@ -9,7 +9,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use r53_core::equivalence::{Difference, Question, Reply};
+use r53_core::dns::equivalence::{Difference, Question, Reply};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use r53_core::delegation::{display_zone, Walker};
+use r53_core::dns::delegation::{display_zone, Walker};
 use r53_plugin::schema::{Attribute, Block, Schema};
 use r53_plugin::{Ctx, DataSource, Diagnostic, Diagnostics, Type, Value};
 

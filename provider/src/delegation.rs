@@ -6,7 +6,9 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use r53_core::delegation::{display_zone, normalise_set, ParentView, Server, Walker};
+use r53_core::dns::delegation::{
+    display_zone, normalise_set, wait_published, ParentView, Published, Server, Walker,
+};
 use r53_core::{Change, NameServer};
 use r53_plugin::schema::{Attribute, Block, Nesting, Schema};
 use r53_plugin::{AttrPath, Ctx, Diagnostic, Diagnostics, Failure, Resource, Type, Value};
@@ -422,43 +424,44 @@ impl DelegationResource {
             .unwrap_or(mode.waits_by_default());
         let mut view = view;
         if wait && !view.publishes(&want) {
-            let mut pause = Duration::from_secs(1);
-            loop {
-                if c.remaining().is_zero() || ctx.is_cancelled() {
-                    let now = seen(&view, &want, &mode);
-                    set_seen(&mut state, Some(&now));
-                    let why = if ctx.is_cancelled() {
-                        "interrupted"
-                    } else {
-                        "timed out"
-                    };
-                    let d = Diagnostic::error(
-                        format!("{what}: {why} waiting for the parent to publish the delegation"),
-                        format!(
-                            "{}. The change itself was made; DNS publication can lag (TLD registries push their zones \
-                             on their own schedule). Apply again to keep waiting, or raise timeouts.",
-                            now.message
-                        ),
-                    );
-                    return Err(if prior.is_null() && mode == Mode::External {
-                        Failure::from(d)
-                    } else {
-                        Failure::with_partial(d, state)
-                    });
-                }
-                tokio::select! {
-                    _ = tokio::time::sleep(pause.min(c.remaining())) => {}
-                    _ = ctx.cancel.cancelled() => continue,
-                }
-                pause = (pause * 2).min(Duration::from_secs(15));
+            let waited = wait_published(
+                &want,
+                Some(view.clone()),
+                c.deadline,
+                &ctx.cancel,
+                (Duration::from_secs(1), Duration::from_secs(15)),
                 // A fresh walk per look: the query budget is per walk, not per wait.
-                let w = Self::walker(meta, &c);
-                if let Ok(v) = self.view(meta, &c, &w, &mode, &domain).await {
-                    view = v;
-                    if view.publishes(&want) {
-                        break;
-                    }
-                }
+                || async {
+                    let w = Self::walker(meta, &c);
+                    self.view(meta, &c, &w, &mode, &domain).await
+                },
+                |_| {},
+            )
+            .await;
+            let (last, why) = match waited {
+                Published::Yes(v) => (Some(v), None),
+                Published::TimedOut(v) => (v, Some("timed out")),
+                Published::Cancelled(v) => (v, Some("interrupted")),
+            };
+            if let Some(v) = last {
+                view = v;
+            }
+            if let Some(why) = why {
+                let now = seen(&view, &want, &mode);
+                set_seen(&mut state, Some(&now));
+                let d = Diagnostic::error(
+                    format!("{what}: {why} waiting for the parent to publish the delegation"),
+                    format!(
+                        "{}. The change itself was made; DNS publication can lag (TLD registries push their zones \
+                         on their own schedule). Apply again to keep waiting, or raise timeouts.",
+                        now.message
+                    ),
+                );
+                return Err(if prior.is_null() && mode == Mode::External {
+                    Failure::from(d)
+                } else {
+                    Failure::with_partial(d, state)
+                });
             }
         }
         let s = seen(&view, &want, &mode);

@@ -1,6 +1,6 @@
 //! What every resource and data source gets once the provider is configured.
 
-use r53_core::delegation::DnsSettings;
+use r53_core::dns::delegation::DnsSettings;
 use r53_core::Aws;
 
 pub struct Meta {

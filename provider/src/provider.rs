@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use r53_core::delegation::DnsSettings;
+use r53_core::dns::delegation::DnsSettings;
+use r53_core::dns::settings;
 use r53_core::{AssumeRole, Aws, AwsSettings};
 use r53_plugin::schema::{Attribute, Block, Nesting, Schema};
 use r53_plugin::{DataSource, Diagnostic, Diagnostics, Provider, Resource, Type, Value};
@@ -79,8 +80,9 @@ pub fn provider_schema() -> Schema {
     )
 }
 
-/// The `dns` block, each unset attribute from its environment variable (`R53_DNS_ROOT_HINTS`,
-/// `R53_DNS_PORT`, `R53_DNS_RESOLVERS` comma-separated, `R53_DNS_TIMEOUT`), else the default.
+/// The `dns` block over the `R53_DNS_*` environment (`DnsSettings::from_env`, the reader
+/// r53-migrate's defaults share): each attribute set in the block wins, else its variable, else
+/// the default.
 fn dns_from(config: &Value, d: &mut Diagnostics) -> DnsSettings {
     dns_with_env(config, d, |k| std::env::var(k).ok())
 }
@@ -90,7 +92,7 @@ fn dns_with_env(
     d: &mut Diagnostics,
     env: impl Fn(&str) -> Option<String>,
 ) -> DnsSettings {
-    let mut out = DnsSettings::default();
+    use r53_core::dns::settings::{parse_port, parse_resolver, parse_root_hint};
     let b = config
         .get("dns")
         .elements()
@@ -98,70 +100,113 @@ fn dns_with_env(
         .cloned()
         .unwrap_or_default();
     let path = |k: &str| r53_plugin::AttrPath::attr("dns").index(0).then(k);
-    let list = |k: &str, var: &str| {
-        let v = str_list(&b, k);
-        if v.is_empty() {
-            env(var)
-                .map(|s| {
-                    s.split(',')
-                        .map(str::trim)
-                        .filter(|x| !x.is_empty())
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default()
-        } else {
-            v
-        }
+    // A variable the block overrides is not read (so not judged either).
+    let overridden = |var: &str| match var {
+        settings::ENV_ROOT_HINTS => !str_list(&b, "root_hints").is_empty(),
+        settings::ENV_PORT => opt_i64(&b, "port").is_some(),
+        settings::ENV_RESOLVERS => !str_list(&b, "resolvers").is_empty(),
+        settings::ENV_TIMEOUT => opt_str(&b, "timeout").is_some(),
+        _ => false,
     };
-    let hints = list("root_hints", "R53_DNS_ROOT_HINTS");
+    let mut out = DnsSettings::from_env(|k| if overridden(k) { None } else { env(k) })
+        .unwrap_or_else(|e| {
+            d.error_at(
+                r53_plugin::AttrPath::attr("dns"),
+                "Invalid DNS setting in the environment",
+                e,
+            );
+            DnsSettings::default()
+        });
+    let hints = str_list(&b, "root_hints");
     if !hints.is_empty() {
         out.root_hints.clear();
         for (i, h) in hints.iter().enumerate() {
-            match h.trim().parse() {
+            match parse_root_hint(h) {
                 Ok(ip) => out.root_hints.push(ip),
-                Err(_) => d.error_at(
-                    path("root_hints").index(i as i64),
-                    "Invalid root hint",
-                    format!("{h:?} is not an IP address"),
-                ),
+                Err(e) => d.error_at(path("root_hints").index(i as i64), "Invalid root hint", e),
             }
         }
     }
-    let port = opt_i64(&b, "port")
-        .or_else(|| env("R53_DNS_PORT").map(|p| p.trim().parse::<i64>().unwrap_or(-1)));
-    if let Some(p) = port {
-        match u16::try_from(p) {
-            Ok(p) if p > 0 => out.port = p,
-            _ => d.error_at(
-                path("port"),
-                "Invalid port",
-                format!("{p} is not a port number (1-65535)"),
-            ),
+    if let Some(p) = opt_i64(&b, "port") {
+        match parse_port(&p.to_string()) {
+            Ok(p) => out.port = p,
+            Err(e) => d.error_at(path("port"), "Invalid port", e),
         }
     }
-    for (i, r) in list("resolvers", "R53_DNS_RESOLVERS").iter().enumerate() {
-        let t = r.trim();
-        let parsed = t
-            .parse::<std::net::SocketAddr>()
-            .ok()
-            .or_else(|| t.parse::<std::net::IpAddr>().ok().map(|ip| (ip, 53).into()));
-        match parsed {
-            Some(a) => out.resolvers.push(a),
-            None => d.error_at(
-                path("resolvers").index(i as i64),
-                "Invalid resolver",
-                format!("{r:?} is not an IP address or IP:port"),
-            ),
+    let resolvers = str_list(&b, "resolvers");
+    if !resolvers.is_empty() {
+        out.resolvers.clear();
+        for (i, r) in resolvers.iter().enumerate() {
+            match parse_resolver(r) {
+                Ok(a) => out.resolvers.push(a),
+                Err(e) => d.error_at(path("resolvers").index(i as i64), "Invalid resolver", e),
+            }
         }
     }
-    if let Some(t) = opt_str(&b, "timeout").or_else(|| env("R53_DNS_TIMEOUT")) {
+    if let Some(t) = opt_str(&b, "timeout") {
         match crate::common::parse_duration(&t) {
             Ok(t) => out.timeout = t,
             Err(e) => d.error_at(path("timeout"), "Invalid timeout", e),
         }
     }
     out
+}
+
+#[cfg(test)]
+mod dns_tests {
+    use super::*;
+
+    fn block(j: serde_json::Value) -> Value {
+        Value::from_json(&serde_json::json!({ "dns": [j] }), &provider_schema().ty()).unwrap()
+    }
+
+    /// The block wins over the environment, the environment over the defaults; errors name the
+    /// attribute or the variable.
+    #[test]
+    fn dns_block_over_environment_over_defaults() {
+        let env = |k: &str| match k {
+            "R53_DNS_PORT" => Some("5300".to_string()),
+            "R53_DNS_RESOLVERS" => Some("127.0.0.9".to_string()),
+            "R53_DNS_ROOT_HINTS" => Some("not-an-ip".to_string()),
+            _ => None,
+        };
+        let mut d = Diagnostics::new();
+        let s = dns_with_env(
+            &block(serde_json::json!({"root_hints": ["127.0.0.1"], "port": 53})),
+            &mut d,
+            env,
+        );
+        assert!(d.is_empty(), "{:?}", d.0);
+        assert_eq!((s.port, s.root_hints.len(), s.resolvers.len()), (53, 1, 1));
+        let mut d = Diagnostics::new();
+        dns_with_env(&block(serde_json::json!({"port": 70000})), &mut d, env);
+        let got: Vec<(String, String)> =
+            d.0.iter()
+                .map(|x| {
+                    (
+                        x.summary.clone(),
+                        x.path.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+                    )
+                })
+                .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "Invalid DNS setting in the environment".to_string(),
+                    "dns".to_string()
+                ),
+                ("Invalid port".to_string(), "dns[0].port".to_string())
+            ]
+        );
+        assert!(
+            d.0[0]
+                .detail
+                .starts_with("R53_DNS_ROOT_HINTS: \"not-an-ip\""),
+            "{}",
+            d.0[0].detail
+        );
+    }
 }
 
 fn settings_from(config: &Value) -> Result<(DnsSettings, AwsSettings), Diagnostics> {

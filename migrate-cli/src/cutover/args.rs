@@ -1,22 +1,24 @@
 //! The command-line arguments of `cutover`, `rollback` and `status`, and where DNS questions go.
 
+use r53_core::dns::settings;
+
 use super::*;
 
 /// Where DNS questions go (shared by cutover, rollback and status).
 #[derive(Args, Debug, Clone)]
 pub struct DnsArgs {
     /// Root server addresses the walk to the parent starts from (default: the IANA roots).
-    #[arg(long, env = "R53_DNS_ROOT_HINTS", value_delimiter = ',')]
+    #[arg(long, env = settings::ENV_ROOT_HINTS, value_delimiter = ',')]
     pub root_hints: Vec<IpAddr>,
     /// The port every authoritative server is asked on.
-    #[arg(long, env = "R53_DNS_PORT", default_value_t = 53)]
+    #[arg(long, env = settings::ENV_PORT, default_value_t = 53)]
     pub dns_port: u16,
     /// Recursive resolvers (IP or IP:PORT), only to find name-server addresses the parent gives
     /// no glue for (default: resolve them iteratively from the roots).
-    #[arg(long = "resolver", env = "R53_DNS_RESOLVERS", value_delimiter = ',', value_parser = parse_resolver)]
+    #[arg(long = "resolver", env = settings::ENV_RESOLVERS, value_delimiter = ',', value_parser = settings::parse_resolver)]
     pub resolvers: Vec<SocketAddr>,
     /// How long to wait for each DNS answer (500ms, 3s …).
-    #[arg(long, env = "R53_DNS_TIMEOUT", default_value = "3s", value_parser = parse_duration)]
+    #[arg(long, env = settings::ENV_TIMEOUT, default_value = "3s", value_parser = parse_duration)]
     pub query_timeout: Duration,
     /// The most queries one walk (finding the parent and asking it, or checking the name
     /// servers) may send; a referral loop or a fan-out of servers without glue stops here.
@@ -25,12 +27,6 @@ pub struct DnsArgs {
     /// The longest one walk may take in all (each query also within --query-timeout).
     #[arg(long, env = "R53_DNS_WALK_TIMEOUT", default_value = "5m", value_parser = parse_duration)]
     pub walk_timeout: Duration,
-}
-
-fn parse_resolver(s: &str) -> Result<SocketAddr, String> {
-    s.parse::<SocketAddr>()
-        .or_else(|_| s.parse::<IpAddr>().map(|ip| SocketAddr::new(ip, 53)))
-        .map_err(|_| format!("{s:?} is not an IP or IP:PORT"))
 }
 
 use r53_core::parse_duration;

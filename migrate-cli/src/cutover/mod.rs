@@ -14,8 +14,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
-use r53_core::delegation::{self, DnsSettings, ParentView, ServerAnswer, Walker};
-use r53_core::equivalence::{self, Question, Reply, Target};
+use r53_core::dns::delegation::{self, DnsSettings, ParentView, ServerAnswer, Walker};
+use r53_core::dns::equivalence::{self, Question, Reply, Target};
 use r53_core::rfc3339;
 use r53_zone::name::{normalise, within};
 

@@ -202,8 +202,8 @@ impl Io<'_> {
         Ok(delegation::normalise_set(&names) == want)
     }
 
-    /// Polls the parent until every server publishes `want`, up to the run's wait. `Ok(false)`:
-    /// the wait ran out.
+    /// Polls the parent every `poll` until every server publishes `want`, up to `wait`, saying
+    /// what changes as it goes. `Ok(false)`: the wait ran out (or Ctrl-C stopped it).
     pub(super) async fn wait_parent(
         &self,
         st: &State,
@@ -212,21 +212,16 @@ impl Io<'_> {
         wait: Duration,
         poll: Duration,
     ) -> Result<bool, Fail> {
-        let deadline = r53_core::deadline_after(wait);
         let mut last = String::new();
-        loop {
-            match self.walker().parent_view(&st.domain).await {
-                Ok(v) if v.publishes(want) => {
-                    say(
-                        tag,
-                        format!(
-                            "every server of {} publishes {}",
-                            delegation::display_zone(&v.zone),
-                            want.join(", ")
-                        ),
-                    );
-                    return Ok(true);
-                }
+        let waited = delegation::wait_published(
+            want,
+            None,
+            r53_core::deadline_after(wait),
+            crate::interrupt::token(),
+            (poll, poll),
+            || async { self.walker().parent_view(&st.domain).await },
+            |r| match r {
+                Ok(v) if v.publishes(want) => {}
                 Ok(v) => {
                     let line = v.each_answer();
                     if line != last {
@@ -235,11 +230,22 @@ impl Io<'_> {
                     }
                 }
                 Err(e) => say(tag, format!("the parent did not answer: {e}")),
+            },
+        )
+        .await;
+        match waited {
+            delegation::Published::Yes(v) => {
+                say(
+                    tag,
+                    format!(
+                        "every server of {} publishes {}",
+                        delegation::display_zone(&v.zone),
+                        want.join(", ")
+                    ),
+                );
+                Ok(true)
             }
-            if poll > deadline.saturating_duration_since(Instant::now()) {
-                return Ok(false);
-            }
-            tokio::time::sleep(poll).await;
+            delegation::Published::TimedOut(_) | delegation::Published::Cancelled(_) => Ok(false),
         }
     }
 }

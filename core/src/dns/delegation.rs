@@ -3,7 +3,7 @@
 //! answers for the domain. Iterative queries (RD=0) to authoritative servers only: a recursive
 //! resolver's cache would hide the change being watched.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use hickory_client::client::Client;
-use hickory_proto::dnssec::rdata::{DNSSECRData, DNSKEY, DS};
+use hickory_proto::dnssec::rdata::DNSSECRData;
 use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
 use hickory_proto::rr::{Name, RData, RecordType};
 use hickory_proto::runtime::TokioRuntimeProvider;
@@ -25,178 +25,9 @@ use tokio_util::sync::CancellationToken;
 use crate::dns::DnsError;
 use crate::route53::Call;
 
-/// IPv4 addresses of the 13 root servers (a … m.root-servers.net).
-pub const ROOT_HINTS: &[&str] = &[
-    "198.41.0.4",
-    "170.247.170.2",
-    "192.33.4.12",
-    "199.7.91.13",
-    "192.203.230.10",
-    "192.5.5.241",
-    "192.112.36.4",
-    "198.97.190.53",
-    "192.36.148.17",
-    "192.58.128.30",
-    "193.0.14.129",
-    "199.7.83.42",
-    "202.12.27.33",
-];
-
-/// Where the walk starts and how it talks.
-#[derive(Clone, Debug)]
-pub struct DnsSettings {
-    /// Root server addresses the walk starts from.
-    pub root_hints: Vec<IpAddr>,
-    /// Port every authoritative server is asked on (53; the lab uses one high port).
-    pub port: u16,
-    /// Recursive resolvers for name-server addresses the parent gives no glue for; empty: resolve
-    /// them iteratively from the root hints too.
-    pub resolvers: Vec<SocketAddr>,
-    /// Per query.
-    pub timeout: Duration,
-    /// Queries one walk may send (see [`DEFAULT_MAX_QUERIES`]).
-    pub max_queries: usize,
-    /// The setting that raises `max_queries`, for the error (`--max-queries`); `None`: none.
-    pub max_queries_flag: Option<&'static str>,
-}
-
-/// Queries one walk may send before it gives up with [`DnsError::QueryBudget`]. A real walk to a
-/// TLD's child, every parent server and every name server checked takes a few dozen; a referral
-/// loop or a fan-out of name servers without glue (each resolved from the root) takes thousands.
-pub const DEFAULT_MAX_QUERIES: usize = 500;
-
-impl Default for DnsSettings {
-    fn default() -> Self {
-        DnsSettings {
-            root_hints: ROOT_HINTS.iter().filter_map(|a| a.parse().ok()).collect(),
-            port: 53,
-            resolvers: Vec::new(),
-            timeout: Duration::from_secs(3),
-            max_queries: DEFAULT_MAX_QUERIES,
-            max_queries_flag: None,
-        }
-    }
-}
-
-/// A name server and the addresses it was found at.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Server {
-    pub name: String,
-    pub addrs: Vec<IpAddr>,
-}
-
-/// What one of the parent's servers says about the domain.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ParentAnswer {
-    /// A referral (or, from a server that also hosts the child, its apex NS) with this set.
-    Delegated(Vec<String>),
-    /// NXDOMAIN or no NS: the parent does not delegate the domain.
-    NotDelegated,
-    /// No usable answer.
-    Failed(String),
-}
-
-/// The parent zone's view of a domain.
-#[derive(Clone, Debug)]
-pub struct ParentView {
-    pub domain: String,
-    /// The parent zone ("" for the root).
-    pub zone: String,
-    pub servers: Vec<Server>,
-    /// Per parent server (by name), in `servers` order.
-    pub answers: Vec<(String, ParentAnswer)>,
-    /// Glue addresses the parent gave, per in-domain name server.
-    pub glue: BTreeMap<String, Vec<IpAddr>>,
-    /// DS records at the parent, in presentation form.
-    pub ds: Vec<String>,
-    /// TTL of the delegation's NS records at the parent (the longest any server gave).
-    pub ns_ttl: Option<u32>,
-    /// TTL of the DS records.
-    pub ds_ttl: Option<u32>,
-    ds_data: Vec<DS>,
-}
-
-impl ParentView {
-    /// The NS set the parent publishes, when every server that answered agrees; `None` when it
-    /// publishes no delegation. Servers that failed to answer are ignored unless all did.
-    pub fn published(&self) -> Option<Vec<String>> {
-        let mut sets = self.answers.iter().filter_map(|(_, a)| match a {
-            ParentAnswer::Delegated(ns) => Some(Some(ns.clone())),
-            ParentAnswer::NotDelegated => Some(None),
-            ParentAnswer::Failed(_) => None,
-        });
-        let first = sets.next()??;
-        Some(first)
-    }
-
-    /// Every server's answer, `server: answer; …`, for messages.
-    pub fn each_answer(&self) -> String {
-        self.answers
-            .iter()
-            .map(|(s, a)| format!("{s}: {}", describe(a)))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    /// True when every parent server answered the same delegation.
-    pub fn consistent(&self) -> bool {
-        self.answers.windows(2).all(|w| w[0].1 == w[1].1)
-    }
-
-    /// The published set when every server answered it; `None` when there is no delegation or the
-    /// servers disagree.
-    pub fn agreed(&self) -> Option<Vec<String>> {
-        self.published().filter(|_| self.consistent())
-    }
-
-    /// True when every parent server publishes exactly `want` (compared normalised).
-    pub fn publishes(&self, want: &[String]) -> bool {
-        let want = normalise_set(want);
-        !self.answers.is_empty()
-            && self
-                .answers
-                .iter()
-                .all(|(_, a)| matches!(a, ParentAnswer::Delegated(ns) if *ns == want))
-    }
-}
-
-/// What a name server says about the domain.
-#[derive(Clone, Debug, Default)]
-pub struct ServerAnswer {
-    pub name: String,
-    pub addrs: Vec<IpAddr>,
-    /// Answered the domain's SOA with the authoritative-answer flag.
-    pub authoritative: bool,
-    pub serial: Option<u32>,
-    /// The apex NS set it serves.
-    pub ns: Vec<String>,
-    /// The TTL of that NS set.
-    pub ns_ttl: Option<u32>,
-    /// Why it is not usable ("no address", "REFUSED", "timed out", "not authoritative" …).
-    pub error: Option<String>,
-    dnskeys: Vec<DNSKEY>,
-}
-
-/// The whole picture for a domain: the parent's view and every published name server's answer.
-#[derive(Clone, Debug)]
-pub struct Status {
-    pub parent: ParentView,
-    pub servers: Vec<ServerAnswer>,
-    pub problems: Vec<String>,
-}
-
-/// Lower case, no trailing dot, sorted, deduplicated.
-pub fn normalise_set(ns: &[String]) -> Vec<String> {
-    let s: BTreeSet<String> = ns.iter().map(|n| normalise(n)).collect();
-    s.into_iter().collect()
-}
-
-fn fq(n: &str) -> Result<Name, DnsError> {
-    Name::from_ascii(format!("{}.", normalise(n))).map_err(|e| DnsError::BadName {
-        name: n.to_string(),
-        message: e.to_string(),
-    })
-}
+pub use super::settings::{DnsSettings, DEFAULT_MAX_QUERIES, ROOT_HINTS};
+use super::view::fq;
+pub use super::view::*;
 
 fn parent_name(n: &str) -> String {
     n.split_once('.')
@@ -812,128 +643,6 @@ pub(crate) async fn exchange(
     Ok(resp.into_message())
 }
 
-/// The result of checking target name servers before a switch.
-#[derive(Clone, Debug, Default)]
-pub struct Preflight {
-    /// (name server, why) for each server that does not answer authoritatively.
-    pub lame: Vec<(String, String)>,
-    /// DS records at the parent that no DNSKEY served by the targets matches.
-    pub unmatched_ds: Vec<String>,
-}
-
-/// DS records at the parent no server's DNSKEY matches (all of them when no server serves keys).
-pub fn unmatched_ds(parent: &ParentView, servers: &[ServerAnswer]) -> Vec<String> {
-    let Ok(name) = fq(&parent.domain) else {
-        return parent.ds.clone();
-    };
-    parent
-        .ds_data
-        .iter()
-        .zip(&parent.ds)
-        .filter(|(ds, _)| {
-            !servers
-                .iter()
-                .flat_map(|s| &s.dnskeys)
-                .any(|k| ds.covers(&name, k).unwrap_or(false))
-        })
-        .map(|(_, text)| text.clone())
-        .collect()
-}
-
-/// Problems a careful operator would want to hear about.
-pub fn problems(parent: &ParentView, servers: &[ServerAnswer]) -> Vec<String> {
-    let mut out = Vec::new();
-    let d = &parent.domain;
-    if !parent.consistent() {
-        out.push(format!(
-            "inconsistent parent: the servers of {} disagree about {d} ({})",
-            display_zone(&parent.zone),
-            parent.each_answer()
-        ));
-    }
-    let Some(listed) = parent.published() else {
-        out.push(format!(
-            "not delegated: {} publishes no NS records for {d}",
-            display_zone(&parent.zone)
-        ));
-        return out;
-    };
-    for ns in &listed {
-        if within(ns, d) && !parent.glue.contains_key(ns) {
-            out.push(format!(
-                "missing glue: {ns} is inside {d} but the parent gives no address for it"
-            ));
-        }
-    }
-    for s in servers {
-        if let Some(e) = &s.error {
-            out.push(format!("lame: {e}"));
-        }
-    }
-    let serials: BTreeSet<u32> = servers.iter().filter_map(|s| s.serial).collect();
-    if serials.len() > 1 {
-        let each: Vec<String> = servers
-            .iter()
-            .filter_map(|s| s.serial.map(|n| format!("{} {n}", s.name)))
-            .collect();
-        out.push(format!(
-            "inconsistent serials: the name servers of {d} serve different versions of the zone ({})",
-            each.join(", ")
-        ));
-    }
-    for s in servers
-        .iter()
-        .filter(|s| s.authoritative && !s.ns.is_empty())
-    {
-        if s.ns != listed {
-            out.push(format!(
-                "NS mismatch: {} serves apex NS {} but the parent publishes {}",
-                s.name,
-                s.ns.join(", "),
-                listed.join(", ")
-            ));
-        }
-    }
-    let unmatched = unmatched_ds(parent, servers);
-    if !unmatched.is_empty() {
-        out.push(format!(
-            "DS without DNSKEY: the parent publishes DS {} for {d} but no name server serves a DNSKEY it matches; validating resolvers will fail the domain",
-            unmatched.join(" | ")
-        ));
-    }
-    out
-}
-
-/// The mnemonic operators know (hickory's Display spells them out: "Query Refused").
-pub fn rcode_name(c: ResponseCode) -> String {
-    match c {
-        ResponseCode::Refused => "REFUSED".into(),
-        ResponseCode::ServFail => "SERVFAIL".into(),
-        ResponseCode::NXDomain => "NXDOMAIN".into(),
-        ResponseCode::NotAuth => "NOTAUTH".into(),
-        ResponseCode::FormErr => "FORMERR".into(),
-        ResponseCode::NotImp => "NOTIMP".into(),
-        other => format!("rcode {}", u16::from(other)),
-    }
-}
-
-fn describe(a: &ParentAnswer) -> String {
-    match a {
-        ParentAnswer::Delegated(ns) => ns.join(", "),
-        ParentAnswer::NotDelegated => "no delegation".into(),
-        ParentAnswer::Failed(e) => format!("no answer ({e})"),
-    }
-}
-
-/// "the root" or "the com zone" for messages.
-pub fn display_zone(z: &str) -> String {
-    if z.is_empty() {
-        "the root zone".into()
-    } else {
-        format!("the {z} zone")
-    }
-}
-
 /// True when the cut `cut` lies strictly below the zone `zone` ("" is the root): each referral
 /// must go down, or the walk could go round forever.
 fn descends(cut: &str, zone: &str) -> bool {
@@ -1034,9 +743,71 @@ fn addresses_in(records: &[hickory_proto::rr::Record], host: &str) -> Vec<IpAddr
         .collect()
 }
 
+/// How a wait for the parent ended, with the last view it had.
+#[derive(Debug)]
+pub enum Published {
+    /// Every server of the parent publishes the wanted set.
+    Yes(ParentView),
+    /// The deadline passed first.
+    TimedOut(Option<ParentView>),
+    /// Cancelled (Stop, Ctrl-C) first.
+    Cancelled(Option<ParentView>),
+}
+
+/// Waits until every server of the parent publishes `want`: the one wait of `r53_delegation`
+/// and of the cutover's switch and rollback. `last` is a view already taken (None: look at once);
+/// then looks with `look` after each pause — `pause` doubling up to `max_pause` (equal: a fixed
+/// poll), the last one cut to the deadline — and tells `seen` of each look. A fresh `look` per
+/// round is the caller's: a walk's query budget is per walk, not per wait.
+pub async fn wait_published<E, Fut>(
+    want: &[String],
+    last: Option<ParentView>,
+    deadline: Instant,
+    cancel: &CancellationToken,
+    (mut pause, max_pause): (Duration, Duration),
+    mut look: impl FnMut() -> Fut,
+    mut seen: impl FnMut(&Result<ParentView, E>),
+) -> Published
+where
+    Fut: std::future::Future<Output = Result<ParentView, E>>,
+{
+    let mut last = last;
+    let mut looked = last.is_some();
+    loop {
+        if let Some(v) = &last {
+            if v.publishes(want) {
+                return Published::Yes(last.take().expect("a view"));
+            }
+        }
+        if looked {
+            // tokio's clock (the one the pauses run on), so a test can pause it.
+            let left = tokio::time::Instant::from_std(deadline)
+                .saturating_duration_since(tokio::time::Instant::now());
+            if cancel.is_cancelled() {
+                return Published::Cancelled(last);
+            }
+            if left.is_zero() {
+                return Published::TimedOut(last);
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(pause.min(left)) => {}
+                _ = cancel.cancelled() => return Published::Cancelled(last),
+            }
+            pause = pause.saturating_mul(2).min(max_pause.max(pause));
+        }
+        looked = true;
+        let r = look().await;
+        seen(&r);
+        if let Ok(v) = r {
+            last = Some(v);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hickory_proto::dnssec::rdata::{DNSKEY, DS};
 
     /// A loopback DNS server on UDP that answers every query with `answer` (None: silence) and
     /// counts the queries per (name, type).
@@ -1235,6 +1006,96 @@ mod tests {
             ds_ttl: None,
             ds_data: Vec::new(),
         }
+    }
+
+    /// wait_published: looks until published, pausing 1 s, 2 s, 4 s (capped), and stops at the
+    /// deadline or on cancel with the last view; an answer already published needs no look.
+    #[tokio::test(start_paused = true)]
+    async fn wait_published_backs_off_and_stops_at_deadline_or_cancel() {
+        let want = vec!["ns1.new.example".to_string(), "ns2.new.example".to_string()];
+        let old = || view(vec![ParentAnswer::Delegated(set(&["ns1.old.example"]))]);
+        let new = || {
+            view(vec![ParentAnswer::Delegated(set(&[
+                "ns1.new.example",
+                "ns2.new.example",
+            ]))])
+        };
+        let start = tokio::time::Instant::now();
+        let looks = std::cell::Cell::new(0u32);
+        let seen = std::cell::Cell::new(0u32);
+        let cancel = CancellationToken::new();
+        // Published on the fourth look: after pauses of 1, 2 and 4 s.
+        let r = wait_published(
+            &want,
+            Some(old()),
+            (start + Duration::from_secs(60)).into_std(),
+            &cancel,
+            (Duration::from_secs(1), Duration::from_secs(4)),
+            || {
+                looks.set(looks.get() + 1);
+                let n = looks.get();
+                async move {
+                    if n >= 3 {
+                        Ok::<_, String>(new())
+                    } else if n == 2 {
+                        Err("no answer".to_string())
+                    } else {
+                        Ok(old())
+                    }
+                }
+            },
+            |_| seen.set(seen.get() + 1),
+        )
+        .await;
+        assert!(
+            matches!(r, Published::Yes(ref v) if v.publishes(&want)),
+            "{r:?}"
+        );
+        assert_eq!((looks.get(), seen.get()), (3, 3));
+        assert_eq!(start.elapsed(), Duration::from_secs(1 + 2 + 4));
+        // Never published: stops at the deadline (the last pause cut to it), with the last view.
+        let start = tokio::time::Instant::now();
+        let r = wait_published(
+            &want,
+            None,
+            (start + Duration::from_secs(10)).into_std(),
+            &cancel,
+            (Duration::from_secs(4), Duration::from_secs(4)),
+            || async { Ok::<_, String>(old()) },
+            |_| {},
+        )
+        .await;
+        assert!(matches!(r, Published::TimedOut(Some(_))), "{r:?}");
+        assert_eq!(start.elapsed(), Duration::from_secs(10));
+        // Already published: no look at all.
+        let r = wait_published(
+            &want,
+            Some(new()),
+            start.into_std(),
+            &cancel,
+            (Duration::from_secs(1), Duration::from_secs(1)),
+            || async { Err::<ParentView, _>("looked".to_string()) },
+            |_| {},
+        )
+        .await;
+        assert!(matches!(r, Published::Yes(_)));
+        // Cancelled during a pause.
+        let c2 = cancel.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            c2.cancel();
+        });
+        let r = wait_published(
+            &want,
+            None,
+            (tokio::time::Instant::now() + Duration::from_secs(600)).into_std(),
+            &cancel,
+            (Duration::from_secs(10), Duration::from_secs(10)),
+            || async { Ok::<_, String>(old()) },
+            |_| {},
+        )
+        .await;
+        assert!(matches!(r, Published::Cancelled(Some(_))), "{r:?}");
     }
 
     fn set(v: &[&str]) -> Vec<String> {

@@ -294,8 +294,14 @@ impl Worker {
             match self.udp(si, addr, &query, self.id, name, ty).await {
                 Ok(m) if m.truncated() => {
                     self.stats.tcp += 1;
-                    let over_tcp =
-                        crate::delegation::exchange(addr, name, ty, false, true, self.opts.timeout);
+                    let over_tcp = crate::dns::delegation::exchange(
+                        addr,
+                        name,
+                        ty,
+                        false,
+                        true,
+                        self.opts.timeout,
+                    );
                     return match over_tcp.await {
                         Ok(m) => normalise_reply(&m, &self.opts),
                         Err(e) => Reply::Failed(format!("over TCP: {e}")),
@@ -376,7 +382,7 @@ fn names_inside(ty: RecordType) -> bool {
 fn normalise_reply(m: &Message, o: &Options) -> Reply {
     match m.response_code() {
         ResponseCode::NoError | ResponseCode::NXDomain => {}
-        other => return Reply::Failed(crate::delegation::rcode_name(other)),
+        other => return Reply::Failed(crate::dns::delegation::rcode_name(other)),
     }
     // An answer, else a referral for a delegation inside the zone (its NS in the authority
     // section, not authoritative), else nothing.

@@ -1,0 +1,255 @@
+//! What a look at a delegation found: the parent's answers (NS, glue, DS, TTLs), each name
+//! server's answer, and the checks on them (pure).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+
+use hickory_proto::dnssec::rdata::{DNSKEY, DS};
+use hickory_proto::op::ResponseCode;
+use hickory_proto::rr::Name;
+use r53_zone::name::{normalise, within};
+
+use crate::dns::DnsError;
+
+/// A name as hickory wants it (fully qualified), or the error naming it.
+pub(super) fn fq(n: &str) -> Result<Name, DnsError> {
+    Name::from_ascii(format!("{}.", normalise(n))).map_err(|e| DnsError::BadName {
+        name: n.to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// A name server and the addresses it was found at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Server {
+    pub name: String,
+    pub addrs: Vec<IpAddr>,
+}
+
+/// What one of the parent's servers says about the domain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ParentAnswer {
+    /// A referral (or, from a server that also hosts the child, its apex NS) with this set.
+    Delegated(Vec<String>),
+    /// NXDOMAIN or no NS: the parent does not delegate the domain.
+    NotDelegated,
+    /// No usable answer.
+    Failed(String),
+}
+
+/// The parent zone's view of a domain.
+#[derive(Clone, Debug)]
+pub struct ParentView {
+    pub domain: String,
+    /// The parent zone ("" for the root).
+    pub zone: String,
+    pub servers: Vec<Server>,
+    /// Per parent server (by name), in `servers` order.
+    pub answers: Vec<(String, ParentAnswer)>,
+    /// Glue addresses the parent gave, per in-domain name server.
+    pub glue: BTreeMap<String, Vec<IpAddr>>,
+    /// DS records at the parent, in presentation form.
+    pub ds: Vec<String>,
+    /// TTL of the delegation's NS records at the parent (the longest any server gave).
+    pub ns_ttl: Option<u32>,
+    /// TTL of the DS records.
+    pub ds_ttl: Option<u32>,
+    pub(super) ds_data: Vec<DS>,
+}
+
+impl ParentView {
+    /// The NS set the parent publishes, when every server that answered agrees; `None` when it
+    /// publishes no delegation. Servers that failed to answer are ignored unless all did.
+    pub fn published(&self) -> Option<Vec<String>> {
+        let mut sets = self.answers.iter().filter_map(|(_, a)| match a {
+            ParentAnswer::Delegated(ns) => Some(Some(ns.clone())),
+            ParentAnswer::NotDelegated => Some(None),
+            ParentAnswer::Failed(_) => None,
+        });
+        let first = sets.next()??;
+        Some(first)
+    }
+
+    /// Every server's answer, `server: answer; …`, for messages.
+    pub fn each_answer(&self) -> String {
+        self.answers
+            .iter()
+            .map(|(s, a)| format!("{s}: {}", describe(a)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// True when every parent server answered the same delegation.
+    pub fn consistent(&self) -> bool {
+        self.answers.windows(2).all(|w| w[0].1 == w[1].1)
+    }
+
+    /// The published set when every server answered it; `None` when there is no delegation or the
+    /// servers disagree.
+    pub fn agreed(&self) -> Option<Vec<String>> {
+        self.published().filter(|_| self.consistent())
+    }
+
+    /// True when every parent server publishes exactly `want` (compared normalised).
+    pub fn publishes(&self, want: &[String]) -> bool {
+        let want = normalise_set(want);
+        !self.answers.is_empty()
+            && self
+                .answers
+                .iter()
+                .all(|(_, a)| matches!(a, ParentAnswer::Delegated(ns) if *ns == want))
+    }
+}
+
+/// What a name server says about the domain.
+#[derive(Clone, Debug, Default)]
+pub struct ServerAnswer {
+    pub name: String,
+    pub addrs: Vec<IpAddr>,
+    /// Answered the domain's SOA with the authoritative-answer flag.
+    pub authoritative: bool,
+    pub serial: Option<u32>,
+    /// The apex NS set it serves.
+    pub ns: Vec<String>,
+    /// The TTL of that NS set.
+    pub ns_ttl: Option<u32>,
+    /// Why it is not usable ("no address", "REFUSED", "timed out", "not authoritative" …).
+    pub error: Option<String>,
+    pub(super) dnskeys: Vec<DNSKEY>,
+}
+
+/// The whole picture for a domain: the parent's view and every published name server's answer.
+#[derive(Clone, Debug)]
+pub struct Status {
+    pub parent: ParentView,
+    pub servers: Vec<ServerAnswer>,
+    pub problems: Vec<String>,
+}
+
+/// Lower case, no trailing dot, sorted, deduplicated.
+pub fn normalise_set(ns: &[String]) -> Vec<String> {
+    let s: BTreeSet<String> = ns.iter().map(|n| normalise(n)).collect();
+    s.into_iter().collect()
+}
+
+/// The result of checking target name servers before a switch.
+#[derive(Clone, Debug, Default)]
+pub struct Preflight {
+    /// (name server, why) for each server that does not answer authoritatively.
+    pub lame: Vec<(String, String)>,
+    /// DS records at the parent that no DNSKEY served by the targets matches.
+    pub unmatched_ds: Vec<String>,
+}
+
+/// DS records at the parent no server's DNSKEY matches (all of them when no server serves keys).
+pub fn unmatched_ds(parent: &ParentView, servers: &[ServerAnswer]) -> Vec<String> {
+    let Ok(name) = fq(&parent.domain) else {
+        return parent.ds.clone();
+    };
+    parent
+        .ds_data
+        .iter()
+        .zip(&parent.ds)
+        .filter(|(ds, _)| {
+            !servers
+                .iter()
+                .flat_map(|s| &s.dnskeys)
+                .any(|k| ds.covers(&name, k).unwrap_or(false))
+        })
+        .map(|(_, text)| text.clone())
+        .collect()
+}
+
+/// Problems a careful operator would want to hear about.
+pub fn problems(parent: &ParentView, servers: &[ServerAnswer]) -> Vec<String> {
+    let mut out = Vec::new();
+    let d = &parent.domain;
+    if !parent.consistent() {
+        out.push(format!(
+            "inconsistent parent: the servers of {} disagree about {d} ({})",
+            display_zone(&parent.zone),
+            parent.each_answer()
+        ));
+    }
+    let Some(listed) = parent.published() else {
+        out.push(format!(
+            "not delegated: {} publishes no NS records for {d}",
+            display_zone(&parent.zone)
+        ));
+        return out;
+    };
+    for ns in &listed {
+        if within(ns, d) && !parent.glue.contains_key(ns) {
+            out.push(format!(
+                "missing glue: {ns} is inside {d} but the parent gives no address for it"
+            ));
+        }
+    }
+    for s in servers {
+        if let Some(e) = &s.error {
+            out.push(format!("lame: {e}"));
+        }
+    }
+    let serials: BTreeSet<u32> = servers.iter().filter_map(|s| s.serial).collect();
+    if serials.len() > 1 {
+        let each: Vec<String> = servers
+            .iter()
+            .filter_map(|s| s.serial.map(|n| format!("{} {n}", s.name)))
+            .collect();
+        out.push(format!(
+            "inconsistent serials: the name servers of {d} serve different versions of the zone ({})",
+            each.join(", ")
+        ));
+    }
+    for s in servers
+        .iter()
+        .filter(|s| s.authoritative && !s.ns.is_empty())
+    {
+        if s.ns != listed {
+            out.push(format!(
+                "NS mismatch: {} serves apex NS {} but the parent publishes {}",
+                s.name,
+                s.ns.join(", "),
+                listed.join(", ")
+            ));
+        }
+    }
+    let unmatched = unmatched_ds(parent, servers);
+    if !unmatched.is_empty() {
+        out.push(format!(
+            "DS without DNSKEY: the parent publishes DS {} for {d} but no name server serves a DNSKEY it matches; validating resolvers will fail the domain",
+            unmatched.join(" | ")
+        ));
+    }
+    out
+}
+
+/// The mnemonic operators know (hickory's Display spells them out: "Query Refused").
+pub fn rcode_name(c: ResponseCode) -> String {
+    match c {
+        ResponseCode::Refused => "REFUSED".into(),
+        ResponseCode::ServFail => "SERVFAIL".into(),
+        ResponseCode::NXDomain => "NXDOMAIN".into(),
+        ResponseCode::NotAuth => "NOTAUTH".into(),
+        ResponseCode::FormErr => "FORMERR".into(),
+        ResponseCode::NotImp => "NOTIMP".into(),
+        other => format!("rcode {}", u16::from(other)),
+    }
+}
+
+fn describe(a: &ParentAnswer) -> String {
+    match a {
+        ParentAnswer::Delegated(ns) => ns.join(", "),
+        ParentAnswer::NotDelegated => "no delegation".into(),
+        ParentAnswer::Failed(e) => format!("no answer ({e})"),
+    }
+}
+
+/// "the root" or "the com zone" for messages.
+pub fn display_zone(z: &str) -> String {
+    if z.is_empty() {
+        "the root zone".into()
+    } else {
+        format!("the {z} zone")
+    }
+}
