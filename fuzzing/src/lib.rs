@@ -27,6 +27,7 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("rdata", rdata),
     ("journal", journal),
     ("cutover_state", cutover_state),
+    ("state_upgrade", state_upgrade),
 ];
 
 /// The first line and the rest (inputs that need a zone or domain name carry it on line one).
@@ -221,6 +222,31 @@ pub fn rdata(data: &[u8]) {
             v,
             "{wire:?} does not decode back"
         );
+    }
+}
+
+/// A resource's stored state of an older schema version (UpgradeResourceState's raw JSON): byte
+/// one picks the resource (modulo their number), the rest is the JSON. Every version below the
+/// resource's own is upgraded; what an upgrade accepts must be a value of today's schema or a
+/// diagnostic, never a panic.
+pub fn state_upgrade(data: &[u8]) {
+    static RESOURCES: OnceLock<
+        Vec<std::sync::Arc<dyn r53_plugin::Resource<terraform_provider_r53::Meta>>>,
+    > = OnceLock::new();
+    let Some((&sel, payload)) = data.split_first() else {
+        return;
+    };
+    let Ok(j) = serde_json::from_slice::<serde_json::Value>(payload) else {
+        return;
+    };
+    let resources =
+        RESOURCES.get_or_init(|| terraform_provider_r53::R53Provider::new().resources());
+    let r = &resources[usize::from(sel) % resources.len()];
+    let schema = r.schema();
+    for version in 0..schema.version {
+        if let Ok(up) = r.upgrade_state(version, j.clone()) {
+            let _ = Value::from_json(&up, &schema.ty());
+        }
     }
 }
 

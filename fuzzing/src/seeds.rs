@@ -315,5 +315,27 @@ pub fn all(root: &Path) -> Vec<Seed> {
         "monitoring".into(),
         state_json().into_bytes(),
     );
+    // r53_records as r53 0.1 stored it (schema 0: the blocks a list), for the resource's byte.
+    {
+        use r53_plugin::Provider;
+        let resources = terraform_provider_r53::R53Provider::new().resources();
+        if let Some(i) = resources
+            .iter()
+            .position(|r| r.type_name() == "r53_records")
+        {
+            let v0 = serde_json::json!({
+                "id": "Z1", "zone_id": "Z1", "zone_name": "example.com", "mode": "exclusive",
+                "record": [
+                    {"name": "www.example.com", "type": "A", "ttl": 60, "records": ["192.0.2.1"]},
+                    {"name": "example.com", "type": "MX", "ttl": 300, "records": ["10 mx.example.com."]},
+                    {"name": "api.example.com", "type": "A", "set_identifier": "eu", "ttl": 60,
+                     "records": ["192.0.2.2"], "weighted_routing_policy": [{"weight": 10}]}
+                ]
+            });
+            let mut b = vec![u8::try_from(i).unwrap_or(0)];
+            b.extend(v0.to_string().into_bytes());
+            push("state_upgrade", "records-v0".into(), b);
+        }
+    }
     out
 }

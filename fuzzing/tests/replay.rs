@@ -117,6 +117,20 @@ fn seeds_of_file_formats_are_accepted() {
                     .map(drop)
                     .map_err(|e| e.message)
             }
+            "state_upgrade" => {
+                use r53_plugin::Provider;
+                let resources = terraform_provider_r53::R53Provider::new().resources();
+                let (sel, json) = b.split_first().expect("a selector byte");
+                let r = &resources[usize::from(*sel) % resources.len()];
+                let j: serde_json::Value = serde_json::from_slice(json).expect("JSON");
+                r.upgrade_state(0, j)
+                    .map_err(|d| format!("{:?}", d.0))
+                    .and_then(|up| {
+                        r53_plugin::Value::from_json(&up, &r.schema().ty())
+                            .map(drop)
+                            .map_err(|e| e.to_string())
+                    })
+            }
             _ => Ok(()),
         };
         assert!(ok.is_ok(), "seed {t}/{n}: {ok:?}");
