@@ -5,7 +5,7 @@
 use crate::change::Change;
 
 /// Route 53's limits, as the zone model states them (its conversion checks use the same).
-pub use r53_zone::plan::{MAX_BATCH_CHARS as MAX_VALUE_CHARS, MAX_BATCH_RECORDS as MAX_RECORDS};
+use r53_zone::plan::{MAX_BATCH_CHARS as MAX_VALUE_CHARS, MAX_BATCH_RECORDS as MAX_RECORDS};
 
 /// (records, characters) a change costs against the limits.
 pub fn cost(c: &Change) -> (usize, usize) {

@@ -480,30 +480,6 @@ impl Domains {
         })
     }
 
-    /// Every domain registered in this account (names only).
-    pub async fn list_domains(&self, call: &Call) -> Result<Vec<String>> {
-        let mut out = Vec::new();
-        let mut marker: Option<String> = None;
-        loop {
-            let m = marker.clone();
-            let page = call
-                .send("ListDomains", &self.policy, || {
-                    self.client.list_domains().set_marker(m.clone()).send()
-                })
-                .await
-                .result?;
-            out.extend(
-                page.domains()
-                    .iter()
-                    .filter_map(|d| d.domain_name().map(str::to_string)),
-            );
-            match page.next_page_marker() {
-                Some(m) if !m.is_empty() => marker = Some(m.to_string()),
-                _ => return Ok(out),
-            }
-        }
-    }
-
     pub async fn tags(&self, call: &Call, name: &str) -> Result<BTreeMap<String, String>> {
         let o = call
             .send("ListTagsForDomain", &self.policy, || {

@@ -18,11 +18,6 @@ pub enum Variant {
 }
 
 impl Variant {
-    pub const ALL: [Variant; 3] = [
-        Variant::Records,
-        Variant::RecordBatched,
-        Variant::RecordPerCall,
-    ];
     pub fn parse(s: &str) -> anyhow::Result<Variant> {
         match s.trim() {
             "records" => Ok(Variant::Records),

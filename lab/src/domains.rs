@@ -99,8 +99,6 @@ struct Inner {
     operations: Vec<Operation>,
     /// Operation kind → message: the next operation of that kind fails with it.
     fail_next: HashMap<String, String>,
-    /// Domains registered elsewhere: unavailable, and not in this account.
-    taken: Vec<String>,
     next_id: u64,
 }
 
@@ -166,11 +164,6 @@ impl Registrar {
             .unwrap()
             .fail_next
             .insert(kind.to_string(), message.to_string());
-    }
-
-    /// Marks a name as registered by someone else (availability: UNAVAILABLE).
-    pub fn mark_taken(&self, domain: &str) {
-        self.inner.lock().unwrap().taken.push(norm(domain));
     }
 
     /// The name servers the registrar currently has for a domain (what the TLD registry publishes).
@@ -487,7 +480,7 @@ impl Registrar {
         match op {
             "CheckDomainAvailability" => {
                 let d = self.check_name(str_field(body, "DomainName")?)?;
-                let taken = g.domains.contains_key(&d) || g.taken.contains(&d);
+                let taken = g.domains.contains_key(&d);
                 Ok(json!({ "Availability": if taken { "UNAVAILABLE" } else { "AVAILABLE" } }))
             }
             "ListPrices" => {
@@ -522,7 +515,7 @@ impl Registrar {
                         "DurationInYears {years} must be between 1 and 10"
                     )));
                 }
-                if g.domains.contains_key(&d) || g.taken.contains(&d) {
+                if g.domains.contains_key(&d) {
                     return Err(ApiError {
                         status: 400,
                         code: "DomainLimitExceeded",

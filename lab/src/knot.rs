@@ -3,7 +3,6 @@
 //! Also a TCP relay that cuts transfers short, for the truncated-AXFR case.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -158,10 +157,6 @@ impl Knot {
 
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("knotd.log")).unwrap_or_default()
-    }
-
-    pub fn zone_path(&self, zone: &str) -> PathBuf {
-        self.dir.path().join(format!("zones/{zone}.zone"))
     }
 }
 

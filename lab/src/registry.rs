@@ -156,11 +156,6 @@ impl Registry {
             .insert(norm(domain), ds.iter().map(|s| s.to_string()).collect());
     }
 
-    /// The delegation published now for a domain (None: not delegated).
-    pub fn published(&self, domain: &str) -> Option<NsSet> {
-        self.state.published(&norm(domain))
-    }
-
     /// How many queries it has answered.
     pub fn queries(&self) -> u64 {
         self.state

@@ -17,9 +17,6 @@ pub enum Step {
 pub struct AttrPath(pub Vec<Step>);
 
 impl AttrPath {
-    pub fn root() -> Self {
-        AttrPath(Vec::new())
-    }
     pub fn attr(name: &str) -> Self {
         AttrPath(vec![Step::Attr(name.to_string())])
     }

@@ -28,9 +28,6 @@ impl Ctx {
             warnings: Default::default(),
         }
     }
-    pub fn is_cancelled(&self) -> bool {
-        self.cancel.is_cancelled()
-    }
     /// Shows `d` to the user with the call's result (whether it succeeds or fails).
     pub fn warn(&self, d: Diagnostic) {
         self.warnings.lock().expect("warnings lock").push(d);
@@ -198,13 +195,4 @@ pub trait Provider: Send + Sync + 'static {
     ) -> Result<Self::Meta, Diagnostics>;
     fn resources(&self) -> Vec<Arc<dyn Resource<Self::Meta>>>;
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Self::Meta>>>;
-}
-
-/// Helpers for validate functions: read a known string attribute, with its path for diagnostics.
-pub fn known_str<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
-    v.get(name).as_str()
-}
-
-pub fn path(name: &str) -> AttrPath {
-    AttrPath::attr(name)
 }

@@ -124,29 +124,6 @@ impl Block {
         });
         self
     }
-    /// Like [`Block::block`], but changing the block replaces the object.
-    pub fn block_force_new(
-        mut self,
-        name: &str,
-        nesting: Nesting,
-        min: i64,
-        max: i64,
-        block: Block,
-    ) -> Self {
-        self.blocks.push(NestedBlock {
-            name: name.into(),
-            block,
-            nesting,
-            min_items: min,
-            max_items: max,
-            force_new: true,
-        });
-        self
-    }
-
-    pub fn attribute(&self, name: &str) -> Option<&Attribute> {
-        self.attributes.iter().find(|a| a.name == name)
-    }
 
     /// The object type this block's values have.
     pub fn implied_type(&self) -> Type {

@@ -128,10 +128,6 @@ impl Name {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// With the trailing dot, as Route 53 writes it.
-    pub fn to_fqdn(&self) -> String {
-        format!("{}.", self.0)
-    }
     pub fn is_subdomain_of(&self, zone: &Name) -> bool {
         let (n, z) = (self.0.as_bytes(), zone.0.as_bytes());
         n == z || (n.len() > z.len() && n.ends_with(z) && n[n.len() - z.len() - 1] == b'.')

@@ -25,7 +25,7 @@ use tokio_util::sync::CancellationToken;
 use crate::dns::DnsError;
 use crate::route53::Call;
 
-pub use super::settings::{DnsSettings, DEFAULT_MAX_QUERIES, ROOT_HINTS};
+pub use super::settings::{DnsSettings, DEFAULT_MAX_QUERIES};
 use super::view::fq;
 pub use super::view::*;
 
@@ -74,10 +74,6 @@ impl Walker {
         self.allowance = c.remaining();
         self.cancel = Some(c.cancel.clone());
         self
-    }
-
-    pub fn settings(&self) -> &DnsSettings {
-        &self.s
     }
 
     /// Queries sent so far.
