@@ -23,6 +23,26 @@ pub fn opt_i64(v: &Value, name: &str) -> Option<i64> {
     v.get(name).as_i64()
 }
 
+/// `name`'s value when it is set and within `range`; outside it, an error at the attribute
+/// ("must be from A to B, not N") and None.
+pub fn int_in(
+    v: &Value,
+    name: &str,
+    range: std::ops::RangeInclusive<i64>,
+    d: &mut r53_plugin::Diagnostics,
+) -> Option<i64> {
+    let n = opt_i64(v, name)?;
+    if range.contains(&n) {
+        return Some(n);
+    }
+    d.error_at(
+        at(name),
+        format!("Invalid {name}"),
+        format!("must be from {} to {}, not {n}", range.start(), range.end()),
+    );
+    None
+}
+
 pub fn bool_or(v: &Value, name: &str, default: bool) -> bool {
     v.get(name).as_bool().unwrap_or(default)
 }

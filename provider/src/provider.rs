@@ -9,7 +9,7 @@ use r53_core::{AssumeRole, Aws, AwsSettings};
 use r53_plugin::schema::{Attribute, Block, Nesting, Schema};
 use r53_plugin::{DataSource, Diagnostic, Diagnostics, Provider, Resource, Type, Value};
 
-use crate::common::{opt_i64, opt_str, str_list};
+use crate::common::{int_in, opt_i64, opt_str, str_list};
 use crate::meta::Meta;
 
 #[derive(Default)]
@@ -226,17 +226,7 @@ fn settings_from(config: &Value) -> Result<(DnsSettings, AwsSettings), Diagnosti
         .first()
         .cloned()
         .unwrap_or_default();
-    let max_retries = match opt_i64(config, "max_retries") {
-        Some(n) if !(0..=100).contains(&n) => {
-            d.error_at(
-                r53_plugin::AttrPath::attr("max_retries"),
-                "Invalid max_retries",
-                format!("must be from 0 to 100, not {n}"),
-            );
-            None
-        }
-        n => n.map(|n| n as u32),
-    };
+    let max_retries = int_in(config, "max_retries", 0..=100, &mut d).map(|n| n as u32);
     for (k, v) in [
         ("route53", opt_str(&ep, "route53")),
         ("route53domains", opt_str(&ep, "route53domains")),

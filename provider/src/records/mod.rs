@@ -528,24 +528,8 @@ impl Resource<Meta> for RecordsResource {
                 format!("mode must be \"additive\" or \"exclusive\", not {m:?}"),
             ),
         }
-        if let Some(n) = config.get("max_record_sets").as_i64() {
-            if !(3..=10_000_000).contains(&n) {
-                d.error_at(
-                    AttrPath::attr("max_record_sets"),
-                    "Invalid max_record_sets",
-                    format!("must be from 3 to 10000000, not {n}"),
-                );
-            }
-        }
-        if let Some(p) = config.get("max_change_percent").as_i64() {
-            if !(0..=100).contains(&p) {
-                d.error_at(
-                    AttrPath::attr("max_change_percent"),
-                    "Invalid max_change_percent",
-                    format!("must be from 0 to 100, not {p}"),
-                );
-            }
-        }
+        int_in(config, "max_record_sets", 3..=10_000_000, &mut d);
+        int_in(config, "max_change_percent", 0..=100, &mut d);
         let mut seen: HashMap<RecordKey, &str> = HashMap::new();
         for (label, b) in entries(config) {
             if !b.is_wholly_known() {

@@ -165,19 +165,12 @@ pub(super) fn apply_safety(
             },
         })
         .collect();
-    let creates = changes
-        .iter()
-        .filter(|c| matches!(c, Change::Create(_)))
-        .count();
-    let deletes = changes
-        .iter()
-        .filter(|c| matches!(c, Change::Delete(_)))
-        .count();
     let p = Plan {
         zone: normalise(zone_name),
         existing: managed,
         steps,
     };
+    let (creates, deletes) = (p.count(Action::Create), p.count(Action::Delete));
     let mut found: Vec<Refusal> = plan::safety(&p, lim)
         .into_iter()
         .filter(|r| r.forcible())
