@@ -7,5 +7,6 @@ pub mod equivalence;
 pub mod settings;
 pub mod transfer;
 pub mod view;
+mod wait;
 
 pub use transfer::{axfr, transfer_records, AxfrLimits, DnsError, TsigKey};

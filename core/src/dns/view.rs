@@ -57,6 +57,28 @@ pub struct ParentView {
     pub(super) ds_data: Vec<DS>,
 }
 
+#[cfg(test)]
+impl ParentView {
+    /// A view of `shop.test` at the parent `test` with one answer per parent server.
+    pub(crate) fn of_answers(answers: Vec<ParentAnswer>) -> ParentView {
+        ParentView {
+            domain: "shop.test".into(),
+            zone: "test".into(),
+            servers: Vec::new(),
+            answers: answers
+                .into_iter()
+                .enumerate()
+                .map(|(i, a)| (format!("ns{i}.nic.test"), a))
+                .collect(),
+            glue: BTreeMap::new(),
+            ds: Vec::new(),
+            ns_ttl: None,
+            ds_ttl: None,
+            ds_data: Vec::new(),
+        }
+    }
+}
+
 impl ParentView {
     /// The NS set the parent publishes, when every server that answered agrees; `None` when it
     /// publishes no delegation. Servers that failed to answer are ignored unless all did.
