@@ -57,25 +57,32 @@ pub struct ParentView {
     pub(super) ds_data: Vec<DS>,
 }
 
-#[cfg(test)]
 impl ParentView {
-    /// A view of `shop.test` at the parent `test` with one answer per parent server.
-    pub(crate) fn of_answers(answers: Vec<ParentAnswer>) -> ParentView {
+    /// A view built from answers already had (callers' fixtures, a recorded view): no glue, DS
+    /// or TTLs until the caller sets them.
+    pub fn of(domain: &str, zone: &str, answers: Vec<(String, ParentAnswer)>) -> ParentView {
         ParentView {
-            domain: "shop.test".into(),
-            zone: "test".into(),
+            domain: domain.into(),
+            zone: zone.into(),
             servers: Vec::new(),
-            answers: answers
-                .into_iter()
-                .enumerate()
-                .map(|(i, a)| (format!("ns{i}.nic.test"), a))
-                .collect(),
+            answers,
             glue: BTreeMap::new(),
             ds: Vec::new(),
             ns_ttl: None,
             ds_ttl: None,
             ds_data: Vec::new(),
         }
+    }
+
+    /// A view of `shop.test` at the parent `test` with one answer per parent server.
+    #[cfg(test)]
+    pub(crate) fn of_answers(answers: Vec<ParentAnswer>) -> ParentView {
+        let answers = answers
+            .into_iter()
+            .enumerate()
+            .map(|(i, a)| (format!("ns{i}.nic.test"), a))
+            .collect();
+        ParentView::of("shop.test", "test", answers)
     }
 }
 
@@ -138,6 +145,16 @@ pub struct ServerAnswer {
     /// Why it is not usable ("no address", "REFUSED", "timed out", "not authoritative" …).
     pub error: Option<String>,
     pub(super) dnskeys: Vec<DNSKEY>,
+}
+
+impl ServerAnswer {
+    /// An answer with no keys, for callers to fill in (their fixtures, a recorded answer).
+    pub fn named(name: &str) -> ServerAnswer {
+        ServerAnswer {
+            name: name.into(),
+            ..ServerAnswer::default()
+        }
+    }
 }
 
 /// The whole picture for a domain: the parent's view and every published name server's answer.

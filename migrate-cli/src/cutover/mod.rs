@@ -120,7 +120,7 @@ async fn run_steps(a: CutoverArgs) -> Result<u8, Fail> {
     }
     let aws = crate::connect(&a.aws).await?;
     let mut st = if existing {
-        let st = State::load(&path).map_err(Fail::error)?;
+        let st = load(&path)?;
         if st.domain != domain {
             return Err(Fail::error(format!(
                 "{} records a cutover of {}, not {domain}",
@@ -193,15 +193,14 @@ async fn run_steps(a: CutoverArgs) -> Result<u8, Fail> {
         opts,
         a: &a,
     };
-    // Preflight runs once per invocation at most: at the start, again on --recheck, and again
-    // when resuming a blocked cutover (its blocker may have been fixed).
+    let asked = machine::Asked {
+        switch: a.switch,
+        recheck: a.recheck,
+    };
     let mut checked = false;
     loop {
-        match st.step {
-            Step::Blocked | Step::Ready
-                if !checked
-                    && (st.preflight.is_none() || a.recheck || st.step == Step::Blocked) =>
-            {
+        match machine::next_action(&st, checked, asked) {
+            Next::Preflight => {
                 checked = true;
                 let pf = cx
                     .preflight(&mut st, src.as_ref(), names.as_deref())
@@ -219,35 +218,35 @@ async fn run_steps(a: CutoverArgs) -> Result<u8, Fail> {
                     return Ok(EXIT_PENDING);
                 }
             }
-            Step::Ready => {
-                if !a.switch {
-                    show!(
-                        "Preflight passed at {}. Switch with: r53-migrate cutover {domain} --resume --switch",
-                        rfc3339(st.preflight.as_ref().map(|p| p.at).unwrap_or(0))
-                    );
-                    return Ok(EXIT_PENDING);
-                }
+            Next::AskForSwitch => {
+                show!(
+                    "Preflight passed at {}. Switch with: r53-migrate cutover {domain} --resume --switch",
+                    rfc3339(st.preflight.as_ref().map(|p| p.at).unwrap_or(0))
+                );
+                return Ok(EXIT_PENDING);
+            }
+            Next::Switch => {
                 if let Some(code) = cx.switch(&mut st).await? {
                     return Ok(code);
                 }
             }
-            Step::Blocked => {
+            Next::Blocked => {
                 // Preflight ran in this invocation and blocked: it returned above.
                 return Err(Fail::refused(format!(
                     "preflight blocked the cutover of {domain}"
                 )));
             }
-            Step::Switching => {
+            Next::AwaitParent => {
                 if let Some(code) = cx.await_switch(&mut st).await? {
                     return Ok(code);
                 }
             }
-            Step::Monitoring => {
+            Next::Monitor => {
                 if let Some(code) = cx.monitor(&mut st).await? {
                     return Ok(code);
                 }
             }
-            Step::Complete => {
+            Next::Done => {
                 say(
                     "done",
                     format!(
@@ -257,7 +256,7 @@ async fn run_steps(a: CutoverArgs) -> Result<u8, Fail> {
                 );
                 return Ok(EXIT_OK);
             }
-            Step::RollingBack | Step::RolledBack => {
+            Next::RolledBack => {
                 return Err(Fail::error(format!(
                     "the cutover of {domain} was rolled back ({}); start a new one without --resume once the rollback is done",
                     st.step.describe()
@@ -265,6 +264,19 @@ async fn run_steps(a: CutoverArgs) -> Result<u8, Fail> {
             }
         }
     }
+}
+
+/// Moves `st` on by `event` (refused when it cannot happen at its step).
+fn advance(st: &mut State, event: Event) -> Result<(), Fail> {
+    st.step = machine::next(st.step, event).map_err(|e| Fail::error(e.to_string()))?;
+    Ok(())
+}
+
+/// Loads a recorded cutover, refusing one whose step lacks what it needs.
+fn load(path: &Path) -> Result<State, Fail> {
+    let st = State::load(path).map_err(Fail::error)?;
+    machine::check(&st).map_err(|e| Fail::error(format!("{}: {e}", path.display())))?;
+    Ok(st)
 }
 
 async fn fresh(a: &CutoverArgs, aws: &r53_core::Aws, domain: &str) -> Result<State, Fail> {
@@ -341,6 +353,8 @@ async fn fresh(a: &CutoverArgs, aws: &r53_core::Aws, domain: &str) -> Result<Sta
 }
 
 mod args;
+mod checks;
+mod machine;
 mod names;
 mod preflight;
 mod registrar;
@@ -349,6 +363,7 @@ mod status;
 mod switch;
 
 pub use args::{CutoverArgs, DnsArgs, RegistrarArg, RollbackArgs, StatusArgs, MAX_CONCURRENCY};
+use machine::{Event, Next};
 pub use names::parse_names;
 #[cfg(test)]
 use names::read_names;

@@ -1,10 +1,12 @@
 //! Preflight (read-only): the parent, the old host, the new host, DNSSEC, the TTL plan and the
 //! equivalence of every record set, saved as the state's findings.
 
+use super::checks::{self, Findings};
 use super::*;
 
 impl Cx<'_> {
-    /// Preflight: every check, printed with its evidence; saved. Returns whether it passed.
+    /// Preflight: every check (each decided in `checks`), its evidence shown as it is found;
+    /// saved. Returns whether it passed.
     pub(super) async fn preflight(
         &self,
         st: &mut State,
@@ -12,69 +14,32 @@ impl Cx<'_> {
         names: Option<&[Question]>,
     ) -> Result<bool, Fail> {
         let d = st.domain.clone();
-        let mut blockers: Vec<String> = Vec::new();
-        let mut notes: Vec<String> = Vec::new();
+        let mut found = Findings::default();
+        let show = |f: Findings, found: &mut Findings| {
+            for line in &f.shown {
+                say("preflight", line);
+            }
+            found.add(f);
+        };
         let parent = self
             .walker()
             .parent_view(&d)
             .await
             .map_err(|e| Fail::error(format!("finding the parent of {d}: {e}")))?;
         st.parent_zone = parent.zone.clone();
-        let pz = delegation::display_zone(&parent.zone);
-        say(
-            "preflight",
-            format!(
-                "parent: {pz}, {} server(s): {}",
-                parent.servers.len(),
-                parent
-                    .servers
-                    .iter()
-                    .map(|s| if s.name == "root hints" {
-                        join_ips(&s.addrs)
-                    } else {
-                        s.name.clone()
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        );
-        if !parent.consistent() {
-            blockers.push(format!(
-                "the servers of {pz} disagree about {d}: {}",
-                parent.each_answer()
-            ));
-        }
-        let Some(current) = parent.published() else {
+        let (f, current) = checks::parent(&parent, &st.new_ns);
+        show(f, &mut found);
+        let Some(current) = current else {
             return self.finish_preflight(
                 st,
                 state::Preflight {
-                    blockers: vec![format!("{pz} publishes no delegation for {d}: there is nothing to cut over from (delegate it directly, e.g. with r53_delegation)")],
-                    notes,
+                    blockers: found.blockers,
+                    notes: found.notes,
                     ..Default::default()
                 },
             );
         };
         st.parent_ns_ttl = parent.ns_ttl.unwrap_or(NS_TTL_DEFAULT);
-        say(
-            "preflight",
-            format!(
-                "delegation now: {} (NS TTL {} at the parent)",
-                current.join(", "),
-                st.parent_ns_ttl
-            ),
-        );
-        if current == st.new_ns {
-            blockers.push(format!(
-                "{pz} already delegates {d} to the target zone's name servers; there is nothing to switch"
-            ));
-        }
-        let overlap: Vec<&String> = current.iter().filter(|n| st.new_ns.contains(n)).collect();
-        if !overlap.is_empty() && current != st.new_ns {
-            notes.push(format!(
-                "the current delegation already includes {} of the target's servers",
-                overlap.len()
-            ));
-        }
         st.old_ns = current.clone();
         st.old_glue = parent
             .glue
@@ -83,80 +48,21 @@ impl Cx<'_> {
             .map(|(n, ips)| (n.clone(), ips.iter().map(|i| i.to_string()).collect()))
             .collect();
 
-        // The old host.
         let old = self.servers(st, &current, Some(&parent), false).await?;
-        for s in &old {
-            match &s.error {
-                Some(e) => blockers.push(format!("old name server {}: {e}", s.name)),
-                None => say(
-                    "preflight",
-                    format!(
-                        "old host: {} ({}) serial {} NS TTL {}",
-                        s.name,
-                        join_ips(&s.addrs),
-                        s.serial.map(|x| x.to_string()).unwrap_or("-".into()),
-                        s.ns_ttl.map(|x| x.to_string()).unwrap_or("-".into())
-                    ),
-                ),
-            }
-        }
-        let serials: BTreeSet<u32> = old.iter().filter_map(|s| s.serial).collect();
-        if serials.len() > 1 {
-            notes.push(format!(
-                "the old host's servers serve different SOA serials ({}); the record-by-record comparison below decides",
-                old.iter()
-                    .filter_map(|s| s.serial.map(|x| format!("{} {x}", s.name)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
-
-        // The new host.
+        show(checks::old_host(&old), &mut found);
         let new = self
             .servers(st, &st.new_ns, None, !parent.ds.is_empty())
             .await?;
-        for s in &new {
-            match &s.error {
-                Some(e) => blockers.push(format!("new name server {}: {e}", s.name)),
-                None => {
-                    say(
-                        "preflight",
-                        format!(
-                            "new host: {} ({}) answers for {d}, serial {}",
-                            s.name,
-                            join_ips(&s.addrs),
-                            s.serial.map(|x| x.to_string()).unwrap_or("-".into())
-                        ),
-                    );
-                    if s.ns != st.new_ns {
-                        blockers.push(format!(
-                            "new name server {} serves apex NS {} for {d}, not the zone's own servers {}: resolvers would be sent elsewhere",
-                            s.name,
-                            s.ns.join(", "),
-                            st.new_ns.join(", ")
-                        ));
-                    }
-                }
-            }
-        }
-
-        // DNSSEC.
-        if !parent.ds.is_empty() {
-            let unmatched = delegation::unmatched_ds(&parent, &new);
-            if unmatched.is_empty() {
-                say(
-                    "preflight",
-                    format!(
-                        "DNSSEC: the parent's DS ({}) matches a key the new zone serves",
-                        parent.ds.join(" | ")
-                    ),
-                );
-            } else {
-                blockers.push(ds_steps(&d, st.registrar, &parent, &unmatched));
-            }
+        show(checks::new_host(&d, &new, &st.new_ns), &mut found);
+        let unmatched = if parent.ds.is_empty() {
+            Vec::new()
         } else {
-            say("preflight", "DNSSEC: no DS at the parent");
-        }
+            delegation::unmatched_ds(&parent, &new)
+        };
+        show(
+            checks::dnssec(&parent, &unmatched, st.registrar),
+            &mut found,
+        );
 
         // The questions: the source's record sets and the target zone's own.
         let (mut questions, source_ttl) = self.questions(st, src, names, &old).await?;
@@ -176,7 +82,7 @@ impl Cx<'_> {
         questions.retain(|q| !(q.ty == "SOA" || (q.ty == "NS" && q.name == d)));
         let questions: Vec<Question> = questions.into_iter().collect();
 
-        // TTL plan.
+        // TTL plan: lowered first at an old Route 53 zone when asked to, then decided.
         let old_ttl = old
             .iter()
             .filter_map(|s| s.ns_ttl)
@@ -197,7 +103,7 @@ impl Cx<'_> {
                 .await
                 .map_err(|e| Fail::error(format!("the old zone {z}: {e}")))?;
             if delegation::normalise_set(&hz.name_servers) != current {
-                blockers.push(format!(
+                found.blockers.push(format!(
                     "--lower-ns-ttl: Route 53 zone {z} is not the one the delegation points at (its servers are {})",
                     hz.name_servers.join(", ")
                 ));
@@ -211,28 +117,20 @@ impl Cx<'_> {
                 st.event(msg);
             }
         }
-        say(
-            "preflight",
-            format!(
-                "TTLs: NS at the parent {}s, NS at the old host {old_ttl}s, longest in the zone {}s",
-                st.parent_ns_ttl, st.max_zone_ttl
-            ),
-        );
-        match state::earliest_switch(&st.old_ns_ttl_seen, bound) {
-            None => blockers.push(format!(
-                "the old host serves {d}'s NS records with TTL {old_ttl}s: lower it to at most {bound}s there{} (AWS's procedure suggests 60–900 s), then run this again; resolvers drop the old servers within that TTL after the switch, and the switch waits {old_ttl}s after the lower TTL is first seen",
-                if old_r53.is_some() { " (it is a Route 53 zone: --lower-ns-ttl does it)" } else { "" }
-            )),
-            Some(t) => {
-                st.earliest_switch = t;
-                if t > now() {
-                    notes.push(format!(
-                        "the old host's NS TTL was lowered recently: the switch is safe from {} (the earlier TTL of {} must run out of resolvers' caches)",
-                        rfc3339(t),
-                        span(u64::from(st.old_ns_ttl))
-                    ));
-                }
-            }
+        let (f, earliest) = checks::ttl_plan(&checks::Ttls {
+            domain: &d,
+            parent_ns: st.parent_ns_ttl,
+            old_ns: old_ttl,
+            old_ns_longest: st.old_ns_ttl,
+            longest_in_zone: st.max_zone_ttl,
+            seen: &st.old_ns_ttl_seen,
+            bound,
+            old_is_route53: old_r53.is_some(),
+            now: now(),
+        });
+        show(f, &mut found);
+        if let Some(t) = earliest {
+            st.earliest_switch = t;
         }
 
         // Equivalence: every question at every old and every new server.
@@ -248,37 +146,23 @@ impl Cx<'_> {
             let (replies, stats) = equivalence::ask_all(&questions, &all, &self.opts).await;
             queries = stats.queries;
             differences = equivalence::compare(&questions, &replies, &labels, old_t.len());
-            say(
-                "preflight",
-                format!(
-                    "equivalence: {} record sets asked at {} old and {} new server addresses ({} queries in {:.2}s): {}",
-                    questions.len(),
-                    old_t.len(),
-                    new_t.len(),
-                    stats.queries,
-                    stats.elapsed.as_secs_f64(),
-                    if differences.is_empty() {
-                        "identical answers".to_string()
-                    } else {
-                        format!("{} difference(s)", differences.len())
-                    }
-                ),
-            );
-            for diff in &differences {
-                show!("    {diff}");
+            let asked = checks::Asked {
+                questions: questions.len(),
+                old_addrs: old_t.len(),
+                new_addrs: new_t.len(),
+                queries,
+                seconds: stats.elapsed.as_secs_f64(),
+            };
+            let f = checks::equivalence(&asked, &differences);
+            // The summary is a preflight line; each difference is shown indented under it.
+            if let Some((summary, each)) = f.shown.split_first() {
+                say("preflight", summary);
+                for line in each {
+                    show!("{line}");
+                }
             }
-            let blocking = differences.iter().filter(|d| d.kind.blocks()).count();
-            if blocking > 0 {
-                blockers.push(format!(
-                    "{blocking} record set(s) answer differently at the old and the new host (listed above)"
-                ));
-            }
-            let split = differences.iter().filter(|d| !d.kind.blocks()).count();
-            if split > 0 {
-                notes.push(format!(
-                    "{split} TXT/SPF record set(s) hold the same text split into other strings at the new host (listed above): SPF and DKIM readers join the strings, a reader of single strings does not; write the value as the old host splits it if that matters"
-                ));
-            }
+            found.notes.extend(f.notes);
+            found.blockers.extend(f.blockers);
             reference = questions
                 .iter()
                 .cloned()
@@ -288,8 +172,8 @@ impl Cx<'_> {
         self.finish_preflight(
             st,
             state::Preflight {
-                blockers,
-                notes,
+                blockers: found.blockers,
+                notes: found.notes,
                 questions: questions.len(),
                 queries,
                 servers: labels,
@@ -316,7 +200,7 @@ impl Cx<'_> {
         pf.at = now();
         pf.passed = pf.blockers.is_empty();
         let passed = pf.passed;
-        st.step = if passed { Step::Ready } else { Step::Blocked };
+        advance(st, Event::Checked { passed })?;
         st.event(if passed {
             format!(
                 "preflight passed: {} record sets identical at the old and new host",
@@ -418,25 +302,4 @@ pub(super) fn ttl_of(rs: &r53_zone::RecordSet) -> u32 {
     rs.ttl
         .and_then(|t| u32::try_from(t).ok())
         .unwrap_or(NS_TTL_DEFAULT)
-}
-
-/// The DS blocker, with the steps to remove it safely.
-pub(super) fn ds_steps(
-    d: &str,
-    reg: RegistrarKind,
-    parent: &ParentView,
-    unmatched: &[String],
-) -> String {
-    let ttl = parent.ds_ttl.unwrap_or(86_400);
-    let how = match reg {
-        RegistrarKind::Route53 => format!(
-            "aws route53domains disassociate-delegation-signer-from-domain --domain-name {d} --id <key id> (see get-domain-detail)"
-        ),
-        RegistrarKind::External => "remove the DS / DNSSEC key at the domain's registrar".into(),
-    };
-    format!(
-        "the parent publishes DS {} for {d}, and no key the new zone serves matches it: validating resolvers would fail the whole domain after the switch. Either sign the new zone with a matching key, or: 1) {how}; 2) wait until the parent no longer publishes it and then its TTL ({}) more; 3) run this again",
-        unmatched.join(" | "),
-        span(u64::from(ttl))
-    )
 }

@@ -1,5 +1,6 @@
 //! `r53-migrate rollback DOMAIN`: the saved old set restored by the same path, from any step.
 
+use super::machine::{self, Rollback};
 use super::*;
 
 /// `r53-migrate rollback DOMAIN`.
@@ -23,9 +24,11 @@ async fn rollback_steps(a: RollbackArgs) -> Result<u8, Fail> {
         )));
     }
     let mut st = State::load(&path).map_err(Fail::error)?;
-    match st.step {
-        Step::Blocked | Step::Ready if st.new_ns_ttl_before.is_none() => {
-            st.step = Step::RolledBack;
+    let plan =
+        machine::rollback(&st).map_err(|e| Fail::error(format!("{}: {e}", path.display())))?;
+    match plan {
+        Rollback::Cancel => {
+            advance(&mut st, Event::Cancelled)?;
             st.event("cancelled before the switch; nothing to restore");
             save(&st, &path)?;
             say(
@@ -37,14 +40,14 @@ async fn rollback_steps(a: RollbackArgs) -> Result<u8, Fail> {
             );
             return Ok(EXIT_OK);
         }
-        Step::RolledBack => {
+        Rollback::AlreadyDone => {
             say(
                 "rollback",
                 format!("already rolled back to {}", st.old_ns.join(", ")),
             );
             return Ok(EXIT_OK);
         }
-        _ => {}
+        Rollback::Restore => {}
     }
     let aws = crate::connect(&a.aws).await?;
     let walker = a.dns.walker();
@@ -70,7 +73,7 @@ async fn rollback_steps(a: RollbackArgs) -> Result<u8, Fail> {
         )));
     }
     if st.step != Step::RollingBack {
-        st.step = Step::RollingBack;
+        advance(&mut st, Event::RollbackStarted)?;
         st.event(format!("rolling back to {}", st.old_ns.join(", ")));
         save(&st, &path)?;
         failpoint("rollback-saved");
@@ -93,7 +96,7 @@ async fn rollback_steps(a: RollbackArgs) -> Result<u8, Fail> {
         return Ok(EXIT_PENDING);
     }
     io.restore_new_ns_ttl(&mut st).await?;
-    st.step = Step::RolledBack;
+    advance(&mut st, Event::Restored)?;
     st.event(format!(
         "rolled back: the parent publishes {}",
         old.join(", ")

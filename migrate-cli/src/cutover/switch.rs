@@ -1,5 +1,6 @@
 //! Switch and monitor: the new zone re-verified, the registrar asked, the parent watched.
 
+use super::machine::{self, Gate};
 use super::*;
 
 impl Cx<'_> {
@@ -78,29 +79,30 @@ impl Cx<'_> {
     /// Ready → Switching: the last checks, then the registrar.
     pub(super) async fn switch(&self, st: &mut State) -> Result<Option<u8>, Fail> {
         let d = st.domain.clone();
-        let pf = st
-            .preflight
-            .clone()
-            .ok_or_else(|| Fail::error("no preflight recorded"))?;
-        let age = now().saturating_sub(pf.at);
-        if age > self.a.max_preflight_age.as_secs() {
-            return Err(Fail::refused(format!(
-                "the preflight of {d} is {} old (the bound is {}); run it again: r53-migrate cutover {d} --resume --recheck --switch",
-                span(age),
-                span(self.a.max_preflight_age.as_secs())
-            )));
+        let max_age = self.a.max_preflight_age.as_secs();
+        match machine::switch_gate(st, now(), max_age) {
+            Gate::Go => {}
+            Gate::Unchecked => return Err(Fail::error("no preflight recorded")),
+            Gate::Stale { age } => {
+                return Err(Fail::refused(format!(
+                    "the preflight of {d} is {} old (the bound is {}); run it again: r53-migrate cutover {d} --resume --recheck --switch",
+                    span(age),
+                    span(max_age)
+                )))
+            }
+            Gate::NotYet { from } => {
+                say(
+                    "switch",
+                    format!(
+                        "not yet: the switch is safe from {} (in {}), when the old NS TTL has run out; run `r53-migrate cutover {d} --resume --switch` then",
+                        rfc3339(from),
+                        span(from.saturating_sub(now()))
+                    ),
+                );
+                return Ok(Some(EXIT_PENDING));
+            }
         }
-        if st.earliest_switch > now() {
-            say(
-                "switch",
-                format!(
-                    "not yet: the switch is safe from {} (in {}), when the old NS TTL has run out; run `r53-migrate cutover {d} --resume --switch` then",
-                    rfc3339(st.earliest_switch),
-                    span(st.earliest_switch.saturating_sub(now()))
-                ),
-            );
-            return Ok(Some(EXIT_PENDING));
-        }
+        let checked_sets = st.preflight.as_ref().map_or(0, |p| p.reference.len());
         // The zones must not have diverged since preflight, at either host.
         let parent = self
             .walker()
@@ -121,7 +123,7 @@ impl Cx<'_> {
             "switch",
             format!(
                 "re-verified {} record sets at {} servers: unchanged since preflight",
-                pf.reference.len(),
+                checked_sets,
                 both.len()
             ),
         );
@@ -156,7 +158,7 @@ impl Cx<'_> {
             say("switch", &msg);
             st.event(msg);
         }
-        st.step = Step::Switching;
+        advance(st, Event::SwitchStarted)?;
         st.switch_requested_at = Some(now());
         st.event(format!(
             "switching {d} from {} to {}",
@@ -185,11 +187,10 @@ impl Cx<'_> {
         }
         let t = now();
         st.published_at = Some(t);
-        let hold = st.parent_ns_ttl.max(st.old_ns_ttl);
-        // Saturating: the TTLs come from DNS answers and the state file.
-        let until = t.saturating_add(u64::from(hold));
+        let until = machine::complete_after(st, t);
+        let hold = until.saturating_sub(t);
         st.complete_after = Some(until);
-        st.step = Step::Monitoring;
+        advance(st, Event::Published)?;
         st.event(format!("the parent publishes the new name servers; the old delegation may be cached until {} ({}s)", rfc3339(until), hold));
         save(st, self.path)?;
         failpoint("published-saved");
@@ -238,7 +239,7 @@ impl Cx<'_> {
             tokio::time::sleep(self.a.poll.min(left)).await;
         }
         self.restore_new_ns_ttl(st).await?;
-        st.step = Step::Complete;
+        advance(st, Event::Held)?;
         st.event("the old delegation's TTL has passed everywhere; cutover complete");
         save(st, self.path)?;
         say("monitor", format!(
