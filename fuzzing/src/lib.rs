@@ -272,12 +272,12 @@ fn versioned<T: serde::de::DeserializeOwned + serde::Serialize>(
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(v) = r53_migrate::state::parse_versioned::<T>(text, "fuzz.json", what, want, version)
+    let Ok(v) = r53_migrate::persist::parse_versioned::<T>(text, "fuzz.json", what, want, version)
     else {
         return;
     };
     let first = serde_json::to_string(&v).expect("an accepted file serialises");
-    let back: T = r53_migrate::state::parse_versioned(&first, "fuzz.json", what, want, version)
+    let back: T = r53_migrate::persist::parse_versioned(&first, "fuzz.json", what, want, version)
         .unwrap_or_else(|e| panic!("what was written does not read back: {e}"));
     let second = serde_json::to_string(&back).expect("serialises again");
     assert_eq!(first, second, "{what} does not round-trip");

@@ -90,11 +90,11 @@ fn every_seed_replays_without_panicking() {
 /// away from only tests the first error).
 #[test]
 fn seeds_of_file_formats_are_accepted() {
-    use r53_migrate::{journal, state};
+    use r53_migrate::{journal, persist, state};
     for (t, n, b) in r53_fuzz::seeds::all(&workspace()) {
         let text = String::from_utf8_lossy(&b);
         let ok = match t {
-            "journal" => state::parse_versioned(
+            "journal" => persist::parse_versioned(
                 &text,
                 &n,
                 "journal",
@@ -103,7 +103,7 @@ fn seeds_of_file_formats_are_accepted() {
             )
             .map(drop),
             "cutover_state" => {
-                state::parse_versioned(&text, &n, "state", state::VERSION, |s: &state::State| {
+                persist::parse_versioned(&text, &n, "state", state::VERSION, |s: &state::State| {
                     s.version
                 })
                 .map(drop)

@@ -27,8 +27,8 @@ pub async fn run(a: ImportArgs) -> Result<u8, Fail> {
     // paths would each create a zone): dropped when the process ends, however it ends.
     let _locks = if a.apply || a.resume {
         Some((
-            crate::state::lock_domain("import", &zone).map_err(Fail::error)?,
-            crate::state::lock_journal(&jpath).map_err(Fail::error)?,
+            crate::persist::lock_domain("import", &zone).map_err(Fail::error)?,
+            crate::persist::lock_journal(&jpath).map_err(Fail::error)?,
         ))
     } else {
         None

@@ -36,12 +36,12 @@ pub fn default_path(zone: &str) -> PathBuf {
 
 impl Journal {
     pub fn load(path: &Path) -> Result<Journal, String> {
-        crate::state::read_versioned(path, "journal", VERSION, |j: &Journal| j.version)
+        crate::persist::read_versioned(path, "journal", VERSION, |j: &Journal| j.version)
     }
 
     pub fn save(&self, path: &Path) -> Result<(), String> {
         let bytes = serde_json::to_vec(self).map_err(|e| e.to_string())?;
-        crate::state::write_atomically(path, &bytes)
+        crate::persist::write_atomically(path, &bytes)
             .map_err(|e| format!("writing journal {}: {e}", path.display()))
     }
 }

@@ -12,6 +12,7 @@ pub mod import;
 pub mod interrupt;
 pub mod journal;
 pub mod output;
+pub mod persist;
 pub mod source;
 pub mod state;
 

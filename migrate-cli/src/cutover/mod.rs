@@ -19,17 +19,18 @@ use r53_core::dns::equivalence::{self, Question, Reply, Target};
 use r53_core::rfc3339;
 use r53_zone::name::{normalise, within};
 
+use crate::persist;
 use crate::state::{self, now, span, RegistrarKind, State, Step};
 use crate::{AwsArgs, Fail, SourceArgs, EXIT_OK, EXIT_PENDING};
 
 /// The state file of `domain`'s cutover (`--state`, else the default), locked per domain (in the
 /// lock folder) and per file: two runs for one domain never interleave, whatever --state each got.
-fn locked(domain: &str, state: Option<&Path>) -> Result<(PathBuf, [state::Lock; 2]), Fail> {
+fn locked(domain: &str, state: Option<&Path>) -> Result<(PathBuf, [persist::Lock; 2]), Fail> {
     let path = state
         .map(Path::to_path_buf)
         .unwrap_or_else(|| state::default_path(domain));
-    let by_domain = state::lock_domain("cutover", domain).map_err(Fail::error)?;
-    let by_file = state::lock(&path).map_err(Fail::error)?;
+    let by_domain = persist::lock_domain("cutover", domain).map_err(Fail::error)?;
+    let by_file = persist::lock(&path).map_err(Fail::error)?;
     Ok((path, [by_domain, by_file]))
 }
 
@@ -355,6 +356,7 @@ async fn fresh(a: &CutoverArgs, aws: &r53_core::Aws, domain: &str) -> Result<Sta
 mod args;
 mod checks;
 mod machine;
+mod monitor;
 mod names;
 mod preflight;
 mod registrar;
