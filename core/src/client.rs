@@ -18,7 +18,7 @@ use crate::route53::Route53;
 use crate::zones::Zones;
 
 /// Route 53 and Route 53 Domains are global services signed in us-east-1, whatever the region.
-pub const GLOBAL_REGION: &str = "us-east-1";
+const GLOBAL_REGION: &str = "us-east-1";
 
 #[derive(Debug, Clone, Default)]
 pub struct AssumeRole {

@@ -18,7 +18,7 @@ pub fn rfc3339(unix_secs: u64) -> String {
 /// The longest duration [`parse_duration`] accepts: a year. Longer timeouts, waits or ages mean
 /// a typo, and a bound this size keeps every `Instant + Duration` and seconds conversion built
 /// on a parsed value far from overflow.
-pub const MAX_DURATION: Duration = Duration::from_secs(365 * 86_400);
+const MAX_DURATION: Duration = Duration::from_secs(365 * 86_400);
 
 /// `now + d` without the panic `Instant + Duration` has on overflow: a deadline past what the
 /// clock can represent is as good as never, so it saturates at `now` + a year (or `now`).

@@ -18,6 +18,6 @@ pub mod zones;
 
 pub use client::{AssumeRole, Aws, AwsSettings};
 pub use domains::{Contact, ContactRole, Domains, NameServer, RegisteredDomain, Registration};
-pub use duration::{deadline_after, parse_duration, rfc3339, MAX_DURATION};
+pub use duration::{deadline_after, parse_duration, rfc3339};
 pub use error::{Error, Result};
 pub use route53::{Call, Change, ChangeId, HostedZone, NewZone, Route53, Vpc};

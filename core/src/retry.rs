@@ -30,7 +30,7 @@ impl Default for RetryPolicy {
 
 /// How an attempt failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Class {
+pub(crate) enum Class {
     /// Rejected before doing anything (throttling, PriorRequestNotComplete): safe to retry.
     RetrySafe,
     /// May or may not have been applied (reset, timeout, 5xx): retry, but remember.
@@ -46,7 +46,7 @@ const RETRY_CODES: &[&str] = &[
     "TooManyRequestsException",
 ];
 
-pub fn classify<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> Class {
+pub(crate) fn classify<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> Class {
     match e {
         SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => Class::RetryAmbiguous,
         SdkError::ResponseError(_) => Class::RetryAmbiguous,
@@ -68,7 +68,7 @@ pub fn classify<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> Class {
     }
 }
 
-pub fn to_error<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
+fn to_error<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
     op: &'static str,
     e: SdkError<E, R>,
 ) -> Error {

@@ -30,7 +30,7 @@ pub struct Journal {
     pub retarget_aliases_from: Option<String>,
 }
 
-pub fn default_path(zone: &str) -> PathBuf {
+pub(crate) fn default_path(zone: &str) -> PathBuf {
     PathBuf::from(format!("r53-migrate-{zone}.journal.json"))
 }
 

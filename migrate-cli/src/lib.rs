@@ -21,10 +21,10 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-pub const EXIT_OK: u8 = 0;
-pub const EXIT_ERROR: u8 = 1;
-pub const EXIT_PENDING: u8 = 2;
-pub const EXIT_REFUSED: u8 = 3;
+pub(crate) const EXIT_OK: u8 = 0;
+const EXIT_ERROR: u8 = 1;
+pub(crate) const EXIT_PENDING: u8 = 2;
+const EXIT_REFUSED: u8 = 3;
 
 /// Import zones from other DNS hosts into Route 53, safely, and hand them to Terraform.
 #[derive(Parser, Debug)]
@@ -179,7 +179,7 @@ pub struct ExportArgs {
 
 /// A clap parser for a count flag: a whole number from 1 to `max`, refused with the flag's name
 /// and its maximum (clap adds the value given).
-pub fn count_parser(
+pub(crate) fn count_parser(
     flag: &'static str,
     max: usize,
 ) -> impl Fn(&str) -> Result<usize, String> + Clone + Send + Sync + 'static {
@@ -192,7 +192,7 @@ pub fn count_parser(
 
 /// A byte size: `1048576`, `64k`/`64KiB`, `512M`/`512MiB`, `2G`/`2GiB` (powers of 1024), at
 /// most 16 GiB.
-pub fn parse_bytes(s: &str) -> Result<u64, String> {
+fn parse_bytes(s: &str) -> Result<u64, String> {
     const MAX: u64 = 16 << 30;
     let t = s.trim();
     let digits = t.len() - t.trim_start_matches(|c: char| c.is_ascii_digit()).len();
@@ -249,7 +249,7 @@ impl Fail {
 }
 
 /// The hosted zone `id`, which must be the zone `name`; `what` says where the ID came from.
-pub async fn zone_by_id(
+pub(crate) async fn zone_by_id(
     aws: &r53_core::Aws,
     c: &r53_core::route53::Call,
     id: &str,
@@ -272,7 +272,7 @@ pub async fn zone_by_id(
 
 /// The hosted zone to work on: the one `zone_id` names (which must be `zone`), else the one
 /// public zone named `zone` (several need `--zone-id`). `None`: there is no public zone of that name.
-pub async fn find_zone(
+pub(crate) async fn find_zone(
     aws: &r53_core::Aws,
     c: &r53_core::route53::Call,
     zone: &str,

@@ -6,7 +6,7 @@ use r53_zone::convert::Note;
 use r53_zone::plan::{Action, Plan, Refusal};
 use r53_zone::RecordSet;
 
-pub struct Style {
+struct Style {
     color: bool,
 }
 

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 
 /// A JSON file r53-migrate wrote (`what` names it in errors), refused when it was written in
 /// another format version than `want`.
-pub fn read_versioned<T: DeserializeOwned>(
+pub(crate) fn read_versioned<T: DeserializeOwned>(
     path: &Path,
     what: &str,
     want: u32,
@@ -42,7 +42,7 @@ pub fn parse_versioned<T: DeserializeOwned>(
 
 /// Temp file beside the target, fsync, rename, fsync the folder: a kill at any point leaves the
 /// old file or the new one, never half.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -73,7 +73,7 @@ pub fn lock(state: &Path) -> Result<Lock, String> {
 }
 
 /// Locks the import journal (a `.lock` beside it), as the cutover state is locked.
-pub fn lock_journal(journal: &Path) -> Result<Lock, String> {
+pub(crate) fn lock_journal(journal: &Path) -> Result<Lock, String> {
     lock_beside(journal, "this import's journal")
 }
 
@@ -103,9 +103,9 @@ fn lock_file(path: &Path, what: &str) -> Result<Lock, String> {
 /// Where the per-domain locks live: `$R53_MIGRATE_LOCK_DIR`, else `$XDG_RUNTIME_DIR/r53-migrate`,
 /// else `r53-migrate-$USER` in the temporary directory. A fixed place, so two runs for one domain
 /// meet there whatever `--state` or `--journal` they were given.
-pub const LOCK_DIR_ENV: &str = "R53_MIGRATE_LOCK_DIR";
+const LOCK_DIR_ENV: &str = "R53_MIGRATE_LOCK_DIR";
 
-pub fn lock_dir() -> PathBuf {
+fn lock_dir() -> PathBuf {
     let set = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
     if let Some(d) = set(LOCK_DIR_ENV) {
         return PathBuf::from(d);
@@ -135,11 +135,11 @@ fn safe_file_part(s: &str) -> String {
 }
 
 /// Locks `kind` (`cutover`, `import`) of `domain` in [`lock_dir`].
-pub fn lock_domain(kind: &str, domain: &str) -> Result<Lock, String> {
+pub(crate) fn lock_domain(kind: &str, domain: &str) -> Result<Lock, String> {
     lock_domain_in(&lock_dir(), kind, domain)
 }
 
-pub fn lock_domain_in(dir: &Path, kind: &str, domain: &str) -> Result<Lock, String> {
+fn lock_domain_in(dir: &Path, kind: &str, domain: &str) -> Result<Lock, String> {
     let mut b = std::fs::DirBuilder::new();
     b.recursive(true);
     #[cfg(unix)]

@@ -38,7 +38,7 @@ impl std::fmt::Display for Source {
     }
 }
 
-pub const TSIG_ENV: &str = "R53_MIGRATE_TSIG_KEY";
+const TSIG_ENV: &str = "R53_MIGRATE_TSIG_KEY";
 
 /// Reads the `--from` spec (and the TSIG key, from a file or the environment).
 pub fn parse(a: &SourceArgs) -> Result<Source, Fail> {

@@ -138,7 +138,7 @@ pub fn now() -> u64 {
 }
 
 /// `2d 3h`, `45m`, `12s`.
-pub fn span(s: u64) -> String {
+pub(crate) fn span(s: u64) -> String {
     match s {
         0..=119 => format!("{s}s"),
         120..=7199 => format!("{}m", s / 60),
@@ -155,7 +155,7 @@ pub fn span(s: u64) -> String {
     }
 }
 
-pub fn default_path(domain: &str) -> PathBuf {
+pub(crate) fn default_path(domain: &str) -> PathBuf {
     PathBuf::from(format!("r53-migrate-{domain}.cutover.json"))
 }
 

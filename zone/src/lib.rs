@@ -18,7 +18,7 @@ pub mod wire;
 pub mod zonefile;
 
 pub use key::RecordKey;
-pub use name::{fqdn, is_apex, relative_to_zone, Name, NameError};
+pub use name::{fqdn, relative_to_zone, Name, NameError};
 pub use rdata::{
     canonical_value, decode_wire_value, encode_user_value, values_equivalent, RecordType,
 };

@@ -292,7 +292,7 @@ pub fn relative_to_zone(name: &str, zone: &str) -> String {
     }
 }
 
-pub fn is_apex(name: &str, zone: &str) -> bool {
+pub(crate) fn is_apex(name: &str, zone: &str) -> bool {
     normalise(name) == normalise(zone) || fqdn(name, zone) == normalise(zone)
 }
 

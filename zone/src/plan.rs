@@ -17,7 +17,7 @@ pub const MAX_BATCH_CHARS: usize = 32_000;
 /// The default share of an existing zone a plan may update or delete without being forced.
 pub const DEFAULT_MAX_CHANGE_PERCENT: u32 = 30;
 /// Zones smaller than this are exempt from the mass-change rule (every change is a big share).
-pub const SAFETY_MIN_SETS: usize = 10;
+const SAFETY_MIN_SETS: usize = 10;
 
 pub use crate::key::RecordKey;
 

@@ -97,7 +97,7 @@ fn err(field: &'static str, message: impl Into<String>) -> RuleError {
     }
 }
 
-pub const MAX_TTL: i64 = 2_147_483_647;
+const MAX_TTL: i64 = 2_147_483_647;
 /// Route 53 refuses a single value longer than this.
 pub const MAX_VALUE_CHARS: usize = 4000;
 

@@ -8,7 +8,7 @@ use crate::rdata::RecordType;
 
 /// DNSSEC records that a signed zone carries: Route 53 signs zones itself, so these are never
 /// copied (the conversion report says so, because a DS at the parent then needs attention).
-pub fn is_dnssec_signing_type(t: h::RecordType) -> bool {
+pub(crate) fn is_dnssec_signing_type(t: h::RecordType) -> bool {
     use h::RecordType as T;
     matches!(
         t,
@@ -18,7 +18,7 @@ pub fn is_dnssec_signing_type(t: h::RecordType) -> bool {
 
 /// An owner or target name as Route 53 writes it: lower case, no trailing dot, and characters
 /// outside letters, digits, `-`, `_` and `*` as `\ooo` octal escapes.
-pub fn name_to_route53(n: &h::Name) -> String {
+pub(crate) fn name_to_route53(n: &h::Name) -> String {
     let mut out = String::new();
     for (i, label) in n.iter().enumerate() {
         if i > 0 {
@@ -82,7 +82,7 @@ pub fn type_name(code: u16) -> String {
 }
 
 /// The code of a type mnemonic or `TYPEnnn` that hickory's parser does not know.
-pub fn type_code(name: &str) -> Option<u16> {
+pub(crate) fn type_code(name: &str) -> Option<u16> {
     let up = name.to_ascii_uppercase();
     if let Some(n) = up.strip_prefix("TYPE") {
         return n.parse().ok();

@@ -5,7 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 /// IPv4 addresses of the 13 root servers (a … m.root-servers.net).
-pub const ROOT_HINTS: &[&str] = &[
+const ROOT_HINTS: &[&str] = &[
     "198.41.0.4",
     "170.247.170.2",
     "192.33.4.12",
@@ -81,7 +81,7 @@ pub fn parse_port(s: &str) -> Result<u16, String> {
 }
 
 /// The comma-separated items of a list variable (`R53_DNS_ROOT_HINTS`, `R53_DNS_RESOLVERS`).
-pub fn split_list(s: &str) -> Vec<String> {
+fn split_list(s: &str) -> Vec<String> {
     s.split(',')
         .map(str::trim)
         .filter(|x| !x.is_empty())

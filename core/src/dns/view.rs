@@ -264,7 +264,7 @@ pub fn problems(parent: &ParentView, servers: &[ServerAnswer]) -> Vec<String> {
 }
 
 /// The mnemonic operators know (hickory's Display spells them out: "Query Refused").
-pub fn rcode_name(c: ResponseCode) -> String {
+pub(crate) fn rcode_name(c: ResponseCode) -> String {
     match c {
         ResponseCode::Refused => "REFUSED".into(),
         ResponseCode::ServFail => "SERVFAIL".into(),

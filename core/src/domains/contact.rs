@@ -86,7 +86,7 @@ pub const CONTACT_FIELDS: &[(&str, bool, &str)] = &[
     ("fax", false, "Fax number as `+CC.NUMBER`."),
 ];
 
-pub const CONTACT_TYPES: &[&str] = &[
+const CONTACT_TYPES: &[&str] = &[
     "PERSON",
     "COMPANY",
     "ASSOCIATION",

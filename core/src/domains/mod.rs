@@ -15,9 +15,7 @@ use crate::retry::RetryPolicy;
 use crate::route53::Call;
 
 mod contact;
-pub use contact::{
-    check_contact, redact_contacts, Contact, ContactRole, CONTACT_FIELDS, CONTACT_TYPES,
-};
+pub use contact::{check_contact, redact_contacts, Contact, ContactRole, CONTACT_FIELDS};
 
 /// A name server as the registrar holds it; glue only for servers inside the domain.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -22,19 +22,19 @@ use foreign::{restore, rewrite_foreign, Cut};
 use include::expand;
 
 /// How deep `$INCLUDE` may nest.
-pub const MAX_INCLUDE_DEPTH: usize = 8;
+pub(crate) const MAX_INCLUDE_DEPTH: usize = 8;
 /// Default bounds of what one zone file and its `$INCLUDE`s may add up to (see [`Limits`]).
-pub const DEFAULT_MAX_FILES: usize = 256;
-pub const DEFAULT_MAX_LINES: usize = 5_000_000;
-pub const DEFAULT_MAX_BYTES: u64 = 512 * 1024 * 1024;
+pub(crate) const DEFAULT_MAX_FILES: usize = 256;
+pub(crate) const DEFAULT_MAX_LINES: usize = 5_000_000;
+pub(crate) const DEFAULT_MAX_BYTES: u64 = 512 * 1024 * 1024;
 /// The longest word or quoted string read (in characters). Not raisable: hickory's zone lexer
 /// gives up (asserts) past about 4,095 characters per token, blanks before it included, and
 /// Route 53 takes at most 4,000 characters per value anyway.
-pub const MAX_TOKEN_CHARS: usize = 3000;
+const MAX_TOKEN_CHARS: usize = 3000;
 /// The longest run of blanks between two words (same reason as [`MAX_TOKEN_CHARS`]).
-pub const MAX_BLANK_CHARS: usize = 1000;
+const MAX_BLANK_CHARS: usize = 1000;
 /// RFC 3597 `\#` data is at most 65,535 bytes (a record's data length is 16 bits).
-pub const MAX_GENERIC_BYTES: usize = 65_535;
+pub(crate) const MAX_GENERIC_BYTES: usize = 65_535;
 
 /// Bounds on a zone file and everything it includes. The defaults are generous for real zones
 /// and stop a loop, a hostile include or a huge file before it fills memory.
@@ -465,11 +465,7 @@ pub fn parse_file(path: &Path, origin: &str) -> Result<ParsedZone, ZoneFileError
 }
 
 /// [`parse_file`] with other bounds on files, lines and bytes read.
-pub fn parse_file_with(
-    path: &Path,
-    origin: &str,
-    limits: Limits,
-) -> Result<ParsedZone, ZoneFileError> {
+fn parse_file_with(path: &Path, origin: &str, limits: Limits) -> Result<ParsedZone, ZoneFileError> {
     let real = path.canonicalize().map_err(|e| ZoneFileError::Io {
         file: path.to_path_buf(),
         message: e.to_string(),
