@@ -219,6 +219,13 @@ mod tests {
         Step::RollingBack,
         Step::RolledBack,
     ];
+    /// The steps from which a rollback must restore the old set.
+    const SWITCH_STARTED: [Step; 4] = [
+        Step::Switching,
+        Step::Monitoring,
+        Step::Complete,
+        Step::RollingBack,
+    ];
     const EVENTS: [Event; 8] = [
         Event::Checked { passed: true },
         Event::Checked { passed: false },
@@ -355,12 +362,7 @@ mod tests {
         st.new_ns_ttl_before = Some(172_800);
         assert_eq!(rollback(&st), Ok(Rollback::Restore));
         // A restore needs the old set; a cancellation does not.
-        for step in [
-            Step::Switching,
-            Step::Monitoring,
-            Step::Complete,
-            Step::RollingBack,
-        ] {
+        for step in SWITCH_STARTED {
             let mut st = state(step);
             st.old_ns.clear();
             assert!(rollback(&st).unwrap_err().contains("no old name servers"));
@@ -447,12 +449,7 @@ mod tests {
         let mut st = state(Step::Ready);
         st.preflight.as_mut().unwrap().passed = false;
         assert!(check(&st).unwrap_err().contains("passed preflight"));
-        for step in [
-            Step::Switching,
-            Step::Monitoring,
-            Step::Complete,
-            Step::RollingBack,
-        ] {
+        for step in SWITCH_STARTED {
             let mut st = state(step);
             st.old_ns.clear();
             assert!(check(&st).unwrap_err().contains("what a rollback restores"));
