@@ -28,6 +28,7 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("journal", journal),
     ("cutover_state", cutover_state),
     ("state_upgrade", state_upgrade),
+    ("domain_name", domain_name),
 ];
 
 /// The first line and the rest (inputs that need a zone or domain name carry it on line one).
@@ -132,6 +133,34 @@ pub fn names(data: &[u8]) {
         for q in qs {
             assert!(q.ty.parse::<RecordType>().is_ok(), "{q:?}");
         }
+    }
+}
+
+/// A domain name as a user types it (a Terraform attribute, a command-line argument): the one
+/// conversion, `Name::from_user`, and the delegable/registrable checks on top of it. An accepted
+/// name is in its final form (converting it again gives it back), and a registrable one is
+/// plain LDH of at most 253 characters.
+pub fn domain_name(data: &[u8]) {
+    let Ok(raw) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(n) = r53_zone::Name::from_user(raw) {
+        assert!(n.as_str().is_ascii(), "{n:?}");
+        assert_eq!(r53_zone::Name::from_user(n.as_str()).as_ref(), Ok(&n));
+        assert_eq!(r53_zone::Name::parse(n.as_str()).as_ref(), Ok(&n));
+    }
+    if let Ok(n) = r53_zone::Name::delegable(raw) {
+        assert!(n.labels() >= 2, "{n:?}");
+    }
+    if let Ok(n) = r53_zone::Name::registrable(raw) {
+        let s = n.as_str();
+        assert!(s.len() <= 253, "{n:?}");
+        assert!(
+            s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'),
+            "{n:?}"
+        );
+        assert_eq!(r53_zone::Name::registrable(s).as_ref(), Ok(&n));
     }
 }
 

@@ -277,6 +277,15 @@ pub fn all(root: &Path) -> Vec<Seed> {
         b"shop.example\n# questions to compare\n@ A\nwww CNAME\nmail.shop.example. MX\n_imaps._tcp SRV\n".to_vec(),
     );
 
+    for (n, name) in [
+        ("ascii", "Shop.Example."),
+        ("idn", " Bücher.example "),
+        ("escaped", "a\\056b.example.com"),
+        ("wildcard", "*.example.com"),
+    ] {
+        push("domain_name", n.into(), name.as_bytes().to_vec());
+    }
+
     let types = crate::schema_types();
     for (i, ty) in types.iter().enumerate() {
         for unknown in [false, true] {
