@@ -7,6 +7,7 @@ pub mod diag;
 pub mod framework;
 pub mod logging;
 mod memory;
+pub mod model;
 pub mod schema;
 pub mod serve;
 mod server;
@@ -26,5 +27,6 @@ pub mod proto {
 
 pub use diag::{AttrPath, Diagnostic, Diagnostics};
 pub use framework::{Ctx, DataSource, Failure, Provider, Resource};
+pub use model::{Field, Set};
 pub use schema::{Attribute, Block, Nesting, Schema};
 pub use value::{Number, Obj, Type, Value};
