@@ -2,12 +2,11 @@
 //! answers, and what is wrong — checked over DNS, no AWS calls.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use async_trait::async_trait;
 use r53_core::dns::delegation::{display_zone, Walker};
-use r53_plugin::schema::{Attribute, Block, Schema};
-use r53_plugin::{Ctx, DataSource, Diagnostic, Diagnostics, Type, Value};
+use r53_plugin::schema::Schema;
+use r53_plugin::{Ctx, DataSource, Diagnostic, Diagnostics, Field, Value};
 
 use crate::common::*;
 use crate::domain::ascii_name;
@@ -16,35 +15,45 @@ use crate::meta::Meta;
 /// The data source's name in configurations (and in its docs page).
 pub const TYPE_NAME: &str = "r53_delegation_status";
 
-fn server_type() -> Type {
-    let mut m: BTreeMap<Arc<str>, Type> = BTreeMap::new();
-    m.insert("name".into(), Type::String);
-    m.insert("addresses".into(), Type::list(Type::String));
-    m.insert("authoritative".into(), Type::Bool);
-    m.insert("serial".into(), Type::Number);
-    m.insert("name_servers".into(), Type::list(Type::String));
-    m.insert("error".into(), Type::String);
-    Type::Object(m)
+r53_plugin::model! {
+    /// One published name server's answer (an element of `servers`).
+    pub struct ServerAnswer / ServerAnswerAttrs {
+        description: "";
+        attributes {
+            name: String [] "",
+            addresses: Vec<String> [] "",
+            authoritative: bool [] "",
+            serial: i64 [] "",
+            name_servers: Vec<String> [] "",
+            error: String [] "",
+        }
+    }
+}
+
+r53_plugin::model! {
+    /// The configuration and result of `r53_delegation_status`.
+    pub struct DelegationStatus / DelegationStatusAttrs {
+        description: "The live delegation of a domain, read over DNS from its parent's authoritative servers (found by walking \
+         from the root hints in the provider's `dns` settings): the NS, glue and DS the parent publishes, each listed \
+         name server's answer, and a summary of problems — lame servers, inconsistent serials, missing glue, a DS \
+         without a matching DNSKEY, parent servers that disagree. Makes no AWS calls.";
+        attributes {
+            id: String [computed] "The domain in ASCII form.",
+            domain: String [required] "The domain or subdomain to check.",
+            parent_zone: String [computed] "The parent zone (e.g. `com`).",
+            parent_name_servers: Vec<String> [computed] "The parent zone's servers that were asked.",
+            delegated: bool [computed] "Whether the parent publishes a delegation (NS records) for the domain, consistently across its servers.",
+            name_servers: Vec<String> [computed] "The NS set the parent publishes (sorted; empty when none or when its servers disagree).",
+            glue: BTreeMap<String, Vec<String>> [computed] "Glue addresses the parent gives, per in-domain name server.",
+            ds: Vec<String> [computed] "DS records the parent publishes, in presentation form.",
+            servers: Vec<ServerAnswer> [computed] "Each published name server's answer: `name`, `addresses`, `authoritative` (answered the SOA with the AA flag), `serial`, the apex `name_servers` it serves, and `error` when it is not usable.",
+            problems: Vec<String> [computed] "What is wrong, one sentence each; empty when the delegation is healthy.",
+        }
+    }
 }
 
 pub fn schema() -> Schema {
-    let b = Block::new(
-        "The live delegation of a domain, read over DNS from its parent's authoritative servers (found by walking \
-         from the root hints in the provider's `dns` settings): the NS, glue and DS the parent publishes, each listed \
-         name server's answer, and a summary of problems — lame servers, inconsistent serials, missing glue, a DS \
-         without a matching DNSKEY, parent servers that disagree. Makes no AWS calls.",
-    )
-    .attr(Attribute::new("id", Type::String, "The domain in ASCII form.").computed())
-    .attr(Attribute::new("domain", Type::String, "The domain or subdomain to check.").required())
-    .attr(Attribute::new("parent_zone", Type::String, "The parent zone (e.g. `com`).").computed())
-    .attr(Attribute::new("parent_name_servers", Type::list(Type::String), "The parent zone's servers that were asked.").computed())
-    .attr(Attribute::new("delegated", Type::Bool, "Whether the parent publishes a delegation (NS records) for the domain, consistently across its servers.").computed())
-    .attr(Attribute::new("name_servers", Type::list(Type::String), "The NS set the parent publishes (sorted; empty when none or when its servers disagree).").computed())
-    .attr(Attribute::new("glue", Type::map(Type::list(Type::String)), "Glue addresses the parent gives, per in-domain name server.").computed())
-    .attr(Attribute::new("ds", Type::list(Type::String), "DS records the parent publishes, in presentation form.").computed())
-    .attr(Attribute::new("servers", Type::list(server_type()), "Each published name server's answer: `name`, `addresses`, `authoritative` (answered the SOA with the AA flag), `serial`, the apex `name_servers` it serves, and `error` when it is not usable.").computed())
-    .attr(Attribute::new("problems", Type::list(Type::String), "What is wrong, one sentence each; empty when the delegation is healthy.").computed());
-    Schema::new(0, b)
+    Schema::new(0, DelegationStatus::block())
 }
 
 pub struct DelegationStatusData;
@@ -61,15 +70,22 @@ impl DataSource<Meta> for DelegationStatusData {
 
     fn validate(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
-        if let Some(Err(e)) = config.get("domain").as_str().map(ascii_name) {
-            d.error_at(at("domain"), "Invalid domain", e);
+        match DelegationStatus::from_value(config) {
+            Ok(m) => {
+                if let Some(Err(e)) = m.domain.as_str().map(ascii_name) {
+                    d.error_at(at(DelegationStatus::ATTR.domain), "Invalid domain", e);
+                }
+            }
+            Err(e) => return e,
         }
         d
     }
 
     async fn read(&self, meta: &Meta, ctx: &Ctx, config: &Value) -> Result<Value, Diagnostics> {
-        let domain = ascii_name(&opt_str(config, "domain").unwrap_or_default())
-            .map_err(|e| Diagnostic::error("Invalid domain", e).at(at("domain")))?;
+        let mut m = DelegationStatus::from_value(config)?;
+        let domain = ascii_name(m.domain.as_str().unwrap_or_default()).map_err(|e| {
+            Diagnostic::error("Invalid domain", e).at(at(DelegationStatus::ATTR.domain))
+        })?;
         // Under the read timeout and Terraform's Stop.
         let c = crate::common::call(ctx, crate::common::READ_TIMEOUT);
         let w = Walker::new(meta.dns.clone()).bounded_by(&c);
@@ -78,61 +94,38 @@ impl DataSource<Meta> for DelegationStatusData {
             .await
             .map_err(|e| crate::common::walk_diag(&domain, &e))?;
         let p = &st.parent;
-        let mut s = config.clone();
-        s.set("id", Value::string(&domain));
-        s.set("parent_zone", Value::string(&p.zone));
-        s.set(
-            "parent_name_servers",
-            list_value(p.servers.iter().map(|x| x.name.clone())),
-        );
         let published = p.agreed();
-        s.set("delegated", Value::Bool(published.is_some()));
-        s.set("name_servers", list_value(published.unwrap_or_default()));
-        s.set(
-            "glue",
-            Value::Map(
-                p.glue
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), list_value(v.iter().map(|a| a.to_string()))))
-                    .collect(),
-            ),
+        m.id = Field::Known(domain.clone());
+        m.parent_zone = Field::Known(p.zone.clone());
+        m.parent_name_servers = Field::Known(p.servers.iter().map(|x| x.name.clone()).collect());
+        m.delegated = Field::Known(published.is_some());
+        m.name_servers = Field::Known(published.unwrap_or_default());
+        m.glue = Field::Known(
+            p.glue
+                .iter()
+                .map(|(k, v)| (k.clone(), v.iter().map(|a| a.to_string()).collect()))
+                .collect(),
         );
-        s.set("ds", list_value(p.ds.iter().cloned()));
-        s.set(
-            "servers",
-            Value::List(
-                st.servers
-                    .iter()
-                    .map(|a| {
-                        let mut o = Value::Object(Default::default());
-                        o.set("name", Value::string(&a.name));
-                        o.set(
-                            "addresses",
-                            list_value(a.addrs.iter().map(|x| x.to_string())),
-                        );
-                        o.set("authoritative", Value::Bool(a.authoritative));
-                        o.set(
-                            "serial",
-                            a.serial
-                                .map(|n| Value::Number(r53_plugin::Number::Int(n as i64)))
-                                .unwrap_or(Value::Null),
-                        );
-                        o.set("name_servers", list_value(a.ns.iter().cloned()));
-                        o.set(
-                            "error",
-                            a.error.as_ref().map(Value::string).unwrap_or(Value::Null),
-                        );
-                        o
-                    })
-                    .collect(),
-            ),
+        m.ds = Field::Known(p.ds.clone());
+        m.servers = Field::Known(
+            st.servers
+                .iter()
+                .map(|a| ServerAnswer {
+                    name: Field::Known(a.name.clone()),
+                    addresses: Field::Known(a.addrs.iter().map(|x| x.to_string()).collect()),
+                    authoritative: Field::Known(a.authoritative),
+                    serial: a.serial.map(i64::from).into(),
+                    name_servers: Field::Known(a.ns.clone()),
+                    error: a.error.clone().into(),
+                })
+                .collect(),
         );
-        s.set("problems", list_value(st.problems.iter().cloned()));
+        m.problems = Field::Known(st.problems.clone());
         tracing::debug!(
             "r53_delegation_status {domain}: {} ({} problems)",
             display_zone(&p.zone),
             st.problems.len()
         );
-        Ok(s)
+        Ok(m.to_value())
     }
 }

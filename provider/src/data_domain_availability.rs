@@ -1,8 +1,8 @@
 //! Data source `r53_domain_availability`: can a name be registered, and what it costs.
 
 use async_trait::async_trait;
-use r53_plugin::schema::{Attribute, Block, Schema};
-use r53_plugin::{Ctx, DataSource, Diagnostics, Type, Value};
+use r53_plugin::schema::Schema;
+use r53_plugin::{Ctx, DataSource, Diagnostics, Field, Value};
 
 use crate::common::*;
 use crate::domain::{check_domain_name, configured_domain};
@@ -13,28 +13,28 @@ pub const TYPE_NAME: &str = "r53_domain_availability";
 
 pub struct DomainAvailabilityData;
 
+r53_plugin::model! {
+    /// The configuration and result of `r53_domain_availability`.
+    pub struct Availability / AvailabilityAttrs {
+        description: "Checks whether Route 53 Domains can register a name, and the yearly prices of its TLD for registration, \
+             renewal and transfer. Useful as a precondition before `r53_registered_domain` with `register = true`.";
+        attributes {
+            id: String [computed] "The domain name in ASCII form.",
+            domain_name: String [required] "The name to check, e.g. `example.com`.",
+            availability: String [computed]
+                "What Route 53 Domains says: `AVAILABLE`, `UNAVAILABLE`, `RESERVED`, `DONT_KNOW`, `PENDING`, … (see the \
+                 CheckDomainAvailability API).",
+            available: bool [computed] "True when `availability` is `AVAILABLE` (or `AVAILABLE_PREORDER`).",
+            currency: String [computed] "Currency of the prices, e.g. `USD`.",
+            registration_price: f64 [computed] "Price of registering the name for one year.",
+            renewal_price: f64 [computed] "Price of renewing it for one year.",
+            transfer_price: f64 [computed] "Price of transferring it to Route 53 (includes a year).",
+        }
+    }
+}
+
 pub fn schema() -> Schema {
-    let n = |name: &str, d: &str| Attribute::new(name, Type::Number, d).computed();
-    Schema::new(
-        0,
-        Block::new(
-            "Checks whether Route 53 Domains can register a name, and the yearly prices of its TLD for registration, \
-             renewal and transfer. Useful as a precondition before `r53_registered_domain` with `register = true`.",
-        )
-        .attr(Attribute::new("id", Type::String, "The domain name in ASCII form.").computed())
-        .attr(Attribute::new("domain_name", Type::String, "The name to check, e.g. `example.com`.").required())
-        .attr(Attribute::new(
-            "availability",
-            Type::String,
-            "What Route 53 Domains says: `AVAILABLE`, `UNAVAILABLE`, `RESERVED`, `DONT_KNOW`, `PENDING`, … (see the \
-             CheckDomainAvailability API).",
-        ).computed())
-        .attr(Attribute::new("available", Type::Bool, "True when `availability` is `AVAILABLE` (or `AVAILABLE_PREORDER`).").computed())
-        .attr(Attribute::new("currency", Type::String, "Currency of the prices, e.g. `USD`.").computed())
-        .attr(n("registration_price", "Price of registering the name for one year."))
-        .attr(n("renewal_price", "Price of renewing it for one year."))
-        .attr(n("transfer_price", "Price of transferring it to Route 53 (includes a year).")),
-    )
+    Schema::new(0, Availability::block())
 }
 
 #[async_trait]
@@ -49,12 +49,20 @@ impl DataSource<Meta> for DomainAvailabilityData {
 
     fn validate(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
-        check_domain_name(config, &mut d);
+        match Availability::from_value(config) {
+            Ok(m) => check_domain_name(
+                m.domain_name.as_str(),
+                Availability::ATTR.domain_name,
+                &mut d,
+            ),
+            Err(e) => return e,
+        }
         d
     }
 
     async fn read(&self, meta: &Meta, ctx: &Ctx, config: &Value) -> Result<Value, Diagnostics> {
-        let (raw, name) = configured_domain(config)?;
+        let m = Availability::from_value(config)?;
+        let (raw, name) = configured_domain(m.domain_name.as_str())?;
         let c = call(ctx, READ_TIMEOUT);
         let what = format!("Checking availability of {name}");
         let dm = &meta.aws.domains;
@@ -64,22 +72,18 @@ impl DataSource<Meta> for DomainAvailabilityData {
             .map_err(|e| api_diag(&what, &e))?;
         let tld = name.rsplit('.').next().unwrap_or_default();
         let prices = dm.prices(&c, tld).await.map_err(|e| api_diag(&what, &e))?;
-        let num = |p: Option<f64>| {
-            p.map(|x| Value::Number(r53_plugin::value::Number::Float(x)))
-                .unwrap_or(Value::Null)
-        };
-        let mut s = Value::Object(Default::default());
-        s.set("id", Value::string(&name));
-        s.set("domain_name", Value::string(raw));
-        s.set("available", Value::Bool(avail.starts_with("AVAILABLE")));
-        s.set("availability", Value::string(avail));
-        s.set(
-            "currency",
-            Value::opt_string((!prices.currency.is_empty()).then_some(prices.currency.clone())),
-        );
-        s.set("registration_price", num(prices.registration));
-        s.set("renewal_price", num(prices.renewal));
-        s.set("transfer_price", num(prices.transfer));
-        Ok(s)
+        Ok(Availability {
+            id: Field::Known(name.clone()),
+            domain_name: Field::Known(raw),
+            available: Field::Known(avail.starts_with("AVAILABLE")),
+            availability: Field::Known(avail),
+            currency: (!prices.currency.is_empty())
+                .then_some(prices.currency)
+                .into(),
+            registration_price: prices.registration.into(),
+            renewal_price: prices.renewal.into(),
+            transfer_price: prices.transfer.into(),
+        }
+        .to_value())
     }
 }

@@ -1,8 +1,10 @@
 //! Data source `r53_hosted_zone`: look a zone up by ID or by name.
 
 use async_trait::async_trait;
-use r53_plugin::schema::{Attribute, Block, Schema};
-use r53_plugin::{Ctx, DataSource, Diagnostic, Diagnostics, Type, Value};
+use std::collections::BTreeMap;
+
+use r53_plugin::schema::Schema;
+use r53_plugin::{Ctx, DataSource, Diagnostic, Diagnostics, Field, Value};
 use r53_zone::name::{normalise, Name};
 
 use crate::common::*;
@@ -13,21 +15,27 @@ pub const TYPE_NAME: &str = "r53_hosted_zone";
 
 pub struct HostedZoneData;
 
+r53_plugin::model! {
+    /// The configuration and result of the `r53_hosted_zone` data source.
+    pub struct ZoneData / ZoneDataAttrs {
+        description: "Looks up a hosted zone by `zone_id`, or by `name` (with `private_zone` to choose between a public and a private zone of the same name).";
+        attributes {
+            id: String [computed] "The hosted zone ID.",
+            zone_id: String [optional_computed] "The hosted zone ID to look up.",
+            name: String [optional_computed] "The zone's domain name to look up.",
+            private_zone: bool [optional_computed] "With `name`: look for a private zone (default `false`: public).",
+            comment: String [computed] "The zone's comment.",
+            arn: String [computed] "The zone's ARN.",
+            name_servers: Vec<String> [computed] "The zone's name servers.",
+            primary_name_server: String [computed] "The name server in the zone's SOA record.",
+            record_count: i64 [computed] "Number of record sets in the zone.",
+            tags: BTreeMap<String, String> [computed] "The zone's tags.",
+        }
+    }
+}
+
 pub fn schema() -> Schema {
-    Schema::new(
-        0,
-        Block::new("Looks up a hosted zone by `zone_id`, or by `name` (with `private_zone` to choose between a public and a private zone of the same name).")
-            .attr(Attribute::new("id", Type::String, "The hosted zone ID.").computed())
-            .attr(Attribute::new("zone_id", Type::String, "The hosted zone ID to look up.").optional_computed())
-            .attr(Attribute::new("name", Type::String, "The zone's domain name to look up.").optional_computed())
-            .attr(Attribute::new("private_zone", Type::Bool, "With `name`: look for a private zone (default `false`: public).").optional_computed())
-            .attr(Attribute::new("comment", Type::String, "The zone's comment.").computed())
-            .attr(Attribute::new("arn", Type::String, "The zone's ARN.").computed())
-            .attr(Attribute::new("name_servers", Type::list(Type::String), "The zone's name servers.").computed())
-            .attr(Attribute::new("primary_name_server", Type::String, "The name server in the zone's SOA record.").computed())
-            .attr(Attribute::new("record_count", Type::Number, "Number of record sets in the zone.").computed())
-            .attr(Attribute::new("tags", Type::map(Type::String), "The zone's tags.").computed()),
-    )
+    Schema::new(0, ZoneData::block())
 }
 
 #[async_trait]
@@ -42,32 +50,39 @@ impl DataSource<Meta> for HostedZoneData {
 
     fn validate(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
-        let (id, name) = (config.get("zone_id"), config.get("name"));
+        let m = match ZoneData::from_value(config) {
+            Ok(m) => m,
+            Err(e) => return e,
+        };
+        let (id, name) = (&m.zone_id, &m.name);
+        let name_at = || at(ZoneData::ATTR.name);
         if id.is_null() && name.is_null() {
             d.error("Missing lookup key", "Set either zone_id or name.");
         } else if !id.is_null() && !name.is_null() {
             d.error_at(
-                at("name"),
+                name_at(),
                 "Conflicting lookup keys",
                 "Set either zone_id or name, not both.",
             );
         }
         if let Some(n) = name.as_str() {
             if let Err(e) = Name::parse(n) {
-                d.error_at(at("name"), "Invalid zone name", e.to_string());
+                d.error_at(name_at(), "Invalid zone name", e.to_string());
             }
         }
         d
     }
 
     async fn read(&self, meta: &Meta, ctx: &Ctx, config: &Value) -> Result<Value, Diagnostics> {
+        let m = ZoneData::from_value(config)?;
+        let name_at = || at(ZoneData::ATTR.name);
         let c = call(ctx, READ_TIMEOUT);
         let r53 = &meta.aws.route53;
         let err = |e: r53_core::Error| Diagnostics::from(api_diag("Looking up hosted zone", &e));
-        let id = match (opt_str(config, "zone_id"), opt_str(config, "name")) {
+        let id = match (m.zone_id.string(), m.name.string()) {
             (Some(id), _) => id,
             (None, Some(name)) => {
-                let private = bool_or(config, "private_zone", false);
+                let private = m.private_zone.get().unwrap_or(false);
                 let zones: Vec<_> = r53
                     .find_hosted_zones_by_name(&c, &name)
                     .await
@@ -86,7 +101,7 @@ impl DataSource<Meta> for HostedZoneData {
                                 normalise(&name)
                             ),
                         )
-                        .at(at("name"))
+                        .at(name_at())
                         .into())
                     }
                     many => {
@@ -102,7 +117,7 @@ impl DataSource<Meta> for HostedZoneData {
                                     .join(", ")
                             ),
                         )
-                        .at(at("name"))
+                        .at(name_at())
                         .into())
                     }
                 }
@@ -115,32 +130,21 @@ impl DataSource<Meta> for HostedZoneData {
         };
         let z = r53.find_hosted_zone_by_id(&c, &id).await.map_err(err)?;
         let tags = r53.tags(&c, &z.id).await.map_err(err)?;
-        let mut s = Value::Object(Default::default());
-        s.set("id", Value::string(&z.id));
-        s.set("zone_id", Value::string(&z.id));
-        s.set(
-            "name",
-            Value::string(match config.get("name").as_str() {
+        Ok(ZoneData {
+            id: Field::Known(z.id.clone()),
+            zone_id: Field::Known(z.id.clone()),
+            name: Field::Known(match m.name.as_str() {
                 Some(n) if normalise(n) == z.name => n.to_string(),
                 _ => z.name.clone(),
             }),
-        );
-        s.set("private_zone", Value::Bool(z.private));
-        s.set("comment", Value::opt_string(z.comment.clone()));
-        s.set(
-            "arn",
-            Value::string(format!("arn:aws:route53:::hostedzone/{}", z.id)),
-        );
-        s.set("name_servers", list_value(z.name_servers.clone()));
-        s.set(
-            "primary_name_server",
-            Value::opt_string(z.name_servers.first().cloned()),
-        );
-        s.set(
-            "record_count",
-            Value::Number(r53_plugin::Number::Int(z.record_count)),
-        );
-        s.set("tags", map_value(&tags));
-        Ok(s)
+            private_zone: Field::Known(z.private),
+            comment: z.comment.clone().into(),
+            arn: Field::Known(format!("arn:aws:route53:::hostedzone/{}", z.id)),
+            primary_name_server: z.name_servers.first().cloned().into(),
+            name_servers: Field::Known(z.name_servers),
+            record_count: Field::Known(z.record_count),
+            tags: Field::Known(tags),
+        }
+        .to_value())
     }
 }

@@ -74,12 +74,12 @@ impl DataSource<Meta> for RegisteredDomainData {
 
     fn validate(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
-        check_domain_name(config, &mut d);
+        check_domain_name(config.get("domain_name").as_str(), "domain_name", &mut d);
         d
     }
 
     async fn read(&self, meta: &Meta, ctx: &Ctx, config: &Value) -> Result<Value, Diagnostics> {
-        let (raw, name) = configured_domain(config)?;
+        let (raw, name) = configured_domain(config.get("domain_name").as_str())?;
         let c = call(ctx, READ_TIMEOUT);
         let what = format!("Reading registered domain {name}");
         let dm = &meta.aws.domains;

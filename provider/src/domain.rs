@@ -13,18 +13,18 @@ pub fn ascii_domain(raw: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Validation of a `domain_name` attribute (resource and data sources alike).
-pub fn check_domain_name(config: &Value, d: &mut Diagnostics) {
-    if let Some(n) = config.get("domain_name").as_str() {
+/// Validation of a `domain_name` attribute `attr` (resource and data sources alike).
+pub fn check_domain_name(name: Option<&str>, attr: &str, d: &mut Diagnostics) {
+    if let Some(n) = name {
         if let Err(e) = ascii_domain(n) {
-            d.error_at(at("domain_name"), "Invalid domain_name", e);
+            d.error_at(at(attr), format!("Invalid {attr}"), e);
         }
     }
 }
 
-/// The configured `domain_name` and its ASCII form, for a read or an apply.
-pub fn configured_domain(v: &Value) -> Result<(String, String), Diagnostic> {
-    let raw = opt_str(v, "domain_name").unwrap_or_default();
+/// The configured domain name and its ASCII form, for a read or an apply.
+pub fn configured_domain(name: Option<&str>) -> Result<(String, String), Diagnostic> {
+    let raw = name.unwrap_or_default().to_string();
     let ascii = ascii_domain(&raw).map_err(|e| Diagnostic::error("Invalid domain_name", e))?;
     Ok((raw, ascii))
 }

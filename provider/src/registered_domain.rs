@@ -421,7 +421,8 @@ impl RegisteredDomainResource {
         timeout: Duration,
         creating: bool,
     ) -> Result<Value, Failure> {
-        let (_, name) = configured_domain(planned).map_err(Failure::from)?;
+        let (_, name) =
+            configured_domain(planned.get("domain_name").as_str()).map_err(Failure::from)?;
         let c = call(ctx, timeout);
         let dm = &meta.aws.domains;
         let what = format!(
@@ -545,7 +546,7 @@ impl Resource<Meta> for RegisteredDomainResource {
 
     fn validate(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
-        check_domain_name(config, &mut d);
+        check_domain_name(config.get("domain_name").as_str(), "domain_name", &mut d);
         let domain = config
             .get("domain_name")
             .as_str()
