@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use r53_core::{Call, Error};
-use r53_plugin::{AttrPath, Ctx, Diagnostic, Value};
+use r53_plugin::{AttrPath, Ctx, Diagnostic, Field, Value};
 
 pub const CREATE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 pub const READ_TIMEOUT: Duration = Duration::from_secs(10 * 60);
@@ -95,25 +95,60 @@ pub fn at(name: &str) -> AttrPath {
     AttrPath::attr(name)
 }
 
-/// A `timeouts { create = "…" update = "…" delete = "…" }` block, as Terraform users know it.
+r53_plugin::model! {
+    /// A `timeouts { create = "…" update = "…" delete = "…" }` block, as Terraform users know it.
+    pub struct Timeouts / TimeoutsAttrs {
+        description: "Time limits for the operations, including waiting for the registrar's asynchronous operations.";
+        attributes {
+            create: String [optional] "How long creating (registering or adopting) and applying the settings may take, e.g. `45m` or `2h` (units s, m, h).",
+            update: String [optional] "How long an update may take, e.g. `45m` or `2h` (units s, m, h).",
+            delete: String [optional] "How long deleting may take, e.g. `45m` or `2h` (units s, m, h).",
+        }
+    }
+}
+
+/// The `timeouts` block, its descriptions ending with the resource's `defaults`.
 pub fn timeouts_block(defaults: &str) -> r53_plugin::schema::Block {
-    use r53_plugin::schema::{Attribute, Block};
-    use r53_plugin::Type;
-    let a = |n: &str, what: &str| {
-        Attribute::new(
-            n,
-            Type::String,
-            &format!("How long {what} may take, e.g. `45m` or `2h` (units s, m, h). {defaults}"),
-        )
-        .optional()
-    };
-    Block::new("Time limits for the operations, including waiting for the registrar's asynchronous operations.")
-        .attr(a("create", "creating (registering or adopting) and applying the settings"))
-        .attr(a("update", "an update"))
-        .attr(a("delete", "deleting"))
+    let mut b = Timeouts::block();
+    for a in &mut b.attributes {
+        a.description = format!("{} {defaults}", a.description);
+    }
+    b
 }
 
 pub use r53_core::parse_duration;
+
+impl Timeouts {
+    /// The timeout `pick` chooses from a resource's `timeouts` block, or `default`.
+    pub fn of(
+        block: &Field<Vec<Timeouts>>,
+        pick: impl Fn(&Timeouts) -> &Field<String>,
+        default: Duration,
+    ) -> Duration {
+        block
+            .items()
+            .first()
+            .and_then(|t| pick(t).as_str())
+            .and_then(|s| parse_duration(s).ok())
+            .unwrap_or(default)
+    }
+
+    /// Validation of a `timeouts` block (the resource's attribute `attr`), with the paths.
+    pub fn check(block: &Field<Vec<Timeouts>>, attr: &str, d: &mut r53_plugin::Diagnostics) {
+        if let Some(t) = block.items().first() {
+            let a = Timeouts::ATTR;
+            for (op, v) in [
+                (a.create, &t.create),
+                (a.update, &t.update),
+                (a.delete, &t.delete),
+            ] {
+                if let Some(Err(e)) = v.as_str().map(parse_duration) {
+                    d.error_at(at(attr).index(0).then(op), "Invalid timeout", e);
+                }
+            }
+        }
+    }
+}
 
 /// The configured timeout for `op` (`create`, `update`, `delete`), or `default`.
 pub fn timeout_of(v: &Value, op: &str, default: Duration) -> Duration {

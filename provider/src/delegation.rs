@@ -10,8 +10,8 @@ use r53_core::dns::delegation::{
     display_zone, normalise_set, wait_published, ParentView, Published, Server, Walker,
 };
 use r53_core::{Change, NameServer};
-use r53_plugin::schema::{Attribute, Block, Nesting, Schema};
-use r53_plugin::{AttrPath, Ctx, Diagnostic, Diagnostics, Failure, Resource, Type, Value};
+use r53_plugin::schema::Schema;
+use r53_plugin::{AttrPath, Ctx, Diagnostic, Diagnostics, Failure, Field, Resource, Set, Value};
 use r53_zone::name::{normalise, within};
 use r53_zone::{RecordSet, RecordType};
 
@@ -22,9 +22,10 @@ use crate::meta::Meta;
 pub const DEFAULT_TTL: i64 = 172_800;
 pub const TYPE_NAME: &str = "r53_delegation";
 
-pub fn schema() -> Schema {
-    let b = Block::new(
-        "Binds a domain (or subdomain) to a set of name servers — usually a hosted zone's `name_servers` — and \
+r53_plugin::model! {
+    /// The configuration and state of `r53_delegation`.
+    pub struct Delegation / DelegationAttrs {
+        description: "Binds a domain (or subdomain) to a set of name servers — usually a hosted zone's `name_servers` — and \
          verifies over DNS that the parent zone publishes them. Exactly one of:\n\n\
          * `registrar = \"route53\"`: the domain is registered with Route 53 Domains; its name servers are changed \
          (UpdateDomainNameservers, only when the set really differs) and the operation waited for.\n\
@@ -35,23 +36,30 @@ pub fn schema() -> Schema {
          mismatch shows in the plan, and `fail_if_not_delegated` makes it an error.\n\n\
          Before switching it warns when a target name server does not answer authoritatively for the domain (a \
          lame delegation) and refuses when the parent publishes a DS record no DNSKEY served by the targets \
-         matches (validating resolvers would fail the domain).",
-    )
-    .attr(Attribute::new("id", Type::String, "`route53:<domain>`, `external:<domain>` or `<parent_zone_id>:<domain>` (also the import ID).").computed())
-    .attr(Attribute::new("domain", Type::String, "The domain or subdomain to delegate, e.g. `example.com` or `dev.example.com`. Case and a trailing dot do not matter; Unicode is converted to its `xn--` form.").required().force_new())
-    .attr(Attribute::new("name_servers", Type::set(Type::String), "The name servers the domain should be delegated to, typically `r53_hosted_zone.<name>.name_servers`. Order, case and trailing dots do not matter.").required())
-    .attr(Attribute::new("registrar", Type::String, "`route53` (Route 53 Domains holds the registration) or `external` (another registrar does). Conflicts with `parent_zone_id`.").optional().force_new())
-    .attr(Attribute::new("parent_zone_id", Type::String, "ID of the Route 53 hosted zone that delegates this subdomain (the NS record set is written there). Conflicts with `registrar`.").optional().force_new())
-    .attr(Attribute::new("ttl", Type::Number, "TTL of the NS record set in the parent zone (`parent_zone_id` only). Default 172800 (two days, like the TLDs).").optional())
-    .attr(Attribute::new("wait_for_delegation", Type::Bool, "Wait, within the timeout, until every server of the parent zone publishes exactly these name servers (queried over DNS). Default `true` with `registrar = \"route53\"` and `parent_zone_id`, `false` with `registrar = \"external\"`.").optional())
-    .attr(Attribute::new("fail_if_not_delegated", Type::Bool, "Fail the apply when, after any wait, the parent does not publish these name servers (with `registrar = \"external\"`: until the delegation has been changed at the other registrar). Default `false`: a warning.").optional())
-    .attr(Attribute::new("parent_zone", Type::String, "The parent zone found over DNS (e.g. `com`).").computed())
-    .attr(Attribute::new("parent_name_servers", Type::list(Type::String), "The parent zone's servers that were asked.").computed())
-    .attr(Attribute::new("published_name_servers", Type::list(Type::String), "The name servers the parent publishes for the domain now (sorted; empty when it publishes no delegation or its servers disagree).").computed())
-    .attr(Attribute::new("delegated", Type::Bool, "Whether every server of the parent zone publishes exactly `name_servers`.").computed())
-    .attr(Attribute::new("status_message", Type::String, "What the delegation looks like, in words; with `registrar = \"external\"` and no delegation yet, which name servers to set at the registrar.").computed())
-    .block("timeouts", Nesting::List, 0, 1, timeouts_block("Defaults: create 30m, update 30m, delete 30m."));
-    Schema::new(0, b)
+         matches (validating resolvers would fail the domain).";
+        attributes {
+            id: String [computed] "`route53:<domain>`, `external:<domain>` or `<parent_zone_id>:<domain>` (also the import ID).",
+            domain: String [required, force_new] "The domain or subdomain to delegate, e.g. `example.com` or `dev.example.com`. Case and a trailing dot do not matter; Unicode is converted to its `xn--` form.",
+            name_servers: Set<String> [required] "The name servers the domain should be delegated to, typically `r53_hosted_zone.<name>.name_servers`. Order, case and trailing dots do not matter.",
+            registrar: String [optional, force_new] "`route53` (Route 53 Domains holds the registration) or `external` (another registrar does). Conflicts with `parent_zone_id`.",
+            parent_zone_id: String [optional, force_new] "ID of the Route 53 hosted zone that delegates this subdomain (the NS record set is written there). Conflicts with `registrar`.",
+            ttl: i64 [optional] "TTL of the NS record set in the parent zone (`parent_zone_id` only). Default 172800 (two days, like the TLDs).",
+            wait_for_delegation: bool [optional] "Wait, within the timeout, until every server of the parent zone publishes exactly these name servers (queried over DNS). Default `true` with `registrar = \"route53\"` and `parent_zone_id`, `false` with `registrar = \"external\"`.",
+            fail_if_not_delegated: bool [optional] "Fail the apply when, after any wait, the parent does not publish these name servers (with `registrar = \"external\"`: until the delegation has been changed at the other registrar). Default `false`: a warning.",
+            parent_zone: String [computed] "The parent zone found over DNS (e.g. `com`).",
+            parent_name_servers: Vec<String> [computed] "The parent zone's servers that were asked.",
+            published_name_servers: Vec<String> [computed] "The name servers the parent publishes for the domain now (sorted; empty when it publishes no delegation or its servers disagree).",
+            delegated: bool [computed] "Whether every server of the parent zone publishes exactly `name_servers`.",
+            status_message: String [computed] "What the delegation looks like, in words; with `registrar = \"external\"` and no delegation yet, which name servers to set at the registrar.",
+        }
+        blocks {
+            timeouts: Vec<Timeouts> [0, 1] => timeouts_block("Defaults: create 30m, update 30m, delete 30m."),
+        }
+    }
+}
+
+pub fn schema() -> Schema {
+    Schema::new(0, Delegation::block())
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,11 +70,8 @@ pub enum Mode {
 }
 
 impl Mode {
-    fn of(v: &Value) -> Result<Mode, String> {
-        match (
-            opt_str(v, "registrar").as_deref(),
-            opt_str(v, "parent_zone_id"),
-        ) {
+    fn of(m: &Delegation) -> Result<Mode, String> {
+        match (m.registrar.as_str(), m.parent_zone_id.string()) {
             (Some("route53"), None) => Ok(Mode::Registrar),
             (Some("external"), None) => Ok(Mode::External),
             (None, Some(z)) => Ok(Mode::Parent(r53_core::route53::strip_zone_id(&z))),
@@ -93,8 +98,8 @@ impl Mode {
     }
 }
 
-fn ns_of(v: &Value) -> Vec<String> {
-    normalise_set(&str_list(v, "name_servers"))
+fn ns_of(m: &Delegation) -> Vec<String> {
+    normalise_set(m.name_servers.items())
 }
 
 pub struct DelegationResource;
@@ -139,33 +144,27 @@ fn seen(view: &ParentView, want: &[String], mode: &Mode) -> Seen {
     }
 }
 
-fn set_seen(s: &mut Value, seen: Option<&Seen>) {
+fn set_seen(s: &mut Delegation, seen: Option<&Seen>) {
     match seen {
         Some(x) => {
-            s.set("parent_zone", Value::string(&x.zone));
-            s.set(
-                "parent_name_servers",
-                list_value(x.parent_servers.iter().cloned()),
-            );
-            s.set(
-                "published_name_servers",
-                list_value(x.published.iter().cloned()),
-            );
-            s.set("delegated", Value::Bool(x.delegated));
-            s.set("status_message", Value::string(&x.message));
+            s.parent_zone = Field::Known(x.zone.clone());
+            s.parent_name_servers = Field::Known(x.parent_servers.clone());
+            s.published_name_servers = Field::Known(x.published.clone());
+            s.delegated = Field::Known(x.delegated);
+            s.status_message = Field::Known(x.message.clone());
         }
         None => {
             // Unknown after a failed DNS check: keep nulls rather than stale values.
-            for k in ["parent_zone", "delegated", "status_message"] {
-                if s.get(k).is_unknown() {
-                    s.set(k, Value::Null);
+            fn settle<T>(f: &mut Field<T>, to: Field<T>) {
+                if f.is_unknown() {
+                    *f = to;
                 }
             }
-            for k in ["parent_name_servers", "published_name_servers"] {
-                if s.get(k).is_unknown() {
-                    s.set(k, Value::List(Vec::new()));
-                }
-            }
+            settle(&mut s.parent_zone, Field::Null);
+            settle(&mut s.delegated, Field::Null);
+            settle(&mut s.status_message, Field::Null);
+            settle(&mut s.parent_name_servers, Field::Known(Vec::new()));
+            settle(&mut s.published_name_servers, Field::Known(Vec::new()));
         }
     }
 }
@@ -251,39 +250,34 @@ impl DelegationResource {
 
     fn state(
         &self,
-        base: &Value,
+        base: &Delegation,
         mode: &Mode,
         domain: &str,
         ns: &[String],
         ttl: Option<i64>,
-    ) -> Value {
-        let mut s = if base.is_null() {
-            Value::Object(Default::default())
-        } else {
-            base.clone()
-        };
-        s.set("id", Value::string(mode.id(domain)));
-        if s.get("domain").is_null() {
-            s.set("domain", Value::string(domain));
+    ) -> Delegation {
+        let mut s = base.clone();
+        s.id = Field::Known(mode.id(domain));
+        if s.domain.is_null() {
+            s.domain = domain.into();
         }
         match mode {
-            Mode::Registrar => s.set("registrar", Value::string("route53")),
-            Mode::External => s.set("registrar", Value::string("external")),
+            Mode::Registrar => s.registrar = "route53".into(),
+            Mode::External => s.registrar = "external".into(),
             Mode::Parent(z) => {
-                if s.get("parent_zone_id").is_null() {
-                    s.set("parent_zone_id", Value::string(z));
+                if s.parent_zone_id.is_null() {
+                    s.parent_zone_id = z.as_str().into();
                 }
             }
         }
         // Keep the configured spelling when the set is the same.
         if ns_of(&s) != normalise_set(ns) {
-            s.set("name_servers", set_value(ns.iter().cloned()));
+            s.name_servers = Field::Known(ns.iter().cloned().collect());
         }
         if let Mode::Parent(_) = mode {
-            let configured = s.get("ttl").as_i64();
             let live = ttl.unwrap_or(DEFAULT_TTL);
-            if configured.unwrap_or(DEFAULT_TTL) != live {
-                s.set("ttl", Value::Number(r53_plugin::Number::Int(live)));
+            if s.ttl.get().unwrap_or(DEFAULT_TTL) != live {
+                s.ttl = Field::Known(live);
             }
         }
         s
@@ -293,12 +287,12 @@ impl DelegationResource {
         &self,
         meta: &Meta,
         ctx: &Ctx,
-        prior: &Value,
-        planned: &Value,
+        creating: bool,
+        planned: &Delegation,
         timeout: Duration,
     ) -> Result<Value, Failure> {
         let mode = Mode::of(planned).map_err(|e| Diagnostic::error("Invalid delegation", e))?;
-        let domain = ascii_name(&opt_str(planned, "domain").unwrap_or_default())
+        let domain = ascii_name(planned.domain.as_str().unwrap_or_default())
             .map_err(|e| Diagnostic::error("Invalid domain", e))?;
         let want = ns_of(planned);
         let c = call(ctx, timeout);
@@ -313,7 +307,7 @@ impl DelegationResource {
                     "Subdomain outside its parent zone",
                     format!("{domain} is not a subdomain of {} (zone {zid})", view.zone),
                 )
-                .at(at("domain"))
+                .at(at(Delegation::ATTR.domain))
                 .into());
             }
         }
@@ -385,7 +379,7 @@ impl DelegationResource {
                 }
             }
             Mode::Parent(zid) => {
-                let ttl = planned.get("ttl").as_i64().unwrap_or(DEFAULT_TTL);
+                let ttl = planned.ttl.get().unwrap_or(DEFAULT_TTL);
                 let live = self.live(meta, &c, &mode, &domain, None).await?;
                 if live.as_ref() != Some(&(want.clone(), Some(ttl))) {
                     let set = RecordSet {
@@ -419,8 +413,8 @@ impl DelegationResource {
 
         // Wait for the parent to publish.
         let wait = planned
-            .get("wait_for_delegation")
-            .as_bool()
+            .wait_for_delegation
+            .get()
             .unwrap_or(mode.waits_by_default());
         let mut view = view;
         if wait && !view.publishes(&want) {
@@ -457,24 +451,24 @@ impl DelegationResource {
                         now.message
                     ),
                 );
-                return Err(if prior.is_null() && mode == Mode::External {
+                return Err(if creating && mode == Mode::External {
                     Failure::from(d)
                 } else {
-                    Failure::with_partial(d, state)
+                    Failure::with_partial(d, state.to_value())
                 });
             }
         }
         let s = seen(&view, &want, &mode);
         set_seen(&mut state, Some(&s));
-        state.set("id", Value::string(mode.id(&domain)));
+        state.id = Field::Known(mode.id(&domain));
         if !s.delegated {
-            if planned.get("fail_if_not_delegated").as_bool() == Some(true) {
+            if planned.fail_if_not_delegated.get() == Some(true) {
                 let d = Diagnostic::error(format!("{domain} is not delegated"), s.message.clone())
-                    .at(at("fail_if_not_delegated"));
-                return Err(if prior.is_null() && mode == Mode::External {
+                    .at(at(Delegation::ATTR.fail_if_not_delegated));
+                return Err(if creating && mode == Mode::External {
                     Failure::from(d)
                 } else {
-                    Failure::with_partial(d, state)
+                    Failure::with_partial(d, state.to_value())
                 });
             }
             if mode == Mode::External || !wait {
@@ -484,7 +478,7 @@ impl DelegationResource {
                 ));
             }
         }
-        Ok(state)
+        Ok(state.to_value())
     }
 
     async fn read_state(
@@ -493,7 +487,7 @@ impl DelegationResource {
         ctx: &Ctx,
         mode: &Mode,
         domain: &str,
-        base: &Value,
+        base: &Delegation,
     ) -> Result<Option<Value>, Diagnostics> {
         let c = call(ctx, READ_TIMEOUT);
         let w = Self::walker(meta, &c);
@@ -508,7 +502,7 @@ impl DelegationResource {
         let Some((ns, ttl)) = self.live(meta, &c, mode, domain, view.as_ref()).await? else {
             if *mode == Mode::External {
                 // No DNS answer: nothing known; keep the state as it is.
-                return Ok(Some(base.clone()));
+                return Ok(Some(base.to_value()));
             }
             return Ok(None);
         };
@@ -516,7 +510,7 @@ impl DelegationResource {
         let want = ns_of(&s);
         let seen = view.as_ref().map(|v| seen(v, &want, mode));
         set_seen(&mut s, seen.as_ref());
-        Ok(Some(s))
+        Ok(Some(s.to_value()))
     }
 }
 
@@ -543,41 +537,45 @@ impl Resource<Meta> for DelegationResource {
 
     fn validate(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
-        let domain = config.get("domain").as_str().map(ascii_name);
+        let m = match Delegation::from_value(config) {
+            Ok(m) => m,
+            Err(e) => return e,
+        };
+        let a = Delegation::ATTR;
+        let domain = m.domain.as_str().map(ascii_name);
         if let Some(Err(e)) = &domain {
-            d.error_at(at("domain"), "Invalid domain", e.clone());
+            d.error_at(at(a.domain), "Invalid domain", e.clone());
         }
-        let (reg, parent) = (config.get("registrar"), config.get("parent_zone_id"));
-        if !reg.is_unknown() && !parent.is_unknown() {
-            if let Err(e) = Mode::of(config) {
-                let p = if reg.is_null() {
-                    "parent_zone_id"
+        if !m.registrar.is_unknown() && !m.parent_zone_id.is_unknown() {
+            if let Err(e) = Mode::of(&m) {
+                let p = if m.registrar.is_null() {
+                    a.parent_zone_id
                 } else {
-                    "registrar"
+                    a.registrar
                 };
                 d.error_at(at(p), "Invalid delegation", e);
             }
         }
-        let ns = config.get("name_servers");
-        if ns.is_wholly_known() {
-            let names = str_list(config, "name_servers");
+        // Unknown also when a single server is not known yet: check the set once it is.
+        if !m.name_servers.is_unknown() {
+            let names = m.name_servers.items();
             if names.is_empty() {
                 d.error_at(
-                    at("name_servers"),
+                    at(a.name_servers),
                     "No name servers",
                     "a delegation needs at least one name server (Route 53 zones have four)",
                 );
             }
-            for n in &names {
+            for n in names {
                 if let Err(e) = r53_zone::Name::parse(&normalise(n)) {
                     d.error_at(
-                        at("name_servers"),
+                        at(a.name_servers),
                         "Invalid name server",
                         format!("{n:?}: {e}"),
                     );
                 } else if !normalise(n).contains('.') {
                     d.error_at(
-                        at("name_servers"),
+                        at(a.name_servers),
                         "Invalid name server",
                         format!("{n:?} is not a host name"),
                     );
@@ -591,7 +589,7 @@ impl Resource<Meta> for DelegationResource {
                     .filter(|n| within(n, dom))
                 {
                     d.error_at(
-                        at("name_servers"),
+                        at(a.name_servers),
                         "Name server needs glue",
                         format!(
                             "{n} is inside {dom}, so the parent must publish its address (glue). r53_delegation does not \
@@ -602,102 +600,128 @@ impl Resource<Meta> for DelegationResource {
                 }
             }
         }
-        if let Some(t) = config.get("ttl").as_i64() {
+        if let Some(t) = m.ttl.get() {
             if !(0..=2_147_483_647).contains(&t) {
                 d.error_at(
-                    at("ttl"),
+                    at(a.ttl),
                     "Invalid ttl",
                     format!("{t} is outside 0..2147483647"),
                 );
             }
-            if !config.get("registrar").is_unknown() && !config.get("registrar").is_null() {
+            if !m.registrar.is_unknown() && !m.registrar.is_null() {
                 d.error_at(
-                    at("ttl"),
+                    at(a.ttl),
                     "ttl only applies to parent_zone_id",
                     "a registrar's delegation TTL is set by the TLD registry",
                 );
             }
         }
-        check_timeouts(config, &mut d);
+        Timeouts::check(&m.timeouts, a.timeouts, &mut d);
         d
     }
 
     fn keep_prior_form(&self, prior: &Value, planned: &mut Value) -> bool {
-        let (p, n) = (prior.get("name_servers"), planned.get("name_servers"));
-        if p == n || !n.is_wholly_known() || p.elements().is_empty() {
+        let (Ok(p), Ok(mut n)) = (
+            Delegation::from_value(prior),
+            Delegation::from_value(planned),
+        ) else {
+            return false;
+        };
+        if p.name_servers == n.name_servers
+            || n.name_servers.is_unknown()
+            || p.name_servers.items().is_empty()
+        {
             return false;
         }
-        if ns_of(prior) == ns_of(planned) {
-            planned.set("name_servers", p.clone());
+        if ns_of(&p) == ns_of(&n) {
+            n.name_servers = p.name_servers;
+            *planned = n.to_value();
             return true;
         }
         false
     }
 
-    fn replace_paths(&self, _schema: &Schema, prior: &Value, planned: &Value) -> Vec<AttrPath> {
-        let mut out = Vec::new();
-        let same = |k: &str, f: &dyn Fn(&str) -> String| match (
-            prior.get(k).as_str(),
-            planned.get(k).as_str(),
+    fn replace_paths(&self, schema: &Schema, prior: &Value, planned: &Value) -> Vec<AttrPath> {
+        let (Ok(p), Ok(n)) = (
+            Delegation::from_value(prior),
+            Delegation::from_value(planned),
+        ) else {
+            return schema.block.replace_paths(prior, planned);
+        };
+        let a = Delegation::ATTR;
+        let same = |x: &Field<String>, y: &Field<String>, f: &dyn Fn(&str) -> String| match (
+            x.as_str(),
+            y.as_str(),
         ) {
             (Some(a), Some(b)) => f(a) == f(b),
-            _ => prior.get(k) == planned.get(k),
+            _ => x == y,
         };
-        if !same("domain", &|s| {
+        let mut out = Vec::new();
+        if !same(&p.domain, &n.domain, &|s| {
             ascii_name(s).unwrap_or_else(|_| s.to_string())
         }) {
-            out.push(at("domain"));
+            out.push(at(a.domain));
         }
-        if !same("registrar", &|s| s.to_string()) {
-            out.push(at("registrar"));
+        if !same(&p.registrar, &n.registrar, &|s| s.to_string()) {
+            out.push(at(a.registrar));
         }
-        if !same("parent_zone_id", &r53_core::route53::strip_zone_id) {
-            out.push(at("parent_zone_id"));
+        if !same(
+            &p.parent_zone_id,
+            &n.parent_zone_id,
+            &r53_core::route53::strip_zone_id,
+        ) {
+            out.push(at(a.parent_zone_id));
         }
         out
     }
 
     fn modify_plan(&self, prior: &Value, planned: &mut Value, d: &mut Diagnostics) {
-        let Ok(mode) = Mode::of(planned) else { return };
-        if let Some(Ok(domain)) = planned.get("domain").as_str().map(ascii_name) {
-            planned.set("id", Value::string(mode.id(&domain)));
+        let mut n = match Delegation::from_value(planned) {
+            Ok(n) => n,
+            Err(e) => return d.extend(e),
+        };
+        let p = match prior {
+            Value::Null => None,
+            v => match Delegation::from_value(v) {
+                Ok(p) => Some(p),
+                Err(e) => return d.extend(e),
+            },
+        };
+        let Ok(mode) = Mode::of(&n) else { return };
+        if let Some(Ok(domain)) = n.domain.as_str().map(ascii_name) {
+            n.id = Field::Known(mode.id(&domain));
             // External drift: the plan says what the user has to do elsewhere.
-            if mode == Mode::External
-                && !prior.is_null()
-                && planned.get("name_servers").is_wholly_known()
-                && ns_of(prior) != ns_of(planned)
-            {
-                let now = ns_of(prior);
-                d.warning(
-                    format!("{domain} is not delegated to the configured name servers"),
-                    format!(
-                        "The parent zone publishes {} for {domain}. Its registrar is not Route 53, so applying changes \
-                         nothing there: set the name servers of {domain} at the registrar to {}.",
-                        if now.is_empty() { "no delegation".to_string() } else { now.join(", ") },
-                        ns_of(planned).join(", ")
-                    ),
-                );
+            if let Some(p) = p.as_ref().filter(|_| mode == Mode::External) {
+                if n.name_servers.is_known() && ns_of(p) != ns_of(&n) {
+                    let now = ns_of(p);
+                    d.warning(
+                        format!("{domain} is not delegated to the configured name servers"),
+                        format!(
+                            "The parent zone publishes {} for {domain}. Its registrar is not Route 53, so applying changes \
+                             nothing there: set the name servers of {domain} at the registrar to {}.",
+                            if now.is_empty() { "no delegation".to_string() } else { now.join(", ") },
+                            ns_of(&n).join(", ")
+                        ),
+                    );
+                }
             }
         }
-        if prior.is_null()
-            || ns_of(prior) != ns_of(planned)
-            || prior.get("ttl") != planned.get("ttl")
+        if p.as_ref()
+            .is_none_or(|p| ns_of(p) != ns_of(&n) || p.ttl != n.ttl)
         {
-            for k in [
-                "published_name_servers",
-                "delegated",
-                "status_message",
-                "parent_name_servers",
-                "parent_zone",
-            ] {
-                planned.set(k, Value::Unknown);
-            }
+            n.published_name_servers = Field::Unknown;
+            n.delegated = Field::Unknown;
+            n.status_message = Field::Unknown;
+            n.parent_name_servers = Field::Unknown;
+            n.parent_zone = Field::Unknown;
         }
+        *planned = n.to_value();
     }
 
     async fn create(&self, meta: &Meta, ctx: &Ctx, planned: Value) -> Result<Value, Failure> {
-        let t = timeout_of(&planned, "create", CREATE_TIMEOUT);
-        self.apply(meta, ctx, &Value::Null, &planned, t).await
+        let m = Delegation::from_value(&planned)?;
+        let t = Timeouts::of(&m.timeouts, |t| &t.create, CREATE_TIMEOUT);
+        self.apply(meta, ctx, true, &m, t).await
     }
 
     async fn read(
@@ -706,21 +730,23 @@ impl Resource<Meta> for DelegationResource {
         ctx: &Ctx,
         state: &Value,
     ) -> Result<Option<Value>, Diagnostics> {
-        let mode = Mode::of(state).map_err(|e| Diagnostic::error("Invalid state", e))?;
-        let domain = ascii_name(&opt_str(state, "domain").unwrap_or_default())
+        let m = Delegation::from_value(state)?;
+        let mode = Mode::of(&m).map_err(|e| Diagnostic::error("Invalid state", e))?;
+        let domain = ascii_name(m.domain.as_str().unwrap_or_default())
             .map_err(|e| Diagnostic::error("Invalid state", e))?;
-        self.read_state(meta, ctx, &mode, &domain, state).await
+        self.read_state(meta, ctx, &mode, &domain, &m).await
     }
 
     async fn update(
         &self,
         meta: &Meta,
         ctx: &Ctx,
-        prior: &Value,
+        _prior: &Value,
         planned: Value,
     ) -> Result<Value, Failure> {
-        let t = timeout_of(&planned, "update", CREATE_TIMEOUT);
-        self.apply(meta, ctx, prior, &planned, t).await
+        let m = Delegation::from_value(&planned)?;
+        let t = Timeouts::of(&m.timeouts, |t| &t.update, CREATE_TIMEOUT);
+        self.apply(meta, ctx, false, &m, t).await
     }
 
     async fn delete(
@@ -729,9 +755,12 @@ impl Resource<Meta> for DelegationResource {
         ctx: &Ctx,
         prior: &Value,
     ) -> Result<Diagnostics, Diagnostics> {
-        let mode = Mode::of(prior).map_err(|e| Diagnostic::error("Invalid state", e))?;
-        let domain = opt_str(prior, "domain")
-            .and_then(|d| ascii_name(&d).ok())
+        let m = Delegation::from_value(prior)?;
+        let mode = Mode::of(&m).map_err(|e| Diagnostic::error("Invalid state", e))?;
+        let domain = m
+            .domain
+            .as_str()
+            .and_then(|d| ascii_name(d).ok())
             .unwrap_or_default();
         match mode {
             Mode::Registrar => Ok(Diagnostic::warning(
@@ -740,13 +769,13 @@ impl Resource<Meta> for DelegationResource {
                     "r53_delegation for {domain}: removed from the Terraform state only. The registrar keeps pointing \
                      {domain} at {} — taking a live domain's name servers away would take it off the Internet. Change \
                      them with another r53_delegation (or r53_registered_domain) when you move the domain.",
-                    ns_of(prior).join(", ")
+                    ns_of(&m).join(", ")
                 ),
             )
             .into()),
             Mode::External => Ok(Diagnostics::new()),
             Mode::Parent(zid) => {
-                let t = timeout_of(prior, "delete", DELETE_TIMEOUT);
+                let t = Timeouts::of(&m.timeouts, |t| &t.delete, DELETE_TIMEOUT);
                 let c = call(ctx, t);
                 let what = format!("Removing the delegation of {domain} from zone {zid}");
                 let r = &meta.aws.route53;
@@ -772,8 +801,10 @@ impl Resource<Meta> for DelegationResource {
                 format!("expected route53:<domain>, external:<domain> or <parent_zone_id>:<domain>: {e}"),
             ))
         })?;
-        let mut base = Value::Object(Default::default());
-        base.set("domain", Value::string(&domain));
+        let base = Delegation {
+            domain: domain.as_str().into(),
+            ..Default::default()
+        };
         match self.read_state(meta, ctx, &mode, &domain, &base).await? {
             Some(s) => Ok(s),
             None => Err(Diagnostic::error(
@@ -861,7 +892,8 @@ mod tests {
             serde_json::json!({"domain": "example.com", "registrar": "route53", "name_servers": ["B.EXAMPLE.ORG.", "a.example.net"]}),
         );
         assert!(r.keep_prior_form(&prior, &mut planned));
-        assert_eq!(planned.get("name_servers"), prior.get("name_servers"));
+        let ns = |v: &Value| Delegation::from_value(v).unwrap().name_servers;
+        assert_eq!(ns(&planned), ns(&prior));
         let mut changed = cfg(
             serde_json::json!({"domain": "example.com", "registrar": "route53", "name_servers": ["c.example.net"]}),
         );
