@@ -1,10 +1,12 @@
 //! `r53_hosted_zone`: a public or private hosted zone.
 
 use async_trait::async_trait;
-use r53_core::{Call, HostedZone, NewZone, Vpc};
+use std::collections::BTreeMap;
+
+use r53_core::{Call, HostedZone, NewZone};
 use r53_plugin::framework::Failure;
-use r53_plugin::schema::{Attribute, Block, Nesting, Schema};
-use r53_plugin::{AttrPath, Ctx, Diagnostic, Diagnostics, Resource, Type, Value};
+use r53_plugin::schema::Schema;
+use r53_plugin::{AttrPath, Ctx, Diagnostic, Diagnostics, Field, Resource, Set, Value};
 use r53_zone::name::{normalise, Name};
 
 use crate::common::*;
@@ -14,128 +16,104 @@ pub struct HostedZoneResource;
 
 pub const TYPE_NAME: &str = "r53_hosted_zone";
 
-pub fn schema() -> Schema {
-    Schema::new(
-        0,
-        Block::new(
-            "A Route 53 hosted zone: the records of a domain, served by four Route 53 name servers. \
-             Public by default; with `vpc` blocks it is a private zone answering only inside those VPCs. \
-             Creation waits until the zone is in sync on all Route 53 servers.\n\n\
-             **Interrupted creates never leave a second zone.** Each create sends a CallerReference fixed before its \
-             first attempt, `r53-tf1:<fingerprint>:<nonce>` (the fingerprint covers the name, public or private, the \
-             first VPC and the delegation set), so a retried request finds the zone it made. When the create answers \
-             Terraform — with the state, or after Ctrl-C or an error with the zone kept in state (tainted) — it tags \
-             the zone `r53:claimed`. If the provider is killed before it can answer (`kill -9`, a crash, a lost \
-             machine), Terraform records nothing; the next create of the same zone first looks for a zone of that \
-             name whose CallerReference has this zone's `r53-tf1:<fingerprint>:` prefix and which is not claimed, and \
-             takes it over (with a warning) instead of creating a second one. Zones in any state are claimed, and \
-             zones made outside this provider lack the prefix, so neither is ever taken over. A tainted zone is \
-             replaced by the next apply; if it should stay, `terraform untaint` it.",
-        )
-        .attr(Attribute::new("id", Type::String, "The hosted zone ID (same as `zone_id`).").computed())
-        .attr(
-            Attribute::new("name", Type::String, "The domain name of the zone, e.g. `example.com` (case and a trailing dot do not matter).")
-                .required()
-                .force_new(),
-        )
-        .attr(Attribute::new("comment", Type::String, "A comment for the zone.").optional())
-        .attr(Attribute::new("tags", Type::map(Type::String), "Tags for the zone (at most 49: the provider keeps the tag `r53:claimed` on every zone it creates, not shown here).").optional())
-        .attr(
-            Attribute::new(
-                "delegation_set_id",
-                Type::String,
-                "ID of a reusable delegation set whose four name servers the zone should use. Public zones only.",
-            )
-            .optional_computed()
-            .force_new(),
-        )
-        .attr(
-            Attribute::new(
-                "force_destroy",
-                Type::Bool,
-                "Delete every record set (except the apex SOA and NS) when destroying the zone. Without it, destroying a zone \
-                 that still has records fails, which protects production data. Default `false`.",
-            )
-            .optional(),
-        )
-        .attr(Attribute::new("zone_id", Type::String, "The hosted zone ID, e.g. `Z0123456789ABCDEFGHIJ`.").computed())
-        .attr(Attribute::new("arn", Type::String, "The zone's ARN.").computed())
-        .attr(
-            Attribute::new("name_servers", Type::list(Type::String), "The four Route 53 name servers of the zone, to delegate the domain to.")
-                .computed(),
-        )
-        .attr(Attribute::new("primary_name_server", Type::String, "The name server named in the zone's SOA record.").computed())
-        .block(
-            "vpc",
-            Nesting::Set,
-            0,
-            0,
-            Block::new("A VPC the private zone is associated with. Switching between public and private replaces the zone.")
-                .attr(Attribute::new("vpc_id", Type::String, "The VPC ID.").required())
-                .attr(Attribute::new("vpc_region", Type::String, "The VPC's region. Defaults to the provider's region.").optional_computed()),
-        ),
-    )
+r53_plugin::model! {
+    /// A `vpc` block of `r53_hosted_zone`.
+    pub struct Vpc / VpcAttrs {
+        description: "A VPC the private zone is associated with. Switching between public and private replaces the zone.";
+        attributes {
+            vpc_id: String [required] "The VPC ID.",
+            vpc_region: String [optional_computed] "The VPC's region. Defaults to the provider's region.",
+        }
+    }
 }
 
-fn vpcs_of(v: &Value, default_region: &str) -> Vec<Vpc> {
-    v.get("vpc")
-        .elements()
+r53_plugin::model! {
+    /// The configuration and state of `r53_hosted_zone`.
+    pub struct Zone / ZoneAttrs {
+        description: "A Route 53 hosted zone: the records of a domain, served by four Route 53 name servers. \
+         Public by default; with `vpc` blocks it is a private zone answering only inside those VPCs. \
+         Creation waits until the zone is in sync on all Route 53 servers.\n\n\
+         **Interrupted creates never leave a second zone.** Each create sends a CallerReference fixed before its \
+         first attempt, `r53-tf1:<fingerprint>:<nonce>` (the fingerprint covers the name, public or private, the \
+         first VPC and the delegation set), so a retried request finds the zone it made. When the create answers \
+         Terraform — with the state, or after Ctrl-C or an error with the zone kept in state (tainted) — it tags \
+         the zone `r53:claimed`. If the provider is killed before it can answer (`kill -9`, a crash, a lost \
+         machine), Terraform records nothing; the next create of the same zone first looks for a zone of that \
+         name whose CallerReference has this zone's `r53-tf1:<fingerprint>:` prefix and which is not claimed, and \
+         takes it over (with a warning) instead of creating a second one. Zones in any state are claimed, and \
+         zones made outside this provider lack the prefix, so neither is ever taken over. A tainted zone is \
+         replaced by the next apply; if it should stay, `terraform untaint` it.";
+        attributes {
+            id: String [computed] "The hosted zone ID (same as `zone_id`).",
+            name: String [required, force_new] "The domain name of the zone, e.g. `example.com` (case and a trailing dot do not matter).",
+            comment: String [optional] "A comment for the zone.",
+            tags: BTreeMap<String, String> [optional] "Tags for the zone (at most 49: the provider keeps the tag `r53:claimed` on every zone it creates, not shown here).",
+            delegation_set_id: String [optional_computed, force_new]
+                "ID of a reusable delegation set whose four name servers the zone should use. Public zones only.",
+            force_destroy: bool [optional]
+                "Delete every record set (except the apex SOA and NS) when destroying the zone. Without it, destroying a zone \
+                 that still has records fails, which protects production data. Default `false`.",
+            zone_id: String [computed] "The hosted zone ID, e.g. `Z0123456789ABCDEFGHIJ`.",
+            arn: String [computed] "The zone's ARN.",
+            name_servers: Vec<String> [computed] "The four Route 53 name servers of the zone, to delegate the domain to.",
+            primary_name_server: String [computed] "The name server named in the zone's SOA record.",
+        }
+        blocks {
+            vpc: Set<Vpc> [0, 0],
+        }
+    }
+}
+
+pub fn schema() -> Schema {
+    Schema::new(0, Zone::block())
+}
+
+fn vpcs_of(m: &Zone, default_region: &str) -> Vec<r53_core::Vpc> {
+    m.vpc
+        .items()
         .iter()
-        .map(|b| Vpc {
-            id: opt_str(b, "vpc_id").unwrap_or_default(),
-            region: opt_str(b, "vpc_region").unwrap_or_else(|| default_region.to_string()),
+        .map(|b| r53_core::Vpc {
+            id: b.vpc_id.string().unwrap_or_default(),
+            region: b
+                .vpc_region
+                .string()
+                .unwrap_or_else(|| default_region.to_string()),
         })
         .collect()
 }
 
 /// Builds the state from what AWS says, keeping the user's spelling of `name` when equivalent.
-fn zone_state(
-    z: &HostedZone,
-    tags: &std::collections::BTreeMap<String, String>,
-    base: &Value,
-) -> Value {
-    let name = match base.get("name").as_str() {
+fn zone_state(z: &HostedZone, tags: &BTreeMap<String, String>, base: &Zone) -> Value {
+    let name = match base.name.as_str() {
         Some(n) if normalise(n) == z.name => n.to_string(),
         _ => z.name.clone(),
     };
-    let tags_v = if tags.is_empty() && base.get("tags").is_null() {
-        Value::Null
-    } else {
-        map_value(tags)
-    };
-    let vpcs = Value::Set(
-        z.vpcs
-            .iter()
-            .map(|v| {
-                let mut o = Value::Object(Default::default());
-                o.set("vpc_id", Value::string(&v.id));
-                o.set("vpc_region", Value::string(&v.region));
-                o
-            })
-            .collect(),
-    );
-    let mut s = Value::Object(Default::default());
-    s.set("id", Value::string(&z.id));
-    s.set("zone_id", Value::string(&z.id));
-    s.set("name", Value::string(name));
-    s.set("comment", Value::opt_string(z.comment.clone()));
-    s.set("tags", tags_v);
-    s.set(
-        "delegation_set_id",
-        Value::opt_string(z.delegation_set_id.clone()),
-    );
-    s.set("force_destroy", base.get("force_destroy").clone());
-    s.set(
-        "arn",
-        Value::string(format!("arn:aws:route53:::hostedzone/{}", z.id)),
-    );
-    s.set("name_servers", list_value(z.name_servers.clone()));
-    s.set(
-        "primary_name_server",
-        Value::opt_string(z.name_servers.first().cloned()),
-    );
-    s.set("vpc", vpcs);
-    s
+    Zone {
+        id: Field::Known(z.id.clone()),
+        zone_id: Field::Known(z.id.clone()),
+        name: Field::Known(name),
+        comment: z.comment.clone().into(),
+        tags: if tags.is_empty() && base.tags.is_null() {
+            Field::Null
+        } else {
+            Field::Known(tags.clone())
+        },
+        delegation_set_id: z.delegation_set_id.clone().into(),
+        force_destroy: base.force_destroy.clone(),
+        arn: Field::Known(format!("arn:aws:route53:::hostedzone/{}", z.id)),
+        name_servers: Field::Known(z.name_servers.clone()),
+        primary_name_server: z.name_servers.first().cloned().into(),
+        vpc: Field::Known(
+            z.vpcs
+                .iter()
+                .map(|v| Vpc {
+                    vpc_id: Field::Known(v.id.clone()),
+                    vpc_region: Field::Known(v.region.clone()),
+                })
+                .collect(),
+        ),
+    }
+    .to_value()
 }
 
 /// How long a stopped create may spend recording its claim on the zone before it answers.
@@ -150,7 +128,7 @@ impl HostedZoneResource {
         c: &Call,
         zone: &HostedZone,
         spec: &NewZone,
-        planned: &Value,
+        planned: &Zone,
     ) -> Result<(), r53_core::Error> {
         let r53 = &meta.aws.route53;
         for v in spec.vpcs.iter().filter(|v| !zone.vpcs.contains(v)) {
@@ -160,7 +138,7 @@ impl HostedZoneResource {
             r53.update_zone_comment(c, &zone.id, spec.comment.as_deref())
                 .await?;
         }
-        let want_tags = str_map(planned, "tags");
+        let want_tags = planned.tags.known().cloned().unwrap_or_default();
         // A new zone has no tags; one taken over may have some of them already.
         let have = if zone.caller_reference == spec.caller_reference {
             Default::default()
@@ -175,7 +153,7 @@ impl HostedZoneResource {
         meta: &Meta,
         ctx: &Ctx,
         id: &str,
-        base: &Value,
+        base: &Zone,
     ) -> Result<Option<Value>, Diagnostics> {
         let c = call(ctx, READ_TIMEOUT);
         let z = match meta.aws.route53.find_hosted_zone_by_id(&c, id).await {
@@ -205,24 +183,29 @@ impl Resource<Meta> for HostedZoneResource {
 
     fn validate(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
-        if let Some(n) = config.get("name").as_str() {
+        let m = match Zone::from_value(config) {
+            Ok(m) => m,
+            Err(e) => return e,
+        };
+        let a = Zone::ATTR;
+        if let Some(n) = m.name.as_str() {
             if let Err(e) = Name::parse(n) {
-                d.error_at(at("name"), "Invalid zone name", e.to_string());
+                d.error_at(at(a.name), "Invalid zone name", e.to_string());
             } else if !normalise(n).contains('.') {
                 d.push(
                     Diagnostic::warning(
                         "Zone for a top-level name",
                         format!("{n:?} has a single label; is that intended?"),
                     )
-                    .at(at("name")),
+                    .at(at(a.name)),
                 );
             }
         }
-        if let Value::Map(tags) = config.get("tags") {
+        if let Some(tags) = m.tags.known() {
             // Route 53 allows 50; the provider's claim tag takes one.
             if tags.len() > 49 {
                 d.error_at(
-                    at("tags"),
+                    at(a.tags),
                     "Too many tags",
                     format!(
                         "Route 53 allows 50 tags per zone and the provider keeps one ({}) for itself, so at most 49; {} given",
@@ -233,7 +216,7 @@ impl Resource<Meta> for HostedZoneResource {
             }
             if tags.iter().any(|(k, _)| k == r53_core::route53::CLAIM_TAG) {
                 d.error_at(
-                    at("tags"),
+                    at(a.tags),
                     "Reserved tag key",
                     format!(
                         "The tag key {:?} is the provider's own record that a zone is in some Terraform state; choose another key.",
@@ -242,10 +225,9 @@ impl Resource<Meta> for HostedZoneResource {
                 );
             }
         }
-        let vpcs = config.get("vpc").elements();
-        if !vpcs.is_empty() && !config.get("delegation_set_id").is_null() {
+        if !m.vpc.items().is_empty() && !m.delegation_set_id.is_null() {
             d.error_at(
-                at("delegation_set_id"),
+                at(a.delegation_set_id),
                 "Private zones have no delegation set",
                 "Remove `delegation_set_id` or the `vpc` blocks.",
             );
@@ -253,55 +235,56 @@ impl Resource<Meta> for HostedZoneResource {
         d
     }
 
-    fn replace_paths(&self, _schema: &Schema, prior: &Value, planned: &Value) -> Vec<AttrPath> {
+    fn replace_paths(&self, schema: &Schema, prior: &Value, planned: &Value) -> Vec<AttrPath> {
+        let (Ok(p), Ok(n)) = (Zone::from_value(prior), Zone::from_value(planned)) else {
+            return schema.block.replace_paths(prior, planned);
+        };
+        let a = Zone::ATTR;
         let mut out = Vec::new();
-        if let (Some(a), Some(b)) = (prior.get("name").as_str(), planned.get("name").as_str()) {
-            if normalise(a) != normalise(b) {
-                out.push(at("name"));
+        if let (Some(x), Some(y)) = (p.name.as_str(), n.name.as_str()) {
+            if normalise(x) != normalise(y) {
+                out.push(at(a.name));
             }
-        } else if prior.get("name") != planned.get("name") {
-            out.push(at("name"));
+        } else if p.name != n.name {
+            out.push(at(a.name));
         }
-        let (dp, dn) = (
-            prior.get("delegation_set_id"),
-            planned.get("delegation_set_id"),
-        );
-        if !dn.is_null() && dp != dn {
-            out.push(at("delegation_set_id"));
+        if !n.delegation_set_id.is_null() && p.delegation_set_id != n.delegation_set_id {
+            out.push(at(a.delegation_set_id));
         }
-        if prior.get("vpc").elements().is_empty() != planned.get("vpc").elements().is_empty() {
-            out.push(at("vpc"));
+        if p.vpc.items().is_empty() != n.vpc.items().is_empty() {
+            out.push(at(a.vpc));
         }
         out
     }
 
-    fn modify_plan(&self, prior: &Value, planned: &mut Value, _d: &mut Diagnostics) {
+    fn modify_plan(&self, prior: &Value, planned: &mut Value, d: &mut Diagnostics) {
         if prior.is_null() {
             return;
         }
+        let (p, mut n) = match (Zone::from_value(prior), Zone::from_value(planned)) {
+            (Ok(p), Ok(n)) => (p, n),
+            (Err(e), _) | (_, Err(e)) => return d.extend(e),
+        };
         // Computed attributes that cannot change in place keep their values.
-        for k in [
-            "id",
-            "zone_id",
-            "arn",
-            "name_servers",
-            "primary_name_server",
-        ] {
-            planned.set(k, prior.get(k).clone());
-        }
+        n.id = p.id;
+        n.zone_id = p.zone_id;
+        n.arn = p.arn;
+        n.name_servers = p.name_servers;
+        n.primary_name_server = p.primary_name_server;
+        *planned = n.to_value();
     }
 
     async fn create(&self, meta: &Meta, ctx: &Ctx, planned: Value) -> Result<Value, Failure> {
-        let planned = &planned;
-        let name = opt_str(planned, "name").unwrap_or_default();
+        let planned = &Zone::from_value(&planned)?;
+        let name = planned.name.string().unwrap_or_default();
         let what = format!("Creating hosted zone {name}");
         let c = call(ctx, CREATE_TIMEOUT);
         let r53 = &meta.aws.route53;
         let mut spec = NewZone {
             name: normalise(&name),
-            comment: opt_str(planned, "comment"),
+            comment: planned.comment.string(),
             vpcs: vpcs_of(planned, &meta.aws.region),
-            delegation_set_id: opt_str(planned, "delegation_set_id"),
+            delegation_set_id: planned.delegation_set_id.string(),
             caller_reference: String::new(),
         };
         // Fixed before the first attempt: every retry of this create sends the same reference.
@@ -335,8 +318,8 @@ impl Resource<Meta> for HostedZoneResource {
         // it is neither orphaned nor ever taken over by another create.
         let partial = {
             let mut p = planned.clone();
-            p.set("id", Value::string(&zone.id));
-            p.set("zone_id", Value::string(&zone.id));
+            p.id = Field::Known(zone.id.clone());
+            p.zone_id = Field::Known(zone.id.clone());
             p
         };
         let fail = |d: Diagnostics| async {
@@ -368,7 +351,11 @@ impl Resource<Meta> for HostedZoneResource {
             ))),
             Err(d) => Err(Failure::with_partial(
                 d,
-                zone_state(&zone, &str_map(planned, "tags"), &partial),
+                zone_state(
+                    &zone,
+                    &planned.tags.known().cloned().unwrap_or_default(),
+                    &partial,
+                ),
             )),
         }
     }
@@ -379,10 +366,13 @@ impl Resource<Meta> for HostedZoneResource {
         ctx: &Ctx,
         state: &Value,
     ) -> Result<Option<Value>, Diagnostics> {
-        let id = opt_str(state, "zone_id")
-            .or_else(|| opt_str(state, "id"))
+        let m = Zone::from_value(state)?;
+        let id = m
+            .zone_id
+            .string()
+            .or_else(|| m.id.string())
             .unwrap_or_default();
-        self.read_zone(meta, ctx, &id, state).await
+        self.read_zone(meta, ctx, &id, &m).await
     }
 
     async fn update(
@@ -392,22 +382,21 @@ impl Resource<Meta> for HostedZoneResource {
         prior: &Value,
         planned: Value,
     ) -> Result<Value, Failure> {
-        let planned = &planned;
-        let id = opt_str(prior, "zone_id").unwrap_or_default();
+        let (prior, planned) = (&Zone::from_value(prior)?, &Zone::from_value(&planned)?);
+        let id = prior.zone_id.string().unwrap_or_default();
         let what = format!("Updating hosted zone {id}");
         let c = call(ctx, CREATE_TIMEOUT);
         let r53 = &meta.aws.route53;
         let fail = |e: r53_core::Error| Failure::from(api_diag(&what, &e));
-        if prior.get("comment") != planned.get("comment") {
-            r53.update_zone_comment(&c, &id, planned.get("comment").as_str())
+        if prior.comment != planned.comment {
+            r53.update_zone_comment(&c, &id, planned.comment.as_str())
                 .await
                 .map_err(fail)?;
         }
-        if prior.get("tags") != planned.get("tags") {
+        if prior.tags != planned.tags {
             let have = r53.tags(&c, &id).await.map_err(fail)?;
-            r53.set_tags(&c, &id, &have, &str_map(planned, "tags"))
-                .await
-                .map_err(fail)?;
+            let want = planned.tags.known().cloned().unwrap_or_default();
+            r53.set_tags(&c, &id, &have, &want).await.map_err(fail)?;
         }
         let (old, new) = (
             vpcs_of(prior, &meta.aws.region),
@@ -435,11 +424,12 @@ impl Resource<Meta> for HostedZoneResource {
         ctx: &Ctx,
         prior: &Value,
     ) -> Result<Diagnostics, Diagnostics> {
-        let id = opt_str(prior, "zone_id").unwrap_or_default();
+        let prior = Zone::from_value(prior)?;
+        let id = prior.zone_id.string().unwrap_or_default();
         let what = format!("Deleting hosted zone {id}");
         let c = call(ctx, DELETE_TIMEOUT);
         let r53 = &meta.aws.route53;
-        if bool_or(prior, "force_destroy", false) {
+        if prior.force_destroy.get().unwrap_or(false) {
             match r53.find_hosted_zone_by_id(&c, &id).await {
                 Ok(z) => {
                     let n = r53
@@ -483,7 +473,7 @@ impl Resource<Meta> for HostedZoneResource {
             .into());
         }
         // force_destroy stays null (unset) so a configuration without it plans no change.
-        match self.read_zone(meta, ctx, &id, &Value::Null).await? {
+        match self.read_zone(meta, ctx, &id, &Zone::default()).await? {
             Some(s) => {
                 // An imported zone is in a state now: no create may take it over any more.
                 let c = call(ctx, READ_TIMEOUT);
