@@ -4,46 +4,53 @@ use async_trait::async_trait;
 use r53_core::Change;
 use r53_plugin::framework::Failure;
 use r53_plugin::schema::Schema;
-use r53_plugin::{AttrPath, Ctx, Diagnostic, Diagnostics, Resource, Value};
+use r53_plugin::{AttrPath, Ctx, Diagnostic, Diagnostics, Field, Resource, Value};
 use r53_zone::name::normalise;
 use r53_zone::{RecordSet, RecordType};
 
 use crate::common::*;
 use crate::meta::Meta;
-use crate::record_set::{check, parse_import_id, record_id, record_state, schema, to_record};
+use crate::record_set::{
+    check, parse_import_id, record_id, record_of, record_state, schema, Record,
+};
 
 pub struct RecordResource;
 
 pub const TYPE_NAME: &str = "r53_record";
 
-fn key_of(v: &Value) -> (String, String, Option<String>) {
-    let fqdn = v
-        .get("fqdn")
-        .as_str()
-        .map(str::to_string)
-        .unwrap_or_else(|| normalise(v.get("name").as_str().unwrap_or_default()));
+fn key_of(m: &Record) -> (String, String, Option<String>) {
+    let fqdn = m
+        .fqdn
+        .string()
+        .unwrap_or_else(|| normalise(m.name.as_str().unwrap_or_default()));
     (
         fqdn,
-        v.get("type")
-            .as_str()
-            .unwrap_or_default()
-            .to_ascii_uppercase(),
-        v.get("set_identifier").as_str().map(str::to_string),
+        m.r#type.as_str().unwrap_or_default().to_ascii_uppercase(),
+        m.set_identifier.string(),
     )
 }
 
 /// Whether an update changes the set's identity (type, set identifier) or its kind of routing
 /// (simple → weighted, …): then it is a DELETE of the old set and a CREATE of the new one in one
 /// change batch, not a replacement with a moment in between when the name has no answer.
-fn moves(prior: &Value, planned: &Value) -> bool {
+fn moves(prior: &Record, planned: &Record) -> bool {
     let (_, pt, ps) = key_of(prior);
     let (_, nt, ns) = key_of(planned);
-    let routing = |v: &Value| {
-        to_record(v)
+    let routing = |m: &Record| {
+        record_of(m)
             .ok()
             .and_then(|r| r.routing.as_ref().map(std::mem::discriminant))
     };
-    !prior.is_null() && (pt != nt || ps != ns || routing(prior) != routing(planned))
+    pt != nt || ps != ns || routing(prior) != routing(planned)
+}
+
+/// `what` for messages: "<verb> record set <name> <type>".
+fn what(verb: &str, m: &Record) -> String {
+    format!(
+        "{verb} record set {} {}",
+        m.name.as_str().unwrap_or_default(),
+        m.r#type.as_str().unwrap_or_default()
+    )
 }
 
 /// What identifies a record set in Route 53.
@@ -76,17 +83,14 @@ impl RecordResource {
         planned: &Value,
         action: Write,
     ) -> Result<Value, Failure> {
-        let what = format!(
-            "{} record set {} {}",
-            if action == Write::Update {
-                "Updating"
-            } else {
-                "Creating"
-            },
-            planned.get("name").as_str().unwrap_or_default(),
-            planned.get("type").as_str().unwrap_or_default()
-        );
-        let (zone_id, rs) = self.preflight(meta, ctx, planned, &what).await?;
+        let m = &Record::from_value(planned)?;
+        let verb = if action == Write::Update {
+            "Updating"
+        } else {
+            "Creating"
+        };
+        let what = what(verb, m);
+        let (zone_id, rs) = self.preflight(meta, ctx, planned, m, &what).await?;
         let c = call(ctx, CREATE_TIMEOUT);
         let change = if action == Write::Create {
             Change::Create(rs.clone())
@@ -97,16 +101,13 @@ impl RecordResource {
         let e = match meta.aws.zones.submit_change(&c, &zone_id, change).await {
             // INSYNC: Route 53 now holds exactly what was sent, so the state is what we wrote (no
             // read-back call per record).
-            Ok(()) => return Ok(record_state(&zone_id, &rs, planned)),
+            Ok(()) => return Ok(record_state(&zone_id, &rs, m)),
             Err(e) => e,
         };
         let exists =
             e.code() == Some("InvalidChangeBatch") && e.to_string().contains("already exists");
         if exists && action == Write::Create {
-            if let Some(s) = self
-                .adopt_identical(meta, ctx, &zone_id, &rs, planned)
-                .await
-            {
+            if let Some(s) = self.adopt_identical(meta, ctx, &zone_id, &rs, m).await {
                 return Ok(s);
             }
         }
@@ -121,10 +122,7 @@ impl RecordResource {
         // been sent: keep what we wrote, or Terraform forgets a record set that exists. If it did
         // not land after all, the next refresh finds it missing and plans the create again.
         if e.may_have_landed() {
-            return Err(Failure::with_partial(
-                d,
-                record_state(&zone_id, &rs, planned),
-            ));
+            return Err(Failure::with_partial(d, record_state(&zone_id, &rs, m)));
         }
         Err(Failure::from(d))
     }
@@ -135,15 +133,12 @@ impl RecordResource {
         &self,
         meta: &Meta,
         ctx: &Ctx,
-        prior: &Value,
+        prior: &Record,
         planned: &Value,
+        m: &Record,
     ) -> Result<Value, Failure> {
-        let what = format!(
-            "Updating record set {} {}",
-            planned.get("name").as_str().unwrap_or_default(),
-            planned.get("type").as_str().unwrap_or_default()
-        );
-        let (zone_id, rs) = self.preflight(meta, ctx, planned, &what).await?;
+        let what = what("Updating", m);
+        let (zone_id, rs) = self.preflight(meta, ctx, planned, m, &what).await?;
         let (name, ty, set) = key_of(prior);
         let ty: RecordType = ty.parse().map_err(|e: String| {
             Failure::from(Diagnostics::from(Diagnostic::error("Invalid state", e)))
@@ -164,11 +159,11 @@ impl RecordResource {
         }
         changes.push(Change::Create(rs.clone()));
         match meta.aws.zones.apply_together(&c, &zone_id, &changes).await {
-            Ok(()) => Ok(record_state(&zone_id, &rs, planned)),
+            Ok(()) => Ok(record_state(&zone_id, &rs, m)),
             // Accepted, then the INSYNC wait failed: the batch is in the zone.
             Err(e @ r53_core::Error::Unconfirmed { .. }) => Err(Failure::with_partial(
                 api_diag(&what, &e),
-                record_state(&zone_id, &rs, planned),
+                record_state(&zone_id, &rs, m),
             )),
             // Refused, or cut short before an answer: Terraform keeps the old set's state. Had the
             // batch landed after all, the next refresh finds the old set gone and the next apply
@@ -187,7 +182,7 @@ impl RecordResource {
         ctx: &Ctx,
         zone_id: &str,
         rs: &RecordSet,
-        planned: &Value,
+        planned: &Record,
     ) -> Option<Value> {
         let c = call(ctx, READ_TIMEOUT);
         meta.aws.zones.invalidate(zone_id);
@@ -218,7 +213,7 @@ impl RecordResource {
         meta: &Meta,
         ctx: &Ctx,
         key: Key<'_>,
-        base: &Value,
+        base: &Record,
     ) -> Result<Option<Value>, Diagnostics> {
         let Key {
             zone_id,
@@ -245,10 +240,10 @@ impl RecordResource {
         meta: &Meta,
         ctx: &Ctx,
         planned: &Value,
+        m: &Record,
         what: &str,
     ) -> Result<(String, RecordSet), Failure> {
-        let zone_id =
-            r53_core::route53::strip_zone_id(planned.get("zone_id").as_str().unwrap_or_default());
+        let zone_id = r53_core::route53::strip_zone_id(m.zone_id.as_str().unwrap_or_default());
         let c = call(ctx, READ_TIMEOUT);
         // The zone's name decides the apex rules; it is looked up once per run, not per record.
         let zone_name = meta
@@ -261,7 +256,7 @@ impl RecordResource {
         if d.has_errors() {
             return Err(d.into());
         }
-        let rs = to_record(planned).map_err(|p| {
+        let rs = record_of(m).map_err(|p| {
             Failure::from(Diagnostics(
                 p.into_iter()
                     .map(|(path, m)| Diagnostic::error("Invalid record set", m).at(path))
@@ -270,6 +265,21 @@ impl RecordResource {
         })?;
         Ok((zone_id, rs))
     }
+}
+
+/// What forces a replacement: another zone or name (the spelling of either does not count).
+fn replaced(prior: &Record, planned: &Record) -> Vec<AttrPath> {
+    let a = Record::ATTR;
+    let mut out = Vec::new();
+    if prior.name.as_str().map(normalise) != planned.name.as_str().map(normalise) {
+        out.push(at(a.name));
+    }
+    let zone =
+        |m: &Record, or: &str| r53_core::route53::strip_zone_id(m.zone_id.as_str().unwrap_or(or));
+    if zone(prior, "") != zone(planned, "?") || planned.zone_id.is_unknown() {
+        out.push(at(a.zone_id));
+    }
+    out
 }
 
 #[async_trait]
@@ -286,34 +296,33 @@ impl Resource<Meta> for RecordResource {
         check(config, None)
     }
 
-    fn replace_paths(&self, _schema: &Schema, prior: &Value, planned: &Value) -> Vec<AttrPath> {
-        let mut out = Vec::new();
-        let norm = |v: &Value, k: &str| v.get(k).as_str().map(normalise);
-        if norm(prior, "name") != norm(planned, "name") {
-            out.push(at("name"));
+    fn replace_paths(&self, schema: &Schema, prior: &Value, planned: &Value) -> Vec<AttrPath> {
+        match (Record::from_value(prior), Record::from_value(planned)) {
+            (Ok(p), Ok(n)) => replaced(&p, &n),
+            _ => schema.block.replace_paths(prior, planned),
         }
-        if r53_core::route53::strip_zone_id(prior.get("zone_id").as_str().unwrap_or_default())
-            != r53_core::route53::strip_zone_id(planned.get("zone_id").as_str().unwrap_or("?"))
-            || !planned.get("zone_id").is_wholly_known()
-        {
-            out.push(at("zone_id"));
-        }
-        out
     }
 
-    fn modify_plan(&self, prior: &Value, planned: &mut Value, _d: &mut Diagnostics) {
-        if let Some(n) = planned.get("name").as_str() {
-            let fq = normalise(n);
-            planned.set("fqdn", Value::string(fq));
+    fn modify_plan(&self, prior: &Value, planned: &mut Value, d: &mut Diagnostics) {
+        let mut n = match Record::from_value(planned) {
+            Ok(n) => n,
+            Err(e) => return d.extend(e),
+        };
+        if let Some(name) = n.name.as_str() {
+            n.fqdn = Field::Known(normalise(name));
         }
-        if prior.is_null() {
-            return;
+        if !prior.is_null() {
+            let p = match Record::from_value(prior) {
+                Ok(p) => p,
+                Err(e) => return d.extend(e),
+            };
+            n.id = if !replaced(&p, &n).is_empty() || moves(&p, &n) {
+                Field::Unknown
+            } else {
+                p.id
+            };
         }
-        if !self.replace_paths(&schema(), prior, planned).is_empty() || moves(prior, planned) {
-            planned.set("id", Value::Unknown);
-        } else {
-            planned.set("id", prior.get("id").clone());
-        }
+        *planned = n.to_value();
     }
 
     /// The rules that need the zone's name (CNAME at the apex, a name outside the zone, apex NS/SOA),
@@ -335,7 +344,8 @@ impl Resource<Meta> for RecordResource {
 
     async fn create(&self, meta: &Meta, ctx: &Ctx, planned: Value) -> Result<Value, Failure> {
         let planned = &planned;
-        let action = if bool_or(planned, "allow_overwrite", false) {
+        let overwrite = Record::from_value(planned)?.allow_overwrite.get();
+        let action = if overwrite.unwrap_or(false) {
             Write::Overwrite
         } else {
             Write::Create
@@ -349,12 +359,9 @@ impl Resource<Meta> for RecordResource {
         ctx: &Ctx,
         state: &Value,
     ) -> Result<Option<Value>, Diagnostics> {
-        let (name, ty, set) = key_of(state);
-        let zone_id = state
-            .get("zone_id")
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let m = Record::from_value(state)?;
+        let (name, ty, set) = key_of(&m);
+        let zone_id = m.zone_id.string().unwrap_or_default();
         let ty: RecordType = ty
             .parse()
             .map_err(|e: String| Diagnostics::from(Diagnostic::error("Invalid state", e)))?;
@@ -367,7 +374,7 @@ impl Resource<Meta> for RecordResource {
                 ty,
                 set: set.as_deref(),
             },
-            state,
+            &m,
         )
         .await
     }
@@ -379,10 +386,11 @@ impl Resource<Meta> for RecordResource {
         prior: &Value,
         planned: Value,
     ) -> Result<Value, Failure> {
-        let planned = &planned;
-        if moves(prior, planned) {
-            return self.move_set(meta, ctx, prior, planned).await;
+        let (p, n) = (Record::from_value(prior)?, Record::from_value(&planned)?);
+        if moves(&p, &n) {
+            return self.move_set(meta, ctx, &p, &planned, &n).await;
         }
+        let planned = &planned;
         self.write(meta, ctx, planned, Write::Update).await
     }
 
@@ -392,12 +400,9 @@ impl Resource<Meta> for RecordResource {
         ctx: &Ctx,
         prior: &Value,
     ) -> Result<Diagnostics, Diagnostics> {
-        let (name, ty, set) = key_of(prior);
-        let zone_id = prior
-            .get("zone_id")
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let m = Record::from_value(prior)?;
+        let (name, ty, set) = key_of(&m);
+        let zone_id = m.zone_id.string().unwrap_or_default();
         let what = format!("Deleting record set {name} {ty}");
         let ty: RecordType = ty
             .parse()
@@ -455,7 +460,7 @@ impl Resource<Meta> for RecordResource {
                     ty,
                     set: set.as_deref(),
                 },
-                &Value::Null,
+                &Record::default(),
             )
             .await?
         {
@@ -568,9 +573,10 @@ mod tests {
                     serde_json::json!({"zone_id": "Z1", "name": "t.example.com", "type": "TXT", "ttl": 60, "records": [""]}),
                 ),
             ] {
-                let s = record_state("Z1", &live, &base);
-                assert_eq!(s.get("type").as_str(), Some("TXT"));
-                assert!(!s.get("records").elements().is_empty(), "{values:?}");
+                let base = Record::from_value(&base).unwrap_or_default();
+                let s = Record::from_value(&record_state("Z1", &live, &base)).unwrap();
+                assert_eq!(s.r#type.as_str(), Some("TXT"));
+                assert!(!s.records.items().is_empty(), "{values:?}");
             }
         }
     }
@@ -590,10 +596,11 @@ mod tests {
             routing: None,
             health_check_id: None,
         };
-        let s = record_state("Z1", &live, &base);
-        assert_eq!(s.get("name").as_str(), Some("WWW.example.com."));
-        assert_eq!(s.get("type").as_str(), Some("mx"));
-        assert_eq!(s.get("records"), base.get("records"));
-        assert_eq!(s.get("id").as_str(), Some("Z1/www.example.com/MX"));
+        let base = Record::from_value(&base).unwrap();
+        let s = Record::from_value(&record_state("Z1", &live, &base)).unwrap();
+        assert_eq!(s.name.as_str(), Some("WWW.example.com."));
+        assert_eq!(s.r#type.as_str(), Some("mx"));
+        assert_eq!(s.records, base.records);
+        assert_eq!(s.id.as_str(), Some("Z1/www.example.com/MX"));
     }
 }

@@ -2,8 +2,8 @@
 //! attributes (schema), the configuration → [`RecordSet`] conversion, its checks, and the state
 //! written from what Route 53 holds.
 
-use r53_plugin::schema::{Attribute, Block, Nesting, Schema};
-use r53_plugin::{AttrPath, Diagnostics, Type, Value};
+use r53_plugin::schema::Schema;
+use r53_plugin::{AttrPath, Diagnostics, Field, Set, Value};
 use r53_zone::name::normalise;
 use r53_zone::{
     decode_wire_value, values_equivalent, Alias, Failover, GeoLocation, RecordSet, RecordType,
@@ -12,94 +12,101 @@ use r53_zone::{
 
 use crate::common::*;
 
-/// `r53_record`'s schema; `r53_records` reuses its attributes for each `record` block.
-pub fn schema() -> Schema {
-    let one = |desc: &str, b: Block| (desc.to_string(), b);
-    let (_, alias) = one(
-        "",
-        Block::new("Alias target (instead of `records` and `ttl`): a CloudFront distribution, load balancer, S3 website, API Gateway, or another record in a Route 53 zone.")
-            .attr(Attribute::new("name", Type::String, "DNS name of the target, e.g. the load balancer's DNS name.").required())
-            .attr(Attribute::new("zone_id", Type::String, "Hosted zone ID of the target (the load balancer's canonical zone, or a Route 53 zone ID).").required())
-            .attr(Attribute::new("evaluate_target_health", Type::Bool, "Answer only while the target is healthy. Default `false`.").optional_computed()),
-    );
-    Schema::new(
-        0,
-        Block::new(
-            "One Route 53 record set: all values of one name and type (and `set_identifier`, for routing policies). \
+r53_plugin::model! {
+    /// An `alias` block.
+    pub struct AliasBlock / AliasBlockAttrs {
+        description: "Alias target (instead of `records` and `ttl`): a CloudFront distribution, load balancer, S3 website, API Gateway, or another record in a Route 53 zone.";
+        attributes {
+            name: String [required] "DNS name of the target, e.g. the load balancer's DNS name.",
+            zone_id: String [required] "Hosted zone ID of the target (the load balancer's canonical zone, or a Route 53 zone ID).",
+            evaluate_target_health: bool [optional_computed] "Answer only while the target is healthy. Default `false`.",
+        }
+    }
+}
+
+r53_plugin::model! {
+    /// A `weighted_routing_policy` block.
+    pub struct WeightedBlock / WeightedBlockAttrs {
+        description: "Weighted routing.";
+        attributes {
+            weight: i64 [required] "Relative weight, 0 to 255.",
+        }
+    }
+}
+
+r53_plugin::model! {
+    /// A `latency_routing_policy` block.
+    pub struct LatencyBlock / LatencyBlockAttrs {
+        description: "Latency-based routing.";
+        attributes {
+            region: String [required] "AWS region of the endpoint.",
+        }
+    }
+}
+
+r53_plugin::model! {
+    /// A `failover_routing_policy` block.
+    pub struct FailoverBlock / FailoverBlockAttrs {
+        description: "Failover routing.";
+        attributes {
+            r#type: String [required] "`PRIMARY` or `SECONDARY`.",
+        }
+    }
+}
+
+r53_plugin::model! {
+    /// A `geolocation_routing_policy` block.
+    pub struct GeolocationBlock / GeolocationBlockAttrs {
+        description: "Geolocation routing: a continent, or a country (optionally with a subdivision); country `*` is the default location.";
+        attributes {
+            continent: String [optional] "Two-letter continent code.",
+            country: String [optional] "Two-letter country code, or `*`.",
+            subdivision: String [optional] "Subdivision code (e.g. a US state).",
+        }
+    }
+}
+
+r53_plugin::model! {
+    /// The configuration and state of `r53_record` (and, without `id`, `zone_id`, `fqdn` and
+    /// `allow_overwrite`, of a `record` block of `r53_records`).
+    pub struct Record / RecordAttrs {
+        description: "One Route 53 record set: all values of one name and type (and `set_identifier`, for routing policies). \
              Values are compared the way DNS compares them (case, trailing dots, order, TXT quoting), so plans stay empty; \
-             TXT values longer than 255 characters are split into strings automatically.",
-        )
-        .attr(Attribute::new("id", Type::String, "`ZONE_ID/NAME/TYPE` or `ZONE_ID/NAME/TYPE/SET_IDENTIFIER`; also the import ID.").computed())
-        .attr(Attribute::new("zone_id", Type::String, "ID of the hosted zone the record set lives in.").required().force_new())
-        .attr(
-            Attribute::new(
-                "name",
-                Type::String,
+             TXT values longer than 255 characters are split into strings automatically.";
+        attributes {
+            id: String [computed] "`ZONE_ID/NAME/TYPE` or `ZONE_ID/NAME/TYPE/SET_IDENTIFIER`; also the import ID.",
+            zone_id: String [required, force_new] "ID of the hosted zone the record set lives in.",
+            name: String [required, force_new]
                 "Fully qualified name, e.g. `www.example.com` (case and trailing dot do not matter; `*.example.com` for a wildcard). \
                  Imported record sets get the normalised form (lower case, no trailing dot): write names that way for an empty plan after import.",
-            )
-                .required()
-                .force_new(),
-        )
-        .attr(Attribute::new("type", Type::String, "Record type: A, AAAA, CAA, CNAME, DS, HTTPS, MX, NAPTR, NS, PTR, SOA, SPF, SRV, SSHFP, SVCB, TLSA or TXT. \
-             Changing it is an update: the old set is deleted and the new one created in one change batch, so the name is answered throughout.").required())
-        .attr(Attribute::new("ttl", Type::Number, "Time to live in seconds (0 to 2147483647). Required with `records`; not allowed with `alias`.").optional())
-        .attr(
-            Attribute::new(
-                "records",
-                Type::set(Type::String),
+            r#type: String [required] "Record type: A, AAAA, CAA, CNAME, DS, HTTPS, MX, NAPTR, NS, PTR, SOA, SPF, SRV, SSHFP, SVCB, TLSA or TXT. \
+             Changing it is an update: the old set is deleted and the new one created in one change batch, so the name is answered throughout.",
+            ttl: i64 [optional] "Time to live in seconds (0 to 2147483647). Required with `records`; not allowed with `alias`.",
+            records: Set<String> [optional]
                 "The values, in presentation format (`10 mail.example.com.` for MX). TXT values are written without quotes; \
                  a value that is already a list of quoted strings is sent as written.",
-            )
-            .optional(),
-        )
-        .attr(Attribute::new("set_identifier", Type::String, "Distinguishes record sets of the same name and type that use a routing policy. \
-             Changing it, or the kind of routing policy, is done as one change batch (delete + create), like a change of `type`.").optional())
-        .attr(Attribute::new("health_check_id", Type::String, "Health check whose status decides whether this record set is answered.").optional())
-        .attr(Attribute::new("multivalue_answer_routing_policy", Type::Bool, "Multivalue answer routing (needs `set_identifier`).").optional())
-        .attr(
-            Attribute::new(
-                "allow_overwrite",
-                Type::Bool,
+            set_identifier: String [optional] "Distinguishes record sets of the same name and type that use a routing policy. \
+             Changing it, or the kind of routing policy, is done as one change batch (delete + create), like a change of `type`.",
+            health_check_id: String [optional] "Health check whose status decides whether this record set is answered.",
+            multivalue_answer_routing_policy: bool [optional] "Multivalue answer routing (needs `set_identifier`).",
+            allow_overwrite: bool [optional]
                 "On create, overwrite a record set that already exists (UPSERT) instead of failing. Default `false`, so an \
                  existing production record is never silently taken over; prefer `import`.",
-            )
-            .optional(),
-        )
-        .attr(Attribute::new("fqdn", Type::String, "The normalised fully qualified name.").computed())
-        .block("alias", Nesting::List, 0, 1, alias)
-        .block(
-            "weighted_routing_policy",
-            Nesting::List,
-            0,
-            1,
-            Block::new("Weighted routing.").attr(Attribute::new("weight", Type::Number, "Relative weight, 0 to 255.").required()),
-        )
-        .block(
-            "latency_routing_policy",
-            Nesting::List,
-            0,
-            1,
-            Block::new("Latency-based routing.").attr(Attribute::new("region", Type::String, "AWS region of the endpoint.").required()),
-        )
-        .block(
-            "failover_routing_policy",
-            Nesting::List,
-            0,
-            1,
-            Block::new("Failover routing.").attr(Attribute::new("type", Type::String, "`PRIMARY` or `SECONDARY`.").required()),
-        )
-        .block(
-            "geolocation_routing_policy",
-            Nesting::List,
-            0,
-            1,
-            Block::new("Geolocation routing: a continent, or a country (optionally with a subdivision); country `*` is the default location.")
-                .attr(Attribute::new("continent", Type::String, "Two-letter continent code.").optional())
-                .attr(Attribute::new("country", Type::String, "Two-letter country code, or `*`.").optional())
-                .attr(Attribute::new("subdivision", Type::String, "Subdivision code (e.g. a US state).").optional()),
-        ),
-    )
+            fqdn: String [computed] "The normalised fully qualified name.",
+        }
+        blocks {
+            alias: Vec<AliasBlock> [0, 1],
+            weighted_routing_policy: Vec<WeightedBlock> [0, 1],
+            latency_routing_policy: Vec<LatencyBlock> [0, 1],
+            failover_routing_policy: Vec<FailoverBlock> [0, 1],
+            geolocation_routing_policy: Vec<GeolocationBlock> [0, 1],
+        }
+    }
+}
+
+/// `r53_record`'s schema; `r53_records` reuses its attributes for each `record` block.
+pub fn schema() -> Schema {
+    Schema::new(0, Record::block())
 }
 
 /// A problem converting config to a record set, with the attribute it concerns.
@@ -107,38 +114,51 @@ type Problems = Vec<(AttrPath, String)>;
 
 /// Config/state → zone model. Unknown parts become empty (rules about them are skipped).
 pub fn to_record(v: &Value) -> Result<RecordSet, Problems> {
+    let m = Record::from_value(v).map_err(|d| {
+        d.0.into_iter()
+            .map(|d| (d.path.unwrap_or_default(), d.detail))
+            .collect::<Problems>()
+    })?;
+    record_of(&m)
+}
+
+/// The model's record set (see [`to_record`]).
+pub fn record_of(m: &Record) -> Result<RecordSet, Problems> {
+    let a = Record::ATTR;
     let mut problems = Vec::new();
-    let ty = match v.get("type").as_str() {
+    let ty = match m.r#type.as_str() {
         Some(t) => match t.parse::<RecordType>() {
             Ok(t) => Some(t),
             Err(e) => {
-                problems.push((at("type"), e));
+                problems.push((at(a.r#type), e));
                 None
             }
         },
         None => None,
     };
-    let alias = v.get("alias").elements().first().map(|a| Alias {
-        name: normalise(a.get("name").as_str().unwrap_or_default()),
-        zone_id: r53_core::route53::strip_zone_id(a.get("zone_id").as_str().unwrap_or("unknown")),
-        evaluate_target_health: a.get("evaluate_target_health").as_bool().unwrap_or(false),
+    let alias = m.alias.items().first().map(|b| Alias {
+        name: normalise(b.name.as_str().unwrap_or_default()),
+        zone_id: r53_core::route53::strip_zone_id(b.zone_id.as_str().unwrap_or("unknown")),
+        evaluate_target_health: b.evaluate_target_health.get().unwrap_or(false),
     });
     let mut routing = Vec::new();
-    if let Some(b) = v.get("weighted_routing_policy").elements().first() {
-        routing.push(Routing::Weighted(b.get("weight").as_i64().unwrap_or(0)));
+    if let Some(b) = m.weighted_routing_policy.items().first() {
+        routing.push(Routing::Weighted(b.weight.get().unwrap_or(0)));
     }
-    if let Some(b) = v.get("latency_routing_policy").elements().first() {
+    if let Some(b) = m.latency_routing_policy.items().first() {
         routing.push(Routing::Latency(
-            b.get("region").as_str().unwrap_or("unknown").to_string(),
+            b.region.as_str().unwrap_or("unknown").to_string(),
         ));
     }
-    if let Some(b) = v.get("failover_routing_policy").elements().first() {
-        match b.get("type").as_str().map(|s| s.to_ascii_uppercase()) {
+    if let Some(b) = m.failover_routing_policy.items().first() {
+        match b.r#type.as_str().map(|s| s.to_ascii_uppercase()) {
             Some(t) if t == "PRIMARY" => routing.push(Routing::Failover(Failover::Primary)),
             Some(t) if t == "SECONDARY" => routing.push(Routing::Failover(Failover::Secondary)),
             Some(t) => {
                 problems.push((
-                    at("failover_routing_policy").index(0).then("type"),
+                    at(a.failover_routing_policy)
+                        .index(0)
+                        .then(FailoverBlock::ATTR.r#type),
                     format!("must be PRIMARY or SECONDARY, not {t:?}"),
                 ));
                 routing.push(Routing::Failover(Failover::Primary));
@@ -146,14 +166,14 @@ pub fn to_record(v: &Value) -> Result<RecordSet, Problems> {
             None => routing.push(Routing::Failover(Failover::Primary)),
         }
     }
-    if let Some(b) = v.get("geolocation_routing_policy").elements().first() {
+    if let Some(b) = m.geolocation_routing_policy.items().first() {
         routing.push(Routing::Geolocation(GeoLocation {
-            continent: b.get("continent").as_str().map(str::to_string),
-            country: b.get("country").as_str().map(str::to_string),
-            subdivision: b.get("subdivision").as_str().map(str::to_string),
+            continent: b.continent.string(),
+            country: b.country.string(),
+            subdivision: b.subdivision.string(),
         }));
     }
-    if v.get("multivalue_answer_routing_policy").as_bool() == Some(true) {
+    if m.multivalue_answer_routing_policy.get() == Some(true) {
         routing.push(Routing::MultiValue);
     }
     if routing.len() > 1 {
@@ -166,49 +186,58 @@ pub fn to_record(v: &Value) -> Result<RecordSet, Problems> {
         return Err(problems);
     }
     Ok(RecordSet {
-        name: normalise(v.get("name").as_str().unwrap_or_default()),
+        name: normalise(m.name.as_str().unwrap_or_default()),
         ty: ty.unwrap_or(RecordType::A),
-        ttl: v.get("ttl").as_i64(),
-        values: v
-            .get("records")
-            .elements()
-            .iter()
-            .filter_map(|e| e.as_str().map(str::to_string))
-            .collect(),
+        ttl: m.ttl.get(),
+        values: m.records.items().to_vec(),
         alias,
-        set_identifier: v.get("set_identifier").as_str().map(str::to_string),
+        set_identifier: m.set_identifier.string(),
         routing: routing.into_iter().next(),
-        health_check_id: v.get("health_check_id").as_str().map(str::to_string),
+        health_check_id: m.health_check_id.string(),
     })
 }
 
+/// The blocks (at most one each) a rule may be about: its path goes into the block.
 fn rule_path(field: &'static str) -> AttrPath {
-    match field {
-        "weighted_routing_policy"
-        | "latency_routing_policy"
-        | "failover_routing_policy"
-        | "geolocation_routing_policy"
-        | "alias" => at(field).index(0),
-        f => at(f),
+    let a = Record::ATTR;
+    let blocks = [
+        a.weighted_routing_policy,
+        a.latency_routing_policy,
+        a.failover_routing_policy,
+        a.geolocation_routing_policy,
+        a.alias,
+    ];
+    if blocks.contains(&field) {
+        at(field).index(0)
+    } else {
+        at(field)
     }
 }
 
-const ROUTING: [&str; 6] = [
-    "set_identifier",
-    "weighted_routing_policy",
-    "latency_routing_policy",
-    "failover_routing_policy",
-    "geolocation_routing_policy",
-    "multivalue_answer_routing_policy",
-];
+/// The attributes of a routing policy (the rules about any of them read them all).
+fn routing_attrs() -> [&'static str; 6] {
+    let a = Record::ATTR;
+    [
+        a.set_identifier,
+        a.weighted_routing_policy,
+        a.latency_routing_policy,
+        a.failover_routing_policy,
+        a.geolocation_routing_policy,
+        a.multivalue_answer_routing_policy,
+    ]
+}
 
-/// The attributes a rule about `field` reads.
+/// The attributes a rule about `field` reads (`field` as `RecordSet::check` names it).
 fn rule_inputs(field: &str) -> Vec<&'static str> {
-    let mut v = vec!["name", "type"];
-    match field {
-        "records" | "ttl" | "alias" => v.extend(["records", "ttl", "alias"]),
-        f if ROUTING.contains(&f) => v.extend(ROUTING.iter().copied().chain(["alias"])),
-        _ => v.extend(["alias", "records"]),
+    let a = Record::ATTR;
+    let mut v = vec![a.name, a.r#type];
+    let routing = routing_attrs();
+    if [a.records, a.ttl, a.alias].contains(&field) {
+        v.extend([a.records, a.ttl, a.alias]);
+    } else if routing.contains(&field) {
+        v.extend(routing.into_iter().chain([a.alias]));
+    } else {
+        v.extend([a.alias, a.records]);
     }
     v
 }
@@ -216,18 +245,23 @@ fn rule_inputs(field: &str) -> Vec<&'static str> {
 /// All problems with a record set, as diagnostics at the offending attribute.
 pub(crate) fn check(v: &Value, zone: Option<&str>) -> Diagnostics {
     let mut d = Diagnostics::new();
-    match to_record(v) {
+    let m = match Record::from_value(v) {
+        Ok(m) => m,
+        Err(e) => return e,
+    };
+    match record_of(&m) {
         Err(problems) => {
             for (p, m) in problems {
                 d.error_at(p, "Invalid record set", m);
             }
         }
         Ok(rs) => {
-            if v.get("name").is_null() || v.get("type").is_null() {
+            if m.name.is_null() || m.r#type.is_null() {
                 return d;
             }
             for e in rs.check(zone) {
                 // A rule about a value Terraform does not know yet is checked again at apply.
+                // (Keyed by the rule's attribute name: the rules live in r53-zone.)
                 if !rule_inputs(e.field)
                     .iter()
                     .any(|f| !v.get(f).is_wholly_known())
@@ -263,115 +297,86 @@ pub fn parse_import_id(id: &str) -> Result<(String, String, RecordType, Option<S
     Ok((z.to_string(), normalise(n), t.parse()?, set))
 }
 
-fn block1(fields: &[(&str, Value)]) -> Value {
-    let mut o = Value::Object(Default::default());
-    for (k, v) in fields {
-        o.set(k, v.clone());
-    }
-    Value::List(vec![o])
+/// Zone model → state, keeping the user's spelling of anything equivalent (so plans stay empty).
+pub(crate) fn record_state(zone_id: &str, rs: &RecordSet, base: &Record) -> Value {
+    record_model(zone_id, rs, base).to_value()
 }
 
-/// Zone model → state, keeping the user's spelling of anything equivalent (so plans stay empty).
-pub(crate) fn record_state(zone_id: &str, rs: &RecordSet, base: &Value) -> Value {
-    let mut s = Value::Object(Default::default());
-    s.set("id", Value::string(record_id(zone_id, rs)));
-    s.set("zone_id", Value::string(zone_id));
-    let name = match base.get("name").as_str() {
+fn record_model(zone_id: &str, rs: &RecordSet, base: &Record) -> Record {
+    let name = match base.name.as_str() {
         Some(n) if normalise(n) == rs.name => n.to_string(),
         _ => rs.name.clone(),
     };
-    s.set("name", Value::string(name));
-    let ty = match base.get("type").as_str() {
+    let ty = match base.r#type.as_str() {
         Some(t) if t.eq_ignore_ascii_case(rs.ty.as_str()) => t.to_string(),
         _ => rs.ty.to_string(),
     };
-    s.set("type", Value::string(ty));
-    s.set("fqdn", Value::string(&rs.name));
-    s.set(
-        "ttl",
-        rs.ttl
-            .map(|t| Value::Number(r53_plugin::Number::Int(t)))
-            .unwrap_or(Value::Null),
-    );
-    let base_values: Vec<String> = base
-        .get("records")
-        .elements()
-        .iter()
-        .filter_map(|e| e.as_str().map(str::to_string))
-        .collect();
+    let base_values = base.records.items();
     let records = if rs.alias.is_some() && rs.values.is_empty() {
-        if base.get("records").is_null() {
-            Value::Null
+        if base.records.is_null() {
+            Field::Null
         } else {
-            Value::Set(vec![])
+            Field::Known(Set(vec![]))
         }
-    } else if !base_values.is_empty() && values_equivalent(rs.ty, &base_values, &rs.values) {
-        base.get("records").clone()
+    } else if !base_values.is_empty() && values_equivalent(rs.ty, base_values, &rs.values) {
+        base.records.clone()
     } else {
-        set_value(rs.values.iter().map(|v| decode_wire_value(rs.ty, v)))
+        Field::Known(
+            rs.values
+                .iter()
+                .map(|v| decode_wire_value(rs.ty, v))
+                .collect(),
+        )
     };
-    s.set("records", records);
-    s.set(
-        "set_identifier",
-        Value::opt_string(rs.set_identifier.clone()),
-    );
-    s.set(
-        "health_check_id",
-        Value::opt_string(rs.health_check_id.clone()),
-    );
-    s.set("allow_overwrite", base.get("allow_overwrite").clone());
-    let base_alias = base
-        .get("alias")
-        .elements()
-        .first()
-        .cloned()
-        .unwrap_or_default();
-    s.set(
-        "alias",
-        match &rs.alias {
-            None => Value::List(vec![]),
-            Some(a) => block1(&[
-                (
-                    "name",
-                    Value::string(match base_alias.get("name").as_str() {
-                        Some(n) if normalise(n) == a.name => n.to_string(),
-                        _ => a.name.clone(),
-                    }),
-                ),
-                (
-                    "zone_id",
-                    Value::string(match base_alias.get("zone_id").as_str() {
-                        Some(z) if r53_core::route53::strip_zone_id(z) == a.zone_id => {
-                            z.to_string()
-                        }
-                        _ => a.zone_id.clone(),
-                    }),
-                ),
-                (
-                    "evaluate_target_health",
-                    if !a.evaluate_target_health
-                        && base_alias.get("evaluate_target_health").is_null()
-                        && !base_alias.is_null()
-                    {
-                        Value::Null
-                    } else {
-                        Value::Bool(a.evaluate_target_health)
-                    },
-                ),
-            ]),
+    let base_alias = base.alias.items().first();
+    let alias = rs.alias.as_ref().map(|a| AliasBlock {
+        name: Field::Known(match base_alias.and_then(|b| b.name.as_str()) {
+            Some(n) if normalise(n) == a.name => n.to_string(),
+            _ => a.name.clone(),
+        }),
+        zone_id: Field::Known(match base_alias.and_then(|b| b.zone_id.as_str()) {
+            Some(z) if r53_core::route53::strip_zone_id(z) == a.zone_id => z.to_string(),
+            _ => a.zone_id.clone(),
+        }),
+        evaluate_target_health: match base_alias {
+            Some(b) if !a.evaluate_target_health && b.evaluate_target_health.is_null() => {
+                Field::Null
+            }
+            _ => Field::Known(a.evaluate_target_health),
         },
-    );
-    let none = Value::List(vec![]);
-    let (mut w, mut l, mut f, mut g) = (none.clone(), none.clone(), none.clone(), none.clone());
-    let mut mv = match base.get("multivalue_answer_routing_policy") {
-        Value::Bool(false) => Value::Bool(false),
-        _ => Value::Null,
+    });
+    let mut s = Record {
+        id: Field::Known(record_id(zone_id, rs)),
+        zone_id: zone_id.into(),
+        name: Field::Known(name),
+        r#type: Field::Known(ty),
+        fqdn: Field::Known(rs.name.clone()),
+        ttl: rs.ttl.into(),
+        records,
+        set_identifier: rs.set_identifier.clone().into(),
+        health_check_id: rs.health_check_id.clone().into(),
+        allow_overwrite: base.allow_overwrite.clone(),
+        alias: Field::Known(alias.into_iter().collect()),
+        weighted_routing_policy: Field::Known(vec![]),
+        latency_routing_policy: Field::Known(vec![]),
+        failover_routing_policy: Field::Known(vec![]),
+        geolocation_routing_policy: Field::Known(vec![]),
+        multivalue_answer_routing_policy: match base.multivalue_answer_routing_policy {
+            Field::Known(false) => Field::Known(false),
+            _ => Field::Null,
+        },
     };
     match &rs.routing {
         Some(Routing::Weighted(x)) => {
-            w = block1(&[("weight", Value::Number(r53_plugin::Number::Int(*x)))])
+            s.weighted_routing_policy = Field::Known(vec![WeightedBlock {
+                weight: Field::Known(*x),
+            }])
         }
-        Some(Routing::Latency(r)) => l = block1(&[("region", Value::string(r))]),
+        Some(Routing::Latency(r)) => {
+            s.latency_routing_policy = Field::Known(vec![LatencyBlock {
+                region: r.as_str().into(),
+            }])
+        }
         Some(Routing::Failover(x)) => {
             let t = if *x == Failover::Primary {
                 "PRIMARY"
@@ -379,35 +384,29 @@ pub(crate) fn record_state(zone_id: &str, rs: &RecordSet, base: &Value) -> Value
                 "SECONDARY"
             };
             let base_t = base
-                .get("failover_routing_policy")
-                .elements()
+                .failover_routing_policy
+                .items()
                 .first()
-                .and_then(|b| b.get("type").as_str().map(str::to_string));
-            f = block1(&[(
-                "type",
-                Value::string(
+                .and_then(|b| b.r#type.string());
+            s.failover_routing_policy = Field::Known(vec![FailoverBlock {
+                r#type: Field::Known(
                     base_t
                         .filter(|b| b.eq_ignore_ascii_case(t))
                         .unwrap_or_else(|| t.to_string()),
                 ),
-            )]);
+            }]);
         }
         Some(Routing::Geolocation(x)) => {
-            g = block1(&[
-                ("continent", Value::opt_string(x.continent.clone())),
-                ("country", Value::opt_string(x.country.clone())),
-                ("subdivision", Value::opt_string(x.subdivision.clone())),
-            ])
+            s.geolocation_routing_policy = Field::Known(vec![GeolocationBlock {
+                continent: x.continent.clone().into(),
+                country: x.country.clone().into(),
+                subdivision: x.subdivision.clone().into(),
+            }])
         }
-        Some(Routing::MultiValue) => mv = Value::Bool(true),
+        Some(Routing::MultiValue) => s.multivalue_answer_routing_policy = Field::Known(true),
         // r53_record has no attribute for these (yet): r53_records carries them whole.
         Some(Routing::Cidr { .. } | Routing::GeoProximity(_)) => {}
         None => {}
     }
-    s.set("weighted_routing_policy", w);
-    s.set("latency_routing_policy", l);
-    s.set("failover_routing_policy", f);
-    s.set("geolocation_routing_policy", g);
-    s.set("multivalue_answer_routing_policy", mv);
     s
 }

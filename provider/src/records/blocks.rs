@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 use r53_plugin::{AttrPath, Value};
 use r53_zone::{RecordKey, RecordSet, RecordType};
 
-use crate::record_set::record_state;
+use crate::record_set::{record_state, Record};
 
 /// A block's record-set key, when its name and type are known and valid (validation reports
 /// the others).
@@ -62,7 +62,7 @@ pub(super) fn exclusive(v: &Value) -> bool {
 
 /// A record set in state form, for a `record` block (keeping the user's spelling from `base`).
 pub(super) fn block_state(zone_id: &str, rs: &RecordSet, base: &Value) -> Value {
-    let mut s = record_state(zone_id, rs, base);
+    let mut s = record_state(zone_id, rs, &Record::from_value(base).unwrap_or_default());
     if let Value::Object(m) = &mut s {
         for k in ["id", "zone_id", "fqdn", "allow_overwrite"] {
             m.remove(k);
