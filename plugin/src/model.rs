@@ -196,6 +196,10 @@ pub trait AttrType: Sized {
     /// (the field is then unknown as a whole).
     fn decode(v: &Value) -> Result<Option<Self>, DecodeError>;
     fn encode(&self) -> Value;
+    /// False when a field inside is unknown (models and collections of them).
+    fn is_wholly_known(&self) -> bool {
+        true
+    }
 }
 
 impl<T: AttrType> Field<T> {
@@ -215,6 +219,14 @@ impl<T: AttrType> Field<T> {
             Field::Null => Value::Null,
             Field::Unknown => Value::Unknown,
             Field::Known(t) => t.encode(),
+        }
+    }
+    /// True when neither this value nor anything inside it is unknown (as [`Value::is_wholly_known`]).
+    pub fn is_wholly_known(&self) -> bool {
+        match self {
+            Field::Null => true,
+            Field::Unknown => false,
+            Field::Known(t) => t.is_wholly_known(),
         }
     }
 }
@@ -322,6 +334,9 @@ impl<T: AttrType> AttrType for Vec<T> {
     fn encode(&self) -> Value {
         Value::List(self.iter().map(T::encode).collect())
     }
+    fn is_wholly_known(&self) -> bool {
+        self.iter().all(T::is_wholly_known)
+    }
 }
 
 impl<T: AttrType> AttrType for Set<T> {
@@ -336,6 +351,9 @@ impl<T: AttrType> AttrType for Set<T> {
     }
     fn encode(&self) -> Value {
         Value::Set(self.0.iter().map(T::encode).collect())
+    }
+    fn is_wholly_known(&self) -> bool {
+        self.0.iter().all(T::is_wholly_known)
     }
 }
 
@@ -352,6 +370,22 @@ impl<T: AttrType> AttrType for BTreeMap<String, T> {
     }
     fn encode(&self) -> Value {
         Value::Map(self.iter().map(|(k, v)| (k.as_str(), v.encode())).collect())
+    }
+    fn is_wholly_known(&self) -> bool {
+        self.values().all(T::is_wholly_known)
+    }
+}
+
+/// A sensitive field in a model's `Debug`: whether it is set, not what it holds.
+pub struct Redacted<'a, T>(pub &'a Field<T>);
+
+impl<T> fmt::Debug for Redacted<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self.0 {
+            Field::Null => "Null",
+            Field::Unknown => "Unknown",
+            Field::Known(_) => "Known(<sensitive>)",
+        })
     }
 }
 
@@ -426,11 +460,24 @@ pub fn object_of(v: &Value) -> Result<&Value, DecodeError> {
 /// ```
 ///
 /// Flags are [`Attribute`]'s builder methods (`required`, `optional`, `computed`,
-/// `optional_computed`, `force_new`, `sensitive`); none is optional. A block's nesting follows its
+/// `optional_computed`, `force_new`, `sensitive`); none is optional. `Debug` shows a sensitive
+/// attribute as `Known(<sensitive>)`. A block's nesting follows its
 /// Rust type; `=> expr` gives its schema block instead of the item model's own. `ZoneAttrs` is a
 /// generated struct of the attribute names (`Zone::ATTR.name == "name"`) for diagnostic paths.
 #[macro_export]
 macro_rules! model {
+    // Debug shows a sensitive attribute's state, never its value.
+    (@debug $d:ident, $field:ident, $v:expr, [sensitive $($rest:ident)*]) => {
+        $d.field(stringify!($field), &$crate::model::Redacted($v));
+    };
+    (@debug $d:ident, $field:ident, $v:expr, [$other:ident $($rest:ident)*]) => {
+        $crate::model!(@debug $d, $field, $v, [$($rest)*])
+    };
+    (@debug $d:ident, $field:ident, $v:expr, []) => {
+        $d.field(stringify!($field), $v);
+    };
+    (@block_of () ($default:expr)) => { $default };
+    (@block_of ($given:expr) ($default:expr)) => { $given };
     (
         $(#[$meta:meta])*
         $vis:vis struct $name:ident / $names:ident {
@@ -444,7 +491,7 @@ macro_rules! model {
         }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Default)]
+        #[derive(Clone, PartialEq, Default)]
         $vis struct $name {
             $( $(#[$fmeta])* pub $field: $crate::model::Field<$fty>, )*
             $($( $(#[$bmeta])* pub $bfield: $crate::model::Field<$bty>, )*)?
@@ -483,6 +530,15 @@ macro_rules! model {
             }
         }
 
+        impl ::core::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                let mut d = f.debug_struct(stringify!($name));
+                $( $crate::model!(@debug d, $field, &self.$field, [$($flag)*]); )*
+                $($( d.field(stringify!($bfield), &self.$bfield); )*)?
+                d.finish()
+            }
+        }
+
         impl $crate::model::AttrType for $name {
             fn ty() -> $crate::Type {
                 <Self as $crate::model::Model>::block().implied_type()
@@ -505,6 +561,10 @@ macro_rules! model {
                 $( v.set(Self::ATTR.$field, self.$field.encode()); )*
                 $($( v.set(Self::ATTR.$bfield, self.$bfield.encode()); )*)?
                 v
+            }
+            fn is_wholly_known(&self) -> bool {
+                true $( && self.$field.is_wholly_known() )*
+                    $($( && self.$bfield.is_wholly_known() )*)?
             }
         }
 
@@ -530,8 +590,6 @@ macro_rules! model {
             }
         }
     };
-    (@block_of () ($default:expr)) => { $default };
-    (@block_of ($given:expr) ($default:expr)) => { $given };
 }
 
 #[cfg(test)]
@@ -659,6 +717,11 @@ mod tests {
         let m = Zone::from_value(&v).unwrap();
         assert!(m.name_servers.is_unknown());
         assert!(m.vpc.items()[0].vpc_id.is_unknown());
+        assert!(!m.vpc.is_wholly_known() && m.name.is_wholly_known());
+        assert_eq!(
+            m.to_value().is_wholly_known(),
+            <Zone as AttrType>::is_wholly_known(&m)
+        );
     }
 
     #[test]
@@ -726,5 +789,17 @@ mod tests {
         let ty = Zone::block().implied_type();
         let back = Value::from_msgpack(&v.to_msgpack(&ty).unwrap(), &ty).unwrap();
         assert_eq!(Zone::from_value(&back).unwrap(), m);
+    }
+
+    #[test]
+    fn debug_hides_sensitive_values() {
+        let m = Zone {
+            name: "example.com".into(),
+            private: Field::Known(true),
+            ..Default::default()
+        };
+        let shown = format!("{m:?}");
+        assert!(shown.contains(r#"name: Known("example.com")"#), "{shown}");
+        assert!(shown.contains("private: Known(<sensitive>)"), "{shown}");
     }
 }
