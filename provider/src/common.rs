@@ -1,7 +1,6 @@
 //! Helpers shared by resources: reading config values, turning core errors into diagnostics,
 //! and the deadline every operation runs under.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use r53_core::{Call, Error};
@@ -43,42 +42,12 @@ pub fn int_in(
     None
 }
 
-pub fn bool_or(v: &Value, name: &str, default: bool) -> bool {
-    v.get(name).as_bool().unwrap_or(default)
-}
-
 pub fn str_list(v: &Value, name: &str) -> Vec<String> {
     v.get(name)
         .elements()
         .iter()
         .filter_map(|e| e.as_str().map(str::to_string))
         .collect()
-}
-
-pub fn str_map(v: &Value, name: &str) -> BTreeMap<String, String> {
-    match v.get(name) {
-        Value::Map(m) => m
-            .iter()
-            .filter_map(|(k, v)| v.as_str().map(|s| (k.to_string(), s.to_string())))
-            .collect(),
-        _ => BTreeMap::new(),
-    }
-}
-
-pub fn map_value(m: &BTreeMap<String, String>) -> Value {
-    Value::Map(
-        m.iter()
-            .map(|(k, v)| (k.as_str(), Value::string(v)))
-            .collect(),
-    )
-}
-
-pub fn set_value(items: impl IntoIterator<Item = String>) -> Value {
-    Value::Set(items.into_iter().map(Value::String).collect())
-}
-
-pub fn list_value(items: impl IntoIterator<Item = String>) -> Value {
-    Value::List(items.into_iter().map(Value::String).collect())
 }
 
 /// A core error as a diagnostic that names the resource it concerns.
@@ -144,29 +113,6 @@ impl Timeouts {
             ] {
                 if let Some(Err(e)) = v.as_str().map(parse_duration) {
                     d.error_at(at(attr).index(0).then(op), "Invalid timeout", e);
-                }
-            }
-        }
-    }
-}
-
-/// The configured timeout for `op` (`create`, `update`, `delete`), or `default`.
-pub fn timeout_of(v: &Value, op: &str, default: Duration) -> Duration {
-    v.get("timeouts")
-        .elements()
-        .first()
-        .and_then(|b| b.get(op).as_str().map(str::to_string))
-        .and_then(|s| parse_duration(&s).ok())
-        .unwrap_or(default)
-}
-
-/// Validation of a `timeouts` block's values, with their paths.
-pub fn check_timeouts(config: &Value, d: &mut r53_plugin::Diagnostics) {
-    if let Some(b) = config.get("timeouts").elements().first() {
-        for op in ["create", "update", "delete"] {
-            if let Some(s) = b.get(op).as_str() {
-                if let Err(e) = parse_duration(s) {
-                    d.error_at(at("timeouts").index(0).then(op), "Invalid timeout", e);
                 }
             }
         }

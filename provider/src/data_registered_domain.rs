@@ -2,11 +2,15 @@
 
 use async_trait::async_trait;
 use r53_core::ContactRole;
-use r53_plugin::schema::{Attribute, Block, Schema};
-use r53_plugin::{Ctx, DataSource, Diagnostic, Diagnostics, Type, Value};
+use std::collections::BTreeMap;
+
+use r53_plugin::schema::Schema;
+use r53_plugin::{Ctx, DataSource, Diagnostic, Diagnostics, Field, Value};
 
 use crate::common::*;
-use crate::domain::{check_domain_name, configured_domain, set_contacts, set_registration};
+use crate::domain::{
+    check_domain_name, configured_domain, registration, set_contacts, ContactMap, RoleAttrs,
+};
 use crate::meta::Meta;
 
 /// The data source's name in configurations (and in its docs page).
@@ -14,52 +18,71 @@ pub const TYPE_NAME: &str = "r53_registered_domain";
 
 pub struct RegisteredDomainData;
 
-pub fn schema() -> Schema {
-    let mut b = Block::new(
-        "Reads a domain registered with Route 53 Domains in this account, without managing it: privacy, \
-         auto-renewal, transfer lock, name servers, dates and, with `include_contacts = true`, the contacts.",
-    )
-    .attr(Attribute::new("id", Type::String, "The domain name in ASCII form.").computed())
-    .attr(Attribute::new("domain_name", Type::String, "The domain to read (Unicode names are looked up in their `xn--` form).").required())
-    .attr(Attribute::new(
-        "include_contacts",
-        Type::Bool,
-        "Read the four contacts into the `*_contact` attributes. Default `false`: they stay null, because a data \
-         source's values are stored in the Terraform state and contacts are personal data.",
-    ).optional())
-    .attr(Attribute::new("auto_renew", Type::Bool, "Whether the domain renews automatically.").computed())
-    .attr(Attribute::new("transfer_lock", Type::Bool, "Whether transfers to another registrar are locked.").computed())
-    .attr(Attribute::new("name_servers", Type::list(Type::String), "The name servers the registrar has for the domain.").computed())
-    .attr(Attribute::new("glue_ips", Type::map(Type::list(Type::String)), "Glue addresses by name server, for name servers that have them.").computed())
-    .attr(Attribute::new("creation_date", Type::String, "When the domain was registered (RFC 3339).").computed())
-    .attr(Attribute::new("expiration_date", Type::String, "When the registration expires (RFC 3339).").computed())
-    .attr(Attribute::new("status_list", Type::list(Type::String), "EPP status codes of the domain.").computed())
-    .attr(Attribute::new("registrar_name", Type::String, "The registrar of record.").computed())
-    .attr(Attribute::new("tags", Type::map(Type::String), "The domain's tags.").computed());
-    for role in ContactRole::ALL {
-        b = b
-            .attr(
-                Attribute::new(
-                    &format!("{}_contact", role.key()),
-                    Type::map(Type::String),
-                    &format!(
-                        "The {} contact, field to value (sensitive); null unless `include_contacts = true`.",
-                        role.key()
-                    ),
-                )
-                .computed()
-                .sensitive(),
-            )
-            .attr(
-                Attribute::new(
-                    &format!("{}_privacy", role.key()),
-                    Type::Bool,
-                    &format!("Whether the {} contact is hidden from WHOIS.", role.key()),
-                )
-                .computed(),
-            );
+r53_plugin::model! {
+    /// The configuration and result of the `r53_registered_domain` data source.
+    pub struct DomainView / DomainViewAttrs {
+        description: "Reads a domain registered with Route 53 Domains in this account, without managing it: privacy, \
+         auto-renewal, transfer lock, name servers, dates and, with `include_contacts = true`, the contacts.";
+        attributes {
+            id: String [computed] "The domain name in ASCII form.",
+            domain_name: String [required] "The domain to read (Unicode names are looked up in their `xn--` form).",
+            include_contacts: bool [optional]
+                "Read the four contacts into the `*_contact` attributes. Default `false`: they stay null, because a data \
+                 source's values are stored in the Terraform state and contacts are personal data.",
+            auto_renew: bool [computed] "Whether the domain renews automatically.",
+            transfer_lock: bool [computed] "Whether transfers to another registrar are locked.",
+            name_servers: Vec<String> [computed] "The name servers the registrar has for the domain.",
+            glue_ips: BTreeMap<String, Vec<String>> [computed] "Glue addresses by name server, for name servers that have them.",
+            creation_date: String [computed] "When the domain was registered (RFC 3339).",
+            expiration_date: String [computed] "When the registration expires (RFC 3339).",
+            status_list: Vec<String> [computed] "EPP status codes of the domain.",
+            registrar_name: String [computed] "The registrar of record.",
+            tags: BTreeMap<String, String> [computed] "The domain's tags.",
+            admin_contact: BTreeMap<String, String> [computed, sensitive]
+                "The admin contact, field to value (sensitive); null unless `include_contacts = true`.",
+            admin_privacy: bool [computed] "Whether the admin contact is hidden from WHOIS.",
+            registrant_contact: BTreeMap<String, String> [computed, sensitive]
+                "The registrant contact, field to value (sensitive); null unless `include_contacts = true`.",
+            registrant_privacy: bool [computed] "Whether the registrant contact is hidden from WHOIS.",
+            tech_contact: BTreeMap<String, String> [computed, sensitive]
+                "The tech contact, field to value (sensitive); null unless `include_contacts = true`.",
+            tech_privacy: bool [computed] "Whether the tech contact is hidden from WHOIS.",
+            billing_contact: BTreeMap<String, String> [computed, sensitive]
+                "The billing contact, field to value (sensitive); null unless `include_contacts = true`.",
+            billing_privacy: bool [computed] "Whether the billing contact is hidden from WHOIS.",
+        }
     }
-    Schema::new(0, b)
+}
+
+impl RoleAttrs for DomainView {
+    fn roles_mut(&mut self) -> [(ContactRole, &mut ContactMap, &mut Field<bool>); 4] {
+        [
+            (
+                ContactRole::Admin,
+                &mut self.admin_contact,
+                &mut self.admin_privacy,
+            ),
+            (
+                ContactRole::Registrant,
+                &mut self.registrant_contact,
+                &mut self.registrant_privacy,
+            ),
+            (
+                ContactRole::Tech,
+                &mut self.tech_contact,
+                &mut self.tech_privacy,
+            ),
+            (
+                ContactRole::Billing,
+                &mut self.billing_contact,
+                &mut self.billing_privacy,
+            ),
+        ]
+    }
+}
+
+pub fn schema() -> Schema {
+    Schema::new(0, DomainView::block())
 }
 
 #[async_trait]
@@ -74,12 +97,18 @@ impl DataSource<Meta> for RegisteredDomainData {
 
     fn validate(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
-        check_domain_name(config.get("domain_name").as_str(), "domain_name", &mut d);
+        match DomainView::from_value(config) {
+            Ok(m) => {
+                check_domain_name(m.domain_name.as_str(), DomainView::ATTR.domain_name, &mut d)
+            }
+            Err(e) => return e,
+        }
         d
     }
 
     async fn read(&self, meta: &Meta, ctx: &Ctx, config: &Value) -> Result<Value, Diagnostics> {
-        let (raw, name) = configured_domain(config.get("domain_name").as_str())?;
+        let m = DomainView::from_value(config)?;
+        let (raw, name) = configured_domain(m.domain_name.as_str())?;
         let c = call(ctx, READ_TIMEOUT);
         let what = format!("Reading registered domain {name}");
         let dm = &meta.aws.domains;
@@ -90,40 +119,41 @@ impl DataSource<Meta> for RegisteredDomainData {
                     "Registered domain not found",
                     format!("{name} is not registered with Route 53 Domains in this account"),
                 )
-                .at(at("domain_name"))
+                .at(at(DomainView::ATTR.domain_name))
                 .into())
             }
             Err(e) => return Err(api_diag(&what, &e).into()),
         };
         let tags = dm.tags(&c, &name).await.map_err(|e| api_diag(&what, &e))?;
-        let mut s = Value::Object(Default::default());
-        s.set("id", Value::string(&d.name));
-        s.set("domain_name", Value::string(raw));
-        s.set("auto_renew", Value::Bool(d.auto_renew));
-        s.set("transfer_lock", Value::Bool(d.transfer_lock));
-        s.set(
-            "name_servers",
-            list_value(
+        let r = registration(&d);
+        let mut s = DomainView {
+            id: Field::Known(d.name.clone()),
+            domain_name: Field::Known(raw),
+            include_contacts: m.include_contacts.clone(),
+            auto_renew: Field::Known(d.auto_renew),
+            transfer_lock: Field::Known(d.transfer_lock),
+            name_servers: Field::Known(
                 d.name_servers
                     .iter()
-                    .map(|n| n.name.trim_end_matches('.').to_ascii_lowercase()),
+                    .map(|n| n.name.trim_end_matches('.').to_ascii_lowercase())
+                    .collect(),
             ),
-        );
-        s.set(
-            "glue_ips",
-            Value::Map(
+            glue_ips: Field::Known(
                 d.name_servers
                     .iter()
                     .filter(|n| !n.glue_ips.is_empty())
-                    .map(|n| (n.name.as_str(), list_value(n.glue_ips.clone())))
+                    .map(|n| (n.name.clone(), n.glue_ips.clone()))
                     .collect(),
             ),
-        );
-        set_registration(&mut s, &d);
-        s.set("tags", map_value(&tags));
-        s.set("include_contacts", config.get("include_contacts").clone());
-        let include = config.get("include_contacts").as_bool().unwrap_or(false);
+            creation_date: r.creation_date,
+            expiration_date: r.expiration_date,
+            status_list: r.status_list,
+            registrar_name: r.registrar_name,
+            tags: Field::Known(tags),
+            ..Default::default()
+        };
+        let include = m.include_contacts.get().unwrap_or(false);
         set_contacts(&mut s, &d, |_| include);
-        Ok(s)
+        Ok(s.to_value())
     }
 }

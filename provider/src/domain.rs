@@ -2,7 +2,9 @@
 //! registration attributes the registered-domain resource and data source share.
 
 use r53_core::{ContactRole, RegisteredDomain};
-use r53_plugin::{Diagnostic, Diagnostics, Value};
+use std::collections::BTreeMap;
+
+use r53_plugin::{Diagnostic, Diagnostics, Field};
 
 use crate::common::*;
 
@@ -29,40 +31,48 @@ pub fn configured_domain(name: Option<&str>) -> Result<(String, String), Diagnos
     Ok((raw, ascii))
 }
 
+/// A contact attribute's value: field name → value.
+pub type ContactMap = Field<BTreeMap<String, String>>;
+
+/// The per-role attributes of the registered-domain models (resource and data source alike).
+pub trait RoleAttrs {
+    /// Each role with its `<role>_contact` and `<role>_privacy` fields.
+    fn roles_mut(&mut self) -> [(ContactRole, &mut ContactMap, &mut Field<bool>); 4];
+}
+
 /// The dates, status codes and registrar name (resource and data source alike).
-pub fn set_registration(s: &mut Value, d: &RegisteredDomain) {
-    s.set("creation_date", Value::opt_string(d.creation_date.clone()));
-    s.set(
-        "expiration_date",
-        Value::opt_string(d.expiration_date.clone()),
-    );
-    s.set("status_list", list_value(d.status_list.clone()));
-    s.set(
-        "registrar_name",
-        Value::opt_string(d.registrar_name.clone()),
-    );
+pub struct RegistrationAttrs {
+    pub creation_date: Field<String>,
+    pub expiration_date: Field<String>,
+    pub status_list: Field<Vec<String>>,
+    pub registrar_name: Field<String>,
+}
+
+pub fn registration(d: &RegisteredDomain) -> RegistrationAttrs {
+    RegistrationAttrs {
+        creation_date: d.creation_date.clone().into(),
+        expiration_date: d.expiration_date.clone().into(),
+        status_list: Field::Known(d.status_list.clone()),
+        registrar_name: d.registrar_name.clone().into(),
+    }
 }
 
 /// `<role>_privacy` for every role, and `<role>_contact` for the roles `include` accepts (null
 /// for the others, and when the registrar has none): contact values are personal data, copied
 /// into state only where the configuration asks for them.
-pub fn set_contacts(s: &mut Value, d: &RegisteredDomain, include: impl Fn(ContactRole) -> bool) {
-    for role in ContactRole::ALL {
-        s.set(
-            &format!("{}_contact", role.key()),
-            d.contacts
-                .get(&role)
-                .filter(|_| include(role))
-                .map(|c| map_value(&c.0))
-                .unwrap_or(Value::Null),
-        );
-        s.set(
-            &format!("{}_privacy", role.key()),
-            d.privacy
-                .get(&role)
-                .map(|b| Value::Bool(*b))
-                .unwrap_or(Value::Null),
-        );
+pub fn set_contacts(
+    m: &mut impl RoleAttrs,
+    d: &RegisteredDomain,
+    include: impl Fn(ContactRole) -> bool,
+) {
+    for (role, contact, privacy) in m.roles_mut() {
+        *contact = d
+            .contacts
+            .get(&role)
+            .filter(|_| include(role))
+            .map(|c| c.0.clone())
+            .into();
+        *privacy = d.privacy.get(&role).copied().into();
     }
 }
 

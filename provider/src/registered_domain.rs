@@ -11,12 +11,13 @@ use async_trait::async_trait;
 use r53_core::domains::{check_contact, redact_contacts, OperationId, CONTACT_FIELDS};
 use r53_core::{Contact, ContactRole, NameServer, RegisteredDomain, Registration};
 use r53_plugin::framework::Failure;
-use r53_plugin::schema::{Attribute, Block, Nesting, Schema};
-use r53_plugin::{AttrPath, Ctx, Diagnostic, Diagnostics, Resource, Type, Value};
+use r53_plugin::schema::Schema;
+use r53_plugin::{AttrPath, Ctx, Diagnostic, Diagnostics, Field, Resource, Set, Value};
 
 use crate::common::*;
 use crate::domain::{
-    ascii_domain, check_domain_name, configured_domain, set_contacts, set_registration,
+    ascii_domain, check_domain_name, configured_domain, registration, set_contacts, ContactMap,
+    RoleAttrs,
 };
 use crate::meta::Meta;
 use r53_zone::name::{normalise, within};
@@ -47,115 +48,146 @@ pub fn contact_description(role: &str) -> String {
     )
 }
 
-pub fn schema() -> Schema {
-    let mut b = Block::new(
-        "A domain registered with Route 53 Domains: its contacts and their privacy, auto-renewal, transfer lock, \
+r53_plugin::model! {
+    /// A `name_server` block.
+    pub struct NameServerBlock / NameServerBlockAttrs {
+        description: "A name server the TLD registry should publish for the domain (up to 6). The set is compared without \
+                 regard to order, case or a trailing dot, so an unchanged set never triggers an update. No blocks: the \
+                 name servers are not managed here (see `current_name_servers`).";
+        attributes {
+            name: String [required] "Host name of the name server, e.g. `ns-123.awsdns-45.com`.",
+            glue_ips: Set<String> [optional]
+                "Glue addresses (IPv4/IPv6), required for and only allowed on name servers inside the domain itself \
+                 (e.g. `ns1.example.com` for `example.com`).",
+        }
+    }
+}
+
+r53_plugin::model! {
+    /// The configuration and state of `r53_registered_domain`.
+    pub struct Registered / RegisteredAttrs {
+        description: "A domain registered with Route 53 Domains: its contacts and their privacy, auto-renewal, transfer lock, \
          name servers (with glue) and tags. By default it **adopts** a domain already registered in the account; \
          `register = true` buys it. **Destroying it only removes it from the Terraform state** (with a warning): \
          the domain stays registered, and keeps renewing if auto-renew is on. Deregistration happens only with \
          `deregister_on_destroy = true`. Every asynchronous registrar change waits for its operation to succeed \
-         and reports the registrar's message when it fails.",
-    )
-    .attr(Attribute::new("id", Type::String, "The domain name in ASCII (A-label) form.").computed())
-    .attr(
-        Attribute::new(
-            "domain_name",
-            Type::String,
-            "The registered domain, e.g. `example.com`. Case and a trailing dot do not matter; an internationalised \
-             name may be written in Unicode (it is registered in its `xn--` form, shown in `id`).",
-        )
-        .required()
-        .force_new(),
-    )
-    .attr(Attribute::new(
-        "register",
-        Type::Bool,
-        "Buy the domain when it is not yet registered in this account (needs `admin_contact`, `registrant_contact` \
-         and `tech_contact`). Default `false`: creation adopts an existing registration and fails if there is none. \
-         Only used at creation.",
-    ).optional())
-    .attr(Attribute::new(
-        "duration_in_years",
-        Type::Number,
-        "With `register = true`: the registration period in years, 1 to 10. Default 1.",
-    ).optional())
-    .attr(Attribute::new(
-        "deregister_on_destroy",
-        Type::Bool,
-        "Delete the registration (give the domain up, irreversibly) when this resource is destroyed. Default `false`: \
-         destroy only removes it from state.",
-    ).optional())
-    .attr(Attribute::new("auto_renew", Type::Bool, "Renew the domain automatically before it expires. Unset: not managed.").optional_computed())
-    .attr(Attribute::new(
-        "transfer_lock",
-        Type::Bool,
-        "Lock the domain against transfers to another registrar (`clientTransferProhibited`). Unset: not managed.",
-    ).optional_computed());
-    for role in ContactRole::ALL {
-        b = b.attr(
-            Attribute::new(
-                &format!("{}_contact", role.key()),
-                Type::map(Type::String),
-                &contact_description(role.key()),
-            )
+         and reports the registrar's message when it fails.";
+        attributes {
+            id: String [computed] "The domain name in ASCII (A-label) form.",
+            domain_name: String [required, force_new]
+                "The registered domain, e.g. `example.com`. Case and a trailing dot do not matter; an internationalised \
+                 name may be written in Unicode (it is registered in its `xn--` form, shown in `id`).",
+            register: bool [optional]
+                "Buy the domain when it is not yet registered in this account (needs `admin_contact`, `registrant_contact` \
+                 and `tech_contact`). Default `false`: creation adopts an existing registration and fails if there is none. \
+                 Only used at creation.",
+            duration_in_years: i64 [optional] "With `register = true`: the registration period in years, 1 to 10. Default 1.",
+            deregister_on_destroy: bool [optional]
+                "Delete the registration (give the domain up, irreversibly) when this resource is destroyed. Default `false`: \
+                 destroy only removes it from state.",
+            auto_renew: bool [optional_computed] "Renew the domain automatically before it expires. Unset: not managed.",
+            transfer_lock: bool [optional_computed]
+                "Lock the domain against transfers to another registrar (`clientTransferProhibited`). Unset: not managed.",
             // Not computed: an unset contact stays null in state instead of a copy of the
             // registrar's personal data.
-            .optional()
-            .sensitive(),
-        );
+            admin_contact: BTreeMap<String, String> [optional, sensitive] contact_description("admin"),
+            registrant_contact: BTreeMap<String, String> [optional, sensitive] contact_description("registrant"),
+            tech_contact: BTreeMap<String, String> [optional, sensitive] contact_description("tech"),
+            billing_contact: BTreeMap<String, String> [optional, sensitive] contact_description("billing"),
+            admin_privacy: bool [optional_computed] "Hide the admin contact's details from WHOIS. Unset: not managed.",
+            registrant_privacy: bool [optional_computed] "Hide the registrant contact's details from WHOIS. Unset: not managed.",
+            tech_privacy: bool [optional_computed] "Hide the tech contact's details from WHOIS. Unset: not managed.",
+            billing_privacy: bool [optional_computed] "Hide the billing contact's details from WHOIS. Unset: not managed.",
+            tags: BTreeMap<String, String> [optional] "Tags for the domain.",
+            current_name_servers: Vec<String> [computed]
+                "The name servers the registrar has for the domain now (whether or not `name_server` blocks manage them).",
+            hosted_zone_id: String [computed]
+                "The hosted zone Route 53 created when the domain was registered, when it still exists (null otherwise).",
+            creation_date: String [computed] "When the domain was registered (RFC 3339).",
+            expiration_date: String [computed] "When the registration expires (RFC 3339).",
+            status_list: Vec<String> [computed] "EPP status codes of the domain, e.g. `clientTransferProhibited`.",
+            registrar_name: String [computed] "The registrar of record.",
+            registrar_url: String [computed] "The registrar's web address.",
+            whois_server: String [computed] "The registrar's WHOIS server.",
+            abuse_contact_email: String [computed] "The registrar's abuse contact address.",
+        }
+        blocks {
+            name_server: Set<NameServerBlock> [0, 6],
+            timeouts: Vec<Timeouts> [0, 1] => timeouts_block("Defaults: create 30m (registration can take much longer: raise it with `register = true`), update 30m, delete 30m."),
+        }
     }
-    for role in ContactRole::ALL {
-        b = b.attr(
-            Attribute::new(
-                &format!("{}_privacy", role.key()),
-                Type::Bool,
-                &format!(
-                    "Hide the {} contact's details from WHOIS. Unset: not managed.",
-                    role.key()
-                ),
-            )
-            .optional_computed(),
-        );
+}
+
+impl Registered {
+    /// Each role with its `<role>_contact` attribute's name, its contact and its privacy.
+    fn roles(&self) -> [(ContactRole, &'static str, &ContactMap, &Field<bool>); 4] {
+        let a = Registered::ATTR;
+        [
+            (
+                ContactRole::Admin,
+                a.admin_contact,
+                &self.admin_contact,
+                &self.admin_privacy,
+            ),
+            (
+                ContactRole::Registrant,
+                a.registrant_contact,
+                &self.registrant_contact,
+                &self.registrant_privacy,
+            ),
+            (
+                ContactRole::Tech,
+                a.tech_contact,
+                &self.tech_contact,
+                &self.tech_privacy,
+            ),
+            (
+                ContactRole::Billing,
+                a.billing_contact,
+                &self.billing_contact,
+                &self.billing_privacy,
+            ),
+        ]
     }
-    b = b
-        .attr(Attribute::new("tags", Type::map(Type::String), "Tags for the domain.").optional())
-        .attr(Attribute::new(
-            "current_name_servers",
-            Type::list(Type::String),
-            "The name servers the registrar has for the domain now (whether or not `name_server` blocks manage them).",
-        ).computed())
-        .attr(Attribute::new(
-            "hosted_zone_id",
-            Type::String,
-            "The hosted zone Route 53 created when the domain was registered, when it still exists (null otherwise).",
-        ).computed())
-        .attr(Attribute::new("creation_date", Type::String, "When the domain was registered (RFC 3339).").computed())
-        .attr(Attribute::new("expiration_date", Type::String, "When the registration expires (RFC 3339).").computed())
-        .attr(Attribute::new("status_list", Type::list(Type::String), "EPP status codes of the domain, e.g. `clientTransferProhibited`.").computed())
-        .attr(Attribute::new("registrar_name", Type::String, "The registrar of record.").computed())
-        .attr(Attribute::new("registrar_url", Type::String, "The registrar's web address.").computed())
-        .attr(Attribute::new("whois_server", Type::String, "The registrar's WHOIS server.").computed())
-        .attr(Attribute::new("abuse_contact_email", Type::String, "The registrar's abuse contact address.").computed())
-        .block(
-            "name_server",
-            Nesting::Set,
-            0,
-            6,
-            Block::new(
-                "A name server the TLD registry should publish for the domain (up to 6). The set is compared without \
-                 regard to order, case or a trailing dot, so an unchanged set never triggers an update. No blocks: the \
-                 name servers are not managed here (see `current_name_servers`).",
-            )
-            .attr(Attribute::new("name", Type::String, "Host name of the name server, e.g. `ns-123.awsdns-45.com`.").required())
-            .attr(Attribute::new(
-                "glue_ips",
-                Type::set(Type::String),
-                "Glue addresses (IPv4/IPv6), required for and only allowed on name servers inside the domain itself \
-                 (e.g. `ns1.example.com` for `example.com`).",
-            ).optional()),
-        )
-        .block("timeouts", Nesting::List, 0, 1, timeouts_block("Defaults: create 30m (registration can take much longer: raise it with `register = true`), update 30m, delete 30m."));
-    Schema::new(0, b)
+
+    /// The contact `role`'s attribute sets, when it sets one.
+    fn contact(&self, role: ContactRole) -> Option<&BTreeMap<String, String>> {
+        self.roles()
+            .into_iter()
+            .find(|r| r.0 == role)
+            .and_then(|r| r.2.known())
+    }
+}
+
+impl RoleAttrs for Registered {
+    fn roles_mut(&mut self) -> [(ContactRole, &mut ContactMap, &mut Field<bool>); 4] {
+        [
+            (
+                ContactRole::Admin,
+                &mut self.admin_contact,
+                &mut self.admin_privacy,
+            ),
+            (
+                ContactRole::Registrant,
+                &mut self.registrant_contact,
+                &mut self.registrant_privacy,
+            ),
+            (
+                ContactRole::Tech,
+                &mut self.tech_contact,
+                &mut self.tech_privacy,
+            ),
+            (
+                ContactRole::Billing,
+                &mut self.billing_contact,
+                &mut self.billing_privacy,
+            ),
+        ]
+    }
+}
+
+pub fn schema() -> Schema {
+    Schema::new(0, Registered::block())
 }
 
 fn in_bailiwick(host: &str, domain: &str) -> bool {
@@ -163,16 +195,16 @@ fn in_bailiwick(host: &str, domain: &str) -> bool {
 }
 
 /// The configured name servers, normalised for comparison.
-fn name_servers_of(v: &Value) -> Vec<NameServer> {
-    let mut out: Vec<NameServer> = v
-        .get("name_server")
-        .elements()
+fn name_servers_of(m: &Registered) -> Vec<NameServer> {
+    let mut out: Vec<NameServer> = m
+        .name_server
+        .items()
         .iter()
         .map(|b| {
-            let mut glue = str_list(b, "glue_ips");
+            let mut glue = b.glue_ips.items().to_vec();
             glue.sort();
             NameServer {
-                name: normalise(&opt_str(b, "name").unwrap_or_default()),
+                name: normalise(b.name.as_str().unwrap_or_default()),
                 glue_ips: glue,
             }
         })
@@ -202,91 +234,77 @@ fn ns_key(ns: &[NameServer]) -> Vec<(String, Vec<String>)> {
     v
 }
 
-fn contact_map(v: &Value, role: ContactRole) -> Option<BTreeMap<String, String>> {
-    let key = format!("{}_contact", role.key());
-    matches!(v.get(&key), Value::Map(_)).then(|| str_map(v, &key))
-}
-
-/// The contacts `v` sets, by role.
-fn contacts_of(v: &Value) -> BTreeMap<ContactRole, Contact> {
+/// The contacts `m` sets, by role.
+fn contacts_of(m: &Registered) -> BTreeMap<ContactRole, Contact> {
     ContactRole::ALL
         .into_iter()
-        .filter_map(|role| contact_map(v, role).map(|m| (role, Contact(m))))
+        .filter_map(|role| m.contact(role).map(|c| (role, Contact(c.clone()))))
         .collect()
 }
 
 /// Builds the state from what the registrar says, keeping `base`'s spelling of the name and of
-/// name servers that are the same set, and managing name servers only when `base` does.
+/// name servers that are the same set, and managing name servers only when `base` does (`None`,
+/// an import: all of them).
 fn domain_state(
     d: &RegisteredDomain,
     tags: &BTreeMap<String, String>,
     hosted_zone_id: Option<String>,
-    base: &Value,
+    base: Option<&Registered>,
 ) -> Value {
-    let mut s = Value::Object(Default::default());
-    s.set("id", Value::string(&d.name));
-    let name = match base.get("domain_name").as_str() {
+    let empty = Registered::default();
+    let b = base.unwrap_or(&empty);
+    let name = match b.domain_name.as_str() {
         Some(n) if ascii_domain(n).ok().as_deref() == Some(d.name.as_str()) => n.to_string(),
         _ => d.name.clone(),
     };
-    s.set("domain_name", Value::string(name));
-    for k in [
-        "register",
-        "duration_in_years",
-        "deregister_on_destroy",
-        "timeouts",
-    ] {
-        s.set(k, base.get(k).clone());
-    }
-    s.set("auto_renew", Value::Bool(d.auto_renew));
-    s.set("transfer_lock", Value::Bool(d.transfer_lock));
-    // Only the contacts `base` manages: adoption and import copy none of the others.
-    set_contacts(&mut s, d, |role| contact_map(base, role).is_some());
-    s.set(
-        "tags",
-        if tags.is_empty() && base.get("tags").is_null() {
-            Value::Null
-        } else {
-            map_value(tags)
-        },
-    );
-    let managed = !base.get("name_server").elements().is_empty() || base.is_null();
+    let managed = base.is_none_or(|b| !b.name_server.items().is_empty());
     let blocks = if !managed {
         Vec::new()
-    } else if ns_key(&name_servers_of(base)) == ns_key(&d.name_servers) {
-        base.get("name_server").elements().to_vec()
+    } else if ns_key(&name_servers_of(b)) == ns_key(&d.name_servers) {
+        b.name_server.items().to_vec()
     } else {
         d.name_servers
             .iter()
-            .map(|n| {
-                let mut o = Value::Object(Default::default());
-                o.set("name", Value::string(normalise(&n.name)));
-                o.set(
-                    "glue_ips",
-                    if n.glue_ips.is_empty() {
-                        Value::Null
-                    } else {
-                        set_value(n.glue_ips.clone())
-                    },
-                );
-                o
+            .map(|n| NameServerBlock {
+                name: Field::Known(normalise(&n.name)),
+                glue_ips: (!n.glue_ips.is_empty())
+                    .then(|| n.glue_ips.iter().cloned().collect())
+                    .into(),
             })
             .collect()
     };
-    s.set("name_server", Value::Set(blocks));
-    s.set(
-        "current_name_servers",
-        list_value(d.name_servers.iter().map(|n| normalise(&n.name))),
-    );
-    s.set("hosted_zone_id", Value::opt_string(hosted_zone_id));
-    set_registration(&mut s, d);
-    s.set("registrar_url", Value::opt_string(d.registrar_url.clone()));
-    s.set("whois_server", Value::opt_string(d.whois_server.clone()));
-    s.set(
-        "abuse_contact_email",
-        Value::opt_string(d.abuse_contact_email.clone()),
-    );
-    s
+    let r = registration(d);
+    let mut s = Registered {
+        id: Field::Known(d.name.clone()),
+        domain_name: Field::Known(name),
+        register: b.register.clone(),
+        duration_in_years: b.duration_in_years.clone(),
+        deregister_on_destroy: b.deregister_on_destroy.clone(),
+        timeouts: b.timeouts.clone(),
+        auto_renew: Field::Known(d.auto_renew),
+        transfer_lock: Field::Known(d.transfer_lock),
+        tags: if tags.is_empty() && b.tags.is_null() {
+            Field::Null
+        } else {
+            Field::Known(tags.clone())
+        },
+        name_server: Field::Known(Set(blocks)),
+        current_name_servers: Field::Known(
+            d.name_servers.iter().map(|n| normalise(&n.name)).collect(),
+        ),
+        hosted_zone_id: hosted_zone_id.into(),
+        creation_date: r.creation_date,
+        expiration_date: r.expiration_date,
+        status_list: r.status_list,
+        registrar_name: r.registrar_name,
+        registrar_url: d.registrar_url.clone().into(),
+        whois_server: d.whois_server.clone().into(),
+        abuse_contact_email: d.abuse_contact_email.clone().into(),
+        ..Default::default()
+    };
+    // Only the contacts `base` manages: adoption and import copy none of the others.
+    set_contacts(&mut s, d, |role| b.contact(role).is_some());
+    s.to_value()
 }
 
 impl RegisteredDomainResource {
@@ -295,7 +313,7 @@ impl RegisteredDomainResource {
         meta: &Meta,
         ctx: &Ctx,
         name: &str,
-        base: &Value,
+        base: Option<&Registered>,
     ) -> Result<Option<Value>, Diagnostics> {
         let c = call(ctx, READ_TIMEOUT);
         let what = format!("Reading registered domain {name}");
@@ -356,12 +374,12 @@ impl RegisteredDomainResource {
         name: &str,
         live: &RegisteredDomain,
         live_tags: &BTreeMap<String, String>,
-        planned: &Value,
+        planned: &Registered,
     ) -> Result<Vec<&'static str>, r53_core::Error> {
         let dm = &meta.aws.domains;
         let mut done = Vec::new();
         let wait = |id: OperationId| async move { dm.wait_operation_successful(c, &id).await };
-        if let Some(want) = planned.get("auto_renew").as_bool() {
+        if let Some(want) = planned.auto_renew.get() {
             if want != live.auto_renew {
                 dm.set_auto_renew(c, name, want).await?;
                 done.push("auto_renew");
@@ -369,10 +387,10 @@ impl RegisteredDomainResource {
         }
         let mut contacts = BTreeMap::new();
         for role in ContactRole::ALL {
-            if let Some(want) = contact_map(planned, role).filter(|m| !m.is_empty()) {
+            if let Some(want) = planned.contact(role).filter(|m| !m.is_empty()) {
                 let have = live.contacts.get(&role).map(|c| &c.0);
-                if have != Some(&want) {
-                    contacts.insert(role, Contact(want));
+                if have != Some(want) {
+                    contacts.insert(role, Contact(want.clone()));
                 }
             }
         }
@@ -381,8 +399,8 @@ impl RegisteredDomainResource {
             done.push("contacts");
         }
         let mut privacy = BTreeMap::new();
-        for role in ContactRole::ALL {
-            if let Some(want) = planned.get(&format!("{}_privacy", role.key())).as_bool() {
+        for (role, _, _, want) in planned.roles() {
+            if let Some(want) = want.get() {
                 if live.privacy.get(&role) != Some(&want) {
                     privacy.insert(role, want);
                 }
@@ -397,14 +415,14 @@ impl RegisteredDomainResource {
             wait(dm.update_name_servers(c, name, &want_ns).await?).await?;
             done.push("name_servers");
         }
-        if let Some(want) = planned.get("transfer_lock").as_bool() {
+        if let Some(want) = planned.transfer_lock.get() {
             if want != live.transfer_lock {
                 wait(dm.set_transfer_lock(c, name, want).await?).await?;
                 done.push("transfer_lock");
             }
         }
-        if !planned.get("tags").is_unknown() {
-            let want = str_map(planned, "tags");
+        if !planned.tags.is_unknown() {
+            let want = planned.tags.known().cloned().unwrap_or_default();
             if &want != live_tags {
                 dm.set_tags(c, name, live_tags, &want).await?;
                 done.push("tags");
@@ -417,12 +435,12 @@ impl RegisteredDomainResource {
         &self,
         meta: &Meta,
         ctx: &Ctx,
-        planned: &Value,
+        planned: &Registered,
         timeout: Duration,
         creating: bool,
     ) -> Result<Value, Failure> {
-        let (_, name) =
-            configured_domain(planned.get("domain_name").as_str()).map_err(Failure::from)?;
+        let (_, name) = configured_domain(planned.domain_name.as_str()).map_err(Failure::from)?;
+        let register = planned.register.get().unwrap_or(false);
         let c = call(ctx, timeout);
         let dm = &meta.aws.domains;
         let what = format!(
@@ -431,7 +449,7 @@ impl RegisteredDomainResource {
         );
         let live = match dm.find_domain_by_name(&c, &name).await {
             Ok(d) => d,
-            Err(e) if e.is_not_found() && creating && bool_or(planned, "register", false) => {
+            Err(e) if e.is_not_found() && creating && register => {
                 self.register(meta, &c, &name, planned).await?;
                 dm.find_domain_by_name(&c, &name)
                     .await
@@ -452,7 +470,7 @@ impl RegisteredDomainResource {
             }
             Err(e) => return Err(Failure::from(api_diag(&what, &e))),
         };
-        if creating && bool_or(planned, "register", false) && live.creation_date.is_some() {
+        if creating && register && live.creation_date.is_some() {
             tracing::info!(domain = %name, "already registered in this account: adopted, not bought again");
         }
         let tags = dm
@@ -460,10 +478,10 @@ impl RegisteredDomainResource {
             .await
             .map_err(|e| Failure::from(api_diag(&what, &e)))?;
         // From here on the domain is ours in state whatever fails: never lose track of it.
-        let partial = |base: &Value| {
+        let partial = |base: &Registered| {
             let mut p = base.clone();
-            p.set("id", Value::string(&name));
-            p
+            p.id = Field::Known(name.clone());
+            p.to_value()
         };
         match self.reconcile(meta, &c, &name, &live, &tags, planned).await {
             Ok(done) => {
@@ -473,14 +491,14 @@ impl RegisteredDomainResource {
                 // Registrars quote refused values ("PhoneNumber … is invalid"): keep both the
                 // planned contacts and the ones the registrar holds out of the diagnostic.
                 let e = redact_contacts(redact_contacts(e, &live.contacts), &contacts_of(planned));
-                let state = match self.read_domain(meta, ctx, &name, planned).await {
+                let state = match self.read_domain(meta, ctx, &name, Some(planned)).await {
                     Ok(Some(s)) => s,
                     _ => partial(planned),
                 };
                 return Err(Failure::with_partial(api_diag(&what, &e), state));
             }
         }
-        match self.read_domain(meta, ctx, &name, planned).await {
+        match self.read_domain(meta, ctx, &name, Some(planned)).await {
             Ok(Some(s)) => Ok(s),
             Ok(None) => Err(Failure::from(Diagnostic::error(
                 what,
@@ -495,7 +513,7 @@ impl RegisteredDomainResource {
         meta: &Meta,
         c: &r53_core::Call,
         name: &str,
-        planned: &Value,
+        planned: &Registered,
     ) -> Result<(), Failure> {
         let dm = &meta.aws.domains;
         let what = format!("Registering {name}");
@@ -508,20 +526,15 @@ impl RegisteredDomainResource {
             )));
         }
         let contacts = contacts_of(planned);
-        let mut privacy = BTreeMap::new();
-        for role in ContactRole::ALL {
-            privacy.insert(
-                role,
-                planned
-                    .get(&format!("{}_privacy", role.key()))
-                    .as_bool()
-                    .unwrap_or(true),
-            );
-        }
+        let privacy = planned
+            .roles()
+            .into_iter()
+            .map(|(role, _, _, p)| (role, p.get().unwrap_or(true)))
+            .collect();
         let r = Registration {
             name: name.to_string(),
-            years: planned.get("duration_in_years").as_i64().unwrap_or(1) as i32,
-            auto_renew: planned.get("auto_renew").as_bool().unwrap_or(true),
+            years: planned.duration_in_years.get().unwrap_or(1) as i32,
+            auto_renew: planned.auto_renew.get().unwrap_or(true),
             contacts,
             privacy,
         };
@@ -546,74 +559,65 @@ impl Resource<Meta> for RegisteredDomainResource {
 
     fn validate(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
-        check_domain_name(config.get("domain_name").as_str(), "domain_name", &mut d);
-        let domain = config
-            .get("domain_name")
-            .as_str()
-            .and_then(|n| ascii_domain(n).ok());
-        for role in ContactRole::ALL {
-            let attr = format!("{}_contact", role.key());
-            if let Value::Map(m) = config.get(&attr) {
-                if !m.iter().all(|(_, v)| !v.is_unknown()) {
-                    continue;
-                }
-                for (field, msg) in check_contact(&str_map(config, &attr)) {
-                    d.error_at(
-                        AttrPath::attr(&attr).key(&field),
-                        format!("Invalid {attr}"),
-                        msg,
-                    );
+        let m = match Registered::from_value(config) {
+            Ok(m) => m,
+            Err(e) => return e,
+        };
+        let a = Registered::ATTR;
+        check_domain_name(m.domain_name.as_str(), a.domain_name, &mut d);
+        let domain = m.domain_name.as_str().and_then(|n| ascii_domain(n).ok());
+        // Unknown also while one of its values is not known yet: checked once all are.
+        for (_, attr, contact, _) in m.roles() {
+            if let Some(c) = contact.known() {
+                for (field, msg) in check_contact(c) {
+                    d.error_at(at(attr).key(&field), format!("Invalid {attr}"), msg);
                 }
             }
         }
-        let register = config.get("register").as_bool().unwrap_or(false);
+        let register = m.register.get().unwrap_or(false);
         if register {
-            for role in [
-                ContactRole::Admin,
-                ContactRole::Registrant,
-                ContactRole::Tech,
-            ] {
-                let attr = format!("{}_contact", role.key());
-                if config.get(&attr).is_null() {
+            for (role, attr, contact, _) in m.roles() {
+                if role != ContactRole::Billing && contact.is_null() {
                     d.error_at(
-                        at(&attr),
+                        at(attr),
                         "Contact required to register",
                         format!("register = true needs {attr} (the registry requires admin, registrant and tech contacts)."),
                     );
                 }
             }
         }
-        if let Some(y) = config.get("duration_in_years").as_i64() {
+        if let Some(y) = m.duration_in_years.get() {
             if !(1..=10).contains(&y) {
                 d.error_at(
-                    at("duration_in_years"),
+                    at(a.duration_in_years),
                     "Invalid duration_in_years",
                     format!("must be from 1 to 10 years, not {y}"),
                 );
-            } else if !register && !config.get("register").is_unknown() {
+            } else if !register && !m.register.is_unknown() {
                 d.push(
                     Diagnostic::warning(
                         "duration_in_years has no effect",
                         "It is used only when register = true buys the domain.",
                     )
-                    .at(at("duration_in_years")),
+                    .at(at(a.duration_in_years)),
                 );
             }
         }
-        for (i, b) in config.get("name_server").elements().iter().enumerate() {
-            let p = || at("name_server").index(i as i64);
-            let Some(host) = b.get("name").as_str() else {
+        let ns = NameServerBlock::ATTR;
+        for (i, b) in m.name_server.items().iter().enumerate() {
+            let p = || at(a.name_server).index(i as i64);
+            let Some(host) = b.name.as_str() else {
                 continue;
             };
             if let Err(e) = r53_zone::name::Name::parse(host) {
-                d.error_at(p().then("name"), "Invalid name server", e.to_string());
+                d.error_at(p().then(ns.name), "Invalid name server", e.to_string());
                 continue;
             }
-            let glue = str_list(b, "glue_ips");
-            for ip in &glue {
+            let glue = b.glue_ips.items();
+            for ip in glue {
                 if ip.parse::<std::net::IpAddr>().is_err() {
                     d.error_at(
-                        p().then("glue_ips"),
+                        p().then(ns.glue_ips),
                         "Invalid glue address",
                         format!("{ip:?} is not an IPv4 or IPv6 address"),
                     );
@@ -621,88 +625,104 @@ impl Resource<Meta> for RegisteredDomainResource {
             }
             if let Some(dom) = &domain {
                 let inside = in_bailiwick(host, dom);
-                if inside && glue.is_empty() && !b.get("glue_ips").is_unknown() {
+                if inside && glue.is_empty() && !b.glue_ips.is_unknown() {
                     d.error_at(
-                        p().then("glue_ips"),
+                        p().then(ns.glue_ips),
                         "Glue required",
                         format!("{host} is inside {dom}, so the registry needs its addresses (glue_ips) to reach it."),
                     );
                 }
                 if !inside && !glue.is_empty() {
                     d.error_at(
-                        p().then("glue_ips"),
+                        p().then(ns.glue_ips),
                         "Glue not allowed",
                         format!("{host} is not inside {dom}; glue addresses are only for name servers under the domain itself."),
                     );
                 }
             }
         }
-        if let Value::Map(tags) = config.get("tags") {
+        if let Some(tags) = m.tags.known() {
             if tags.len() > 50 {
                 d.error_at(
-                    at("tags"),
+                    at(a.tags),
                     "Too many tags",
                     format!("at most 50 tags; {} given", tags.len()),
                 );
             }
         }
-        check_timeouts(config, &mut d);
+        Timeouts::check(&m.timeouts, a.timeouts, &mut d);
         d
     }
 
     fn keep_prior_form(&self, prior: &Value, planned: &mut Value) -> bool {
-        let (p, n) = (prior.get("name_server"), planned.get("name_server"));
-        if p == n || !n.is_wholly_known() || p.elements().is_empty() {
+        let (Ok(p), Ok(mut n)) = (
+            Registered::from_value(prior),
+            Registered::from_value(planned),
+        ) else {
+            return false;
+        };
+        if p.name_server == n.name_server
+            || !n.name_server.is_wholly_known()
+            || p.name_server.items().is_empty()
+        {
             return false;
         }
-        if ns_key(&name_servers_of(prior)) == ns_key(&name_servers_of(planned)) {
-            planned.set("name_server", p.clone());
+        if ns_key(&name_servers_of(&p)) == ns_key(&name_servers_of(&n)) {
+            n.name_server = p.name_server;
+            *planned = n.to_value();
             return true;
         }
         false
     }
 
-    fn replace_paths(&self, _schema: &Schema, prior: &Value, planned: &Value) -> Vec<AttrPath> {
-        match (
-            prior.get("domain_name").as_str(),
-            planned.get("domain_name").as_str(),
-        ) {
+    fn replace_paths(&self, schema: &Schema, prior: &Value, planned: &Value) -> Vec<AttrPath> {
+        let (Ok(p), Ok(n)) = (
+            Registered::from_value(prior),
+            Registered::from_value(planned),
+        ) else {
+            return schema.block.replace_paths(prior, planned);
+        };
+        match (p.domain_name.as_str(), n.domain_name.as_str()) {
             (Some(a), Some(b)) if ascii_domain(a).ok() == ascii_domain(b).ok() => Vec::new(),
-            _ if prior.get("domain_name") == planned.get("domain_name") => Vec::new(),
-            _ => vec![at("domain_name")],
+            _ if p.domain_name == n.domain_name => Vec::new(),
+            _ => vec![at(Registered::ATTR.domain_name)],
         }
     }
 
-    fn modify_plan(&self, prior: &Value, planned: &mut Value, _d: &mut Diagnostics) {
+    fn modify_plan(&self, prior: &Value, planned: &mut Value, d: &mut Diagnostics) {
         if prior.is_null() {
             return;
         }
-        for k in [
-            "id",
-            "hosted_zone_id",
-            "creation_date",
-            "expiration_date",
-            "registrar_name",
-            "registrar_url",
-            "whois_server",
-            "abuse_contact_email",
-        ] {
-            planned.set(k, prior.get(k).clone());
-        }
-        let ns_changes = prior.get("name_server") != planned.get("name_server")
-            && !planned.get("name_server").elements().is_empty();
+        let (p, mut n) = match (
+            Registered::from_value(prior),
+            Registered::from_value(planned),
+        ) {
+            (Ok(p), Ok(n)) => (p, n),
+            (Err(e), _) | (_, Err(e)) => return d.extend(e),
+        };
+        n.id = p.id;
+        n.hosted_zone_id = p.hosted_zone_id;
+        n.creation_date = p.creation_date;
+        n.expiration_date = p.expiration_date;
+        n.registrar_name = p.registrar_name;
+        n.registrar_url = p.registrar_url;
+        n.whois_server = p.whois_server;
+        n.abuse_contact_email = p.abuse_contact_email;
+        let ns_changes = p.name_server != n.name_server && !n.name_server.items().is_empty();
         // What the registrar reports afterwards is known only after the change.
         if ns_changes {
-            planned.set("current_name_servers", Value::Unknown);
+            n.current_name_servers = Field::Unknown;
         }
-        if prior.get("transfer_lock") != planned.get("transfer_lock") {
-            planned.set("status_list", Value::Unknown);
+        if p.transfer_lock != n.transfer_lock {
+            n.status_list = Field::Unknown;
         }
+        *planned = n.to_value();
     }
 
     async fn create(&self, meta: &Meta, ctx: &Ctx, planned: Value) -> Result<Value, Failure> {
-        let t = timeout_of(&planned, "create", CREATE_TIMEOUT);
-        self.apply(meta, ctx, &planned, t, true).await
+        let m = Registered::from_value(&planned)?;
+        let t = Timeouts::of(&m.timeouts, |t| &t.create, CREATE_TIMEOUT);
+        self.apply(meta, ctx, &m, t, true).await
     }
 
     async fn read(
@@ -711,10 +731,12 @@ impl Resource<Meta> for RegisteredDomainResource {
         ctx: &Ctx,
         state: &Value,
     ) -> Result<Option<Value>, Diagnostics> {
-        let name = opt_str(state, "id")
-            .or_else(|| opt_str(state, "domain_name").and_then(|n| ascii_domain(&n).ok()))
-            .unwrap_or_default();
-        self.read_domain(meta, ctx, &name, state).await
+        let m = Registered::from_value(state)?;
+        let name =
+            m.id.string()
+                .or_else(|| m.domain_name.as_str().and_then(|n| ascii_domain(n).ok()))
+                .unwrap_or_default();
+        self.read_domain(meta, ctx, &name, Some(&m)).await
     }
 
     async fn update(
@@ -724,8 +746,9 @@ impl Resource<Meta> for RegisteredDomainResource {
         _prior: &Value,
         planned: Value,
     ) -> Result<Value, Failure> {
-        let t = timeout_of(&planned, "update", CREATE_TIMEOUT);
-        self.apply(meta, ctx, &planned, t, false).await
+        let m = Registered::from_value(&planned)?;
+        let t = Timeouts::of(&m.timeouts, |t| &t.update, CREATE_TIMEOUT);
+        self.apply(meta, ctx, &m, t, false).await
     }
 
     async fn delete(
@@ -734,9 +757,10 @@ impl Resource<Meta> for RegisteredDomainResource {
         ctx: &Ctx,
         prior: &Value,
     ) -> Result<Diagnostics, Diagnostics> {
-        let name = opt_str(prior, "id").unwrap_or_default();
-        if !bool_or(prior, "deregister_on_destroy", false) {
-            let renew = match prior.get("auto_renew").as_bool() {
+        let m = Registered::from_value(prior)?;
+        let name = m.id.string().unwrap_or_default();
+        if !m.deregister_on_destroy.get().unwrap_or(false) {
+            let renew = match m.auto_renew.get() {
                 Some(true) => " It keeps renewing automatically (auto_renew is on).",
                 Some(false) => {
                     " Auto-renew is off: it expires on its expiration date unless renewed."
@@ -753,7 +777,7 @@ impl Resource<Meta> for RegisteredDomainResource {
             )
             .into());
         }
-        let t = timeout_of(prior, "delete", DELETE_TIMEOUT);
+        let t = Timeouts::of(&m.timeouts, |t| &t.delete, DELETE_TIMEOUT);
         let c = call(ctx, t);
         let what = format!("Deregistering {name}");
         let dm = &meta.aws.domains;
@@ -777,7 +801,7 @@ impl Resource<Meta> for RegisteredDomainResource {
             ))
         })?;
         // A null base: the imported state shows every setting, name servers included.
-        match self.read_domain(meta, ctx, &name, &Value::Null).await? {
+        match self.read_domain(meta, ctx, &name, None).await? {
             Some(s) => Ok(s),
             None => Err(Diagnostic::error(
                 "Cannot import registered domain",
@@ -850,21 +874,23 @@ mod tests {
             ..Default::default()
         };
         // Import (no base) and adoption without contacts: none copied.
-        let adopt = cfg(json!({"domain_name": "shop.test"}));
-        for base in [Value::Null, adopt] {
-            let s = domain_state(&d, &BTreeMap::new(), None, &base);
-            for role in ContactRole::ALL {
-                assert!(
-                    s.get(&format!("{}_contact", role.key())).is_null(),
-                    "{role:?}"
-                );
+        let adopt = Registered::from_value(&cfg(json!({"domain_name": "shop.test"}))).unwrap();
+        for base in [None, Some(&adopt)] {
+            let s =
+                Registered::from_value(&domain_state(&d, &BTreeMap::new(), None, base)).unwrap();
+            for (role, _, contact, _) in s.roles() {
+                assert!(contact.is_null(), "{role:?}");
             }
         }
         // A configured contact is read back from the registrar (so drift shows), the rest not.
         let base = cfg(json!({"domain_name": "shop.test", "tech_contact": {"first_name": "Mine"}}));
-        let s = domain_state(&d, &BTreeMap::new(), None, &base);
+        let base = Registered::from_value(&base).unwrap();
+        let s =
+            Registered::from_value(&domain_state(&d, &BTreeMap::new(), None, Some(&base))).unwrap();
         assert_eq!(
-            s.get("tech_contact").get("first_name").as_str(),
+            s.contact(ContactRole::Tech)
+                .and_then(|c| c.get("first_name"))
+                .map(String::as_str),
             Some("Held")
         );
         for role in [
@@ -872,10 +898,7 @@ mod tests {
             ContactRole::Registrant,
             ContactRole::Billing,
         ] {
-            assert!(
-                s.get(&format!("{}_contact", role.key())).is_null(),
-                "{role:?}"
-            );
+            assert!(s.contact(role).is_none(), "{role:?}");
         }
     }
 
@@ -911,7 +934,8 @@ mod tests {
         let mut planned = cfg(json!({"domain_name": "shop.test", "name_server": [
             {"name": "NS1.Shop.Test.", "glue_ips": ["192.0.2.53"]}, {"name": "ns-1.AWSDNS-01.org.", "glue_ips": null}]}));
         assert!(RegisteredDomainResource.keep_prior_form(&prior, &mut planned));
-        assert_eq!(planned.get("name_server"), prior.get("name_server"));
+        let ns = |v: &Value| Registered::from_value(v).unwrap().name_server;
+        assert_eq!(ns(&planned), ns(&prior));
         let mut other = cfg(json!({"domain_name": "shop.test", "name_server": [
             {"name": "ns1.shop.test", "glue_ips": ["192.0.2.54"]}, {"name": "ns-1.awsdns-01.org", "glue_ips": null}]}));
         assert!(!RegisteredDomainResource.keep_prior_form(&prior, &mut other));
