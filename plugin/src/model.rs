@@ -524,6 +524,14 @@ macro_rules! model {
                     .map_err(Into::into)
             }
 
+            /// Decodes two objects of the model's type, e.g. a prior state and a plan.
+            pub fn from_values(
+                a: &$crate::Value,
+                b: &$crate::Value,
+            ) -> Result<(Self, Self), $crate::Diagnostics> {
+                Ok((Self::from_value(a)?, Self::from_value(b)?))
+            }
+
             /// The object value, every attribute present (null ones absent, as `Obj` keeps them).
             pub fn to_value(&self) -> $crate::Value {
                 $crate::model::AttrType::encode(self)
