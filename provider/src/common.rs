@@ -14,10 +14,6 @@ pub fn call(ctx: &Ctx, timeout: Duration) -> Call {
     Call::new(timeout, ctx.cancel.clone())
 }
 
-pub fn opt_str(v: &Value, name: &str) -> Option<String> {
-    v.get(name).as_str().map(str::to_string)
-}
-
 pub fn opt_i64(v: &Value, name: &str) -> Option<i64> {
     v.get(name).as_i64()
 }
@@ -40,14 +36,6 @@ pub fn int_in(
         format!("must be from {} to {}, not {n}", range.start(), range.end()),
     );
     None
-}
-
-pub fn str_list(v: &Value, name: &str) -> Vec<String> {
-    v.get(name)
-        .elements()
-        .iter()
-        .filter_map(|e| e.as_str().map(str::to_string))
-        .collect()
 }
 
 /// A core error as a diagnostic that names the resource it concerns.

@@ -6,10 +6,10 @@ use async_trait::async_trait;
 use r53_core::dns::delegation::DnsSettings;
 use r53_core::dns::settings;
 use r53_core::{AssumeRole, Aws, AwsSettings};
-use r53_plugin::schema::{Attribute, Block, Nesting, Schema};
-use r53_plugin::{DataSource, Diagnostic, Diagnostics, Provider, Resource, Type, Value};
+use r53_plugin::schema::Schema;
+use r53_plugin::{DataSource, Diagnostic, Diagnostics, Provider, Resource, Value};
 
-use crate::common::{int_in, opt_i64, opt_str, str_list};
+use crate::common::int_in;
 use crate::meta::Meta;
 
 #[derive(Default)]
@@ -21,132 +21,138 @@ impl R53Provider {
     }
 }
 
-pub fn provider_schema() -> Schema {
-    let s = |n: &str, d: &str| Attribute::new(n, Type::String, d).optional();
-    Schema::new(
-        0,
-        Block::new(
-            "The `r53` provider manages Amazon Route 53's two jobs: hosting (hosted zones and records) and the registrar \
-             (domains registered with Route 53 Domains), and the delegation that links them. Credentials come from the standard AWS chain: environment, shared config and credentials files, \
-             SSO, container and instance roles. Route 53 is a global service: its API calls always go to `us-east-1`.",
-        )
-        .attr(s("region", "AWS region for STS and the default region of private-zone VPCs. Defaults to `AWS_REGION`, the profile's region, or `us-east-1`. Route 53 calls always use `us-east-1`."))
-        .attr(s("profile", "Named profile from the shared config/credentials files (like `AWS_PROFILE`)."))
-        .attr(Attribute::new("shared_config_files", Type::list(Type::String), "Paths of shared config files to read instead of `~/.aws/config`.").optional())
-        .attr(Attribute::new("shared_credentials_files", Type::list(Type::String), "Paths of shared credentials files to read instead of `~/.aws/credentials`.").optional())
-        .attr(Attribute::new("max_retries", Type::Number, "How many times a call that was throttled, hit `PriorRequestNotComplete`, a 5xx or a reset connection is retried (jittered exponential backoff, always within the resource's timeout). Default 25.").optional())
-        .attr(Attribute::new(
-            "batch_record_writes",
-            Type::Bool,
-            "Read each zone once per run and gather concurrent record writes to a zone into shared change batches (sent one at a time, \
-             within Route 53's limits; a rejected batch is split so only the offending records fail). Default `true`. \
-             `false` makes one List per record read and one change batch per record write, like the established provider.",
-        ).optional())
-        .block(
-            "assume_role",
-            Nesting::List,
-            0,
-            1,
-            Block::new("Assume this IAM role (through STS) for every call.")
-                .attr(Attribute::new("role_arn", Type::String, "ARN of the role to assume.").required())
-                .attr(s("session_name", "Session name shown in CloudTrail. Default `r53-terraform`."))
-                .attr(Attribute::new("external_id", Type::String, "External ID the role's trust policy requires.").optional().sensitive()),
-        )
-        .block(
-            "endpoints",
-            Nesting::List,
-            0,
-            1,
-            Block::new("Custom API endpoints (for testing against an emulator, or through a proxy).")
-                .attr(s("route53", "Route 53 API endpoint URL."))
-                .attr(s("route53domains", "Route 53 Domains API endpoint URL."))
-                .attr(s("sts", "STS endpoint URL (used with `assume_role`).")),
-        )
-        .block(
-            "dns",
-            Nesting::List,
-            0,
-            1,
-            Block::new(
-                "How delegations are checked over DNS (`r53_delegation`, `r53_delegation_status`): iterative queries to \
+r53_plugin::model! {
+    /// The `assume_role` block.
+    pub struct AssumeRoleBlock / AssumeRoleBlockAttrs {
+        description: "Assume this IAM role (through STS) for every call.";
+        attributes {
+            role_arn: String [required] "ARN of the role to assume.",
+            session_name: String [optional] "Session name shown in CloudTrail. Default `r53-terraform`.",
+            external_id: String [optional, sensitive] "External ID the role's trust policy requires.",
+        }
+    }
+}
+
+r53_plugin::model! {
+    /// The `endpoints` block.
+    pub struct EndpointsBlock / EndpointsBlockAttrs {
+        description: "Custom API endpoints (for testing against an emulator, or through a proxy).";
+        attributes {
+            route53: String [optional] "Route 53 API endpoint URL.",
+            route53domains: String [optional] "Route 53 Domains API endpoint URL.",
+            sts: String [optional] "STS endpoint URL (used with `assume_role`).",
+        }
+    }
+}
+
+r53_plugin::model! {
+    /// The `dns` block.
+    pub struct DnsBlock / DnsBlockAttrs {
+        description: "How delegations are checked over DNS (`r53_delegation`, `r53_delegation_status`): iterative queries to \
                  authoritative servers, starting at the root. The defaults use the Internet's root servers on port 53; \
-                 set these for a private network or a test lab.",
-            )
-            .attr(Attribute::new("root_hints", Type::list(Type::String), "IP addresses of the root servers the walk starts from. Default: `R53_DNS_ROOT_HINTS` (comma-separated), else the 13 IANA root servers (IPv4).").optional())
-            .attr(Attribute::new("port", Type::Number, "Port every authoritative server is queried on. Default: `R53_DNS_PORT`, else 53.").optional())
-            .attr(Attribute::new("resolvers", Type::list(Type::String), "Recursive resolvers (`IP` or `IP:port`) used only to find the addresses of name servers the parent gives no glue for. Default: `R53_DNS_RESOLVERS` (comma-separated), else none (those are resolved iteratively from the root hints too).").optional())
-            .attr(s("timeout", "How long to wait for each DNS answer, e.g. `3s`. Default: `R53_DNS_TIMEOUT`, else `3s`.")),
-        ),
-    )
+                 set these for a private network or a test lab.";
+        attributes {
+            root_hints: Vec<String> [optional] "IP addresses of the root servers the walk starts from. Default: `R53_DNS_ROOT_HINTS` (comma-separated), else the 13 IANA root servers (IPv4).",
+            port: i64 [optional] "Port every authoritative server is queried on. Default: `R53_DNS_PORT`, else 53.",
+            resolvers: Vec<String> [optional] "Recursive resolvers (`IP` or `IP:port`) used only to find the addresses of name servers the parent gives no glue for. Default: `R53_DNS_RESOLVERS` (comma-separated), else none (those are resolved iteratively from the root hints too).",
+            timeout: String [optional] "How long to wait for each DNS answer, e.g. `3s`. Default: `R53_DNS_TIMEOUT`, else `3s`.",
+        }
+    }
+}
+
+r53_plugin::model! {
+    /// The provider block.
+    pub struct ProviderConfig / ProviderConfigAttrs {
+        description: "The `r53` provider manages Amazon Route 53's two jobs: hosting (hosted zones and records) and the registrar \
+             (domains registered with Route 53 Domains), and the delegation that links them. Credentials come from the standard AWS chain: environment, shared config and credentials files, \
+             SSO, container and instance roles. Route 53 is a global service: its API calls always go to `us-east-1`.";
+        attributes {
+            region: String [optional] "AWS region for STS and the default region of private-zone VPCs. Defaults to `AWS_REGION`, the profile's region, or `us-east-1`. Route 53 calls always use `us-east-1`.",
+            profile: String [optional] "Named profile from the shared config/credentials files (like `AWS_PROFILE`).",
+            shared_config_files: Vec<String> [optional] "Paths of shared config files to read instead of `~/.aws/config`.",
+            shared_credentials_files: Vec<String> [optional] "Paths of shared credentials files to read instead of `~/.aws/credentials`.",
+            max_retries: i64 [optional] "How many times a call that was throttled, hit `PriorRequestNotComplete`, a 5xx or a reset connection is retried (jittered exponential backoff, always within the resource's timeout). Default 25.",
+            batch_record_writes: bool [optional]
+                "Read each zone once per run and gather concurrent record writes to a zone into shared change batches (sent one at a time, \
+                 within Route 53's limits; a rejected batch is split so only the offending records fail). Default `true`. \
+                 `false` makes one List per record read and one change batch per record write, like the established provider.",
+        }
+        blocks {
+            assume_role: Vec<AssumeRoleBlock> [0, 1],
+            endpoints: Vec<EndpointsBlock> [0, 1],
+            dns: Vec<DnsBlock> [0, 1],
+        }
+    }
+}
+
+pub fn provider_schema() -> Schema {
+    Schema::new(0, ProviderConfig::block())
 }
 
 /// The `dns` block over the `R53_DNS_*` environment (`DnsSettings::from_env`, the reader
 /// r53-migrate's defaults share): each attribute set in the block wins, else its variable, else
 /// the default.
-fn dns_from(config: &Value, d: &mut Diagnostics) -> DnsSettings {
+fn dns_from(config: &ProviderConfig, d: &mut Diagnostics) -> DnsSettings {
     dns_with_env(config, d, |k| std::env::var(k).ok())
 }
 
 fn dns_with_env(
-    config: &Value,
+    config: &ProviderConfig,
     d: &mut Diagnostics,
     env: impl Fn(&str) -> Option<String>,
 ) -> DnsSettings {
     use r53_core::dns::settings::{parse_port, parse_resolver, parse_root_hint};
-    let b = config
-        .get("dns")
-        .elements()
-        .first()
-        .cloned()
-        .unwrap_or_default();
-    let path = |k: &str| r53_plugin::AttrPath::attr("dns").index(0).then(k);
+    let b = config.dns.items().first().cloned().unwrap_or_default();
+    let a = DnsBlock::ATTR;
+    let dns = ProviderConfig::ATTR.dns;
+    let path = |k: &str| r53_plugin::AttrPath::attr(dns).index(0).then(k);
     // A variable the block overrides is not read (so not judged either).
     let overridden = |var: &str| match var {
-        settings::ENV_ROOT_HINTS => !str_list(&b, "root_hints").is_empty(),
-        settings::ENV_PORT => opt_i64(&b, "port").is_some(),
-        settings::ENV_RESOLVERS => !str_list(&b, "resolvers").is_empty(),
-        settings::ENV_TIMEOUT => opt_str(&b, "timeout").is_some(),
+        settings::ENV_ROOT_HINTS => !b.root_hints.items().is_empty(),
+        settings::ENV_PORT => b.port.get().is_some(),
+        settings::ENV_RESOLVERS => !b.resolvers.items().is_empty(),
+        settings::ENV_TIMEOUT => b.timeout.as_str().is_some(),
         _ => false,
     };
     let mut out = DnsSettings::from_env(|k| if overridden(k) { None } else { env(k) })
         .unwrap_or_else(|e| {
             d.error_at(
-                r53_plugin::AttrPath::attr("dns"),
+                r53_plugin::AttrPath::attr(dns),
                 "Invalid DNS setting in the environment",
                 e,
             );
             DnsSettings::default()
         });
-    let hints = str_list(&b, "root_hints");
+    let hints = b.root_hints.items();
     if !hints.is_empty() {
         out.root_hints.clear();
         for (i, h) in hints.iter().enumerate() {
             match parse_root_hint(h) {
                 Ok(ip) => out.root_hints.push(ip),
-                Err(e) => d.error_at(path("root_hints").index(i as i64), "Invalid root hint", e),
+                Err(e) => d.error_at(path(a.root_hints).index(i as i64), "Invalid root hint", e),
             }
         }
     }
-    if let Some(p) = opt_i64(&b, "port") {
+    if let Some(p) = b.port.get() {
         match parse_port(&p.to_string()) {
             Ok(p) => out.port = p,
-            Err(e) => d.error_at(path("port"), "Invalid port", e),
+            Err(e) => d.error_at(path(a.port), "Invalid port", e),
         }
     }
-    let resolvers = str_list(&b, "resolvers");
+    let resolvers = b.resolvers.items();
     if !resolvers.is_empty() {
         out.resolvers.clear();
         for (i, r) in resolvers.iter().enumerate() {
             match parse_resolver(r) {
-                Ok(a) => out.resolvers.push(a),
-                Err(e) => d.error_at(path("resolvers").index(i as i64), "Invalid resolver", e),
+                Ok(ip) => out.resolvers.push(ip),
+                Err(e) => d.error_at(path(a.resolvers).index(i as i64), "Invalid resolver", e),
             }
         }
     }
-    if let Some(t) = opt_str(&b, "timeout") {
-        match crate::common::parse_duration(&t) {
+    if let Some(t) = b.timeout.as_str() {
+        match crate::common::parse_duration(t) {
             Ok(t) => out.timeout = t,
-            Err(e) => d.error_at(path("timeout"), "Invalid timeout", e),
+            Err(e) => d.error_at(path(a.timeout), "Invalid timeout", e),
         }
     }
     out
@@ -156,8 +162,9 @@ fn dns_with_env(
 mod dns_tests {
     use super::*;
 
-    fn block(j: serde_json::Value) -> Value {
-        Value::from_json(&serde_json::json!({ "dns": [j] }), &provider_schema().ty()).unwrap()
+    fn block(j: serde_json::Value) -> ProviderConfig {
+        let v = Value::from_json(&serde_json::json!({ "dns": [j] }), &provider_schema().ty());
+        ProviderConfig::from_value(&v.unwrap()).unwrap()
     }
 
     /// The block wins over the environment, the environment over the defaults; errors name the
@@ -210,55 +217,51 @@ mod dns_tests {
 }
 
 fn settings_from(config: &Value) -> Result<(DnsSettings, AwsSettings), Diagnostics> {
+    let m = ProviderConfig::from_value(config)?;
     let mut d = Diagnostics::new();
-    let ar = config
-        .get("assume_role")
-        .elements()
-        .first()
-        .map(|b| AssumeRole {
-            role_arn: opt_str(b, "role_arn").unwrap_or_default(),
-            session_name: opt_str(b, "session_name"),
-            external_id: opt_str(b, "external_id"),
-        });
-    let ep = config
-        .get("endpoints")
-        .elements()
-        .first()
-        .cloned()
-        .unwrap_or_default();
-    let max_retries = int_in(config, "max_retries", 0..=100, &mut d).map(|n| n as u32);
+    let ar = m.assume_role.items().first().map(|b| AssumeRole {
+        role_arn: b.role_arn.string().unwrap_or_default(),
+        session_name: b.session_name.string(),
+        external_id: b.external_id.string(),
+    });
+    let ep = m.endpoints.items().first().cloned().unwrap_or_default();
+    let max_retries =
+        int_in(config, ProviderConfig::ATTR.max_retries, 0..=100, &mut d).map(|n| n as u32);
+    let a = EndpointsBlock::ATTR;
     for (k, v) in [
-        ("route53", opt_str(&ep, "route53")),
-        ("route53domains", opt_str(&ep, "route53domains")),
-        ("sts", opt_str(&ep, "sts")),
+        (a.route53, &ep.route53),
+        (a.route53domains, &ep.route53domains),
+        (a.sts, &ep.sts),
     ] {
-        if let Some(u) = v {
+        if let Some(u) = v.as_str() {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
                 d.error_at(
-                    r53_plugin::AttrPath::attr("endpoints").index(0).then(k),
+                    r53_plugin::AttrPath::attr(ProviderConfig::ATTR.endpoints)
+                        .index(0)
+                        .then(k),
                     "Invalid endpoint URL",
                     format!("{u:?} must start with http:// or https://"),
                 );
             }
         }
     }
-    let dns = dns_from(config, &mut d);
+    let dns = dns_from(&m, &mut d);
     if d.has_errors() {
         return Err(d);
     }
     Ok((
         dns,
         AwsSettings {
-            region: opt_str(config, "region"),
-            profile: opt_str(config, "profile"),
-            shared_config_files: str_list(config, "shared_config_files"),
-            shared_credentials_files: str_list(config, "shared_credentials_files"),
+            region: m.region.string(),
+            profile: m.profile.string(),
+            shared_config_files: m.shared_config_files.items().to_vec(),
+            shared_credentials_files: m.shared_credentials_files.items().to_vec(),
             assume_role: ar,
-            endpoint_route53: opt_str(&ep, "route53"),
-            endpoint_route53domains: opt_str(&ep, "route53domains"),
-            endpoint_sts: opt_str(&ep, "sts"),
+            endpoint_route53: ep.route53.string(),
+            endpoint_route53domains: ep.route53domains.string(),
+            endpoint_sts: ep.sts.string(),
             max_retries,
-            batch_record_writes: config.get("batch_record_writes").as_bool(),
+            batch_record_writes: m.batch_record_writes.get(),
         },
     ))
 }
