@@ -1,16 +1,13 @@
 //! Data source `r53_registered_domain`: a read-only view of a domain registered in this account.
 
 use async_trait::async_trait;
-use r53_core::ContactRole;
 use std::collections::BTreeMap;
 
 use r53_plugin::schema::Schema;
 use r53_plugin::{Ctx, DataSource, Diagnostic, Diagnostics, Field, Value};
 
 use crate::common::*;
-use crate::domain::{
-    check_domain_name, configured_domain, registration, set_contacts, ContactMap, RoleAttrs,
-};
+use crate::domain::{check_domain_name, configured_domain, registration, set_contacts};
 use crate::meta::Meta;
 
 /// The data source's name in configurations (and in its docs page).
@@ -54,32 +51,7 @@ r53_plugin::model! {
     }
 }
 
-impl RoleAttrs for DomainView {
-    fn roles_mut(&mut self) -> [(ContactRole, &mut ContactMap, &mut Field<bool>); 4] {
-        [
-            (
-                ContactRole::Admin,
-                &mut self.admin_contact,
-                &mut self.admin_privacy,
-            ),
-            (
-                ContactRole::Registrant,
-                &mut self.registrant_contact,
-                &mut self.registrant_privacy,
-            ),
-            (
-                ContactRole::Tech,
-                &mut self.tech_contact,
-                &mut self.tech_privacy,
-            ),
-            (
-                ContactRole::Billing,
-                &mut self.billing_contact,
-                &mut self.billing_privacy,
-            ),
-        ]
-    }
-}
+crate::domain::role_attrs!(DomainView);
 
 pub fn schema() -> Schema {
     Schema::new(0, DomainView::block())

@@ -621,10 +621,7 @@ impl Resource<Meta> for DelegationResource {
     }
 
     fn keep_prior_form(&self, prior: &Value, planned: &mut Value) -> bool {
-        let (Ok(p), Ok(mut n)) = (
-            Delegation::from_value(prior),
-            Delegation::from_value(planned),
-        ) else {
+        let Ok((p, mut n)) = Delegation::from_values(prior, planned) else {
             return false;
         };
         if p.name_servers == n.name_servers
@@ -642,10 +639,7 @@ impl Resource<Meta> for DelegationResource {
     }
 
     fn replace_paths(&self, schema: &Schema, prior: &Value, planned: &Value) -> Vec<AttrPath> {
-        let (Ok(p), Ok(n)) = (
-            Delegation::from_value(prior),
-            Delegation::from_value(planned),
-        ) else {
+        let Ok((p, n)) = Delegation::from_values(prior, planned) else {
             return schema.block.replace_paths(prior, planned);
         };
         let a = Delegation::ATTR;

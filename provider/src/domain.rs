@@ -40,6 +40,38 @@ pub trait RoleAttrs {
     fn roles_mut(&mut self) -> [(ContactRole, &mut ContactMap, &mut Field<bool>); 4];
 }
 
+/// `RoleAttrs` for a model with the fields `<role>_contact` and `<role>_privacy` of every role.
+macro_rules! role_attrs {
+    ($model:ty) => {
+        impl $crate::domain::RoleAttrs for $model {
+            fn roles_mut(
+                &mut self,
+            ) -> [(
+                r53_core::ContactRole,
+                &mut $crate::domain::ContactMap,
+                &mut r53_plugin::Field<bool>,
+            ); 4] {
+                use r53_core::ContactRole::*;
+                [
+                    (Admin, &mut self.admin_contact, &mut self.admin_privacy),
+                    (
+                        Registrant,
+                        &mut self.registrant_contact,
+                        &mut self.registrant_privacy,
+                    ),
+                    (Tech, &mut self.tech_contact, &mut self.tech_privacy),
+                    (
+                        Billing,
+                        &mut self.billing_contact,
+                        &mut self.billing_privacy,
+                    ),
+                ]
+            }
+        }
+    };
+}
+pub(crate) use role_attrs;
+
 /// The dates, status codes and registrar name (resource and data source alike).
 pub struct RegistrationAttrs {
     pub creation_date: Field<String>,

@@ -236,7 +236,7 @@ impl Resource<Meta> for HostedZoneResource {
     }
 
     fn replace_paths(&self, schema: &Schema, prior: &Value, planned: &Value) -> Vec<AttrPath> {
-        let (Ok(p), Ok(n)) = (Zone::from_value(prior), Zone::from_value(planned)) else {
+        let Ok((p, n)) = Zone::from_values(prior, planned) else {
             return schema.block.replace_paths(prior, planned);
         };
         let a = Zone::ATTR;
@@ -261,9 +261,9 @@ impl Resource<Meta> for HostedZoneResource {
         if prior.is_null() {
             return;
         }
-        let (p, mut n) = match (Zone::from_value(prior), Zone::from_value(planned)) {
-            (Ok(p), Ok(n)) => (p, n),
-            (Err(e), _) | (_, Err(e)) => return d.extend(e),
+        let (p, mut n) = match Zone::from_values(prior, planned) {
+            Ok(pn) => pn,
+            Err(e) => return d.extend(e),
         };
         // Computed attributes that cannot change in place keep their values.
         n.id = p.id;

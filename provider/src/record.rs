@@ -297,9 +297,9 @@ impl Resource<Meta> for RecordResource {
     }
 
     fn replace_paths(&self, schema: &Schema, prior: &Value, planned: &Value) -> Vec<AttrPath> {
-        match (Record::from_value(prior), Record::from_value(planned)) {
-            (Ok(p), Ok(n)) => replaced(&p, &n),
-            _ => schema.block.replace_paths(prior, planned),
+        match Record::from_values(prior, planned) {
+            Ok((p, n)) => replaced(&p, &n),
+            Err(_) => schema.block.replace_paths(prior, planned),
         }
     }
 

@@ -17,7 +17,6 @@ use r53_plugin::{AttrPath, Ctx, Diagnostic, Diagnostics, Field, Resource, Set, V
 use crate::common::*;
 use crate::domain::{
     ascii_domain, check_domain_name, configured_domain, registration, set_contacts, ContactMap,
-    RoleAttrs,
 };
 use crate::meta::Meta;
 use r53_zone::name::{normalise, within};
@@ -159,32 +158,7 @@ impl Registered {
     }
 }
 
-impl RoleAttrs for Registered {
-    fn roles_mut(&mut self) -> [(ContactRole, &mut ContactMap, &mut Field<bool>); 4] {
-        [
-            (
-                ContactRole::Admin,
-                &mut self.admin_contact,
-                &mut self.admin_privacy,
-            ),
-            (
-                ContactRole::Registrant,
-                &mut self.registrant_contact,
-                &mut self.registrant_privacy,
-            ),
-            (
-                ContactRole::Tech,
-                &mut self.tech_contact,
-                &mut self.tech_privacy,
-            ),
-            (
-                ContactRole::Billing,
-                &mut self.billing_contact,
-                &mut self.billing_privacy,
-            ),
-        ]
-    }
-}
+crate::domain::role_attrs!(Registered);
 
 pub fn schema() -> Schema {
     Schema::new(0, Registered::block())
@@ -655,10 +629,7 @@ impl Resource<Meta> for RegisteredDomainResource {
     }
 
     fn keep_prior_form(&self, prior: &Value, planned: &mut Value) -> bool {
-        let (Ok(p), Ok(mut n)) = (
-            Registered::from_value(prior),
-            Registered::from_value(planned),
-        ) else {
+        let Ok((p, mut n)) = Registered::from_values(prior, planned) else {
             return false;
         };
         if p.name_server == n.name_server
@@ -676,10 +647,7 @@ impl Resource<Meta> for RegisteredDomainResource {
     }
 
     fn replace_paths(&self, schema: &Schema, prior: &Value, planned: &Value) -> Vec<AttrPath> {
-        let (Ok(p), Ok(n)) = (
-            Registered::from_value(prior),
-            Registered::from_value(planned),
-        ) else {
+        let Ok((p, n)) = Registered::from_values(prior, planned) else {
             return schema.block.replace_paths(prior, planned);
         };
         match (p.domain_name.as_str(), n.domain_name.as_str()) {
@@ -693,12 +661,9 @@ impl Resource<Meta> for RegisteredDomainResource {
         if prior.is_null() {
             return;
         }
-        let (p, mut n) = match (
-            Registered::from_value(prior),
-            Registered::from_value(planned),
-        ) {
-            (Ok(p), Ok(n)) => (p, n),
-            (Err(e), _) | (_, Err(e)) => return d.extend(e),
+        let (p, mut n) = match Registered::from_values(prior, planned) {
+            Ok(pn) => pn,
+            Err(e) => return d.extend(e),
         };
         n.id = p.id;
         n.hosted_zone_id = p.hosted_zone_id;
