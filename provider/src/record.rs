@@ -510,28 +510,36 @@ mod tests {
 
     #[test]
     fn unknown_values_are_not_judged_yet() {
-        let mut c = cfg(
+        let c = cfg(
             serde_json::json!({"zone_id": "Z1", "name": "www.example.com", "type": "A", "ttl": 60}),
         );
-        c.set("records", Value::Unknown);
+        let mut m = Record::from_value(&c).unwrap();
+        m.records = Field::Unknown;
+        assert!(RecordResource.validate(&m.to_value()).is_empty());
+        // One value not known yet: the set is judged once it is whole.
+        let mut c = m.to_value();
+        let a = Record::ATTR;
+        c.set(
+            a.records,
+            Value::Set(vec![Value::string("bad"), Value::Unknown]),
+        );
+        assert!(Record::from_value(&c).unwrap().records.is_unknown());
         assert!(RecordResource.validate(&c).is_empty());
     }
 
     #[test]
     fn unknown_set_identifier_defers_routing_rules() {
-        let mut c = cfg(serde_json::json!({
+        let mut m = Record::from_value(&cfg(serde_json::json!({
             "zone_id": "Z1", "name": "f.example.com", "type": "A", "ttl": 60, "records": ["192.0.2.1"],
             "failover_routing_policy": [{"type": "PRIMARY"}]
-        }));
-        c.set("set_identifier", Value::Unknown);
-        assert!(
-            RecordResource.validate(&c).is_empty(),
-            "{:?}",
-            RecordResource.validate(&c)
-        );
-        c.set("set_identifier", Value::Null);
+        })))
+        .unwrap();
+        m.set_identifier = Field::Unknown;
+        let d = RecordResource.validate(&m.to_value());
+        assert!(d.is_empty(), "{d:?}");
+        m.set_identifier = Field::Null;
         assert_eq!(
-            paths(&RecordResource.validate(&c)),
+            paths(&RecordResource.validate(&m.to_value())),
             vec!["failover_routing_policy[0]"]
         );
     }
