@@ -524,6 +524,14 @@ macro_rules! model {
                     .map_err(Into::into)
             }
 
+            /// Decodes a value that may be null (a prior state on create): `None` then.
+            pub fn from_nullable(v: &$crate::Value) -> Result<Option<Self>, $crate::Diagnostics> {
+                match v {
+                    $crate::Value::Null => Ok(None),
+                    v => Self::from_value(v).map(Some),
+                }
+            }
+
             /// Decodes two objects of the model's type, e.g. a prior state and a plan.
             pub fn from_values(
                 a: &$crate::Value,
@@ -771,6 +779,8 @@ mod tests {
         let e = Zone::from_value(&v).unwrap_err();
         assert_eq!(e.0[0].path, Some(AttrPath::attr("name_servers")));
 
+        assert_eq!(Zone::from_nullable(&Value::Null).unwrap(), None);
+        assert!(Zone::from_nullable(&v).is_err());
         let e = Zone::from_value(&Value::string("x")).unwrap_err();
         assert_eq!(e.0[0].path, None);
         assert_eq!(e.0[0].detail, "expected an object, found a string");

@@ -674,12 +674,9 @@ impl Resource<Meta> for DelegationResource {
             Ok(n) => n,
             Err(e) => return d.extend(e),
         };
-        let p = match prior {
-            Value::Null => None,
-            v => match Delegation::from_value(v) {
-                Ok(p) => Some(p),
-                Err(e) => return d.extend(e),
-            },
+        let p = match Delegation::from_nullable(prior) {
+            Ok(p) => p,
+            Err(e) => return d.extend(e),
         };
         let Ok(mode) = Mode::of(&n) else { return };
         if let Some(Ok(domain)) = n.domain.as_str().map(ascii_name) {

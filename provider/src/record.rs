@@ -311,16 +311,16 @@ impl Resource<Meta> for RecordResource {
         if let Some(name) = n.name.as_str() {
             n.fqdn = Field::Known(normalise(name));
         }
-        if !prior.is_null() {
-            let p = match Record::from_value(prior) {
-                Ok(p) => p,
-                Err(e) => return d.extend(e),
-            };
-            n.id = if !replaced(&p, &n).is_empty() || moves(&p, &n) {
-                Field::Unknown
-            } else {
-                p.id
-            };
+        match Record::from_nullable(prior) {
+            Ok(Some(p)) => {
+                n.id = if !replaced(&p, &n).is_empty() || moves(&p, &n) {
+                    Field::Unknown
+                } else {
+                    p.id
+                }
+            }
+            Ok(None) => {}
+            Err(e) => return d.extend(e),
         }
         *planned = n.to_value();
     }
