@@ -15,6 +15,7 @@ pub mod registry;
 pub mod terraform;
 pub mod tools;
 pub mod xml;
+pub mod zone_index;
 
 pub use proxy::{Proxy, ProxyConfig, Stats};
 pub use terraform::{Terraform, TfBin, TfOutput};

@@ -1,4 +1,6 @@
-//! moto server as the AWS emulator, on a free loopback port, killed when dropped.
+//! moto server as the AWS emulator, on a free loopback port, killed when dropped. It runs through
+//! `lab/moto_indexed.py`, which indexes moto's Route 53 record sets (moto scans the whole zone per
+//! change) and then starts moto's own server.
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -12,9 +14,10 @@ pub struct Moto {
 
 impl Moto {
     pub async fn start() -> anyhow::Result<Moto> {
-        let bin = crate::tools::moto_server()?;
+        let (python, script) = crate::tools::moto_server()?;
         let port = free_port()?;
-        let child = Command::new(bin)
+        let child = Command::new(python)
+            .arg(script)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -31,7 +34,7 @@ impl Moto {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        anyhow::bail!("moto_server did not listen on port {port} within 30 s")
+        anyhow::bail!("moto (lab/moto_indexed.py) did not listen on port {port} within 30 s")
     }
 
     pub fn url(&self) -> String {
@@ -46,4 +49,35 @@ impl Moto {
 pub fn free_port() -> anyhow::Result<u16> {
     let l = std::net::TcpListener::bind("127.0.0.1:0")?;
     Ok(l.local_addr()?.port())
+}
+
+#[cfg(test)]
+mod tests {
+    /// `lab/moto_indexed.py` answers as moto does: the same seeded random batches and paged
+    /// listings (`lab/moto_indexed_check.py`) give the same transcript with and without it.
+    #[test]
+    fn indexed_moto_answers_exactly_as_moto() {
+        let python = crate::tools::python().expect("the lab's venv (R53_VENV)");
+        let check = crate::tools::repo_root().join("lab/moto_indexed_check.py");
+        let run = |mode: &str, seed: u32| {
+            let out = std::process::Command::new(&python)
+                .arg(&check)
+                .arg(mode)
+                .arg(seed.to_string())
+                .output()
+                .expect("python runs");
+            assert!(
+                out.status.success(),
+                "{mode} {seed}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8(out.stdout).expect("utf-8")
+        };
+        for seed in 1..=3 {
+            let plain = run("plain", seed);
+            // The transcript exercises both outcomes: changes moto takes and ones it refuses.
+            assert!(plain.contains("[\"ok\"]") && plain.contains("[\"error\""));
+            assert_eq!(plain, run("indexed", seed), "seed {seed}");
+        }
+    }
 }

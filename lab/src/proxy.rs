@@ -10,6 +10,8 @@
 //! - changes report PENDING until `pending_ms` has passed;
 //! - change batches to one zone are processed one at a time (PriorRequestNotComplete otherwise).
 //!
+//! The checks run against the proxy's own index of each zone (`zone_index`), not moto.
+//!
 //! It also works around moto bugs that would make tests fail where AWS succeeds: a CREATE it
 //! wrongly calls a duplicate is forwarded as UPSERT once the proxy has checked it (see `handle`),
 //! and moto's constant change ID is replaced by a unique one per change.
@@ -34,8 +36,9 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use serde::{Deserialize, Serialize};
 
-use crate::moto_api::{norm, urlenc, RecordSet, MOTO_ROUTE53_AUTH};
+use crate::moto_api::MOTO_ROUTE53_AUTH;
 use crate::xml::{self, Element};
+use crate::zone_index::{changes_of, Change, ZoneIndex};
 
 const NS: &str = "https://route53.amazonaws.com/doc/2013-04-01/";
 
@@ -90,6 +93,10 @@ pub struct Stats {
     pub faulted: BTreeMap<String, BTreeMap<String, u64>>,
     /// Requests refused by the strictness rules.
     pub refused: u64,
+    /// Zone indexes the proxy built by reading a whole zone from moto (its batch checks make no
+    /// other upstream reads).
+    #[serde(default)]
+    pub index_loads: u64,
 }
 
 impl Stats {
@@ -121,6 +128,8 @@ struct State {
     caller_refs: Mutex<HashSet<String>>,
     /// zones with a change batch being processed
     busy_zones: Mutex<HashSet<String>>,
+    /// zone id → its record sets as moto holds them (see `zone_index`)
+    indexes: Mutex<HashMap<String, ZoneIndex>>,
     /// Route 53 Domains (moto's is too partial): answered here, not forwarded.
     registrar: Arc<crate::domains::Registrar>,
     /// Each zone's delegation set (see `nameservers`): moto's names are rewritten to it.
@@ -153,6 +162,7 @@ impl Proxy {
             changes: Mutex::new(HashMap::new()),
             caller_refs: Mutex::new(HashSet::new()),
             busy_zones: Mutex::new(HashSet::new()),
+            indexes: Mutex::new(HashMap::new()),
             registrar: Arc::new(crate::domains::Registrar::new(Default::default())),
             sets: Default::default(),
         });
@@ -415,6 +425,7 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
         .map(|s| s.split('?').next().unwrap_or(s).to_string())
         .unwrap_or_default();
     let mut zone_guard = None;
+    let mut checked = None;
     if cfg.strict {
         match act.as_str() {
             "CreateHostedZone" => {
@@ -444,13 +455,16 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
                     st: st.clone(),
                     zone: zone_id.clone(),
                 });
-                if let Err(msg) = check_batch(&st, &zone_id, &body).await {
-                    st.stats.lock().unwrap().refused += 1;
-                    return Ok(xml_error(
-                        StatusCode::BAD_REQUEST,
-                        "InvalidChangeBatch",
-                        &msg,
-                    ));
+                match check_batch(&st, &zone_id, &body).await {
+                    Ok(c) => checked = c,
+                    Err(msg) => {
+                        st.stats.lock().unwrap().refused += 1;
+                        return Ok(xml_error(
+                            StatusCode::BAD_REQUEST,
+                            "InvalidChangeBatch",
+                            &msg,
+                        ));
+                    }
                 }
                 // The batch passed AWS's checks, so every CREATE is of a set that does not exist and
                 // means the same as UPSERT. moto's own CREATE check wrongly reports "already exists"
@@ -464,10 +478,12 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
         }
     }
 
-    let resp = forward(&st, method.clone(), &path, &headers, body)
-        .await
-        .map_err(|_| Reset)?;
+    let resp = forward(&st, method.clone(), &path, &headers, body).await;
+    let ok = matches!(&resp, Ok((parts, _)) if parts.status.is_success());
+    // A request that failed in transit may have been applied all the same.
+    after_forward(&st, &act, &zone_id, ok, checked);
     drop(zone_guard);
+    let resp = resp.map_err(|_| Reset)?;
     if fault.as_deref() == Some("reset_after") {
         return Err(Reset);
     }
@@ -710,131 +726,48 @@ async fn get_upstream(st: &State, path: &str) -> anyhow::Result<Element> {
     xml::parse(&body)
 }
 
-type Rrset = RecordSet;
-
-/// A set as parsed, values sorted: AWS compares a DELETE's values as a set.
-fn rrset_of(e: &Element) -> Rrset {
-    let mut r = RecordSet::of(e);
-    r.values.sort();
-    r
-}
-
-async fn find_existing(st: &State, zone: &str, want: &Rrset) -> anyhow::Result<Option<Rrset>> {
-    let mut q = format!(
-        "/2013-04-01/hostedzone/{zone}/rrset?name={}.&type={}&maxitems=300",
-        urlenc(&want.name),
-        want.ty
-    );
-    if let Some(s) = &want.set_id {
-        q.push_str(&format!("&identifier={}", urlenc(s)));
-    }
-    let doc = get_upstream(st, &q).await?;
-    let mut sets = Vec::new();
-    doc.find_all("ResourceRecordSet", &mut sets);
-    Ok(sets
-        .into_iter()
-        .map(rrset_of)
-        .find(|r| r.name == want.name && r.ty == want.ty && r.set_id == want.set_id))
-}
-
-/// Every record set with exactly this name.
-async fn sets_at(st: &State, zone: &str, name: &str) -> anyhow::Result<Vec<Rrset>> {
-    let doc = get_upstream(
-        st,
-        &format!(
-            "/2013-04-01/hostedzone/{zone}/rrset?name={}.&maxitems=300",
-            urlenc(name)
-        ),
-    )
-    .await?;
-    let mut sets = Vec::new();
-    doc.find_all("ResourceRecordSet", &mut sets);
-    Ok(sets
-        .into_iter()
-        .map(rrset_of)
-        .filter(|r| r.name == name)
-        .collect())
-}
-
-/// AWS's checks moto skips. Err(message) refuses the whole batch, as AWS does.
-async fn check_batch(st: &State, zone: &str, body: &[u8]) -> Result<(), String> {
+/// AWS's checks moto skips, against the proxy's index of the zone (built on first use). Ok(None)
+/// lets the request through unchecked (moto answers it: not XML, or no such zone); Ok(Some) are
+/// the batch's changes, for [`after_forward`]; Err(message) refuses the whole batch, as AWS does.
+async fn check_batch(st: &State, zone: &str, body: &[u8]) -> Result<Option<Vec<Change>>, String> {
     let Ok(doc) = xml::parse(body) else {
-        return Ok(());
+        return Ok(None);
     };
-    let zone_name = match get_upstream(st, &format!("/2013-04-01/hostedzone/{zone}")).await {
-        Ok(z) => norm(z.text_at(&["HostedZone", "Name"]).unwrap_or_default()),
-        Err(e) if e.to_string().contains("404") => return Ok(()), // moto answers NoSuchHostedZone itself
-        Err(e) => return Err(format!("lab proxy could not read zone {zone}: {e}")),
-    };
-    let mut changes = Vec::new();
-    doc.find_all("Change", &mut changes);
-    let batch_deletes: Vec<Rrset> = changes
-        .iter()
-        .filter(|c| c.text_at(&["Action"]) == Some("DELETE"))
-        .filter_map(|c| c.child("ResourceRecordSet").map(rrset_of))
-        .collect();
-    let mut problems = Vec::new();
-    for c in changes {
-        let action = c.text_at(&["Action"]).unwrap_or_default();
-        let Some(rrs) = c.child("ResourceRecordSet") else {
-            continue;
-        };
-        let want = rrset_of(rrs);
-        let label = format!(
-            "[name='{}.', type='{}'{}]",
-            want.name,
-            want.ty,
-            want.set_id
-                .as_ref()
-                .map(|s| format!(", set-identifier='{s}'"))
-                .unwrap_or_default()
-        );
-        if want.ty == "CNAME" && want.name == zone_name && action != "DELETE" {
-            problems.push(format!("RRSet of type CNAME with DNS name {}. is not permitted at apex in zone {zone_name}.", want.name));
-            continue;
+    let changes = changes_of(&doc);
+    if !st.indexes.lock().unwrap().contains_key(zone) {
+        match ZoneIndex::load(zone, |path| async move { get_upstream(st, &path).await }).await {
+            Ok(Some(ix)) => {
+                st.stats.lock().unwrap().index_loads += 1;
+                st.indexes.lock().unwrap().insert(zone.to_string(), ix);
+            }
+            Ok(None) => return Ok(None),
+            Err(e) => return Err(format!("lab proxy could not read zone {zone}: {e}")),
         }
-        if action != "DELETE" {
-            // DNS: a CNAME cannot share its name with any other record type.
-            let others = sets_at(st, zone, &want.name)
-                .await
-                .map_err(|e| e.to_string())?;
-            let deleted_in_batch = |o: &Rrset| {
-                batch_deletes
-                    .iter()
-                    .any(|d| d.name == o.name && d.ty == o.ty && d.set_id == o.set_id)
-            };
-            let clash = others
-                .iter()
-                .filter(|o| !deleted_in_batch(o))
-                .find(|o| (want.ty == "CNAME") != (o.ty == "CNAME"));
-            if let Some(o) = clash {
-                problems.push(format!(
-                    "RRSet of type {} with DNS name {}. is not permitted because a conflicting RRSet of type {} with the same DNS name already exists in zone {zone_name}.",
-                    want.ty, want.name, o.ty
-                ));
-                continue;
+    }
+    let indexes = st.indexes.lock().unwrap();
+    match indexes.get(zone) {
+        Some(ix) => ix.check(&changes).map(|()| Some(changes)),
+        None => Ok(None),
+    }
+}
+
+/// Keeps the zone indexes true to moto after a forwarded request: a checked batch moto accepted
+/// is applied; a zone written any other way (a lenient or failed batch) or deleted loses its index,
+/// and a request the proxy does not know (e.g. moto's reset) drops them all. Reads and writes
+/// that touch no record set leave them be.
+fn after_forward(st: &State, act: &str, zone: &str, ok: bool, checked: Option<Vec<Change>>) {
+    let mut indexes = st.indexes.lock().unwrap();
+    match (act, checked) {
+        ("ChangeResourceRecordSets", Some(changes)) if ok => {
+            if let Some(ix) = indexes.get_mut(zone) {
+                ix.apply(&changes);
             }
         }
-        let have = find_existing(st, zone, &want)
-            .await
-            .map_err(|e| e.to_string())?;
-        match (action, have) {
-            ("CREATE", Some(_)) => problems.push(format!(
-                "Tried to create resource record set {label} but it already exists"
-            )),
-            ("DELETE", None) => problems.push(format!(
-                "Tried to delete resource record set {label} but it was not found"
-            )),
-            ("DELETE", Some(h)) if h.ttl != want.ttl || h.values != want.values || h.alias != want.alias => problems.push(format!(
-                "Tried to delete resource record set {label} but the values provided do not match the current values"
-            )),
-            _ => {}
+        ("ChangeResourceRecordSets" | "DeleteHostedZone", _) => {
+            indexes.remove(zone);
         }
-    }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems.join("; "))
+        (a, _) if a.contains(' ') && !a.starts_with("GET ") => indexes.clear(),
+        _ => {}
     }
 }
 
@@ -865,6 +798,60 @@ mod tests {
             action(&Method::GET, "/2013-04-01/healthcheck?maxitems=100"),
             "ListHealthChecks"
         );
+    }
+
+    /// A Route 53 request to the lab's proxy: (status, body).
+    async fn call(lab_url: &str, method: Method, path: &str, body: String) -> (u16, String) {
+        let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+        let req = Request::builder()
+            .method(method)
+            .uri(format!("{lab_url}{path}"))
+            .header("authorization", MOTO_ROUTE53_AUTH)
+            .body(Full::new(Bytes::from(body)))
+            .unwrap();
+        let resp = client.request(req).await.unwrap();
+        let status = resp.status().as_u16();
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    fn batch(changes: &[(&str, &str, &str)]) -> String {
+        let changes: String = changes
+            .iter()
+            .map(|(action, name, value)| format!("<Change><Action>{action}</Action><ResourceRecordSet><Name>{name}.ix.test.</Name><Type>A</Type><TTL>60</TTL><ResourceRecords><ResourceRecord><Value>{value}</Value></ResourceRecord></ResourceRecords></ResourceRecordSet></Change>"))
+            .collect();
+        format!("<ChangeResourceRecordSetsRequest xmlns=\"{NS}\"><ChangeBatch><Changes>{changes}</Changes></ChangeBatch></ChangeResourceRecordSetsRequest>")
+    }
+
+    /// The batch checks read the zone from moto once and then follow the batches they let
+    /// through; a write they did not check (lenient) makes them read it again.
+    #[test]
+    fn batch_checks_read_the_zone_once_and_follow_what_they_route() {
+        let lab = crate::Lab::start().unwrap();
+        let url = lab.endpoint();
+        lab.rt.block_on(async {
+            let (status, body) = call(&url, Method::POST, "/2013-04-01/hostedzone", format!("<CreateHostedZoneRequest xmlns=\"{NS}\"><Name>ix.test.</Name><CallerReference>ix-1</CallerReference></CreateHostedZoneRequest>")).await;
+            assert_eq!(status, 201, "{body}");
+            let zone = body.split("<Id>/hostedzone/").nth(1).and_then(|s| s.split('<').next()).unwrap().to_string();
+            let rrset = format!("/2013-04-01/hostedzone/{zone}/rrset");
+            let send = |b: String| call(&url, Method::POST, &rrset, b);
+            assert_eq!(send(batch(&[("CREATE", "a", "192.0.2.1"), ("CREATE", "b", "192.0.2.2")])).await.0, 200);
+            let (status, body) = send(batch(&[("CREATE", "a", "192.0.2.9")])).await;
+            assert_eq!(status, 400);
+            assert!(body.contains("a.ix.test.") && body.contains("already exists"), "{body}");
+            let (status, body) = send(batch(&[("DELETE", "b", "192.0.2.9")])).await;
+            assert!(status == 400 && body.contains("do not match the current values"), "{body}");
+            assert_eq!(send(batch(&[("DELETE", "b", "192.0.2.2")])).await.0, 200);
+            assert_eq!(send(batch(&[("CREATE", "b", "192.0.2.3")])).await.0, 200);
+            assert_eq!(lab.proxy.stats().index_loads, 1);
+            // A lenient write is not followed: the next check reads the zone again and sees it.
+            lab.proxy.set_config(ProxyConfig { strict: false, ..Default::default() });
+            assert_eq!(send(batch(&[("CREATE", "c", "192.0.2.4")])).await.0, 200);
+            lab.proxy.set_config(ProxyConfig::default());
+            let (status, body) = send(batch(&[("CREATE", "c", "192.0.2.5")])).await;
+            assert!(status == 400 && body.contains("c.ix.test.") && body.contains("already exists"), "{body}");
+            assert_eq!(lab.proxy.stats().index_loads, 2);
+        });
     }
 
     #[test]

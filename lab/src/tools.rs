@@ -30,13 +30,16 @@ pub fn python() -> anyhow::Result<PathBuf> {
     }
 }
 
-pub fn moto_server() -> anyhow::Result<PathBuf> {
-    let p = venv().join("bin/moto_server");
-    if p.exists() {
-        Ok(p)
-    } else {
-        anyhow::bail!("{} not found: run `make tools`", p.display())
-    }
+/// The lab's launcher of moto's server (`lab/moto_indexed.py`: moto with its Route 53 record
+/// sets indexed), run by the venv's Python.
+pub fn moto_server() -> anyhow::Result<(PathBuf, PathBuf)> {
+    let script = repo_root().join("lab/moto_indexed.py");
+    anyhow::ensure!(
+        script.exists(),
+        "{} not found: the lab's moto launcher is missing from the checkout",
+        script.display()
+    );
+    Ok((python()?, script))
 }
 
 /// The directory holding the provider binary Terraform should run (dev_overrides):
