@@ -36,8 +36,8 @@ demo: build
 	$(CARGO) run --locked -q -p r53-lab --bin r53-lab -- demo
 
 # Zone-scale benchmark against the lab (release provider): a table on stdout and in
-# bench-results/bench.md. `make bench SIZES=100,1000,10000` for the large case; `SIZES=` or
-# `MIGRATE_SIZES=` skips that part.
+# bench-results/bench.md. `make bench SIZES=100,1000,10000` for the large case; `SIZES=`,
+# `MIGRATE_SIZES=`, `CUTOVER_SIZES=` or `COMPARE_SIZES=` skips that part.
 SIZES ?= 100,1000
 VARIANTS ?= records,batched,per-call
 MAX_PER_RESOURCE ?= 1000
@@ -47,11 +47,14 @@ PARALLELISM ?= 10
 MIGRATE_SIZES ?= 5000,50000
 # Zone sizes for the cutover's equivalence check (every record set at 6 loopback name servers).
 CUTOVER_SIZES ?= 1000,10000
+# Zone sizes at which one r53_records apply and r53-migrate import of the same zone are compared,
+# with the CPU time of Terraform core, the provider and the emulator (empty: skip).
+COMPARE_SIZES ?= 10000
 bench: tools
 	./scripts/install-tools.sh bench
 	$(CARGO) build --locked --release -p terraform-provider-r53 -p r53-migrate
 	$(CARGO) build --locked --release -p r53-lab
-	R53_PROVIDER_DIR=$(CURDIR)/target/release ./target/release/r53-lab bench --sizes '$(SIZES)' --variants $(VARIANTS) --max-per-resource $(MAX_PER_RESOURCE) --state $(BENCH_STATE) --parallelism $(PARALLELISM) $(if $(MIGRATE_SIZES),--migrate-sizes $(MIGRATE_SIZES),) $(if $(CUTOVER_SIZES),--cutover-sizes $(CUTOVER_SIZES),) --profile release
+	R53_PROVIDER_DIR=$(CURDIR)/target/release ./target/release/r53-lab bench --sizes '$(SIZES)' --variants $(VARIANTS) --max-per-resource $(MAX_PER_RESOURCE) --state $(BENCH_STATE) --parallelism $(PARALLELISM) $(if $(MIGRATE_SIZES),--migrate-sizes $(MIGRATE_SIZES),) $(if $(CUTOVER_SIZES),--cutover-sizes $(CUTOVER_SIZES),) $(if $(COMPARE_SIZES),--compare-sizes $(COMPARE_SIZES),) --profile release
 
 # Every cargo-fuzz target (fuzz/) for FUZZ_SECONDS each, one after the other, from seed corpora
 # built from the project's own test material; fails if any crashes. Needs the nightly toolchain

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-use crate::{Lab, ProxyConfig, TfBin};
+use crate::{Lab, ProxyConfig, Terraform, TfBin};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Variant {
@@ -91,10 +91,12 @@ fn config(v: Variant, n: usize, backend: &str) -> String {
     };
     let zone = "resource \"r53_hosted_zone\" \"z\" {\n  name = \"bench.example\"\n  force_destroy = true\n}\n";
     let chunks = n.div_ceil(1000);
+    // Above Route 53's default quota of 10,000 (SOA and NS count), as a user would raise it.
+    let quota = (n + 2).max(10_000);
     let body = match v {
         Variant::Records => format!(
             // range() stops at 1024 values: build the index list from 1000-wide chunks.
-            "locals {{\n  idx = [for i in flatten([for c in range({chunks}) : [for j in range(1000) : c * 1000 + j]]) : i if i < {n}]\n}}\nresource \"r53_records\" \"all\" {{\n  zone_id = r53_hosted_zone.z.zone_id\n  dynamic \"record\" {{\n    for_each = local.idx\n    labels   = [\"h${{record.value}} A\"]\n    content {{\n      name    = \"h${{record.value}}.bench.example\"\n      type    = \"A\"\n      ttl     = 300\n      records = [\"10.${{floor(record.value / 65536)}}.${{floor(record.value / 256) % 256}}.${{record.value % 256}}\"]\n    }}\n  }}\n}}\n"
+            "locals {{\n  idx = [for i in flatten([for c in range({chunks}) : [for j in range(1000) : c * 1000 + j]]) : i if i < {n}]\n}}\nresource \"r53_records\" \"all\" {{\n  zone_id = r53_hosted_zone.z.zone_id\n  max_record_sets = {quota}\n  dynamic \"record\" {{\n    for_each = local.idx\n    labels   = [\"h${{record.value}} A\"]\n    content {{\n      name    = \"h${{record.value}}.bench.example\"\n      type    = \"A\"\n      ttl     = 300\n      records = [\"10.${{floor(record.value / 65536)}}.${{floor(record.value / 256) % 256}}.${{record.value % 256}}\"]\n    }}\n  }}\n}}\n"
         ),
         _ => format!(
             "resource \"r53_record\" \"r\" {{\n  count   = {n}\n  zone_id = r53_hosted_zone.z.zone_id\n  name    = \"h${{count.index}}.bench.example\"\n  type    = \"A\"\n  ttl     = 300\n  records = [\"10.${{floor(count.index / 65536)}}.${{floor(count.index / 256) % 256}}.${{count.index % 256}}\"]\n}}\n"
@@ -116,30 +118,34 @@ pub struct Row {
     pub refresh_rss_mb: f64,
 }
 
-/// Peak RSS (VmHWM) of any running process of the benchmarked provider binary, in MiB (matched by
+/// The /proc directories of the running processes of the benchmarked provider binary (matched by
 /// executable path, so providers of other runs on the machine, e.g. tests, are not counted).
-fn provider_hwm() -> f64 {
-    let mut best = 0.0f64;
+pub(crate) fn provider_procs() -> Vec<std::path::PathBuf> {
     let Ok(bin) = crate::tools::provider_dir().map(|d| d.join("terraform-provider-r53")) else {
-        return best;
+        return Vec::new();
     };
     let bin = std::fs::canonicalize(&bin).unwrap_or(bin);
-    if let Ok(rd) = std::fs::read_dir("/proc") {
-        for e in rd.flatten() {
-            let p = e.path();
-            match std::fs::read_link(p.join("exe")) {
-                Ok(exe) if exe == bin => {}
-                _ => continue,
-            }
-            if let Ok(st) = std::fs::read_to_string(p.join("status")) {
-                if let Some(kb) = st
-                    .lines()
-                    .find(|l| l.starts_with("VmHWM:"))
-                    .and_then(|l| l.split_whitespace().nth(1))
-                    .and_then(|k| k.parse::<f64>().ok())
-                {
-                    best = best.max(kb / 1024.0);
-                }
+    let Ok(rd) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    rd.flatten()
+        .map(|e| e.path())
+        .filter(|p| std::fs::read_link(p.join("exe")).is_ok_and(|exe| exe == bin))
+        .collect()
+}
+
+/// Peak RSS (VmHWM) of any running provider process, in MiB.
+fn provider_hwm() -> f64 {
+    let mut best = 0.0f64;
+    for p in provider_procs() {
+        if let Ok(st) = std::fs::read_to_string(p.join("status")) {
+            if let Some(kb) = st
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<f64>().ok())
+            {
+                best = best.max(kb / 1024.0);
             }
         }
     }
@@ -181,12 +187,16 @@ fn create_state_bucket(moto_url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn run_case(v: Variant, n: usize, opts: Opts) -> anyhow::Result<Row> {
-    // Strictness off: the bench measures the provider, not the proxy's extra checks.
-    let lab = Lab::start_with(ProxyConfig {
+/// A lab for the bench. Strictness off: the bench measures the provider, not the proxy's checks.
+pub(crate) fn lenient_lab() -> anyhow::Result<Lab> {
+    Lab::start_with(ProxyConfig {
         strict: false,
         ..Default::default()
-    })?;
+    })
+}
+
+/// A Terraform working directory for variant `v` at `n` record sets against `lab`, initialised.
+pub(crate) fn workdir(lab: &Lab, v: Variant, n: usize, opts: Opts) -> anyhow::Result<Terraform> {
     let mut tf = lab.terraform(TfBin::Lib)?;
     // For finding where time goes: Terraform's own debug log, with timestamps.
     if let Ok(path) = std::env::var("R53_BENCH_TF_LOG_PATH") {
@@ -199,6 +209,12 @@ pub fn run_case(v: Variant, n: usize, opts: Opts) -> anyhow::Result<Row> {
         let o = tf.run(&["init", "-input=false", "-no-color"])?;
         anyhow::ensure!(o.code == 0, "terraform init failed:\n{}", o.text());
     }
+    Ok(tf)
+}
+
+pub fn run_case(v: Variant, n: usize, opts: Opts) -> anyhow::Result<Row> {
+    let lab = lenient_lab()?;
+    let tf = workdir(&lab, v, n, opts)?;
     let par = format!("-parallelism={}", opts.parallelism);
     let t = Instant::now();
     let (o, rss) =

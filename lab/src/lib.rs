@@ -3,6 +3,7 @@
 //! tests, `make demo` and `make bench`; never a dependency of the product crates.
 
 pub mod bench;
+pub mod compare_bench;
 pub mod cutover_bench;
 pub mod domains;
 pub mod knot;

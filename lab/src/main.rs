@@ -58,6 +58,10 @@ enum Cmd {
         /// addresses, the engine `r53-migrate cutover` uses).
         #[arg(long, default_value = "", value_parser = sizes_list)]
         cutover_sizes: SizeList,
+        /// Zone sizes at which one `r53_records` apply and `r53-migrate import` of the same zone
+        /// are compared, with the CPU time of Terraform core, the provider and the emulator.
+        #[arg(long, default_value = "", value_parser = sizes_list)]
+        compare_sizes: SizeList,
     },
     /// Apply examples/demo with the real Terraform and show the result.
     Demo {
@@ -102,6 +106,7 @@ fn main() -> anyhow::Result<()> {
         parallelism,
         migrate_sizes,
         cutover_sizes,
+        compare_sizes,
     } = &cli.cmd
     {
         let opts = r53_lab::bench::Opts {
@@ -115,8 +120,11 @@ fn main() -> anyhow::Result<()> {
             variants,
             profile,
             opts,
-            &migrate_sizes.0,
-            &cutover_sizes.0,
+            Parts {
+                migrate: &migrate_sizes.0,
+                cutover: &cutover_sizes.0,
+                compare: &compare_sizes.0,
+            },
         );
     }
     let lenient = matches!(cli.cmd, Cmd::Serve { lenient: true });
@@ -503,14 +511,20 @@ async fn list_records(endpoint: &str, zone: &str) -> anyhow::Result<r53_lab::xml
     r53_lab::xml::parse(&body)
 }
 
+/// The sizes of the bench's other parts (empty: skipped).
+struct Parts<'a> {
+    migrate: &'a [usize],
+    cutover: &'a [usize],
+    compare: &'a [usize],
+}
+
 fn bench(
     sizes: &[usize],
     max_per_resource: usize,
     variants: &[String],
     profile: &str,
     opts: r53_lab::bench::Opts,
-    migrate_sizes: &[usize],
-    cutover_sizes: &[usize],
+    parts: Parts<'_>,
 ) -> anyhow::Result<()> {
     use r53_lab::bench::{run_case, startup, table, Variant};
     let chosen: Vec<Variant> = variants
@@ -533,11 +547,14 @@ fn bench(
         let (ms, mb) = startup()?;
         t.push_str(&table(&rows, ms, mb, profile, opts));
     }
-    if !migrate_sizes.is_empty() {
-        t.push_str(&r53_lab::migrate_bench::run(migrate_sizes)?);
+    if !parts.compare.is_empty() {
+        t.push_str(&r53_lab::compare_bench::run(parts.compare, opts)?);
     }
-    if !cutover_sizes.is_empty() {
-        t.push_str(&r53_lab::cutover_bench::run(cutover_sizes)?);
+    if !parts.migrate.is_empty() {
+        t.push_str(&r53_lab::migrate_bench::run(parts.migrate)?);
+    }
+    if !parts.cutover.is_empty() {
+        t.push_str(&r53_lab::cutover_bench::run(parts.cutover)?);
     }
     println!("{t}");
     let dir = r53_lab::tools::repo_root().join("bench-results");

@@ -62,7 +62,7 @@ pub fn zone_text(n: usize) -> String {
 
 /// Runs `cmd` under a Python wrapper that reports its wall time, user+sys CPU and peak RSS
 /// (getrusage of the child).
-fn measured(
+pub(crate) fn measured(
     cmd: &[String],
     env: &[(String, String)],
 ) -> anyhow::Result<(f64, f64, f64, i32, String)> {
