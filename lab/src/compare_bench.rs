@@ -45,12 +45,15 @@ fn self_cpu(children: bool) -> f64 {
     cpu_of(Path::new("/proc/self"), children).unwrap_or(0.0)
 }
 
-/// Runs `f` while sampling the CPU seconds of every provider process every 50 ms; the sum of
-/// each process's last sample.
-fn with_provider_cpu<T>(f: impl FnOnce() -> T) -> (T, f64) {
+/// Runs `f` while sampling the CPU seconds of every provider process every 50 ms: the sum of
+/// each process's last sample, and the sampler's own CPU seconds (spent in the lab process, so
+/// not the proxy's).
+fn with_provider_cpu<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
     let stop = Arc::new(AtomicBool::new(false));
     let s2 = stop.clone();
     let sampler = std::thread::spawn(move || {
+        let me = Path::new("/proc/thread-self");
+        let start = cpu_of(me, false).unwrap_or(0.0);
         let mut seen = std::collections::HashMap::new();
         while !s2.load(Ordering::Relaxed) {
             for p in provider_procs() {
@@ -60,11 +63,13 @@ fn with_provider_cpu<T>(f: impl FnOnce() -> T) -> (T, f64) {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        seen.values().sum::<f64>()
+        let own = cpu_of(me, false).unwrap_or(start) - start;
+        (seen.values().sum::<f64>(), own)
     });
     let out = f();
     stop.store(true, Ordering::Relaxed);
-    (out, sampler.join().unwrap_or(0.0))
+    let (provider, own) = sampler.join().unwrap_or((0.0, 0.0));
+    (out, provider, own)
 }
 
 pub struct Row {
@@ -78,7 +83,7 @@ pub struct Row {
     /// The provider's or r53-migrate's.
     pub client_s: f64,
     pub moto_s: f64,
-    /// The lab process: the proxy (and the lab's idle name servers and this sampler).
+    /// The lab process less the provider sampler: the proxy (and the lab's idle name servers).
     pub lab_s: f64,
 }
 
@@ -103,7 +108,7 @@ fn apply(n: usize, opts: Opts) -> anyhow::Result<Row> {
     let par = format!("-parallelism={}", opts.parallelism);
     let (moto0, lab0, kids0) = (moto_cpu(&lab), self_cpu(false), self_cpu(true));
     let t = Instant::now();
-    let (o, provider_s) = with_provider_cpu(|| {
+    let (o, provider_s, sampler_s) = with_provider_cpu(|| {
         tf.run(&["apply", "-auto-approve", "-no-color", "-input=false", &par])
     });
     let wall_s = t.elapsed().as_secs_f64();
@@ -119,7 +124,7 @@ fn apply(n: usize, opts: Opts) -> anyhow::Result<Row> {
         terraform_s: Some((self_cpu(true) - kids0 - provider_s).max(0.0)),
         client_s: provider_s,
         moto_s: moto_cpu(&lab) - moto0,
-        lab_s: self_cpu(false) - lab0,
+        lab_s: (self_cpu(false) - lab0 - sampler_s).max(0.0),
     })
 }
 

@@ -1,4 +1,4 @@
-//! moto's Route 53 API as the lab reads it: the one record-set parser and name normaliser shared
+//! moto's Route 53 API as the lab reads it: the one record-set parser, name normaliser and zone listing shared
 //! by the proxy (AWS's checks moto skips) and the name servers (answers from moto's zones).
 
 use crate::xml::Element;
@@ -73,6 +73,38 @@ impl RecordSet {
         let mut found = Vec::new();
         doc.find_all("ResourceRecordSet", &mut found);
         found.into_iter().map(RecordSet::of).collect()
+    }
+}
+
+/// Every record set of moto's zone `zone` (its ID), read in pages through `get` (a GET of a Route 53
+/// API path on moto, parsed).
+pub async fn list_all<F, Fut>(zone: &str, get: F) -> anyhow::Result<Vec<RecordSet>>
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<Element>>,
+{
+    let mut sets = Vec::new();
+    let mut next: Option<(String, String)> = None;
+    loop {
+        let mut q = format!("/2013-04-01/hostedzone/{zone}/rrset?maxitems=1000");
+        if let Some((n, t)) = &next {
+            q.push_str(&format!("&name={}&type={t}", urlenc(n)));
+        }
+        let doc = get(q).await?;
+        sets.extend(RecordSet::all_in(&doc));
+        if doc.text_at(&["IsTruncated"]) != Some("true") {
+            return Ok(sets);
+        }
+        let text = |k: &str| doc.text_at(&[k]).unwrap_or_default().to_string();
+        let page_end = (text("NextRecordName"), text("NextRecordType"));
+        // moto pages by name and type only: a page that ends where it began never ends.
+        anyhow::ensure!(
+            next.as_ref() != Some(&page_end),
+            "zone {zone} has over 1,000 record sets at {} {}, which moto cannot page",
+            page_end.0,
+            page_end.1
+        );
+        next = Some(page_end);
     }
 }
 

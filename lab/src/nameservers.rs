@@ -25,7 +25,7 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
-use crate::moto_api::{norm, urlenc, RecordSet, MOTO_ROUTE53_AUTH};
+use crate::moto_api::{norm, RecordSet, MOTO_ROUTE53_AUTH};
 use crate::registry::under;
 use crate::xml::{self, Element};
 
@@ -189,26 +189,14 @@ impl Moto {
 
     /// Every record set of a zone, all pages.
     async fn record_sets(&self, id: &str, sets: &DelegationSets) -> anyhow::Result<Vec<Rrset>> {
-        let mut out = Vec::new();
-        let mut next: Option<(String, String)> = None;
-        loop {
-            let mut q = format!("/2013-04-01/hostedzone/{id}/rrset?maxitems=300");
-            if let Some((n, t)) = &next {
-                q.push_str(&format!("&name={}&type={t}", urlenc(n)));
-            }
-            let doc = self.get(&q).await?;
-            out.extend(RecordSet::all_in(&doc).into_iter().map(|mut r| {
+        let listed = crate::moto_api::list_all(id, |q| async move { self.get(&q).await }).await?;
+        Ok(listed
+            .into_iter()
+            .map(|mut r| {
                 r.values = r.values.iter().map(|v| sets.rewrite(id, v)).collect();
                 r
-            }));
-            if doc.text_at(&["IsTruncated"]) != Some("true") {
-                return Ok(out);
-            }
-            next = Some((
-                doc.text_at(&["NextRecordName"]).unwrap_or_default().into(),
-                doc.text_at(&["NextRecordType"]).unwrap_or_default().into(),
-            ));
-        }
+            })
+            .collect())
     }
 }
 

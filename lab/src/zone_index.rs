@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::moto_api::{norm, urlenc, RecordSet};
+use crate::moto_api::{norm, RecordSet};
 use crate::xml::Element;
 
 /// A record set's identity: normalised name, type, set identifier.
@@ -74,9 +74,9 @@ impl ZoneIndex {
         z
     }
 
-    /// The index of moto's zone `zone` (its ID), read through `get` (a GET of a Route 53 API path
-    /// on moto, parsed): the zone's name, then every record set in pages. None when moto does not
-    /// know the zone (it answers the batch itself).
+    /// The index of moto's zone `zone` (its ID), read through `get` (see [`crate::moto_api::list_all`]):
+    /// the zone's name, then every record set. None when moto does not know the zone (it answers
+    /// the batch itself).
     pub async fn load<F, Fut>(zone: &str, get: F) -> anyhow::Result<Option<ZoneIndex>>
     where
         F: Fn(String) -> Fut,
@@ -87,29 +87,7 @@ impl ZoneIndex {
             Err(e) if e.to_string().contains("404") => return Ok(None),
             Err(e) => return Err(e),
         };
-        let mut sets = Vec::new();
-        let mut next: Option<(String, String)> = None;
-        loop {
-            let mut q = format!("/2013-04-01/hostedzone/{zone}/rrset?maxitems=1000");
-            if let Some((n, t)) = &next {
-                q.push_str(&format!("&name={}&type={t}", urlenc(n)));
-            }
-            let doc = get(q).await?;
-            sets.extend(RecordSet::all_in(&doc));
-            if doc.text_at(&["IsTruncated"]) != Some("true") {
-                break;
-            }
-            let text = |k: &str| doc.text_at(&[k]).unwrap_or_default().to_string();
-            let page_end = (text("NextRecordName"), text("NextRecordType"));
-            // moto pages by name and type only: a page that ends where it began never ends.
-            anyhow::ensure!(
-                next.as_ref() != Some(&page_end),
-                "zone {zone} has over 1,000 record sets at {} {}, which moto cannot page",
-                page_end.0,
-                page_end.1
-            );
-            next = Some(page_end);
-        }
+        let sets = crate::moto_api::list_all(zone, get).await?;
         Ok(Some(ZoneIndex::new(&name, sets)))
     }
 
