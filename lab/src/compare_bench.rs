@@ -26,8 +26,15 @@ const TICKS_PER_S: f64 = 100.0;
 /// user + system CPU seconds of the process at `proc_dir` (a /proc/<pid> path), and with
 /// `children` those of its reaped children instead.
 fn cpu_of(proc_dir: &Path, children: bool) -> Option<f64> {
-    let stat = std::fs::read_to_string(proc_dir.join("stat")).ok()?;
-    // Fields after the command name (which may hold blanks) start at field 3, `state`.
+    cpu_in_stat(
+        &std::fs::read_to_string(proc_dir.join("stat")).ok()?,
+        children,
+    )
+}
+
+/// The CPU seconds in a /proc stat line: utime + stime, or with `children` cutime + cstime.
+fn cpu_in_stat(stat: &str, children: bool) -> Option<f64> {
+    // Fields after the command name (which may hold blanks and parentheses) start at field 3, `state`.
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
     let (u, s) = if children { (13, 14) } else { (11, 12) };
     let ticks = fields.get(u)?.parse::<f64>().ok()? + fields.get(s)?.parse::<f64>().ok()?;
@@ -225,12 +232,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cpu_times_are_read_from_proc() {
-        // This test process has used some CPU; its reaped children none or some, never negative.
-        let own = cpu_of(Path::new("/proc/self"), false).expect("own stat");
-        assert!(own >= 0.0);
-        assert!(cpu_of(Path::new("/proc/self"), true).expect("children") >= 0.0);
+    fn cpu_times_are_read_from_a_stat_line() {
+        // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime …
+        let line = "4242 (tf (py) x) S 1 2 3 0 -1 4194560 10 20 0 0 250 50 1200 300 20 0 3 0 99 0";
+        assert_eq!(cpu_in_stat(line, false), Some(3.0));
+        assert_eq!(cpu_in_stat(line, true), Some(15.0));
+        assert_eq!(cpu_in_stat("4242 (cut short) S 1 2", false), None);
         assert_eq!(cpu_of(Path::new("/proc/no-such-process"), false), None);
+        assert!(cpu_of(Path::new("/proc/self"), false).is_some());
     }
 
     #[test]
