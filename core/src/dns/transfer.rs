@@ -2,17 +2,14 @@
 //! is leaving.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
-use futures::StreamExt;
-use hickory_client::client::{Client, ClientHandle};
 use hickory_proto::dnssec::rdata::tsig::TsigAlgorithm;
 use hickory_proto::dnssec::tsig::TSigner;
-use hickory_proto::op::ResponseCode;
+use hickory_proto::op::{Message, MessageType, MessageVerifier, OpCode, Query, ResponseCode};
 use hickory_proto::rr::{Name, RData, Record, RecordType};
-use hickory_proto::runtime::TokioRuntimeProvider;
-use hickory_proto::tcp::TcpClientStream;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 /// What can go wrong reading a zone from a DNS server.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -225,41 +222,59 @@ pub async fn axfr(
         default: "10m",
     };
     let zname = zone_name(server, zone)?;
-    let signer: Option<Arc<dyn hickory_proto::op::MessageFinalizer>> = match key {
-        Some(k) => Some(Arc::new(k.signer()?)),
-        None => None,
+    let cut = |_| DnsError::Timeout {
+        server,
+        secs: timeout.as_secs(),
     };
-    let (stream, sender) =
-        TcpClientStream::new(server, None, Some(timeout), TokioRuntimeProvider::new());
-    let connect = Client::with_timeout(stream, sender, timeout, signer);
-    let (mut client, bg) = tokio::time::timeout(timeout, connect)
+    let mut tcp = tokio::time::timeout(timeout, TcpStream::connect(server))
         .await
-        .map_err(|_| DnsError::Timeout {
-            server,
-            secs: timeout.as_secs(),
-        })?
+        .map_err(cut)?
         .map_err(|e| DnsError::Connect {
             server,
             message: e.to_string(),
         })?;
-    let bg = tokio::spawn(bg);
+    let mut query = Message::new();
+    query
+        .set_id(rand::random())
+        .set_message_type(MessageType::Query)
+        .set_op_code(OpCode::Query)
+        .add_query(Query::query(zname.clone(), RecordType::AXFR));
+    // With a key, the query is signed and every message of the answer verified, each against the
+    // one before it (RFC 8945 §5.3.1): a message lost or altered on the way fails the chain.
+    let mut verify: Option<MessageVerifier> = match key {
+        Some(k) => query
+            .finalize(&k.signer()?, unix_now())
+            .map_err(|e| DnsError::Tsig {
+                server,
+                message: e.to_string(),
+            })?,
+        None => None,
+    };
+    let wire = query
+        .to_vec()
+        .map_err(|e| classify(server, zone, e.to_string()))?;
+    let mut framed = (wire.len() as u16).to_be_bytes().to_vec();
+    framed.extend(wire);
+    tokio::time::timeout(timeout, tcp.write_all(&framed))
+        .await
+        .map_err(cut)?
+        .map_err(|e| classify(server, zone, e.to_string()))?;
+
     let mut records: Vec<Record> = Vec::new();
     let mut bytes: u64 = 0;
-    let mut xfr = client.zone_transfer(zname.clone(), None);
+    // Every message is read off the connection, in order, before the next: the server waits on
+    // TCP's flow control while we work, and nothing is dropped on the way. (hickory's client hands
+    // messages to the reader through a bounded channel with `try_send` and drops what does not
+    // fit — hickory-proto 0.25.2, xfer/dns_multiplexer.rs — so on a busy machine a transfer lost
+    // messages and still ended on its closing SOA.)
     let res = async {
         loop {
-            // Each message within the per-message timeout, and all of them before the deadline.
-            let next = tokio::time::timeout_at(deadline, tokio::time::timeout(timeout, xfr.next()))
+            let mut len = [0u8; 2];
+            read_within(&mut tcp, &mut len, timeout, deadline)
                 .await
-                .map_err(|_| over_deadline())?
-                .map_err(|_| DnsError::Timeout {
-                    server,
-                    secs: timeout.as_secs(),
-                })?;
-            let Some(msg) = next else { break };
-            let msg = msg.map_err(|e| classify(server, zone, e.to_string()))?;
-            accept(server, zone, key.is_some(), &msg)?;
-            bytes = bytes.saturating_add(msg.as_buffer().len() as u64);
+                .map_err(|e| e.into_error(server, zone, &records, limits, over_deadline))?;
+            let len = u16::from_be_bytes(len);
+            bytes = bytes.saturating_add(2 + u64::from(len));
             if bytes > limits.max_bytes {
                 return Err(DnsError::TooLarge {
                     server,
@@ -270,6 +285,42 @@ pub async fn axfr(
                     default: format!("{}MiB", AxfrLimits::DEFAULT.max_bytes >> 20),
                 });
             }
+            let mut buf = vec![0u8; usize::from(len)];
+            read_within(&mut tcp, &mut buf, timeout, deadline)
+                .await
+                .map_err(|e| e.into_error(server, zone, &records, limits, over_deadline))?;
+            let msg = match verify.as_mut() {
+                Some(v) => match v(&buf) {
+                    Ok(r) => r.into_message(),
+                    Err(e) => {
+                        // A refusal comes unsigned: say what the server answered.
+                        if let Ok(m) = Message::from_vec(&buf) {
+                            accept(server, zone, true, &m)?;
+                        }
+                        return Err(DnsError::Tsig {
+                            server,
+                            message: e.to_string(),
+                        });
+                    }
+                },
+                None => Message::from_vec(&buf).map_err(|e| DnsError::Protocol {
+                    server,
+                    zone: zone.into(),
+                    message: format!("a message of the transfer does not decode: {e}"),
+                })?,
+            };
+            if msg.id() != query.id() || msg.message_type() != MessageType::Response {
+                return Err(DnsError::Protocol {
+                    server,
+                    zone: zone.into(),
+                    message: format!(
+                        "a message that is not an answer to the transfer query (id {}, expected {})",
+                        msg.id(),
+                        query.id()
+                    ),
+                });
+            }
+            accept(server, zone, key.is_some(), &msg)?;
             if records.len().saturating_add(msg.answers().len()) > limits.max_records {
                 return Err(DnsError::TooLarge {
                     server,
@@ -281,13 +332,81 @@ pub async fn axfr(
                 });
             }
             records.extend(msg.answers().iter().cloned());
+            if closed(&records, &zname) {
+                return Ok(());
+            }
         }
-        Ok(())
     }
     .await;
-    bg.abort();
     res?;
     complete(server, zone, &zname, records)
+}
+
+/// Whether the transfer has ended: the zone's SOA again after the opening one.
+fn closed(records: &[Record], zname: &Name) -> bool {
+    records.len() >= 2
+        && records
+            .last()
+            .is_some_and(|r| r.record_type() == RecordType::SOA && r.name() == zname)
+}
+
+fn unix_now() -> u32 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX))
+        .unwrap_or(0)
+}
+
+/// Why a read of the stream stopped.
+enum ReadStop {
+    Timeout,
+    Deadline,
+    Io(std::io::Error),
+}
+
+impl ReadStop {
+    fn into_error(
+        self,
+        server: SocketAddr,
+        zone: &str,
+        records: &[Record],
+        limits: AxfrLimits,
+        over_deadline: impl Fn() -> DnsError,
+    ) -> DnsError {
+        match self {
+            ReadStop::Deadline => over_deadline(),
+            ReadStop::Timeout => DnsError::Timeout {
+                server,
+                secs: limits.message_timeout.as_secs(),
+            },
+            ReadStop::Io(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                DnsError::Truncated {
+                    server,
+                    zone: zone.into(),
+                    message: format!(
+                        "the server closed the connection after {} record(s), without the closing SOA",
+                        records.len()
+                    ),
+                }
+            }
+            ReadStop::Io(e) => classify(server, zone, e.to_string()),
+        }
+    }
+}
+
+/// Fills `buf` from the stream within the per-message timeout and the transfer's deadline.
+async fn read_within(
+    tcp: &mut TcpStream,
+    buf: &mut [u8],
+    timeout: Duration,
+    deadline: tokio::time::Instant,
+) -> Result<(), ReadStop> {
+    tokio::time::timeout_at(deadline, tokio::time::timeout(timeout, tcp.read_exact(buf)))
+        .await
+        .map_err(|_| ReadStop::Deadline)?
+        .map_err(|_| ReadStop::Timeout)?
+        .map(drop)
+        .map_err(ReadStop::Io)
 }
 
 /// The records of a transfer's messages, checked as [`axfr`] checks the stream it receives (the
@@ -401,6 +520,27 @@ mod tests {
     /// A loopback AXFR server that never finishes: it opens with the SOA, then sends messages of
     /// `per_message` A records every `pause`, until the client hangs up.
     async fn endless_server(per_message: usize, pause: Duration) -> SocketAddr {
+        server(per_message, pause, None).await
+    }
+
+    /// How a finite transfer ends.
+    #[derive(Clone, Copy)]
+    enum End {
+        /// The closing SOA, then the connection closed.
+        Soa,
+        /// The connection closed without it.
+        Hangup,
+        /// The last message answers another query ID.
+        OtherId,
+    }
+
+    /// A loopback AXFR server: the SOA, then messages of `per_message` A records every `pause` —
+    /// `messages` of them and then `end`, or without end.
+    async fn server(
+        per_message: usize,
+        pause: Duration,
+        messages: Option<(u32, End)>,
+    ) -> SocketAddr {
         let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = l.local_addr().unwrap();
         tokio::spawn(async move {
@@ -411,9 +551,19 @@ mod tests {
             let q = Message::from_vec(&q).unwrap();
             let zone = Name::from_ascii("endless.test.").unwrap();
             let soa = SOA::new(zone.clone(), zone.clone(), 1, 3600, 600, 86400, 300);
-            for i in 0u32.. {
+            let (count, end) = messages.unwrap_or((u32::MAX, End::Hangup));
+            for i in 0u32..=count {
+                let last = i == count;
+                if last && matches!(end, End::Hangup) {
+                    return;
+                }
+                let id = if last && matches!(end, End::OtherId) {
+                    q.id().wrapping_add(1)
+                } else {
+                    q.id()
+                };
                 let mut m = Message::new();
-                m.set_id(q.id())
+                m.set_id(id)
                     .set_message_type(MessageType::Response)
                     .set_authoritative(true)
                     .add_queries(q.queries().to_vec());
@@ -424,9 +574,17 @@ mod tests {
                         RData::SOA(soa.clone()),
                     ));
                 }
-                for j in 0..per_message {
-                    let n = Name::from_ascii(format!("h{i}-{j}.endless.test.")).unwrap();
-                    m.add_answer(Record::from_rdata(n, 300, RData::A(A::new(192, 0, 2, 1))));
+                if last {
+                    m.add_answer(Record::from_rdata(
+                        zone.clone(),
+                        300,
+                        RData::SOA(soa.clone()),
+                    ));
+                } else {
+                    for j in 0..per_message {
+                        let n = Name::from_ascii(format!("h{i}-{j}.endless.test.")).unwrap();
+                        m.add_answer(Record::from_rdata(n, 300, RData::A(A::new(192, 0, 2, 1))));
+                    }
                 }
                 let b = m.to_vec().unwrap();
                 let sent = async {
@@ -540,6 +698,45 @@ mod tests {
         let refused = [msg(&[&soa, &soa], ResponseCode::NotAuth)];
         let e = transfer_records(server, "example.com", true, refused).unwrap_err();
         assert!(e.to_string().contains("did not accept the TSIG key"), "{e}");
+    }
+
+    /// Thousands of messages sent as fast as the connection takes them all arrive, in order. (The
+    /// loss this guards against needs a reader that lags behind hickory's background task, which
+    /// an idle test runtime does not produce; the reader now has no channel to lose them in.)
+    #[tokio::test]
+    async fn a_burst_of_messages_arrives_whole() {
+        let addr = server(25, Duration::ZERO, Some((2_000, End::Soa))).await;
+        let got = axfr(addr, "endless.test", None, AxfrLimits::DEFAULT)
+            .await
+            .unwrap();
+        // The opening SOA and 2,000 × 25 A records (the closing SOA is dropped).
+        assert_eq!(got.len(), 1 + 2_000 * 25);
+        let names: std::collections::BTreeSet<String> =
+            got.iter().skip(1).map(|r| r.name().to_string()).collect();
+        assert_eq!(names.len(), 50_000);
+        assert!(names.contains("h1999-24.endless.test."));
+    }
+
+    #[tokio::test]
+    async fn a_hangup_before_the_closing_soa_or_a_foreign_message_is_an_error() {
+        let addr = server(10, Duration::ZERO, Some((3, End::Hangup))).await;
+        let e = axfr(addr, "endless.test", None, AxfrLimits::DEFAULT)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, DnsError::Truncated { message, .. }
+                if message.contains("after 31 record(s), without the closing SOA")),
+            "{e}"
+        );
+        let addr = server(10, Duration::ZERO, Some((3, End::OtherId))).await;
+        let e = axfr(addr, "endless.test", None, AxfrLimits::DEFAULT)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, DnsError::Protocol { message, .. }
+                if message.contains("not an answer to the transfer query")),
+            "{e}"
+        );
     }
 
     #[test]
