@@ -16,7 +16,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{filter::LevelFilter, Layer};
 
 /// The level Terraform asked for: TF_LOG_PROVIDER wins over TF_LOG; unset means warnings only.
-pub fn level_from_env() -> LevelFilter {
+fn level_from_env() -> LevelFilter {
     let raw = std::env::var("TF_LOG_PROVIDER")
         .ok()
         .filter(|s| !s.is_empty())
@@ -32,19 +32,19 @@ pub fn level_from_env() -> LevelFilter {
 }
 
 /// The most verbose level any crate other than r53's own may log at, whatever `TF_LOG` says.
-pub const DEPENDENCY_CAP: LevelFilter = LevelFilter::WARN;
+const DEPENDENCY_CAP: LevelFilter = LevelFilter::WARN;
 
 /// Whether `target` (a tracing target, `crate::module`) belongs to one of r53's own crates
 /// (`r53_*`, `terraform_provider_r53`), whose logs are written not to contain secrets or contact
 /// values.
-pub fn own_target(target: &str) -> bool {
+fn own_target(target: &str) -> bool {
     let krate = target.split("::").next().unwrap_or_default();
     krate.starts_with("r53_") || krate == "terraform_provider_r53"
 }
 
 /// The level an event of `target` may be logged at when `requested` was asked for: `requested`
 /// for r53's own targets, at most [`DEPENDENCY_CAP`] for every other one.
-pub fn level_for(target: &str, requested: LevelFilter) -> LevelFilter {
+fn level_for(target: &str, requested: LevelFilter) -> LevelFilter {
     if own_target(target) {
         requested
     } else {

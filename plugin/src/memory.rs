@@ -22,7 +22,7 @@ const TRIM_AFTER: usize = 1 << 20;
 const MMAP_THRESHOLD: libc::c_int = 128 * 1024;
 
 /// Sets the allocator up; call once at start, before any large allocation.
-pub fn tune() {
+pub(crate) fn tune() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes allocator parameters; called before threads allocate concurrently.
     unsafe {
@@ -35,7 +35,7 @@ pub fn tune() {
 /// Hands freed heap pages back to the system when dropped, if the RPCs since the last trim moved
 /// enough data. Create it at the start of a state-carrying RPC, before the values it decodes:
 /// locals drop in reverse order, so it runs once they are all freed (the response stays).
-pub struct Release(usize);
+pub(crate) struct Release(usize);
 
 impl Release {
     pub fn after(bytes: usize) -> Release {
@@ -60,7 +60,7 @@ impl Drop for Release {
 
 /// Logs the process's resident and peak resident memory at debug level (Terraform shows it with
 /// `TF_LOG_PROVIDER=debug`): where the peak of a big RPC happens.
-pub fn mark(what: &str, bytes: usize) {
+pub(crate) fn mark(what: &str, bytes: usize) {
     if bytes < TRIM_AFTER / 4 || !tracing::enabled!(tracing::Level::DEBUG) {
         return;
     }

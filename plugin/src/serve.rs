@@ -34,11 +34,10 @@ use crate::framework::Provider;
 use crate::proto::{plugin as gp, tfplugin5 as pb};
 use crate::server::{Broker, Controller, ProviderServer, Stdio};
 
-pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
-pub const MAGIC_COOKIE_VALUE: &str =
-    "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
+const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 /// The explicit opt-in to serving gRPC without TLS when the host sends no client certificate.
-pub const ALLOW_PLAINTEXT_ENV: &str = "R53_PLUGIN_ALLOW_PLAINTEXT";
+const ALLOW_PLAINTEXT_ENV: &str = "R53_PLUGIN_ALLOW_PLAINTEXT";
 const CORE_PROTOCOL: u32 = 1;
 const APP_PROTOCOL: u32 = 5;
 
@@ -145,7 +144,7 @@ async fn bind(min: u16, max: u16) -> Result<TcpListener, ServeError> {
 /// deliberately skipped: Terraform's certificate is a self-signed CA certificate, which WebPKI
 /// would refuse as an end entity; pinning the exact bytes is stronger than any chain.
 #[derive(Debug)]
-pub struct PinnedClientCert {
+struct PinnedClientCert {
     der: Vec<u8>,
     algs: WebPkiSupportedAlgorithms,
 }
@@ -202,7 +201,7 @@ impl ClientCertVerifier for PinnedClientCert {
 }
 
 /// A fresh self-signed server certificate for "localhost" (what go-plugin's client expects).
-pub fn server_certificate() -> Result<(Vec<u8>, Vec<u8>), ServeError> {
+fn server_certificate() -> Result<(Vec<u8>, Vec<u8>), ServeError> {
     let key = rcgen::KeyPair::generate().map_err(|e| ServeError::Tls(e.to_string()))?;
     let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()])
         .map_err(|e| ServeError::Tls(e.to_string()))?;
@@ -235,7 +234,7 @@ pub fn server_certificate() -> Result<(Vec<u8>, Vec<u8>), ServeError> {
 }
 
 /// A TLS server configuration that requires exactly `client_cert`.
-pub fn tls_config(
+fn tls_config(
     server_cert: Vec<u8>,
     server_key: Vec<u8>,
     client_cert: Vec<u8>,
@@ -256,7 +255,7 @@ pub fn tls_config(
 }
 
 /// A TLS connection tonic can serve.
-pub struct TlsConn(TlsStream<TcpStream>);
+struct TlsConn(TlsStream<TcpStream>);
 
 impl Connected for TlsConn {
     type ConnectInfo = ();

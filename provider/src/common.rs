@@ -6,21 +6,21 @@ use std::time::Duration;
 use r53_core::{Call, Error};
 use r53_plugin::{AttrPath, Ctx, Diagnostic, Field, Value};
 
-pub const CREATE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
-pub const READ_TIMEOUT: Duration = Duration::from_secs(10 * 60);
-pub const DELETE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+pub(crate) const CREATE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+pub(crate) const READ_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+pub(crate) const DELETE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 pub fn call(ctx: &Ctx, timeout: Duration) -> Call {
     Call::new(timeout, ctx.cancel.clone())
 }
 
-pub fn opt_i64(v: &Value, name: &str) -> Option<i64> {
+fn opt_i64(v: &Value, name: &str) -> Option<i64> {
     v.get(name).as_i64()
 }
 
 /// `name`'s value when it is set and within `range`; outside it, an error at the attribute
 /// ("must be from A to B, not N") and None.
-pub fn int_in(
+pub(crate) fn int_in(
     v: &Value,
     name: &str,
     range: std::ops::RangeInclusive<i64>,
@@ -39,7 +39,7 @@ pub fn int_in(
 }
 
 /// A core error as a diagnostic that names the resource it concerns.
-pub fn api_diag(what: &str, e: &Error) -> Diagnostic {
+pub(crate) fn api_diag(what: &str, e: &Error) -> Diagnostic {
     let summary = match e {
         e if e.is_cancelled() => format!("{what}: interrupted"),
         Error::Timeout { .. } => format!("{what}: timed out"),
@@ -108,7 +108,7 @@ impl Timeouts {
 }
 
 /// A failed DNS walk as a diagnostic: a stopped walk says so; anything else points at the settings.
-pub fn walk_diag(domain: &str, e: &r53_core::dns::DnsError) -> Diagnostic {
+pub(crate) fn walk_diag(domain: &str, e: &r53_core::dns::DnsError) -> Diagnostic {
     use r53_core::dns::DnsError;
     let detail = match e {
         DnsError::Cancelled => format!("{e}: Terraform asked the provider to stop."),

@@ -13,7 +13,7 @@ use crate::domain::ascii_name;
 use crate::meta::Meta;
 
 /// The data source's name in configurations (and in its docs page).
-pub const TYPE_NAME: &str = "r53_delegation_status";
+pub(crate) const TYPE_NAME: &str = "r53_delegation_status";
 
 r53_plugin::model! {
     /// One published name server's answer (an element of `servers`).
@@ -56,7 +56,7 @@ pub fn schema() -> Schema {
     Schema::new(0, DelegationStatus::block())
 }
 
-pub struct DelegationStatusData;
+pub(crate) struct DelegationStatusData;
 
 #[async_trait]
 impl DataSource<Meta> for DelegationStatusData {

@@ -9,9 +9,9 @@ use crate::domain::{check_domain_name, configured_domain};
 use crate::meta::Meta;
 
 /// The data source's name in configurations (and in its docs page).
-pub const TYPE_NAME: &str = "r53_domain_availability";
+pub(crate) const TYPE_NAME: &str = "r53_domain_availability";
 
-pub struct DomainAvailabilityData;
+pub(crate) struct DomainAvailabilityData;
 
 r53_plugin::model! {
     /// The configuration and result of `r53_domain_availability`.

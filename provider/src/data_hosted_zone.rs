@@ -11,9 +11,9 @@ use crate::common::*;
 use crate::meta::Meta;
 
 /// The data source's name in configurations (and in its docs page).
-pub const TYPE_NAME: &str = "r53_hosted_zone";
+pub(crate) const TYPE_NAME: &str = "r53_hosted_zone";
 
-pub struct HostedZoneData;
+pub(crate) struct HostedZoneData;
 
 r53_plugin::model! {
     /// The configuration and result of the `r53_hosted_zone` data source.

@@ -11,9 +11,9 @@ use crate::domain::{check_domain_name, configured_domain, registration, set_cont
 use crate::meta::Meta;
 
 /// The data source's name in configurations (and in its docs page).
-pub const TYPE_NAME: &str = "r53_registered_domain";
+pub(crate) const TYPE_NAME: &str = "r53_registered_domain";
 
-pub struct RegisteredDomainData;
+pub(crate) struct RegisteredDomainData;
 
 r53_plugin::model! {
     /// The configuration and result of the `r53_registered_domain` data source.

@@ -19,8 +19,8 @@ use crate::common::*;
 use crate::domain::ascii_name;
 use crate::meta::Meta;
 
-pub const DEFAULT_TTL: i64 = 172_800;
-pub const TYPE_NAME: &str = "r53_delegation";
+const DEFAULT_TTL: i64 = 172_800;
+pub(crate) const TYPE_NAME: &str = "r53_delegation";
 
 r53_plugin::model! {
     /// The configuration and state of `r53_delegation`.
@@ -63,7 +63,7 @@ pub fn schema() -> Schema {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Mode {
+enum Mode {
     Registrar,
     External,
     Parent(String),
@@ -102,7 +102,7 @@ fn ns_of(m: &Delegation) -> Vec<String> {
     normalise_set(m.name_servers.items())
 }
 
-pub struct DelegationResource;
+pub(crate) struct DelegationResource;
 
 /// What the DNS check found, for the computed attributes.
 struct Seen {

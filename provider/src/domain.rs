@@ -9,14 +9,14 @@ use r53_plugin::{Diagnostic, Diagnostics, Field};
 use crate::common::*;
 
 /// A domain name in ASCII form, checked for registrability (see [`r53_zone::Name::registrable`]).
-pub fn ascii_domain(raw: &str) -> Result<String, String> {
+pub(crate) fn ascii_domain(raw: &str) -> Result<String, String> {
     r53_zone::Name::registrable(raw)
         .map(|n| n.to_string())
         .map_err(|e| e.to_string())
 }
 
 /// Validation of a `domain_name` attribute `attr` (resource and data sources alike).
-pub fn check_domain_name(name: Option<&str>, attr: &str, d: &mut Diagnostics) {
+pub(crate) fn check_domain_name(name: Option<&str>, attr: &str, d: &mut Diagnostics) {
     if let Some(n) = name {
         if let Err(e) = ascii_domain(n) {
             d.error_at(at(attr), format!("Invalid {attr}"), e);
@@ -25,17 +25,17 @@ pub fn check_domain_name(name: Option<&str>, attr: &str, d: &mut Diagnostics) {
 }
 
 /// The configured domain name and its ASCII form, for a read or an apply.
-pub fn configured_domain(name: Option<&str>) -> Result<(String, String), Diagnostic> {
+pub(crate) fn configured_domain(name: Option<&str>) -> Result<(String, String), Diagnostic> {
     let raw = name.unwrap_or_default().to_string();
     let ascii = ascii_domain(&raw).map_err(|e| Diagnostic::error("Invalid domain_name", e))?;
     Ok((raw, ascii))
 }
 
 /// A contact attribute's value: field name → value.
-pub type ContactMap = Field<BTreeMap<String, String>>;
+pub(crate) type ContactMap = Field<BTreeMap<String, String>>;
 
 /// The per-role attributes of the registered-domain models (resource and data source alike).
-pub trait RoleAttrs {
+pub(crate) trait RoleAttrs {
     /// Each role with its `<role>_contact` and `<role>_privacy` fields.
     fn roles_mut(&mut self) -> [(ContactRole, &mut ContactMap, &mut Field<bool>); 4];
 }
@@ -73,14 +73,14 @@ macro_rules! role_attrs {
 pub(crate) use role_attrs;
 
 /// The dates, status codes and registrar name (resource and data source alike).
-pub struct RegistrationAttrs {
+pub(crate) struct RegistrationAttrs {
     pub creation_date: Field<String>,
     pub expiration_date: Field<String>,
     pub status_list: Field<Vec<String>>,
     pub registrar_name: Field<String>,
 }
 
-pub fn registration(d: &RegisteredDomain) -> RegistrationAttrs {
+pub(crate) fn registration(d: &RegisteredDomain) -> RegistrationAttrs {
     RegistrationAttrs {
         creation_date: d.creation_date.clone().into(),
         expiration_date: d.expiration_date.clone().into(),
@@ -92,7 +92,7 @@ pub fn registration(d: &RegisteredDomain) -> RegistrationAttrs {
 /// `<role>_privacy` for every role, and `<role>_contact` for the roles `include` accepts (null
 /// for the others, and when the registrar has none): contact values are personal data, copied
 /// into state only where the configuration asks for them.
-pub fn set_contacts(
+pub(crate) fn set_contacts(
     m: &mut impl RoleAttrs,
     d: &RegisteredDomain,
     include: impl Fn(ContactRole) -> bool,
@@ -109,7 +109,7 @@ pub fn set_contacts(
 }
 
 /// A domain or subdomain name in ASCII form (see [`r53_zone::Name::delegable`]).
-pub fn ascii_name(raw: &str) -> Result<String, String> {
+pub(crate) fn ascii_name(raw: &str) -> Result<String, String> {
     r53_zone::Name::delegable(raw)
         .map(|n| n.to_string())
         .map_err(|e| e.to_string())

@@ -12,9 +12,9 @@ use r53_zone::name::{normalise, Name};
 use crate::common::*;
 use crate::meta::Meta;
 
-pub struct HostedZoneResource;
+pub(crate) struct HostedZoneResource;
 
-pub const TYPE_NAME: &str = "r53_hosted_zone";
+pub(crate) const TYPE_NAME: &str = "r53_hosted_zone";
 
 r53_plugin::model! {
     /// A `vpc` block of `r53_hosted_zone`.

@@ -6,10 +6,10 @@
 //! `zone_lookup`), so no resource or data-source file imports another.
 
 mod common;
-pub mod data_delegation_status;
-pub mod data_domain_availability;
-pub mod data_hosted_zone;
-pub mod data_registered_domain;
+pub(crate) mod data_delegation_status;
+pub(crate) mod data_domain_availability;
+pub(crate) mod data_hosted_zone;
+pub(crate) mod data_registered_domain;
 pub mod delegation;
 pub mod docs;
 pub mod domain;

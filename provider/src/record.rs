@@ -14,9 +14,9 @@ use crate::record_set::{
     check, parse_import_id, record_id, record_of, record_state, schema, Record,
 };
 
-pub struct RecordResource;
+pub(crate) struct RecordResource;
 
-pub const TYPE_NAME: &str = "r53_record";
+pub(crate) const TYPE_NAME: &str = "r53_record";
 
 fn key_of(m: &Record) -> (String, String, Option<String>) {
     let fqdn = m

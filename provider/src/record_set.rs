@@ -113,7 +113,7 @@ pub fn schema() -> Schema {
 type Problems = Vec<(AttrPath, String)>;
 
 /// Config/state → zone model. Unknown parts become empty (rules about them are skipped).
-pub fn to_record(v: &Value) -> Result<RecordSet, Problems> {
+pub(crate) fn to_record(v: &Value) -> Result<RecordSet, Problems> {
     let m = Record::from_value(v).map_err(|d| {
         d.0.into_iter()
             .map(|d| (d.path.unwrap_or_default(), d.detail))
@@ -123,7 +123,7 @@ pub fn to_record(v: &Value) -> Result<RecordSet, Problems> {
 }
 
 /// The model's record set (see [`to_record`]).
-pub fn record_of(m: &Record) -> Result<RecordSet, Problems> {
+pub(crate) fn record_of(m: &Record) -> Result<RecordSet, Problems> {
     let a = Record::ATTR;
     let mut problems = Vec::new();
     let ty = match m.r#type.as_str() {
@@ -283,7 +283,9 @@ pub(crate) fn record_id(zone_id: &str, rs: &RecordSet) -> String {
 
 /// Parses `ZONE/NAME/TYPE[/SET_IDENTIFIER]`. `/` separates because it can appear in neither a zone
 /// ID, a DNS name nor a type (unlike `_`, common in names like `_dmarc`).
-pub fn parse_import_id(id: &str) -> Result<(String, String, RecordType, Option<String>), String> {
+pub(crate) fn parse_import_id(
+    id: &str,
+) -> Result<(String, String, RecordType, Option<String>), String> {
     let mut parts = id.trim().splitn(4, '/');
     let (z, n, t) = (
         parts.next().unwrap_or(""),

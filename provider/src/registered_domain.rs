@@ -21,14 +21,14 @@ use crate::domain::{
 use crate::meta::Meta;
 use r53_zone::name::{normalise, within};
 
-pub struct RegisteredDomainResource;
+pub(crate) struct RegisteredDomainResource;
 
-pub const TYPE_NAME: &str = "r53_registered_domain";
+pub(crate) const TYPE_NAME: &str = "r53_registered_domain";
 
 /// Comment Route 53 gives the hosted zone it creates when a domain is registered.
 const REGISTRAR_ZONE_COMMENT: &str = "HostedZone created by Route53 Registrar";
 
-pub fn contact_description(role: &str) -> String {
+fn contact_description(role: &str) -> String {
     let fields: Vec<String> = CONTACT_FIELDS
         .iter()
         .map(|(f, req, d)| {

@@ -19,7 +19,7 @@ pub async fn zone_name(meta: &Meta, c: &Call, zone_id: &str) -> Result<Option<St
 /// At plan time: the name of the zone `planned.zone_id` names, for the rules that need it. `None`
 /// when the ID is unknown (a zone created in the same run: the apply checks those rules), or when
 /// the zone does not exist or cannot be read — then with an error at `zone_id` in `d`.
-pub async fn planned_zone_name(
+pub(crate) async fn planned_zone_name(
     meta: &Meta,
     ctx: &Ctx,
     planned: &Value,

@@ -26,9 +26,9 @@ use rules::{apply_safety, block_rules, limits, list50, refusals, safety};
 /// How long a failed or stopped apply may spend reading what landed before it answers Terraform.
 const PARTIAL_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
-pub struct RecordsResource;
+pub(crate) struct RecordsResource;
 
-pub const TYPE_NAME: &str = "r53_records";
+pub(crate) const TYPE_NAME: &str = "r53_records";
 use r53_zone::plan::{self, is_apex_soa_ns};
 
 /// The `record` block: `r53_record`'s arguments without the per-resource ones.
