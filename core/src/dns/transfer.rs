@@ -320,19 +320,7 @@ pub async fn axfr(
                     ),
                 });
             }
-            accept(server, zone, key.is_some(), &msg)?;
-            if records.len().saturating_add(msg.answers().len()) > limits.max_records {
-                return Err(DnsError::TooLarge {
-                    server,
-                    zone: zone.into(),
-                    what: "records",
-                    limit: limits.max_records as u64,
-                    flag: "--max-records",
-                    default: AxfrLimits::DEFAULT.max_records.to_string(),
-                });
-            }
-            records.extend(msg.answers().iter().cloned());
-            if closed(&records, &zname) {
+            if take(server, zone, &zname, key.is_some(), limits, &mut records, &msg)? {
                 return Ok(());
             }
         }
@@ -342,12 +330,34 @@ pub async fn axfr(
     complete(server, zone, &zname, records)
 }
 
-/// Whether the transfer has ended: the zone's SOA again after the opening one.
-fn closed(records: &[Record], zname: &Name) -> bool {
-    records.len() >= 2
+/// One message of a transfer, taken as [`axfr`] and [`transfer_records`] both take it: accepted,
+/// counted against the record limit, its answers added. True when it closed the transfer (the
+/// zone's SOA again after the opening one): what follows is not read.
+fn take(
+    server: SocketAddr,
+    zone: &str,
+    zname: &Name,
+    signed: bool,
+    limits: AxfrLimits,
+    records: &mut Vec<Record>,
+    msg: &hickory_proto::op::Message,
+) -> Result<bool, DnsError> {
+    accept(server, zone, signed, msg)?;
+    if records.len().saturating_add(msg.answers().len()) > limits.max_records {
+        return Err(DnsError::TooLarge {
+            server,
+            zone: zone.into(),
+            what: "records",
+            limit: limits.max_records as u64,
+            flag: "--max-records",
+            default: AxfrLimits::DEFAULT.max_records.to_string(),
+        });
+    }
+    records.extend(msg.answers().iter().cloned());
+    Ok(records.len() >= 2
         && records
             .last()
-            .is_some_and(|r| r.record_type() == RecordType::SOA && r.name() == zname)
+            .is_some_and(|r| r.record_type() == RecordType::SOA && r.name() == zname))
 }
 
 fn unix_now() -> u32 {
@@ -409,8 +419,8 @@ async fn read_within(
         .map_err(ReadStop::Io)
 }
 
-/// The records of a transfer's messages, checked as [`axfr`] checks the stream it receives (the
-/// pure part of it, so tests and fuzzing can run it on bytes without a server).
+/// The records of a transfer's messages, taken as [`axfr`] takes the stream it receives (with the
+/// default record limit; the pure part of it, so tests and fuzzing can run it without a server).
 pub fn transfer_records(
     server: SocketAddr,
     zone: &str,
@@ -420,8 +430,17 @@ pub fn transfer_records(
     let zname = zone_name(server, zone)?;
     let mut records = Vec::new();
     for msg in messages {
-        accept(server, zone, signed, &msg)?;
-        records.extend(msg.answers().iter().cloned());
+        if take(
+            server,
+            zone,
+            &zname,
+            signed,
+            AxfrLimits::DEFAULT,
+            &mut records,
+            &msg,
+        )? {
+            break;
+        }
     }
     complete(server, zone, &zname, records)
 }
