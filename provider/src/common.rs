@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use r53_core::{Call, Error};
-use r53_plugin::{AttrPath, Ctx, Diagnostic, Field, Value};
+use r53_plugin::{AttrPath, Ctx, Diagnostic, Field};
 
 pub(crate) const CREATE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 pub(crate) const READ_TIMEOUT: Duration = Duration::from_secs(10 * 60);
@@ -14,19 +14,15 @@ pub fn call(ctx: &Ctx, timeout: Duration) -> Call {
     Call::new(timeout, ctx.cancel.clone())
 }
 
-fn opt_i64(v: &Value, name: &str) -> Option<i64> {
-    v.get(name).as_i64()
-}
-
-/// `name`'s value when it is set and within `range`; outside it, an error at the attribute
-/// ("must be from A to B, not N") and None.
+/// Attribute `name`'s value `f` when it is known and within `range`; outside it, an error at the
+/// attribute ("must be from A to B, not N") and None.
 pub(crate) fn int_in(
-    v: &Value,
+    f: &Field<i64>,
     name: &str,
     range: std::ops::RangeInclusive<i64>,
     d: &mut r53_plugin::Diagnostics,
 ) -> Option<i64> {
-    let n = opt_i64(v, name)?;
+    let n = f.get()?;
     if range.contains(&n) {
         return Some(n);
     }

@@ -225,8 +225,13 @@ fn settings_from(config: &Value) -> Result<(DnsSettings, AwsSettings), Diagnosti
         external_id: b.external_id.string(),
     });
     let ep = m.endpoints.items().first().cloned().unwrap_or_default();
-    let max_retries =
-        int_in(config, ProviderConfig::ATTR.max_retries, 0..=100, &mut d).map(|n| n as u32);
+    let max_retries = int_in(
+        &m.max_retries,
+        ProviderConfig::ATTR.max_retries,
+        0..=100,
+        &mut d,
+    )
+    .map(|n| n as u32);
     let a = EndpointsBlock::ATTR;
     for (k, v) in [
         (a.route53, &ep.route53),

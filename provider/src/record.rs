@@ -336,7 +336,13 @@ impl Resource<Meta> for RecordResource {
         planned: &mut Value,
         d: &mut Diagnostics,
     ) {
-        if let Some(zone_name) = crate::zone_lookup::planned_zone_name(meta, ctx, planned, d).await
+        let zone_id = match Record::from_value(planned) {
+            Ok(m) => m.zone_id,
+            Err(e) => return d.extend(e),
+        };
+        let attr = Record::ATTR.zone_id;
+        if let Some(zone_name) =
+            crate::zone_lookup::planned_zone_name(meta, ctx, &zone_id, attr, d).await
         {
             d.extend(check(planned, Some(&zone_name)));
         }

@@ -2,7 +2,7 @@
 //! apply, from the process-wide cache in `r53_core::zones` (one lookup per zone per run).
 
 use r53_core::{Call, Error};
-use r53_plugin::{AttrPath, Ctx, Diagnostics, Value};
+use r53_plugin::{AttrPath, Ctx, Diagnostics, Field};
 
 use crate::common::{api_diag, call, READ_TIMEOUT};
 use crate::meta::Meta;
@@ -16,21 +16,23 @@ pub async fn zone_name(meta: &Meta, c: &Call, zone_id: &str) -> Result<Option<St
     }
 }
 
-/// At plan time: the name of the zone `planned.zone_id` names, for the rules that need it. `None`
-/// when the ID is unknown (a zone created in the same run: the apply checks those rules), or when
-/// the zone does not exist or cannot be read — then with an error at `zone_id` in `d`.
+/// At plan time: the name of the zone a planned `zone_id` (attribute `attr`) names, for the rules
+/// that need it. `None` when the ID is unknown (a zone created in the same run: the apply checks
+/// those rules), or when the zone does not exist or cannot be read — then with an error at `attr`
+/// in `d`.
 pub(crate) async fn planned_zone_name(
     meta: &Meta,
     ctx: &Ctx,
-    planned: &Value,
+    zone_id: &Field<String>,
+    attr: &str,
     d: &mut Diagnostics,
 ) -> Option<String> {
-    let zone_id = r53_core::route53::strip_zone_id(planned.get("zone_id").as_str()?);
+    let zone_id = r53_core::route53::strip_zone_id(zone_id.as_str()?);
     match zone_name(meta, &call(ctx, READ_TIMEOUT), &zone_id).await {
         Ok(Some(n)) => Some(n),
         Ok(None) => {
             d.error_at(
-                AttrPath::attr("zone_id"),
+                AttrPath::attr(attr),
                 "Hosted zone not found",
                 format!("no hosted zone with ID {zone_id}"),
             );
@@ -38,8 +40,7 @@ pub(crate) async fn planned_zone_name(
         }
         Err(e) => {
             d.push(
-                api_diag(&format!("Reading hosted zone {zone_id}"), &e)
-                    .at(AttrPath::attr("zone_id")),
+                api_diag(&format!("Reading hosted zone {zone_id}"), &e).at(AttrPath::attr(attr)),
             );
             None
         }

@@ -5,27 +5,37 @@ use std::collections::{BTreeMap, HashSet};
 use r53_plugin::{AttrPath, Value};
 use r53_zone::{RecordKey, RecordSet, RecordType};
 
-use crate::record_set::{record_state, Record};
+use super::model::RECORD;
+use crate::record_set::{record_state, AliasBlock, Record};
+
+/// `r53_record`'s arguments that a `record` block does not have: they belong to the resource.
+pub(super) const PER_RESOURCE: [&str; 4] = [
+    Record::ATTR.id,
+    Record::ATTR.zone_id,
+    Record::ATTR.fqdn,
+    Record::ATTR.allow_overwrite,
+];
 
 /// A block's record-set key, when its name and type are known and valid (validation reports
 /// the others).
 pub(super) fn key(b: &Value) -> Option<RecordKey> {
+    let a = Record::ATTR;
     let ty = b
-        .get("type")
+        .get(a.r#type)
         .as_str()?
         .to_ascii_uppercase()
         .parse::<RecordType>()
         .ok()?;
     Some(RecordKey::new(
-        b.get("name").as_str()?,
+        b.get(a.name).as_str()?,
         ty,
-        b.get("set_identifier").as_str(),
+        b.get(a.set_identifier).as_str(),
     ))
 }
 
 /// The `record` blocks as (label, block).
 pub(super) fn entries(v: &Value) -> impl Iterator<Item = (&str, &Value)> {
-    let m = match v.get("record") {
+    let m = match v.get(RECORD) {
         Value::Map(m) => Some(m),
         _ => None,
     };
@@ -53,32 +63,29 @@ pub(super) fn free_label(used: &mut HashSet<String>, want: String) -> String {
 
 /// The path of the block labelled `label`.
 pub(super) fn at(label: &str) -> AttrPath {
-    AttrPath::attr("record").key(label)
-}
-
-pub(super) fn exclusive(v: &Value) -> bool {
-    v.get("mode").as_str() == Some("exclusive")
+    AttrPath::attr(RECORD).key(label)
 }
 
 /// A record set in state form, for a `record` block (keeping the user's spelling from `base`).
 pub(super) fn block_state(zone_id: &str, rs: &RecordSet, base: &Value) -> Value {
     let mut s = record_state(zone_id, rs, &Record::from_value(base).unwrap_or_default());
     if let Value::Object(m) = &mut s {
-        for k in ["id", "zone_id", "fqdn", "allow_overwrite"] {
+        for k in PER_RESOURCE {
             m.remove(k);
         }
     }
     // evaluate_target_health is plain optional here: unset in config and false live stay unset.
-    if let Some(Value::List(al)) = s.get_mut("alias") {
+    let eth = AliasBlock::ATTR.evaluate_target_health;
+    if let Some(Value::List(al)) = s.get_mut(Record::ATTR.alias) {
         if let Some(a) = al.first_mut() {
             let base_eth = base
-                .get("alias")
+                .get(Record::ATTR.alias)
                 .elements()
                 .first()
-                .map(|b| b.get("evaluate_target_health").clone())
+                .map(|b| b.get(eth).clone())
                 .unwrap_or_default();
-            if base_eth.is_null() && a.get("evaluate_target_health") == &Value::Bool(false) {
-                a.set("evaluate_target_health", Value::Null);
+            if base_eth.is_null() && a.get(eth) == &Value::Bool(false) {
+                a.set(eth, Value::Null);
             }
         }
     }

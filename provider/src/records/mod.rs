@@ -10,7 +10,7 @@ use r53_core::route53::same_record;
 use r53_core::{Call, Change};
 use r53_plugin::framework::Failure;
 use r53_plugin::schema::{Attribute, Block, Nesting, Presence, Schema};
-use r53_plugin::{AttrPath, Ctx, Diagnostic, Diagnostics, Resource, Type, Value};
+use r53_plugin::{AttrPath, Ctx, Diagnostic, Diagnostics, Resource, Value};
 use r53_zone::name::normalise;
 use r53_zone::{RecordKey, RecordSet, RecordType};
 
@@ -19,9 +19,11 @@ use crate::meta::Meta;
 use crate::record_set::to_record;
 
 mod blocks;
+mod model;
 mod rules;
-use blocks::{at, block_state, blocks, entries, exclusive, free_label, key, upgrade_v0};
-use rules::{apply_safety, block_rules, limits, list50, refusals, safety};
+use blocks::{at, block_state, blocks, entries, free_label, key, upgrade_v0, PER_RESOURCE};
+use model::{Records, RECORD};
+use rules::{apply_safety, block_rules, list50, refusals, safety};
 
 /// How long a failed or stopped apply may spend reading what landed before it answers Terraform.
 const PARTIAL_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
@@ -36,7 +38,7 @@ fn record_block() -> Block {
     let full = crate::record_set::schema().block;
     let mut b = Block::new("One record set (same arguments as `r53_record`). Each name/type/set identifier may appear once.");
     for a in full.attributes {
-        if ["id", "zone_id", "fqdn", "allow_overwrite"].contains(&a.name.as_str()) {
+        if PER_RESOURCE.contains(&a.name.as_str()) {
             continue;
         }
         b.attributes.push(Attribute {
@@ -57,45 +59,11 @@ fn record_block() -> Block {
 }
 
 pub fn schema() -> Schema {
+    // Keyed blocks, not a list (an insertion shifts every later index, and the plan shows them
+    // all) nor a set (Terraform core matches set elements pairwise: hours at 10,000 sets).
     Schema::new(
         1,
-        Block::new(
-            "Many record sets of one hosted zone, managed together and written in as few change batches as Route 53 allows \
-             (1,000 records / 32,000 characters per batch). The plan shows one entry per record set.\n\n\
-             Each `record` block has a label of your choosing (`record \"www A\" { … }`); Terraform plans the blocks by label, \
-             so adding, changing or removing one record set shows as that one entry, wherever it is written.",
-        )
-        .attr(Attribute::new("id", Type::String, "The hosted zone ID.").computed())
-        .attr(Attribute::new("zone_id", Type::String, "ID of the hosted zone.").required().force_new())
-        .attr(Attribute::new(
-            "mode",
-            Type::String,
-            "`additive` (default): manage only the declared record sets and leave others alone; an existing record set that already \
-             matches its declaration is adopted without a write, one that differs is refused (never silently taken over). \
-             `exclusive`: the declared record sets are the whole zone (except the apex SOA and NS); anything else is deleted. \
-             `terraform import` with the zone ID imports every record set in exclusive mode.",
-        ).optional())
-        .attr(Attribute::new(
-            "max_change_percent",
-            Type::Number,
-            "Refuse to plan deleting or updating more than this share of the existing record sets of a zone with at least 10 record sets. Default 30.",
-        ).optional())
-        .attr(Attribute::new(
-            "max_record_sets",
-            Type::Number,
-            "The hosted zone's record-set quota (Route 53 counts the apex SOA and NS): a plan that would take the zone over it is \
-             refused before any write, whatever `allow_mass_change` says, instead of failing at Route 53 mid-apply. Default 10,000, \
-             Route 53's default quota; raise it with AWS first. In additive mode the zone's other record sets are counted at apply.",
-        ).optional())
-        .attr(Attribute::new(
-            "allow_mass_change",
-            Type::Bool,
-            "Allow a change over `max_change_percent`, and changes to the apex NS records. Default `false`.",
-        ).optional())
-        .attr(Attribute::new("zone_name", Type::String, "The zone's domain name.").computed())
-        // Keyed blocks, not a list (an insertion shifts every later index, and the plan shows them
-        // all) nor a set (Terraform core matches set elements pairwise: hours at 10,000 sets).
-        .block("record", Nesting::Map, 0, 0, record_block()),
+        Records::block().block(RECORD, Nesting::Map, 0, 0, record_block()),
     )
 }
 
@@ -151,18 +119,18 @@ impl RecordsResource {
         c: &Call,
         mut base: Value,
     ) -> Result<Option<Value>, Diagnostics> {
-        let zone_id =
-            r53_core::route53::strip_zone_id(base.get("zone_id").as_str().unwrap_or_default());
+        let args = Records::from_value(&base)?;
+        let zone_id = r53_core::route53::strip_zone_id(args.zone_id.as_str().unwrap_or_default());
         let Some(zone_name) = Self::zone_name(c, meta, &zone_id).await? else {
             return Ok(None);
         };
-        let excl = exclusive(&base) || base.get("record").is_null();
+        let excl = args.exclusive() || base.get(RECORD).is_null();
         // Declared record sets keep their labels; undeclared ones (exclusive mode, import) get the
         // label `import` and `r53-migrate export-tf` give them. Each listed set becomes state as its
         // page arrives, and the block it replaces is freed then: 10,000 of them are never all held
         // twice.
         let mut declared: Vec<(std::sync::Arc<str>, Value)> =
-            match base.get_mut("record").map(std::mem::take) {
+            match base.get_mut(RECORD).map(std::mem::take) {
                 Some(Value::Map(m)) => m.into_iter().collect(),
                 _ => Vec::new(),
             };
@@ -197,23 +165,13 @@ impl RecordsResource {
             .map_err(|e| api_diag(&format!("Listing record sets of {zone_id}"), &e))?;
         drop((index, declared, used));
         let out: r53_plugin::Obj = out.into_iter().collect();
-        let mut s = Value::Object(Default::default());
-        for k in [
-            "mode",
-            "max_change_percent",
-            "max_record_sets",
-            "allow_mass_change",
-        ] {
-            s.set(k, base.get(k).clone());
-        }
-        s.set("id", Value::string(&zone_id));
-        s.set(
-            "zone_id",
-            Value::string(base.get("zone_id").as_str().unwrap_or(&zone_id)),
-        );
-        s.set("record", Value::Map(out));
-        s.set("zone_name", Value::string(&zone_name));
-        Ok(Some(s))
+        let state = Records {
+            id: zone_id.as_str().into(),
+            zone_id: args.zone_id.as_str().unwrap_or(&zone_id).into(),
+            zone_name: zone_name.as_str().into(),
+            ..args
+        };
+        Ok(Some(state.with_records(Value::Map(out))))
     }
 
     /// Plan-time checks of a create against the zone as it is (one listing): a declared set that
@@ -228,13 +186,14 @@ impl RecordsResource {
         &self,
         meta: &Meta,
         c: &Call,
-        zone_id: &str,
         zone_name: &str,
         planned: &Value,
+        args: &Records,
         d: &mut Diagnostics,
     ) {
-        let excl = exclusive(planned);
-        let allow = planned.get("allow_mass_change").as_bool() == Some(true);
+        let zone_id = &r53_core::route53::strip_zone_id(args.zone_id.as_str().unwrap_or_default());
+        let excl = args.exclusive();
+        let allow = args.allow_mass_change();
         let apex = normalise(zone_name);
         let index: HashMap<RecordKey, (&str, &Value)> = entries(planned)
             .filter(|(_, b)| b.is_wholly_known())
@@ -272,10 +231,10 @@ impl RecordsResource {
         }
         let after = zone_sets + index.len().saturating_sub(existing_declared);
         d.extend(refusals(
-            plan::over_quota(after, limits(planned).max_record_sets)
+            plan::over_quota(after, args.limits().max_record_sets)
                 .into_iter()
                 .collect(),
-            planned,
+            allow,
             "",
             "",
         ));
@@ -321,7 +280,7 @@ impl RecordsResource {
                         list50(&undeclared)
                     ),
                 )
-                .at(AttrPath::attr("mode")),
+                .at(AttrPath::attr(Records::ATTR.mode)),
             );
         }
     }
@@ -337,8 +296,8 @@ impl RecordsResource {
         prior: &Value,
         planned: Value,
     ) -> Result<Value, Failure> {
-        let zone_id =
-            r53_core::route53::strip_zone_id(planned.get("zone_id").as_str().unwrap_or_default());
+        let args = Records::from_value(&planned)?;
+        let zone_id = r53_core::route53::strip_zone_id(args.zone_id.as_str().unwrap_or_default());
         let what = format!("Applying {TYPE_NAME} to zone {zone_id}");
         let c = call(ctx, READ_TIMEOUT);
         let zone_name = match crate::zone_lookup::zone_name(meta, &c, &zone_id).await {
@@ -415,7 +374,7 @@ impl RecordsResource {
                 }
             }
         }
-        if exclusive(&planned) {
+        if args.exclusive() {
             let unknown: Vec<String> = live
                 .iter()
                 .filter(|r| {
@@ -450,7 +409,7 @@ impl RecordsResource {
         // The safety checks again, against the zone as it is now: the plan judged its own view, and
         // the zone may have changed since (a shrunken zone makes the same changes a larger share).
         let refused_now = apply_safety(
-            &planned,
+            &args,
             &live,
             &changes,
             &prior_blocks,
@@ -502,8 +461,8 @@ impl RecordsResource {
         drop((want_keys, changes));
         drop(live);
         let mut s = planned;
-        s.set("id", Value::string(&zone_id));
-        s.set("zone_name", Value::string(&zone_name));
+        s.set(Records::ATTR.id, Value::string(&zone_id));
+        s.set(Records::ATTR.zone_name, Value::string(&zone_name));
         Ok(s)
     }
 }
@@ -519,17 +478,32 @@ impl Resource<Meta> for RecordsResource {
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
+        let args = match Records::from_value(config) {
+            Ok(a) => a,
+            Err(d) => return d,
+        };
+        let a = Records::ATTR;
         let mut d = Diagnostics::new();
-        match config.get("mode").as_str() {
+        match args.mode.as_str() {
             None | Some("additive") | Some("exclusive") => {}
             Some(m) => d.error_at(
-                AttrPath::attr("mode"),
+                AttrPath::attr(a.mode),
                 "Invalid mode",
                 format!("mode must be \"additive\" or \"exclusive\", not {m:?}"),
             ),
         }
-        int_in(config, "max_record_sets", 3..=10_000_000, &mut d);
-        int_in(config, "max_change_percent", 0..=100, &mut d);
+        int_in(
+            &args.max_record_sets,
+            a.max_record_sets,
+            3..=10_000_000,
+            &mut d,
+        );
+        int_in(
+            &args.max_change_percent,
+            a.max_change_percent,
+            0..=100,
+            &mut d,
+        );
         let mut seen: HashMap<RecordKey, &str> = HashMap::new();
         for (label, b) in entries(config) {
             if !b.is_wholly_known() {
@@ -557,9 +531,13 @@ impl Resource<Meta> for RecordsResource {
         if prior.is_null() {
             return;
         }
-        planned.set("id", prior.get("id").clone());
-        planned.set("zone_name", prior.get("zone_name").clone());
-        d.extend(safety(prior, planned, prior.get("zone_name").as_str()));
+        let (p, n) = match Records::from_values(prior, planned) {
+            Ok(m) => m,
+            Err(e) => return d.extend(e),
+        };
+        planned.set(Records::ATTR.id, p.id.encode());
+        planned.set(Records::ATTR.zone_name, p.zone_name.encode());
+        d.extend(safety(prior, planned, &n, p.zone_name.as_str()));
     }
 
     async fn plan_with_api(
@@ -570,8 +548,19 @@ impl Resource<Meta> for RecordsResource {
         planned: &mut Value,
         d: &mut Diagnostics,
     ) {
+        let args = match Records::from_value(planned) {
+            Ok(a) => a,
+            Err(e) => return d.extend(e),
+        };
         // Unknown zone ID (a zone created in the same run): the apply checks these rules.
-        let Some(zone_name) = crate::zone_lookup::planned_zone_name(meta, ctx, planned, d).await
+        let Some(zone_name) = crate::zone_lookup::planned_zone_name(
+            meta,
+            ctx,
+            &args.zone_id,
+            Records::ATTR.zone_id,
+            d,
+        )
+        .await
         else {
             return;
         };
@@ -582,12 +571,9 @@ impl Resource<Meta> for RecordsResource {
             return;
         }
         if prior.is_null() {
-            planned.set("zone_name", Value::string(&zone_name));
-            let zone_id = r53_core::route53::strip_zone_id(
-                planned.get("zone_id").as_str().unwrap_or_default(),
-            );
+            planned.set(Records::ATTR.zone_name, Value::string(&zone_name));
             let c = call(ctx, READ_TIMEOUT);
-            self.plan_create(meta, &c, &zone_id, &zone_name, planned, d)
+            self.plan_create(meta, &c, &zone_name, planned, &args, d)
                 .await;
         }
     }
@@ -631,8 +617,8 @@ impl Resource<Meta> for RecordsResource {
         prior: &Value,
     ) -> Result<Diagnostics, Diagnostics> {
         // Deletes the record sets this resource manages (in exclusive mode: everything but the apex SOA/NS).
-        let zone_id =
-            r53_core::route53::strip_zone_id(prior.get("zone_id").as_str().unwrap_or_default());
+        let args = Records::from_value(prior)?;
+        let zone_id = r53_core::route53::strip_zone_id(args.zone_id.as_str().unwrap_or_default());
         let Some((live, zone_name)) = self.fetch(meta, ctx, &zone_id).await? else {
             return Ok(Diagnostics::new());
         };
@@ -664,13 +650,15 @@ impl Resource<Meta> for RecordsResource {
 
     async fn import(&self, meta: &Meta, ctx: &Ctx, id: &str) -> Result<Value, Diagnostics> {
         let zone_id = r53_core::route53::strip_zone_id(id.trim());
-        let mut base = Value::Object(Default::default());
-        base.set("zone_id", Value::string(&zone_id));
         // Importing takes the whole zone, which is what exclusive mode means. (Additive mode needs no
-        // import: it adopts existing record sets that already match the configuration.)
-        base.set("mode", Value::string("exclusive"));
-        // No `record` yet: every record set but the apex SOA/NS is imported.
-        match self.live(meta, ctx, base).await? {
+        // import: it adopts existing record sets that already match the configuration.) No
+        // `record` yet: every record set but the apex SOA/NS is imported.
+        let base = Records {
+            zone_id: zone_id.as_str().into(),
+            mode: "exclusive".into(),
+            ..Default::default()
+        };
+        match self.live(meta, ctx, base.to_value()).await? {
             Some(s) => Ok(s),
             None => Err(Diagnostic::error(
                 "Cannot import record sets",
@@ -716,6 +704,10 @@ mod tests {
         Value::from_json(&j, &schema().ty()).unwrap()
     }
 
+    fn args(v: &Value) -> Records {
+        Records::from_value(v).unwrap()
+    }
+
     fn a(i: usize, v: &str) -> serde_json::Value {
         serde_json::json!({"name": format!("h{i}.example.com"), "type": "A", "ttl": 60, "records": [v]})
     }
@@ -733,7 +725,7 @@ mod tests {
                 .collect::<Vec<_>>()),
             serde_json::json!({}),
         );
-        assert!(safety(&prior, &ok, None).is_empty());
+        assert!(safety(&prior, &ok, &args(&ok), None).is_empty());
         // 2 updated + 2 deleted = 40 %: refused, with the list
         let bad = st(
             serde_json::json!((0..8)
@@ -741,7 +733,7 @@ mod tests {
                 .collect::<Vec<_>>()),
             serde_json::json!({}),
         );
-        let d = safety(&prior, &bad, None);
+        let d = safety(&prior, &bad, &args(&bad), None);
         assert!(d.has_errors());
         assert!(
             d.0[0]
@@ -759,14 +751,14 @@ mod tests {
             serde_json::json!((0..8).map(|i| a(i, "192.0.2.2")).collect::<Vec<_>>()),
             serde_json::json!({"allow_mass_change": true}),
         );
-        assert!(safety(&prior, &allowed, None).is_empty());
+        assert!(safety(&prior, &allowed, &args(&allowed), None).is_empty());
         // the quota: 11 sets + SOA and NS over 12, allow_mass_change or not
         let grown = st(
             serde_json::json!((0..11).map(|i| a(i, "192.0.2.1")).collect::<Vec<_>>()),
             serde_json::json!({"allow_mass_change": true, "max_record_sets": 12}),
         );
         only_too_large(
-            &safety(&prior, &grown, None),
+            &safety(&prior, &grown, &args(&grown), None),
             "11 record sets (+ SOA and NS) exceed the limit of 12",
         );
     }
@@ -789,7 +781,7 @@ mod tests {
             serde_json::json!([ns("ns2.example.net")]),
             serde_json::json!({}),
         );
-        let d = safety(&prior, &planned, Some("example.com"));
+        let d = safety(&prior, &planned, &args(&planned), Some("example.com"));
         assert!(d.0.iter().any(|x| x.summary == "Apex NS change refused"));
     }
 
@@ -825,7 +817,7 @@ mod tests {
         let updates: Vec<Change> = (0..6).map(|i| Change::Upsert(set(i))).collect();
         let whole: Vec<RecordSet> = (0..20).map(set).chain([soa.clone()]).collect();
         assert!(apply_safety(
-            &planned,
+            &args(&planned),
             &whole,
             &updates,
             &prior_blocks,
@@ -835,7 +827,7 @@ mod tests {
         .is_empty());
         let shrunk: Vec<RecordSet> = (0..12).map(set).chain([soa]).collect();
         let d = apply_safety(
-            &planned,
+            &args(&planned),
             &shrunk,
             &updates,
             &prior_blocks,
@@ -858,7 +850,7 @@ mod tests {
             serde_json::json!({"mode": "exclusive", "allow_mass_change": true}),
         );
         assert!(apply_safety(
-            &allowed,
+            &args(&allowed),
             &shrunk,
             &updates,
             &prior_blocks,
@@ -872,7 +864,14 @@ mod tests {
             RecordType::Ns,
             "ns1.example.net",
         ))];
-        let d = apply_safety(&planned, &whole, &ns, &prior_blocks, &want, "example.com");
+        let d = apply_safety(
+            &args(&planned),
+            &whole,
+            &ns,
+            &prior_blocks,
+            &want,
+            "example.com",
+        );
         assert_eq!(d.0[0].summary, "Apex NS change refused");
         // the quota counts the whole zone, and allow_mass_change does not lift it
         let tight = st(
@@ -880,11 +879,24 @@ mod tests {
             serde_json::json!({"mode": "additive", "allow_mass_change": true, "max_record_sets": 22}),
         );
         let new = vec![Change::Create(set(20))];
-        assert!(
-            apply_safety(&tight, &shrunk, &new, &prior_blocks, &want, "example.com").is_empty()
-        );
+        assert!(apply_safety(
+            &args(&tight),
+            &shrunk,
+            &new,
+            &prior_blocks,
+            &want,
+            "example.com"
+        )
+        .is_empty());
         only_too_large(
-            &apply_safety(&tight, &whole, &new, &prior_blocks, &want, "example.com"),
+            &apply_safety(
+                &args(&tight),
+                &whole,
+                &new,
+                &prior_blocks,
+                &want,
+                "example.com",
+            ),
             "21 record sets (+ SOA and NS) exceed the limit of 22",
         );
     }
@@ -940,6 +952,48 @@ mod tests {
             "{}",
             dup.detail
         );
+    }
+
+    #[test]
+    fn limits_out_of_range_or_not_whole_are_errors_at_their_attribute() {
+        let cases = [
+            (
+                serde_json::json!({"max_change_percent": 101}),
+                "max_change_percent",
+                "must be from 0 to 100, not 101",
+            ),
+            (
+                serde_json::json!({"max_record_sets": 2}),
+                "max_record_sets",
+                "must be from 3 to 10000000, not 2",
+            ),
+            (
+                serde_json::json!({"max_change_percent": 30.5}),
+                "max_change_percent",
+                "expected a whole number",
+            ),
+        ];
+        for (extra, attr, want) in cases {
+            let d = RecordsResource.validate(&st(serde_json::json!([a(1, "192.0.2.1")]), extra));
+            assert_eq!(d.0.len(), 1, "{d:?}");
+            assert_eq!(
+                d.0[0].path.as_ref().map(|p| p.to_string()).as_deref(),
+                Some(attr)
+            );
+            assert!(d.0[0].detail.contains(want), "{}", d.0[0].detail);
+        }
+        // In range: the arguments reach the engine's limits.
+        let ok = st(
+            serde_json::json!([a(1, "192.0.2.1")]),
+            serde_json::json!({"max_change_percent": 50, "max_record_sets": 20, "mode": "exclusive"}),
+        );
+        assert!(RecordsResource.validate(&ok).is_empty());
+        let m = args(&ok);
+        assert_eq!(
+            (m.limits().max_change_percent, m.limits().max_record_sets),
+            (50, 20)
+        );
+        assert!(m.exclusive() && !m.allow_mass_change());
     }
 
     /// Schema 0's list becomes blocks labelled as import labels them; a repeated label (two sets

@@ -6,39 +6,21 @@ use std::collections::{BTreeMap, BTreeSet};
 use r53_core::Change;
 use r53_plugin::{AttrPath, Diagnostic, Diagnostics, Value};
 use r53_zone::name::normalise;
-use r53_zone::plan::{self, is_apex_soa_ns, Action, Limits, Plan, Refusal, Scope, Step};
+use r53_zone::plan::{self, is_apex_soa_ns, Action, Plan, Refusal, Scope, Step};
 use r53_zone::{RecordKey, RecordSet};
 
-use super::blocks::{at, entries, exclusive, key};
+use super::blocks::{at, entries, key};
+use super::model::{Records, RECORD};
 use crate::record_set::{check, to_record};
-
-/// The limits this resource's arguments set (the engine's defaults otherwise).
-pub(super) fn limits(v: &Value) -> Limits {
-    let d = Limits::default();
-    Limits {
-        max_change_percent: v
-            .get("max_change_percent")
-            .as_i64()
-            .and_then(|p| u32::try_from(p).ok())
-            .unwrap_or(d.max_change_percent),
-        max_record_sets: v
-            .get("max_record_sets")
-            .as_i64()
-            .and_then(|n| usize::try_from(n).ok())
-            .unwrap_or(d.max_record_sets),
-        ..d
-    }
-}
 
 /// The shared engine's refusals as errors at `record`, after `context`; `allow_mass_change`
 /// lifts the ones a person may insist on (never the quota).
 pub(super) fn refusals(
     found: Vec<Refusal>,
-    planned: &Value,
+    allow: bool,
     context: &str,
     after: &str,
 ) -> Diagnostics {
-    let allow = planned.get("allow_mass_change").as_bool() == Some(true);
     let mut d = Diagnostics::new();
     for r in found.into_iter().filter(|r| !(allow && r.forcible())) {
         let (summary, hint) = match r {
@@ -62,7 +44,7 @@ pub(super) fn refusals(
             _ => text,
         };
         d.error_at(
-            AttrPath::attr("record"),
+            AttrPath::attr(RECORD),
             summary,
             format!("{context}{text}\n{after}{hint}"),
         );
@@ -72,7 +54,13 @@ pub(super) fn refusals(
 
 /// The plan-time safety check (pure): the prior state (the zone as refreshed) against the planned
 /// blocks, through the same `plan::diff` and `plan::safety` as `r53-migrate import`.
-pub(super) fn safety(prior: &Value, planned: &Value, zone: Option<&str>) -> Diagnostics {
+/// `args` are the planned arguments.
+pub(super) fn safety(
+    prior: &Value,
+    planned: &Value,
+    args: &Records,
+    zone: Option<&str>,
+) -> Diagnostics {
     let live: Vec<RecordSet> = entries(prior)
         .filter_map(|(_, b)| to_record(b).ok())
         .collect();
@@ -92,7 +80,12 @@ pub(super) fn safety(prior: &Value, planned: &Value, zone: Option<&str>) -> Diag
             s.action = Action::Update;
         }
     }
-    refusals(plan::safety(&p, limits(planned)), planned, "", "")
+    refusals(
+        plan::safety(&p, args.limits()),
+        args.allow_mass_change(),
+        "",
+        "",
+    )
 }
 
 /// Up to 50 lines of a list, then how many more.
@@ -124,14 +117,14 @@ pub(super) fn block_rules(label: &str, b: &Value, zone_name: Option<&str>) -> Di
 /// apex SOA/NS in exclusive mode, the declared and previously managed ones in additive mode), the
 /// quota of the whole zone. Errors when they may not go.
 pub(super) fn apply_safety(
-    planned: &Value,
+    args: &Records,
     live: &[RecordSet],
     changes: &[Change],
     prior_blocks: &BTreeMap<RecordKey, &Value>,
     want_keys: &BTreeSet<RecordKey>,
     zone_name: &str,
 ) -> Diagnostics {
-    let lim = limits(planned);
+    let lim = args.limits();
     let zone_sets = live
         .iter()
         .filter(|r| !is_apex_soa_ns(r, zone_name))
@@ -140,7 +133,7 @@ pub(super) fn apply_safety(
         .iter()
         .filter(|r| !is_apex_soa_ns(r, zone_name))
         .filter(|r| {
-            exclusive(planned)
+            args.exclusive()
                 || want_keys.contains(&RecordKey::of(r))
                 || prior_blocks.contains_key(&RecordKey::of(r))
         })
@@ -181,7 +174,7 @@ pub(super) fn apply_safety(
     ));
     refusals(
         found,
-        planned,
+        args.allow_mass_change(),
         "The zone changed since the plan. Against the zone as it is now, ",
         "Nothing was written. Run terraform plan again to see the zone as it is, or: ",
     )
