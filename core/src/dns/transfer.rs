@@ -560,14 +560,139 @@ mod tests {
         pause: Duration,
         messages: Option<(u32, End)>,
     ) -> SocketAddr {
+        serve(per_message, pause, messages, None).await
+    }
+
+    /// The key the signed servers and their clients share, and another under the same name.
+    const KEY: &str = "hmac-sha256:xfr-key:c2VjcmV0c2VjcmV0c2VjcmV0";
+    const OTHER_KEY: &str = "hmac-sha256:xfr-key:b3RoZXJzZWNyZXRvdGhlcg==";
+
+    /// How a signed server breaks the TSIG chain at one message.
+    #[derive(Clone, Copy, Debug)]
+    enum Fault {
+        /// Sent without a TSIG.
+        Unsigned,
+        /// Signed with [`OTHER_KEY`].
+        OtherKey,
+        /// Signed, then a bit of its MAC flipped.
+        TamperedMac,
+        /// Signed, then a bit of its last record flipped.
+        Altered,
+        /// Signed (the next message is signed over its MAC) but never sent.
+        Dropped,
+    }
+
+    /// A loopback AXFR server like [`server`] that signs every message of its answer with [`KEY`]
+    /// (`messages` of `per_message` A records, then the closing SOA), but for `fault` at the
+    /// message of that index (0 is the first).
+    async fn signed_server(
+        per_message: usize,
+        messages: u32,
+        fault: Option<(u32, Fault)>,
+    ) -> SocketAddr {
+        serve(
+            per_message,
+            Duration::ZERO,
+            Some((messages, End::Soa)),
+            Some(fault),
+        )
+        .await
+    }
+
+    /// The server's half of a signed transfer (RFC 8945 §5.3.1), written from the RFC rather than
+    /// with the reader's verifier: the first message is signed over the query's MAC, itself and
+    /// all the TSIG variables; every later one over the MAC before it, itself and the timers.
+    struct Signing {
+        signer: TSigner,
+        /// What the next message is signed over: the query's MAC, then each message's own.
+        prior: Vec<u8>,
+        first: bool,
+        fault: Option<(u32, Fault)>,
+    }
+
+    impl Signing {
+        /// Checks the query's signature: the transfer is signed over its MAC.
+        fn new(query: &[u8], fault: Option<(u32, Fault)>) -> Signing {
+            let signer = TsigKey::parse(KEY).unwrap().signer().unwrap();
+            let (prior, _, _) = signer.verify_message_byte(None, query, true).unwrap();
+            Signing {
+                signer,
+                prior,
+                first: true,
+                fault,
+            }
+        }
+
+        /// Message `i` as sent: `body` (the message without a TSIG) signed, or broken as the fault
+        /// at `i` says; None when it is dropped.
+        fn wire(&mut self, i: u32, mut body: Vec<u8>) -> Option<Vec<u8>> {
+            use hickory_proto::dnssec::rdata::tsig::{make_tsig_record, TSIG};
+            use hickory_proto::serialize::binary::{BinEncodable, BinEncoder};
+            let fault = self.fault.filter(|f| f.0 == i).map(|f| f.1);
+            if matches!(fault, Some(Fault::Unsigned)) {
+                return Some(body);
+            }
+            let signer = match fault {
+                Some(Fault::OtherKey) => TsigKey::parse(OTHER_KEY).unwrap().signer().unwrap(),
+                _ => self.signer.clone(),
+            };
+            let id = u16::from_be_bytes([body[0], body[1]]);
+            let tsig = TSIG::new(
+                signer.algorithm().clone(),
+                u64::from(unix_now()),
+                signer.fudge(),
+                Vec::new(),
+                id,
+                0,
+                Vec::new(),
+            );
+            let mut tbs = (self.prior.len() as u16).to_be_bytes().to_vec();
+            tbs.extend(&self.prior);
+            tbs.extend(&body);
+            if self.first {
+                let mut vars = Vec::new();
+                tsig.emit_tsig_for_mac(&mut BinEncoder::new(&mut vars), signer.signer_name())
+                    .unwrap();
+                tbs.extend(vars);
+            } else {
+                tbs.extend(&tsig.time().to_be_bytes()[2..]);
+                tbs.extend(tsig.fudge().to_be_bytes());
+            }
+            let mac = signer.sign(&tbs).unwrap();
+            self.prior = mac.clone();
+            self.first = false;
+            let mut sent = mac;
+            match fault {
+                Some(Fault::Dropped) => return None,
+                Some(Fault::TamperedMac) => sent[0] ^= 1,
+                Some(Fault::Altered) => *body.last_mut().unwrap() ^= 1,
+                _ => {}
+            }
+            let record = make_tsig_record(signer.signer_name().clone(), tsig.set_mac(sent));
+            // The TSIG is the last record of the additional section.
+            let additional = u16::from_be_bytes([body[10], body[11]]) + 1;
+            body[10..12].copy_from_slice(&additional.to_be_bytes());
+            body.extend(record.to_bytes().unwrap());
+            Some(body)
+        }
+    }
+
+    /// [`server`], and [`signed_server`] when `signed` (with the fault it breaks the chain with).
+    async fn serve(
+        per_message: usize,
+        pause: Duration,
+        messages: Option<(u32, End)>,
+        signed: Option<Option<(u32, Fault)>>,
+    ) -> SocketAddr {
         let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = l.local_addr().unwrap();
         tokio::spawn(async move {
             let (mut c, _) = l.accept().await.unwrap();
             let len = c.read_u16().await.unwrap();
-            let mut q = vec![0; usize::from(len)];
-            c.read_exact(&mut q).await.unwrap();
-            let q = Message::from_vec(&q).unwrap();
+            let mut wire = vec![0; usize::from(len)];
+            c.read_exact(&mut wire).await.unwrap();
+            let q = Message::from_vec(&wire).unwrap();
+            let mut signing = signed.map(|fault| Signing::new(&wire, fault));
             let zone = Name::from_ascii("endless.test.").unwrap();
             let soa = SOA::new(zone.clone(), zone.clone(), 1, 3600, 600, 86400, 300);
             let (count, end) = messages.unwrap_or((u32::MAX, End::Hangup));
@@ -606,6 +731,13 @@ mod tests {
                     }
                 }
                 let b = m.to_vec().unwrap();
+                let b = match signing.as_mut() {
+                    None => b,
+                    Some(s) => match s.wire(i, b) {
+                        Some(b) => b,
+                        None => continue,
+                    },
+                };
                 let sent = async {
                     c.write_u16(b.len() as u16).await?;
                     c.write_all(&b).await
@@ -756,6 +888,85 @@ mod tests {
                 if message.contains("not an answer to the transfer query")),
             "{e}"
         );
+    }
+
+    /// Every message of a signed transfer verifies against the one before it, the first against
+    /// the query; more than 99 of them, so none is taken as an allowed unsigned intermediate.
+    #[tokio::test]
+    async fn a_signed_transfer_of_many_messages_verifies_message_by_message() {
+        let addr = signed_server(5, 120, None).await;
+        let key = TsigKey::parse(KEY).unwrap();
+        let got = axfr(addr, "endless.test", Some(&key), AxfrLimits::DEFAULT)
+            .await
+            .unwrap();
+        // The opening SOA and 120 × 5 A records; neither the closing SOA nor a TSIG.
+        assert_eq!(got.len(), 1 + 120 * 5);
+        assert!(got.iter().all(|r| r.record_type() != RecordType::TSIG));
+        assert_eq!(got[1].name().to_string(), "h0-0.endless.test.");
+        assert_eq!(got[600].name().to_string(), "h119-4.endless.test.");
+    }
+
+    /// The transfer from a signed server of 5 messages (indexes 0 to 4, the closing SOA last) that
+    /// breaks its chain with `fault` at message `at`: refused as a TSIG failure from that server,
+    /// and no record of it returned. The error's text.
+    async fn broken_chain(at: u32, fault: Fault) -> String {
+        let addr = signed_server(5, 4, Some((at, fault))).await;
+        let key = TsigKey::parse(KEY).unwrap();
+        let e = match axfr(addr, "endless.test", Some(&key), AxfrLimits::DEFAULT).await {
+            Ok(got) => panic!("{fault:?} at message {at} accepted: {} records", got.len()),
+            Err(e) => e,
+        };
+        assert!(
+            matches!(&e, DnsError::Tsig { server, .. } if *server == addr),
+            "{fault:?} at {at}: {e}"
+        );
+        let m = e.to_string();
+        assert!(
+            m.contains("TSIG verification") && m.contains(&addr.to_string()),
+            "{m}"
+        );
+        m
+    }
+
+    #[tokio::test]
+    async fn an_unsigned_message_in_a_signed_transfer_is_rejected_wherever_it_comes() {
+        // The first (the server ignored the key), one in the middle, and the closing SOA's: RFC
+        // 8945 §5.3.1 lets a server leave some intermediate messages unsigned, but hickory's
+        // verifier (and so the reader) wants every one signed, and the last must be.
+        for at in [0, 1, 2, 4] {
+            let m = broken_chain(at, Fault::Unsigned).await;
+            assert!(m.contains("missing tsig"), "{m}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_message_signed_with_another_key_mid_transfer_is_rejected() {
+        for at in [1, 2, 4] {
+            broken_chain(at, Fault::OtherKey).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_message_whose_mac_was_tampered_with_is_rejected() {
+        for at in [0, 2, 4] {
+            broken_chain(at, Fault::TamperedMac).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_message_altered_after_it_was_signed_is_rejected() {
+        // Mid-transfer, an A record's address; at the end, the closing SOA.
+        for at in [2, 4] {
+            broken_chain(at, Fault::Altered).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_message_dropped_from_a_signed_transfer_breaks_the_chain() {
+        // The next message is signed over the dropped one's MAC, which the reader never saw.
+        for at in [0, 1, 3] {
+            broken_chain(at, Fault::Dropped).await;
+        }
     }
 
     #[test]
