@@ -26,8 +26,12 @@ pub enum DnsError {
         rcode: String,
         hint: &'static str,
     },
-    #[error("TSIG verification of the transfer from {server} failed: {message} (check the key name, algorithm and secret)")]
-    Tsig { server: SocketAddr, message: String },
+    #[error("TSIG verification of the transfer of {zone} from {server} failed: {message}; nothing was imported")]
+    Tsig {
+        server: SocketAddr,
+        zone: String,
+        message: String,
+    },
     #[error("the transfer of {zone} from {server} is incomplete: {message}; nothing was imported")]
     Truncated {
         server: SocketAddr,
@@ -246,7 +250,8 @@ pub async fn axfr(
             .finalize(&k.signer()?, unix_now())
             .map_err(|e| DnsError::Tsig {
                 server,
-                message: e.to_string(),
+                zone: zone.into(),
+                message: format!("signing the query: {e}{KEY_HINT}"),
             })?,
         None => None,
     };
@@ -262,6 +267,7 @@ pub async fn axfr(
 
     let mut records: Vec<Record> = Vec::new();
     let mut bytes: u64 = 0;
+    let mut messages: u32 = 0;
     // Every message is read off the connection, in order, before the next: the server waits on
     // TCP's flow control while we work, and nothing is dropped on the way. (hickory's client hands
     // messages to the reader through a bounded channel with `try_send` and drops what does not
@@ -289,6 +295,7 @@ pub async fn axfr(
             read_within(&mut tcp, &mut buf, timeout, deadline)
                 .await
                 .map_err(|e| e.into_error(server, zone, &records, limits, over_deadline))?;
+            messages = messages.saturating_add(1);
             let msg = match verify.as_mut() {
                 Some(v) => match v(&buf) {
                     Ok(r) => r.into_message(),
@@ -297,9 +304,18 @@ pub async fn axfr(
                         if let Ok(m) = Message::from_vec(&buf) {
                             accept(server, zone, true, &m)?;
                         }
+                        // The first message fails on a wrong key; a later one, on a broken chain.
                         return Err(DnsError::Tsig {
                             server,
-                            message: e.to_string(),
+                            zone: zone.into(),
+                            message: match messages {
+                                1 => format!("{e}{KEY_HINT}"),
+                                n => format!(
+                                    "message {n}, after {} that verified: {e} (altered on the way, \
+                                     or a server that does not sign every message)",
+                                    n.saturating_sub(1)
+                                ),
+                            },
                         });
                     }
                 },
@@ -359,6 +375,8 @@ fn take(
             .last()
             .is_some_and(|r| r.record_type() == RecordType::SOA && r.name() == zname))
 }
+
+const KEY_HINT: &str = " (check the key name, algorithm and secret)";
 
 fn unix_now() -> u32 {
     std::time::SystemTime::now()
@@ -511,7 +529,11 @@ fn complete(
 fn classify(server: SocketAddr, zone: &str, message: String) -> DnsError {
     let m = message.to_ascii_lowercase();
     if m.contains("tsig") || m.contains("signature") || m.contains("mac") {
-        DnsError::Tsig { server, message }
+        DnsError::Tsig {
+            server,
+            zone: zone.into(),
+            message,
+        }
     } else if m.contains("timed out") || m.contains("timeout") {
         DnsError::Timeout { server, secs: 0 }
     } else if m.contains("closed") || m.contains("eof") || m.contains("reset") {
@@ -922,9 +944,17 @@ mod tests {
         );
         let m = e.to_string();
         assert!(
-            m.contains("TSIG verification") && m.contains(&addr.to_string()),
+            m.contains(&format!(
+                "TSIG verification of the transfer of endless.test from {addr} failed"
+            )) && m.ends_with("; nothing was imported"),
             "{m}"
         );
+        // Which message broke the chain (a dropped one: the next, the first the reader missed).
+        let which = match at {
+            0 => "(check the key name, algorithm and secret)".to_string(),
+            n => format!("message {}, after {n} that verified", n + 1),
+        };
+        assert!(m.contains(&which), "{m}");
         m
     }
 
