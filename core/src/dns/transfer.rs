@@ -244,15 +244,21 @@ pub async fn axfr(
         .set_op_code(OpCode::Query)
         .add_query(Query::query(zname.clone(), RecordType::AXFR));
     // With a key, the query is signed and every message of the answer verified, each against the
-    // one before it (RFC 8945 §5.3.1): a message lost or altered on the way fails the chain.
+    // one before it (RFC 8945 §5.3.1): a message lost or altered on the way fails the chain. With
+    // a key there is a verifier or no transfer (hickory's TSigner always gives one; were it not
+    // to, the answer would otherwise be read unverified).
     let mut verify: Option<MessageVerifier> = match key {
-        Some(k) => query
-            .finalize(&k.signer()?, unix_now())
-            .map_err(|e| DnsError::Tsig {
+        Some(k) => {
+            let tsig = |message: String| DnsError::Tsig {
                 server,
                 zone: zone.into(),
-                message: format!("signing the query: {e}{KEY_HINT}"),
-            })?,
+                message,
+            };
+            let v = query
+                .finalize(&k.signer()?, unix_now())
+                .map_err(|e| tsig(format!("signing the query: {e}{KEY_HINT}")))?;
+            Some(v.ok_or_else(|| tsig("signing the query gave no verifier of the answer".into()))?)
+        }
         None => None,
     };
     let wire = query
