@@ -13,6 +13,7 @@ pub mod moto_api;
 pub mod nameservers;
 pub mod proxy;
 pub mod registry;
+pub mod reusable_sets;
 pub mod terraform;
 pub mod tools;
 pub mod xml;
@@ -162,7 +163,7 @@ pub async fn start_dns(
             .await
         {
             Ok(ns) => {
-                for i in 0..nameservers::SETS {
+                for i in 0..nameservers::ALL_SETS {
                     let ip = nameservers::set_ip(i).to_string();
                     for (d, n) in nameservers::set_domains(i)
                         .iter()

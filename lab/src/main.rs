@@ -145,7 +145,7 @@ fn main() -> anyhow::Result<()> {
             );
             println!(
                 "Route 53 name servers: 127.0.1.1–127.0.1.{} on the same port (one per delegation set)",
-                r53_lab::nameservers::SETS
+                r53_lab::nameservers::ALL_SETS
             );
             println!("provider \"r53\" {{\n  {}\n}}", lab.dns_block());
             println!("(moto pid {:?}); Ctrl-C or SIGTERM to stop", lab.moto.pid());

@@ -29,8 +29,15 @@ use crate::moto_api::{norm, RecordSet, MOTO_ROUTE53_AUTH};
 use crate::registry::under;
 use crate::xml::{self, Element};
 
-/// How many delegation sets the lab hands out.
+/// How many delegation sets the lab hands out to new zones.
 pub const SETS: usize = 16;
+
+/// How many more sets the lab keeps for reusable delegation sets (see `reusable_sets`); never
+/// handed out by [`DelegationSets::assign`].
+pub const REUSABLE_SETS: usize = 8;
+
+/// Every set the lab serves: the ones handed out, then the reusable sets'.
+pub const ALL_SETS: usize = SETS + REUSABLE_SETS;
 
 /// The names moto gives every zone.
 pub const MOTO_NS: [&str; 4] = [
@@ -66,6 +73,8 @@ struct ZoneEntry {
     name: String,
     set: usize,
     private: bool,
+    /// The reusable delegation set it is on, if any.
+    reusable: Option<String>,
 }
 
 /// Which delegation set each hosted zone is on (keyed by zone id without `/hostedzone/`).
@@ -88,8 +97,49 @@ impl DelegationSets {
             .map(|e| e.set)
             .collect();
         let set = (0..SETS).find(|s| !used.contains(s)).unwrap_or(0);
-        z.insert(id.to_string(), ZoneEntry { name, set, private });
+        z.insert(
+            id.to_string(),
+            ZoneEntry {
+                name,
+                set,
+                private,
+                reusable: None,
+            },
+        );
         set
+    }
+
+    /// Puts a new public zone on reusable delegation set `reusable` (lab set `set`).
+    pub fn assign_on(&self, id: &str, name: &str, set: usize, reusable: &str) {
+        let entry = ZoneEntry {
+            name: norm(name),
+            set,
+            private: false,
+            reusable: Some(reusable.to_string()),
+        };
+        self.zones.lock().unwrap().insert(id.to_string(), entry);
+    }
+
+    /// The set of a public zone the proxy knows.
+    pub fn public_set_of(&self, id: &str) -> Option<usize> {
+        let z = self.zones.lock().unwrap();
+        z.get(id).filter(|e| !e.private).map(|e| e.set)
+    }
+
+    /// A zone's set became reusable set `reusable` (CreateReusableDelegationSet with its ID).
+    pub fn mark_reusable(&self, id: &str, reusable: &str) {
+        if let Some(e) = self.zones.lock().unwrap().get_mut(id) {
+            e.reusable = Some(reusable.to_string());
+        }
+    }
+
+    /// The zones on reusable delegation set `reusable`.
+    pub fn zones_on_reusable(&self, reusable: &str) -> Vec<String> {
+        let z = self.zones.lock().unwrap();
+        z.iter()
+            .filter(|(_, e)| e.reusable.as_deref() == Some(reusable))
+            .map(|(id, _)| id.clone())
+            .collect()
     }
 
     /// A zone changed (a record write, a zone created or deleted).
@@ -138,8 +188,13 @@ impl DelegationSets {
     }
 }
 
-/// Records the zone a CreateHostedZone response describes; returns its id.
-pub fn note_created_zone(sets: &DelegationSets, body: &[u8]) -> Option<String> {
+/// Records the zone a CreateHostedZone response describes — on reusable delegation set `on`
+/// (its ID and lab set) when the request named one — and returns its id.
+pub fn note_created_zone(
+    sets: &DelegationSets,
+    body: &[u8],
+    on: Option<(&str, usize)>,
+) -> Option<String> {
     let doc = xml::parse(body).ok()?;
     let hz = doc.child("HostedZone")?;
     let id = hz
@@ -148,7 +203,12 @@ pub fn note_created_zone(sets: &DelegationSets, body: &[u8]) -> Option<String> {
         .to_string();
     let name = hz.text_at(&["Name"])?;
     let private = hz.text_at(&["Config", "PrivateZone"]) == Some("true");
-    sets.assign(&id, name, private);
+    match on {
+        Some((reusable, set)) if !private => sets.assign_on(&id, name, set, reusable),
+        _ => {
+            sets.assign(&id, name, private);
+        }
+    }
     Some(id)
 }
 
@@ -229,7 +289,7 @@ impl NameServers {
         });
         let mut tasks = Vec::new();
         let cache = Arc::new(tokio::sync::Mutex::new(ZoneCache::new()));
-        for i in 0..SETS {
+        for i in 0..ALL_SETS {
             let (udp, tcp) = crate::registry::bind_pair_at(set_ip(i), port).await?;
             let mut server = hickory_server::ServerFuture::new(Handler {
                 set: i,

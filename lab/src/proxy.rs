@@ -134,6 +134,8 @@ struct State {
     registrar: Arc<crate::domains::Registrar>,
     /// Each zone's delegation set (see `nameservers`): moto's names are rewritten to it.
     sets: Arc<crate::nameservers::DelegationSets>,
+    /// Reusable delegation sets (moto's are not Route 53's): answered here, not forwarded.
+    reusable: crate::reusable_sets::ReusableSets,
 }
 
 pub struct Proxy {
@@ -165,6 +167,7 @@ impl Proxy {
             indexes: Mutex::new(HashMap::new()),
             registrar: Arc::new(crate::domains::Registrar::new(Default::default())),
             sets: Default::default(),
+            reusable: Default::default(),
         });
         let st = state.clone();
         let task = tokio::spawn(async move {
@@ -233,7 +236,10 @@ pub fn action(method: &Method, path: &str) -> String {
         ("GET", [_, "change", _]) => "GetChange",
         ("GET", [_, "tags", _, _]) => "ListTagsForResource",
         ("POST", [_, "tags", _, _]) => "ChangeTagsForResource",
-        ("GET", [_, "delegationset", ..]) => "GetReusableDelegationSet",
+        ("POST", [_, "delegationset"]) => "CreateReusableDelegationSet",
+        ("GET", [_, "delegationset"]) => "ListReusableDelegationSets",
+        ("GET", [_, "delegationset", _]) => "GetReusableDelegationSet",
+        ("DELETE", [_, "delegationset", _]) => "DeleteReusableDelegationSet",
         ("GET", [_, "healthcheck"]) => "ListHealthChecks",
         ("POST", [_, "healthcheck"]) => "CreateHealthCheck",
         _ => return format!("{m} {p}"),
@@ -296,6 +302,35 @@ fn xml_error(status: StatusCode, code: &str, message: &str) -> Resp {
         .header("content-type", "text/xml")
         .body(Full::new(Bytes::from(body)))
         .expect("response")
+}
+
+/// A lab-answered call as an HTTP response.
+fn answer(a: crate::reusable_sets::Answer) -> Resp {
+    use crate::reusable_sets::Answer;
+    match a {
+        Answer::Ok {
+            status,
+            body,
+            location,
+        } => {
+            let mut b = Response::builder()
+                .status(status)
+                .header("content-type", "text/xml");
+            if let Some(l) = location {
+                b = b.header("location", l);
+            }
+            b.body(Full::new(Bytes::from(body))).expect("response")
+        }
+        Answer::Error {
+            status,
+            code,
+            message,
+        } => xml_error(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+            code,
+            &message,
+        ),
+    }
 }
 
 fn json(v: &impl Serialize) -> Resp {
@@ -418,6 +453,24 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
         }
     }
 
+    if let Some(a) = st.reusable.handle(&st.sets, &act, &path, &body) {
+        return Ok(answer(a));
+    }
+    // A zone on a reusable delegation set: (the set's ID, its lab set).
+    let mut on_set = None;
+    if act == "CreateHostedZone" {
+        match st.reusable.check_new_zone(&body) {
+            Ok(Some(set)) => {
+                on_set = xml::parse(&body)
+                    .ok()
+                    .and_then(|d| d.text_at(&["DelegationSetId"]).map(str::to_string))
+                    .map(|id| (id.trim_start_matches("/delegationset/").to_string(), set))
+            }
+            Ok(None) => {}
+            Err(a) => return Ok(answer(a)),
+        }
+    }
+
     let mut body = body;
     let zone_id = path
         .split('/')
@@ -490,7 +543,8 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
     let (parts, body) = resp;
     let mut body = body;
     if parts.status.is_success() {
-        body = delegation_names(&st, &act, &zone_id, body);
+        let on = on_set.as_ref().map(|(id, set)| (id.as_str(), *set));
+        body = delegation_names(&st, &act, &zone_id, on, body);
         if matches!(
             act.as_str(),
             "ChangeResourceRecordSets" | "CreateHostedZone" | "DeleteHostedZone"
@@ -525,9 +579,15 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
 
 /// Gives a new zone its delegation set and shows each zone's set's names where moto shows its
 /// one fixed set (the zone's NameServers, its apex NS and SOA).
-fn delegation_names(st: &State, act: &str, zone_id: &str, body: Bytes) -> Bytes {
+fn delegation_names(
+    st: &State,
+    act: &str,
+    zone_id: &str,
+    on: Option<(&str, usize)>,
+    body: Bytes,
+) -> Bytes {
     let id = match act {
-        "CreateHostedZone" => match crate::nameservers::note_created_zone(&st.sets, &body) {
+        "CreateHostedZone" => match crate::nameservers::note_created_zone(&st.sets, &body, on) {
             Some(id) => id,
             None => return body,
         },
@@ -703,7 +763,7 @@ async fn create_registration_zone(st: &State, domain: &str) -> anyhow::Result<Ve
     if !parts.status.is_success() {
         anyhow::bail!("CreateHostedZone: {}", parts.status);
     }
-    let body = delegation_names(st, "CreateHostedZone", "", body);
+    let body = delegation_names(st, "CreateHostedZone", "", None, body);
     let text = String::from_utf8_lossy(&body);
     Ok(text
         .split("<NameServer>")
