@@ -13,7 +13,9 @@ use r53_zone::{
 use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
 
+mod delegation_set;
 mod sdk;
+pub use delegation_set::{new_set_caller_reference, strip_delegation_set_id, DelegationSet};
 use sdk::{record_from_sdk, to_change_batch, zone_from_sdk};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,7 +186,8 @@ impl Route53 {
                 zone.delegation_set_id = o
                     .delegation_set()
                     .and_then(|d| d.id())
-                    .map(|s| s.trim_start_matches("/delegationset/").to_string())
+                    .map(strip_delegation_set_id)
+                    .filter(|s| !s.is_empty())
                     .or_else(|| z.delegation_set_id.clone());
                 zone.vpcs = z.vpcs.iter().take(1).cloned().collect();
                 Ok((zone, change))
@@ -296,10 +299,12 @@ impl Route53 {
             .delegation_set()
             .map(|d| d.name_servers().to_vec())
             .unwrap_or_default();
+        // A zone on Route 53's default set has no set ID (moto answers an empty one).
         zone.delegation_set_id = o
             .delegation_set()
             .and_then(|d| d.id())
-            .map(|s| s.trim_start_matches("/delegationset/").to_string());
+            .map(strip_delegation_set_id)
+            .filter(|s| !s.is_empty());
         zone.vpcs = o
             .vpcs()
             .iter()
