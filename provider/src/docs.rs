@@ -121,6 +121,17 @@ fn pages_list() -> Vec<Page> {
             notes: Some(DELEGATION_NOTES),
         },
         Page {
+            file: "resources/delegation_set.md",
+            kind: "Resource",
+            name: crate::delegation_set::TYPE_NAME,
+            schema: crate::delegation_set::schema(),
+            example: include_str!("../../examples/resources/r53_delegation_set/resource.tf"),
+            import: Some(include_str!(
+                "../../examples/resources/r53_delegation_set/import.sh"
+            )),
+            notes: None,
+        },
+        Page {
             file: "data-sources/hosted_zone.md",
             kind: "Data Source",
             name: crate::data_hosted_zone::TYPE_NAME,
@@ -159,6 +170,15 @@ fn pages_list() -> Vec<Page> {
             example: include_str!(
                 "../../examples/data-sources/r53_delegation_status/data-source.tf"
             ),
+            import: None,
+            notes: None,
+        },
+        Page {
+            file: "data-sources/delegation_set.md",
+            kind: "Data Source",
+            name: crate::data_delegation_set::TYPE_NAME,
+            schema: crate::data_delegation_set::schema(),
+            example: include_str!("../../examples/data-sources/r53_delegation_set/data-source.tf"),
             import: None,
             notes: None,
         },

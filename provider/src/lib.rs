@@ -6,11 +6,13 @@
 //! `zone_lookup`), so no resource or data-source file imports another.
 
 mod common;
+pub(crate) mod data_delegation_set;
 pub(crate) mod data_delegation_status;
 pub(crate) mod data_domain_availability;
 pub(crate) mod data_hosted_zone;
 pub(crate) mod data_registered_domain;
 pub mod delegation;
+pub mod delegation_set;
 pub mod docs;
 pub mod domain;
 pub mod hosted_zone;

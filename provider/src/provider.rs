@@ -304,6 +304,7 @@ impl Provider for R53Provider {
             Arc::new(crate::records::RecordsResource),
             Arc::new(crate::registered_domain::RegisteredDomainResource),
             Arc::new(crate::delegation::DelegationResource),
+            Arc::new(crate::delegation_set::DelegationSetResource),
         ]
     }
 
@@ -313,6 +314,7 @@ impl Provider for R53Provider {
             Arc::new(crate::data_registered_domain::RegisteredDomainData),
             Arc::new(crate::data_domain_availability::DomainAvailabilityData),
             Arc::new(crate::data_delegation_status::DelegationStatusData),
+            Arc::new(crate::data_delegation_set::DelegationSetData),
         ]
     }
 }

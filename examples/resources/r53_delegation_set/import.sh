@@ -1,0 +1,1 @@
+terraform import r53_delegation_set.main N1PA6795SAMPLE
