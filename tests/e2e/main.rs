@@ -7,6 +7,7 @@ mod architectures;
 mod bounds;
 mod cutover;
 mod delegation;
+mod delegation_set;
 mod demo;
 mod faults;
 mod hosted_zone;
