@@ -1,9 +1,10 @@
 //! terraform-provider-r53: Route 53 hosting, registrar and delegation resources for
 //! Terraform/OpenTofu.
 //!
-//! One file per resource or data source, with its schema, CRUD and unit tests together; what more
-//! than one of them uses lives in neutral modules (`common`, `meta`, `domain`, `record_set`,
-//! `zone_lookup`), so no resource or data-source file imports another.
+//! One file per resource or data source (a directory for the larger ones: `records/`,
+//! `delegation/`), with its schema, CRUD and unit tests together; what more than one of them uses
+//! lives in neutral modules (`common`, `meta`, `domain`, `record_set`, `zone_lookup`), so no
+//! resource or data-source file imports another.
 
 mod common;
 pub(crate) mod data_delegation_set;

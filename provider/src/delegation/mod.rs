@@ -1,0 +1,269 @@
+//! `r53_delegation`: binds a domain (or subdomain) to a set of name servers, and verifies over DNS
+//! that the parent publishes them. Three ways to bind: the Route 53 registrar
+//! (UpdateDomainNameservers), a parent Route 53 zone (an NS record set) or an external registrar
+//! (nothing written; the resource says what to set there and reports the live state).
+//!
+//! Here: the schema, the three modes and their IDs, and the Terraform calls (delete and import in
+//! full). `plan` holds the plan-time checks and diffs, `live` reads the parent's view and the bound
+//! name servers into state, `apply` is create and update (preflight, write, wait).
+
+use async_trait::async_trait;
+use r53_core::dns::delegation::normalise_set;
+use r53_core::Change;
+use r53_plugin::schema::Schema;
+use r53_plugin::{AttrPath, Ctx, Diagnostic, Diagnostics, Failure, Resource, Set, Value};
+use r53_zone::RecordType;
+
+use crate::common::*;
+use crate::domain::ascii_name;
+use crate::meta::Meta;
+
+mod apply;
+mod live;
+mod plan;
+
+const DEFAULT_TTL: i64 = 172_800;
+pub(crate) const TYPE_NAME: &str = "r53_delegation";
+
+r53_plugin::model! {
+    /// The configuration and state of `r53_delegation`.
+    pub struct Delegation / DelegationAttrs {
+        description: "Binds a domain (or subdomain) to a set of name servers — usually a hosted zone's `name_servers` — and \
+         verifies over DNS that the parent zone publishes them. Exactly one of:\n\n\
+         * `registrar = \"route53\"`: the domain is registered with Route 53 Domains; its name servers are changed \
+         (UpdateDomainNameservers, only when the set really differs) and the operation waited for.\n\
+         * `parent_zone_id = ...`: a subdomain delegated from a Route 53 parent zone, written as the NS record set \
+         there (use a provider alias for a parent zone in another account).\n\
+         * `registrar = \"external\"`: the domain is registered elsewhere. Nothing is written: the resource says \
+         exactly which name servers to set at that registrar and reports whether the parent publishes them; a \
+         mismatch shows in the plan, and `fail_if_not_delegated` makes it an error.\n\n\
+         Before switching it warns when a target name server does not answer authoritatively for the domain (a \
+         lame delegation) and refuses when the parent publishes a DS record no DNSKEY served by the targets \
+         matches (validating resolvers would fail the domain).";
+        attributes {
+            id: String [computed] "`route53:<domain>`, `external:<domain>` or `<parent_zone_id>:<domain>` (also the import ID).",
+            domain: String [required, force_new] "The domain or subdomain to delegate, e.g. `example.com` or `dev.example.com`. Case and a trailing dot do not matter; Unicode is converted to its `xn--` form.",
+            name_servers: Set<String> [required] "The name servers the domain should be delegated to, typically `r53_hosted_zone.<name>.name_servers`. Order, case and trailing dots do not matter.",
+            registrar: String [optional, force_new] "`route53` (Route 53 Domains holds the registration) or `external` (another registrar does). Conflicts with `parent_zone_id`.",
+            parent_zone_id: String [optional, force_new] "ID of the Route 53 hosted zone that delegates this subdomain (the NS record set is written there). Conflicts with `registrar`.",
+            ttl: i64 [optional] "TTL of the NS record set in the parent zone (`parent_zone_id` only). Default 172800 (two days, like the TLDs).",
+            wait_for_delegation: bool [optional] "Wait, within the timeout, until every server of the parent zone publishes exactly these name servers (queried over DNS). Default `true` with `registrar = \"route53\"` and `parent_zone_id`, `false` with `registrar = \"external\"`.",
+            fail_if_not_delegated: bool [optional] "Fail the apply when, after any wait, the parent does not publish these name servers (with `registrar = \"external\"`: until the delegation has been changed at the other registrar). Default `false`: a warning.",
+            parent_zone: String [computed] "The parent zone found over DNS (e.g. `com`).",
+            parent_name_servers: Vec<String> [computed] "The parent zone's servers that were asked.",
+            published_name_servers: Vec<String> [computed] "The name servers the parent publishes for the domain now (sorted; empty when it publishes no delegation or its servers disagree).",
+            delegated: bool [computed] "Whether every server of the parent zone publishes exactly `name_servers`.",
+            status_message: String [computed] "What the delegation looks like, in words; with `registrar = \"external\"` and no delegation yet, which name servers to set at the registrar.",
+        }
+        blocks {
+            timeouts: Vec<Timeouts> [0, 1] => timeouts_block("Defaults: create 30m, update 30m, delete 30m."),
+        }
+    }
+}
+
+pub fn schema() -> Schema {
+    Schema::new(0, Delegation::block())
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Mode {
+    Registrar,
+    External,
+    Parent(String),
+}
+
+impl Mode {
+    fn of(m: &Delegation) -> Result<Mode, String> {
+        match (m.registrar.as_str(), m.parent_zone_id.string()) {
+            (Some("route53"), None) => Ok(Mode::Registrar),
+            (Some("external"), None) => Ok(Mode::External),
+            (None, Some(z)) => Ok(Mode::Parent(r53_core::route53::strip_zone_id(&z))),
+            (Some(r), None) => Err(format!(
+                "registrar must be \"route53\" or \"external\", not {r:?}"
+            )),
+            (Some(_), Some(_)) => Err("set either registrar or parent_zone_id, not both".into()),
+            (None, None) => Err(
+                "set registrar = \"route53\", registrar = \"external\" or parent_zone_id".into(),
+            ),
+        }
+    }
+
+    fn id(&self, domain: &str) -> String {
+        match self {
+            Mode::Registrar => format!("route53:{domain}"),
+            Mode::External => format!("external:{domain}"),
+            Mode::Parent(z) => format!("{z}:{domain}"),
+        }
+    }
+
+    fn waits_by_default(&self) -> bool {
+        !matches!(self, Mode::External)
+    }
+}
+
+fn ns_of(m: &Delegation) -> Vec<String> {
+    normalise_set(m.name_servers.items())
+}
+
+pub(crate) struct DelegationResource;
+fn parse_id(id: &str) -> Result<(Mode, String), String> {
+    let (m, d) = id.split_once(':').unwrap_or(("route53", id));
+    let mode = match m {
+        "route53" => Mode::Registrar,
+        "external" => Mode::External,
+        z if !z.is_empty() => Mode::Parent(r53_core::route53::strip_zone_id(z)),
+        _ => return Err("empty mode".into()),
+    };
+    Ok((mode, ascii_name(d)?))
+}
+
+#[async_trait]
+impl Resource<Meta> for DelegationResource {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        plan::validate(config)
+    }
+
+    fn keep_prior_form(&self, prior: &Value, planned: &mut Value) -> bool {
+        plan::keep_prior_form(prior, planned)
+    }
+
+    fn replace_paths(&self, schema: &Schema, prior: &Value, planned: &Value) -> Vec<AttrPath> {
+        plan::replace_paths(schema, prior, planned)
+    }
+
+    fn modify_plan(&self, prior: &Value, planned: &mut Value, d: &mut Diagnostics) {
+        plan::modify_plan(prior, planned, d)
+    }
+
+    async fn create(&self, meta: &Meta, ctx: &Ctx, planned: Value) -> Result<Value, Failure> {
+        let m = Delegation::from_value(&planned)?;
+        let t = Timeouts::of(&m.timeouts, |t| &t.create, CREATE_TIMEOUT);
+        self.apply(meta, ctx, true, &m, t).await
+    }
+
+    async fn read(
+        &self,
+        meta: &Meta,
+        ctx: &Ctx,
+        state: &Value,
+    ) -> Result<Option<Value>, Diagnostics> {
+        let m = Delegation::from_value(state)?;
+        let mode = Mode::of(&m).map_err(|e| Diagnostic::error("Invalid state", e))?;
+        let domain = ascii_name(m.domain.as_str().unwrap_or_default())
+            .map_err(|e| Diagnostic::error("Invalid state", e))?;
+        self.read_state(meta, ctx, &mode, &domain, &m).await
+    }
+
+    async fn update(
+        &self,
+        meta: &Meta,
+        ctx: &Ctx,
+        _prior: &Value,
+        planned: Value,
+    ) -> Result<Value, Failure> {
+        let m = Delegation::from_value(&planned)?;
+        let t = Timeouts::of(&m.timeouts, |t| &t.update, CREATE_TIMEOUT);
+        self.apply(meta, ctx, false, &m, t).await
+    }
+
+    async fn delete(
+        &self,
+        meta: &Meta,
+        ctx: &Ctx,
+        prior: &Value,
+    ) -> Result<Diagnostics, Diagnostics> {
+        let m = Delegation::from_value(prior)?;
+        let mode = Mode::of(&m).map_err(|e| Diagnostic::error("Invalid state", e))?;
+        let domain = m
+            .domain
+            .as_str()
+            .and_then(|d| ascii_name(d).ok())
+            .unwrap_or_default();
+        match mode {
+            Mode::Registrar => Ok(Diagnostic::warning(
+                format!("{domain} stays delegated"),
+                format!(
+                    "r53_delegation for {domain}: removed from the Terraform state only. The registrar keeps pointing \
+                     {domain} at {} — taking a live domain's name servers away would take it off the Internet. Change \
+                     them with another r53_delegation (or r53_registered_domain) when you move the domain.",
+                    ns_of(&m).join(", ")
+                ),
+            )
+            .into()),
+            Mode::External => Ok(Diagnostics::new()),
+            Mode::Parent(zid) => {
+                let t = Timeouts::of(&m.timeouts, |t| &t.delete, DELETE_TIMEOUT);
+                let c = call(ctx, t);
+                let what = format!("Removing the delegation of {domain} from zone {zid}");
+                let r = &meta.aws.route53;
+                let live = match r.find_record_set(&c, &zid, &domain, RecordType::Ns, None).await {
+                    Ok(s) => s,
+                    Err(e) if e.is_not_found() => return Ok(Diagnostics::new()),
+                    Err(e) => return Err(api_diag(&what, &e).into()),
+                };
+                let id = r
+                    .change_record_sets(&c, &zid, &[Change::Delete(live)], &format!("r53_delegation {domain} destroyed"))
+                    .await
+                    .map_err(|e| api_diag(&what, &e))?;
+                r.wait_change_insync(&c, id.as_ref()).await.map_err(|e| api_diag(&what, &e))?;
+                Ok(Diagnostics::new())
+            }
+        }
+    }
+
+    async fn import(&self, meta: &Meta, ctx: &Ctx, id: &str) -> Result<Value, Diagnostics> {
+        let (mode, domain) = parse_id(id).map_err(|e| {
+            Diagnostics::from(Diagnostic::error(
+                "Invalid import ID",
+                format!("expected route53:<domain>, external:<domain> or <parent_zone_id>:<domain>: {e}"),
+            ))
+        })?;
+        let base = Delegation {
+            domain: domain.as_str().into(),
+            ..Default::default()
+        };
+        match self.read_state(meta, ctx, &mode, &domain, &base).await? {
+            Some(s) => Ok(s),
+            None => Err(Diagnostic::error(
+                "Cannot import delegation",
+                match mode {
+                    Mode::Registrar => {
+                        format!("{domain} is not registered with Route 53 Domains in this account")
+                    }
+                    Mode::Parent(z) => format!("zone {z} has no NS record set for {domain}"),
+                    Mode::External => format!("{domain}: no answer from the parent over DNS"),
+                },
+            )
+            .into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip() {
+        for id in [
+            "route53:example.com",
+            "external:example.com",
+            "Z123:dev.example.com",
+        ] {
+            let (m, d) = parse_id(id).unwrap();
+            assert_eq!(m.id(&d), id);
+        }
+        assert_eq!(
+            parse_id("/hostedzone/Z9:Dev.Example.com.").unwrap().0,
+            Mode::Parent("Z9".into())
+        );
+    }
+}
