@@ -55,7 +55,7 @@ impl StateStore {
             o => anyhow::bail!("unknown state store {o:?} (s3, local)"),
         }
     }
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             StateStore::S3 => "S3 backend on the emulator",
             StateStore::Local => "local terraform.tfstate",
@@ -106,16 +106,16 @@ fn config(v: Variant, n: usize, backend: &str) -> String {
 }
 
 pub struct Row {
-    pub variant: Variant,
-    pub n: usize,
-    pub apply_writes: u64,
-    pub apply_calls: u64,
-    pub apply_secs: f64,
-    pub refresh_lists: u64,
-    pub refresh_calls: u64,
-    pub refresh_secs: f64,
-    pub peak_rss_mb: f64,
-    pub refresh_rss_mb: f64,
+    variant: Variant,
+    n: usize,
+    apply_writes: u64,
+    apply_calls: u64,
+    apply_secs: f64,
+    refresh_lists: u64,
+    refresh_calls: u64,
+    refresh_secs: f64,
+    peak_rss_mb: f64,
+    refresh_rss_mb: f64,
 }
 
 /// The /proc directories of the running processes of the benchmarked provider binary (matched by

@@ -79,19 +79,19 @@ fn with_provider_cpu<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
     (out, provider, own)
 }
 
-pub struct Row {
-    pub writer: &'static str,
-    pub n: usize,
-    pub wall_s: f64,
-    pub batches: u64,
-    pub lists: u64,
+struct Row {
+    writer: &'static str,
+    n: usize,
+    wall_s: f64,
+    batches: u64,
+    lists: u64,
     /// Terraform core's CPU seconds (None for r53-migrate).
-    pub terraform_s: Option<f64>,
+    terraform_s: Option<f64>,
     /// The provider's or r53-migrate's.
-    pub client_s: f64,
-    pub moto_s: f64,
+    client_s: f64,
+    moto_s: f64,
     /// The lab process less the provider sampler: the proxy (and the lab's idle name servers).
-    pub lab_s: f64,
+    lab_s: f64,
 }
 
 /// The same record sets `bench::config` gives `r53_records`, as a zone file.
@@ -194,7 +194,7 @@ pub fn run(sizes: &[usize], opts: Opts) -> anyhow::Result<String> {
     Ok(table(&rows, opts))
 }
 
-pub fn table(rows: &[Row], opts: Opts) -> String {
+fn table(rows: &[Row], opts: Opts) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,

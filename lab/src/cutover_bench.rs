@@ -13,13 +13,13 @@ use r53_core::dns::equivalence::{self, Question, Target};
 use crate::knot::{Knot, LabZone};
 use crate::migrate_bench::{zone_text, ZONE};
 
-pub struct Row {
-    pub n: usize,
-    pub servers: usize,
-    pub queries: usize,
-    pub seconds: f64,
-    pub differences: usize,
-    pub retries: usize,
+struct Row {
+    n: usize,
+    servers: usize,
+    queries: usize,
+    seconds: f64,
+    differences: usize,
+    retries: usize,
 }
 
 fn addr(net: u8, host: u8, port: u16) -> SocketAddr {
@@ -110,7 +110,7 @@ pub fn run(sizes: &[usize]) -> anyhow::Result<String> {
     Ok(table(&rows))
 }
 
-pub fn table(rows: &[Row]) -> String {
+fn table(rows: &[Row]) -> String {
     let mut t = String::new();
     let _ = writeln!(
         t,

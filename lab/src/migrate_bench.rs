@@ -10,30 +10,30 @@ use std::path::Path;
 use crate::knot::Knot;
 use crate::{Lab, ProxyConfig};
 
-pub const ZONE: &str = "bench.example";
+pub(crate) const ZONE: &str = "bench.example";
 
-pub struct ImportRow {
-    pub tool: &'static str,
-    pub n: usize,
-    pub wall_s: f64,
+struct ImportRow {
+    tool: &'static str,
+    n: usize,
+    wall_s: f64,
     /// user + sys of the importing process
-    pub cpu_s: f64,
-    pub rss_mib: f64,
-    pub batches: u64,
-    pub lists: u64,
-    pub calls: u64,
+    cpu_s: f64,
+    rss_mib: f64,
+    batches: u64,
+    lists: u64,
+    calls: u64,
     /// Changes a dry run against the source still finds after the import (0 = equal).
-    pub left: Option<u64>,
+    left: Option<u64>,
 }
 
-pub struct ParseRow {
-    pub n: usize,
-    pub r53_s: f64,
-    pub dnspython_s: f64,
+struct ParseRow {
+    n: usize,
+    r53_s: f64,
+    dnspython_s: f64,
 }
 
 /// A zone of `n` record sets below the apex (plus SOA and NS), types mixed as in a real zone.
-pub fn zone_text(n: usize) -> String {
+pub(crate) fn zone_text(n: usize) -> String {
     let mut s = String::with_capacity(n * 64);
     let _ = writeln!(s, "$ORIGIN {ZONE}.\n$TTL 300");
     let _ = writeln!(
@@ -264,7 +264,7 @@ pub fn run(sizes: &[usize]) -> anyhow::Result<String> {
 /// like-for-like row; the default run adds the read-back's listing of the whole zone.
 const TOOLS: [&str; 3] = ["r53-migrate --no-read-back", "r53-migrate", "octodns"];
 
-pub fn table(imports: &[ImportRow], parses: &[ParseRow]) -> String {
+fn table(imports: &[ImportRow], parses: &[ParseRow]) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "\n### Zone import by AXFR from Knot into the emulator\n");
     let _ = writeln!(s, "| tool | record sets | wall s | CPU s (user+sys) | peak RSS MiB | change batches | List calls | all calls | changes left after (0 = equal) |");
