@@ -15,16 +15,16 @@ use serde_json::{json, Value};
 
 use crate::moto_api::norm;
 
-pub const TARGET_PREFIX: &str = "Route53Domains_v20140515.";
+pub(crate) const TARGET_PREFIX: &str = "Route53Domains_v20140515.";
 
 /// How the registrar behaves.
 #[derive(Clone, Debug)]
-pub struct RegistrarConfig {
+pub(crate) struct RegistrarConfig {
     /// Time an operation stays SUBMITTED, then IN_PROGRESS, before it completes.
-    pub submitted_for: Duration,
-    pub in_progress_for: Duration,
+    submitted_for: Duration,
+    in_progress_for: Duration,
     /// TLDs it sells (without dots), with the yearly price in USD.
-    pub tlds: Vec<(String, f64)>,
+    tlds: Vec<(String, f64)>,
 }
 
 impl Default for RegistrarConfig {
@@ -79,10 +79,10 @@ struct Operation {
 
 /// An error as AWS's JSON protocol sends it.
 #[derive(Debug)]
-pub struct ApiError {
-    pub status: u16,
-    pub code: &'static str,
-    pub message: String,
+pub(crate) struct ApiError {
+    pub(crate) status: u16,
+    pub(crate) code: &'static str,
+    pub(crate) message: String,
 }
 
 fn invalid(message: impl Into<String>) -> ApiError {
@@ -149,7 +149,7 @@ fn str_field<'a>(body: &'a Value, key: &str) -> Result<&'a str, ApiError> {
 }
 
 impl Registrar {
-    pub fn new(config: RegistrarConfig) -> Registrar {
+    pub(crate) fn new(config: RegistrarConfig) -> Registrar {
         Registrar {
             config,
             inner: Mutex::new(Inner::default()),
@@ -178,7 +178,11 @@ impl Registrar {
     /// The name servers the registry should publish for `domain` when it waits `delay` after each
     /// change lands: the newest set that landed at least `delay` ago (None: none yet, or no such
     /// domain).
-    pub fn published(&self, domain: &str, delay: Duration) -> Option<Vec<(String, Vec<String>)>> {
+    pub(crate) fn published(
+        &self,
+        domain: &str,
+        delay: Duration,
+    ) -> Option<Vec<(String, Vec<String>)>> {
         let mut g = self.inner.lock().unwrap();
         self.advance(&mut g);
         let d = g.domains.get(&norm(domain))?;
@@ -473,7 +477,7 @@ impl Registrar {
     }
 
     /// Handles one call; `op` is the part of X-Amz-Target after the prefix.
-    pub fn handle(&self, op: &str, body: &Value) -> Result<Value, ApiError> {
+    pub(crate) fn handle(&self, op: &str, body: &Value) -> Result<Value, ApiError> {
         let mut g = self.inner.lock().unwrap();
         self.advance(&mut g);
         let g = &mut *g;

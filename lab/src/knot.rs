@@ -24,7 +24,7 @@ impl LabKey {
 
 pub struct Knot {
     pub addr: SocketAddr,
-    pub dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     child: Child,
 }
 
@@ -65,7 +65,7 @@ impl Knot {
 
     /// Like [`Knot::start`], listening on the given addresses (the first is `addr`): an old host's
     /// name servers on the lab's DNS port.
-    pub fn start_on(
+    pub(crate) fn start_on(
         zones: &[LabZone],
         key: Option<&LabKey>,
         listen: &[SocketAddr],

@@ -13,11 +13,11 @@ pub mod moto_api;
 pub mod nameservers;
 pub mod proxy;
 pub mod registry;
-pub mod reusable_sets;
+mod reusable_sets;
 pub mod terraform;
 pub mod tools;
 pub mod xml;
-pub mod zone_index;
+mod zone_index;
 
 pub use proxy::{Proxy, ProxyConfig, Stats};
 pub use terraform::{Terraform, TfBin, TfOutput};
@@ -150,7 +150,7 @@ impl Lab {
 
 /// The TLD registry (root + the lab's TLDs + the TLDs of Route 53's name-server host names) on
 /// 127.0.0.1 and the Route 53 name servers on the same port.
-pub async fn start_dns(
+async fn start_dns(
     proxy: &Proxy,
     moto_url: &str,
 ) -> anyhow::Result<(registry::Registry, nameservers::NameServers)> {

@@ -8,12 +8,12 @@ use std::time::{Duration, Instant};
 use tokio::process::{Child, Command};
 
 pub struct Moto {
-    pub port: u16,
+    port: u16,
     child: Child,
 }
 
 impl Moto {
-    pub async fn start() -> anyhow::Result<Moto> {
+    pub(crate) async fn start() -> anyhow::Result<Moto> {
         let (python, script) = crate::tools::moto_server()?;
         let port = free_port()?;
         let child = Command::new(python)
@@ -37,7 +37,7 @@ impl Moto {
         anyhow::bail!("moto (lab/moto_indexed.py) did not listen on port {port} within 30 s")
     }
 
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 
@@ -46,7 +46,7 @@ impl Moto {
     }
 }
 
-pub fn free_port() -> anyhow::Result<u16> {
+pub(crate) fn free_port() -> anyhow::Result<u16> {
     let l = std::net::TcpListener::bind("127.0.0.1:0")?;
     Ok(l.local_addr()?.port())
 }

@@ -10,7 +10,7 @@ pub const MOTO_ROUTE53_AUTH: &str =
 
 /// A name as Route 53 compares it: lower case, no trailing dot, its `\052` escape as `*`.
 /// Also the lab's DNS-side normaliser (registry, registrar), where no escape occurs.
-pub fn norm(n: &str) -> String {
+pub(crate) fn norm(n: &str) -> String {
     n.trim()
         .trim_end_matches('.')
         .to_ascii_lowercase()
@@ -18,7 +18,7 @@ pub fn norm(n: &str) -> String {
 }
 
 /// Percent-encoding for a query-string value.
-pub fn urlenc(s: &str) -> String {
+fn urlenc(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
@@ -31,23 +31,23 @@ pub fn urlenc(s: &str) -> String {
 
 /// One `<ResourceRecordSet>` of a request or a listing.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RecordSet {
+pub(crate) struct RecordSet {
     /// Normalised ([`norm`]).
-    pub name: String,
-    pub ty: String,
-    pub set_id: Option<String>,
+    pub(crate) name: String,
+    pub(crate) ty: String,
+    pub(crate) set_id: Option<String>,
     /// None for an alias (or a TTL moto did not write as a number).
-    pub ttl: Option<u32>,
+    pub(crate) ttl: Option<u32>,
     /// In document order; moto's own SOA value unwrapped from the Python dict repr it stores.
-    pub values: Vec<String>,
+    pub(crate) values: Vec<String>,
     /// The alias target, normalised.
-    pub alias: Option<String>,
-    pub failover: Option<String>,
-    pub weight: Option<i64>,
+    pub(crate) alias: Option<String>,
+    pub(crate) failover: Option<String>,
+    pub(crate) weight: Option<i64>,
 }
 
 impl RecordSet {
-    pub fn of(e: &Element) -> RecordSet {
+    pub(crate) fn of(e: &Element) -> RecordSet {
         let values = e
             .child("ResourceRecords")
             .map(|rr| {
@@ -69,7 +69,7 @@ impl RecordSet {
     }
 
     /// Every `<ResourceRecordSet>` under `doc`.
-    pub fn all_in(doc: &Element) -> Vec<RecordSet> {
+    fn all_in(doc: &Element) -> Vec<RecordSet> {
         let mut found = Vec::new();
         doc.find_all("ResourceRecordSet", &mut found);
         found.into_iter().map(RecordSet::of).collect()
@@ -78,7 +78,7 @@ impl RecordSet {
 
 /// Every record set of moto's zone `zone` (its ID), read in pages through `get` (a GET of a Route 53
 /// API path on moto, parsed).
-pub async fn list_all<F, Fut>(zone: &str, get: F) -> anyhow::Result<Vec<RecordSet>>
+pub(crate) async fn list_all<F, Fut>(zone: &str, get: F) -> anyhow::Result<Vec<RecordSet>>
 where
     F: Fn(String) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<Element>>,
@@ -109,7 +109,7 @@ where
 }
 
 /// moto stores the SOA it makes as a Python dict's repr (`{'Value': '…'}`).
-pub fn unwrap_moto_value(v: &str) -> String {
+fn unwrap_moto_value(v: &str) -> String {
     v.strip_prefix("{'Value': '")
         .and_then(|x| x.strip_suffix("'}"))
         .unwrap_or(v)

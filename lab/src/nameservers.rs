@@ -40,7 +40,7 @@ pub const REUSABLE_SETS: usize = 8;
 pub const ALL_SETS: usize = SETS + REUSABLE_SETS;
 
 /// The names moto gives every zone.
-pub const MOTO_NS: [&str; 4] = [
+const MOTO_NS: [&str; 4] = [
     "ns-2048.awsdns-64.com",
     "ns-2049.awsdns-65.net",
     "ns-2050.awsdns-66.org",
@@ -55,7 +55,7 @@ pub fn set_names(i: usize) -> [String; 4] {
 }
 
 /// The host domains of set `i`'s names (delegated to the set's server by the registry).
-pub fn set_domains(i: usize) -> [String; 4] {
+pub(crate) fn set_domains(i: usize) -> [String; 4] {
     std::array::from_fn(|j| format!("awsdns-{i:02}.{}", SET_TLDS[j]))
 }
 
@@ -88,7 +88,7 @@ pub struct DelegationSets {
 
 impl DelegationSets {
     /// Gives a new zone a set no zone of the same name, above or below it uses.
-    pub fn assign(&self, id: &str, name: &str, private: bool) -> usize {
+    pub(crate) fn assign(&self, id: &str, name: &str, private: bool) -> usize {
         let name = norm(name);
         let mut z = self.zones.lock().unwrap();
         let used: Vec<usize> = z
@@ -110,7 +110,7 @@ impl DelegationSets {
     }
 
     /// Puts a new public zone on reusable delegation set `reusable` (lab set `set`).
-    pub fn assign_on(&self, id: &str, name: &str, set: usize, reusable: &str) {
+    pub(crate) fn assign_on(&self, id: &str, name: &str, set: usize, reusable: &str) {
         let entry = ZoneEntry {
             name: norm(name),
             set,
@@ -121,20 +121,20 @@ impl DelegationSets {
     }
 
     /// The set of a public zone the proxy knows.
-    pub fn public_set_of(&self, id: &str) -> Option<usize> {
+    pub(crate) fn public_set_of(&self, id: &str) -> Option<usize> {
         let z = self.zones.lock().unwrap();
         z.get(id).filter(|e| !e.private).map(|e| e.set)
     }
 
     /// A zone's set became reusable set `reusable` (CreateReusableDelegationSet with its ID).
-    pub fn mark_reusable(&self, id: &str, reusable: &str) {
+    pub(crate) fn mark_reusable(&self, id: &str, reusable: &str) {
         if let Some(e) = self.zones.lock().unwrap().get_mut(id) {
             e.reusable = Some(reusable.to_string());
         }
     }
 
     /// The zones on reusable delegation set `reusable`.
-    pub fn zones_on_reusable(&self, reusable: &str) -> Vec<String> {
+    pub(crate) fn zones_on_reusable(&self, reusable: &str) -> Vec<String> {
         let z = self.zones.lock().unwrap();
         z.iter()
             .filter(|(_, e)| e.reusable.as_deref() == Some(reusable))
@@ -143,7 +143,7 @@ impl DelegationSets {
     }
 
     /// A zone changed (a record write, a zone created or deleted).
-    pub fn changed(&self) {
+    pub(crate) fn changed(&self) {
         self.generation
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
@@ -152,7 +152,7 @@ impl DelegationSets {
         self.generation.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    pub fn forget(&self, id: &str) {
+    pub(crate) fn forget(&self, id: &str) {
         self.zones.lock().unwrap().remove(id);
     }
 
@@ -167,7 +167,7 @@ impl DelegationSets {
     }
 
     /// Replaces moto's four names with the zone's set's names.
-    pub fn rewrite(&self, id: &str, text: &str) -> String {
+    pub(crate) fn rewrite(&self, id: &str, text: &str) -> String {
         let names = set_names(self.set_of(id));
         let mut t = text.to_string();
         for (m, n) in MOTO_NS.iter().zip(&names) {
@@ -190,7 +190,7 @@ impl DelegationSets {
 
 /// Records the zone a CreateHostedZone response describes — on reusable delegation set `on`
 /// (its ID and lab set) when the request named one — and returns its id.
-pub fn note_created_zone(
+pub(crate) fn note_created_zone(
     sets: &DelegationSets,
     body: &[u8],
     on: Option<(&str, usize)>,
@@ -214,7 +214,6 @@ pub fn note_created_zone(
 
 /// The running servers, one per set.
 pub struct NameServers {
-    pub port: u16,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -264,7 +263,7 @@ impl Moto {
 type Rrset = RecordSet;
 
 /// One resource record from its parts, through hickory's zone-file parser.
-pub fn parse_rr(owner: &str, ttl: u32, ty: &str, value: &str) -> Option<Record> {
+fn parse_rr(owner: &str, ttl: u32, ty: &str, value: &str) -> Option<Record> {
     use hickory_proto::serialize::txt::Parser;
     let text = format!("{}. {ttl} IN {ty} {value}", norm(owner));
     let (_, records) = Parser::new(text, None, Some(Name::root())).parse().ok()?;
@@ -278,7 +277,7 @@ pub fn parse_rr(owner: &str, ttl: u32, ty: &str, value: &str) -> Option<Record> 
 
 impl NameServers {
     /// Starts one server per set on [`set_ip`]`(i)`:`port`, reading zones from moto at `moto_url`.
-    pub async fn start(
+    pub(crate) async fn start(
         sets: Arc<DelegationSets>,
         moto_url: &str,
         port: u16,
@@ -303,7 +302,7 @@ impl NameServers {
                 let _ = server.block_until_done().await;
             }));
         }
-        Ok(NameServers { port, tasks })
+        Ok(NameServers { tasks })
     }
 }
 

@@ -96,7 +96,7 @@ pub struct Stats {
     /// Zone indexes the proxy built by reading a whole zone from moto (its batch checks make no
     /// other upstream reads).
     #[serde(default)]
-    pub index_loads: u64,
+    index_loads: u64,
 }
 
 impl Stats {
@@ -139,7 +139,7 @@ struct State {
 }
 
 pub struct Proxy {
-    pub addr: SocketAddr,
+    addr: SocketAddr,
     state: Arc<State>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -152,7 +152,7 @@ impl Drop for Proxy {
 
 impl Proxy {
     /// Starts the proxy on a free loopback port in front of `upstream` (e.g. moto's URL).
-    pub async fn start(upstream: &str, config: ProxyConfig) -> anyhow::Result<Proxy> {
+    pub(crate) async fn start(upstream: &str, config: ProxyConfig) -> anyhow::Result<Proxy> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let state = Arc::new(State {
@@ -187,7 +187,7 @@ impl Proxy {
         Ok(Proxy { addr, state, task })
     }
 
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
     /// The lab's Route 53 Domains, served on the same endpoint (for tests: failures, taken names,
@@ -195,7 +195,7 @@ impl Proxy {
     pub fn registrar(&self) -> &crate::domains::Registrar {
         &self.state.registrar
     }
-    pub fn registrar_arc(&self) -> Arc<crate::domains::Registrar> {
+    pub(crate) fn registrar_arc(&self) -> Arc<crate::domains::Registrar> {
         self.state.registrar.clone()
     }
     /// Which delegation set each zone is on (shared with the lab's Route 53 name servers).
@@ -218,7 +218,7 @@ impl Proxy {
 }
 
 /// The Route 53 action a request is, from its method and path.
-pub fn action(method: &Method, path: &str) -> String {
+fn action(method: &Method, path: &str) -> String {
     let p = path.split('?').next().unwrap_or("").trim_end_matches('/');
     let segs: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).collect();
     let m = method.as_str();

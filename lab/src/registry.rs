@@ -29,10 +29,10 @@ use crate::moto_api::norm;
 pub const LAB_TLDS: &[&str] = &["test", "example"];
 
 /// TTL of the registry's NS and glue records (like .com's two days).
-pub const DELEGATION_TTL: u32 = 172_800;
+const DELEGATION_TTL: u32 = 172_800;
 
 /// One delegation: name server → glue addresses.
-pub type NsSet = Vec<(String, Vec<String>)>;
+type NsSet = Vec<(String, Vec<String>)>;
 
 struct State {
     registrar: Arc<Registrar>,
@@ -62,12 +62,15 @@ impl Drop for Registry {
 
 impl Registry {
     /// Starts on a free loopback port (the same number for UDP and TCP).
-    pub async fn start(registrar: Arc<Registrar>, tlds: &[&str]) -> anyhow::Result<Registry> {
+    pub(crate) async fn start(
+        registrar: Arc<Registrar>,
+        tlds: &[&str],
+    ) -> anyhow::Result<Registry> {
         Self::start_at(registrar, tlds, "127.0.0.1".parse()?, 0).await
     }
 
     /// Starts on `ip`:`port` (0: a free port, the same number for UDP and TCP).
-    pub async fn start_at(
+    async fn start_at(
         registrar: Arc<Registrar>,
         tlds: &[&str],
         ip: IpAddr,
@@ -165,7 +168,7 @@ impl Registry {
 }
 
 /// Binds UDP and TCP on exactly `ip`:`port`.
-pub async fn bind_pair_at(
+pub(crate) async fn bind_pair_at(
     ip: IpAddr,
     port: u16,
 ) -> anyhow::Result<(tokio::net::UdpSocket, tokio::net::TcpListener)> {

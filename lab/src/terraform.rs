@@ -55,14 +55,14 @@ impl TfOutput {
 
 /// A Terraform working directory wired to the provider under test and an AWS endpoint.
 pub struct Terraform {
-    pub bin: TfBin,
-    pub dir: tempfile::TempDir,
+    bin: TfBin,
+    dir: tempfile::TempDir,
     env: Vec<(String, String)>,
 }
 
 impl Terraform {
     /// `endpoint` is the Route 53 URL the provider should use (the lab proxy).
-    pub fn new(bin: TfBin, endpoint: &str) -> anyhow::Result<Terraform> {
+    pub(crate) fn new(bin: TfBin, endpoint: &str) -> anyhow::Result<Terraform> {
         let dir = tempfile::Builder::new().prefix("r53-tf-").tempdir()?;
         let provider_dir = tools::provider_dir()?;
         let rc = dir.path().join("cli.tfrc");

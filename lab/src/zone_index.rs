@@ -17,7 +17,7 @@ fn key(r: &RecordSet) -> Key {
 }
 
 /// A set as parsed, values sorted: AWS compares a DELETE's values as a set.
-pub fn sorted_set(e: &Element) -> RecordSet {
+fn sorted_set(e: &Element) -> RecordSet {
     let mut r = RecordSet::of(e);
     r.values.sort();
     r
@@ -25,13 +25,13 @@ pub fn sorted_set(e: &Element) -> RecordSet {
 
 /// One change of a `ChangeResourceRecordSets` request.
 #[derive(Debug, Clone)]
-pub struct Change {
-    pub action: String,
-    pub set: RecordSet,
+pub(crate) struct Change {
+    action: String,
+    set: RecordSet,
 }
 
 /// The changes of a request body, in order (changes without a record set are skipped).
-pub fn changes_of(doc: &Element) -> Vec<Change> {
+pub(crate) fn changes_of(doc: &Element) -> Vec<Change> {
     let mut found = Vec::new();
     doc.find_all("Change", &mut found);
     found
@@ -47,9 +47,9 @@ pub fn changes_of(doc: &Element) -> Vec<Change> {
 
 /// One zone as moto holds it.
 #[derive(Debug, Default)]
-pub struct ZoneIndex {
+pub(crate) struct ZoneIndex {
     /// The zone's name, normalised.
-    pub name: String,
+    name: String,
     sets: BTreeMap<Key, RecordSet>,
     /// Keys by set identifier: moto's DELETE of a set with an identifier removes every set
     /// carrying that identifier, at any name.
@@ -59,7 +59,7 @@ pub struct ZoneIndex {
 impl ZoneIndex {
     /// The index of a zone from a listing; where moto holds duplicates (it accepts a repeated
     /// CREATE when lenient), the first listed stands, as the upstream queries found it.
-    pub fn new(name: &str, listed: impl IntoIterator<Item = RecordSet>) -> ZoneIndex {
+    fn new(name: &str, listed: impl IntoIterator<Item = RecordSet>) -> ZoneIndex {
         let mut z = ZoneIndex {
             name: name.to_string(),
             ..Default::default()
@@ -77,7 +77,7 @@ impl ZoneIndex {
     /// The index of moto's zone `zone` (its ID), read through `get` (see [`crate::moto_api::list_all`]):
     /// the zone's name, then every record set. None when moto does not know the zone (it answers
     /// the batch itself).
-    pub async fn load<F, Fut>(zone: &str, get: F) -> anyhow::Result<Option<ZoneIndex>>
+    pub(crate) async fn load<F, Fut>(zone: &str, get: F) -> anyhow::Result<Option<ZoneIndex>>
     where
         F: Fn(String) -> Fut,
         Fut: std::future::Future<Output = anyhow::Result<Element>>,
@@ -91,11 +91,13 @@ impl ZoneIndex {
         Ok(Some(ZoneIndex::new(&name, sets)))
     }
 
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.sets.len()
     }
 
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
         self.sets.is_empty()
     }
 
@@ -132,7 +134,7 @@ impl ZoneIndex {
 
     /// AWS's checks moto skips, against the zone before the batch. Err(message) refuses the
     /// whole batch, as AWS does.
-    pub fn check(&self, changes: &[Change]) -> Result<(), String> {
+    pub(crate) fn check(&self, changes: &[Change]) -> Result<(), String> {
         let zone_name = &self.name;
         let deleted_in_batch = |o: &RecordSet| {
             changes
@@ -191,7 +193,7 @@ impl ZoneIndex {
     /// A batch moto accepted, applied as moto applies it: CREATE and UPSERT write the set; DELETE
     /// with a set identifier removes every set with that identifier, without one every set of
     /// that name and type.
-    pub fn apply(&mut self, changes: &[Change]) {
+    pub(crate) fn apply(&mut self, changes: &[Change]) {
         for c in changes {
             match c.action.as_str() {
                 "CREATE" | "UPSERT" => self.insert(c.set.clone()),
