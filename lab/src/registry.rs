@@ -106,7 +106,7 @@ impl Registry {
         *self.state.delay.lock().unwrap() = d;
     }
 
-    /// The TTL of the delegations it publishes (default [`DELEGATION_TTL`]); tests of waits that
+    /// The TTL of the delegations it publishes (default 172800 s, two days); tests of waits that
     /// follow it set seconds.
     pub fn set_delegation_ttl(&self, ttl: u32) {
         self.state
