@@ -296,6 +296,39 @@ pub(crate) fn is_apex(name: &str, zone: &str) -> bool {
     normalise(name) == normalise(zone) || fqdn(name, zone) == normalise(zone)
 }
 
+/// Whether `name` matches the wildcard `pattern` (`*`: any run of characters, dots included; `?`:
+/// one character), compared as names compare: case and a trailing dot do not matter. At most
+/// len(pattern) × len(name) steps: no backtracking blow-up on patterns like `*a*a*a*b`.
+pub fn matches_pattern(pattern: &str, name: &str) -> bool {
+    let p: Vec<char> = normalise(pattern).chars().collect();
+    let n: Vec<char> = normalise(name).chars().collect();
+    let (mut pi, mut ni) = (0, 0);
+    // The last `*` seen and where in `name` its match currently ends.
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ni));
+                pi += 1;
+            }
+            Some(&c) if c == '?' || c == n[ni] => {
+                pi += 1;
+                ni += 1;
+            }
+            _ => match star {
+                // Let the last `*` take one more character and try again after it.
+                Some((sp, sn)) => {
+                    pi = sp + 1;
+                    ni = sn + 1;
+                    star = Some((sp, sn + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -428,5 +461,20 @@ mod tests {
         assert_eq!(fqdn("@", "example.com"), "example.com");
         assert!(is_apex("Example.com.", "example.com"));
         assert_eq!(relative_to_zone("a.b.example.com.", "example.com"), "a.b");
+    }
+
+    #[test]
+    fn wildcard_patterns_match_as_names_compare() {
+        use super::matches_pattern as m;
+        assert!(m("*.example.com", "www.Example.COM."));
+        assert!(m("*.example.com", "a.b.example.com"));
+        assert!(!m("*.example.com", "example.com"));
+        assert!(m("*example.com", "example.com"));
+        assert!(m("app-?.test", "app-1.test") && !m("app-?.test", "app-12.test"));
+        assert!(m("*", "anything.at.all") && m("*", "."));
+        assert!(m("example.com", "EXAMPLE.com.") && !m("example.com", "example.org"));
+        // A pattern that makes naive backtracking exponential.
+        let hard = format!("{}b", "*a".repeat(30));
+        assert!(!m(&hard, &"a".repeat(200)));
     }
 }
