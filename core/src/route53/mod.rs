@@ -15,8 +15,10 @@ use crate::retry::RetryPolicy;
 
 mod delegation_set;
 mod sdk;
+mod zone_list;
 pub use delegation_set::{new_set_caller_reference, strip_delegation_set_id, DelegationSet};
 use sdk::{record_from_sdk, to_change_batch, zone_from_sdk};
+pub use zone_list::VpcZone;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Vpc {
