@@ -182,6 +182,24 @@ fn pages_list() -> Vec<Page> {
             import: None,
             notes: None,
         },
+        Page {
+            file: "data-sources/hosted_zones.md",
+            kind: "Data Source",
+            name: crate::data_hosted_zones::TYPE_NAME,
+            schema: crate::data_hosted_zones::schema(),
+            example: include_str!("../../examples/data-sources/r53_hosted_zones/data-source.tf"),
+            import: None,
+            notes: None,
+        },
+        Page {
+            file: "data-sources/records.md",
+            kind: "Data Source",
+            name: crate::data_records::TYPE_NAME,
+            schema: crate::data_records::schema(),
+            example: include_str!("../../examples/data-sources/r53_records/data-source.tf"),
+            import: None,
+            notes: None,
+        },
     ]
 }
 

@@ -11,6 +11,8 @@ pub(crate) mod data_delegation_set;
 pub(crate) mod data_delegation_status;
 pub(crate) mod data_domain_availability;
 pub(crate) mod data_hosted_zone;
+pub(crate) mod data_hosted_zones;
+pub(crate) mod data_records;
 pub(crate) mod data_registered_domain;
 pub mod delegation;
 pub mod delegation_set;

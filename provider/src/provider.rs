@@ -315,6 +315,8 @@ impl Provider for R53Provider {
             Arc::new(crate::data_domain_availability::DomainAvailabilityData),
             Arc::new(crate::data_delegation_status::DelegationStatusData),
             Arc::new(crate::data_delegation_set::DelegationSetData),
+            Arc::new(crate::data_hosted_zones::HostedZonesData),
+            Arc::new(crate::data_records::RecordsData),
         ]
     }
 }

@@ -304,7 +304,8 @@ pub(crate) fn record_state(zone_id: &str, rs: &RecordSet, base: &Record) -> Valu
     record_model(zone_id, rs, base).to_value()
 }
 
-fn record_model(zone_id: &str, rs: &RecordSet, base: &Record) -> Record {
+/// Zone model → the model `record_state` encodes (the data source `r53_records` lists these).
+pub(crate) fn record_model(zone_id: &str, rs: &RecordSet, base: &Record) -> Record {
     let name = match base.name.as_str() {
         Some(n) if normalise(n) == rs.name => n.to_string(),
         _ => rs.name.clone(),

@@ -27,3 +27,4 @@ mod registrar;
 mod same_rules;
 mod scale;
 mod validation;
+mod zone_queries;
