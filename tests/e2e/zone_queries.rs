@@ -164,7 +164,7 @@ fn hosted_zones_and_records_data_sources_filter_and_follow_the_zone() -> anyhow:
             "comment": null, "record_count": 5}]),
         "filters combine; the summary is the zone's"
     );
-    assert_eq!(strings(&v("vpc")), [c_id.clone()], "the VPC's private zone");
+    assert_eq!(strings(&v("vpc")), vec![c_id], "the VPC's private zone");
 
     // r53_records: the whole zone as the API lists it, in its order
     let listed: Vec<String> = list_sets(&lab, &c, &a_id)
