@@ -14,9 +14,11 @@ use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
 
 mod delegation_set;
+mod query_log;
 mod sdk;
 mod zone_list;
 pub use delegation_set::{new_set_caller_reference, strip_delegation_set_id, DelegationSet};
+pub use query_log::QueryLog;
 use sdk::{record_from_sdk, to_change_batch, zone_from_sdk};
 pub use zone_list::VpcZone;
 
