@@ -44,6 +44,36 @@ impl Moto {
     pub fn pid(&self) -> Option<u32> {
         self.child.id()
     }
+
+    /// Creates a CloudWatch Logs log group in us-east-1 (for query logging) in moto's default
+    /// account; returns its ARN as CloudWatch Logs gives it (without `:*`).
+    pub async fn create_log_group(&self, name: &str) -> anyhow::Result<String> {
+        use http_body_util::{BodyExt, Full};
+        let client =
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .build_http::<Full<bytes::Bytes>>();
+        let body = serde_json::json!({ "logGroupName": name }).to_string();
+        let req = hyper::Request::post(self.url())
+            .header("x-amz-target", "Logs_20140328.CreateLogGroup")
+            .header("content-type", "application/x-amz-json-1.1")
+            .header(
+                "authorization",
+                "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=0",
+            )
+            .body(Full::new(bytes::Bytes::from(body)))?;
+        let resp = client.request(req).await?;
+        let status = resp.status();
+        let text = resp.into_body().collect().await?.to_bytes();
+        if !status.is_success() {
+            anyhow::bail!(
+                "moto CreateLogGroup {name}: {status} {}",
+                String::from_utf8_lossy(&text)
+            );
+        }
+        Ok(format!(
+            "arn:aws:logs:us-east-1:123456789012:log-group:{name}"
+        ))
+    }
 }
 
 pub(crate) fn free_port() -> anyhow::Result<u16> {

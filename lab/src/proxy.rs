@@ -240,6 +240,7 @@ fn action(method: &Method, path: &str) -> String {
         ("GET", [_, "delegationset"]) => "ListReusableDelegationSets",
         ("GET", [_, "delegationset", _]) => "GetReusableDelegationSet",
         ("DELETE", [_, "delegationset", _]) => "DeleteReusableDelegationSet",
+        ("POST", [_, "queryloggingconfig"]) => "CreateQueryLoggingConfig",
         ("GET", [_, "healthcheck"]) => "ListHealthChecks",
         ("POST", [_, "healthcheck"]) => "CreateHealthCheck",
         _ => return format!("{m} {p}"),
@@ -302,6 +303,27 @@ fn xml_error(status: StatusCode, code: &str, message: &str) -> Resp {
         .header("content-type", "text/xml")
         .body(Full::new(Bytes::from(body)))
         .expect("response")
+}
+
+/// Route 53 takes a log group's ARN as CloudWatch Logs gives it (and as the AWS provider's log
+/// group exports it), without `:*`; moto only with. The lab adds it, as Route 53 reads the same
+/// group either way.
+fn all_streams(body: Bytes) -> Bytes {
+    let text = String::from_utf8_lossy(&body);
+    let (open, close) = (
+        "<CloudWatchLogsLogGroupArn>",
+        "</CloudWatchLogsLogGroupArn>",
+    );
+    match (text.find(open), text.find(close)) {
+        (Some(a), Some(b)) if a < b => {
+            let arn = &text[a + open.len()..b];
+            if arn.ends_with(":*") {
+                return body;
+            }
+            Bytes::from(format!("{}{arn}:*{}", &text[..a + open.len()], &text[b..]))
+        }
+        _ => body,
+    }
 }
 
 /// A lab-answered call as an HTTP response.
@@ -470,6 +492,12 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
             Err(a) => return Ok(answer(a)),
         }
     }
+
+    let body = if act == "CreateQueryLoggingConfig" {
+        all_streams(body)
+    } else {
+        body
+    };
 
     let mut body = body;
     let zone_id = path
