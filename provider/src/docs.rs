@@ -132,6 +132,17 @@ fn pages_list() -> Vec<Page> {
             notes: None,
         },
         Page {
+            file: "resources/query_log.md",
+            kind: "Resource",
+            name: crate::query_log::TYPE_NAME,
+            schema: crate::query_log::schema(),
+            example: include_str!("../../examples/resources/r53_query_log/resource.tf"),
+            import: Some(include_str!(
+                "../../examples/resources/r53_query_log/import.sh"
+            )),
+            notes: None,
+        },
+        Page {
             file: "data-sources/hosted_zone.md",
             kind: "Data Source",
             name: crate::data_hosted_zone::TYPE_NAME,

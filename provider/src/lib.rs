@@ -21,6 +21,7 @@ pub mod domain;
 pub mod hosted_zone;
 mod meta;
 pub mod provider;
+pub mod query_log;
 pub mod record;
 pub mod record_set;
 pub mod records;

@@ -305,6 +305,7 @@ impl Provider for R53Provider {
             Arc::new(crate::registered_domain::RegisteredDomainResource),
             Arc::new(crate::delegation::DelegationResource),
             Arc::new(crate::delegation_set::DelegationSetResource),
+            Arc::new(crate::query_log::QueryLogResource),
         ]
     }
 

@@ -20,6 +20,7 @@ mod plan_window;
 mod plugin;
 mod property;
 mod provider_config;
+mod query_log;
 mod record;
 mod records;
 mod registered_domain;
