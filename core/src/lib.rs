@@ -20,4 +20,4 @@ pub use client::{AssumeRole, Aws, AwsSettings};
 pub use domains::{Contact, ContactRole, Domains, NameServer, RegisteredDomain, Registration};
 pub use duration::{deadline_after, parse_duration, rfc3339};
 pub use error::{Error, Result};
-pub use route53::{Call, Change, ChangeId, HostedZone, NewZone, Route53, Vpc};
+pub use route53::{Call, Change, ChangeId, HostedZone, NewZone, Route53, Vpc, ZoneAssociation};

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use r53_core::HostedZone;
 use r53_plugin::schema::Schema;
 use r53_plugin::{Ctx, DataSource, Diagnostics, Field, Value};
-use r53_zone::name::matches_pattern;
+use r53_zone::name::{matches_pattern, normalise};
 
 use crate::common::*;
 use crate::meta::Meta;
@@ -108,15 +108,15 @@ impl DataSource<Meta> for HostedZonesData {
                     .await
                     .map_err(|e| fail(&format!("Listing the hosted zones of VPC {}", v.id), e))?;
                 let mut out = Vec::with_capacity(listed.len());
-                for z in listed.into_iter().filter(|z| matches_name(&m, &z.name)) {
+                for z in listed.into_iter().filter(|z| matches_name(&m, &z.zone_name)) {
                     // Details of the zone; another account's zone is known only by its summary.
-                    match r53.find_hosted_zone_by_id(&c, &z.id).await {
+                    match r53.find_hosted_zone_by_id(&c, &z.zone_id).await {
                         Ok(hz) => out.push(hz),
-                        Err(e) if z.owner_account.is_some() && m.tags.is_null() => {
-                            tracing::debug!("zone {} of another account: {e}", z.id);
+                        Err(e) if z.owning_account.is_some() && m.tags.is_null() => {
+                            tracing::debug!("zone {} of another account: {e}", z.zone_id);
                             out.push(HostedZone {
-                                id: z.id,
-                                name: z.name,
+                                id: z.zone_id,
+                                name: normalise(&z.zone_name),
                                 comment: None,
                                 private: true,
                                 caller_reference: String::new(),
@@ -126,7 +126,9 @@ impl DataSource<Meta> for HostedZonesData {
                                 vpcs: Vec::new(),
                             })
                         }
-                        Err(e) => return Err(fail(&format!("Reading hosted zone {}", z.id), e)),
+                        Err(e) => {
+                            return Err(fail(&format!("Reading hosted zone {}", z.zone_id), e))
+                        }
                     }
                 }
                 out

@@ -16,11 +16,12 @@ use crate::retry::RetryPolicy;
 mod delegation_set;
 mod query_log;
 mod sdk;
+mod vpc;
 mod zone_list;
 pub use delegation_set::{new_set_caller_reference, strip_delegation_set_id, DelegationSet};
 pub use query_log::QueryLog;
 use sdk::{record_from_sdk, to_change_batch, zone_from_sdk};
-pub use zone_list::VpcZone;
+pub use vpc::{ZoneAssociation, MAX_AUTHORIZATION_PAGES};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Vpc {
@@ -377,60 +378,6 @@ impl Route53 {
         .await
         .result
         .map(|_| ())
-    }
-
-    pub async fn associate_vpc(&self, call: &Call, id: &str, v: &Vpc) -> Result<()> {
-        self.vpc_association(call, id, v, true).await
-    }
-
-    pub async fn disassociate_vpc(&self, call: &Call, id: &str, v: &Vpc) -> Result<()> {
-        self.vpc_association(call, id, v, false).await
-    }
-
-    async fn vpc_association(&self, call: &Call, id: &str, v: &Vpc, associate: bool) -> Result<()> {
-        let vpc = t::Vpc::builder()
-            .vpc_id(&v.id)
-            .vpc_region(t::VpcRegion::from(v.region.as_str()))
-            .build();
-        let (result, ambiguous, already) = if associate {
-            let out = call
-                .send("AssociateVPCWithHostedZone", &self.policy, || {
-                    self.client
-                        .associate_vpc_with_hosted_zone()
-                        .hosted_zone_id(id)
-                        .vpc(vpc.clone())
-                        .send()
-                })
-                .await;
-            (
-                out.result
-                    .map(|o| o.change_info().map(|c| ChangeId::of(c.id()))),
-                out.ambiguous,
-                "ConflictingDomainExists",
-            )
-        } else {
-            let out = call
-                .send("DisassociateVPCFromHostedZone", &self.policy, || {
-                    self.client
-                        .disassociate_vpc_from_hosted_zone()
-                        .hosted_zone_id(id)
-                        .vpc(vpc.clone())
-                        .send()
-                })
-                .await;
-            (
-                out.result
-                    .map(|o| o.change_info().map(|c| ChangeId::of(c.id()))),
-                out.ambiguous,
-                "VPCAssociationNotFound",
-            )
-        };
-        match result {
-            Ok(id) => self.wait_change_insync(call, id.as_ref()).await,
-            // A retry of a request that did go through.
-            Err(Error::Api { code, .. }) if code == already && ambiguous => Ok(()),
-            Err(e) => Err(e),
-        }
     }
 
     /// The zone's tags, without the provider's own [`CLAIM_TAG`] (never shown, never removed).

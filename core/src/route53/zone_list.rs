@@ -1,26 +1,14 @@
-//! Listing hosted zones: every zone of the account, or the private zones a VPC is associated with
-//! (the lookups behind the `r53_hosted_zones` data source).
+//! Listing every hosted zone of the account (the lookup behind the `r53_hosted_zones` data source;
+//! a VPC's zones are listed by `vpc`).
 
 use super::sdk::zone_from_sdk;
-use super::{strip_zone_id, Call, HostedZone, Route53, Vpc};
+use super::{Call, HostedZone, Route53};
 use crate::error::{Error, Result};
-use aws_sdk_route53::types as t;
 
 /// Pages a listing may take before it is refused: at Route 53's 100 zones a page, 5,000 pages is
 /// half a million zones (the default quota is 500), and a server that never stops paging cannot
 /// keep a plan waiting forever.
 const MAX_PAGES: usize = 5_000;
-
-/// A hosted zone a VPC is associated with (what ListHostedZonesByVPC says about it).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VpcZone {
-    /// Without the "/hostedzone/" prefix.
-    pub id: String,
-    /// Normalised, no trailing dot.
-    pub name: String,
-    /// The account that owns the zone, when it is another account's.
-    pub owner_account: Option<String>,
-}
 
 fn too_many(what: &str) -> Error {
     Error::Invalid(format!(
@@ -51,40 +39,5 @@ impl Route53 {
             }
         }
         Err(too_many("ListHostedZones"))
-    }
-
-    /// The private hosted zones VPC `v` is associated with (of any account).
-    pub async fn list_hosted_zones_by_vpc(&self, call: &Call, v: &Vpc) -> Result<Vec<VpcZone>> {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        for _ in 0..MAX_PAGES {
-            let page = call
-                .send("ListHostedZonesByVPC", &self.policy, || {
-                    self.client
-                        .list_hosted_zones_by_vpc()
-                        .vpc_id(&v.id)
-                        .vpc_region(t::VpcRegion::from(v.region.as_str()))
-                        .set_next_token(token.clone())
-                        .max_items(100)
-                        .send()
-                })
-                .await
-                .result?;
-            out.extend(page.hosted_zone_summaries().iter().map(|s| {
-                VpcZone {
-                    id: strip_zone_id(s.hosted_zone_id()),
-                    name: r53_zone::name::normalise(s.name()),
-                    owner_account: s
-                        .owner()
-                        .and_then(|o| o.owning_account())
-                        .map(str::to_string),
-                }
-            }));
-            match page.next_token() {
-                Some(n) if !n.is_empty() => token = Some(n.to_string()),
-                _ => return Ok(out),
-            }
-        }
-        Err(too_many("ListHostedZonesByVPC"))
     }
 }
