@@ -2,6 +2,7 @@
 //! and a harness that runs the real Terraform core against the built provider. Used by the e2e
 //! tests, `make demo` and `make bench`; never a dependency of the product crates.
 
+pub mod authorizations;
 pub mod bench;
 pub mod compare_bench;
 pub mod cutover_bench;

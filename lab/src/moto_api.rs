@@ -18,7 +18,7 @@ pub(crate) fn norm(n: &str) -> String {
 }
 
 /// Percent-encoding for a query-string value.
-fn urlenc(s: &str) -> String {
+pub(crate) fn urlenc(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {

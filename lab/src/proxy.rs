@@ -136,6 +136,8 @@ struct State {
     sets: Arc<crate::nameservers::DelegationSets>,
     /// Reusable delegation sets (moto's are not Route 53's): answered here, not forwarded.
     reusable: crate::reusable_sets::ReusableSets,
+    /// VPC associations across accounts and their authorizations (see `authorizations`).
+    vpcs: crate::authorizations::Vpcs,
 }
 
 pub struct Proxy {
@@ -168,6 +170,7 @@ impl Proxy {
             registrar: Arc::new(crate::domains::Registrar::new(Default::default())),
             sets: Default::default(),
             reusable: Default::default(),
+            vpcs: crate::authorizations::Vpcs::new(upstream),
         });
         let st = state.clone();
         let task = tokio::spawn(async move {
@@ -233,6 +236,16 @@ fn action(method: &Method, path: &str) -> String {
         ("GET", [_, "hostedzone", _, "rrset"]) => "ListResourceRecordSets",
         ("POST", [_, "hostedzone", _, "associatevpc"]) => "AssociateVPCWithHostedZone",
         ("POST", [_, "hostedzone", _, "disassociatevpc"]) => "DisassociateVPCFromHostedZone",
+        ("POST", [_, "hostedzone", _, "authorizevpcassociation"]) => {
+            "CreateVPCAssociationAuthorization"
+        }
+        ("GET", [_, "hostedzone", _, "authorizevpcassociation"]) => {
+            "ListVPCAssociationAuthorizations"
+        }
+        ("POST", [_, "hostedzone", _, "deauthorizevpcassociation"]) => {
+            "DeleteVPCAssociationAuthorization"
+        }
+        ("GET", [_, "hostedzonesbyvpc"]) => "ListHostedZonesByVPC",
         ("GET", [_, "change", _]) => "GetChange",
         ("GET", [_, "tags", _, _]) => "ListTagsForResource",
         ("POST", [_, "tags", _, _]) => "ChangeTagsForResource",
@@ -292,7 +305,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 
 type Resp = Response<Full<Bytes>>;
 
-fn xml_error(status: StatusCode, code: &str, message: &str) -> Resp {
+pub(crate) fn xml_error(status: StatusCode, code: &str, message: &str) -> Resp {
     let body = format!(
         "<?xml version=\"1.0\"?>\n<ErrorResponse xmlns=\"{NS}\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{}</Message></Error><RequestId>lab-{}</RequestId></ErrorResponse>",
         xml::escape(message),
@@ -424,7 +437,7 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let cfg = st.config.lock().unwrap().clone();
-    let headers = req.headers().clone();
+    let mut headers = req.headers().clone();
     let body = req
         .into_body()
         .collect()
@@ -499,6 +512,10 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
         body
     };
 
+    let vpc_done = match st.vpcs.dispatch(&act, &path, &mut headers, &body).await {
+        Ok(done) => done,
+        Err(answer) => return Ok(answer),
+    };
     let mut body = body;
     let zone_id = path
         .split('/')
@@ -563,6 +580,9 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
     let ok = matches!(&resp, Ok((parts, _)) if parts.status.is_success());
     // A request that failed in transit may have been applied all the same.
     after_forward(&st, &act, &zone_id, ok, checked);
+    if let Some(done) = vpc_done {
+        st.vpcs.forwarded(done, ok);
+    }
     drop(zone_guard);
     let resp = resp.map_err(|_| Reset)?;
     if fault.as_deref() == Some("reset_after") {
