@@ -59,6 +59,13 @@ the parent zone. With `registrar = \"external\"` there is nothing to undo.\n\n\
 Use either this resource or the `name_server` blocks of `r53_registered_domain` for a domain's name servers, not \
 both.\n";
 
+const ASSOCIATION_NOTES: &str = "## Private zones across accounts\n\n\
+The zone's account authorizes (`r53_vpc_association_authorization`), the VPC's account associates \
+(`r53_zone_association`): two provider configurations, each with its own `assume_role`, and the association \
+referring to the authorization so Terraform orders create and destroy correctly. On the zone, set \
+`vpc_associations = \"additive\"` so its `vpc` blocks and the associations made here converge instead of undoing \
+each other. The whole walk-through is in [the private DNS guide](../private-dns.md).\n";
+
 fn pages_list() -> Vec<Page> {
     vec![
         Page {
@@ -141,6 +148,30 @@ fn pages_list() -> Vec<Page> {
                 "../../examples/resources/r53_query_log/import.sh"
             )),
             notes: None,
+        },
+        Page {
+            file: "resources/zone_association.md",
+            kind: "Resource",
+            name: crate::zone_association::TYPE_NAME,
+            schema: crate::zone_association::schema(),
+            example: include_str!("../../examples/resources/r53_zone_association/resource.tf"),
+            import: Some(include_str!(
+                "../../examples/resources/r53_zone_association/import.sh"
+            )),
+            notes: Some(ASSOCIATION_NOTES),
+        },
+        Page {
+            file: "resources/vpc_association_authorization.md",
+            kind: "Resource",
+            name: crate::vpc_association_authorization::TYPE_NAME,
+            schema: crate::vpc_association_authorization::schema(),
+            example: include_str!(
+                "../../examples/resources/r53_vpc_association_authorization/resource.tf"
+            ),
+            import: Some(include_str!(
+                "../../examples/resources/r53_vpc_association_authorization/import.sh"
+            )),
+            notes: Some(ASSOCIATION_NOTES),
         },
         Page {
             file: "data-sources/hosted_zone.md",

@@ -50,6 +50,14 @@ r53_plugin::model! {
             tags: BTreeMap<String, String> [optional] "Tags for the zone (at most 49: the provider keeps the tag `r53:claimed` on every zone it creates, not shown here).",
             delegation_set_id: String [optional_computed, force_new]
                 "ID of a reusable delegation set whose four name servers the zone should use. Public zones only.",
+            vpc_associations: String [optional]
+                "How the `vpc` blocks treat the zone's other VPC associations: `\"exclusive\"` (the default) makes the \
+                 zone's VPCs exactly the `vpc` blocks, disassociating any other; `\"additive\"` manages only the VPCs in \
+                 the `vpc` blocks and leaves the others alone — neither read into state nor disassociated — so \
+                 `r53_zone_association` resources (this account's or another's) can manage more VPCs of the same zone \
+                 without either undoing the other. A private zone is created with its first `vpc` block, so `additive` \
+                 needs at least one. Switching to `additive` disassociates nothing: VPCs no `vpc` block declares only \
+                 leave the state (an import reads every VPC of the zone).",
             force_destroy: bool [optional]
                 "Delete every record set (except the apex SOA and NS) when destroying the zone. Without it, destroying a zone \
                  that still has records fails, which protects production data. Default `false`.",
@@ -66,6 +74,14 @@ r53_plugin::model! {
 
 pub fn schema() -> Schema {
     Schema::new(0, Zone::block())
+}
+
+/// `vpc_associations = "additive"`: the `vpc` blocks manage only the VPCs they declare.
+const ADDITIVE: &str = "additive";
+const EXCLUSIVE: &str = "exclusive";
+
+fn additive(m: &Zone) -> bool {
+    m.vpc_associations.as_str() == Some(ADDITIVE)
 }
 
 fn vpcs_of(m: &Zone, default_region: &str) -> Vec<r53_core::Vpc> {
@@ -100,6 +116,7 @@ fn zone_state(z: &HostedZone, tags: &BTreeMap<String, String>, base: &Zone) -> V
         },
         delegation_set_id: z.delegation_set_id.clone().into(),
         force_destroy: base.force_destroy.clone(),
+        vpc_associations: base.vpc_associations.clone(),
         arn: Field::Known(format!("arn:aws:route53:::hostedzone/{}", z.id)),
         name_servers: Field::Known(z.name_servers.clone()),
         primary_name_server: z.name_servers.first().cloned().into(),
@@ -156,7 +173,7 @@ impl HostedZoneResource {
         base: &Zone,
     ) -> Result<Option<Value>, Diagnostics> {
         let c = call(ctx, READ_TIMEOUT);
-        let z = match meta.aws.route53.find_hosted_zone_by_id(&c, id).await {
+        let mut z = match meta.aws.route53.find_hosted_zone_by_id(&c, id).await {
             Ok(z) => z,
             Err(e) if e.is_not_found() => return Ok(None),
             Err(e) => return Err(api_diag(&format!("Reading hosted zone {id}"), &e).into()),
@@ -167,6 +184,11 @@ impl HostedZoneResource {
             .tags(&c, &z.id)
             .await
             .map_err(|e| api_diag(&format!("Reading tags of hosted zone {id}"), &e))?;
+        if additive(base) {
+            // Only the declared VPCs are this resource's; the others belong to someone else.
+            let declared = vpcs_of(base, &meta.aws.region);
+            z.vpcs.retain(|v| declared.contains(v));
+        }
         Ok(Some(zone_state(&z, &tags, base)))
     }
 }
@@ -224,6 +246,20 @@ impl Resource<Meta> for HostedZoneResource {
                     ),
                 );
             }
+        }
+        match m.vpc_associations.as_str() {
+            Some(ADDITIVE) if m.vpc.is_known() && m.vpc.items().is_empty() => d.error_at(
+                at(a.vpc_associations),
+                "Additive VPC associations need a vpc block",
+                "A private zone is created with its first VPC: declare at least one `vpc` block, or leave \
+                 `vpc_associations` unset for a public zone.",
+            ),
+            Some(ADDITIVE | EXCLUSIVE) | None => {}
+            Some(other) => d.error_at(
+                at(a.vpc_associations),
+                "Invalid vpc_associations",
+                format!("expected \"{EXCLUSIVE}\" or \"{ADDITIVE}\", not {other:?}"),
+            ),
         }
         if !m.vpc.items().is_empty() && !m.delegation_set_id.is_null() {
             d.error_at(
@@ -406,8 +442,16 @@ impl Resource<Meta> for HostedZoneResource {
         for v in new.iter().filter(|v| !old.contains(v)) {
             r53.associate_vpc(&c, &id, v).await.map_err(fail)?;
         }
-        for v in old.iter().filter(|v| !new.contains(v)) {
-            r53.disassociate_vpc(&c, &id, v).await.map_err(fail)?;
+        // A switch to additive only narrows what the state shows: the VPCs that leave it are
+        // no longer this resource's to disassociate.
+        let adopting = additive(planned) && !additive(prior);
+        for v in old.iter().filter(|v| !new.contains(v) && !adopting) {
+            match r53.disassociate_vpc(&c, &id, v).await {
+                Ok(()) => {}
+                // Already disassociated (by someone else): what the plan wanted.
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(fail(e)),
+            }
         }
         match self.read_zone(meta, ctx, &id, planned).await? {
             Some(s) => Ok(s),
@@ -539,5 +583,42 @@ mod tests {
         let d = HostedZoneResource
             .validate(&cfg(serde_json::json!({"name": "example.com", "delegation_set_id": "N1", "vpc": [{"vpc_id": "vpc-1"}]})));
         assert_eq!(d.0[0].path, Some(at("delegation_set_id")));
+    }
+
+    #[test]
+    fn vpc_associations_is_exclusive_or_additive_and_additive_needs_a_vpc() {
+        let v = |j| HostedZoneResource.validate(&cfg(j));
+        assert!(v(serde_json::json!({"name": "example.com", "vpc_associations": "additive", "vpc": [{"vpc_id": "vpc-1"}]})).is_empty());
+        assert!(v(
+            serde_json::json!({"name": "example.com", "vpc_associations": "exclusive", "vpc": []})
+        )
+        .is_empty());
+        let d = v(
+            serde_json::json!({"name": "example.com", "vpc_associations": "additive", "vpc": []}),
+        );
+        assert_eq!(d.0.len(), 1);
+        assert_eq!(d.0[0].path, Some(at("vpc_associations")));
+        assert!(
+            d.0[0].summary.contains("need a vpc block"),
+            "{}",
+            d.0[0].summary
+        );
+        let d = v(
+            serde_json::json!({"name": "example.com", "vpc_associations": "Additive", "vpc": [{"vpc_id": "vpc-1"}]}),
+        );
+        assert_eq!(d.0[0].summary, "Invalid vpc_associations");
+        let desc = schema()
+            .block
+            .attributes
+            .iter()
+            .find(|a| a.name == "vpc_associations")
+            .unwrap()
+            .description
+            .clone();
+        assert!(
+            desc.contains("exclusive")
+                && desc.contains("additive")
+                && desc.contains("r53_zone_association")
+        );
     }
 }

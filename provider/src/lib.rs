@@ -3,8 +3,8 @@
 //!
 //! One file per resource or data source (a directory for the larger ones: `records/`,
 //! `delegation/`), with its schema, CRUD and unit tests together; what more than one of them uses
-//! lives in neutral modules (`common`, `meta`, `domain`, `record_set`, `zone_lookup`), so no
-//! resource or data-source file imports another.
+//! lives in neutral modules (`common`, `meta`, `domain`, `record_set`, `vpc_ref`, `zone_lookup`),
+//! so no resource or data-source file imports another.
 
 mod common;
 pub(crate) mod data_delegation_set;
@@ -26,6 +26,9 @@ pub mod record;
 pub mod record_set;
 pub mod records;
 pub mod registered_domain;
+pub mod vpc_association_authorization;
+mod vpc_ref;
+pub mod zone_association;
 mod zone_lookup;
 
 pub use meta::Meta;

@@ -306,6 +306,8 @@ impl Provider for R53Provider {
             Arc::new(crate::delegation::DelegationResource),
             Arc::new(crate::delegation_set::DelegationSetResource),
             Arc::new(crate::query_log::QueryLogResource),
+            Arc::new(crate::zone_association::ZoneAssociationResource),
+            Arc::new(crate::vpc_association_authorization::AuthorizationResource),
         ]
     }
 
