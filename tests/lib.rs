@@ -30,6 +30,26 @@ pub fn sdk(lab: &Lab) -> r53::Client {
     r53::Client::new(&conf)
 }
 
+/// A Route 53 SDK client pointed at the lab acting as the holder of access key `key` (e.g. one
+/// of another account, from [`Lab::account_key`]).
+pub fn sdk_as(lab: &Lab, key: &str) -> r53::Client {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let conf = lab.rt.block_on(
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(lab.endpoint())
+            .credentials_provider(r53::config::Credentials::new(
+                key,
+                "lab-secret",
+                None,
+                None,
+                "lab",
+            ))
+            .load(),
+    );
+    r53::Client::new(&conf)
+}
+
 /// A record set as the tests compare it: (name, type, set id, ttl, sorted values or "ALIAS target").
 pub type Set = (String, String, Option<String>, Option<i64>, Vec<String>);
 

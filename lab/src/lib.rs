@@ -99,6 +99,31 @@ impl Lab {
         .collect()
     }
 
+    /// An access key of account `account` (12 digits): moto's STS assumes a role there for it, as
+    /// a provider's `assume_role` block does. moto checks no secret, so any secret goes with it.
+    pub fn account_key(&self, account: &str) -> anyhow::Result<String> {
+        use http_body_util::{BodyExt, Full};
+        let url = self.endpoint();
+        let body = format!("Action=AssumeRole&RoleArn=arn:aws:iam::{account}:role/lab&RoleSessionName=lab&Version=2011-06-15");
+        self.rt.block_on(async move {
+            let client: hyper_util::client::legacy::Client<_, Full<bytes::Bytes>> =
+                hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                    .build_http();
+            let req = hyper::Request::builder()
+                .method(hyper::Method::POST)
+                .uri(format!("{url}/"))
+                .header("authorization", "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Full::new(bytes::Bytes::from(body)))?;
+            let resp = client.request(req).await?;
+            let text = String::from_utf8_lossy(&resp.into_body().collect().await?.to_bytes()).into_owned();
+            let doc = xml::parse(text.as_bytes())?;
+            doc.text_at(&["AssumeRoleResult", "Credentials", "AccessKeyId"])
+                .map(str::to_string)
+                .ok_or_else(|| anyhow::anyhow!("AssumeRole gave no access key: {text}"))
+        })
+    }
+
     /// A Terraform working directory against this lab.
     pub fn terraform(&self, bin: TfBin) -> anyhow::Result<Terraform> {
         let mut tf = Terraform::new(bin, &self.endpoint())?;

