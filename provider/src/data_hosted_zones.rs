@@ -108,7 +108,10 @@ impl DataSource<Meta> for HostedZonesData {
                     .await
                     .map_err(|e| fail(&format!("Listing the hosted zones of VPC {}", v.id), e))?;
                 let mut out = Vec::with_capacity(listed.len());
-                for z in listed.into_iter().filter(|z| matches_name(&m, &z.zone_name)) {
+                for z in listed
+                    .into_iter()
+                    .filter(|z| matches_name(&m, &z.zone_name))
+                {
                     // Details of the zone; another account's zone is known only by its summary.
                     match r53.find_hosted_zone_by_id(&c, &z.zone_id).await {
                         Ok(hz) => out.push(hz),
