@@ -351,7 +351,7 @@ impl Vpcs {
     }
 
     /// The account an access key belongs to, asked of moto's STS once per key.
-    async fn account_of(&self, key: &str) -> anyhow::Result<String> {
+    pub(crate) async fn account_of(&self, key: &str) -> anyhow::Result<String> {
         if let Some(a) = self
             .accounts
             .lock()

@@ -75,6 +75,8 @@ struct ZoneEntry {
     private: bool,
     /// The reusable delegation set it is on, if any.
     reusable: Option<String>,
+    /// The account that created it (moto keeps each account's zones apart), when known.
+    account: Option<String>,
 }
 
 /// Which delegation set each hosted zone is on (keyed by zone id without `/hostedzone/`).
@@ -104,6 +106,7 @@ impl DelegationSets {
                 set,
                 private,
                 reusable: None,
+                account: None,
             },
         );
         set
@@ -116,6 +119,7 @@ impl DelegationSets {
             set,
             private: false,
             reusable: Some(reusable.to_string()),
+            account: None,
         };
         self.zones.lock().unwrap().insert(id.to_string(), entry);
     }
@@ -131,6 +135,21 @@ impl DelegationSets {
         if let Some(e) = self.zones.lock().unwrap().get_mut(id) {
             e.reusable = Some(reusable.to_string());
         }
+    }
+
+    /// Notes the account that created zone `id`: its records are read from moto as that account.
+    pub(crate) fn set_account(&self, id: &str, account: &str) {
+        if let Some(e) = self.zones.lock().unwrap().get_mut(id) {
+            e.account = Some(account.to_string());
+        }
+    }
+
+    fn account_of(&self, id: &str) -> Option<String> {
+        self.zones
+            .lock()
+            .unwrap()
+            .get(id)
+            .and_then(|e| e.account.clone())
     }
 
     /// The zones on reusable delegation set `reusable`.
@@ -189,11 +208,13 @@ impl DelegationSets {
 }
 
 /// Records the zone a CreateHostedZone response describes — on reusable delegation set `on`
-/// (its ID and lab set) when the request named one — and returns its id.
+/// (its ID and lab set) when the request named one, made by `account` when known — and returns
+/// its id.
 pub(crate) fn note_created_zone(
     sets: &DelegationSets,
     body: &[u8],
     on: Option<(&str, usize)>,
+    account: Option<&str>,
 ) -> Option<String> {
     let doc = xml::parse(body).ok()?;
     let hz = doc.child("HostedZone")?;
@@ -208,6 +229,9 @@ pub(crate) fn note_created_zone(
         _ => {
             sets.assign(&id, name, private);
         }
+    }
+    if let Some(a) = account {
+        sets.set_account(&id, a);
     }
     Some(id)
 }
@@ -233,10 +257,14 @@ struct Moto {
 }
 
 impl Moto {
-    async fn get(&self, path: &str) -> anyhow::Result<Element> {
-        let req = hyper::Request::get(format!("{}{path}", self.url))
-            .header("authorization", MOTO_ROUTE53_AUTH)
-            .body(Full::new(Bytes::new()))?;
+    /// A GET of moto's Route 53 API as `account` (moto's default account when None).
+    async fn get(&self, path: &str, account: Option<&str>) -> anyhow::Result<Element> {
+        let mut req = hyper::Request::get(format!("{}{path}", self.url))
+            .header("authorization", MOTO_ROUTE53_AUTH);
+        if let Some(a) = account {
+            req = req.header(crate::authorizations::ACCOUNT_HEADER, a);
+        }
+        let req = req.body(Full::new(Bytes::new()))?;
         let resp = self.client.request(req).await?;
         let status = resp.status();
         let body = resp.into_body().collect().await?.to_bytes();
@@ -248,7 +276,10 @@ impl Moto {
 
     /// Every record set of a zone, all pages.
     async fn record_sets(&self, id: &str, sets: &DelegationSets) -> anyhow::Result<Vec<Rrset>> {
-        let listed = crate::moto_api::list_all(id, |q| async move { self.get(&q).await }).await?;
+        let account = sets.account_of(id);
+        let account = account.as_deref();
+        let listed =
+            crate::moto_api::list_all(id, |q| async move { self.get(&q, account).await }).await?;
         Ok(listed
             .into_iter()
             .map(|mut r| {

@@ -592,7 +592,15 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
     let mut body = body;
     if parts.status.is_success() {
         let on = on_set.as_ref().map(|(id, set)| (id.as_str(), *set));
-        body = delegation_names(&st, &act, &zone_id, on, body);
+        // The creating account: the lab's name servers read the zone from moto as that account.
+        let mut account = None;
+        if act == "CreateHostedZone" {
+            let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
+            if let Some(key) = crate::authorizations::access_key(auth) {
+                account = st.vpcs.account_of(key).await.ok();
+            }
+        }
+        body = delegation_names(&st, &act, &zone_id, on, account.as_deref(), body);
         if matches!(
             act.as_str(),
             "ChangeResourceRecordSets" | "CreateHostedZone" | "DeleteHostedZone"
@@ -632,13 +640,16 @@ fn delegation_names(
     act: &str,
     zone_id: &str,
     on: Option<(&str, usize)>,
+    account: Option<&str>,
     body: Bytes,
 ) -> Bytes {
     let id = match act {
-        "CreateHostedZone" => match crate::nameservers::note_created_zone(&st.sets, &body, on) {
-            Some(id) => id,
-            None => return body,
-        },
+        "CreateHostedZone" => {
+            match crate::nameservers::note_created_zone(&st.sets, &body, on, account) {
+                Some(id) => id,
+                None => return body,
+            }
+        }
         "GetHostedZone" | "ListResourceRecordSets" => zone_id.to_string(),
         "DeleteHostedZone" => {
             st.sets.forget(zone_id);
@@ -811,7 +822,7 @@ async fn create_registration_zone(st: &State, domain: &str) -> anyhow::Result<Ve
     if !parts.status.is_success() {
         anyhow::bail!("CreateHostedZone: {}", parts.status);
     }
-    let body = delegation_names(st, "CreateHostedZone", "", None, body);
+    let body = delegation_names(st, "CreateHostedZone", "", None, None, body);
     let text = String::from_utf8_lossy(&body);
     Ok(text
         .split("<NameServer>")
