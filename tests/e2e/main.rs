@@ -15,6 +15,7 @@ mod hosted_zone;
 mod interrupt;
 mod interrupt_writes;
 mod migrate;
+mod modules;
 mod no_gap;
 mod pii;
 mod plan_window;
