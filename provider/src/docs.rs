@@ -251,7 +251,10 @@ A label names a block in the configuration and in the plan; the record set itsel
 `set_identifier`. Any label works, each used once. The labels `terraform import` gives — and \
 `r53-migrate export-tf` writes — are the name relative to the zone (`@` at the apex), the type and the set \
 identifier, separated by spaces: `\"www A\"`, `\"@ MX\"`, `\"api A eu-west\"`. With `dynamic \"record\"`, \
-set it with `labels`, e.g. `for_each = var.records` (a map keyed by label) and `labels = [record.key]`.\n\n\
+set it with `labels`, e.g. `for_each = local.records` (a map keyed by label) and `labels = [record.key]`. \
+Terraform must know the labels when it validates the configuration: inside a module whose record map is an \
+input variable, Terraform 1.15 does not know them then and refuses the block (\"Invalid dynamic block label\"). \
+There, use `r53_record` with `for_each`, as the modules in `modules/` do.\n\n\
 Changing a record set's `type`, `set_identifier` or routing policy (simple to weighted, say) changes that block \
 in place: r53 sends the removal of the old record set and the creation of the new one in one change batch, which \
 Route 53 applies atomically, so the name never goes unanswered.\n\n\
