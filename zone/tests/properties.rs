@@ -319,3 +319,32 @@ proptest! {
         prop_assert!(same_zone(&apply(&a, &p), &b));
     }
 }
+
+/// The wildcard match by its definition (exponential, fine for short inputs): `*` takes any run,
+/// `?` one character, anything else itself.
+fn wildcard_by_definition(p: &[char], n: &[char]) -> bool {
+    match p.split_first() {
+        None => n.is_empty(),
+        Some(('*', rest)) => (0..=n.len()).any(|i| wildcard_by_definition(rest, &n[i..])),
+        Some((c, rest)) => match n.split_first() {
+            Some((d, nrest)) if *c == '?' || c == d => wildcard_by_definition(rest, nrest),
+            _ => false,
+        },
+    }
+}
+
+proptest! {
+    #![proptest_config(cfg(512))]
+
+    /// `matches_pattern` (linear in practice, never exponential) agrees with the definition, on
+    /// names and patterns as they compare (normalised).
+    #[test]
+    fn name_wildcards_match_by_their_definition(p in "[ab.*?]{0,8}", n in "[ab.]{0,10}") {
+        let (pn, nn) = (normalise(&p), normalise(&n));
+        let want = wildcard_by_definition(
+            &pn.chars().collect::<Vec<_>>(),
+            &nn.chars().collect::<Vec<_>>(),
+        );
+        prop_assert_eq!(r53_zone::name::matches_pattern(&p, &n), want, "{:?} ~ {:?}", pn, nn);
+    }
+}
