@@ -7,6 +7,7 @@ use aws_sdk_route53::types as t;
 use super::{strip_zone_id, ChangeId, Route53, Vpc};
 use crate::call::Call;
 use crate::error::{Error, Result};
+use crate::retry::Outcome;
 
 /// The most pages a listing of authorizations or of a VPC's zones follows: a server that keeps
 /// answering with a next token (a bug, or a hostile endpoint) ends in an error, not a loop.
@@ -62,6 +63,47 @@ async fn confirm(r: &Route53, call: &Call, id: Option<ChangeId>) -> Result<()> {
     }
 }
 
+/// A removal's answer: its output when it went through now, None when `gone_code` answers a retry
+/// of a request that may have gone through (done then). `gone_code` otherwise, or a zone that is
+/// gone, is [`Error::NotFound`] of `what`.
+fn removed<T>(
+    out: Outcome<T>,
+    gone_code: &str,
+    what: impl FnOnce() -> String,
+) -> Result<Option<T>> {
+    match out.result {
+        Ok(o) => Ok(Some(o)),
+        Err(Error::Api { code, .. }) if code == gone_code && out.ambiguous => Ok(None),
+        Err(Error::Api { code, .. }) if code == gone_code || code == "NoSuchHostedZone" => {
+            Err(Error::NotFound { what: what() })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Every item of a paged listing: `page` sends one request for a next token (none at first) and
+/// answers with that page's items and the next token (none or empty on the last page). At most
+/// [`MAX_AUTHORIZATION_PAGES`] pages: a listing `what` that pages on past them is an error.
+async fn paged<T, F, Fut>(what: &str, mut page: F) -> Result<Vec<T>>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>)>>,
+{
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..MAX_AUTHORIZATION_PAGES {
+        let (items, next) = page(token.take()).await?;
+        out.extend(items);
+        match next {
+            Some(n) if !n.is_empty() => token = Some(n),
+            _ => return Ok(out),
+        }
+    }
+    Err(Error::Invalid(format!(
+        "{what} kept paging past {MAX_AUTHORIZATION_PAGES} pages"
+    )))
+}
+
 impl Route53 {
     /// Associates the VPC with the private zone and waits until the change is INSYNC. From the
     /// VPC's account this associates a zone of another account, which needs the zone owner's
@@ -102,19 +144,10 @@ impl Route53 {
                     .send()
             })
             .await;
-        match out.result {
-            Ok(o) => confirm(self, call, o.change_info().map(|c| ChangeId::of(c.id()))).await,
-            Err(Error::Api { code, .. }) if code == "VPCAssociationNotFound" && out.ambiguous => {
-                Ok(())
-            }
-            Err(Error::Api { code, .. })
-                if code == "VPCAssociationNotFound" || code == "NoSuchHostedZone" =>
-            {
-                Err(Error::NotFound {
-                    what: format!("association of VPC {} ({}) with zone {id}", v.id, v.region),
-                })
-            }
-            Err(e) => Err(e),
+        let what = || format!("association of VPC {} ({}) with zone {id}", v.id, v.region);
+        match removed(out, "VPCAssociationNotFound", what)? {
+            Some(o) => confirm(self, call, o.change_info().map(|c| ChangeId::of(c.id()))).await,
+            None => Ok(()),
         }
     }
 
@@ -125,23 +158,22 @@ impl Route53 {
         call: &Call,
         v: &Vpc,
     ) -> Result<Vec<ZoneAssociation>> {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        for _ in 0..MAX_AUTHORIZATION_PAGES {
-            let o = call
-                .send("ListHostedZonesByVPC", &self.policy, || {
-                    self.client
-                        .list_hosted_zones_by_vpc()
-                        .vpc_id(&v.id)
-                        .vpc_region(t::VpcRegion::from(v.region.as_str()))
-                        .max_items(100)
-                        .set_next_token(token.clone())
-                        .send()
-                })
-                .await
-                .result?;
-            for s in o.hosted_zone_summaries() {
-                out.push(ZoneAssociation {
+        paged(
+            &format!("ListHostedZonesByVPC for {}", v.id),
+            |token| async move {
+                let o = call
+                    .send("ListHostedZonesByVPC", &self.policy, || {
+                        self.client
+                            .list_hosted_zones_by_vpc()
+                            .vpc_id(&v.id)
+                            .vpc_region(t::VpcRegion::from(v.region.as_str()))
+                            .max_items(100)
+                            .set_next_token(token.clone())
+                            .send()
+                    })
+                    .await
+                    .result?;
+                let zones = o.hosted_zone_summaries().iter().map(|s| ZoneAssociation {
                     zone_id: strip_zone_id(s.hosted_zone_id()),
                     zone_name: s.name().trim_end_matches('.').to_string(),
                     owning_account: s
@@ -153,16 +185,10 @@ impl Route53 {
                         .and_then(|w| w.owning_service())
                         .map(str::to_string),
                 });
-            }
-            match o.next_token() {
-                Some(n) if !n.is_empty() => token = Some(n.to_string()),
-                _ => return Ok(out),
-            }
-        }
-        Err(Error::Invalid(format!(
-            "ListHostedZonesByVPC for {} kept paging past {MAX_AUTHORIZATION_PAGES} pages",
-            v.id
-        )))
+                Ok((zones.collect(), o.next_token().map(str::to_string)))
+            },
+        )
+        .await
     }
 
     /// The association of the VPC with zone `id`, read from the VPC's side (works from the
@@ -223,22 +249,8 @@ impl Route53 {
                     .send()
             })
             .await;
-        match out.result {
-            Ok(_) => Ok(()),
-            Err(Error::Api { code, .. })
-                if code == "VPCAssociationAuthorizationNotFound" && out.ambiguous =>
-            {
-                Ok(())
-            }
-            Err(Error::Api { code, .. })
-                if code == "VPCAssociationAuthorizationNotFound" || code == "NoSuchHostedZone" =>
-            {
-                Err(Error::NotFound {
-                    what: format!("authorization of VPC {} ({}) for zone {id}", v.id, v.region),
-                })
-            }
-            Err(e) => Err(e),
-        }
+        let what = || format!("authorization of VPC {} ({}) for zone {id}", v.id, v.region);
+        removed(out, "VPCAssociationAuthorizationNotFound", what).map(|_| ())
     }
 
     /// The VPCs of other accounts authorized to associate with zone `id` (pages of up to 50, at
@@ -249,36 +261,33 @@ impl Route53 {
         id: &str,
     ) -> Result<Vec<Vpc>> {
         let id = strip_zone_id(id);
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        for _ in 0..MAX_AUTHORIZATION_PAGES {
-            let o = call
-                .send("ListVPCAssociationAuthorizations", &self.policy, || {
-                    self.client
-                        .list_vpc_association_authorizations()
-                        .hosted_zone_id(&id)
-                        .max_results(50)
-                        .set_next_token(token.clone())
-                        .send()
-                })
-                .await;
-            let o = match o.result {
-                Err(Error::Api { code, .. }) if code == "NoSuchHostedZone" => {
-                    return Err(Error::NotFound {
-                        what: format!("hosted zone {id}"),
+        let zone = &id;
+        paged(
+            &format!("ListVPCAssociationAuthorizations for zone {id}"),
+            |token| async move {
+                let o = call
+                    .send("ListVPCAssociationAuthorizations", &self.policy, || {
+                        self.client
+                            .list_vpc_association_authorizations()
+                            .hosted_zone_id(zone)
+                            .max_results(50)
+                            .set_next_token(token.clone())
+                            .send()
                     })
-                }
-                r => r?,
-            };
-            out.extend(o.vpcs().iter().map(vpc_from_sdk));
-            match o.next_token() {
-                Some(n) if !n.is_empty() => token = Some(n.to_string()),
-                _ => return Ok(out),
-            }
-        }
-        Err(Error::Invalid(format!(
-            "ListVPCAssociationAuthorizations for zone {id} kept paging past {MAX_AUTHORIZATION_PAGES} pages"
-        )))
+                    .await;
+                let o = match o.result {
+                    Err(Error::Api { code, .. }) if code == "NoSuchHostedZone" => {
+                        return Err(Error::NotFound {
+                            what: format!("hosted zone {zone}"),
+                        })
+                    }
+                    r => r?,
+                };
+                let vpcs = o.vpcs().iter().map(vpc_from_sdk).collect();
+                Ok((vpcs, o.next_token().map(str::to_string)))
+            },
+        )
+        .await
     }
 
     /// The authorization of the VPC for zone `id`; [`Error::NotFound`] when there is none (or
@@ -325,5 +334,60 @@ mod tests {
         ));
         let back = vpc_from_sdk(&sdk_vpc(&v("vpc-9", "ap-south-1")));
         assert_eq!(back, v("vpc-9", "ap-south-1"));
+    }
+
+    #[test]
+    fn a_removal_that_finds_nothing_is_done_on_a_retry_and_not_found_otherwise() {
+        let api = |code: &str, ambiguous| Outcome::<()> {
+            result: Err(Error::Api {
+                op: "Op",
+                code: code.into(),
+                message: String::new(),
+            }),
+            ambiguous,
+        };
+        let what = || "it".to_string();
+        assert_eq!(removed(api("Gone", true), "Gone", what).unwrap(), None);
+        for (code, ambiguous) in [("Gone", false), ("NoSuchHostedZone", true)] {
+            let e = removed(api(code, ambiguous), "Gone", what).unwrap_err();
+            assert!(e.is_not_found(), "{code}: {e}");
+        }
+        assert!(!removed(api("Throttling", false), "Gone", what)
+            .unwrap_err()
+            .is_not_found());
+        let ok = Outcome {
+            result: Ok(7),
+            ambiguous: true,
+        };
+        assert_eq!(removed(ok, "Gone", what).unwrap(), Some(7));
+    }
+
+    #[tokio::test]
+    async fn a_listing_follows_its_tokens_to_the_last_page_and_no_further_than_the_bound() {
+        let pages = paged("L", |token| async move {
+            let n: usize = token.map_or(0, |t| t.parse().unwrap());
+            let next = match n {
+                0 | 1 => Some((n + 1).to_string()),
+                _ => Some(String::new()),
+            };
+            Ok((vec![n], next))
+        })
+        .await
+        .unwrap();
+        assert_eq!(pages, [0, 1, 2]);
+
+        let mut sent = 0;
+        let e = paged::<u8, _, _>("L for x", |_| {
+            sent += 1;
+            async { Ok((vec![], Some("again".to_string()))) }
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(sent, MAX_AUTHORIZATION_PAGES);
+        assert!(
+            e.to_string()
+                .contains("L for x kept paging past 1000 pages"),
+            "{e}"
+        );
     }
 }
