@@ -44,6 +44,19 @@ pub(crate) fn api_diag(what: &str, e: &Error) -> Diagnostic {
     Diagnostic::error(summary, e.to_string())
 }
 
+/// A find's answer: None when the thing is gone ([`Error::NotFound`]), another error as a
+/// diagnostic of `what`.
+pub(crate) fn unless_gone<T>(
+    r: Result<T, Error>,
+    what: impl FnOnce() -> String,
+) -> Result<Option<T>, r53_plugin::Diagnostics> {
+    match r {
+        Ok(t) => Ok(Some(t)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(api_diag(&what(), &e).into()),
+    }
+}
+
 pub fn at(name: &str) -> AttrPath {
     AttrPath::attr(name)
 }

@@ -6,11 +6,11 @@ use async_trait::async_trait;
 use r53_core::Vpc;
 use r53_plugin::framework::Failure;
 use r53_plugin::schema::Schema;
-use r53_plugin::{Ctx, Diagnostic, Diagnostics, Field, Resource, Value};
+use r53_plugin::{Ctx, Diagnostic, Diagnostics, Resource, Value};
 
 use crate::common::*;
 use crate::meta::Meta;
-use crate::vpc_ref::{check_parts, parse_import_id, VpcRef};
+use crate::vpc_ref::{self, import_target, plan_create, VpcRefModel};
 
 pub(crate) struct AuthorizationResource;
 
@@ -37,30 +37,15 @@ r53_plugin::model! {
     }
 }
 
+crate::vpc_ref::vpc_ref_model!(Authorization);
+
 pub fn schema() -> Schema {
     Schema::new(0, Authorization::block())
 }
 
 impl AuthorizationResource {
-    fn vpc(m: &Authorization, meta: &Meta) -> Vpc {
-        Vpc {
-            id: m.vpc_id.string().unwrap_or_default(),
-            region: m
-                .vpc_region
-                .string()
-                .unwrap_or_else(|| meta.aws.region.clone()),
-        }
-    }
-
     fn state(zone_id: &str, vpc: &Vpc) -> Value {
-        let zone = r53_core::route53::strip_zone_id(zone_id);
-        Authorization {
-            id: Field::Known(VpcRef::id(&zone, &vpc.id, &vpc.region)),
-            zone_id: Field::Known(zone_id.to_string()),
-            vpc_id: Field::Known(vpc.id.clone()),
-            vpc_region: Field::Known(vpc.region.clone()),
-        }
-        .to_value()
+        Authorization::known(zone_id, vpc).to_value()
     }
 
     /// The live authorization, or None when it is gone (or its zone is).
@@ -71,24 +56,19 @@ impl AuthorizationResource {
         vpc: &Vpc,
     ) -> Result<Option<Value>, Diagnostics> {
         let c = call(ctx, READ_TIMEOUT);
-        match meta
+        let found = meta
             .aws
             .route53
             .find_vpc_association_authorization(&c, zone_id, vpc)
-            .await
-        {
-            // The region as the user spelt it (Route 53 compares it without case).
-            Ok(_) => Ok(Some(Self::state(zone_id, vpc))),
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(api_diag(
-                &format!(
-                    "Reading the authorization of VPC {} for hosted zone {zone_id}",
-                    vpc.id
-                ),
-                &e,
+            .await;
+        let what = || {
+            format!(
+                "Reading the authorization of VPC {} for hosted zone {zone_id}",
+                vpc.id
             )
-            .into()),
-        }
+        };
+        // The region as the user spelt it (Route 53 compares it without case).
+        Ok(unless_gone(found, what)?.map(|_| Self::state(zone_id, vpc)))
     }
 }
 
@@ -103,21 +83,7 @@ impl Resource<Meta> for AuthorizationResource {
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
-        let m = match Authorization::from_value(config) {
-            Ok(m) => m,
-            Err(e) => return e,
-        };
-        let a = Authorization::ATTR;
-        let mut d = Diagnostics::new();
-        check_parts(
-            [
-                (a.zone_id, &m.zone_id),
-                (a.vpc_id, &m.vpc_id),
-                (a.vpc_region, &m.vpc_region),
-            ],
-            &mut d,
-        );
-        d
+        vpc_ref::validate::<Authorization>(config)
     }
 
     async fn plan_with_api(
@@ -128,28 +94,11 @@ impl Resource<Meta> for AuthorizationResource {
         planned: &mut Value,
         d: &mut Diagnostics,
     ) {
-        if !prior.is_null() {
-            return;
-        }
-        let mut m = match Authorization::from_value(planned) {
-            Ok(m) => m,
-            Err(e) => return d.extend(e),
-        };
-        if m.vpc_region.is_unknown() {
-            m.vpc_region = Field::Known(meta.aws.region.clone());
-        }
-        if let (Some(z), Some(v), Some(r)) =
-            (m.zone_id.as_str(), m.vpc_id.as_str(), m.vpc_region.as_str())
-        {
-            m.id = Field::Known(VpcRef::id(&r53_core::route53::strip_zone_id(z), v, r));
-        }
-        *planned = m.to_value();
+        plan_create::<Authorization>(&meta.aws.region, prior, planned, d);
     }
 
     async fn create(&self, meta: &Meta, ctx: &Ctx, planned: Value) -> Result<Value, Failure> {
-        let m = Authorization::from_value(&planned)?;
-        let zone_id = m.zone_id.string().unwrap_or_default();
-        let vpc = Self::vpc(&m, meta);
+        let (zone_id, vpc) = Authorization::from_value(&planned)?.target(&meta.aws.region);
         let what = format!(
             "Authorizing VPC {} ({}) for hosted zone {zone_id}",
             vpc.id, vpc.region
@@ -180,9 +129,8 @@ impl Resource<Meta> for AuthorizationResource {
         ctx: &Ctx,
         state: &Value,
     ) -> Result<Option<Value>, Diagnostics> {
-        let m = Authorization::from_value(state)?;
-        let zone_id = m.zone_id.string().unwrap_or_default();
-        Self::find(meta, ctx, &zone_id, &Self::vpc(&m, meta)).await
+        let (zone_id, vpc) = Authorization::from_value(state)?.target(&meta.aws.region);
+        Self::find(meta, ctx, &zone_id, &vpc).await
     }
 
     async fn update(
@@ -202,46 +150,36 @@ impl Resource<Meta> for AuthorizationResource {
         ctx: &Ctx,
         prior: &Value,
     ) -> Result<Diagnostics, Diagnostics> {
-        let m = Authorization::from_value(prior)?;
-        let zone_id = m.zone_id.string().unwrap_or_default();
-        let vpc = Self::vpc(&m, meta);
+        let (zone_id, vpc) = Authorization::from_value(prior)?.target(&meta.aws.region);
         let c = call(ctx, DELETE_TIMEOUT);
-        match meta
+        let removed = meta
             .aws
             .route53
             .delete_vpc_association_authorization(&c, &zone_id, &vpc)
-            .await
-        {
-            Ok(()) => Ok(Diagnostics::new()),
-            Err(e) if e.is_not_found() => Ok(Diagnostics::new()),
-            Err(e) => Err(api_diag(
-                &format!(
-                    "Removing the authorization of VPC {} for hosted zone {zone_id}",
-                    vpc.id
-                ),
-                &e,
+            .await;
+        let what = || {
+            format!(
+                "Removing the authorization of VPC {} for hosted zone {zone_id}",
+                vpc.id
             )
-            .into()),
-        }
+        };
+        // Gone already is as good as removed.
+        unless_gone(removed, what).map(|_| Diagnostics::new())
     }
 
     async fn import(&self, meta: &Meta, ctx: &Ctx, id: &str) -> Result<Value, Diagnostics> {
-        let r = parse_import_id(id)?;
-        let vpc = Vpc {
-            id: r.vpc_id,
-            region: r.region.unwrap_or_else(|| meta.aws.region.clone()),
-        };
-        match Self::find(meta, ctx, &r.zone_id, &vpc).await? {
-            Some(s) => Ok(s),
-            None => Err(Diagnostic::error(
+        let (zone_id, vpc) = import_target(id, &meta.aws.region)?;
+        let found = Self::find(meta, ctx, &zone_id, &vpc).await?;
+        found.ok_or_else(|| {
+            Diagnostic::error(
                 "Cannot import VPC association authorization",
                 format!(
-                    "VPC {} ({}) is not authorized for hosted zone {} (or the zone is not this account's)",
-                    vpc.id, vpc.region, r.zone_id
+                    "VPC {} ({}) is not authorized for hosted zone {zone_id} (or the zone is not this account's)",
+                    vpc.id, vpc.region
                 ),
             )
-            .into()),
-        }
+            .into()
+        })
     }
 }
 
@@ -255,22 +193,9 @@ mod tests {
 
     #[test]
     fn every_argument_forces_replacement_and_is_described() {
-        let s = schema();
-        for a in &s.block.attributes {
-            assert!(!a.description.is_empty(), "{} undescribed", a.name);
-        }
-        let base =
-            serde_json::json!({"zone_id": "Z1", "vpc_id": "vpc-1", "vpc_region": "eu-west-1"});
-        for (k, v) in [
-            ("zone_id", "Z2"),
-            ("vpc_id", "vpc-2"),
-            ("vpc_region", "us-east-1"),
-        ] {
-            let mut j = base.clone();
-            j[k] = serde_json::json!(v);
-            let paths = AuthorizationResource.replace_paths(&s, &cfg(base.clone()), &cfg(j));
-            assert_eq!(paths, vec![at(k)], "{k}");
-        }
+        crate::vpc_ref::tests::every_argument_forces_replacement_and_is_described(
+            &AuthorizationResource,
+        );
     }
 
     #[test]

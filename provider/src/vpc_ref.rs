@@ -1,8 +1,10 @@
 //! A (zone, VPC, region) triple as `r53_zone_association` and `r53_vpc_association_authorization`
 //! name it: their IDs (`ZONE_ID:VPC_ID:VPC_REGION`), import IDs (`ZONE_ID:VPC_ID[:VPC_REGION]`,
-//! as terraform-provider-aws writes them) and the checks of their parts.
+//! as terraform-provider-aws writes them), the checks of their parts, and what the two resources
+//! do alike with the attributes they share (`id`, `zone_id`, `vpc_id`, `vpc_region`).
 
-use r53_plugin::Diagnostic;
+use r53_core::Vpc;
+use r53_plugin::{Diagnostic, Diagnostics, Field, Value};
 
 /// Longest zone ID Route 53 takes (its API's limit on `Id`).
 pub(crate) const MAX_ZONE_ID: usize = 32;
@@ -100,9 +102,149 @@ pub(crate) fn parse_import_id(id: &str) -> Result<VpcRef, Diagnostic> {
     })
 }
 
+/// The import ID's zone ID and VPC, the VPC in the provider's region (`default_region`) when the ID
+/// leaves the region out.
+pub(crate) fn import_target(id: &str, default_region: &str) -> Result<(String, Vpc), Diagnostic> {
+    let r = parse_import_id(id)?;
+    let vpc = Vpc {
+        id: r.vpc_id,
+        region: r.region.unwrap_or_else(|| default_region.to_string()),
+    };
+    Ok((r.zone_id, vpc))
+}
+
+/// A model with the attributes `id`, `zone_id`, `vpc_id` and `vpc_region` (written with
+/// [`vpc_ref_model!`]).
+pub(crate) trait VpcRefModel: Sized + Default {
+    fn from_value(v: &Value) -> Result<Self, Diagnostics>;
+    fn to_value(&self) -> Value;
+    /// `zone_id`, `vpc_id` and `vpc_region`, each with its attribute name.
+    fn parts(&self) -> [(&'static str, &Field<String>); 3];
+    /// `id`, `zone_id`, `vpc_id` and `vpc_region`.
+    fn fields_mut(&mut self) -> [&mut Field<String>; 4];
+
+    /// The model of `vpc` and zone `zone_id` (as the user spelt it), its ID named by them; any
+    /// other attribute null.
+    fn known(zone_id: &str, vpc: &Vpc) -> Self {
+        let mut m = Self::default();
+        let [id, zone, vpc_id, region] = m.fields_mut();
+        let stripped = r53_core::route53::strip_zone_id(zone_id);
+        *id = Field::Known(VpcRef::id(&stripped, &vpc.id, &vpc.region));
+        *zone = Field::Known(zone_id.to_string());
+        *vpc_id = Field::Known(vpc.id.clone());
+        *region = Field::Known(vpc.region.clone());
+        m
+    }
+
+    /// The zone ID (as the user spelt it) and the VPC the model names, the VPC in the provider's
+    /// region (`default_region`) unless `vpc_region` is set.
+    fn target(&self, default_region: &str) -> (String, Vpc) {
+        let [(_, zone), (_, vpc), (_, region)] = self.parts();
+        let vpc = Vpc {
+            id: vpc.string().unwrap_or_default(),
+            region: region
+                .string()
+                .unwrap_or_else(|| default_region.to_string()),
+        };
+        (zone.string().unwrap_or_default(), vpc)
+    }
+}
+
+/// [`VpcRefModel`] for a `model!` with the fields `id`, `zone_id`, `vpc_id` and `vpc_region`.
+macro_rules! vpc_ref_model {
+    ($model:ty) => {
+        impl $crate::vpc_ref::VpcRefModel for $model {
+            fn from_value(v: &r53_plugin::Value) -> Result<Self, r53_plugin::Diagnostics> {
+                <$model>::from_value(v)
+            }
+            fn to_value(&self) -> r53_plugin::Value {
+                <$model>::to_value(self)
+            }
+            fn parts(&self) -> [(&'static str, &r53_plugin::Field<String>); 3] {
+                let a = Self::ATTR;
+                [
+                    (a.zone_id, &self.zone_id),
+                    (a.vpc_id, &self.vpc_id),
+                    (a.vpc_region, &self.vpc_region),
+                ]
+            }
+            fn fields_mut(&mut self) -> [&mut r53_plugin::Field<String>; 4] {
+                [
+                    &mut self.id,
+                    &mut self.zone_id,
+                    &mut self.vpc_id,
+                    &mut self.vpc_region,
+                ]
+            }
+        }
+    };
+}
+pub(crate) use vpc_ref_model;
+
+/// Either resource's `validate`: its zone ID, VPC ID and region checked, errors at their
+/// attributes.
+pub(crate) fn validate<M: VpcRefModel>(config: &Value) -> Diagnostics {
+    let m = match M::from_value(config) {
+        Ok(m) => m,
+        Err(e) => return e,
+    };
+    let mut d = Diagnostics::new();
+    check_parts(m.parts(), &mut d);
+    d
+}
+
+/// Either resource's `plan_with_api`: a create's region and ID are known at plan time, the
+/// provider's region (`default_region`) being the default.
+pub(crate) fn plan_create<M: VpcRefModel>(
+    default_region: &str,
+    prior: &Value,
+    planned: &mut Value,
+    d: &mut Diagnostics,
+) {
+    if !prior.is_null() {
+        return;
+    }
+    let mut m = match M::from_value(planned) {
+        Ok(m) => m,
+        Err(e) => return d.extend(e),
+    };
+    let [id, zone, vpc, region] = m.fields_mut();
+    if region.is_unknown() {
+        *region = Field::Known(default_region.to_string());
+    }
+    if let (Some(z), Some(v), Some(r)) = (zone.as_str(), vpc.as_str(), region.as_str()) {
+        *id = Field::Known(VpcRef::id(&r53_core::route53::strip_zone_id(z), v, r));
+    }
+    *planned = m.to_value();
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// Either resource's schema: every attribute described, and a change of `zone_id`, `vpc_id` or
+    /// `vpc_region` replaces it.
+    pub(crate) fn every_argument_forces_replacement_and_is_described(
+        r: &impl r53_plugin::Resource<crate::meta::Meta>,
+    ) {
+        let s = r.schema();
+        for a in &s.block.attributes {
+            assert!(!a.description.is_empty(), "{} undescribed", a.name);
+        }
+        let cfg = |j: serde_json::Value| Value::from_json(&j, &s.ty()).unwrap();
+        let base =
+            serde_json::json!({"zone_id": "Z1", "vpc_id": "vpc-1", "vpc_region": "eu-west-1"});
+        for (k, v) in [
+            ("zone_id", "Z2"),
+            ("vpc_id", "vpc-2"),
+            ("vpc_region", "us-east-1"),
+        ] {
+            let mut j = base.clone();
+            j[k] = serde_json::json!(v);
+            let paths = r.replace_paths(&s, &cfg(base.clone()), &cfg(j));
+            assert_eq!(paths, vec![crate::common::at(k)], "{k}");
+        }
+    }
 
     #[test]
     fn import_ids_with_and_without_a_region() {
@@ -141,5 +283,67 @@ mod tests {
             .detail
             .contains("at most 32"));
         assert_eq!(VpcRef::id("Z1", "vpc-1", "eu-west-1"), "Z1:vpc-1:eu-west-1");
+    }
+
+    r53_plugin::model! {
+        /// A model with the shared attributes and one more.
+        pub struct Ref / RefAttrs {
+            description: "A reference.";
+            attributes {
+                id: String [computed] "ID.",
+                zone_id: String [required] "Zone.",
+                vpc_id: String [required] "VPC.",
+                vpc_region: String [optional_computed] "Region.",
+                extra: String [computed] "Other.",
+            }
+        }
+    }
+    vpc_ref_model!(Ref);
+
+    fn val(j: serde_json::Value) -> Value {
+        use r53_plugin::model::AttrType;
+        Value::from_json(&j, &Ref::ty()).unwrap()
+    }
+
+    #[test]
+    fn a_create_plans_the_providers_region_and_the_id() {
+        let mut planned = Ref {
+            zone_id: Field::Known("/hostedzone/Z1".into()),
+            vpc_id: Field::Known("vpc-1".into()),
+            vpc_region: Field::Unknown,
+            id: Field::Unknown,
+            extra: Field::Unknown,
+        }
+        .to_value();
+        let mut d = Diagnostics::new();
+        plan_create::<Ref>("eu-west-1", &Value::Null, &mut planned, &mut d);
+        let m = Ref::from_value(&planned).unwrap();
+        assert!(d.is_empty());
+        assert_eq!(m.vpc_region.as_str(), Some("eu-west-1"));
+        assert_eq!(m.id.as_str(), Some("Z1:vpc-1:eu-west-1"));
+        assert!(m.extra.is_unknown());
+        // An update plans nothing.
+        let before = planned.clone();
+        plan_create::<Ref>("us-east-1", &before, &mut planned, &mut d);
+        assert_eq!(planned, before);
+
+        let (zone, vpc) = m.target("us-east-1");
+        assert_eq!(zone, "/hostedzone/Z1");
+        assert_eq!(
+            (vpc.id.as_str(), vpc.region.as_str()),
+            ("vpc-1", "eu-west-1")
+        );
+        let k = Ref::known(&zone, &vpc);
+        assert_eq!(k.id, m.id);
+        assert_eq!(k.zone_id, m.zone_id);
+        assert!(k.extra.is_null());
+        let d = validate::<Ref>(&val(
+            serde_json::json!({"zone_id": "Z 1", "vpc_id": "vpc-1"}),
+        ));
+        assert_eq!(d.0.len(), 1);
+        assert_eq!(
+            import_target("Z1:vpc-2", "ap-south-1").unwrap().1.region,
+            "ap-south-1"
+        );
     }
 }

@@ -6,11 +6,11 @@ use async_trait::async_trait;
 use r53_core::Vpc;
 use r53_plugin::framework::Failure;
 use r53_plugin::schema::Schema;
-use r53_plugin::{Ctx, Diagnostic, Diagnostics, Field, Resource, Value};
+use r53_plugin::{Ctx, Diagnostic, Diagnostics, Resource, Value};
 
 use crate::common::*;
 use crate::meta::Meta;
-use crate::vpc_ref::{check_parts, parse_import_id, VpcRef};
+use crate::vpc_ref::{self, import_target, plan_create, VpcRefModel};
 
 pub(crate) struct ZoneAssociationResource;
 
@@ -41,30 +41,18 @@ r53_plugin::model! {
     }
 }
 
+crate::vpc_ref::vpc_ref_model!(Association);
+
 pub fn schema() -> Schema {
     Schema::new(0, Association::block())
 }
 
 impl ZoneAssociationResource {
-    fn vpc(m: &Association, meta: &Meta) -> Vpc {
-        Vpc {
-            id: m.vpc_id.string().unwrap_or_default(),
-            region: m
-                .vpc_region
-                .string()
-                .unwrap_or_else(|| meta.aws.region.clone()),
-        }
-    }
-
     /// The state of the association of `vpc` with `zone_id` (as the user spelt the zone ID).
     fn state(zone_id: &str, vpc: &Vpc, owning_account: Option<String>) -> Value {
-        let zone = r53_core::route53::strip_zone_id(zone_id);
         Association {
-            id: Field::Known(VpcRef::id(&zone, &vpc.id, &vpc.region)),
-            zone_id: Field::Known(zone_id.to_string()),
-            vpc_id: Field::Known(vpc.id.clone()),
-            vpc_region: Field::Known(vpc.region.clone()),
             owning_account: owning_account.into(),
+            ..Association::known(zone_id, vpc)
         }
         .to_value()
     }
@@ -77,23 +65,18 @@ impl ZoneAssociationResource {
         vpc: &Vpc,
     ) -> Result<Option<Value>, Diagnostics> {
         let c = call(ctx, READ_TIMEOUT);
-        match meta
+        let found = meta
             .aws
             .route53
             .find_zone_association(&c, zone_id, vpc)
-            .await
-        {
-            Ok(z) => Ok(Some(Self::state(zone_id, vpc, z.owning_account))),
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(api_diag(
-                &format!(
-                    "Reading the association of VPC {} with hosted zone {zone_id}",
-                    vpc.id
-                ),
-                &e,
+            .await;
+        let what = || {
+            format!(
+                "Reading the association of VPC {} with hosted zone {zone_id}",
+                vpc.id
             )
-            .into()),
-        }
+        };
+        Ok(unless_gone(found, what)?.map(|z| Self::state(zone_id, vpc, z.owning_account)))
     }
 }
 
@@ -108,21 +91,7 @@ impl Resource<Meta> for ZoneAssociationResource {
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
-        let m = match Association::from_value(config) {
-            Ok(m) => m,
-            Err(e) => return e,
-        };
-        let a = Association::ATTR;
-        let mut d = Diagnostics::new();
-        check_parts(
-            [
-                (a.zone_id, &m.zone_id),
-                (a.vpc_id, &m.vpc_id),
-                (a.vpc_region, &m.vpc_region),
-            ],
-            &mut d,
-        );
-        d
+        vpc_ref::validate::<Association>(config)
     }
 
     async fn plan_with_api(
@@ -134,28 +103,11 @@ impl Resource<Meta> for ZoneAssociationResource {
         d: &mut Diagnostics,
     ) {
         // A create's region and ID are known at plan time: the provider's region is the default.
-        if !prior.is_null() {
-            return;
-        }
-        let mut m = match Association::from_value(planned) {
-            Ok(m) => m,
-            Err(e) => return d.extend(e),
-        };
-        if m.vpc_region.is_unknown() {
-            m.vpc_region = Field::Known(meta.aws.region.clone());
-        }
-        if let (Some(z), Some(v), Some(r)) =
-            (m.zone_id.as_str(), m.vpc_id.as_str(), m.vpc_region.as_str())
-        {
-            m.id = Field::Known(VpcRef::id(&r53_core::route53::strip_zone_id(z), v, r));
-        }
-        *planned = m.to_value();
+        plan_create::<Association>(&meta.aws.region, prior, planned, d);
     }
 
     async fn create(&self, meta: &Meta, ctx: &Ctx, planned: Value) -> Result<Value, Failure> {
-        let m = Association::from_value(&planned)?;
-        let zone_id = m.zone_id.string().unwrap_or_default();
-        let vpc = Self::vpc(&m, meta);
+        let (zone_id, vpc) = Association::from_value(&planned)?.target(&meta.aws.region);
         let what = format!("Associating VPC {} with hosted zone {zone_id}", vpc.id);
         let c = call(ctx, CREATE_TIMEOUT);
         if let Err(e) = meta.aws.route53.associate_vpc(&c, &zone_id, &vpc).await {
@@ -185,9 +137,8 @@ impl Resource<Meta> for ZoneAssociationResource {
         ctx: &Ctx,
         state: &Value,
     ) -> Result<Option<Value>, Diagnostics> {
-        let m = Association::from_value(state)?;
-        let zone_id = m.zone_id.string().unwrap_or_default();
-        Self::find(meta, ctx, &zone_id, &Self::vpc(&m, meta)).await
+        let (zone_id, vpc) = Association::from_value(state)?.target(&meta.aws.region);
+        Self::find(meta, ctx, &zone_id, &vpc).await
     }
 
     async fn update(
@@ -207,9 +158,7 @@ impl Resource<Meta> for ZoneAssociationResource {
         ctx: &Ctx,
         prior: &Value,
     ) -> Result<Diagnostics, Diagnostics> {
-        let m = Association::from_value(prior)?;
-        let zone_id = m.zone_id.string().unwrap_or_default();
-        let vpc = Self::vpc(&m, meta);
+        let (zone_id, vpc) = Association::from_value(prior)?.target(&meta.aws.region);
         let c = call(ctx, DELETE_TIMEOUT);
         match meta.aws.route53.disassociate_vpc(&c, &zone_id, &vpc).await {
             Ok(()) => Ok(Diagnostics::new()),
@@ -231,22 +180,18 @@ impl Resource<Meta> for ZoneAssociationResource {
     }
 
     async fn import(&self, meta: &Meta, ctx: &Ctx, id: &str) -> Result<Value, Diagnostics> {
-        let r = parse_import_id(id)?;
-        let vpc = Vpc {
-            id: r.vpc_id,
-            region: r.region.unwrap_or_else(|| meta.aws.region.clone()),
-        };
-        match Self::find(meta, ctx, &r.zone_id, &vpc).await? {
-            Some(s) => Ok(s),
-            None => Err(Diagnostic::error(
+        let (zone_id, vpc) = import_target(id, &meta.aws.region)?;
+        let found = Self::find(meta, ctx, &zone_id, &vpc).await?;
+        found.ok_or_else(|| {
+            Diagnostic::error(
                 "Cannot import VPC association",
                 format!(
-                    "VPC {} ({}) is not associated with hosted zone {}",
-                    vpc.id, vpc.region, r.zone_id
+                    "VPC {} ({}) is not associated with hosted zone {zone_id}",
+                    vpc.id, vpc.region
                 ),
             )
-            .into()),
-        }
+            .into()
+        })
     }
 }
 
@@ -260,23 +205,9 @@ mod tests {
 
     #[test]
     fn every_argument_forces_replacement_and_is_described() {
-        let s = schema();
-        for a in &s.block.attributes {
-            assert!(!a.description.is_empty(), "{} undescribed", a.name);
-        }
-        let prior =
-            cfg(serde_json::json!({"zone_id": "Z1", "vpc_id": "vpc-1", "vpc_region": "eu-west-1"}));
-        for (k, v) in [
-            ("zone_id", "Z2"),
-            ("vpc_id", "vpc-2"),
-            ("vpc_region", "us-east-1"),
-        ] {
-            let mut j =
-                serde_json::json!({"zone_id": "Z1", "vpc_id": "vpc-1", "vpc_region": "eu-west-1"});
-            j[k] = serde_json::json!(v);
-            let paths = ZoneAssociationResource.replace_paths(&s, &prior, &cfg(j));
-            assert_eq!(paths, vec![at(k)], "{k}");
-        }
+        crate::vpc_ref::tests::every_argument_forces_replacement_and_is_described(
+            &ZoneAssociationResource,
+        );
     }
 
     #[test]
