@@ -274,6 +274,34 @@ pub fn change_set(
     Ok(())
 }
 
+/// The `terraform` block requiring the r53 provider, and one `r53` provider per
+/// `(alias, account, role)` in `region`, each assuming role `role` of its account: a configuration
+/// of several accounts' providers.
+pub fn assume_role_providers(region: &str, accounts: &[(&str, &str, &str)]) -> String {
+    let mut out = String::from(
+        r#"
+terraform {
+  required_providers {
+    r53 = { source = "r53/r53" }
+  }
+}
+"#,
+    );
+    for (alias, account, role) in accounts {
+        out.push_str(&format!(
+            r#"provider "r53" {{
+  alias  = "{alias}"
+  region = "{region}"
+  assume_role {{
+    role_arn = "arn:aws:iam::{account}:role/{role}"
+  }}
+}}
+"#
+        ));
+    }
+    out
+}
+
 /// `s` as an HCL string literal: quotes and backslashes escaped, and `${` / `%{` kept literal
 /// (HCL would read them as interpolation and template directives).
 pub fn hcl_str(s: &str) -> String {

@@ -10,29 +10,14 @@ const ZONE_ACCOUNT: &str = "111111111111";
 const VPC_ACCOUNT: &str = "222222222222";
 const REGION: &str = "eu-west-1";
 
+/// `r53.dns` in the zone's account, `r53.network` in the VPC's.
 fn providers() -> String {
-    format!(
-        r#"
-terraform {{
-  required_providers {{
-    r53 = {{ source = "r53/r53" }}
-  }}
-}}
-provider "r53" {{
-  alias  = "dns"
-  region = "{REGION}"
-  assume_role {{
-    role_arn = "arn:aws:iam::{ZONE_ACCOUNT}:role/dns-admin"
-  }}
-}}
-provider "r53" {{
-  alias  = "network"
-  region = "{REGION}"
-  assume_role {{
-    role_arn = "arn:aws:iam::{VPC_ACCOUNT}:role/network-admin"
-  }}
-}}
-"#
+    assume_role_providers(
+        REGION,
+        &[
+            ("dns", ZONE_ACCOUNT, "dns-admin"),
+            ("network", VPC_ACCOUNT, "network-admin"),
+        ],
     )
 }
 

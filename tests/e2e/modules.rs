@@ -37,29 +37,14 @@ fn terraform_with_modules(lab: &Lab, config: &str) -> anyhow::Result<Terraform> 
     Ok(tf)
 }
 
+/// `r53.dns` in the DNS account, `r53.team` in the team's.
 fn two_accounts() -> String {
-    format!(
-        r#"
-terraform {{
-  required_providers {{
-    r53 = {{ source = "r53/r53" }}
-  }}
-}}
-provider "r53" {{
-  alias  = "dns"
-  region = "eu-west-1"
-  assume_role {{
-    role_arn = "arn:aws:iam::{DNS_ACCOUNT}:role/dns-admin"
-  }}
-}}
-provider "r53" {{
-  alias  = "team"
-  region = "eu-west-1"
-  assume_role {{
-    role_arn = "arn:aws:iam::{TEAM_ACCOUNT}:role/dns-admin"
-  }}
-}}
-"#
+    assume_role_providers(
+        "eu-west-1",
+        &[
+            ("dns", DNS_ACCOUNT, "dns-admin"),
+            ("team", TEAM_ACCOUNT, "dns-admin"),
+        ],
     )
 }
 
