@@ -13,6 +13,7 @@ use aws_smithy_types::timeout::TimeoutConfig;
 
 use crate::domains::Domains;
 use crate::error::{Error, Result};
+use crate::resolver::Resolver;
 use crate::retry::RetryPolicy;
 use crate::route53::Route53;
 use crate::zones::Zones;
@@ -38,6 +39,8 @@ pub struct AwsSettings {
     pub assume_role: Option<AssumeRole>,
     pub endpoint_route53: Option<String>,
     pub endpoint_route53domains: Option<String>,
+    /// Route 53 Resolver (regional: the provider's region).
+    pub endpoint_route53resolver: Option<String>,
     pub endpoint_sts: Option<String>,
     pub max_retries: Option<u32>,
     /// Share zone listings for reads and batch concurrent record writes per zone (default true).
@@ -51,6 +54,8 @@ pub struct Aws {
     /// Record reads and writes through a per-zone cache and writer (the same client).
     pub zones: Zones,
     pub domains: Domains,
+    /// Route 53 Resolver in `region` (endpoints, rules, rule associations).
+    pub resolver: Resolver,
     pub region: String,
 }
 
@@ -135,6 +140,11 @@ impl Aws {
         if let Some(url) = &s.endpoint_route53domains {
             rd = rd.endpoint_url(url);
         }
+        let mut rs = aws_sdk_route53resolver::config::Builder::from(&base)
+            .region(Region::new(region.clone()));
+        if let Some(url) = &s.endpoint_route53resolver {
+            rs = rs.endpoint_url(url);
+        }
         let route53 = Route53::new(
             aws_sdk_route53::Client::from_conf(r53.build()),
             policy.clone(),
@@ -142,6 +152,10 @@ impl Aws {
         Ok(Aws {
             domains: Domains::new(
                 aws_sdk_route53domains::Client::from_conf(rd.build()),
+                policy.clone(),
+            ),
+            resolver: Resolver::new(
+                aws_sdk_route53resolver::Client::from_conf(rs.build()),
                 policy.clone(),
             ),
             zones: Zones::new(route53.clone(), s.batch_record_writes.unwrap_or(true)),
