@@ -30,6 +30,13 @@ Registration, contact, privacy, name-server and lock changes are registrar opera
 it succeeds; when one fails, the apply fails with the registrar's message and the state keeps what is really \
 there. Registration can take from minutes to days: raise `timeouts.create` accordingly.\n";
 
+const RESOLVER_NOTES: &str = "## Route 53 Resolver\n\n\
+Resolver endpoints, rules and rule associations are regional: they are made in the provider's `region` (use a \
+provider alias per region). An outbound endpoint plus a `FORWARD` rule associated with a VPC sends the VPC's \
+queries for a domain to your own DNS servers; an inbound endpoint gives your network addresses in the VPC to \
+forward queries to. Each create, change and delete waits for the API's status to settle, within the resource's \
+`timeouts`. A guide: [docs/resolver.md](../resolver.md).\n";
+
 const DELEGATION_NOTES: &str = "## Three architectures\n\n\
 Route 53 does two separate jobs: the **registrar** (Route 53 Domains tells the TLD registry which name servers serve \
 a domain) and **hosting** (a hosted zone, served by four Route 53 name servers). The **delegation** — the NS records \
@@ -172,6 +179,41 @@ fn pages_list() -> Vec<Page> {
                 "../../examples/resources/r53_vpc_association_authorization/import.sh"
             )),
             notes: Some(ASSOCIATION_NOTES),
+        },
+        Page {
+            file: "resources/resolver_endpoint.md",
+            kind: "Resource",
+            name: crate::resolver_endpoint::TYPE_NAME,
+            schema: crate::resolver_endpoint::schema(),
+            example: include_str!("../../examples/resources/r53_resolver_endpoint/resource.tf"),
+            import: Some(include_str!(
+                "../../examples/resources/r53_resolver_endpoint/import.sh"
+            )),
+            notes: Some(RESOLVER_NOTES),
+        },
+        Page {
+            file: "resources/resolver_rule.md",
+            kind: "Resource",
+            name: crate::resolver_rule::TYPE_NAME,
+            schema: crate::resolver_rule::schema(),
+            example: include_str!("../../examples/resources/r53_resolver_rule/resource.tf"),
+            import: Some(include_str!(
+                "../../examples/resources/r53_resolver_rule/import.sh"
+            )),
+            notes: Some(RESOLVER_NOTES),
+        },
+        Page {
+            file: "resources/resolver_rule_association.md",
+            kind: "Resource",
+            name: crate::resolver_rule_association::TYPE_NAME,
+            schema: crate::resolver_rule_association::schema(),
+            example: include_str!(
+                "../../examples/resources/r53_resolver_rule_association/resource.tf"
+            ),
+            import: Some(include_str!(
+                "../../examples/resources/r53_resolver_rule_association/import.sh"
+            )),
+            notes: Some(RESOLVER_NOTES),
         },
         Page {
             file: "data-sources/hosted_zone.md",

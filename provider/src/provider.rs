@@ -40,6 +40,7 @@ r53_plugin::model! {
         attributes {
             route53: String [optional] "Route 53 API endpoint URL.",
             route53domains: String [optional] "Route 53 Domains API endpoint URL.",
+            route53resolver: String [optional] "Route 53 Resolver API endpoint URL (the resolver resources; regional, in the provider's `region`).",
             sts: String [optional] "STS endpoint URL (used with `assume_role`).",
         }
     }
@@ -236,6 +237,7 @@ fn settings_from(config: &Value) -> Result<(DnsSettings, AwsSettings), Diagnosti
     for (k, v) in [
         (a.route53, &ep.route53),
         (a.route53domains, &ep.route53domains),
+        (a.route53resolver, &ep.route53resolver),
         (a.sts, &ep.sts),
     ] {
         if let Some(u) = v.as_str() {
@@ -264,6 +266,7 @@ fn settings_from(config: &Value) -> Result<(DnsSettings, AwsSettings), Diagnosti
             assume_role: ar,
             endpoint_route53: ep.route53.string(),
             endpoint_route53domains: ep.route53domains.string(),
+            endpoint_route53resolver: ep.route53resolver.string(),
             endpoint_sts: ep.sts.string(),
             max_retries,
             batch_record_writes: m.batch_record_writes.get(),
@@ -308,6 +311,9 @@ impl Provider for R53Provider {
             Arc::new(crate::query_log::QueryLogResource),
             Arc::new(crate::zone_association::ZoneAssociationResource),
             Arc::new(crate::vpc_association_authorization::AuthorizationResource),
+            Arc::new(crate::resolver_endpoint::ResolverEndpointResource),
+            Arc::new(crate::resolver_rule::ResolverRuleResource),
+            Arc::new(crate::resolver_rule_association::RuleAssociationResource),
         ]
     }
 
