@@ -189,6 +189,9 @@ def install():
 
 if __name__ == "__main__":
     install()
+    import moto_resolver  # what moto's Route 53 Resolver lacks (UpdateResolverRule)
+
+    moto_resolver.install()
     from moto.server import main
 
     sys.exit(main(sys.argv[1:]))

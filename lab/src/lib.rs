@@ -14,6 +14,7 @@ pub mod moto_api;
 pub mod nameservers;
 pub mod proxy;
 pub mod registry;
+pub mod resolver_status;
 mod reusable_sets;
 pub mod terraform;
 pub mod tools;

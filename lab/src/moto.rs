@@ -76,6 +76,114 @@ impl Moto {
     }
 }
 
+/// A VPC with subnets and a security group in moto's EC2 (us-east-1, default account): what Route 53
+/// Resolver endpoints need (moto checks subnets and security groups against its EC2).
+#[derive(Debug, Clone)]
+pub struct Network {
+    pub vpc_id: String,
+    /// One per /24 asked for, in that order (10.N.1.0/24, 10.N.2.0/24, …).
+    pub subnet_ids: Vec<String>,
+    pub security_group_id: String,
+}
+
+impl Moto {
+    /// One EC2 Query API call to moto; the answer's text at `path` (below the response element).
+    async fn ec2(&self, params: &[(&str, &str)], path: &[&str]) -> anyhow::Result<String> {
+        use http_body_util::{BodyExt, Full};
+        let client =
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .build_http::<Full<bytes::Bytes>>();
+        let mut body = String::from("Version=2016-11-15");
+        for (k, v) in params {
+            body.push_str(&format!("&{k}={}", form_escape(v)));
+        }
+        let req = hyper::Request::post(format!("{}/", self.url()))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header(
+                "authorization",
+                "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0",
+            )
+            .body(Full::new(bytes::Bytes::from(body)))?;
+        let resp = client.request(req).await?;
+        let status = resp.status();
+        let text = resp.into_body().collect().await?.to_bytes();
+        if !status.is_success() {
+            anyhow::bail!(
+                "moto EC2 {params:?}: {status} {}",
+                String::from_utf8_lossy(&text)
+            );
+        }
+        let doc = crate::xml::parse(&text)?;
+        doc.text_at(path).map(str::to_string).ok_or_else(|| {
+            anyhow::anyhow!(
+                "moto EC2 {params:?}: no {path:?} in {}",
+                String::from_utf8_lossy(&text)
+            )
+        })
+    }
+
+    /// Creates VPC 10.`n`.0.0/16 with `subnets` /24 subnets (alternating us-east-1a and 1b) and a
+    /// security group allowing DNS.
+    pub async fn create_network(&self, n: u8, subnets: u8) -> anyhow::Result<Network> {
+        let cidr = format!("10.{n}.0.0/16");
+        let vpc_id = self
+            .ec2(
+                &[("Action", "CreateVpc"), ("CidrBlock", &cidr)],
+                &["vpc", "vpcId"],
+            )
+            .await?;
+        let mut subnet_ids = Vec::new();
+        for i in 1..=subnets {
+            let cidr = format!("10.{n}.{i}.0/24");
+            let az = if i % 2 == 1 {
+                "us-east-1a"
+            } else {
+                "us-east-1b"
+            };
+            subnet_ids.push(
+                self.ec2(
+                    &[
+                        ("Action", "CreateSubnet"),
+                        ("VpcId", &vpc_id),
+                        ("CidrBlock", &cidr),
+                        ("AvailabilityZone", az),
+                    ],
+                    &["subnet", "subnetId"],
+                )
+                .await?,
+            );
+        }
+        let security_group_id = self
+            .ec2(
+                &[
+                    ("Action", "CreateSecurityGroup"),
+                    ("GroupName", &format!("dns-{vpc_id}")),
+                    ("GroupDescription", "DNS to and from the Resolver endpoints"),
+                    ("VpcId", &vpc_id),
+                ],
+                &["groupId"],
+            )
+            .await?;
+        Ok(Network {
+            vpc_id,
+            subnet_ids,
+            security_group_id,
+        })
+    }
+}
+
+/// `application/x-www-form-urlencoded` escaping of one value.
+fn form_escape(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 pub(crate) fn free_port() -> anyhow::Result<u16> {
     let l = std::net::TcpListener::bind("127.0.0.1:0")?;
     Ok(l.local_addr()?.port())

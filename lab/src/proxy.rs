@@ -138,6 +138,8 @@ struct State {
     reusable: crate::reusable_sets::ReusableSets,
     /// VPC associations across accounts and their authorizations (see `authorizations`).
     vpcs: crate::authorizations::Vpcs,
+    /// Route 53 Resolver, forwarded with AWS's asynchronous statuses (see `resolver_status`).
+    resolver: crate::resolver_status::ResolverStatus,
 }
 
 pub struct Proxy {
@@ -171,6 +173,7 @@ impl Proxy {
             sets: Default::default(),
             reusable: Default::default(),
             vpcs: crate::authorizations::Vpcs::new(upstream),
+            resolver: crate::resolver_status::ResolverStatus::new(upstream),
         });
         let st = state.clone();
         let task = tokio::spawn(async move {
@@ -192,6 +195,10 @@ impl Proxy {
 
     pub(crate) fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+    /// Route 53 Resolver as the lab forwards it (held statuses).
+    pub fn resolver(&self) -> &crate::resolver_status::ResolverStatus {
+        &self.state.resolver
     }
     /// The lab's Route 53 Domains, served on the same endpoint (for tests: failures, taken names,
     /// what the registry publishes).
@@ -400,6 +407,15 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
         .map(str::to_string)
     {
         return Ok(domains_call(&st, &op, req).await);
+    }
+    if let Some(op) = (req
+        .headers()
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok()))
+    .and_then(|t| t.strip_prefix(crate::resolver_status::TARGET_PREFIX))
+    .map(str::to_string)
+    {
+        return Ok(st.resolver.handle(&op, req).await);
     }
     // Lab control endpoints.
     if path.starts_with("/__lab/") {

@@ -42,7 +42,8 @@ r53_plugin::model! {
          security groups that allow DNS (TCP and UDP 53) in the endpoint's direction.\n\n\
          Creation and changes wait until the endpoint is `OPERATIONAL`, deletion until it is gone. `name` and the \
          `ip_address` blocks are changed in place (an address added before one is removed); the direction and the \
-         security groups cannot change without replacing the endpoint.";
+         security groups cannot change without replacing the endpoint. An import knows no order of the `ip_address` \
+         blocks: it lists them by subnet ID and address, so write them in that order to import with an empty plan.";
         attributes {
             id: String [computed] "The endpoint's ID (`rslvr-in-…` or `rslvr-out-…`).",
             arn: String [computed] "The endpoint's ARN.",
@@ -173,6 +174,8 @@ impl ResolverEndpointResource {
             .find_endpoint(&call(ctx, READ_TIMEOUT), id)
             .await
         {
+            // Being deleted is as good as gone (as terraform-provider-aws reads it): plan it again.
+            Ok(e) if e.status == "DELETING" => Ok(None),
             Ok(e) => Ok(Some(e)),
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(api_diag(&format!("Reading Resolver endpoint {id}"), &e).into()),

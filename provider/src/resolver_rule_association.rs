@@ -62,6 +62,8 @@ impl RuleAssociationResource {
             .find_rule_association(&call(ctx, READ_TIMEOUT), id)
             .await
         {
+            // Being deleted is as good as gone (as terraform-provider-aws reads it): plan it again.
+            Ok(a) if a.status == "DELETING" => Ok(None),
             Ok(a) => Ok(Some(a)),
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(api_diag(&format!("Reading Resolver rule association {id}"), &e).into()),

@@ -27,6 +27,7 @@ mod record;
 mod records;
 mod registered_domain;
 mod registrar;
+mod resolver;
 mod same_rules;
 mod scale;
 mod validation;
