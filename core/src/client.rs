@@ -59,6 +59,16 @@ pub struct Aws {
     pub region: String,
 }
 
+/// No environment or profile service config: explicit settings only.
+#[derive(Debug)]
+struct NoServiceConfig;
+
+impl aws_types::service_config::LoadServiceConfig for NoServiceConfig {
+    fn load_config(&self, _key: aws_types::service_config::ServiceConfigKey<'_>) -> Option<String> {
+        None
+    }
+}
+
 impl Aws {
     pub async fn connect(s: &AwsSettings) -> Result<Aws> {
         let region = s
@@ -79,9 +89,6 @@ impl Aws {
                 files = files.with_file(ProfileFileKind::Credentials, f);
             }
             loader = loader.profile_files(files.build());
-        }
-        if let Some(url) = &s.endpoint_sts {
-            loader = loader.endpoint_url(url);
         }
         // Our own retry loop (crate::retry) owns retries so it can honour deadlines and Stop.
         loader = loader.retry_config(RetryConfig::disabled()).timeout_config(
@@ -105,7 +112,18 @@ impl Aws {
             if let Some(x) = &ar.external_id {
                 b = b.external_id(x.clone());
             }
-            let provider = b.configure(&base).build().await;
+            // The STS endpoint is for the role's STS calls only: set on the loader it would be
+            // every service's base endpoint, and Route 53's calls would go to STS. Without the
+            // environment's service config, which would otherwise win over it (AWS_ENDPOINT_URL).
+            let sts_config = match &s.endpoint_sts {
+                Some(url) => {
+                    let mut b = base.to_builder();
+                    b.set_service_config(None::<NoServiceConfig>);
+                    b.endpoint_url(url).build()
+                }
+                None => base.clone(),
+            };
+            let provider = b.configure(&sts_config).build().await;
             base = base
                 .into_builder()
                 .credentials_provider(SharedCredentialsProvider::new(provider))

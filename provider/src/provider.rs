@@ -41,7 +41,7 @@ r53_plugin::model! {
             route53: String [optional] "Route 53 API endpoint URL.",
             route53domains: String [optional] "Route 53 Domains API endpoint URL.",
             route53resolver: String [optional] "Route 53 Resolver API endpoint URL (the resolver resources; regional, in the provider's `region`).",
-            sts: String [optional] "STS endpoint URL (used with `assume_role`).",
+            sts: String [optional] "STS endpoint URL for `assume_role`'s calls (e.g. a VPC endpoint for STS); the other services keep theirs.",
         }
     }
 }

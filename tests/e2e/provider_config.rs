@@ -1,5 +1,6 @@
 //! Provider settings reach the AWS clients: a named profile from shared config/credentials files
-//! given in the provider block, and an explicit Route 53 endpoint.
+//! given in the provider block, an explicit Route 53 endpoint, and an STS endpoint that serves
+//! `assume_role` and nothing else.
 
 use r53_tests::*;
 
@@ -65,5 +66,58 @@ resource "r53_hosted_zone" "z" {{
     tf.assert_plan_empty()?;
     tf.destroy()?;
     assert!(zone_gone(&lab, &c, &zid));
+    Ok(())
+}
+
+/// `endpoints.sts` is where `assume_role` goes — even over the environment's AWS_ENDPOINT_URL — and
+/// only that: Route 53's calls keep their endpoint (here the environment's, the lab). It used to be
+/// every service's base endpoint, which the lab's AWS_ENDPOINT_URL hid; without that variable,
+/// every Route 53 call went to STS.
+#[test]
+fn the_sts_endpoint_serves_assume_role_only() -> anyhow::Result<()> {
+    let lab = lab();
+    let tf = lab.terraform(TfBin::Lib)?;
+    let cfg = |sts: &str, assume: bool| {
+        let role = if assume {
+            "  assume_role {\n    role_arn = \"arn:aws:iam::333333333333:role/dns\"\n  }\n"
+        } else {
+            ""
+        };
+        format!(
+            "terraform {{\n  required_providers {{\n    r53 = {{ source = \"r53/r53\" }}\n  }}\n}}\n\
+             provider \"r53\" {{\n  endpoints {{\n    sts = \"{sts}\"\n  }}\n{role}}}\n\
+             resource \"r53_hosted_zone\" \"z\" {{\n  name = \"sts-endpoint.example\"\n}}\n"
+        )
+    };
+    // An STS endpoint where nothing listens, and no role to assume: nothing asks STS.
+    tf.write(&cfg("http://127.0.0.1:9", false))?;
+    tf.apply()?;
+    let zid = attr(&tf.resource("r53_hosted_zone.z")?, "zone_id");
+    assert!(!zone_gone(&lab, &sdk(&lab), &zid));
+    tf.destroy()?;
+
+    // With a role, that endpoint is asked (and fails, before anything is written)...
+    tf.write(&cfg("http://127.0.0.1:9", true))?;
+    let before = lab.proxy.stats().writes();
+    let o = tf.apply_fails()?;
+    assert!(
+        o.stderr.contains("Cannot configure AWS clients"),
+        "{}",
+        o.text()
+    );
+    assert_eq!(lab.proxy.stats().writes(), before);
+
+    // ...and with the lab as STS, the zone is made in the role's account.
+    tf.write(&cfg(&lab.endpoint(), true))?;
+    tf.apply()?;
+    let zid = attr(&tf.resource("r53_hosted_zone.z")?, "zone_id");
+    let role_account = sdk_as(&lab, &lab.account_key("333333333333")?);
+    assert!(!zone_gone(&lab, &role_account, &zid));
+    assert!(
+        zone_gone(&lab, &sdk(&lab), &zid),
+        "not in the default account"
+    );
+    tf.destroy()?;
+    assert!(zone_gone(&lab, &role_account, &zid));
     Ok(())
 }
