@@ -7,6 +7,8 @@ use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
 use crate::diag::{AttrPath, Diagnostic, Diagnostics};
+use crate::function::Function;
+use crate::identity::Identity;
 use crate::schema::Schema;
 use crate::value::{Value, ValueError};
 
@@ -159,6 +161,36 @@ pub trait Resource<M: Send + Sync + 'static>: Send + Sync {
     /// Builds the full state of an existing object from an import ID.
     async fn import(&self, meta: &M, ctx: &Ctx, id: &str) -> Result<Value, Diagnostics>;
 
+    /// The resource's identity (Terraform >= 1.12): what `import { identity = … }` takes and what
+    /// is stored beside the state. None: the resource has none.
+    fn identity(&self) -> Option<Identity> {
+        None
+    }
+
+    /// The import ID an identity stands for (the string `terraform import` takes). The default
+    /// suits an identity of one attribute: its value.
+    fn import_id(&self, identity: &Value) -> Result<String, Diagnostics> {
+        let attrs = self.identity().map(|i| i.attributes).unwrap_or_default();
+        match attrs.as_slice() {
+            [one] => identity
+                .get(one.name)
+                .as_str()
+                .map(str::to_string)
+                .ok_or_else(|| {
+                    Diagnostic::error(
+                        "Invalid import identity",
+                        format!("`{}` must be set", one.name),
+                    )
+                    .into()
+                }),
+            _ => Err(Diagnostic::error(
+                "Import by identity not supported",
+                format!("{} cannot be imported by identity", self.type_name()),
+            )
+            .into()),
+        }
+    }
+
     /// Upgrades a JSON state written under schema `version` to the current schema.
     fn upgrade_state(
         &self,
@@ -195,4 +227,8 @@ pub trait Provider: Send + Sync + 'static {
     ) -> Result<Self::Meta, Diagnostics>;
     fn resources(&self) -> Vec<Arc<dyn Resource<Self::Meta>>>;
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Self::Meta>>>;
+    /// Provider-defined functions (none by default).
+    fn functions(&self) -> Vec<Arc<dyn Function>> {
+        Vec::new()
+    }
 }

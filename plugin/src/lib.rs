@@ -5,6 +5,8 @@
 
 pub mod diag;
 pub mod framework;
+pub mod function;
+pub mod identity;
 pub mod logging;
 mod memory;
 pub mod model;
@@ -27,6 +29,8 @@ pub mod proto {
 
 pub use diag::{AttrPath, Diagnostic, Diagnostics};
 pub use framework::{Ctx, DataSource, Failure, Provider, Resource};
+pub use function::{Function, FunctionError, Param, Signature};
+pub use identity::{Identity, IdentityAttr};
 pub use model::{Field, Set};
 pub use schema::{Attribute, Block, Nesting, Schema};
 pub use value::{Number, Obj, Type, Value};

@@ -10,6 +10,8 @@ use tonic::{Request, Response, Status};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::framework::{value_diag, Ctx, DataSource, Provider, Resource};
+use crate::function::{Function, FunctionError, Signature};
+use crate::identity::Identity;
 use crate::proto::plugin as gp;
 use crate::proto::tfplugin5 as pb;
 use crate::schema::Schema;
@@ -19,6 +21,21 @@ struct ResourceEntry<M: Send + Sync + 'static> {
     imp: Arc<dyn Resource<M>>,
     schema: Schema,
     ty: Type,
+    identity: Option<(Identity, Type)>,
+}
+
+impl<M: Send + Sync + 'static> ResourceEntry<M> {
+    /// The encoded identity of `state` (None: no identity schema, or none yet).
+    fn identity_of(&self, state: &Value) -> Option<pb::ResourceIdentityData> {
+        let (id, ty) = self.identity.as_ref()?;
+        let v = id.of(state)?;
+        // An identity is a few short strings; one that cannot be encoded is left out rather than
+        // failing the call (Terraform keeps the one it had).
+        let bytes = v.to_msgpack(ty).ok()?;
+        Some(pb::ResourceIdentityData {
+            identity_data: dv(bytes),
+        })
+    }
 }
 
 struct DataEntry<M: Send + Sync + 'static> {
@@ -27,11 +44,17 @@ struct DataEntry<M: Send + Sync + 'static> {
     ty: Type,
 }
 
+struct FunctionEntry {
+    imp: Arc<dyn Function>,
+    signature: Signature,
+}
+
 pub(crate) struct ProviderServer<P: Provider> {
     provider: P,
     provider_schema: Schema,
     resources: HashMap<&'static str, ResourceEntry<P::Meta>>,
     data_sources: HashMap<&'static str, DataEntry<P::Meta>>,
+    functions: HashMap<&'static str, FunctionEntry>,
     meta: RwLock<Option<Arc<P::Meta>>>,
     /// Replaced after every Stop so calls after it work again.
     stop: Mutex<CancellationToken>,
@@ -103,7 +126,19 @@ impl<P: Provider> ProviderServer<P> {
             .map(|imp| {
                 let schema = imp.schema();
                 let ty = schema.ty();
-                (imp.type_name(), ResourceEntry { imp, schema, ty })
+                let identity = imp.identity().map(|i| {
+                    let t = i.ty();
+                    (i, t)
+                });
+                (
+                    imp.type_name(),
+                    ResourceEntry {
+                        imp,
+                        schema,
+                        ty,
+                        identity,
+                    },
+                )
             })
             .collect();
         let data_sources = provider
@@ -115,11 +150,20 @@ impl<P: Provider> ProviderServer<P> {
                 (imp.type_name(), DataEntry { imp, schema, ty })
             })
             .collect();
+        let functions = provider
+            .functions()
+            .into_iter()
+            .map(|imp| {
+                let signature = imp.signature();
+                (imp.name(), FunctionEntry { imp, signature })
+            })
+            .collect();
         ProviderServer {
             provider,
             provider_schema,
             resources,
             data_sources,
+            functions,
             meta: RwLock::new(None),
             stop: Mutex::new(CancellationToken::new()),
         }
@@ -167,7 +211,56 @@ impl<P: Provider> ProviderServer<P> {
             diagnostics: vec![],
             provider_meta: None,
             server_capabilities: Some(capabilities()),
+            functions: self.function_definitions(),
         }
+    }
+
+    fn function_definitions(&self) -> HashMap<String, pb::Function> {
+        self.functions
+            .iter()
+            .map(|(k, f)| (k.to_string(), f.signature.to_proto()))
+            .collect()
+    }
+
+    /// Checks and decodes the arguments, then calls the function.
+    fn call(&self, req: &pb::call_function::Request) -> Result<Value, FunctionError> {
+        let f = self
+            .functions
+            .get(req.name.as_str())
+            .ok_or_else(|| FunctionError {
+                text: format!("this provider has no function {:?}", req.name),
+                argument: None,
+            })?;
+        let params = &f.signature.params;
+        if req.arguments.len() != params.len() {
+            return Err(FunctionError {
+                text: format!(
+                    "{} takes {} argument(s), got {}",
+                    req.name,
+                    params.len(),
+                    req.arguments.len()
+                ),
+                argument: None,
+            });
+        }
+        let args = req
+            .arguments
+            .iter()
+            .zip(params)
+            .enumerate()
+            .map(|(i, (a, p))| {
+                let v = Value::from_msgpack(&a.msgpack, &p.ty)
+                    .map_err(|e| FunctionError::arg(i, format!("invalid {}: {e}", p.name)))?;
+                if v.is_null() || !v.is_wholly_known() {
+                    return Err(FunctionError::arg(
+                        i,
+                        format!("{} must be a known value, not null", p.name),
+                    ));
+                }
+                Ok(v)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        f.imp.call(&args)
     }
 }
 
@@ -176,6 +269,7 @@ fn capabilities() -> pb::ServerCapabilities {
         plan_destroy: false,
         get_provider_schema_optional: true,
         move_resource_state: false,
+        generate_resource_config: false,
     }
 }
 
@@ -202,6 +296,13 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
                 .keys()
                 .map(|k| pb::get_metadata::ResourceMetadata {
                     type_name: k.to_string(),
+                })
+                .collect(),
+            functions: self
+                .functions
+                .keys()
+                .map(|k| pb::get_metadata::FunctionMetadata {
+                    name: k.to_string(),
                 })
                 .collect(),
         }))
@@ -342,9 +443,52 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         &self,
         _: Request<pb::get_resource_identity_schemas::Request>,
     ) -> R<pb::get_resource_identity_schemas::Response> {
-        Ok(Response::new(
-            pb::get_resource_identity_schemas::Response::default(),
-        ))
+        Ok(Response::new(pb::get_resource_identity_schemas::Response {
+            identity_schemas: self
+                .resources
+                .iter()
+                .filter_map(|(k, e)| Some((k.to_string(), e.identity.as_ref()?.0.to_proto())))
+                .collect(),
+            diagnostics: vec![],
+        }))
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        req: Request<pb::upgrade_resource_identity::Request>,
+    ) -> R<pb::upgrade_resource_identity::Response> {
+        let req = req.into_inner();
+        let e = self.resource(&req.type_name)?;
+        let mut diags = Diagnostics::new();
+        let mut out = pb::upgrade_resource_identity::Response::default();
+        let json = req.raw_identity.map(|r| r.json).unwrap_or_default();
+        match &e.identity {
+            None => diags.error(
+                "Resource has no identity",
+                format!("{} has no identity schema in this provider version", req.type_name),
+            ),
+            // Every identity is at version 0 so far: a stored one is read as it is.
+            Some((id, ty)) if req.version == id.version => {
+                match Value::from_json_slice(&json, ty) {
+                    Ok(v) => {
+                        out.upgraded_identity = encode(&v, ty, &mut diags)
+                            .map(|d| pb::ResourceIdentityData {
+                                identity_data: Some(d),
+                            })
+                    }
+                    Err(err) => diags.push(value_diag("stored identity", err)),
+                }
+            }
+            Some((id, _)) => diags.error(
+                "Identity written by another provider version",
+                format!(
+                    "The stored identity of this {} has version {}; this provider reads version {}.",
+                    req.type_name, req.version, id.version
+                ),
+            ),
+        }
+        out.diagnostics = diags.to_proto();
+        Ok(Response::new(out))
     }
 
     async fn configure(&self, req: Request<pb::configure::Request>) -> R<pb::configure::Response> {
@@ -381,6 +525,8 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             private: std::mem::take(&mut req.private),
             ..Default::default()
         };
+        // Kept whenever the read does not produce a new state.
+        out.new_identity = req.current_identity.take();
         let state = match decode(&req.current_state, &e.ty, "state") {
             Ok(s) => s,
             Err(d) => {
@@ -409,10 +555,16 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             Ok(Some(v)) => {
                 crate::memory::mark("read: live state built", bytes);
                 drop(req.current_state.take());
+                if let Some(id) = e.identity_of(&v) {
+                    out.new_identity = Some(id);
+                }
                 out.new_state = encode_sized(&v, &e.ty, bytes, &mut diags);
                 crate::memory::mark("read: encoded", bytes);
             }
-            Ok(None) => out.new_state = encode(&Value::Null, &e.ty, &mut diags),
+            Ok(None) => {
+                out.new_identity = None;
+                out.new_state = encode(&Value::Null, &e.ty, &mut diags)
+            }
             Err(d) => {
                 out.new_state = req.current_state.take();
                 diags.extend(d)
@@ -444,6 +596,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         if let (Some(p), Some(n)) = (&req.prior_state, &req.proposed_new_state) {
             if !p.msgpack.is_empty() && p.msgpack[..] != [0xc0] && p.msgpack == n.msgpack {
                 out.planned_state = req.proposed_new_state.take();
+                out.planned_identity = req.prior_identity.take();
                 crate::memory::mark("plan: unchanged", bytes);
                 return Ok(Response::new(out));
             }
@@ -495,6 +648,8 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
                 .map(|p| p.to_proto())
                 .collect();
         }
+        // Known once the attributes it is read from are (an update; a create gets it at apply).
+        out.planned_identity = e.identity_of(&planned);
         out.planned_state = encode_sized(&planned, &e.ty, hint, &mut diags);
         out.diagnostics = diags.to_proto();
         Ok(Response::new(out))
@@ -568,6 +723,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             }
         };
         diags.extend(ctx.take_warnings());
+        out.new_identity = e.identity_of(&new_state);
         out.new_state = encode_sized(&new_state, &e.ty, hint, &mut diags);
         out.diagnostics = diags.to_proto();
         Ok(Response::new(out))
@@ -588,16 +744,33 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
                 return Ok(Response::new(out));
             }
         };
-        match e.imp.import(&meta, &self.ctx(), &req.id).await {
+        // `import { identity = {…} }` (Terraform >= 1.12) sends an identity and no ID.
+        let id = match (&req.identity, &e.identity) {
+            (Some(given), Some((_, ty))) if req.id.is_empty() => {
+                let data = given.identity_data.clone();
+                decode(&data, ty, "import identity").and_then(|v| e.imp.import_id(&v))
+            }
+            (Some(_), None) if req.id.is_empty() => Err(Diagnostic::error(
+                "Import by identity not supported",
+                format!("{} has no identity; import it by ID", req.type_name),
+            )
+            .into()),
+            _ => Ok(req.id.clone()),
+        };
+        let imported = match id {
+            Ok(id) => e.imp.import(&meta, &self.ctx(), &id).await,
+            Err(d) => Err(d),
+        };
+        match imported {
             Ok(state) => {
                 let enc = encode(&state, &e.ty, &mut diags);
                 if enc.is_some() {
                     out.imported_resources
                         .push(pb::import_resource_state::ImportedResource {
                             type_name: req.type_name.clone(),
+                            identity: e.identity_of(&state),
                             state: enc,
                             private: Vec::new(),
-                            identity: None,
                         });
                 }
             }
@@ -628,6 +801,42 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             Err(d) => diags.extend(d),
         }
         out.diagnostics = diags.to_proto();
+        Ok(Response::new(out))
+    }
+
+    async fn get_functions(
+        &self,
+        _: Request<pb::get_functions::Request>,
+    ) -> R<pb::get_functions::Response> {
+        Ok(Response::new(pb::get_functions::Response {
+            functions: self.function_definitions(),
+            diagnostics: vec![],
+        }))
+    }
+
+    async fn call_function(
+        &self,
+        req: Request<pb::call_function::Request>,
+    ) -> R<pb::call_function::Response> {
+        let req = req.into_inner();
+        let mut out = pb::call_function::Response::default();
+        let returns = self
+            .functions
+            .get(req.name.as_str())
+            .map(|f| &f.signature.returns);
+        match (self.call(&req), returns) {
+            (Ok(v), Some(ty)) => match v.to_msgpack(ty) {
+                Ok(b) => out.result = dv(b),
+                Err(e) => {
+                    out.error = Some(pb::FunctionError {
+                        text: format!("the provider produced a result it cannot encode: {e}"),
+                        function_argument: None,
+                    })
+                }
+            },
+            (Ok(_), None) => {}
+            (Err(e), _) => out.error = Some(e.to_proto()),
+        }
         Ok(Response::new(out))
     }
 
