@@ -8,12 +8,14 @@
 //! No network I/O and no AWS SDK types.
 
 pub mod convert;
+pub mod dnskey;
 pub mod key;
 pub mod name;
 mod par;
 pub mod plan;
 pub mod rdata;
 pub mod record;
+pub mod reverse;
 pub mod wire;
 pub mod zonefile;
 

@@ -135,22 +135,30 @@ pub fn encode_user_value(ty: RecordType, v: &str) -> String {
     if !ty.is_text() || is_quoted_form(v) {
         return v.to_string();
     }
-    let bytes = v.as_bytes();
+    text_strings(v)
+        .into_iter()
+        .map(|p| quote_route53(p.as_bytes()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Splits logical text into DNS character strings of at most 255 bytes, never inside a UTF-8
+/// character; empty text is one empty string.
+pub fn text_strings(v: &str) -> Vec<&str> {
     let mut parts = Vec::new();
-    let mut start = 0;
-    while start < bytes.len() || parts.is_empty() {
-        let mut end = start.saturating_add(255).min(bytes.len());
-        // never cut a UTF-8 character in half
-        while end > start && end < bytes.len() && !v.is_char_boundary(end) {
+    let mut rest = v;
+    loop {
+        let mut end = rest.len().min(255);
+        while !rest.is_char_boundary(end) {
             end -= 1;
         }
-        parts.push(quote_route53(bytes.get(start..end).unwrap_or_default()));
-        start = end;
-        if start >= bytes.len() {
-            break;
+        let (head, tail) = rest.split_at(end);
+        parts.push(head);
+        rest = tail;
+        if rest.is_empty() {
+            return parts;
         }
     }
-    parts.join(" ")
 }
 
 /// One character string as Route 53 writes it: `"` and `\` escaped, every byte outside
@@ -569,5 +577,23 @@ mod tests {
             .unwrap_err()
             .contains("hexadecimal"));
         assert!(check_value(RecordType::Txt, "\"unterminated").is_err());
+    }
+
+    #[test]
+    fn text_strings_are_at_most_255_bytes_and_keep_characters_whole() {
+        assert_eq!(text_strings(""), vec![""]);
+        let dkim = "v=DKIM1; k=rsa; p=".to_string() + &"A".repeat(400);
+        let parts = text_strings(&dkim);
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            vec![255, 163]
+        );
+        assert_eq!(parts.concat(), dkim);
+        // 254 ASCII bytes then a 2-byte character: the character starts the next string.
+        let s = "a".repeat(254) + "é" + "b";
+        assert_eq!(
+            text_strings(&s).iter().map(|p| p.len()).collect::<Vec<_>>(),
+            vec![254, 3]
+        );
     }
 }
