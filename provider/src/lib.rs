@@ -18,6 +18,7 @@ pub mod delegation;
 pub mod delegation_set;
 pub mod docs;
 pub mod domain;
+pub mod functions;
 pub mod hosted_zone;
 mod meta;
 pub mod provider;

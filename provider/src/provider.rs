@@ -328,6 +328,10 @@ impl Provider for R53Provider {
             Arc::new(crate::data_records::RecordsData),
         ]
     }
+
+    fn functions(&self) -> Vec<Arc<dyn r53_plugin::Function>> {
+        crate::functions::all()
+    }
 }
 
 #[cfg(test)]
