@@ -58,6 +58,15 @@ impl Resource<Meta> for DelegationSetResource {
         TYPE_NAME
     }
 
+    fn identity(&self) -> Option<r53_plugin::Identity> {
+        Some(r53_plugin::Identity::new(vec![
+            r53_plugin::IdentityAttr::required(
+                "id",
+                "The delegation set's ID (e.g. `N1PA6795SAMPLE`).",
+            ),
+        ]))
+    }
+
     fn schema(&self) -> Schema {
         schema()
     }

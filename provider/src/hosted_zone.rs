@@ -199,6 +199,15 @@ impl Resource<Meta> for HostedZoneResource {
         TYPE_NAME
     }
 
+    fn identity(&self) -> Option<r53_plugin::Identity> {
+        Some(r53_plugin::Identity::new(vec![
+            r53_plugin::IdentityAttr::required(
+                "zone_id",
+                "The hosted zone's ID, e.g. `Z0123456789ABCDEFGHIJ`.",
+            ),
+        ]))
+    }
+
     fn schema(&self) -> Schema {
         schema()
     }
@@ -526,8 +535,14 @@ impl Resource<Meta> for HostedZoneResource {
                     .find_hosted_zone_by_id(&c, &id)
                     .await
                     .map_err(|e| api_diag("Importing hosted zone", &e))?;
-                if z.caller_reference
-                    .starts_with(r53_core::route53::CALLER_REF_PREFIX)
+                // Import blocks import at plan time: a zone already claimed gets no write.
+                let claimed = r53
+                    .is_claimed(&c, &id)
+                    .await
+                    .map_err(|e| api_diag("Importing hosted zone", &e))?;
+                if !claimed
+                    && z.caller_reference
+                        .starts_with(r53_core::route53::CALLER_REF_PREFIX)
                 {
                     r53.claim_zone(&c, &id).await.map_err(|e| {
                         api_diag("Tagging the imported hosted zone as recorded in state", &e)

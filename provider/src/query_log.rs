@@ -82,6 +82,12 @@ impl Resource<Meta> for QueryLogResource {
         TYPE_NAME
     }
 
+    fn identity(&self) -> Option<r53_plugin::Identity> {
+        Some(r53_plugin::Identity::new(vec![
+            r53_plugin::IdentityAttr::required("id", "The query logging configuration's ID."),
+        ]))
+    }
+
     fn schema(&self) -> Schema {
         schema()
     }
@@ -113,6 +119,20 @@ impl Resource<Meta> for QueryLogResource {
         n.id = p.id;
         n.arn = p.arn;
         *planned = n.to_value();
+    }
+
+    /// `:*` or not names the same log group: the prior spelling is kept, so a respelling — or an
+    /// import, which reads the API's `:*` form — plans no change.
+    fn keep_prior_form(&self, prior: &Value, planned: &mut Value) -> bool {
+        let a = QueryLogModel::ATTR.cloudwatch_log_group_arn;
+        match (prior.get(a).as_str(), planned.get(a).as_str()) {
+            (Some(p), Some(n)) if p != n && group_of(p) == group_of(n) => {
+                let p = p.to_string();
+                planned.set(a, Value::string(p));
+                true
+            }
+            _ => false,
+        }
     }
 
     /// `:*` or not is the same log group: no replacement for a change of spelling only.

@@ -288,6 +288,39 @@ impl Resource<Meta> for RecordResource {
         TYPE_NAME
     }
 
+    fn identity(&self) -> Option<r53_plugin::Identity> {
+        use r53_plugin::IdentityAttr as A;
+        Some(r53_plugin::Identity::new(vec![
+            A::required("zone_id", "The hosted zone's ID."),
+            A::required(
+                "name",
+                "The record set's fully qualified name, normalised (lower case, no trailing dot).",
+            )
+            .from_state("fqdn"),
+            A::required("type", "The record type, e.g. `A`."),
+            A::optional(
+                "set_identifier",
+                "The set identifier, for record sets with a routing policy.",
+            ),
+        ]))
+    }
+
+    fn import_id(&self, identity: &Value) -> Result<String, Diagnostics> {
+        let part = |k: &str| identity.get(k).as_str().filter(|s| !s.is_empty());
+        let (Some(zone), Some(name), Some(ty)) = (part("zone_id"), part("name"), part("type"))
+        else {
+            return Err(Diagnostic::error(
+                "Invalid import identity",
+                "`zone_id`, `name` and `type` must be set",
+            )
+            .into());
+        };
+        Ok(match part("set_identifier") {
+            Some(set) => format!("{zone}/{name}/{ty}/{set}"),
+            None => format!("{zone}/{name}/{ty}"),
+        })
+    }
+
     fn schema(&self) -> Schema {
         schema()
     }

@@ -527,6 +527,16 @@ impl Resource<Meta> for RegisteredDomainResource {
         TYPE_NAME
     }
 
+    fn identity(&self) -> Option<r53_plugin::Identity> {
+        Some(r53_plugin::Identity::new(vec![
+            r53_plugin::IdentityAttr::required(
+                "domain_name",
+                "The domain name in ASCII (A-label) form.",
+            )
+            .from_state("id"),
+        ]))
+    }
+
     fn schema(&self) -> Schema {
         schema()
     }

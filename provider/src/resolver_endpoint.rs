@@ -42,8 +42,8 @@ r53_plugin::model! {
          security groups that allow DNS (TCP and UDP 53) in the endpoint's direction.\n\n\
          Creation and changes wait until the endpoint is `OPERATIONAL`, deletion until it is gone. `name` and the \
          `ip_address` blocks are changed in place (an address added before one is removed); the direction and the \
-         security groups cannot change without replacing the endpoint. An import knows no order of the `ip_address` \
-         blocks: it lists them by subnet ID and address, so write them in that order to import with an empty plan.";
+         security groups cannot change without replacing the endpoint. The order of the `ip_address` blocks does not \
+         matter: the same addresses written in another order — or imported, which lists them by subnet ID — plan no change.";
         attributes {
             id: String [computed] "The endpoint's ID (`rslvr-in-…` or `rslvr-out-…`).",
             arn: String [computed] "The endpoint's ARN.",
@@ -189,6 +189,15 @@ impl Resource<Meta> for ResolverEndpointResource {
         TYPE_NAME
     }
 
+    fn identity(&self) -> Option<r53_plugin::Identity> {
+        Some(r53_plugin::Identity::new(vec![
+            r53_plugin::IdentityAttr::required(
+                "id",
+                "The endpoint's ID (`rslvr-in-…` or `rslvr-out-…`).",
+            ),
+        ]))
+    }
+
     fn schema(&self) -> Schema {
         schema()
     }
@@ -251,6 +260,39 @@ impl Resource<Meta> for ResolverEndpointResource {
     /// Computed values stay known where nothing changes them; an address block whose subnet
     /// changed loses the address carried over from its old subnet (subnets of a VPC never
     /// overlap, so an address equal to the old one was not written by the user).
+    /// The same addresses written in another order are no change: an import (which cannot know
+    /// the configuration's order) or a reordering keeps the prior blocks.
+    fn keep_prior_form(&self, prior: &Value, planned: &mut Value) -> bool {
+        let (Ok(p), Ok(mut n)) = (Endpoint::from_value(prior), Endpoint::from_value(planned))
+        else {
+            return false;
+        };
+        let pairs = |m: &Endpoint| -> Option<Vec<(String, String)>> {
+            let mut v = m
+                .ip_address
+                .items()
+                .iter()
+                .map(|b| {
+                    Some((
+                        b.subnet_id.as_str()?.to_string(),
+                        b.ip.as_str()?.to_string(),
+                    ))
+                })
+                .collect::<Option<Vec<_>>>()?;
+            v.sort();
+            Some(v)
+        };
+        let (Some(a), Some(b)) = (pairs(&p), pairs(&n)) else {
+            return false;
+        };
+        if a != b || p.ip_address == n.ip_address {
+            return false;
+        }
+        n.ip_address = p.ip_address;
+        *planned = n.to_value();
+        true
+    }
+
     fn modify_plan(&self, prior: &Value, planned: &mut Value, d: &mut Diagnostics) {
         if planned.is_null() {
             return;

@@ -138,6 +138,12 @@ impl Resource<Meta> for ResolverRuleResource {
         TYPE_NAME
     }
 
+    fn identity(&self) -> Option<r53_plugin::Identity> {
+        Some(r53_plugin::Identity::new(vec![
+            r53_plugin::IdentityAttr::required("id", "The rule's ID (`rslvr-rr-…`)."),
+        ]))
+    }
+
     fn schema(&self) -> Schema {
         schema()
     }

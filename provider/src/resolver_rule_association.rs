@@ -77,6 +77,12 @@ impl Resource<Meta> for RuleAssociationResource {
         TYPE_NAME
     }
 
+    fn identity(&self) -> Option<r53_plugin::Identity> {
+        Some(r53_plugin::Identity::new(vec![
+            r53_plugin::IdentityAttr::required("id", "The association's ID (`rslvr-rrassoc-…`)."),
+        ]))
+    }
+
     fn schema(&self) -> Schema {
         schema()
     }

@@ -218,6 +218,33 @@ pub(crate) fn plan_create<M: VpcRefModel>(
     *planned = m.to_value();
 }
 
+/// The identity of an association or authorization: the zone, the VPC and its region.
+pub(crate) fn identity() -> r53_plugin::Identity {
+    use r53_plugin::IdentityAttr as A;
+    r53_plugin::Identity::new(vec![
+        A::required("zone_id", "The private hosted zone's ID."),
+        A::required("vpc_id", "The VPC's ID."),
+        A::optional(
+            "vpc_region",
+            "The VPC's region (default: the provider's region).",
+        ),
+    ])
+}
+
+/// The import ID (`ZONE_ID:VPC_ID[:VPC_REGION]`) an identity stands for.
+pub(crate) fn import_id(identity: &Value) -> Result<String, Diagnostics> {
+    let part = |k: &str| identity.get(k).as_str().filter(|s| !s.is_empty());
+    match (part("zone_id"), part("vpc_id"), part("vpc_region")) {
+        (Some(z), Some(v), Some(r)) => Ok(format!("{z}:{v}:{r}")),
+        (Some(z), Some(v), None) => Ok(format!("{z}:{v}")),
+        _ => Err(Diagnostic::error(
+            "Invalid import identity",
+            "`zone_id` and `vpc_id` must be set",
+        )
+        .into()),
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

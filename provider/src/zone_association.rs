@@ -86,6 +86,14 @@ impl Resource<Meta> for ZoneAssociationResource {
         TYPE_NAME
     }
 
+    fn identity(&self) -> Option<r53_plugin::Identity> {
+        Some(crate::vpc_ref::identity())
+    }
+
+    fn import_id(&self, identity: &Value) -> Result<String, Diagnostics> {
+        crate::vpc_ref::import_id(identity)
+    }
+
     fn schema(&self) -> Schema {
         schema()
     }

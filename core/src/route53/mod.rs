@@ -252,6 +252,11 @@ impl Route53 {
         }
     }
 
+    /// Whether a zone carries the [`CLAIM_TAG`] (some Terraform state knows it).
+    pub async fn is_claimed(&self, call: &Call, id: &str) -> Result<bool> {
+        Ok(self.all_tags(call, id).await?.contains_key(CLAIM_TAG))
+    }
+
     /// Marks a zone as known to a Terraform state ([`CLAIM_TAG`]), so no later create takes it over.
     pub async fn claim_zone(&self, call: &Call, id: &str) -> Result<()> {
         let claim = t::Tag::builder().key(CLAIM_TAG).value("terraform").build();

@@ -123,6 +123,31 @@ impl Resource<Meta> for DelegationResource {
         TYPE_NAME
     }
 
+    fn identity(&self) -> Option<r53_plugin::Identity> {
+        use r53_plugin::IdentityAttr as A;
+        Some(r53_plugin::Identity::new(vec![
+            A::required("domain", "The delegated domain or subdomain."),
+            A::optional("registrar", "`route53` or `external` (registrar modes)."),
+            A::optional(
+                "parent_zone_id",
+                "The parent hosted zone's ID (parent-zone mode).",
+            ),
+        ]))
+    }
+
+    fn import_id(&self, identity: &Value) -> Result<String, Diagnostics> {
+        let part = |k: &str| identity.get(k).as_str().filter(|s| !s.is_empty());
+        match (part("domain"), part("registrar"), part("parent_zone_id")) {
+            (Some(d), None, Some(z)) => Ok(format!("{z}:{d}")),
+            (Some(d), Some(r), None) => Ok(format!("{r}:{d}")),
+            _ => Err(Diagnostic::error(
+                "Invalid import identity",
+                "set `domain` and exactly one of `registrar` (route53 or external) and `parent_zone_id`",
+            )
+            .into()),
+        }
+    }
+
     fn schema(&self) -> Schema {
         schema()
     }

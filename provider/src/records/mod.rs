@@ -473,6 +473,15 @@ impl Resource<Meta> for RecordsResource {
         TYPE_NAME
     }
 
+    fn identity(&self) -> Option<r53_plugin::Identity> {
+        Some(r53_plugin::Identity::new(vec![
+            r53_plugin::IdentityAttr::required(
+                "zone_id",
+                "The ID of the hosted zone whose record sets the resource owns.",
+            ),
+        ]))
+    }
+
     fn schema(&self) -> Schema {
         schema()
     }
