@@ -18,6 +18,8 @@ use crate::value::{Value, ValueError};
 pub struct Ctx {
     pub cancel: CancellationToken,
     warnings: Arc<std::sync::Mutex<Diagnostics>>,
+    /// An apply's write-only values, from the configuration (empty otherwise).
+    write_only: Arc<Value>,
 }
 
 impl Ctx {
@@ -28,7 +30,18 @@ impl Ctx {
         Ctx {
             cancel,
             warnings: Default::default(),
+            write_only: Arc::new(Value::Null),
         }
+    }
+    /// With the configuration's write-only values (an object of the write-only attributes).
+    pub fn with_write_only(mut self, values: Value) -> Self {
+        self.write_only = Arc::new(values);
+        self
+    }
+    /// The configured value of the write-only attribute `name` during an apply; null when unset
+    /// and outside an apply (plans and states never hold one).
+    pub fn write_only(&self, name: &str) -> &Value {
+        self.write_only.get(name)
     }
     /// Shows `d` to the user with the call's result (whether it succeeds or fails).
     pub fn warn(&self, d: Diagnostic) {

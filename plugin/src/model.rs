@@ -460,14 +460,17 @@ pub fn object_of(v: &Value) -> Result<&Value, DecodeError> {
 /// ```
 ///
 /// Flags are [`Attribute`]'s builder methods (`required`, `optional`, `computed`,
-/// `optional_computed`, `force_new`, `sensitive`); none is optional. `Debug` shows a sensitive
-/// attribute as `Known(<sensitive>)`. A block's nesting follows its
+/// `optional_computed`, `force_new`, `sensitive`, `write_only`); none is optional. `Debug` shows a
+/// sensitive or write-only attribute as `Known(<sensitive>)`. A block's nesting follows its
 /// Rust type; `=> expr` gives its schema block instead of the item model's own. `ZoneAttrs` is a
 /// generated struct of the attribute names (`Zone::ATTR.name == "name"`) for diagnostic paths.
 #[macro_export]
 macro_rules! model {
     // Debug shows a sensitive attribute's state, never its value.
     (@debug $d:ident, $field:ident, $v:expr, [sensitive $($rest:ident)*]) => {
+        $d.field(stringify!($field), &$crate::model::Redacted($v));
+    };
+    (@debug $d:ident, $field:ident, $v:expr, [write_only $($rest:ident)*]) => {
         $d.field(stringify!($field), &$crate::model::Redacted($v));
     };
     (@debug $d:ident, $field:ident, $v:expr, [$other:ident $($rest:ident)*]) => {

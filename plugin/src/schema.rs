@@ -29,6 +29,9 @@ pub struct Attribute {
     /// Changing it replaces the object.
     pub force_new: bool,
     pub deprecated: bool,
+    /// Write-only (Terraform >= 1.11): taken from the configuration at apply, never in a plan or
+    /// state (the server nulls it in every value it returns).
+    pub write_only: bool,
 }
 
 impl Attribute {
@@ -41,6 +44,7 @@ impl Attribute {
             sensitive: false,
             force_new: false,
             deprecated: false,
+            write_only: false,
         }
     }
     pub fn required(mut self) -> Self {
@@ -65,6 +69,10 @@ impl Attribute {
     }
     pub fn force_new(mut self) -> Self {
         self.force_new = true;
+        self
+    }
+    pub fn write_only(mut self) -> Self {
+        self.write_only = true;
         self
     }
     fn is_computed(&self) -> bool {
@@ -125,6 +133,15 @@ impl Block {
         self
     }
 
+    /// The names of the top-level write-only attributes.
+    pub fn write_only_attrs(&self) -> Vec<&str> {
+        self.attributes
+            .iter()
+            .filter(|a| a.write_only)
+            .map(|a| a.name.as_str())
+            .collect()
+    }
+
     /// The object type this block's values have.
     pub fn implied_type(&self) -> Type {
         let mut m = BTreeMap::new();
@@ -162,7 +179,7 @@ impl Block {
                     sensitive: a.sensitive,
                     description_kind: pb::StringKind::Markdown as i32,
                     deprecated: a.deprecated,
-                    write_only: false,
+                    write_only: a.write_only,
                 })
                 .collect(),
             block_types: self
@@ -259,6 +276,9 @@ impl Block {
             }
             if a.sensitive {
                 flags.push("sensitive".into());
+            }
+            if a.write_only {
+                flags.push("write-only: never stored in plan or state, Terraform >= 1.11".into());
             }
             let line = format!("- `{}` ({}) {}\n", a.name, flags.join(", "), a.description);
             if a.presence == Presence::Computed {

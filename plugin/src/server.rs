@@ -22,9 +22,32 @@ struct ResourceEntry<M: Send + Sync + 'static> {
     schema: Schema,
     ty: Type,
     identity: Option<(Identity, Type)>,
+    write_only: Vec<String>,
 }
 
 impl<M: Send + Sync + 'static> ResourceEntry<M> {
+    /// Nulls the write-only attributes: Terraform refuses a plan or state that holds one, and
+    /// none may ever be stored.
+    fn strip_write_only(&self, v: &mut Value) {
+        if matches!(v, Value::Object(_)) {
+            for a in &self.write_only {
+                v.set(a, Value::Null);
+            }
+        }
+    }
+
+    /// The configuration's write-only values, as an object (null without any).
+    fn write_only_of(&self, config: &Value) -> Value {
+        let mut o = crate::value::Obj::new();
+        for a in &self.write_only {
+            let v = config.get(a);
+            if !v.is_null() {
+                o.insert(a.as_str(), v.clone());
+            }
+        }
+        Value::Object(o)
+    }
+
     /// The encoded identity of `state` (None: no identity schema, or none yet).
     fn identity_of(&self, state: &Value) -> Option<pb::ResourceIdentityData> {
         let (id, ty) = self.identity.as_ref()?;
@@ -130,6 +153,12 @@ impl<P: Provider> ProviderServer<P> {
                     let t = i.ty();
                     (i, t)
                 });
+                let write_only = schema
+                    .block
+                    .write_only_attrs()
+                    .into_iter()
+                    .map(String::from)
+                    .collect();
                 (
                     imp.type_name(),
                     ResourceEntry {
@@ -137,6 +166,7 @@ impl<P: Provider> ProviderServer<P> {
                         schema,
                         ty,
                         identity,
+                        write_only,
                     },
                 )
             })
@@ -344,8 +374,30 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
     ) -> R<pb::validate_resource_type_config::Response> {
         let req = req.into_inner();
         let e = self.resource(&req.type_name)?;
+        let allowed = req
+            .client_capabilities
+            .as_ref()
+            .is_some_and(|c| c.write_only_attributes_allowed);
         let diags = match decode(&req.config, &e.ty, "resource configuration") {
-            Ok(cfg) => e.imp.validate(&cfg),
+            Ok(cfg) => {
+                let mut d = e.imp.validate(&cfg);
+                // A Terraform without write-only support reads the attribute as an ordinary one
+                // and would store the value in state: refuse it there.
+                if !allowed {
+                    for a in e.write_only.iter().filter(|a| !cfg.get(a).is_null()) {
+                        d.error_at(
+                            crate::diag::AttrPath::attr(a),
+                            "Write-only attribute needs a newer Terraform",
+                            format!(
+                                "`{a}` is write-only: it is never stored in the plan or state, which needs Terraform >= 1.11 \
+                                 (or OpenTofu >= 1.11). This Terraform would store it in state; upgrade, or use the \
+                                 attribute's stored form."
+                            ),
+                        );
+                    }
+                }
+                d
+            }
             Err(d) => d,
         };
         Ok(Response::new(pb::validate_resource_type_config::Response {
@@ -552,9 +604,10 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         crate::memory::mark("read: state decoded", bytes);
         let ctx = self.ctx();
         match e.imp.read_owned(&meta, &ctx, state).await {
-            Ok(Some(v)) => {
+            Ok(Some(mut v)) => {
                 crate::memory::mark("read: live state built", bytes);
                 drop(req.current_state.take());
+                e.strip_write_only(&mut v);
                 if let Some(id) = e.identity_of(&v) {
                     out.new_identity = Some(id);
                 }
@@ -640,6 +693,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
                 diags.extend(ctx.take_warnings());
             }
         }
+        e.strip_write_only(&mut planned);
         if !prior.is_null() {
             out.requires_replace = e
                 .imp
@@ -669,7 +723,20 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         let _release = crate::memory::Release::after(
             size(&req.prior_state) + size(&req.planned_state) + size(&req.config),
         );
-        // Not needed here (the plan already holds everything the configuration says).
+        // The plan holds everything the configuration says but the write-only values, which are
+        // read from it (only for resources that have any: a 10,000-record config is not decoded).
+        let write_only = if e.write_only.is_empty() {
+            Value::Null
+        } else {
+            match decode(&req.config, &e.ty, "configuration") {
+                Ok(cfg) => e.write_only_of(&cfg),
+                Err(d) => {
+                    out.new_state = req.prior_state;
+                    out.diagnostics = d.to_proto();
+                    return Ok(Response::new(out));
+                }
+            }
+        };
         drop(req.config.take());
         let hint = size(&req.planned_state);
         let decoded = (|| {
@@ -696,7 +763,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         };
         // Decoded; a failure re-encodes `prior` rather than keeping megabytes of bytes around.
         drop(req.prior_state.take());
-        let ctx = self.ctx();
+        let ctx = self.ctx().with_write_only(write_only);
         let new_state = if planned.is_null() {
             match e.imp.delete(&meta, &ctx, &prior).await {
                 Ok(warnings) => {
@@ -723,6 +790,8 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             }
         };
         diags.extend(ctx.take_warnings());
+        let mut new_state = new_state;
+        e.strip_write_only(&mut new_state);
         out.new_identity = e.identity_of(&new_state);
         out.new_state = encode_sized(&new_state, &e.ty, hint, &mut diags);
         out.diagnostics = diags.to_proto();
@@ -762,7 +831,8 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             Err(d) => Err(d),
         };
         match imported {
-            Ok(state) => {
+            Ok(mut state) => {
+                e.strip_write_only(&mut state);
                 let enc = encode(&state, &e.ty, &mut diags);
                 if enc.is_some() {
                     out.imported_resources
