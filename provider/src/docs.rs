@@ -25,6 +25,23 @@ Every setting left unset is not managed: the registrar keeps what it has and the
 importing a domain changes nothing you did not write. Contact maps are sensitive (personal data) and never appear \
 in plans. Name servers are compared as a set of names and glue addresses, without regard to order, case or a \
 trailing dot: an unchanged set never sends an update (each update emails the registrant).\n\n\
+## Contacts without personal data in state (recommended)\n\n\
+With Terraform >= 1.11 (or OpenTofu >= 1.11), give contacts as write-only attributes — `admin_contact_wo`, \
+`registrant_contact_wo`, `tech_contact_wo`, `billing_contact_wo` — typically from variables or an ephemeral \
+source: they are sent to the registrar when the domain is created (or adopted) and whenever `contacts_wo_version` \
+changes, and no contact value is ever written to the plan, the saved plan file or the state. Their values cannot \
+be compared with the registrar's, so changing a contact means changing it and bumping `contacts_wo_version` in the \
+same apply. An older Terraform would store them like ordinary attributes, so the provider refuses them there. \
+The stored `*_contact` attributes keep working (sensitive, in state).\n\n\
+```hcl\n\
+resource \"r53_registered_domain\" \"example\" {\n\
+\x20\x20domain_name           = \"example.com\"\n\
+\x20\x20admin_contact_wo      = var.contact\n\
+\x20\x20registrant_contact_wo = var.contact\n\
+\x20\x20tech_contact_wo       = var.contact\n\
+\x20\x20contacts_wo_version   = 1\n\
+}\n\
+```\n\n\
 ## Asynchronous operations\n\n\
 Registration, contact, privacy, name-server and lock changes are registrar operations. Each is waited for until \
 it succeeds; when one fails, the apply fails with the registrar's message and the state keeps what is really \

@@ -47,6 +47,14 @@ fn contact_description(role: &str) -> String {
     )
 }
 
+fn contact_wo_description(role: &str) -> String {
+    format!(
+        "The {role} contact, write-only (Terraform >= 1.11): the same map as `{role}_contact`, sent to the \
+         registrar at creation and whenever `contacts_wo_version` changes, and never stored in the plan or the \
+         state. The recommended form for personal data. Not together with `{role}_contact`."
+    )
+}
+
 r53_plugin::model! {
     /// A `name_server` block.
     pub struct NameServerBlock / NameServerBlockAttrs {
@@ -93,6 +101,13 @@ r53_plugin::model! {
             registrant_contact: BTreeMap<String, String> [optional, sensitive] contact_description("registrant"),
             tech_contact: BTreeMap<String, String> [optional, sensitive] contact_description("tech"),
             billing_contact: BTreeMap<String, String> [optional, sensitive] contact_description("billing"),
+            admin_contact_wo: BTreeMap<String, String> [optional, write_only] contact_wo_description("admin"),
+            registrant_contact_wo: BTreeMap<String, String> [optional, write_only] contact_wo_description("registrant"),
+            tech_contact_wo: BTreeMap<String, String> [optional, write_only] contact_wo_description("tech"),
+            billing_contact_wo: BTreeMap<String, String> [optional, write_only] contact_wo_description("billing"),
+            contacts_wo_version: i64 [optional]
+                "Change it (any number) to send the write-only contacts (`*_contact_wo`) to the registrar again: their \
+                 values are in no plan or state, so a change to them alone is not seen.",
             admin_privacy: bool [optional_computed] "Hide the admin contact's details from WHOIS. Unset: not managed.",
             registrant_privacy: bool [optional_computed] "Hide the registrant contact's details from WHOIS. Unset: not managed.",
             tech_privacy: bool [optional_computed] "Hide the tech contact's details from WHOIS. Unset: not managed.",
@@ -147,6 +162,55 @@ impl Registered {
                 &self.billing_privacy,
             ),
         ]
+    }
+
+    /// Each role with its `<role>_contact_wo` attribute's name and value (a configuration's; null in
+    /// plans and states).
+    fn write_only_roles(&self) -> [(ContactRole, &'static str, &ContactMap); 4] {
+        let a = Registered::ATTR;
+        [
+            (
+                ContactRole::Admin,
+                a.admin_contact_wo,
+                &self.admin_contact_wo,
+            ),
+            (
+                ContactRole::Registrant,
+                a.registrant_contact_wo,
+                &self.registrant_contact_wo,
+            ),
+            (ContactRole::Tech, a.tech_contact_wo, &self.tech_contact_wo),
+            (
+                ContactRole::Billing,
+                a.billing_contact_wo,
+                &self.billing_contact_wo,
+            ),
+        ]
+    }
+
+    /// This plan with the configuration's write-only contacts (an apply's `ctx`) in place of the
+    /// roles' contacts: what is sent to the registrar, never what is stored.
+    fn with_write_only_contacts(&self, ctx: &Ctx) -> Registered {
+        use crate::domain::RoleAttrs;
+        let mut m = self.clone();
+        let given: Vec<(ContactRole, &'static str)> = self
+            .write_only_roles()
+            .iter()
+            .map(|(role, attr, _)| (*role, *attr))
+            .collect();
+        for (role, contact, _) in m.roles_mut() {
+            let Some((_, attr)) = given.iter().find(|(r, _)| *r == role) else {
+                continue;
+            };
+            if let Value::Map(o) = ctx.write_only(attr) {
+                *contact = Field::Known(
+                    o.iter()
+                        .filter_map(|(k, v)| Some((k.to_string(), v.as_str()?.to_string())))
+                        .collect(),
+                );
+            }
+        }
+        m
     }
 
     /// The contact `role`'s attribute sets, when it sets one.
@@ -254,6 +318,7 @@ fn domain_state(
         register: b.register.clone(),
         duration_in_years: b.duration_in_years.clone(),
         deregister_on_destroy: b.deregister_on_destroy.clone(),
+        contacts_wo_version: b.contacts_wo_version.clone(),
         timeouts: b.timeouts.clone(),
         auto_renew: Field::Known(d.auto_renew),
         transfer_lock: Field::Known(d.transfer_lock),
@@ -412,8 +477,16 @@ impl RegisteredDomainResource {
         planned: &Registered,
         timeout: Duration,
         creating: bool,
+        send_write_only: bool,
     ) -> Result<Value, Failure> {
         let (_, name) = configured_domain(planned.domain_name.as_str()).map_err(Failure::from)?;
+        // What is sent: with the write-only contacts when they are due. The state is always
+        // built from `planned`, which holds none of them.
+        let sent = if send_write_only {
+            planned.with_write_only_contacts(ctx)
+        } else {
+            planned.clone()
+        };
         let register = planned.register.get().unwrap_or(false);
         let c = call(ctx, timeout);
         let dm = &meta.aws.domains;
@@ -424,7 +497,7 @@ impl RegisteredDomainResource {
         let live = match dm.find_domain_by_name(&c, &name).await {
             Ok(d) => d,
             Err(e) if e.is_not_found() && creating && register => {
-                self.register(meta, &c, &name, planned).await?;
+                self.register(meta, &c, &name, &sent).await?;
                 dm.find_domain_by_name(&c, &name)
                     .await
                     .map_err(|e| Failure::from(api_diag(&what, &e)))?
@@ -457,14 +530,14 @@ impl RegisteredDomainResource {
             p.id = Field::Known(name.clone());
             p.to_value()
         };
-        match self.reconcile(meta, &c, &name, &live, &tags, planned).await {
+        match self.reconcile(meta, &c, &name, &live, &tags, &sent).await {
             Ok(done) => {
                 tracing::info!(domain = %name, changed = ?done, "registered domain reconciled")
             }
             Err(e) => {
                 // Registrars quote refused values ("PhoneNumber … is invalid"): keep both the
                 // planned contacts and the ones the registrar holds out of the diagnostic.
-                let e = redact_contacts(redact_contacts(e, &live.contacts), &contacts_of(planned));
+                let e = redact_contacts(redact_contacts(e, &live.contacts), &contacts_of(&sent));
                 let state = match self.read_domain(meta, ctx, &name, Some(planned)).await {
                     Ok(Some(s)) => s,
                     _ => partial(planned),
@@ -551,21 +624,36 @@ impl Resource<Meta> for RegisteredDomainResource {
         check_domain_name(m.domain_name.as_str(), a.domain_name, &mut d);
         let domain = m.domain_name.as_str().and_then(|n| ascii_domain(n).ok());
         // Unknown also while one of its values is not known yet: checked once all are.
-        for (_, attr, contact, _) in m.roles() {
+        let written = m.write_only_roles();
+        for (_, attr, contact) in m
+            .roles()
+            .iter()
+            .map(|(r, a, c, _)| (*r, *a, *c))
+            .chain(written.iter().map(|(r, a, c)| (*r, *a, *c)))
+        {
             if let Some(c) = contact.known() {
                 for (field, msg) in check_contact(c) {
                     d.error_at(at(attr).key(&field), format!("Invalid {attr}"), msg);
                 }
             }
         }
+        for ((_, attr, contact, _), (_, wo_attr, wo)) in m.roles().iter().zip(&written) {
+            if !contact.is_null() && !wo.is_null() {
+                d.error_at(
+                    at(wo_attr),
+                    "Conflicting contacts",
+                    format!("set either {attr} or {wo_attr}, not both"),
+                );
+            }
+        }
         let register = m.register.get().unwrap_or(false);
         if register {
-            for (role, attr, contact, _) in m.roles() {
-                if role != ContactRole::Billing && contact.is_null() {
+            for ((role, attr, contact, _), (_, wo_attr, wo)) in m.roles().iter().zip(&written) {
+                if *role != ContactRole::Billing && contact.is_null() && wo.is_null() {
                     d.error_at(
                         at(attr),
                         "Contact required to register",
-                        format!("register = true needs {attr} (the registry requires admin, registrant and tech contacts)."),
+                        format!("register = true needs {attr} or {wo_attr} (the registry requires admin, registrant and tech contacts)."),
                     );
                 }
             }
@@ -697,7 +785,7 @@ impl Resource<Meta> for RegisteredDomainResource {
     async fn create(&self, meta: &Meta, ctx: &Ctx, planned: Value) -> Result<Value, Failure> {
         let m = Registered::from_value(&planned)?;
         let t = Timeouts::of(&m.timeouts, |t| &t.create, CREATE_TIMEOUT);
-        self.apply(meta, ctx, &m, t, true).await
+        self.apply(meta, ctx, &m, t, true, true).await
     }
 
     async fn read(
@@ -718,12 +806,14 @@ impl Resource<Meta> for RegisteredDomainResource {
         &self,
         meta: &Meta,
         ctx: &Ctx,
-        _prior: &Value,
+        prior: &Value,
         planned: Value,
     ) -> Result<Value, Failure> {
         let m = Registered::from_value(&planned)?;
+        let p = Registered::from_value(prior)?;
         let t = Timeouts::of(&m.timeouts, |t| &t.update, CREATE_TIMEOUT);
-        self.apply(meta, ctx, &m, t, false).await
+        let resend = p.contacts_wo_version != m.contacts_wo_version;
+        self.apply(meta, ctx, &m, t, false, resend).await
     }
 
     async fn delete(
@@ -830,6 +920,43 @@ mod tests {
         ] {
             assert!(p.iter().any(|x| x == want), "{want} missing from {p:?}");
         }
+    }
+
+    #[test]
+    fn write_only_contacts_are_checked_suffice_to_register_and_exclude_the_stored_form() {
+        let ada = json!({"first_name": "Ada", "last_name": "Lovelace", "contact_type": "PERSON",
+            "address_line_1": "1 Lab Way", "city": "London", "country_code": "GB",
+            "zip_code": "N1 1AA", "phone_number": "+44.2071234567", "email": "ada@example.org"});
+        let ok = RegisteredDomainResource.validate(&cfg(json!({
+            "domain_name": "shop.test", "register": true,
+            "admin_contact_wo": ada, "registrant_contact_wo": ada, "tech_contact": ada,
+        })));
+        assert!(paths(&ok).is_empty(), "{ok:?}");
+        let d = RegisteredDomainResource.validate(&cfg(json!({
+            "domain_name": "shop.test", "register": true,
+            "admin_contact": ada, "admin_contact_wo": ada,
+            "registrant_contact_wo": {"first_name": "Ada", "phone_number": "12345"},
+        })));
+        let p = paths(&d);
+        for want in [
+            "admin_contact_wo",
+            "tech_contact",
+            "registrant_contact_wo[\"phone_number\"]",
+        ] {
+            assert!(p.iter().any(|x| x == want), "{want} missing from {p:?}");
+        }
+        // The write-only attributes are flagged so in the schema Terraform gets.
+        let schema = schema();
+        let wo: Vec<&str> = schema.block.write_only_attrs();
+        assert_eq!(
+            wo,
+            [
+                "admin_contact_wo",
+                "registrant_contact_wo",
+                "tech_contact_wo",
+                "billing_contact_wo"
+            ]
+        );
     }
 
     #[test]

@@ -436,3 +436,186 @@ fn wait_op(lab: &Lab, id: &str) {
     }
     panic!("operation {id} did not finish in 10 s");
 }
+
+/// Contact values of the write-only test: none may appear in a plan file or state.
+const WO_CONTACT: [(&str, &str); 9] = [
+    ("first_name", "Wilhelmina"),
+    ("last_name", "Onlywrite"),
+    ("contact_type", "PERSON"),
+    ("address_line_1", "7 Hidden Lane"),
+    ("city", "Secretton"),
+    ("country_code", "GB"),
+    ("zip_code", "S3 7WO"),
+    ("phone_number", "+44.2070000001"),
+    ("email", "wilhelmina@wo-contact.example"),
+];
+const WO_NEW_PHONE: &str = "+44.2079999999";
+
+fn wo_config(version: u32, extra: &str) -> String {
+    format!(
+        r#"
+terraform {{
+  required_providers {{
+    r53 = {{ source = "r53/r53" }}
+  }}
+}}
+provider "r53" {{}}
+
+variable "contact" {{
+  type      = map(string)
+  ephemeral = true
+}}
+
+resource "r53_registered_domain" "wo" {{
+  domain_name           = "wo-e2e.test"
+  register              = true
+  admin_contact_wo      = var.contact
+  registrant_contact_wo = var.contact
+  tech_contact_wo       = var.contact
+  contacts_wo_version   = {version}
+  {extra}
+}}
+"#
+    )
+}
+
+/// The contact as `TF_VAR_contact` (an HCL object), with `phone`.
+fn wo_var(phone: &str) -> String {
+    let fields: Vec<String> = WO_CONTACT
+        .iter()
+        .map(|(k, v)| {
+            let v = if *k == "phone_number" { phone } else { v };
+            format!("{k} = {}", hcl_str(v))
+        })
+        .collect();
+    format!("{{ {} }}", fields.join(", "))
+}
+
+/// Fails if a contact value (or `phone`) is in the saved plan `plan` (every entry of the zip) or
+/// the state files.
+fn assert_no_contact(step: &str, dir: &std::path::Path, plan: Option<&str>, phone: &str) {
+    let values = WO_CONTACT
+        .iter()
+        .filter(|(k, _)| !matches!(*k, "contact_type" | "country_code"))
+        .map(|(_, v)| *v)
+        .chain([phone]);
+    let plan_bytes = plan.map(|p| {
+        let o = std::process::Command::new("unzip")
+            .arg("-p")
+            .arg(dir.join(p))
+            .output()
+            .expect("unzip runs");
+        assert!(o.status.success(), "{step}: unzip {p}: {o:?}");
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        // What is searched is the plan itself (it names the domain).
+        assert!(text.contains("wo-e2e.test"), "{step}: {p} unreadable");
+        text
+    });
+    if plan.is_none() {
+        let state = std::fs::read_to_string(dir.join("terraform.tfstate")).unwrap_or_default();
+        assert!(state.contains("wo-e2e.test"), "{step}: no state to search");
+    }
+    for v in values {
+        if let Some(b) = &plan_bytes {
+            assert!(!b.contains(v), "{step}: {v:?} in the saved plan");
+        }
+        for f in ["terraform.tfstate", "terraform.tfstate.backup"] {
+            let state = std::fs::read_to_string(dir.join(f)).unwrap_or_default();
+            assert!(!state.contains(v), "{step}: {v:?} in {f}");
+        }
+    }
+}
+
+fn write_only_contacts(bin: TfBin) -> anyhow::Result<()> {
+    let lab = lab();
+    let mut tf = lab.terraform(bin)?;
+    let dir = tf.path().to_path_buf();
+    let registrar_phone = |lab: &Lab| -> anyhow::Result<Vec<Option<String>>> {
+        let d = lab.rt.block_on(
+            domains_sdk(lab)
+                .get_domain_detail()
+                .domain_name("wo-e2e.test")
+                .send(),
+        )?;
+        Ok(
+            [d.admin_contact(), d.registrant_contact(), d.tech_contact()]
+                .into_iter()
+                .map(|c| c.and_then(|c| c.phone_number()).map(str::to_string))
+                .collect(),
+        )
+    };
+
+    // Register with write-only contacts through a saved plan.
+    tf.set_env("TF_VAR_contact", &wo_var(WO_CONTACT[7].1));
+    tf.write(&wo_config(1, ""))?;
+    tf.run_ok(&["plan", "-input=false", "-no-color", "-out=tfplan"])?;
+    assert_no_contact("plan", &dir, Some("tfplan"), WO_CONTACT[7].1);
+    tf.run_ok(&["apply", "-input=false", "-no-color", "tfplan"])?;
+    assert_no_contact("register", &dir, None, WO_CONTACT[7].1);
+    assert_eq!(
+        registrar_phone(&lab)?,
+        vec![Some(WO_CONTACT[7].1.to_string()); 3]
+    );
+    let s = tf.resource("r53_registered_domain.wo")?;
+    for role in ["admin", "registrant", "tech", "billing"] {
+        assert!(s[format!("{role}_contact_wo")].is_null(), "{s}");
+        assert!(s[format!("{role}_contact")].is_null(), "{s}");
+    }
+    tf.assert_plan_empty()?;
+
+    // A new value alone is not seen (nothing holds the old one); with the version bumped it is
+    // sent, and again nothing of it is stored.
+    tf.set_env("TF_VAR_contact", &wo_var(WO_NEW_PHONE));
+    tf.assert_plan_empty()?;
+    tf.write(&wo_config(2, ""))?;
+    let p = tf.run_ok(&["plan", "-input=false", "-no-color", "-out=tfplan"])?;
+    assert!(
+        p.stdout.contains("0 to add, 1 to change, 0 to destroy"),
+        "{}",
+        p.text()
+    );
+    assert_no_contact("update plan", &dir, Some("tfplan"), WO_NEW_PHONE);
+    tf.run_ok(&["apply", "-input=false", "-no-color", "tfplan"])?;
+    assert_no_contact("update", &dir, None, WO_NEW_PHONE);
+    assert_eq!(
+        registrar_phone(&lab)?,
+        vec![Some(WO_NEW_PHONE.to_string()); 3]
+    );
+    tf.assert_plan_empty()?;
+
+    // A role given both ways is refused before anything is sent.
+    tf.write(&wo_config(2, "admin_contact = var.contact"))?;
+    let p = tf.plan_fails()?;
+    assert!(
+        p.text()
+            .contains("set either admin_contact or admin_contact_wo"),
+        "{}",
+        p.text()
+    );
+
+    tf.write(&wo_config(2, ""))?;
+    tf.destroy()?;
+    assert_eq!(
+        registrar_phone(&lab)?,
+        vec![Some(WO_NEW_PHONE.to_string()); 3],
+        "destroy leaves the registration as it is"
+    );
+    Ok(())
+}
+
+#[test]
+fn write_only_contacts_never_reach_a_plan_file_or_the_state() -> anyhow::Result<()> {
+    write_only_contacts(TfBin::Lib)
+}
+
+#[test]
+fn write_only_contacts_under_terraform_1_11() -> anyhow::Result<()> {
+    let Some(bin) = TfBin::available()
+        .into_iter()
+        .find(|b| matches!(b, TfBin::Exe(_)))
+    else {
+        eprintln!("skipped: no second Terraform version on this machine");
+        return Ok(());
+    };
+    write_only_contacts(bin)
+}
