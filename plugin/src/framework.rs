@@ -224,6 +224,35 @@ pub trait DataSource<M: Send + Sync + 'static>: Send + Sync {
     async fn read(&self, meta: &M, ctx: &Ctx, config: &Value) -> Result<Value, Diagnostics>;
 }
 
+/// One object a list resource found: the managed resource's whole state, and a name for people.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub display_name: String,
+    pub state: Value,
+}
+
+/// A list resource (protocol 5.10, `terraform query`, Terraform >= 1.14): finds existing objects
+/// of the managed resource type of the same name, each with its state — from which the server
+/// takes the identity that `import { identity = … }` and config generation need.
+#[async_trait]
+pub trait ListResource<M: Send + Sync + 'static>: Send + Sync {
+    /// The managed resource type the results are.
+    fn type_name(&self) -> &'static str;
+    /// The schema of the list block's `config`.
+    fn schema(&self) -> Schema;
+    fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+    /// At most `limit` objects; `config` is null when the list block has no `config`.
+    async fn list(
+        &self,
+        meta: &M,
+        ctx: &Ctx,
+        config: &Value,
+        limit: usize,
+    ) -> Result<Vec<Listed>, Diagnostics>;
+}
+
 #[async_trait]
 pub trait Provider: Send + Sync + 'static {
     /// What resources get once configured: API clients, settings.
@@ -240,6 +269,10 @@ pub trait Provider: Send + Sync + 'static {
     ) -> Result<Self::Meta, Diagnostics>;
     fn resources(&self) -> Vec<Arc<dyn Resource<Self::Meta>>>;
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Self::Meta>>>;
+    /// List resources (none by default).
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource<Self::Meta>>> {
+        Vec::new()
+    }
     /// Provider-defined functions (none by default).
     fn functions(&self) -> Vec<Arc<dyn Function>> {
         Vec::new()

@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::framework::{value_diag, Ctx, DataSource, Provider, Resource};
+use crate::framework::{value_diag, Ctx, DataSource, ListResource, Provider, Resource};
 use crate::function::{Function, FunctionError, Signature};
 use crate::identity::Identity;
 use crate::proto::plugin as gp;
@@ -67,6 +67,12 @@ struct DataEntry<M: Send + Sync + 'static> {
     ty: Type,
 }
 
+struct ListEntry<M: Send + Sync + 'static> {
+    imp: Arc<dyn ListResource<M>>,
+    schema: Schema,
+    ty: Type,
+}
+
 struct FunctionEntry {
     imp: Arc<dyn Function>,
     signature: Signature,
@@ -78,6 +84,7 @@ pub(crate) struct ProviderServer<P: Provider> {
     resources: HashMap<&'static str, ResourceEntry<P::Meta>>,
     data_sources: HashMap<&'static str, DataEntry<P::Meta>>,
     functions: HashMap<&'static str, FunctionEntry>,
+    list_resources: HashMap<&'static str, ListEntry<P::Meta>>,
     meta: RwLock<Option<Arc<P::Meta>>>,
     /// Replaced after every Stop so calls after it work again.
     stop: Mutex<CancellationToken>,
@@ -188,12 +195,22 @@ impl<P: Provider> ProviderServer<P> {
                 (imp.name(), FunctionEntry { imp, signature })
             })
             .collect();
+        let list_resources = provider
+            .list_resources()
+            .into_iter()
+            .map(|imp| {
+                let schema = imp.schema();
+                let ty = schema.ty();
+                (imp.type_name(), ListEntry { imp, schema, ty })
+            })
+            .collect();
         ProviderServer {
             provider,
             provider_schema,
             resources,
             data_sources,
             functions,
+            list_resources,
             meta: RwLock::new(None),
             stop: Mutex::new(CancellationToken::new()),
         }
@@ -242,7 +259,76 @@ impl<P: Provider> ProviderServer<P> {
             provider_meta: None,
             server_capabilities: Some(capabilities()),
             functions: self.function_definitions(),
+            list_resource_schemas: self
+                .list_resources
+                .iter()
+                .map(|(k, e)| (k.to_string(), e.schema.to_proto()))
+                .collect(),
         }
+    }
+
+    fn list_resource(&self, name: &str) -> Result<&ListEntry<P::Meta>, Status> {
+        self.list_resources
+            .get(name)
+            .ok_or_else(|| Status::not_found(format!("unknown list resource {name}")))
+    }
+
+    /// The events of one listing: each object's identity (which Terraform requires), name and,
+    /// when asked, state.
+    async fn list_events(
+        &self,
+        req: pb::list_resource::Request,
+    ) -> Result<Vec<pb::list_resource::Event>, Status> {
+        let l = self.list_resource(&req.type_name)?;
+        let r = self.resource(&req.type_name)?;
+        let failed = |d: Diagnostics| {
+            vec![pb::list_resource::Event {
+                diagnostic: d.to_proto(),
+                ..Default::default()
+            }]
+        };
+        let config = match decode(&req.config, &l.ty, "list configuration") {
+            Ok(c) => c,
+            Err(d) => return Ok(failed(d)),
+        };
+        let meta = match self.meta() {
+            Ok(m) => m,
+            Err(d) => return Ok(failed(d)),
+        };
+        // Terraform stops reading at its limit; a negative or absent one lists nothing.
+        let limit = usize::try_from(req.limit.max(0)).unwrap_or(usize::MAX);
+        let ctx = self.ctx();
+        let found = match l.imp.list(&meta, &ctx, &config, limit).await {
+            Ok(f) => f,
+            Err(d) => return Ok(failed(d)),
+        };
+        let mut out = Vec::with_capacity(found.len());
+        for mut item in found.into_iter().take(limit) {
+            r.strip_write_only(&mut item.state);
+            let mut diags = Diagnostics::new();
+            let identity = r.identity_of(&item.state);
+            if identity.is_none() {
+                diags.error(
+                    "Listed object without identity",
+                    format!(
+                        "{} {:?}: the provider found it but could not name it",
+                        req.type_name, item.display_name
+                    ),
+                );
+            }
+            let resource_object = if req.include_resource_object {
+                encode(&item.state, &r.ty, &mut diags)
+            } else {
+                None
+            };
+            out.push(pb::list_resource::Event {
+                identity,
+                display_name: item.display_name,
+                resource_object,
+                diagnostic: diags.to_proto(),
+            });
+        }
+        Ok(out)
     }
 
     fn function_definitions(&self) -> HashMap<String, pb::Function> {
@@ -333,6 +419,13 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
                 .keys()
                 .map(|k| pb::get_metadata::FunctionMetadata {
                     name: k.to_string(),
+                })
+                .collect(),
+            list_resources: self
+                .list_resources
+                .keys()
+                .map(|k| pb::get_metadata::ListResourceMetadata {
+                    type_name: k.to_string(),
                 })
                 .collect(),
         }))
@@ -874,6 +967,30 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         Ok(Response::new(out))
     }
 
+    type ListResourceStream = ListStream;
+
+    async fn list_resource(&self, req: Request<pb::list_resource::Request>) -> R<ListStream> {
+        let events = self.list_events(req.into_inner()).await?;
+        Ok(Response::new(Box::pin(futures::stream::iter(
+            events.into_iter().map(Ok),
+        ))))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        req: Request<pb::validate_list_resource_config::Request>,
+    ) -> R<pb::validate_list_resource_config::Response> {
+        let req = req.into_inner();
+        let e = self.list_resource(&req.type_name)?;
+        let diags = match decode(&req.config, &e.ty, "list configuration") {
+            Ok(cfg) => e.imp.validate(&cfg),
+            Err(d) => d,
+        };
+        Ok(Response::new(pb::validate_list_resource_config::Response {
+            diagnostics: diags.to_proto(),
+        }))
+    }
+
     async fn get_functions(
         &self,
         _: Request<pb::get_functions::Request>,
@@ -940,6 +1057,9 @@ impl gp::grpc_controller_server::GrpcController for Controller {
 pub(crate) struct Stdio {
     pub(crate) shutdown: CancellationToken,
 }
+
+type ListStream =
+    Pin<Box<dyn futures::Stream<Item = Result<pb::list_resource::Event, Status>> + Send>>;
 
 type StdioStream = Pin<Box<dyn futures::Stream<Item = Result<gp::StdioData, Status>> + Send>>;
 
