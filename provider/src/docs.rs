@@ -440,6 +440,42 @@ fn identity_section(type_name: &str) -> Option<String> {
     Some(md)
 }
 
+/// The section on finding existing objects with `terraform query` (resources with a list resource).
+fn list_section(type_name: &str) -> Option<String> {
+    use r53_plugin::Provider;
+    let l = crate::R53Provider::new()
+        .list_resources()
+        .into_iter()
+        .find(|l| l.type_name() == type_name)?;
+    let schema = l.schema();
+    let required: Vec<&str> = schema
+        .block
+        .attributes
+        .iter()
+        .filter(|a| a.presence == r53_plugin::schema::Presence::Required)
+        .map(|a| a.name.as_str())
+        .collect();
+    let config = if required.is_empty() {
+        String::new()
+    } else {
+        let lines: Vec<String> = required
+            .iter()
+            .map(|r| format!("    {r} = \"...\"\n"))
+            .collect();
+        format!("  config {{\n{}  }}\n", lines.concat())
+    };
+    Some(format!(
+        "\n## Finding existing ones: `terraform query`\n\n\
+         With Terraform >= 1.14, a `list` block in a `.tfquery.hcl` file finds existing objects of this type; \
+         `terraform query -generate-config-out=generated.tf` writes a resource block and an `import` block (by \
+         identity) for each, which then plan as imports only.\n\n\
+         ```hcl\nlist \"{type_name}\" \"all\" {{\n  provider = r53\n{config}}}\n```\n\n\
+         {}\n\n{}",
+        schema.block.description,
+        schema.block.markdown("###")
+    ))
+}
+
 /// (relative path, Markdown) for every page.
 pub fn pages() -> Vec<(String, String)> {
     let mut out = Vec::new();
@@ -493,6 +529,9 @@ pub fn pages() -> Vec<(String, String)> {
             ));
             if let Some(idm) = identity_section(pg.name) {
                 md.push_str(&idm);
+            }
+            if let Some(l) = list_section(pg.name) {
+                md.push_str(&l);
             }
         }
         out.push((pg.file.to_string(), md));

@@ -559,6 +559,74 @@ impl Resource<Meta> for HostedZoneResource {
     }
 }
 
+r53_plugin::model! {
+    /// The `config` of the `r53_hosted_zone` list resource.
+    pub struct ZoneListConfig / ZoneListConfigAttrs {
+        description: "Which hosted zones `terraform query` finds (all of the account's without a `config` block).";
+        attributes {
+            name_pattern: String [optional]
+                "Only zones whose name matches this wildcard: `*` is any run of characters (dots too), `?` one character; case and a trailing dot do not matter.",
+            private: bool [optional] "Only private zones (`true`) or only public ones (`false`).",
+        }
+    }
+}
+
+/// `list "r53_hosted_zone"`: the account's zones, each with the state an import gives.
+pub(crate) struct HostedZoneList;
+
+#[async_trait]
+impl r53_plugin::ListResource<Meta> for HostedZoneList {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(0, ZoneListConfig::block())
+    }
+
+    async fn list(
+        &self,
+        meta: &Meta,
+        ctx: &Ctx,
+        config: &Value,
+        limit: usize,
+    ) -> Result<Vec<r53_plugin::Listed>, Diagnostics> {
+        let m = ZoneListConfig::from_nullable(config)?.unwrap_or_default();
+        let c = call(ctx, READ_TIMEOUT);
+        let zones = meta
+            .aws
+            .route53
+            .list_hosted_zones(&c)
+            .await
+            .map_err(|e| api_diag("Listing hosted zones", &e))?;
+        let mut out = Vec::new();
+        for z in zones.iter().filter(|z| {
+            m.name_pattern
+                .as_str()
+                .is_none_or(|p| r53_zone::name::matches_pattern(p, &z.name))
+                && m.private.get().is_none_or(|p| p == z.private)
+        }) {
+            if out.len() >= limit {
+                break;
+            }
+            // Read as an import reads it (without claiming: a query writes nothing).
+            if let Some(state) = self_read(meta, ctx, &z.id).await? {
+                out.push(r53_plugin::Listed {
+                    display_name: format!("{} ({})", z.name, z.id),
+                    state,
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+async fn self_read(meta: &Meta, ctx: &Ctx, id: &str) -> Result<Option<Value>, Diagnostics> {
+    HostedZoneResource
+        .read_zone(meta, ctx, id, &Zone::default())
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -329,6 +329,13 @@ impl Provider for R53Provider {
         ]
     }
 
+    fn list_resources(&self) -> Vec<Arc<dyn r53_plugin::ListResource<Meta>>> {
+        vec![
+            Arc::new(crate::hosted_zone::HostedZoneList),
+            Arc::new(crate::record::RecordList),
+        ]
+    }
+
     fn functions(&self) -> Vec<Arc<dyn r53_plugin::Function>> {
         crate::functions::all()
     }

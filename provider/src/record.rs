@@ -513,6 +513,92 @@ impl Resource<Meta> for RecordResource {
     }
 }
 
+r53_plugin::model! {
+    /// The `config` of the `r53_record` list resource.
+    pub struct RecordListConfig / RecordListConfigAttrs {
+        description: "Which record sets of a zone `terraform query` finds. The apex SOA and NS record sets are never listed: Route 53 made them and keeps them.";
+        attributes {
+            zone_id: String [required] "ID of the hosted zone.",
+            name_pattern: String [optional]
+                "Only record sets whose name matches this wildcard: `*` is any run of characters (dots too), `?` one character; case and a trailing dot do not matter.",
+            r#type: String [optional] "Only record sets of this type (e.g. `A`; any case).",
+        }
+    }
+}
+
+/// `list "r53_record"`: a zone's record sets, each with the state an import gives.
+pub(crate) struct RecordList;
+
+#[async_trait]
+impl r53_plugin::ListResource<Meta> for RecordList {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(0, RecordListConfig::block())
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        let mut d = Diagnostics::new();
+        if let Ok(m) = RecordListConfig::from_value(config) {
+            if let Some(t) = m.r#type.as_str() {
+                if t.to_ascii_uppercase().parse::<RecordType>().is_err() {
+                    d.error_at(
+                        at(RecordListConfig::ATTR.r#type),
+                        "Invalid type",
+                        format!("{t:?} is not a record type Route 53 hosts"),
+                    );
+                }
+            }
+        }
+        d
+    }
+
+    async fn list(
+        &self,
+        meta: &Meta,
+        ctx: &Ctx,
+        config: &Value,
+        limit: usize,
+    ) -> Result<Vec<r53_plugin::Listed>, Diagnostics> {
+        let m = RecordListConfig::from_value(config)?;
+        let ty = m
+            .r#type
+            .as_str()
+            .and_then(|t| t.to_ascii_uppercase().parse::<RecordType>().ok());
+        let zone_id = r53_core::route53::strip_zone_id(m.zone_id.as_str().unwrap_or_default());
+        let c = call(ctx, READ_TIMEOUT);
+        let zone_name = meta
+            .aws
+            .zones
+            .find_zone_name(&c, &zone_id)
+            .await
+            .map_err(|e| api_diag(&format!("Reading hosted zone {zone_id}"), &e))?;
+        let mut out = Vec::new();
+        meta.aws
+            .route53
+            .each_record_set(&c, &zone_id, |r| {
+                let apex_own = normalise(&r.name) == zone_name
+                    && matches!(r.ty, RecordType::Soa | RecordType::Ns);
+                let wanted = !apex_own
+                    && m.name_pattern
+                        .as_str()
+                        .is_none_or(|p| r53_zone::name::matches_pattern(p, &r.name))
+                    && ty.is_none_or(|t| t == r.ty);
+                if wanted && out.len() < limit {
+                    out.push(r53_plugin::Listed {
+                        display_name: r53_zone::RecordKey::of(&r).to_string(),
+                        state: record_state(&zone_id, &r, &Record::default()),
+                    });
+                }
+            })
+            .await
+            .map_err(|e| api_diag(&format!("Listing record sets of {zone_id}"), &e))?;
+        Ok(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

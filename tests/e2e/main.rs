@@ -24,6 +24,7 @@ mod plan_window;
 mod plugin;
 mod property;
 mod provider_config;
+mod query;
 mod query_log;
 mod record;
 mod records;
