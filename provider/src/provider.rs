@@ -333,6 +333,7 @@ impl Provider for R53Provider {
         vec![
             Arc::new(crate::hosted_zone::HostedZoneList),
             Arc::new(crate::record::RecordList),
+            Arc::new(crate::registered_domain::RegisteredDomainList),
         ]
     }
 

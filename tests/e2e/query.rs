@@ -1,6 +1,6 @@
 //! List resources (`terraform query`, Terraform >= 1.14): a zone with 24 record sets — simple,
-//! weighted, alias, long TXT, MX — made in one working directory is discovered from another with
-//! `terraform query -generate-config-out`; the generated configuration and import blocks plan as
+//! weighted, alias, long TXT, MX — made in one working directory, and a registered domain, are
+//! discovered from another with `terraform query -generate-config-out` (no contact generated); the generated configuration and import blocks plan as
 //! imports only, apply without a write, and then plan nothing.
 
 use r53_tests::*;
@@ -97,6 +97,13 @@ list "r53_hosted_zone" "zones" {{
   }}
 }}
 
+list "r53_registered_domain" "domains" {{
+  provider = r53
+  config {{
+    name_pattern = "query-*.test"
+  }}
+}}
+
 list "r53_record" "records" {{
   provider = r53
   config {{
@@ -110,6 +117,14 @@ list "r53_record" "records" {{
 #[test]
 fn query_generates_configuration_that_imports_a_zone() -> anyhow::Result<()> {
     let lab = lab();
+    // A registered domain of the account (with contacts, which the query must leave out).
+    lab.proxy.registrar().add_registered(
+        "query-reg.test",
+        serde_json::json!({"FirstName": "Quentin", "LastName": "Querysson", "ContactType": "PERSON",
+            "AddressLine1": "1 Lab Way", "City": "London", "CountryCode": "GB", "ZipCode": "N1 1AA",
+            "PhoneNumber": "+44.2071234567", "Email": "quentin@example.org"}),
+        &["ns1.parked.net", "ns2.parked.net"],
+    );
     let seed = lab.terraform(TfBin::Lib)?;
     seed.write(&estate())?;
     seed.apply()?;
@@ -126,8 +141,13 @@ fn query_generates_configuration_that_imports_a_zone() -> anyhow::Result<()> {
     let generated = std::fs::read_to_string(tf.path().join("generated.tf"))?;
     assert_eq!(
         generated.matches("import {").count(),
-        25,
-        "one zone and 24 record sets:\n{generated}"
+        26,
+        "one zone, one registered domain and 24 record sets:\n{generated}"
+    );
+    assert!(generated.contains("query-reg.test"), "{generated}");
+    assert!(
+        !generated.contains("Querysson") && !generated.contains("quentin@"),
+        "contacts are personal data: not generated\n{generated}"
     );
     assert!(generated.contains("identity = {"), "{generated}");
     assert!(
@@ -139,7 +159,7 @@ fn query_generates_configuration_that_imports_a_zone() -> anyhow::Result<()> {
     let p = tf.plan()?;
     assert!(
         p.stdout
-            .contains("Plan: 25 to import, 0 to add, 0 to change, 0 to destroy."),
+            .contains("Plan: 26 to import, 0 to add, 0 to change, 0 to destroy."),
         "{}\n{generated}",
         p.text()
     );

@@ -150,6 +150,39 @@ impl Domains {
         }
     }
 
+    /// The names of every domain registered in the account, in the registrar's order. Bounded:
+    /// 1,000 pages of 100 is more domains than an account holds, and a registrar that never stops
+    /// paging is refused rather than followed.
+    pub async fn list_domain_names(&self, call: &Call) -> Result<Vec<String>> {
+        const MAX_PAGES: usize = 1_000;
+        let mut out = Vec::new();
+        let mut marker: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let page = call
+                .send("ListDomains", &self.policy, || {
+                    self.client
+                        .list_domains()
+                        .set_marker(marker.clone())
+                        .max_items(100)
+                        .send()
+                })
+                .await
+                .result?;
+            out.extend(
+                page.domains()
+                    .iter()
+                    .filter_map(|d| d.domain_name().map(str::to_string)),
+            );
+            match page.next_page_marker() {
+                Some(m) if !m.is_empty() => marker = Some(m.to_string()),
+                _ => return Ok(out),
+            }
+        }
+        Err(Error::Invalid(format!(
+            "ListDomains still had pages after {MAX_PAGES}; refusing to read on"
+        )))
+    }
+
     pub async fn find_domain_by_name(&self, call: &Call, name: &str) -> Result<RegisteredDomain> {
         let out = call
             .send("GetDomainDetail", &self.policy, || {
