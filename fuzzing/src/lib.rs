@@ -29,6 +29,7 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("cutover_state", cutover_state),
     ("state_upgrade", state_upgrade),
     ("domain_name", domain_name),
+    ("functions", functions),
 ];
 
 /// The first line and the rest (inputs that need a zone or domain name carry it on line one).
@@ -310,4 +311,62 @@ fn versioned<T: serde::de::DeserializeOwned + serde::Serialize>(
         .unwrap_or_else(|e| panic!("what was written does not read back: {e}"));
     let second = serde_json::to_string(&back).expect("serialises again");
     assert_eq!(first, second, "{what} does not round-trip");
+}
+
+/// Provider functions: byte one picks the function, the rest are its arguments, one per line (a
+/// list argument's elements separated by `,`). Arguments of any content and size must give a
+/// result of the declared type or an error naming an argument that exists; `fqdn` of its own
+/// result is the same name, and a DS record has its four fields.
+pub fn functions(data: &[u8]) {
+    let Some((&pick, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let all = terraform_provider_r53::functions::all();
+    let Some(f) = all.get(usize::from(pick) % all.len().max(1)) else {
+        return;
+    };
+    let sig = f.signature();
+    let mut lines = text.split('\n');
+    let args: Vec<Value> = sig
+        .params
+        .iter()
+        .map(|p| {
+            let line = lines.next().unwrap_or_default();
+            match &p.ty {
+                Type::List(_) => Value::List(line.split(',').map(Value::string).collect()),
+                _ => Value::string(line),
+            }
+        })
+        .collect();
+    match f.call(&args) {
+        Ok(v) => {
+            v.to_msgpack(&sig.returns)
+                .unwrap_or_else(|e| panic!("{}: result not of its type: {e}", f.name()));
+            match f.name() {
+                "fqdn" => {
+                    let again = f
+                        .call(&[v.clone(), args[1].clone()])
+                        .unwrap_or_else(|e| panic!("fqdn of its own result: {e:?}"));
+                    assert_eq!(again, v, "fqdn is not idempotent");
+                }
+                "ds_record" => {
+                    let s = v.as_str().unwrap_or_default();
+                    assert_eq!(s.split(' ').count(), 4, "{s:?}");
+                }
+                _ => {}
+            }
+        }
+        Err(e) => {
+            if let Some(i) = e.argument {
+                assert!(
+                    i < sig.params.len(),
+                    "{}: error names argument {i}",
+                    f.name()
+                );
+            }
+        }
+    }
 }

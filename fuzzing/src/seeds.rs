@@ -286,6 +286,21 @@ pub fn all(root: &Path) -> Vec<Seed> {
         push("domain_name", n.into(), name.as_bytes().to_vec());
     }
 
+    // Byte one picks the function in `functions::all()` order.
+    for (n, pick, args) in [
+        ("fqdn", 0u8, "www\nexample.com"),
+        ("relative_name", 1, "www.example.com.\nexample.com"),
+        ("txt_strings", 2, "v=DKIM1; k=rsa; p=MIIBIjANBgkq"),
+        ("txt_value", 3, "say \"hi\""),
+        ("nameservers_equal", 4, "NS1.example.net.,ns2.example.org\nns2.example.org,ns1.example.net"),
+        ("reverse_name", 5, "2001:db8::1"),
+        ("ds_record", 6, "dskey.example.com\n256 3 5 AQOeiiR0GOMYkDshWoSKz9XzfwJr1AYtsmx3TGkJaNXVbfi/2pHm822aJ5iI9BMzNXxeYCmZDRD99WYwYqUSdjMmmAphXdvxegXd/M5+X7OrzKBaMbCVdFLUUh6DhweJBjEVv5f2wwjM9XzcnOf+EPbtG9DMBmADjFDc2w/rljwvFw=="),
+    ] {
+        let mut b = vec![pick];
+        b.extend(args.as_bytes());
+        push("functions", n.into(), b);
+    }
+
     let types = crate::schema_types();
     for (i, ty) in types.iter().enumerate() {
         for unknown in [false, true] {
