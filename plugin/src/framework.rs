@@ -59,6 +59,18 @@ impl Default for Ctx {
     }
 }
 
+/// The resource a `moved` block moves from (another provider's, or another type): what
+/// MoveResourceState carries.
+#[derive(Debug, Clone, Copy)]
+pub struct MoveSource<'a> {
+    /// e.g. `registry.terraform.io/hashicorp/aws`.
+    pub provider: &'a str,
+    pub type_name: &'a str,
+    pub schema_version: i64,
+    /// The source's stored state (its JSON form).
+    pub state: &'a serde_json::Value,
+}
+
 /// A failed create/update: the diagnostics, and the state to keep when something was already made
 /// (Terraform marks it tainted), so nothing real is forgotten.
 #[derive(Debug)]
@@ -173,6 +185,13 @@ pub trait Resource<M: Send + Sync + 'static>: Send + Sync {
     async fn delete(&self, meta: &M, ctx: &Ctx, prior: &Value) -> Result<Diagnostics, Diagnostics>;
     /// Builds the full state of an existing object from an import ID.
     async fn import(&self, meta: &M, ctx: &Ctx, id: &str) -> Result<Value, Diagnostics>;
+
+    /// The state of this resource type for an object another resource type managed (a `moved`
+    /// block across types or providers, Terraform >= 1.8); `None`: this type does not take it. The
+    /// state only needs to name the object: Terraform reads it (ReadResource) right after.
+    fn move_from(&self, _source: MoveSource<'_>) -> Option<Result<Value, Diagnostics>> {
+        None
+    }
 
     /// The resource's identity (Terraform >= 1.12): what `import { identity = … }` takes and what
     /// is stored beside the state. None: the resource has none.

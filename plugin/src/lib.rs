@@ -28,7 +28,9 @@ pub mod proto {
 }
 
 pub use diag::{AttrPath, Diagnostic, Diagnostics};
-pub use framework::{Ctx, DataSource, Failure, ListResource, Listed, Provider, Resource};
+pub use framework::{
+    Ctx, DataSource, Failure, ListResource, Listed, MoveSource, Provider, Resource,
+};
 pub use function::{Function, FunctionError, Param, Signature};
 pub use identity::{Identity, IdentityAttr};
 pub use model::{Field, Set};

@@ -384,7 +384,7 @@ fn capabilities() -> pb::ServerCapabilities {
     pb::ServerCapabilities {
         plan_destroy: false,
         get_provider_schema_optional: true,
-        move_resource_state: false,
+        move_resource_state: true,
         generate_resource_config: false,
     }
 }
@@ -936,6 +936,55 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
                             private: Vec::new(),
                         });
                 }
+            }
+            Err(d) => diags.extend(d),
+        }
+        out.diagnostics = diags.to_proto();
+        Ok(Response::new(out))
+    }
+
+    async fn move_resource_state(
+        &self,
+        req: Request<pb::move_resource_state::Request>,
+    ) -> R<pb::move_resource_state::Response> {
+        let req = req.into_inner();
+        let e = self.resource(&req.target_type_name)?;
+        let mut diags = Diagnostics::new();
+        let mut out = pb::move_resource_state::Response::default();
+        let json = req.source_state.map(|r| r.json).unwrap_or_default();
+        let moved = match serde_json::from_slice::<serde_json::Value>(&json) {
+            Err(err) => Err(Diagnostic::error(
+                "Moved state is not valid JSON",
+                format!(
+                    "{} from {}: {err}",
+                    req.source_type_name, req.source_provider_address
+                ),
+            )
+            .into()),
+            Ok(state) => e
+                .imp
+                .move_from(crate::framework::MoveSource {
+                    provider: &req.source_provider_address,
+                    type_name: &req.source_type_name,
+                    schema_version: req.source_schema_version,
+                    state: &state,
+                })
+                .unwrap_or_else(|| {
+                    Err(Diagnostic::error(
+                        "Unsupported move",
+                        format!(
+                            "{} cannot take the state of {} from {}; import the object instead",
+                            req.target_type_name, req.source_type_name, req.source_provider_address
+                        ),
+                    )
+                    .into())
+                }),
+        };
+        match moved {
+            Ok(mut v) => {
+                e.strip_write_only(&mut v);
+                out.target_identity = e.identity_of(&v);
+                out.target_state = encode(&v, &e.ty, &mut diags);
             }
             Err(d) => diags.extend(d),
         }
