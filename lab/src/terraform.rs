@@ -93,6 +93,19 @@ impl Terraform {
         self.dir.path()
     }
 
+    /// Also runs the provider `source` (e.g. `hashicorp/aws`) from the binary in `dir`, through
+    /// the same development override as r53's.
+    pub fn add_dev_override(&self, source: &str, dir: &Path) -> anyhow::Result<()> {
+        let rc = self.dir.path().join("cli.tfrc");
+        let text = std::fs::read_to_string(&rc)?;
+        let line = format!(
+            "  dev_overrides {{\n    \"{source}\" = \"{}\"\n",
+            dir.display()
+        );
+        std::fs::write(&rc, text.replacen("  dev_overrides {\n", &line, 1))?;
+        Ok(())
+    }
+
     /// Adds or overrides an environment variable for every run (e.g. TF_LOG).
     pub fn set_env(&mut self, k: &str, v: &str) {
         self.env.retain(|(key, _)| key != k);

@@ -199,6 +199,33 @@ impl Resource<Meta> for HostedZoneResource {
         TYPE_NAME
     }
 
+    /// `moved` from `aws_route53_zone`: the zone's ID and name (the rest is read right after).
+    fn move_from(&self, source: r53_plugin::MoveSource<'_>) -> Option<Result<Value, Diagnostics>> {
+        let state = match crate::aws_move::accept(source, "aws_route53_zone", &[0])? {
+            Ok(s) => s,
+            Err(d) => return Some(Err(d)),
+        };
+        Some((|| {
+            let id = crate::aws_move::string(state, "zone_id")
+                .or_else(|| crate::aws_move::string(state, "id"))
+                .map(r53_core::route53::strip_zone_id)
+                .ok_or_else(|| {
+                    Diagnostics::from(Diagnostic::error(
+                        "Incomplete AWS provider state",
+                        "the aws_route53_zone state has no zone_id; it cannot be moved",
+                    ))
+                })?;
+            let name = crate::aws_move::required(state, "aws_route53_zone", "name")?;
+            Ok(Zone {
+                id: Field::Known(id.clone()),
+                zone_id: Field::Known(id),
+                name: Field::Known(normalise(name)),
+                ..Default::default()
+            }
+            .to_value())
+        })())
+    }
+
     fn identity(&self) -> Option<r53_plugin::Identity> {
         Some(r53_plugin::Identity::new(vec![
             r53_plugin::IdentityAttr::required(

@@ -6,6 +6,7 @@
 //! lives in neutral modules (`common`, `meta`, `domain`, `record_set`, `vpc_ref`, `zone_lookup`),
 //! so no resource or data-source file imports another.
 
+mod aws_move;
 mod common;
 pub(crate) mod data_delegation_set;
 pub(crate) mod data_delegation_status;

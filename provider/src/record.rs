@@ -288,6 +288,41 @@ impl Resource<Meta> for RecordResource {
         TYPE_NAME
     }
 
+    /// `moved` from `aws_route53_record`: the record set's zone, name (its FQDN), type and set
+    /// identifier; its values and routing are read right after, in r53's form.
+    fn move_from(&self, source: r53_plugin::MoveSource<'_>) -> Option<Result<Value, Diagnostics>> {
+        let state = match crate::aws_move::accept(source, "aws_route53_record", &[2])? {
+            Ok(s) => s,
+            Err(d) => return Some(Err(d)),
+        };
+        Some((|| {
+            const T: &str = "aws_route53_record";
+            let zone_id =
+                r53_core::route53::strip_zone_id(crate::aws_move::required(state, T, "zone_id")?);
+            // `name` may be relative to the zone in the AWS provider; `fqdn` never is.
+            let name = crate::aws_move::string(state, "fqdn")
+                .map_or_else(|| crate::aws_move::required(state, T, "name"), Ok)?;
+            let ty = crate::aws_move::required(state, T, "type")?.to_ascii_uppercase();
+            if ty.parse::<RecordType>().is_err() {
+                return Err(Diagnostic::error(
+                    "Unsupported record type",
+                    format!("{name} {ty}: not a record type r53 manages"),
+                )
+                .into());
+            }
+            Ok(Record {
+                zone_id: Field::Known(zone_id),
+                name: Field::Known(normalise(name)),
+                fqdn: Field::Known(normalise(name)),
+                r#type: Field::Known(ty),
+                set_identifier: crate::aws_move::string(state, "set_identifier")
+                    .map_or(Field::Null, Field::from),
+                ..Default::default()
+            }
+            .to_value())
+        })())
+    }
+
     fn identity(&self) -> Option<r53_plugin::Identity> {
         use r53_plugin::IdentityAttr as A;
         Some(r53_plugin::Identity::new(vec![
@@ -735,5 +770,35 @@ mod tests {
         assert_eq!(s.r#type.as_str(), Some("mx"));
         assert_eq!(s.records, base.records);
         assert_eq!(s.id.as_str(), Some("Z1/www.example.com/MX"));
+    }
+
+    #[test]
+    fn moved_from_the_aws_provider_by_fqdn() {
+        let state = serde_json::json!({"zone_id": "Z1", "name": "www", "fqdn": "www.example.com",
+            "type": "a", "set_identifier": "blue", "records": ["192.0.2.1"], "ttl": 60});
+        let src = |v: i64, t: &'static str| r53_plugin::MoveSource {
+            provider: "registry.terraform.io/hashicorp/aws",
+            type_name: t,
+            schema_version: v,
+            state: &state,
+        };
+        let v = RecordResource
+            .move_from(src(2, "aws_route53_record"))
+            .unwrap()
+            .unwrap();
+        let m = Record::from_value(&v).unwrap();
+        assert_eq!(m.name.as_str(), Some("www.example.com"));
+        assert_eq!(m.r#type.as_str(), Some("A"));
+        assert_eq!(m.set_identifier.as_str(), Some("blue"));
+        assert_eq!(m.zone_id.as_str(), Some("Z1"));
+        // Values come from the read that follows, not from the old state.
+        assert!(m.records.is_null());
+        assert!(RecordResource
+            .move_from(src(1, "aws_route53_record"))
+            .unwrap()
+            .is_err());
+        assert!(RecordResource
+            .move_from(src(2, "aws_route53_zone"))
+            .is_none());
     }
 }

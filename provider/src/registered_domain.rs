@@ -600,6 +600,57 @@ impl Resource<Meta> for RegisteredDomainResource {
         TYPE_NAME
     }
 
+    /// `moved` from `aws_route53domains_registered_domain` or `aws_route53domains_domain`: the
+    /// domain and, when the AWS resource managed them, its name servers. Contacts are personal
+    /// data: not carried into this state (they stay at the registrar, unmanaged until configured).
+    fn move_from(&self, source: r53_plugin::MoveSource<'_>) -> Option<Result<Value, Diagnostics>> {
+        let (t, state) = [
+            "aws_route53domains_registered_domain",
+            "aws_route53domains_domain",
+        ]
+        .into_iter()
+        .find_map(|t| Some((t, crate::aws_move::accept(source, t, &[0])?)))?;
+        let state = match state {
+            Ok(s) => s,
+            Err(d) => return Some(Err(d)),
+        };
+        Some((|| {
+            let name = crate::aws_move::required(state, t, "domain_name")?;
+            let ascii = ascii_domain(name).map_err(|e| {
+                Diagnostics::from(Diagnostic::error(
+                    "Invalid domain in the AWS provider state",
+                    e,
+                ))
+            })?;
+            let name_server: Vec<NameServerBlock> = state
+                .get("name_server")
+                .and_then(|v| v.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|b| {
+                    Some(NameServerBlock {
+                        name: Field::Known(crate::aws_move::string(b, "name")?.to_string()),
+                        glue_ips: Field::Known(
+                            b.get("glue_ips")
+                                .and_then(|g| g.as_array())
+                                .into_iter()
+                                .flatten()
+                                .filter_map(|ip| ip.as_str().map(str::to_string))
+                                .collect(),
+                        ),
+                    })
+                })
+                .collect();
+            Ok(Registered {
+                id: Field::Known(ascii),
+                domain_name: Field::Known(name.to_string()),
+                name_server: Field::Known(name_server.into_iter().collect()),
+                ..Default::default()
+            }
+            .to_value())
+        })())
+    }
+
     fn identity(&self) -> Option<r53_plugin::Identity> {
         Some(r53_plugin::Identity::new(vec![
             r53_plugin::IdentityAttr::required(
@@ -1105,5 +1156,34 @@ mod tests {
         let mut other = cfg(json!({"domain_name": "shop.test", "name_server": [
             {"name": "ns1.shop.test", "glue_ips": ["192.0.2.54"]}, {"name": "ns-1.awsdns-01.org", "glue_ips": null}]}));
         assert!(!RegisteredDomainResource.keep_prior_form(&prior, &mut other));
+    }
+
+    #[test]
+    fn moved_from_the_aws_provider_without_contacts() {
+        let contact =
+            json!([{"first_name": "Mo", "last_name": "Movington", "email": "m@example.org"}]);
+        let state = json!({"domain_name": "Shop.Test", "admin_contact": contact,
+            "registrant_contact": contact, "name_server": [{"name": "ns1.shop.test", "glue_ips": ["192.0.2.53"]}]});
+        for t in [
+            "aws_route53domains_registered_domain",
+            "aws_route53domains_domain",
+        ] {
+            let v = RegisteredDomainResource
+                .move_from(r53_plugin::MoveSource {
+                    provider: "aws",
+                    type_name: t,
+                    schema_version: 0,
+                    state: &state,
+                })
+                .unwrap()
+                .unwrap();
+            let m = Registered::from_value(&v).unwrap();
+            assert_eq!(m.id.as_str(), Some("shop.test"));
+            assert_eq!(m.name_server.items().len(), 1);
+            for (role, _, c, _) in m.roles() {
+                assert!(c.is_null(), "{role:?}");
+            }
+            assert!(!v.to_json().unwrap().to_string().contains("Movington"));
+        }
     }
 }

@@ -18,6 +18,7 @@ mod interrupt;
 mod interrupt_writes;
 mod migrate;
 mod modules;
+mod moved;
 mod no_gap;
 mod pii;
 mod plan_window;
