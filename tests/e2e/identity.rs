@@ -309,27 +309,7 @@ fn lifecycle(bin: TfBin) -> anyhow::Result<()> {
     );
 
     tf.apply()?;
-    let writes: Vec<_> = lab
-        .proxy
-        .stats()
-        .calls
-        .iter()
-        .filter(|(k, n)| {
-            let before = calls.get(*k).copied().unwrap_or(0);
-            let write = [
-                "Create",
-                "Delete",
-                "Change",
-                "Update",
-                "Associate",
-                "Disassociate",
-            ]
-            .iter()
-            .any(|w| k.starts_with(w));
-            **n > before && write
-        })
-        .map(|(k, _)| k.clone())
-        .collect();
+    let writes = writes_since(&lab, &calls);
     assert!(
         writes.is_empty(),
         "the import plan and apply wrote: {writes:?}"
@@ -372,11 +352,7 @@ fn identity_import_of_every_resource() -> anyhow::Result<()> {
 
 #[test]
 fn the_same_configuration_imports_by_id_under_terraform_1_11() -> anyhow::Result<()> {
-    let Some(bin) = TfBin::available()
-        .into_iter()
-        .find(|b| matches!(b, TfBin::Exe(_)))
-    else {
-        eprintln!("skipped: no second Terraform version on this machine");
+    let Some(bin) = older_terraform() else {
         return Ok(());
     };
     lifecycle(bin)

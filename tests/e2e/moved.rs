@@ -345,19 +345,7 @@ fn move_from_aws(bin: TfBin) -> anyhow::Result<()> {
         p.text()
     );
     tf.apply()?;
-    let writes: Vec<String> = lab
-        .proxy
-        .stats()
-        .calls
-        .iter()
-        .filter(|(k, n)| {
-            ["Create", "Delete", "Change", "Update", "Register"]
-                .iter()
-                .any(|w| k.starts_with(w))
-                && **n > calls.get(*k).copied().unwrap_or(0)
-        })
-        .map(|(k, _)| k.clone())
-        .collect();
+    let writes = writes_since(&lab, &calls);
     assert!(writes.is_empty(), "the move wrote: {writes:?}");
     assert_eq!(
         list_sets(&lab, &c, &zone_id),
@@ -397,11 +385,7 @@ fn moved_from_the_aws_provider_without_destroying_anything() -> anyhow::Result<(
 
 #[test]
 fn moved_from_the_aws_provider_under_terraform_1_11() -> anyhow::Result<()> {
-    let Some(bin) = TfBin::available()
-        .into_iter()
-        .find(|b| matches!(b, TfBin::Exe(_)))
-    else {
-        eprintln!("skipped: no second Terraform version on this machine");
+    let Some(bin) = older_terraform() else {
         return Ok(());
     };
     move_from_aws(bin)

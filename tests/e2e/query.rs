@@ -164,19 +164,7 @@ fn query_generates_configuration_that_imports_a_zone() -> anyhow::Result<()> {
         p.text()
     );
     tf.apply()?;
-    let writes: Vec<String> = lab
-        .proxy
-        .stats()
-        .calls
-        .iter()
-        .filter(|(k, n)| {
-            ["Create", "Delete", "Change", "Update"]
-                .iter()
-                .any(|w| k.starts_with(w))
-                && **n > calls.get(*k).copied().unwrap_or(0)
-        })
-        .map(|(k, _)| k.clone())
-        .collect();
+    let writes = writes_since(&lab, &calls);
     assert!(writes.is_empty(), "importing wrote: {writes:?}");
     tf.assert_plan_empty()?;
     // The imported records are the zone's.
