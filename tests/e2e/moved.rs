@@ -1,8 +1,7 @@
 //! Moving from the AWS provider with `moved` blocks (MoveResourceState) through Terraform 1.15 and
-//! 1.11.4: a
-//! state the AWS provider would have written — a zone, 22 record sets (weighted, alias, relative
-//! names, a long TXT) and a registered domain — becomes r53 resources with no destroy and no
-//! write, then an empty plan; contacts in the old state do not reach the new one.
+//! 1.11.4: a state the AWS provider would have written — a zone, 22 record sets (weighted, alias,
+//! relative names, a long TXT), a registered domain and an `aws_route53_records_exclusive` of
+//! another zone — becomes r53 resources with no destroy and no write, then an empty plan; contacts in the old state do not reach the new one.
 //!
 //! The AWS provider cannot be installed here, and Terraform requires the provider a state names to
 //! be present before it moves anything out of it: a stand-in answers as `hashicorp/aws` (the r53
@@ -19,6 +18,8 @@ use r53_tests::*;
 const ZONE: &str = "move-e2e.test";
 const DOMAIN: &str = "move-reg-e2e.test";
 const CONTACT_NAME: &str = "Movington";
+/// The zone whose record sets an `aws_route53_records_exclusive` owned.
+const BULK: &str = "move-bulk-e2e.test";
 
 /// One record set as the test makes it: (AWS `name` as written, type, ttl, values, set id, weight,
 /// alias target).
@@ -154,13 +155,44 @@ fn make_zone(lab: &Lab, c: &aws_sdk_route53::Client) -> anyhow::Result<String> {
     Ok(id)
 }
 
+/// The zone of the `aws_route53_records_exclusive` (made through the API), with two record sets.
+fn make_bulk_zone(lab: &Lab, c: &aws_sdk_route53::Client) -> anyhow::Result<String> {
+    let z = lab.rt.block_on(
+        c.create_hosted_zone()
+            .name(BULK)
+            .caller_reference("aws-provider-made-bulk")
+            .send(),
+    )?;
+    let id = z
+        .hosted_zone()
+        .map(|h| h.id().trim_start_matches("/hostedzone/").to_string())
+        .unwrap_or_default();
+    for (name, ty, value) in [
+        ("www.move-bulk-e2e.test.", RrType::A, "192.0.2.100"),
+        (
+            "move-bulk-e2e.test.",
+            RrType::Mx,
+            "10 mx.move-bulk-e2e.test.",
+        ),
+    ] {
+        change_set(
+            lab,
+            c,
+            &id,
+            ChangeAction::Create,
+            rrset(name, ty, 300, &[value.to_string()])?,
+        )?;
+    }
+    Ok(id)
+}
+
 /// The address of a set's resources, in both providers.
 fn label(i: usize) -> String {
     format!("s{i}")
 }
 
 /// A Terraform state (format 4) as the AWS provider writes it for these objects.
-fn aws_state(zone_id: &str) -> serde_json::Value {
+fn aws_state(zone_id: &str, bulk_id: &str) -> serde_json::Value {
     let mut resources = vec![serde_json::json!({
         "mode": "managed", "type": "aws_route53_zone", "name": "main",
         "provider": "provider[\"registry.terraform.io/hashicorp/aws\"]",
@@ -232,6 +264,22 @@ fn aws_state(zone_id: &str) -> serde_json::Value {
             "whois_server": ""},
             "sensitive_attributes": [], "private": "bnVsbA=="}]
     }));
+    let rrs = |name: &str, ty: &str, value: &str| {
+        serde_json::json!({"name": name, "type": ty, "ttl": 300, "resource_records": [{"value": value}],
+            "alias_target": [], "cidr_routing_config": [], "geolocation": [], "geoproximity_location": [],
+            "failover": null, "health_check_id": null, "multi_value_answer": null, "region": null,
+            "set_identifier": null, "traffic_policy_instance_id": null, "weight": null})
+    };
+    resources.push(serde_json::json!({
+        "mode": "managed", "type": "aws_route53_records_exclusive", "name": "bulk",
+        "provider": "provider[\"registry.terraform.io/hashicorp/aws\"]",
+        "instances": [{"schema_version": 0, "attributes": {
+            "zone_id": bulk_id, "timeouts": null, "resource_record_set": [
+                rrs("www.move-bulk-e2e.test.", "A", "192.0.2.100"),
+                rrs("move-bulk-e2e.test.", "MX", "10 mx.move-bulk-e2e.test."),
+            ]},
+            "sensitive_attributes": [], "private": "bnVsbA=="}]
+    }));
     serde_json::json!({
         "version": 4, "terraform_version": "1.9.8", "serial": 7,
         "lineage": "5b0a3f2e-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "outputs": {},
@@ -240,7 +288,7 @@ fn aws_state(zone_id: &str) -> serde_json::Value {
 }
 
 /// The r53 configuration of the same objects, each with a `moved` block from its AWS address.
-fn r53_config(zone_id: &str) -> String {
+fn r53_config(zone_id: &str, bulk_id: &str) -> String {
     let mut cfg = format!(
         r#"
 terraform {{
@@ -271,6 +319,28 @@ resource "r53_registered_domain" "d" {{
 moved {{
   from = aws_route53domains_registered_domain.d
   to   = r53_registered_domain.d
+}}
+
+# Labels as an import (and r53-migrate export-tf) gives them.
+resource "r53_records" "bulk" {{
+  zone_id = "{bulk_id}"
+  mode    = "exclusive"
+  record "www A" {{
+    name    = "www.{BULK}"
+    type    = "A"
+    ttl     = 300
+    records = ["192.0.2.100"]
+  }}
+  record "@ MX" {{
+    name    = "{BULK}"
+    type    = "MX"
+    ttl     = 300
+    records = ["10 mx.{BULK}."] # as Route 53 (and export-tf) spells it
+  }}
+}}
+moved {{
+  from = aws_route53_records_exclusive.bulk
+  to   = r53_records.bulk
 }}
 "#
     );
@@ -314,6 +384,8 @@ fn move_from_aws(bin: TfBin) -> anyhow::Result<()> {
         &["ns1.parked.net", "ns2.parked.net"],
     );
     let zone_id = make_zone(&lab, &c)?;
+    let bulk_id = make_bulk_zone(&lab, &c)?;
+    let bulk_before = list_sets(&lab, &c, &bulk_id);
     let before = list_sets(&lab, &c, &zone_id);
     assert_eq!(
         before.len(),
@@ -330,14 +402,14 @@ fn move_from_aws(bin: TfBin) -> anyhow::Result<()> {
     tf.add_dev_override("hashicorp/aws", &stand_in)?;
     std::fs::write(
         tf.path().join("terraform.tfstate"),
-        serde_json::to_vec_pretty(&aws_state(&zone_id))?,
+        serde_json::to_vec_pretty(&aws_state(&zone_id, &bulk_id))?,
     )?;
-    tf.write(&r53_config(&zone_id))?;
+    tf.write(&r53_config(&zone_id, &bulk_id))?;
 
     let calls = lab.proxy.stats().calls.clone();
     let p = tf.plan()?;
     let moved = p.stdout.matches("has moved to").count();
-    assert_eq!(moved, 24, "every resource moved:\n{}", p.text());
+    assert_eq!(moved, 25, "every resource moved:\n{}", p.text());
     assert!(
         p.stdout
             .contains("Plan: 0 to add, 0 to change, 0 to destroy."),
@@ -352,12 +424,17 @@ fn move_from_aws(bin: TfBin) -> anyhow::Result<()> {
         before,
         "the zone is untouched"
     );
+    assert_eq!(
+        list_sets(&lab, &c, &bulk_id),
+        bulk_before,
+        "so is the other"
+    );
     tf.assert_plan_empty()?;
 
     // Only r53 resources are left, and the contacts of the old state are not in the new one.
     let state = tf.state()?;
     let addrs: BTreeMap<String, serde_json::Value> = state_values(&state);
-    assert_eq!(addrs.len(), 24);
+    assert_eq!(addrs.len(), 25);
     assert!(
         addrs.keys().all(|a| a.starts_with("r53_")),
         "{:?}",

@@ -473,6 +473,28 @@ impl Resource<Meta> for RecordsResource {
         TYPE_NAME
     }
 
+    /// `moved` from `aws_route53_records_exclusive`: the zone, in exclusive mode, with no block
+    /// yet — the read right after lists every record set under the labels an import gives
+    /// (`r53-migrate export-tf` writes the same), which the configuration then declares.
+    fn move_from(&self, source: r53_plugin::MoveSource<'_>) -> Option<Result<Value, Diagnostics>> {
+        let state = match crate::aws_move::accept(source, "aws_route53_records_exclusive", &[0])? {
+            Ok(s) => s,
+            Err(d) => return Some(Err(d)),
+        };
+        Some(
+            crate::aws_move::required(state, "aws_route53_records_exclusive", "zone_id").map(|z| {
+                let zone_id = r53_core::route53::strip_zone_id(z);
+                Records {
+                    id: zone_id.as_str().into(),
+                    zone_id: zone_id.as_str().into(),
+                    mode: "exclusive".into(),
+                    ..Default::default()
+                }
+                .to_value()
+            }),
+        )
+    }
+
     fn identity(&self) -> Option<r53_plugin::Identity> {
         Some(r53_plugin::Identity::new(vec![
             r53_plugin::IdentityAttr::required(
