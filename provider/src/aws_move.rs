@@ -1,7 +1,8 @@
 //! Reading the AWS provider's state for `moved` blocks from `aws_route53_*` resources (what
-//! `r53_hosted_zone`, `r53_record`, `r53_records` and `r53_registered_domain` accept): only what names the object
-//! is taken — Terraform reads the object right after the move, so everything else comes from the
-//! API in r53's own form, and personal data (contacts) in the old state is not carried over.
+//! `r53_hosted_zone`, `r53_record`, `r53_records` and `r53_registered_domain` accept): only what
+//! names the object is taken — Terraform reads the object right after the move, so everything
+//! else comes from the API in r53's own form, and personal data (contacts) in the old state is not
+//! carried over.
 
 use r53_plugin::{Diagnostic, Diagnostics, MoveSource};
 
