@@ -335,7 +335,7 @@ resource "r53_records" "bulk" {{
     name    = "{BULK}"
     type    = "MX"
     ttl     = 300
-    records = ["10 mx.{BULK}."] # as Route 53 (and export-tf) spells it
+    records = ["10 MX.{BULK}"] # not as Route 53 spells it: the same value
   }}
 }}
 moved {{

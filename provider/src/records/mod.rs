@@ -473,6 +473,33 @@ impl Resource<Meta> for RecordsResource {
         TYPE_NAME
     }
 
+    /// A block that means the same record set as the prior block of its label — another spelling
+    /// (case, final dots, value order, TXT quoting) — keeps the prior block: after an import or a
+    /// move the state has Route 53's spelling, and the configuration's own plans no change.
+    fn keep_prior_form(&self, prior: &Value, planned: &mut Value) -> bool {
+        let Value::Map(before) = prior.get(RECORD) else {
+            return false;
+        };
+        let Some(Value::Map(after)) = planned.get_mut(RECORD) else {
+            return false;
+        };
+        let same: Vec<(String, Value)> = after
+            .iter()
+            .filter_map(|(label, b)| {
+                let p = before.get(label)?;
+                let equal = p != b
+                    && b.is_wholly_known()
+                    && matches!((to_record(p), to_record(b)), (Ok(x), Ok(y)) if same_record(&x, &y));
+                equal.then(|| (label.to_string(), p.clone()))
+            })
+            .collect();
+        let kept = !same.is_empty();
+        for (label, p) in same {
+            after.insert(label, p);
+        }
+        kept
+    }
+
     /// `moved` from `aws_route53_records_exclusive`: the zone, in exclusive mode, with no block
     /// yet — the read right after lists every record set under the labels an import gives
     /// (`r53-migrate export-tf` writes the same), which the configuration then declares.
@@ -1063,5 +1090,38 @@ mod tests {
         // The result is a value of today's schema.
         Value::from_json(&up, &schema().ty()).unwrap();
         assert!(RecordsResource.upgrade_state(7, v0).is_err());
+    }
+
+    #[test]
+    fn another_spelling_of_the_same_record_set_keeps_the_prior_block() {
+        let mx = |name: &str, v: &str, ttl: i64| serde_json::json!({"name": name, "type": "MX", "ttl": ttl, "records": [v]});
+        let prior = st(
+            serde_json::json!([
+                mx("example.com", "10 mx.example.com.", 300),
+                a(1, "192.0.2.1")
+            ]),
+            serde_json::json!({}),
+        );
+        // Case and final dot differ: the prior block is kept, and the plan equals the prior.
+        let mut planned = st(
+            serde_json::json!([
+                mx("Example.com.", "10 MX.example.com", 300),
+                a(1, "192.0.2.1")
+            ]),
+            serde_json::json!({}),
+        );
+        assert!(RecordsResource.keep_prior_form(&prior, &mut planned));
+        assert_eq!(planned, prior);
+        // A real change (the TTL) is left as configured.
+        let mut changed = st(
+            serde_json::json!([
+                mx("example.com", "10 mx.example.com", 60),
+                a(1, "192.0.2.1")
+            ]),
+            serde_json::json!({}),
+        );
+        let want = changed.clone();
+        assert!(!RecordsResource.keep_prior_form(&prior, &mut changed));
+        assert_eq!(changed, want);
     }
 }
