@@ -28,7 +28,9 @@ pub struct Attribute {
     pub sensitive: bool,
     /// Changing it replaces the object.
     pub force_new: bool,
-    pub deprecated: bool,
+    /// Why the attribute is deprecated and what to use instead; Terraform warns when a
+    /// configuration sets it (empty: not deprecated).
+    pub deprecation: String,
     /// Write-only (Terraform >= 1.11): taken from the configuration at apply, never in a plan or
     /// state (the server nulls it in every value it returns).
     pub write_only: bool,
@@ -43,7 +45,7 @@ impl Attribute {
             presence: Presence::Optional,
             sensitive: false,
             force_new: false,
-            deprecated: false,
+            deprecation: String::new(),
             write_only: false,
         }
     }
@@ -69,6 +71,11 @@ impl Attribute {
     }
     pub fn force_new(mut self) -> Self {
         self.force_new = true;
+        self
+    }
+    /// Deprecated, with what to do instead.
+    pub fn deprecated(mut self, message: &str) -> Self {
+        self.deprecation = message.into();
         self
     }
     pub fn write_only(mut self) -> Self {
@@ -106,6 +113,8 @@ pub struct NestedBlock {
 #[derive(Debug, Clone, Default)]
 pub struct Block {
     pub description: String,
+    /// Why blocks of this kind are deprecated (empty: they are not).
+    pub deprecation: String,
     pub attributes: Vec<Attribute>,
     pub blocks: Vec<NestedBlock>,
 }
@@ -178,7 +187,8 @@ impl Block {
                     computed: a.is_computed(),
                     sensitive: a.sensitive,
                     description_kind: pb::StringKind::Markdown as i32,
-                    deprecated: a.deprecated,
+                    deprecated: !a.deprecation.is_empty(),
+                    deprecation_message: a.deprecation.clone(),
                     write_only: a.write_only,
                 })
                 .collect(),
@@ -200,7 +210,8 @@ impl Block {
                 .collect(),
             description: self.description.clone(),
             description_kind: pb::StringKind::Markdown as i32,
-            deprecated: false,
+            deprecated: !self.deprecation.is_empty(),
+            deprecation_message: self.deprecation.clone(),
         }
     }
 
@@ -277,6 +288,9 @@ impl Block {
             if a.sensitive {
                 flags.push("sensitive".into());
             }
+            if !a.deprecation.is_empty() {
+                flags.push(format!("deprecated: {}", a.deprecation));
+            }
             if a.write_only {
                 flags.push("write-only: never stored in plan or state, Terraform >= 1.11".into());
             }
@@ -295,6 +309,11 @@ impl Block {
                 }
                 Nesting::Map => "blocks, one label each".to_string(),
                 _ => "blocks".to_string(),
+            };
+            let nest = if b.block.deprecation.is_empty() {
+                nest
+            } else {
+                format!("{nest}, deprecated: {}", b.block.deprecation)
             };
             args.push_str(&format!(
                 "- `{}` ({}) {} See [{}](#{}) below.\n",
@@ -409,5 +428,29 @@ mod tests {
         assert!(md.contains("## Attribute Reference"), "{md}");
         assert!(md.contains("- `id` (String) id"), "{md}");
         assert!(md.contains("`vpc` block"), "{md}");
+    }
+
+    #[test]
+    fn deprecations_reach_terraform_and_the_docs() {
+        let mut nested = Block::new("old");
+        nested.deprecation = "use `vpc` instead".into();
+        let b = Block::new("test")
+            .attr(
+                Attribute::new("old_name", Type::String, "old")
+                    .optional()
+                    .deprecated("use `name`"),
+            )
+            .attr(Attribute::new("name", Type::String, "new").optional())
+            .block("legacy_vpc", Nesting::List, 0, 0, nested);
+        let p = b.to_proto(0);
+        assert!(p.attributes[0].deprecated);
+        assert_eq!(p.attributes[0].deprecation_message, "use `name`");
+        assert!(!p.attributes[1].deprecated && p.attributes[1].deprecation_message.is_empty());
+        let inner = p.block_types[0].block.as_ref().unwrap();
+        assert!(inner.deprecated);
+        assert_eq!(inner.deprecation_message, "use `vpc` instead");
+        let md = b.markdown("##");
+        assert!(md.contains("deprecated: use `name`"), "{md}");
+        assert!(md.contains("deprecated: use `vpc` instead"), "{md}");
     }
 }
