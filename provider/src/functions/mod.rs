@@ -30,6 +30,21 @@ pub fn all() -> Vec<Arc<dyn Function>> {
 /// Text arguments longer than this are refused (the longest DNS value is 65,535 bytes).
 pub(crate) const MAX_TEXT: usize = 65_535;
 
+/// The text argument at `i`, within [`MAX_TEXT`].
+pub(crate) fn text_arg(args: &[r53_plugin::Value], i: usize) -> Result<&str, FunctionError> {
+    let text = r53_plugin::function::string_arg(args, i)?;
+    if text.len() > MAX_TEXT {
+        return Err(FunctionError::arg(
+            i,
+            format!(
+                "the text is {} bytes, over the limit of {MAX_TEXT}",
+                text.len()
+            ),
+        ));
+    }
+    Ok(text)
+}
+
 /// The zone argument at `i`: a valid absolute name (Unicode converted to punycode).
 pub(crate) fn zone_arg(args: &[r53_plugin::Value], i: usize) -> Result<Name, FunctionError> {
     let z = r53_plugin::function::string_arg(args, i)?;

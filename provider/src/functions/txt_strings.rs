@@ -1,9 +1,8 @@
 //! `provider::r53::txt_strings(text)`.
 
-use r53_plugin::function::string_arg;
 use r53_plugin::{Function, FunctionError, Param, Signature, Type, Value};
 
-use super::MAX_TEXT;
+use super::text_arg;
 
 pub(crate) struct TxtStrings;
 
@@ -29,16 +28,7 @@ impl Function for TxtStrings {
     }
 
     fn call(&self, args: &[Value]) -> Result<Value, FunctionError> {
-        let text = string_arg(args, 0)?;
-        if text.len() > MAX_TEXT {
-            return Err(FunctionError::arg(
-                0,
-                format!(
-                    "the text is {} bytes, over the limit of {MAX_TEXT}",
-                    text.len()
-                ),
-            ));
-        }
+        let text = text_arg(args, 0)?;
         Ok(Value::List(
             r53_zone::rdata::text_strings(text)
                 .into_iter()
@@ -67,7 +57,7 @@ mod tests {
 
     #[test]
     fn too_long_text_is_refused() {
-        let (at, text) = err_at(&TxtStrings, &[s(&"x".repeat(MAX_TEXT + 1))]);
+        let (at, text) = err_at(&TxtStrings, &[s(&"x".repeat(super::super::MAX_TEXT + 1))]);
         assert_eq!(at, Some(0));
         assert!(text.contains("65535"), "{text}");
     }

@@ -1,9 +1,8 @@
 //! `provider::r53::txt_value(text)`.
 
-use r53_plugin::function::string_arg;
 use r53_plugin::{Function, FunctionError, Param, Signature, Type, Value};
 
-use super::MAX_TEXT;
+use super::text_arg;
 
 pub(crate) struct TxtValue;
 
@@ -26,16 +25,7 @@ impl Function for TxtValue {
     }
 
     fn call(&self, args: &[Value]) -> Result<Value, FunctionError> {
-        let text = string_arg(args, 0)?;
-        if text.len() > MAX_TEXT {
-            return Err(FunctionError::arg(
-                0,
-                format!(
-                    "the text is {} bytes, over the limit of {MAX_TEXT}",
-                    text.len()
-                ),
-            ));
-        }
+        let text = text_arg(args, 0)?;
         let quoted: Vec<String> = r53_zone::rdata::text_strings(text)
             .into_iter()
             .map(|p| r53_zone::rdata::quote_route53(p.as_bytes()))
