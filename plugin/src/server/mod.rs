@@ -1,5 +1,6 @@
 //! tfplugin5 `Provider` service: decodes protocol messages, dispatches to the framework traits, and
-//! encodes states and diagnostics back. Also the go-plugin controller and stdio services.
+//! encodes states and diagnostics back. What it keeps per resource is in `entry`, listings in
+//! `list`, function calls in `function`; go-plugin's own services in `goplugin`.
 
 use std::collections::HashMap;
 use std::pin::Pin;
@@ -9,74 +10,18 @@ use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::framework::{value_diag, Ctx, DataSource, ListResource, Provider, Resource};
-use crate::function::{Function, FunctionError, Signature};
-use crate::identity::Identity;
-use crate::proto::plugin as gp;
+use crate::framework::{value_diag, Ctx, Provider};
 use crate::proto::tfplugin5 as pb;
 use crate::schema::Schema;
 use crate::value::{Type, Value};
 
-struct ResourceEntry<M: Send + Sync + 'static> {
-    imp: Arc<dyn Resource<M>>,
-    schema: Schema,
-    ty: Type,
-    identity: Option<(Identity, Type)>,
-    write_only: Vec<String>,
-}
+mod entry;
+mod function;
+mod goplugin;
+mod list;
 
-impl<M: Send + Sync + 'static> ResourceEntry<M> {
-    /// Nulls the write-only attributes: Terraform refuses a plan or state that holds one, and
-    /// none may ever be stored.
-    fn strip_write_only(&self, v: &mut Value) {
-        if matches!(v, Value::Object(_)) {
-            for a in &self.write_only {
-                v.set(a, Value::Null);
-            }
-        }
-    }
-
-    /// The configuration's write-only values, as an object (null without any).
-    fn write_only_of(&self, config: &Value) -> Value {
-        let mut o = crate::value::Obj::new();
-        for a in &self.write_only {
-            let v = config.get(a);
-            if !v.is_null() {
-                o.insert(a.as_str(), v.clone());
-            }
-        }
-        Value::Object(o)
-    }
-
-    /// The encoded identity of `state` (None: no identity schema, or none yet).
-    fn identity_of(&self, state: &Value) -> Option<pb::ResourceIdentityData> {
-        let (id, ty) = self.identity.as_ref()?;
-        let v = id.of(state)?;
-        // An identity is a few short strings; one that cannot be encoded is left out rather than
-        // failing the call (Terraform keeps the one it had).
-        let bytes = v.to_msgpack(ty).ok()?;
-        Some(pb::ResourceIdentityData {
-            identity_data: dv(bytes),
-        })
-    }
-}
-
-struct DataEntry<M: Send + Sync + 'static> {
-    imp: Arc<dyn DataSource<M>>,
-    schema: Schema,
-    ty: Type,
-}
-
-struct ListEntry<M: Send + Sync + 'static> {
-    imp: Arc<dyn ListResource<M>>,
-    schema: Schema,
-    ty: Type,
-}
-
-struct FunctionEntry {
-    imp: Arc<dyn Function>,
-    signature: Signature,
-}
+use entry::{DataEntry, FunctionEntry, ListEntry, ResourceEntry};
+pub(crate) use goplugin::{Broker, Controller, Stdio};
 
 pub(crate) struct ProviderServer<P: Provider> {
     provider: P,
@@ -266,118 +211,6 @@ impl<P: Provider> ProviderServer<P> {
                 .collect(),
         }
     }
-
-    fn list_resource(&self, name: &str) -> Result<&ListEntry<P::Meta>, Status> {
-        self.list_resources
-            .get(name)
-            .ok_or_else(|| Status::not_found(format!("unknown list resource {name}")))
-    }
-
-    /// The events of one listing: each object's identity (which Terraform requires), name and,
-    /// when asked, state.
-    async fn list_events(
-        &self,
-        req: pb::list_resource::Request,
-    ) -> Result<Vec<pb::list_resource::Event>, Status> {
-        let l = self.list_resource(&req.type_name)?;
-        let r = self.resource(&req.type_name)?;
-        let failed = |d: Diagnostics| {
-            vec![pb::list_resource::Event {
-                diagnostic: d.to_proto(),
-                ..Default::default()
-            }]
-        };
-        let config = match decode(&req.config, &l.ty, "list configuration") {
-            Ok(c) => c,
-            Err(d) => return Ok(failed(d)),
-        };
-        let meta = match self.meta() {
-            Ok(m) => m,
-            Err(d) => return Ok(failed(d)),
-        };
-        // Terraform stops reading at its limit; a negative or absent one lists nothing.
-        let limit = usize::try_from(req.limit.max(0)).unwrap_or(usize::MAX);
-        let ctx = self.ctx();
-        let found = match l.imp.list(&meta, &ctx, &config, limit).await {
-            Ok(f) => f,
-            Err(d) => return Ok(failed(d)),
-        };
-        let mut out = Vec::with_capacity(found.len());
-        for mut item in found.into_iter().take(limit) {
-            r.strip_write_only(&mut item.state);
-            let mut diags = Diagnostics::new();
-            let identity = r.identity_of(&item.state);
-            if identity.is_none() {
-                diags.error(
-                    "Listed object without identity",
-                    format!(
-                        "{} {:?}: the provider found it but could not name it",
-                        req.type_name, item.display_name
-                    ),
-                );
-            }
-            let resource_object = if req.include_resource_object {
-                encode(&item.state, &r.ty, &mut diags)
-            } else {
-                None
-            };
-            out.push(pb::list_resource::Event {
-                identity,
-                display_name: item.display_name,
-                resource_object,
-                diagnostic: diags.to_proto(),
-            });
-        }
-        Ok(out)
-    }
-
-    fn function_definitions(&self) -> HashMap<String, pb::Function> {
-        self.functions
-            .iter()
-            .map(|(k, f)| (k.to_string(), f.signature.to_proto()))
-            .collect()
-    }
-
-    /// Checks and decodes the arguments, then calls the function.
-    fn call(&self, req: &pb::call_function::Request) -> Result<Value, FunctionError> {
-        let f = self
-            .functions
-            .get(req.name.as_str())
-            .ok_or_else(|| FunctionError {
-                text: format!("this provider has no function {:?}", req.name),
-                argument: None,
-            })?;
-        let params = &f.signature.params;
-        if req.arguments.len() != params.len() {
-            return Err(FunctionError {
-                text: format!(
-                    "{} takes {} argument(s), got {}",
-                    req.name,
-                    params.len(),
-                    req.arguments.len()
-                ),
-                argument: None,
-            });
-        }
-        let args = req
-            .arguments
-            .iter()
-            .zip(params)
-            .enumerate()
-            .map(|(i, (a, p))| {
-                let v = Value::from_msgpack(&a.msgpack, &p.ty)
-                    .map_err(|e| FunctionError::arg(i, format!("invalid {}: {e}", p.name)))?;
-                if v.is_null() || !v.is_wholly_known() {
-                    return Err(FunctionError::arg(
-                        i,
-                        format!("{} must be a known value, not null", p.name),
-                    ));
-                }
-                Ok(v)
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        f.imp.call(&args)
-    }
 }
 
 fn capabilities() -> pb::ServerCapabilities {
@@ -390,6 +223,9 @@ fn capabilities() -> pb::ServerCapabilities {
 }
 
 type R<T> = Result<Response<T>, Status>;
+
+type ListStream =
+    Pin<Box<dyn futures::Stream<Item = Result<pb::list_resource::Event, Status>> + Send>>;
 
 #[tonic::async_trait]
 impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
@@ -700,8 +536,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             Ok(Some(mut v)) => {
                 crate::memory::mark("read: live state built", bytes);
                 drop(req.current_state.take());
-                e.strip_write_only(&mut v);
-                if let Some(id) = e.identity_of(&v) {
+                if let Some(id) = e.settle(&mut v) {
                     out.new_identity = Some(id);
                 }
                 out.new_state = encode_sized(&v, &e.ty, bytes, &mut diags);
@@ -884,8 +719,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         };
         diags.extend(ctx.take_warnings());
         let mut new_state = new_state;
-        e.strip_write_only(&mut new_state);
-        out.new_identity = e.identity_of(&new_state);
+        out.new_identity = e.settle(&mut new_state);
         out.new_state = encode_sized(&new_state, &e.ty, hint, &mut diags);
         out.diagnostics = diags.to_proto();
         Ok(Response::new(out))
@@ -925,13 +759,13 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         };
         match imported {
             Ok(mut state) => {
-                e.strip_write_only(&mut state);
+                let identity = e.settle(&mut state);
                 let enc = encode(&state, &e.ty, &mut diags);
                 if enc.is_some() {
                     out.imported_resources
                         .push(pb::import_resource_state::ImportedResource {
                             type_name: req.type_name.clone(),
-                            identity: e.identity_of(&state),
+                            identity,
                             state: enc,
                             private: Vec::new(),
                         });
@@ -982,8 +816,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         };
         match moved {
             Ok(mut v) => {
-                e.strip_write_only(&mut v);
-                out.target_identity = e.identity_of(&v);
+                out.target_identity = e.settle(&mut v);
                 out.target_state = encode(&v, &e.ty, &mut diags);
             }
             Err(d) => diags.extend(d),
@@ -1085,62 +918,5 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         Ok(Response::new(pb::stop::Response {
             error: String::new(),
         }))
-    }
-}
-
-/// go-plugin's controller: Shutdown ends the process gracefully.
-pub(crate) struct Controller {
-    pub(crate) shutdown: CancellationToken,
-}
-
-#[tonic::async_trait]
-impl gp::grpc_controller_server::GrpcController for Controller {
-    async fn shutdown(&self, _: Request<gp::Empty>) -> R<gp::Empty> {
-        self.shutdown.cancel();
-        Ok(Response::new(gp::Empty {}))
-    }
-}
-
-/// go-plugin's stdio stream. The provider writes nothing to stdout/stderr beyond logs on stderr,
-/// which go-plugin already reads from the process; the stream stays open and idle until shutdown.
-pub(crate) struct Stdio {
-    pub(crate) shutdown: CancellationToken,
-}
-
-type ListStream =
-    Pin<Box<dyn futures::Stream<Item = Result<pb::list_resource::Event, Status>> + Send>>;
-
-type StdioStream = Pin<Box<dyn futures::Stream<Item = Result<gp::StdioData, Status>> + Send>>;
-
-#[tonic::async_trait]
-impl gp::grpc_stdio_server::GrpcStdio for Stdio {
-    type StreamStdioStream = StdioStream;
-    async fn stream_stdio(&self, _: Request<gp::Empty>) -> R<StdioStream> {
-        let tok = self.shutdown.clone();
-        let s = futures::stream::once(async move {
-            tok.cancelled().await;
-            Err(Status::cancelled("plugin shutting down"))
-        });
-        Ok(Response::new(Box::pin(s)))
-    }
-}
-
-/// go-plugin's broker: r53 offers no brokered services, so the stream is accepted and left idle.
-pub(crate) struct Broker {
-    pub(crate) shutdown: CancellationToken,
-}
-
-type BrokerStream = Pin<Box<dyn futures::Stream<Item = Result<gp::ConnInfo, Status>> + Send>>;
-
-#[tonic::async_trait]
-impl gp::grpc_broker_server::GrpcBroker for Broker {
-    type StartStreamStream = BrokerStream;
-    async fn start_stream(&self, _: Request<tonic::Streaming<gp::ConnInfo>>) -> R<BrokerStream> {
-        let tok = self.shutdown.clone();
-        let s = futures::stream::once(async move {
-            tok.cancelled().await;
-            Err(Status::cancelled("plugin shutting down"))
-        });
-        Ok(Response::new(Box::pin(s)))
     }
 }
