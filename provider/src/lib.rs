@@ -2,9 +2,9 @@
 //! Terraform/OpenTofu.
 //!
 //! One file per resource or data source (a directory for the larger ones: `records/`,
-//! `delegation/`), with its schema, CRUD and unit tests together; what more than one of them uses
-//! lives in neutral modules (`common`, `meta`, `domain`, `record_set`, `vpc_ref`, `zone_lookup`),
-//! so no resource or data-source file imports another.
+//! `delegation/`, `registered_domain/`), with its schema, CRUD and unit tests together; what more
+//! than one of them uses lives in neutral modules (`common`, `meta`, `domain`, `record_set`,
+//! `vpc_ref`, `zone_lookup`, `aws_move`), so no resource or data-source file imports another.
 
 mod aws_move;
 mod common;
