@@ -12,6 +12,8 @@ need_apt=()
 command -v protoc >/dev/null 2>&1 || need_apt+=(protobuf-compiler)
 command -v dig >/dev/null 2>&1 || need_apt+=(bind9-dnsutils)
 command -v knotd >/dev/null 2>&1 || need_apt+=(knot knot-dnsutils)
+# gpg signs and verifies release checksums (r53-release, its tests and the e2e install tests).
+command -v gpg >/dev/null 2>&1 || need_apt+=(gnupg)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "install-tools: apt-get install ${need_apt[*]}"
   $SUDO apt-get update -qq

@@ -1,6 +1,8 @@
 //! Helpers for the end-to-end suite: a lab per test, an SDK client that talks to it (for checks and
 //! out-of-band drift), and small polling/assertion utilities.
 
+pub mod https_files;
+
 use std::collections::BTreeMap;
 
 use aws_sdk_route53 as r53;

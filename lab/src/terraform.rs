@@ -106,6 +106,13 @@ impl Terraform {
         Ok(())
     }
 
+    /// Replaces the CLI configuration file (`TF_CLI_CONFIG_FILE`) — e.g. a `provider_installation`
+    /// that installs from a mirror instead of the development override (then `init` is needed).
+    pub fn set_cli_config(&self, text: &str) -> anyhow::Result<()> {
+        std::fs::write(self.dir.path().join("cli.tfrc"), text)?;
+        Ok(())
+    }
+
     /// Adds or overrides an environment variable for every run (e.g. TF_LOG).
     pub fn set_env(&mut self, k: &str, v: &str) {
         self.env.retain(|(key, _)| key != k);
@@ -150,6 +157,9 @@ impl Terraform {
             "TF_LOG",
             "TF_LOG_PROVIDER",
             "TF_LOG_PATH",
+            "TF_PLUGIN_CACHE_DIR",
+            "SSL_CERT_FILE",
+            "SSL_CERT_DIR",
             "AWS_PROFILE",
             "AWS_ACCESS_KEY_ID",
             "AWS_SECRET_ACCESS_KEY",

@@ -8,6 +8,7 @@
 pub mod check;
 pub mod cutover;
 pub mod export;
+pub mod generate;
 pub mod import;
 pub mod interrupt;
 pub mod journal;
@@ -18,19 +19,46 @@ pub mod state;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::LazyLock;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 pub(crate) const EXIT_OK: u8 = 0;
-const EXIT_ERROR: u8 = 1;
+pub(crate) const EXIT_ERROR: u8 = 1;
 pub(crate) const EXIT_PENDING: u8 = 2;
 const EXIT_REFUSED: u8 = 3;
+
+/// The program's name in completion scripts and man pages.
+pub(crate) const BIN_NAME: &str = "r53-migrate";
+
+/// The commit this binary was built from, or `None` (see build.rs).
+pub fn commit() -> Option<&'static str> {
+    Some(env!("R53_COMMIT")).filter(|c| !c.is_empty())
+}
+
+/// That commit's date (YYYY-MM-DD), or `None`.
+pub fn commit_date() -> Option<&'static str> {
+    Some(env!("R53_COMMIT_DATE")).filter(|d| !d.is_empty())
+}
+
+/// `0.2.0 (commit 5144506abcde, 2026-12-07)`: what `--version` prints after the name, so a bug
+/// report or a packager can tell which source a binary came from.
+fn version_text(version: &str, commit: Option<&str>, date: Option<&str>) -> String {
+    match (commit, date) {
+        (Some(c), Some(d)) => format!("{version} (commit {c}, {d})"),
+        (Some(c), None) => format!("{version} (commit {c})"),
+        (None, _) => format!("{version} (commit unknown)"),
+    }
+}
+
+static VERSION: LazyLock<String> =
+    LazyLock::new(|| version_text(env!("CARGO_PKG_VERSION"), commit(), commit_date()));
 
 /// Import zones from other DNS hosts into Route 53, safely, and hand them to Terraform.
 #[derive(Parser, Debug)]
 #[command(
     name = "r53-migrate",
-    version,
+    version = VERSION.as_str(),
     about,
     after_help = "Exit codes: 0 no changes, applied, or cutover complete; 1 error; 2 changes pending (dry run) or cutover waiting (resume later); 3 refused as unsafe.\n\
                   AWS credentials come from the standard chain (environment, profile, SSO, instance role).\n\
@@ -57,6 +85,10 @@ enum Cmd {
     Rollback(cutover::RollbackArgs),
     /// Show where a cutover stands (and what the parent publishes now).
     Status(cutover::StatusArgs),
+    /// Print the shell completion script for bash, zsh, fish, elvish or powershell on stdout.
+    Completions(generate::CompletionsArgs),
+    /// Print the man page (roff) on stdout, or write one page per command with --dir.
+    Man(generate::ManArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -379,6 +411,9 @@ pub fn run_cli() -> ExitCode {
             Cmd::Cutover(a) => cutover::run(a).await,
             Cmd::Rollback(a) => cutover::rollback(a).await,
             Cmd::Status(a) => cutover::status(a).await,
+            // Offline: no AWS client is made, nothing is read but the command's definition.
+            Cmd::Completions(a) => generate::completions(&a, Cli::command()),
+            Cmd::Man(a) => generate::man(&a, Cli::command()),
         }
     });
     match res {
@@ -502,6 +537,49 @@ mod tests {
             "365d",
         ]);
         assert!(ok.is_ok(), "{ok:?}");
+    }
+
+    #[test]
+    fn the_version_names_the_commit() {
+        let v = Cli::command().render_version();
+        assert!(v.starts_with("r53-migrate "), "{v}");
+        assert!(v.contains(env!("CARGO_PKG_VERSION")), "{v}");
+        match commit() {
+            Some(c) => assert!(v.contains(&format!("(commit {c}")), "{v}"),
+            None => assert!(v.contains("(commit unknown)"), "{v}"),
+        }
+        if let Some(d) = commit_date() {
+            assert!(v.contains(&format!(", {d})")), "{v}");
+        }
+        assert_eq!(
+            version_text("0.2.0", Some("5144506abcde"), Some("2026-12-07")),
+            "0.2.0 (commit 5144506abcde, 2026-12-07)"
+        );
+        assert_eq!(
+            version_text("0.2.0", Some("5144506"), None),
+            "0.2.0 (commit 5144506)"
+        );
+        assert_eq!(
+            version_text("0.2.0", None, Some("2026-12-07")),
+            "0.2.0 (commit unknown)"
+        );
+    }
+
+    #[test]
+    fn version_completions_and_man_parse_without_aws_flags() {
+        for args in [
+            &["r53-migrate", "completions", "zsh"][..],
+            &["r53-migrate", "man"],
+            &["r53-migrate", "man", "--dir", "out"],
+        ] {
+            let ok = Cli::try_parse_from(args);
+            assert!(ok.is_ok(), "{args:?}: {ok:?}");
+        }
+        let e = refused(&["completions", "tcsh"]);
+        assert!(e.contains("possible values"), "{e}");
+        let e = Cli::try_parse_from(["r53-migrate", "--version"]).unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::DisplayVersion);
+        assert!(!e.use_stderr(), "--version goes to stdout and exits 0");
     }
 
     #[test]

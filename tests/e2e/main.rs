@@ -31,6 +31,7 @@ mod record;
 mod records;
 mod registered_domain;
 mod registrar;
+mod release;
 mod resolver;
 mod same_rules;
 mod scale;
