@@ -69,8 +69,9 @@ fuzz:
 # r53-migrate archive, the manifest, SHA256SUMS and its signature, the public key, the filesystem
 # and network mirror trees and a static registry tree — checked by `r53-release verify`. Signs with
 # the armored secret key in R53_SIGNING_KEY (passphrase: R53_SIGNING_KEY_PASSPHRASE), else with a
-# throwaway key it says is one. Entries carry the commit's time, so the same commit gives the same
-# archive bytes. Other platforms: `r53-release package` on such a machine, its files copied into
+# throwaway key it says is one. Entries carry the commit's time, so the same binaries give the
+# same archive bytes (a rebuild here from the same commit gave the same binaries; another
+# toolchain or build path may not). Other platforms: `r53-release package` on such a machine, its files copied into
 # the same dist/, then `r53-release finish` and `verify` once.
 DIST ?= dist
 release:

@@ -30,6 +30,7 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("state_upgrade", state_upgrade),
     ("domain_name", domain_name),
     ("functions", functions),
+    ("release", release),
 ];
 
 /// The first line and the rest (inputs that need a zone or domain name carry it on line one).
@@ -369,4 +370,64 @@ pub fn functions(data: &[u8]) {
             }
         }
     }
+}
+
+/// What `r53-release verify` and `finish` read from a dist/ another machine may have written:
+/// byte one picks the reader — 0: a SHA256SUMS list (what is accepted prints back and parses to
+/// the same lines), 1: a zip hashed for `h1:` (an `h1:` of 44 base64 characters or an error), 2: a
+/// network-mirror `VERSION.json`, 3: a registry `versions` document (each read from a file, as
+/// verify reads them).
+pub fn release(data: &[u8]) {
+    use r53_release::{dist, hash, mirror, names, registry};
+    let Some((&pick, rest)) = data.split_first() else {
+        return;
+    };
+    match pick % 4 {
+        0 => {
+            let Ok(text) = std::str::from_utf8(rest) else {
+                return;
+            };
+            let Ok(lines) = dist::parse_sums(Path::new("SUMS"), text) else {
+                return;
+            };
+            let printed: String = lines.iter().map(|(h, f)| format!("{h}  {f}\n")).collect();
+            let again = dist::parse_sums(Path::new("SUMS"), &printed)
+                .unwrap_or_else(|e| panic!("accepted lines do not parse back: {e}"));
+            assert_eq!(lines, again);
+        }
+        1 => {
+            let Some(dir) = scratch() else { return };
+            let p = dir.path().join("p.zip");
+            if std::fs::write(&p, rest).is_err() {
+                return;
+            }
+            if let Ok(h) = hash::h1(&p) {
+                assert!(h.starts_with("h1:") && h.len() == 47, "{h}");
+            }
+        }
+        2 => {
+            let Some(dir) = scratch() else { return };
+            let p = dir.path().join("0.2.0.json");
+            if std::fs::write(&p, rest).is_ok() {
+                let _ = mirror::read_version_doc(&p);
+                let _ = mirror::read_index(&p);
+            }
+        }
+        _ => {
+            let Some(dir) = scratch() else { return };
+            let src = names::Source::default();
+            let p = registry::provider_dir(dir.path(), &src).join("versions");
+            if p.parent()
+                .is_some_and(|d| std::fs::create_dir_all(d).is_ok())
+                && std::fs::write(&p, rest).is_ok()
+            {
+                let _ = registry::read_versions(dir.path(), &src);
+            }
+        }
+    }
+}
+
+/// A temporary directory for harnesses that read files (None when the machine cannot make one).
+fn scratch() -> Option<tempfile::TempDir> {
+    tempfile::Builder::new().prefix("r53-fuzz-").tempdir().ok()
 }

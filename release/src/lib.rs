@@ -10,6 +10,7 @@
 pub mod archive;
 pub mod dist;
 pub mod error;
+pub mod files;
 pub mod hash;
 pub mod mirror;
 pub mod names;

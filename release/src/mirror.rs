@@ -13,7 +13,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{io, Error, Result};
+use crate::error::{io, Result};
+use crate::files::{self, write_json};
 use crate::names::{self, Platform, Source, Version};
 
 /// One platform's zip with its hashes.
@@ -47,15 +48,6 @@ fn copy(from: &Path, to: &Path) -> Result<()> {
     }
     std::fs::copy(from, to).map_err(io(to))?;
     Ok(())
-}
-
-fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
-    let mut text = serde_json::to_string_pretty(value).map_err(|e| Error::Invalid {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
-    text.push('\n');
-    std::fs::write(path, text).map_err(io(path))
 }
 
 /// Copies each zip from `dist` into the filesystem mirror tree under `root`.
@@ -120,11 +112,13 @@ pub fn network(
 
 /// Reads a `VERSION.json` back (for `verify`).
 pub fn read_version_doc(path: &Path) -> Result<VersionDoc> {
-    let text = std::fs::read_to_string(path).map_err(io(path))?;
-    serde_json::from_str(&text).map_err(|e| Error::Invalid {
-        path: path.to_path_buf(),
-        message: format!("not a network mirror version document: {e}"),
-    })
+    files::read_json(path)
+}
+
+/// The versions a network mirror's `index.json` lists.
+pub fn read_index(path: &Path) -> Result<Vec<String>> {
+    let doc: IndexDoc = files::read_json(path)?;
+    Ok(doc.versions.into_keys().collect())
 }
 
 /// The path of the network mirror's `VERSION.json` for this release.

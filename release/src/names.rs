@@ -111,13 +111,22 @@ impl Source {
         let [hostname, namespace, ty] = parts.as_slice() else {
             return Err(bad());
         };
-        let label = |w: &str, extra: &[u8]| {
+        // A DNS label: letters, digits, inner hyphens (Terraform's namespaces are the same).
+        let label = |w: &str| {
             !w.is_empty()
-                && w.len() <= 253
-                && w.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || extra.contains(&b))
+                && w.len() <= 63
+                && !w.starts_with('-')
+                && !w.ends_with('-')
+                && w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         };
-        if *ty != PROVIDER_TYPE || !label(hostname, b".:") || !label(namespace, b"_") {
+        let (host, port) = match hostname.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (*hostname, None),
+        };
+        let host_ok = host.len() <= 253 && host.split('.').all(label);
+        let port_ok = port
+            .is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+        if *ty != PROVIDER_TYPE || !host_ok || !port_ok || !label(namespace) {
             return Err(bad());
         }
         Ok(Source {
@@ -223,6 +232,12 @@ pub fn manifest(v: &Version) -> String {
     )
 }
 
+/// r53-migrate's own checksums: the provider's SHA256SUMS lists only the provider's files, because
+/// Terraform trusts every line of it as a hash of the provider.
+pub fn migrate_sums(v: &Version) -> String {
+    format!("r53-migrate_{}_SHA256SUMS", v.as_str())
+}
+
 pub fn migrate_archive(v: &Version, p: &Platform) -> String {
     format!("{}.tar.gz", migrate_dir(v, p))
 }
@@ -300,7 +315,21 @@ mod tests {
         let s = Source::parse("Registry.Example.com:8443/Acme/r53").unwrap();
         assert_eq!(s.dir(), "registry.example.com:8443/acme/r53");
         assert_eq!(Source::default().dir(), "registry.terraform.io/r53/r53");
-        for bad in ["r53/r53", "a/b/aws", "a/../r53", "a/b/r53/x", "/b/r53"] {
+        assert!(Source::parse("localhost:8443/ns-1/r53").is_ok());
+        for bad in [
+            "r53/r53",
+            "a/b/aws",
+            "a/../r53",
+            "a/b/r53/x",
+            "/b/r53",
+            "../x/r53",
+            "./x/r53",
+            "a..b/x/r53",
+            "x:/n/r53",
+            "x:80:90/n/r53",
+            "-x.com/n/r53",
+            "x.com/n_s/r53",
+        ] {
             assert!(Source::parse(bad).is_err(), "{bad}");
         }
     }

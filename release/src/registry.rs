@@ -9,11 +9,12 @@
 //! from the signed SHA256SUMS in the lock file. The extensionless documents are JSON: a static host
 //! must serve them as `application/json`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{io, Error, Result};
+use crate::files::{self, write_json};
 use crate::mirror::Archive;
 use crate::names::{self, Source, Version};
 
@@ -35,11 +36,43 @@ struct PlatformEntry {
     arch: String,
 }
 
-fn write(path: &Path, value: &serde_json::Value) -> Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(io(parent))?;
-    }
-    std::fs::write(path, format!("{value:#}\n")).map_err(io(path))
+/// `v1/providers/NAMESPACE/r53` under the tree's root.
+pub fn provider_dir(root: &Path, source: &Source) -> PathBuf {
+    root.join(format!(
+        "v1/providers/{}/{}",
+        source.namespace,
+        names::PROVIDER_TYPE
+    ))
+}
+
+/// `…/VERSION`: the zips, SHA256SUMS and signature, and `download/OS/ARCH`.
+pub fn version_dir(root: &Path, source: &Source, version: &Version) -> PathBuf {
+    provider_dir(root, source).join(version.as_str())
+}
+
+/// The download document of one platform (`os_arch` as `linux_amd64`).
+pub fn download_doc_path(dir: &Path, os_arch: &str) -> Result<PathBuf> {
+    let (os, arch) = os_arch
+        .split_once('_')
+        .ok_or_else(|| Error::BadPlatform(os_arch.to_string()))?;
+    Ok(dir.join(format!("download/{os}/{arch}")))
+}
+
+/// The (version, platforms as OS_ARCH) a `versions` document lists.
+pub fn read_versions(root: &Path, source: &Source) -> Result<Vec<(String, Vec<String>)>> {
+    let doc: Versions = files::read_json(&provider_dir(root, source).join("versions"))?;
+    Ok(doc
+        .versions
+        .into_iter()
+        .map(|v| {
+            let platforms = v
+                .platforms
+                .into_iter()
+                .map(|p| format!("{}_{}", p.os, p.arch))
+                .collect();
+            (v.version, platforms)
+        })
+        .collect())
 }
 
 fn copy(from: &Path, to: &Path) -> Result<()> {
@@ -58,16 +91,12 @@ pub fn write_tree(
     key_id: &str,
     public_key: &str,
 ) -> Result<()> {
-    write(
+    write_json(
         &root.join(".well-known/terraform.json"),
         &serde_json::json!({ "providers.v1": "/v1/providers/" }),
     )?;
-    let provider = root.join(format!(
-        "v1/providers/{}/{}",
-        source.namespace,
-        names::PROVIDER_TYPE
-    ));
-    let vdir = provider.join(version.as_str());
+    let provider = provider_dir(root, source);
+    let vdir = version_dir(root, source, version);
     std::fs::create_dir_all(&vdir).map_err(io(&vdir))?;
     for f in [names::sums(version), names::sums_sig(version)] {
         copy(&dist.join(&f), &vdir.join(&f))?;
@@ -81,8 +110,8 @@ pub fn write_tree(
             .ok_or_else(|| Error::BadPlatform(a.platform.as_str().to_string()))?;
         let shasum = a.zh.strip_prefix("zh:").unwrap_or(&a.zh);
         // Relative to …/VERSION/download/OS/ARCH, "../../" is …/VERSION/.
-        write(
-            &vdir.join(format!("download/{os}/{arch}")),
+        write_json(
+            &download_doc_path(&vdir, a.platform.as_str())?,
             &serde_json::json!({
                 "protocols": names::PROTOCOL_VERSIONS,
                 "os": os,
@@ -134,5 +163,5 @@ pub fn write_tree(
         path: provider.clone(),
         message: e.to_string(),
     })?;
-    write(&provider.join("versions"), &doc)
+    write_json(&provider.join("versions"), &doc)
 }

@@ -2,7 +2,9 @@
 //! user's keyring is never read or changed. The key comes from the environment for a real release
 //! (`R53_SIGNING_KEY`: an ASCII-armored secret key, `R53_SIGNING_KEY_PASSPHRASE` if it has one);
 //! without it a throwaway key is generated and named as such in its user ID — fine for tests and
-//! local mirrors, never for publication. The key and passphrase go to gpg on stdin only.
+//! local mirrors, never for publication. The passphrase goes to gpg on stdin; the key is written
+//! only inside the private home (0600) for the import and removed straight after; neither is left
+//! in gpg's (or its agent's) environment.
 
 use std::io::Write;
 use std::path::Path;
@@ -18,10 +20,47 @@ pub const THROWAWAY_UID: &str =
 
 /// A signing key loaded into a temporary gpg home; the home (and its agent) goes away on drop.
 pub struct Signer {
-    home: tempfile::TempDir,
+    home: GpgHome,
     fingerprint: String,
     passphrase: Option<String>,
     throwaway: bool,
+}
+
+/// A private temporary gpg home whose agent is stopped when it goes, on every path (gpg starts
+/// one agent per home, and its sockets can outlive the directory).
+pub struct GpgHome(tempfile::TempDir);
+
+impl GpgHome {
+    pub fn new() -> Result<GpgHome> {
+        // Under /tmp, short: gpg-agent's socket path must fit in 108 bytes.
+        use std::os::unix::fs::PermissionsExt;
+        tempfile::Builder::new()
+            .prefix("r53-gpg-")
+            // gpg warns about (and some versions refuse) a home others can read.
+            .permissions(std::fs::Permissions::from_mode(0o700))
+            .tempdir_in("/tmp")
+            .map(GpgHome)
+            .map_err(|e| Error::Gpg {
+                step: "home",
+                message: e.to_string(),
+            })
+    }
+    pub fn path(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl Drop for GpgHome {
+    fn drop(&mut self) {
+        let _ = Command::new("gpgconf")
+            .arg("--homedir")
+            .arg(self.path())
+            .args(["--kill", "all"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
 }
 
 fn gpg(home: &Path) -> Command {
@@ -29,6 +68,9 @@ fn gpg(home: &Path) -> Command {
     c.arg("--homedir")
         .arg(home)
         .args(["--batch", "--no-tty", "--quiet"])
+        // The agent gpg starts inherits this environment and outlives the command.
+        .env_remove(KEY_ENV)
+        .env_remove(PASSPHRASE_ENV)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -71,17 +113,6 @@ fn write_private(path: &Path, data: &[u8]) -> Result<()> {
         .open(path)
         .map_err(crate::error::io(path))?;
     f.write_all(data).map_err(crate::error::io(path))
-}
-
-fn new_home() -> Result<tempfile::TempDir> {
-    // Under /tmp, short: gpg-agent's socket path must fit in 108 bytes.
-    tempfile::Builder::new()
-        .prefix("r53-gpg-")
-        .tempdir_in("/tmp")
-        .map_err(|e| Error::Gpg {
-            step: "home",
-            message: e.to_string(),
-        })
 }
 
 /// The fingerprint of the one secret (or public) key in `home`.
@@ -141,7 +172,7 @@ impl Signer {
 
     /// Imports an armored secret key.
     pub fn import(armored: &[u8], passphrase: Option<String>) -> Result<Signer> {
-        let home = new_home()?;
+        let home = GpgHome::new()?;
         // The key goes in as a file inside the private home (stdin carries the passphrase: gpg
         // may need it to re-protect the key for its agent), removed straight after.
         let file = home.path().join("import.asc");
@@ -171,7 +202,7 @@ impl Signer {
     /// A new RSA-3072 key with no passphrase, existing only for this run. RSA because Terraform's
     /// registry client verifies signatures with Go's openpgp, which knows RSA and DSA keys.
     pub fn throwaway() -> Result<Signer> {
-        let home = new_home()?;
+        let home = GpgHome::new()?;
         let mut c = gpg(home.path());
         c.args(["--pinentry-mode", "loopback", "--passphrase", ""])
             .args([
@@ -209,6 +240,8 @@ impl Signer {
             "--passphrase-fd",
             "0",
         ])
+        // SHA-256 whatever the key prefers: Terraform's OpenPGP library refuses SHA-1.
+        .args(["--digest-algo", "SHA256"])
         .args([
             "--local-user",
             &self.fingerprint,
@@ -231,38 +264,17 @@ impl Signer {
     }
 }
 
-impl Drop for Signer {
-    fn drop(&mut self) {
-        // gpg starts an agent per home; stop it before the home is removed.
-        let _ = Command::new("gpgconf")
-            .arg("--homedir")
-            .arg(self.home.path())
-            .args(["--kill", "all"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
-}
-
 /// Verifies `sig` over `data` with the armored public key in `key` alone (a fresh gpg home, no
 /// other trust); the signing key's fingerprint on success.
 pub fn verify(key: &Path, sig: &Path, data: &Path) -> Result<String> {
-    let home = new_home()?;
+    let home = GpgHome::new()?;
     let mut c = gpg(home.path());
     c.arg("--import").arg(key);
     run("import the public key", c, None)?;
     let fingerprint = only_fingerprint(home.path(), false)?;
     let mut c = gpg(home.path());
     c.args(["--status-fd", "1", "--verify"]).arg(sig).arg(data);
-    let out = run("verify the signature", c, None);
-    let _ = Command::new("gpgconf")
-        .arg("--homedir")
-        .arg(home.path())
-        .args(["--kill", "all"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
-    let out = out?;
+    let out = run("verify the signature", c, None)?;
     let status = String::from_utf8_lossy(&out);
     let valid = status
         .lines()
@@ -306,7 +318,7 @@ mod tests {
     #[test]
     fn imported_key_with_passphrase_signs() {
         // A protected key made in its own home, exported the way a CI secret holds it.
-        let src = new_home().unwrap();
+        let src = GpgHome::new().unwrap();
         let mut c = gpg(src.path());
         c.args(["--pinentry-mode", "loopback", "--passphrase", "s3cret"])
             .args([
@@ -321,11 +333,7 @@ mod tests {
         c.args(["--pinentry-mode", "loopback", "--passphrase", "s3cret"])
             .args(["--armor", "--export-secret-keys"]);
         let armored = run("export", c, None).unwrap();
-        let _ = Command::new("gpgconf")
-            .arg("--homedir")
-            .arg(src.path())
-            .args(["--kill", "all"])
-            .status();
+        drop(src);
 
         let dir = tempfile::tempdir().unwrap();
         let (data, sig, key) = (

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use r53_release::sign::GpgHome;
 use r53_tests::https_files::HttpsFiles;
 use r53_tests::*;
 
@@ -78,13 +79,14 @@ fn finish(dist: &Path) -> String {
     ok(c)
 }
 
-/// A finished release of the provider under test.
+/// A finished release of the binaries under test (r53-migrate's archive too, so its checksums
+/// are there to leak into the provider's if they did).
 fn release() -> tempfile::TempDir {
     let top = tempfile::Builder::new()
         .prefix("r53-dist-")
         .tempdir()
         .unwrap();
-    package(top.path(), &built("terraform-provider-r53"), false);
+    package(top.path(), &built("terraform-provider-r53"), true);
     finish(top.path());
     top
 }
@@ -356,8 +358,8 @@ fn private_registry(bin: TfBin, zone: &str) {
         "{}",
         init.text()
     );
-    // Signed checksums are trusted for every file of the provider SHA256SUMS lists (Terraform
-    // keeps each line naming `terraform-provider-r53_…`: the zips and the manifest), plus the h1:.
+    // Terraform trusts, and locks, every line of the signed SHA256SUMS (the zip and the
+    // manifest; r53-migrate's archive has its own list), plus the h1: it computed.
     let (h1, zh) = our_hashes(dist.path());
     let sums = std::fs::read_to_string(
         dist.path()
@@ -367,7 +369,6 @@ fn private_registry(bin: TfBin, zone: &str) {
     let mut want: Vec<String> = sums
         .lines()
         .filter_map(|l| l.split_once("  "))
-        .filter(|(_, f)| f.starts_with("terraform-provider-r53_"))
         .map(|(h, _)| format!("zh:{h}"))
         .chain([h1])
         .collect();
@@ -403,10 +404,7 @@ fn private_registry(bin: TfBin, zone: &str) {
 /// The long key ID (last 16 hex digits of the fingerprint) of the armored key in `key`, as gpg
 /// itself reads it.
 fn key_id(key: &Path) -> String {
-    let home = tempfile::Builder::new()
-        .prefix("r53-gpgk-")
-        .tempdir_in("/tmp")
-        .unwrap();
+    let home = GpgHome::new().unwrap();
     let mut c = Command::new("gpg");
     c.arg("--homedir")
         .arg(home.path())
@@ -487,18 +485,21 @@ fn release_archives_are_reproducible_signed_and_complete() {
     let out = finish(a.path());
     assert!(out.contains(&zip_name()), "{out}");
     let sums = format!("terraform-provider-r53_{VERSION}_SHA256SUMS");
-    let listed = ok({
+    let migrate_sums = format!("r53-migrate_{VERSION}_SHA256SUMS");
+    let check = |list: &str| {
         let mut c = Command::new("sha256sum");
-        c.arg("-c").arg(&sums).current_dir(a.path());
-        c
-    });
-    for f in [
-        zip_name(),
-        tgz.clone(),
-        format!("terraform-provider-r53_{VERSION}_manifest.json"),
-    ] {
-        assert!(listed.contains(&format!("{f}: OK")), "{listed}");
-    }
+        c.arg("-c").arg(list).current_dir(a.path());
+        ok(c)
+    };
+    // The provider's list holds only the provider's files (Terraform trusts every line of it).
+    assert_eq!(
+        check(&sums),
+        format!(
+            "{}: OK\nterraform-provider-r53_{VERSION}_manifest.json: OK\n",
+            zip_name()
+        )
+    );
+    assert_eq!(check(&migrate_sums), format!("{tgz}: OK\n"));
     let manifest: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(
             a.path()
@@ -512,11 +513,8 @@ fn release_archives_are_reproducible_signed_and_complete() {
         serde_json::json!({"version": 1, "metadata": {"protocol_versions": ["5.0"]}})
     );
 
-    // gpg itself, in a home holding only the shipped public key.
-    let home = tempfile::Builder::new()
-        .prefix("r53-gpgv-")
-        .tempdir_in("/tmp")
-        .unwrap();
+    // gpg itself, in a home holding only the shipped public key (its agent stopped on drop).
+    let home = GpgHome::new().unwrap();
     let gpg = |args: &[&str]| {
         let mut c = Command::new("gpg");
         c.arg("--homedir")
@@ -527,19 +525,16 @@ fn release_archives_are_reproducible_signed_and_complete() {
         c
     };
     ok(gpg(&["--import", "signing-key.asc"]));
-    let verified = gpg(&["--verify", &format!("{sums}.sig"), &sums])
-        .output()
-        .unwrap();
-    assert!(
-        verified.status.success(),
-        "{}",
-        String::from_utf8_lossy(&verified.stderr)
-    );
-    assert!(
-        String::from_utf8_lossy(&verified.stderr).contains("Good signature"),
-        "{}",
-        String::from_utf8_lossy(&verified.stderr)
-    );
+    for list in [&sums, &migrate_sums] {
+        let verified = gpg(&["--verify", &format!("{list}.sig"), list])
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&verified.stderr);
+        assert!(
+            verified.status.success() && said.contains("Good signature"),
+            "{list}: {said}"
+        );
+    }
     // A changed SHA256SUMS no longer verifies.
     let mut text = std::fs::read_to_string(a.path().join(&sums)).unwrap();
     text.push_str("0000000000000000000000000000000000000000000000000000000000000000  extra.zip\n");
@@ -548,11 +543,6 @@ fn release_archives_are_reproducible_signed_and_complete() {
         .output()
         .unwrap();
     assert!(!bad.status.success());
-    let _ = Command::new("gpgconf")
-        .arg("--homedir")
-        .arg(home.path())
-        .args(["--kill", "all"])
-        .status();
     std::fs::remove_file(a.path().join("changed")).unwrap();
 
     let listing = ok({
@@ -581,4 +571,17 @@ fn release_archives_are_reproducible_signed_and_complete() {
         c
     });
     assert!(v.starts_with("ok: 3 files match SHA256SUMS"), "{v}");
+
+    // A release file no list names (another platform's zip dropped in after `finish`) is named.
+    let stray = format!("terraform-provider-r53_{VERSION}_linux_arm64.zip");
+    std::fs::copy(a.path().join(zip_name()), a.path().join(&stray)).unwrap();
+    let mut c = Command::new(built("r53-release"));
+    c.args(["verify", "--version", VERSION, "--dist"])
+        .arg(a.path());
+    let out = c.output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.code() == Some(1) && said.contains(&format!("{stray} is in")),
+        "{said}"
+    );
 }
