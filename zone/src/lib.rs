@@ -9,6 +9,7 @@
 
 pub mod convert;
 pub mod dnskey;
+pub mod health_check;
 pub mod key;
 pub mod name;
 mod par;
