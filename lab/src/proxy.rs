@@ -7,6 +7,8 @@
 //! - DELETE whose TTL/values do not match, or of a missing set → InvalidChangeBatch;
 //! - a CNAME beside any other type at the same name → InvalidChangeBatch;
 //! - a repeated CreateHostedZone CallerReference → HostedZoneAlreadyExists;
+//! - a record set naming a health check that does not exist → NoSuchHealthCheck (health checks
+//!   are the lab's own, see `health_checks`);
 //! - changes report PENDING until `pending_ms` has passed;
 //! - change batches to one zone are processed one at a time (PriorRequestNotComplete otherwise).
 //!
@@ -140,6 +142,8 @@ struct State {
     vpcs: crate::authorizations::Vpcs,
     /// Route 53 Resolver, forwarded with AWS's asynchronous statuses (see `resolver_status`).
     resolver: crate::resolver_status::ResolverStatus,
+    /// Health checks (moto's are unusable): answered here, not forwarded.
+    health_checks: crate::health_checks::HealthChecks,
 }
 
 pub struct Proxy {
@@ -174,6 +178,7 @@ impl Proxy {
             reusable: Default::default(),
             vpcs: crate::authorizations::Vpcs::new(upstream),
             resolver: crate::resolver_status::ResolverStatus::new(upstream),
+            health_checks: Default::default(),
         });
         let st = state.clone();
         let task = tokio::spawn(async move {
@@ -211,6 +216,11 @@ impl Proxy {
     /// Which delegation set each zone is on (shared with the lab's Route 53 name servers).
     pub fn delegation_sets(&self) -> Arc<crate::nameservers::DelegationSets> {
         self.state.sets.clone()
+    }
+
+    /// Each health check's status as the status APIs report it (for a checker to update).
+    pub fn health(&self) -> Arc<crate::health_checks::Health> {
+        self.state.health_checks.health()
     }
 
     pub fn set_config(&self, c: ProxyConfig) {
@@ -256,6 +266,7 @@ fn action(method: &Method, path: &str) -> String {
         ("GET", [_, "change", _]) => "GetChange",
         ("GET", [_, "tags", _, _]) => "ListTagsForResource",
         ("POST", [_, "tags", _, _]) => "ChangeTagsForResource",
+        ("POST", [_, "tags", _]) => "ListTagsForResources",
         ("POST", [_, "delegationset"]) => "CreateReusableDelegationSet",
         ("GET", [_, "delegationset"]) => "ListReusableDelegationSets",
         ("GET", [_, "delegationset", _]) => "GetReusableDelegationSet",
@@ -266,6 +277,13 @@ fn action(method: &Method, path: &str) -> String {
         ("DELETE", [_, "queryloggingconfig", _]) => "DeleteQueryLoggingConfig",
         ("GET", [_, "healthcheck"]) => "ListHealthChecks",
         ("POST", [_, "healthcheck"]) => "CreateHealthCheck",
+        ("GET", [_, "healthcheck", _]) => "GetHealthCheck",
+        ("POST", [_, "healthcheck", _]) => "UpdateHealthCheck",
+        ("DELETE", [_, "healthcheck", _]) => "DeleteHealthCheck",
+        ("GET", [_, "healthcheck", _, "status"]) => "GetHealthCheckStatus",
+        ("GET", [_, "healthcheck", _, "lastfailurereason"]) => "GetHealthCheckLastFailureReason",
+        ("GET", [_, "healthcheckcount"]) => "GetHealthCheckCount",
+        ("GET", [_, "checkeripranges"]) => "GetCheckerIpRanges",
         _ => return format!("{m} {p}"),
     };
     name.to_string()
@@ -510,6 +528,13 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
     if let Some(a) = st.reusable.handle(&st.sets, &act, &path, &body) {
         return Ok(answer(a));
     }
+    if let Some(a) = st.health_checks.handle(&act, &path, &body) {
+        return Ok(answer(a));
+    }
+    // Tags stay in moto, which keeps them for any ID.
+    if let Some(a) = st.health_checks.check_tags(&act, &path, &body) {
+        return Ok(answer(a));
+    }
     // A zone on a reusable delegation set: (the set's ID, its lab set).
     let mut on_set = None;
     if act == "CreateHostedZone" {
@@ -560,6 +585,10 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
                 }
             }
             "ChangeResourceRecordSets" => {
+                if let Some(a) = st.health_checks.check_batch(&body) {
+                    st.stats.lock().unwrap().refused += 1;
+                    return Ok(answer(a));
+                }
                 if !st.busy_zones.lock().unwrap().insert(zone_id.clone()) {
                     st.stats.lock().unwrap().refused += 1;
                     return Ok(xml_error(
@@ -639,9 +668,6 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
         )
     {
         body = pend(&st, &cfg, &act, body);
-    }
-    if parts.status.is_success() && act == "ListHealthChecks" {
-        body = complete_health_check_list(body);
     }
     let mut b = Response::builder().status(parts.status);
     for (k, v) in parts.headers.iter() {
@@ -785,20 +811,6 @@ fn domains_reply(status: u16, v: &serde_json::Value) -> Resp {
         .expect("response")
 }
 
-/// moto's ListHealthChecks answer lacks the `Marker`, `IsTruncated` and `MaxItems` that AWS always
-/// sends (octodns-route53 reads `IsTruncated`); moto never pages it, so the list is complete.
-fn complete_health_check_list(body: Bytes) -> Bytes {
-    let text = String::from_utf8_lossy(&body);
-    let end = "</ListHealthChecksResponse>";
-    if text.contains("<IsTruncated>") || !text.contains(end) {
-        return body;
-    }
-    Bytes::from(text.replace(
-        end,
-        &format!("<Marker></Marker><IsTruncated>false</IsTruncated><MaxItems>100</MaxItems>{end}"),
-    ))
-}
-
 async fn forward(
     st: &State,
     method: Method,
@@ -936,6 +948,59 @@ mod tests {
             action(&Method::GET, "/2013-04-01/healthcheck?maxitems=100"),
             "ListHealthChecks"
         );
+        // Every health-check call has its name, not a per-ID "METHOD /path" (which counted
+        // per ID and made `after_forward` drop every zone index).
+        for (m, p, name) in [
+            (Method::POST, "/2013-04-01/healthcheck", "CreateHealthCheck"),
+            (Method::GET, "/2013-04-01/healthcheck/abc", "GetHealthCheck"),
+            (
+                Method::POST,
+                "/2013-04-01/healthcheck/abc",
+                "UpdateHealthCheck",
+            ),
+            (
+                Method::DELETE,
+                "/2013-04-01/healthcheck/abc",
+                "DeleteHealthCheck",
+            ),
+            (
+                Method::GET,
+                "/2013-04-01/healthcheck/abc/status",
+                "GetHealthCheckStatus",
+            ),
+            (
+                Method::GET,
+                "/2013-04-01/healthcheck/abc/lastfailurereason",
+                "GetHealthCheckLastFailureReason",
+            ),
+            (
+                Method::GET,
+                "/2013-04-01/healthcheckcount",
+                "GetHealthCheckCount",
+            ),
+            (
+                Method::GET,
+                "/2013-04-01/checkeripranges",
+                "GetCheckerIpRanges",
+            ),
+            (
+                Method::GET,
+                "/2013-04-01/tags/healthcheck/abc",
+                "ListTagsForResource",
+            ),
+            (
+                Method::POST,
+                "/2013-04-01/tags/healthcheck/abc",
+                "ChangeTagsForResource",
+            ),
+            (
+                Method::POST,
+                "/2013-04-01/tags/healthcheck",
+                "ListTagsForResources",
+            ),
+        ] {
+            assert_eq!(action(&m, p), name, "{m} {p}");
+        }
     }
 
     /// A Route 53 request to the lab's proxy: (status, body).
@@ -992,15 +1057,61 @@ mod tests {
         });
     }
 
+    /// Health checks through the proxy: answered by the lab (counted by name, leaving the zone
+    /// indexes be), tags only for checks that exist, record sets only naming existing checks.
     #[test]
-    fn health_check_list_gets_the_fields_aws_always_sends() {
-        let moto = Bytes::from_static(b"<ListHealthChecksResponse xmlns=\"x\"><HealthChecks></HealthChecks></ListHealthChecksResponse>");
-        let out = complete_health_check_list(moto);
-        let text = std::str::from_utf8(&out).unwrap();
-        assert!(text.contains("<Marker></Marker><IsTruncated>false</IsTruncated>"));
-        assert!(text.ends_with("<MaxItems>100</MaxItems></ListHealthChecksResponse>"));
-        // Already complete: untouched.
-        assert_eq!(complete_health_check_list(out.clone()), out);
+    fn health_checks_are_the_labs_and_record_sets_must_name_one() {
+        let lab = crate::Lab::start().unwrap();
+        let url = lab.endpoint();
+        lab.rt.block_on(async {
+            let (status, body) = call(&url, Method::POST, "/2013-04-01/hostedzone", format!("<CreateHostedZoneRequest xmlns=\"{NS}\"><Name>hc.test.</Name><CallerReference>hc-1</CallerReference></CreateHostedZoneRequest>")).await;
+            assert_eq!(status, 201, "{body}");
+            let zone = body.split("<Id>/hostedzone/").nth(1).and_then(|s| s.split('<').next()).unwrap().to_string();
+            let rrset = format!("/2013-04-01/hostedzone/{zone}/rrset");
+            let with_check = |action: &str, hc: &str| format!("<ChangeResourceRecordSetsRequest xmlns=\"{NS}\"><ChangeBatch><Changes><Change><Action>{action}</Action><ResourceRecordSet><Name>a.hc.test.</Name><Type>A</Type><SetIdentifier>one</SetIdentifier><Weight>1</Weight><TTL>60</TTL><ResourceRecords><ResourceRecord><Value>192.0.2.1</Value></ResourceRecord></ResourceRecords><HealthCheckId>{hc}</HealthCheckId></ResourceRecordSet></Change></Changes></ChangeBatch></ChangeResourceRecordSetsRequest>");
+            // Builds the zone's index.
+            assert_eq!(call(&url, Method::POST, &rrset, batch(&[("CREATE", "b", "192.0.2.2")]).replace("ix.test", "hc.test")).await.0, 200);
+
+            let (status, body) = call(&url, Method::POST, "/2013-04-01/healthcheck", format!("<CreateHealthCheckRequest xmlns=\"{NS}\"><CallerReference>c1</CallerReference><HealthCheckConfig><FullyQualifiedDomainName>localhost</FullyQualifiedDomainName><Type>HTTPS</Type></HealthCheckConfig></CreateHealthCheckRequest>")).await;
+            assert_eq!(status, 201, "{body}");
+            let id = body.split("<Id>").nth(1).and_then(|s| s.split('<').next()).unwrap().to_string();
+            let hc = format!("/2013-04-01/healthcheck/{id}");
+            let (status, body) = call(&url, Method::POST, &hc, format!("<UpdateHealthCheckRequest xmlns=\"{NS}\"><HealthCheckVersion>1</HealthCheckVersion><Disabled>true</Disabled></UpdateHealthCheckRequest>")).await;
+            assert!(status == 200 && body.contains("<HealthCheckVersion>2</HealthCheckVersion>"), "{body}");
+            let (status, body) = call(&url, Method::POST, &hc, format!("<UpdateHealthCheckRequest xmlns=\"{NS}\"><HealthCheckVersion>1</HealthCheckVersion></UpdateHealthCheckRequest>")).await;
+            assert!(status == 409 && body.contains("<Code>HealthCheckVersionMismatch</Code>"), "{body}");
+            let (status, body) = call(&url, Method::GET, &format!("{hc}/status"), String::new()).await;
+            assert_eq!(status, 200, "{body}");
+            assert_eq!(body.matches("<HealthCheckObservation>").count(), 8, "{body}");
+
+            // Tags go on to moto, for existing checks only.
+            let tag = format!("<ChangeTagsForResourceRequest xmlns=\"{NS}\"><AddTags><Tag><Key>k</Key><Value>v</Value></Tag></AddTags></ChangeTagsForResourceRequest>");
+            assert_eq!(call(&url, Method::POST, &format!("/2013-04-01/tags/healthcheck/{id}"), tag.clone()).await.0, 200);
+            let (status, body) = call(&url, Method::GET, &format!("/2013-04-01/tags/healthcheck/{id}"), String::new()).await;
+            assert!(status == 200 && body.contains("<Key>k</Key>"), "{body}");
+            let (status, body) = call(&url, Method::POST, "/2013-04-01/tags/healthcheck/nope", tag).await;
+            assert!(status == 404 && body.contains("<Code>NoSuchHealthCheck</Code>"), "{body}");
+
+            // Record sets: an unknown check is refused, a known one accepted.
+            let (status, body) = call(&url, Method::POST, &rrset, with_check("CREATE", "nope")).await;
+            assert!(status == 400 && body.contains("<Code>NoSuchHealthCheck</Code>"), "{body}");
+            let (status, body) = call(&url, Method::POST, &rrset, with_check("CREATE", &id)).await;
+            assert_eq!(status, 200, "{body}");
+            // Route 53 deletes a check record sets still name; the set can be deleted after.
+            let (status, body) = call(&url, Method::DELETE, &hc, String::new()).await;
+            assert_eq!(status, 200, "{body}");
+            let (status, body) = call(&url, Method::POST, &rrset, with_check("DELETE", &id)).await;
+            assert_eq!(status, 200, "{body}");
+            let (status, body) = call(&url, Method::GET, &hc, String::new()).await;
+            assert!(status == 404 && body.contains("<Code>NoSuchHealthCheck</Code>"), "{body}");
+
+            let stats = lab.proxy.stats();
+            for (act, n) in [("CreateHealthCheck", 1), ("UpdateHealthCheck", 2), ("DeleteHealthCheck", 1), ("GetHealthCheck", 1), ("GetHealthCheckStatus", 1)] {
+                assert_eq!(stats.get(act), n, "{act}: {stats:?}");
+            }
+            // The health-check writes left the zone's index alone.
+            assert_eq!(stats.index_loads, 1);
+        });
     }
 
     fn faulty(rate: f64, first: bool) -> ProxyConfig {

@@ -163,6 +163,17 @@ fn pages_list() -> Vec<Page> {
             notes: None,
         },
         Page {
+            file: "resources/health_check.md",
+            kind: "Resource",
+            name: crate::health_check::TYPE_NAME,
+            schema: crate::health_check::schema(),
+            example: include_str!("../../examples/resources/r53_health_check/resource.tf"),
+            import: Some(include_str!(
+                "../../examples/resources/r53_health_check/import.sh"
+            )),
+            notes: None,
+        },
+        Page {
             file: "resources/query_log.md",
             kind: "Resource",
             name: crate::query_log::TYPE_NAME,

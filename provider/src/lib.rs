@@ -20,6 +20,7 @@ pub mod delegation_set;
 pub mod docs;
 pub mod domain;
 pub mod functions;
+pub mod health_check;
 pub mod hosted_zone;
 mod meta;
 pub mod provider;

@@ -12,6 +12,7 @@ mod delegation_set;
 mod demo;
 mod faults;
 mod functions;
+mod health_check;
 mod hosted_zone;
 mod identity;
 mod interrupt;

@@ -14,11 +14,16 @@ use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
 
 mod delegation_set;
+mod health_check;
 mod query_log;
 mod sdk;
 mod vpc;
 mod zone_list;
 pub use delegation_set::{new_set_caller_reference, strip_delegation_set_id, DelegationSet};
+pub use health_check::{
+    health_check_reference_name, new_health_check_caller_reference, HealthCheckInfo,
+    MAX_HEALTH_CHECK_REFERENCE_NAME,
+};
 pub use query_log::QueryLog;
 use sdk::{record_from_sdk, to_change_batch, zone_from_sdk};
 pub use vpc::{ZoneAssociation, MAX_AUTHORIZATION_PAGES};
@@ -260,13 +265,21 @@ impl Route53 {
     /// Marks a zone as known to a Terraform state ([`CLAIM_TAG`]), so no later create takes it over.
     pub async fn claim_zone(&self, call: &Call, id: &str) -> Result<()> {
         let claim = t::Tag::builder().key(CLAIM_TAG).value("terraform").build();
-        self.change_tags(call, id, Some(vec![claim]), None).await
+        self.change_tags(
+            call,
+            t::TagResourceType::Hostedzone,
+            id,
+            Some(vec![claim]),
+            None,
+        )
+        .await
     }
 
     /// One ChangeTagsForResource call (at most 10 tags to add and 10 keys to remove).
     async fn change_tags(
         &self,
         call: &Call,
+        kind: t::TagResourceType,
         id: &str,
         add: Option<Vec<t::Tag>>,
         remove: Option<Vec<String>>,
@@ -274,7 +287,7 @@ impl Route53 {
         call.send("ChangeTagsForResource", &self.policy, || {
             self.client
                 .change_tags_for_resource()
-                .resource_type(t::TagResourceType::Hostedzone)
+                .resource_type(kind.clone())
                 .resource_id(id)
                 .set_add_tags(add.clone())
                 .set_remove_tag_keys(remove.clone())
@@ -393,11 +406,21 @@ impl Route53 {
     }
 
     async fn all_tags(&self, call: &Call, id: &str) -> Result<BTreeMap<String, String>> {
+        self.tags_of(call, t::TagResourceType::Hostedzone, id).await
+    }
+
+    /// The tags of a zone or health check (`kind`), as Route 53 has them.
+    async fn tags_of(
+        &self,
+        call: &Call,
+        kind: t::TagResourceType,
+        id: &str,
+    ) -> Result<BTreeMap<String, String>> {
         let o = call
             .send("ListTagsForResource", &self.policy, || {
                 self.client
                     .list_tags_for_resource()
-                    .resource_type(t::TagResourceType::Hostedzone)
+                    .resource_type(kind.clone())
                     .resource_id(id)
                     .send()
             })
@@ -427,6 +450,19 @@ impl Route53 {
         have: &BTreeMap<String, String>,
         want: &BTreeMap<String, String>,
     ) -> Result<()> {
+        self.set_tags_of(call, t::TagResourceType::Hostedzone, id, have, want)
+            .await
+    }
+
+    /// Makes the tags of a zone or health check (`kind`) exactly `want`, given `have`.
+    async fn set_tags_of(
+        &self,
+        call: &Call,
+        kind: t::TagResourceType,
+        id: &str,
+        have: &BTreeMap<String, String>,
+        want: &BTreeMap<String, String>,
+    ) -> Result<()> {
         let add: Vec<t::Tag> = want
             .iter()
             .filter(|(k, v)| have.get(*k) != Some(v))
@@ -447,8 +483,14 @@ impl Route53 {
             if a.is_none() && r.is_none() {
                 return Ok(());
             }
-            self.change_tags(call, id, a.map(|x| x.to_vec()), r.map(|x| x.to_vec()))
-                .await?;
+            self.change_tags(
+                call,
+                kind.clone(),
+                id,
+                a.map(|x| x.to_vec()),
+                r.map(|x| x.to_vec()),
+            )
+            .await?;
         }
     }
 
