@@ -7,6 +7,7 @@ pub mod bench;
 pub mod compare_bench;
 pub mod cutover_bench;
 pub mod domains;
+pub mod endpoint;
 pub mod health_checks;
 pub mod knot;
 pub mod migrate_bench;

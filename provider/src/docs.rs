@@ -54,6 +54,16 @@ queries for a domain to your own DNS servers; an inbound endpoint gives your net
 forward queries to. Each create, change and delete waits for the API's status to settle, within the resource's \
 `timeouts`. A guide: [docs/resolver.md](../resolver.md).\n";
 
+const HEALTH_CHECK_STATUS_NOTES: &str = "## What `healthy` means\n\n\
+Route 53 answers a record set that has a health check only while the check is healthy, and decides that from \
+its checkers: the check is healthy when **more than 18%** of the checker regions that report saw the endpoint \
+healthy at their latest check (each region changes its mind only after `failure_threshold` results in a row). \
+`invert` flips the result and a `disabled` check is always healthy. A `CALCULATED` check has no checkers of its \
+own: it is healthy when at least `health_threshold` of its children are, and `children` lists each child's verdict \
+(followed through at most 3 levels of `CALCULATED` checks). A new check is healthy until its checkers report.\n\n\
+The data source is read when Terraform plans: it tells you how things stand, it does not wait for a change. The \
+failover guide ([docs/failover.md](../failover.md)) shows what Route 53 answers for each routing policy.\n";
+
 const DELEGATION_NOTES: &str = "## Three architectures\n\n\
 Route 53 does two separate jobs: the **registrar** (Route 53 Domains tells the TLD registry which name servers serve \
 a domain) and **hosting** (a hosted zone, served by four Route 53 name servers). The **delegation** — the NS records \
@@ -293,6 +303,17 @@ fn pages_list() -> Vec<Page> {
             example: include_str!("../../examples/data-sources/r53_delegation_set/data-source.tf"),
             import: None,
             notes: None,
+        },
+        Page {
+            file: "data-sources/health_check_status.md",
+            kind: "Data Source",
+            name: crate::data_health_check_status::TYPE_NAME,
+            schema: crate::data_health_check_status::schema(),
+            example: include_str!(
+                "../../examples/data-sources/r53_health_check_status/data-source.tf"
+            ),
+            import: None,
+            notes: Some(HEALTH_CHECK_STATUS_NOTES),
         },
         Page {
             file: "data-sources/hosted_zones.md",

@@ -11,6 +11,7 @@ mod common;
 pub(crate) mod data_delegation_set;
 pub(crate) mod data_delegation_status;
 pub(crate) mod data_domain_availability;
+pub(crate) mod data_health_check_status;
 pub(crate) mod data_hosted_zone;
 pub(crate) mod data_hosted_zones;
 pub(crate) mod data_records;

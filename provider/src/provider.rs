@@ -327,6 +327,7 @@ impl Provider for R53Provider {
             Arc::new(crate::data_delegation_set::DelegationSetData),
             Arc::new(crate::data_hosted_zones::HostedZonesData),
             Arc::new(crate::data_records::RecordsData),
+            Arc::new(crate::data_health_check_status::HealthCheckStatusData),
         ]
     }
 

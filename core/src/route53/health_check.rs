@@ -161,6 +161,52 @@ fn from_sdk(h: &t::HealthCheck) -> Result<HealthCheckInfo> {
     })
 }
 
+/// One checker region's report on a check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckerReport {
+    pub region: String,
+    /// The checker's address.
+    pub ip_address: String,
+    /// Route 53's words, e.g. "Success: HTTP Status Code 200, OK" or "Failure: …".
+    pub status: String,
+    /// When it checked (RFC 3339), if Route 53 said.
+    pub checked_at: Option<String>,
+}
+
+impl CheckerReport {
+    /// Whether the checker saw the endpoint healthy (Route 53 starts each report with
+    /// "Success" or "Failure").
+    pub fn success(&self) -> bool {
+        self.status.starts_with("Success")
+    }
+}
+
+fn reports(obs: &[t::HealthCheckObservation]) -> Vec<CheckerReport> {
+    use aws_smithy_types::date_time::Format;
+    let mut out: Vec<CheckerReport> = obs
+        .iter()
+        .map(|o| CheckerReport {
+            region: o
+                .region()
+                .map(|r| r.as_str().to_string())
+                .unwrap_or_default(),
+            ip_address: o.ip_address().unwrap_or_default().to_string(),
+            status: o
+                .status_report()
+                .and_then(|r| r.status())
+                .unwrap_or_default()
+                .to_string(),
+            checked_at: o
+                .status_report()
+                .and_then(|r| r.checked_time())
+                .and_then(|t| t.fmt(Format::DateTime).ok()),
+        })
+        .collect();
+    // A stable order: by region, as the checker regions list them.
+    out.sort_by(|a, b| a.region.cmp(&b.region));
+    out
+}
+
 impl Route53 {
     /// Creates a health check. A retry of a request that went through returns the check it made
     /// (Route 53 answers the same CallerReference and settings with that check).
@@ -306,6 +352,46 @@ impl Route53 {
         match out.result {
             Ok(_) => Ok(()),
             Err(Error::Api { code, .. }) if code == "NoSuchHealthCheck" => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// What each checker region last saw of the check (GetHealthCheckStatus), or
+    /// [`Error::NotFound`]. Route 53 keeps no checker reports for a CALCULATED check.
+    pub async fn health_check_status(&self, call: &Call, id: &str) -> Result<Vec<CheckerReport>> {
+        let out = call
+            .send("GetHealthCheckStatus", &self.policy, || {
+                self.client
+                    .get_health_check_status()
+                    .health_check_id(id)
+                    .send()
+            })
+            .await;
+        match out.result {
+            Ok(o) => Ok(reports(o.health_check_observations())),
+            Err(Error::Api { code, .. }) if code == "NoSuchHealthCheck" => Err(not_found(id)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Each checker region's latest failure (GetHealthCheckLastFailureReason); regions that never
+    /// saw one are left out.
+    pub async fn health_check_last_failures(
+        &self,
+        call: &Call,
+        id: &str,
+    ) -> Result<Vec<CheckerReport>> {
+        let out = call
+            .send("GetHealthCheckLastFailureReason", &self.policy, || {
+                self.client
+                    .get_health_check_last_failure_reason()
+                    .health_check_id(id)
+                    .send()
+            })
+            .await;
+        match out.result {
+            Ok(o) => Ok(reports(o.health_check_observations())),
+            Err(Error::Api { code, .. }) if code == "NoSuchHealthCheck" => Err(not_found(id)),
             Err(e) => Err(e),
         }
     }

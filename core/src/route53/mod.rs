@@ -21,7 +21,7 @@ mod vpc;
 mod zone_list;
 pub use delegation_set::{new_set_caller_reference, strip_delegation_set_id, DelegationSet};
 pub use health_check::{
-    health_check_reference_name, new_health_check_caller_reference, HealthCheckInfo,
+    health_check_reference_name, new_health_check_caller_reference, CheckerReport, HealthCheckInfo,
     MAX_HEALTH_CHECK_REFERENCE_NAME,
 };
 pub use query_log::QueryLog;
