@@ -61,7 +61,7 @@ fn architecture_both_roles_applies_and_destroys() -> anyhow::Result<()> {
     let tf = lab.terraform(TfBin::Lib)?;
     use_example(&tf, "both-roles", "domain = \"both-arch.test\"\n")?;
     let o = tf.apply()?;
-    assert!(o.stdout.contains("7 added"), "{}", o.text());
+    assert!(o.stdout.contains("8 added"), "{}", o.text());
     let out = tf.outputs()?;
     assert_eq!(out["delegated"]["value"], true, "{out}");
     assert_eq!(
@@ -70,7 +70,7 @@ fn architecture_both_roles_applies_and_destroys() -> anyhow::Result<()> {
     );
     tf.assert_plan_empty()?;
     let o = tf.destroy()?;
-    assert!(o.stdout.contains("7 destroyed"), "{}", o.text());
+    assert!(o.stdout.contains("8 destroyed"), "{}", o.text());
     assert!(
         o.text().contains("both-arch.test is still registered"),
         "{}",

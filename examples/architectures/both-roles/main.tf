@@ -56,15 +56,27 @@ resource "r53_record" "apex" {
   }
 }
 
-# A failover pair: the standby answers only when the primary's health check fails (attach one
-# with health_check_id; without it the primary is always considered healthy).
+# Route 53's checkers fetch https://www.<domain>/health from several regions; when the page fails
+# (or lacks "ok") for 3 checks in a row in enough regions, the primary below stops answering.
+resource "r53_health_check" "app_primary" {
+  type              = "HTTPS_STR_MATCH"
+  fqdn              = "www.${var.domain}"
+  resource_path     = "/health"
+  search_string     = "ok"
+  failure_threshold = 3
+  reference_name    = "app-primary"
+}
+
+# A failover pair: the standby answers only while the primary's health check fails (a primary
+# without a health check is always considered healthy).
 resource "r53_record" "app_primary" {
-  zone_id        = r53_hosted_zone.this.zone_id
-  name           = "app.${var.domain}"
-  type           = "A"
-  ttl            = 60
-  records        = [var.web_ip]
-  set_identifier = "primary"
+  zone_id         = r53_hosted_zone.this.zone_id
+  name            = "app.${var.domain}"
+  type            = "A"
+  ttl             = 60
+  records         = [var.web_ip]
+  set_identifier  = "primary"
+  health_check_id = r53_health_check.app_primary.id
 
   failover_routing_policy {
     type = "PRIMARY"
