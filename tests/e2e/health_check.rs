@@ -15,6 +15,9 @@ struct Knobs {
     calc_threshold: i64,
     tags: &'static str,
     tcp_interval: Option<i64>,
+    tcp_port: i64,
+    cw_insufficient: &'static str,
+    rc_invert: bool,
 }
 
 fn config(k: &Knobs) -> String {
@@ -50,8 +53,28 @@ resource "r53_health_check" "web" {{
 resource "r53_health_check" "tcp" {{
   type = "TCP"
   fqdn = "db.example.com"
-  port = 5432
+  port = {tcp_port}
   {interval}
+}}
+
+resource "r53_health_check" "http" {{
+  type          = "HTTP"
+  fqdn          = "a.example.com"
+  port          = 8080
+  resource_path = "{path}"
+}}
+
+resource "r53_health_check" "https" {{
+  type              = "HTTPS"
+  fqdn              = "b.example.com"
+  failure_threshold = {threshold}
+}}
+
+resource "r53_health_check" "http_str" {{
+  type          = "HTTP_STR_MATCH"
+  fqdn          = "c.example.com"
+  resource_path = "{path}"
+  search_string = "up"
 }}
 
 resource "r53_health_check" "calc" {{
@@ -64,18 +87,22 @@ resource "r53_health_check" "cw" {{
   type                            = "CLOUDWATCH_METRIC"
   cloudwatch_alarm_name           = "cpu-high"
   cloudwatch_alarm_region         = "us-east-1"
-  insufficient_data_health_status = "LastKnownStatus"
+  insufficient_data_health_status = "{cw}"
 }}
 
 resource "r53_health_check" "rc" {{
   type                = "RECOVERY_CONTROL"
   routing_control_arn = "{ARN}"
+  invert              = {rc_invert}
 }}
 "#,
         path = k.path,
         threshold = k.threshold,
         tags = k.tags,
         calc = k.calc_threshold,
+        tcp_port = k.tcp_port,
+        cw = k.cw_insufficient,
+        rc_invert = k.rc_invert,
     )
 }
 
@@ -105,7 +132,9 @@ fn api_check(
     }
 }
 
-const ALL: [&str; 5] = ["web", "tcp", "calc", "cw", "rc"];
+const ALL: [&str; 8] = [
+    "web", "tcp", "calc", "cw", "rc", "http", "https", "http_str",
+];
 
 fn ids(tf: &Terraform) -> anyhow::Result<Vec<String>> {
     ALL.iter()
@@ -169,6 +198,9 @@ fn health_check_lifecycle() -> anyhow::Result<()> {
         calc_threshold: 1,
         tags: r#"env = "test""#,
         tcp_interval: None,
+        tcp_port: 5432,
+        cw_insufficient: "LastKnownStatus",
+        rc_invert: false,
     };
     tf.write(&config(&k))?;
     tf.apply()?;
@@ -206,11 +238,14 @@ fn health_check_lifecycle() -> anyhow::Result<()> {
     k.regions = false;
     k.calc_threshold = 2;
     k.tags = r#"env = "prod", team = "web""#;
+    k.tcp_port = 5433;
+    k.cw_insufficient = "Unhealthy";
+    k.rc_invert = true;
     tf.write(&config(&k))?;
     let plan = tf.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"])?;
     assert_eq!(plan.code, 2, "{}", plan.text());
     assert!(
-        plan.stdout.contains("2 to change, 0 to destroy"),
+        plan.stdout.contains("0 to add, 8 to change, 0 to destroy"),
         "{}",
         plan.stdout
     );
@@ -234,6 +269,23 @@ fn health_check_lifecycle() -> anyhow::Result<()> {
             .health_threshold(),
         Some(2)
     );
+    // Every kind changed in place (all eight at version 2).
+    for (n, id) in ALL.iter().zip(&first) {
+        assert_eq!(api_check(&lab, &c, id).expect(n).1, 2, "{n}");
+    }
+    let (tcp, _) = api_check(&lab, &c, &first[1]).expect("tcp");
+    assert_eq!(tcp.port(), Some(5433));
+    let (cw, _) = api_check(&lab, &c, &first[3]).expect("cw");
+    assert_eq!(
+        cw.insufficient_data_health_status().map(|s| s.as_str()),
+        Some("Unhealthy")
+    );
+    let (rc, _) = api_check(&lab, &c, &first[4]).expect("rc");
+    assert_eq!(rc.inverted(), Some(true));
+    let (http, _) = api_check(&lab, &c, &first[5]).expect("http");
+    assert_eq!(http.resource_path(), Some("/healthz"));
+    let (https, _) = api_check(&lab, &c, &first[6]).expect("https");
+    assert_eq!(https.failure_threshold(), Some(5));
 
     // What UpdateHealthCheck cannot change plans a replacement, pointing at the attribute.
     k.tcp_interval = Some(10);
