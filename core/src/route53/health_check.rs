@@ -181,6 +181,19 @@ impl CheckerReport {
     }
 }
 
+/// The reports of a status call's answer, or NotFound.
+fn observed<T>(
+    out: Result<T>,
+    id: &str,
+    obs: impl Fn(&T) -> &[t::HealthCheckObservation],
+) -> Result<Vec<CheckerReport>> {
+    match out {
+        Ok(o) => Ok(reports(obs(&o))),
+        Err(Error::Api { code, .. }) if code == "NoSuchHealthCheck" => Err(not_found(id)),
+        Err(e) => Err(e),
+    }
+}
+
 fn reports(obs: &[t::HealthCheckObservation]) -> Vec<CheckerReport> {
     use aws_smithy_types::date_time::Format;
     let mut out: Vec<CheckerReport> = obs
@@ -367,11 +380,7 @@ impl Route53 {
                     .send()
             })
             .await;
-        match out.result {
-            Ok(o) => Ok(reports(o.health_check_observations())),
-            Err(Error::Api { code, .. }) if code == "NoSuchHealthCheck" => Err(not_found(id)),
-            Err(e) => Err(e),
-        }
+        observed(out.result, id, |o| o.health_check_observations())
     }
 
     /// Each checker region's latest failure (GetHealthCheckLastFailureReason); regions that never
@@ -389,11 +398,7 @@ impl Route53 {
                     .send()
             })
             .await;
-        match out.result {
-            Ok(o) => Ok(reports(o.health_check_observations())),
-            Err(Error::Api { code, .. }) if code == "NoSuchHealthCheck" => Err(not_found(id)),
-            Err(e) => Err(e),
-        }
+        observed(out.result, id, |o| o.health_check_observations())
     }
 
     /// The check's tags.
