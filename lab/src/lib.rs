@@ -17,6 +17,7 @@ pub mod proxy;
 pub mod registry;
 pub mod resolver_status;
 mod reusable_sets;
+mod routing;
 pub mod terraform;
 pub mod tools;
 pub mod xml;
@@ -35,6 +36,8 @@ pub struct Lab {
     pub registry: registry::Registry,
     /// The Route 53 name servers (one per delegation set), on the registry's port.
     pub nameservers: nameservers::NameServers,
+    /// The Route 53 health checkers probing the lab's health checks.
+    pub health_checker: health_checks::checker::Checker,
 }
 
 impl Lab {
@@ -47,11 +50,18 @@ impl Lab {
             .worker_threads(2)
             .enable_all()
             .build()?;
-        let (moto, proxy, (registry, nameservers)) = rt.block_on(async {
+        let (moto, proxy, (registry, nameservers), health_checker) = rt.block_on(async {
             let moto = moto::Moto::start().await?;
             let proxy = Proxy::start(&moto.url(), cfg).await?;
             let dns = start_dns(&proxy, &moto.url()).await?;
-            Ok::<_, anyhow::Error>((moto, proxy, dns))
+            let checker = health_checks::checker::Checker::start(
+                proxy.health(),
+                health_checks::checker::Env {
+                    moto_url: moto.url(),
+                    dns_root: dns.0.addr,
+                },
+            );
+            Ok::<_, anyhow::Error>((moto, proxy, dns, checker))
         })?;
         Ok(Lab {
             rt,
@@ -59,7 +69,36 @@ impl Lab {
             proxy,
             registry,
             nameservers,
+            health_checker,
         })
+    }
+
+    /// How many times faster than Route 53's request intervals the lab's checkers probe (default
+    /// 10: a 30 s check runs every 3 s); 1 to 1000.
+    pub fn set_health_time_scale(&self, scale: f64) -> anyhow::Result<()> {
+        Ok(self.proxy.health().set_time_scale(scale)?)
+    }
+
+    /// Turns an Application Recovery Controller routing control On or Off (RECOVERY_CONTROL
+    /// checks follow it; one never set is Off, as ARC creates them).
+    pub fn set_routing_control(&self, arn: &str, on: bool) -> anyhow::Result<()> {
+        Ok(self.proxy.health().set_routing_control(arn, on)?)
+    }
+
+    /// Sets CloudWatch alarm `alarm` in `region` to `state` (OK, ALARM, INSUFFICIENT_DATA) in moto
+    /// through SetAlarmState, creating the alarm first if moto has none by that name.
+    /// CLOUDWATCH_METRIC checks read it on their next round.
+    pub fn set_alarm_state(&self, region: &str, alarm: &str, state: &str) -> anyhow::Result<()> {
+        let state = health_checks::health::AlarmState::parse(state)?;
+        let url = self.moto.url();
+        self.rt.block_on(health_checks::checker::set_alarm_state(
+            &url, region, alarm, state,
+        ))
+    }
+
+    /// Route 53's routing verdict for health check `id` now (an unknown ID is healthy).
+    pub fn health_verdict(&self, id: &str) -> bool {
+        self.proxy.health().healthy(id)
     }
 
     /// The lab's DNS port: every lab DNS server (root and TLDs on 127.0.0.1, Route 53 name
@@ -187,8 +226,13 @@ async fn start_dns(
     let mut last = None;
     for _ in 0..20 {
         let reg = registry::Registry::start(proxy.registrar_arc(), &tlds).await?;
-        match nameservers::NameServers::start(proxy.delegation_sets(), moto_url, reg.addr.port())
-            .await
+        match nameservers::NameServers::start(
+            proxy.delegation_sets(),
+            proxy.health(),
+            moto_url,
+            reg.addr.port(),
+        )
+        .await
         {
             Ok(ns) => {
                 for i in 0..nameservers::ALL_SETS {

@@ -3,8 +3,8 @@
 //! InsufficientDataHealthStatus and RoutingControlArn, clears Regions and ChildHealthChecks on a
 //! partial update, repeats CallerReferences and validates nothing. Here the settings follow
 //! Route 53's rules ([`r53_zone::health_check`]), each update needs the current version and
-//! changes only what it sends, and a check's status comes from a [`Health`] a checker can fill
-//! in later (until then every checker region reports success).
+//! changes only what it sends, and a check's status comes from [`Health`], which the lab's
+//! checkers ([`checker`]) fill (until a check's first probe every checker region reports success).
 //!
 //! Tags stay in moto (the proxy only refuses unknown IDs first, [`HealthChecks::check_tags`]).
 //! The lab keeps one account's worth of checks, as it does for reusable delegation sets.
@@ -18,6 +18,11 @@ use r53_zone::health_check::{Alarm, HealthCheck, Kind, CHECKER_REGIONS};
 use crate::reusable_sets::Answer;
 use crate::xml::{self, Element};
 
+pub mod checker;
+pub mod health;
+
+pub use health::{Health, HealthError, Observation, DEFAULT_STATUS};
+
 const NS: &str = "https://route53.amazonaws.com/doc/2013-04-01/";
 
 /// Route 53's default quota of health checks per account.
@@ -27,8 +32,6 @@ pub const MAX_CALLER_REFERENCE_CHARS: usize = 64;
 /// ListHealthChecks pages: the default and the most one page holds.
 pub const DEFAULT_MAX_ITEMS: usize = 100;
 pub const MAX_MAX_ITEMS: usize = 1000;
-/// What each checker region reports until a checker updates [`Health`].
-pub const DEFAULT_STATUS: &str = "Success: HTTP Status Code 200, OK";
 /// The ranges GetCheckerIpRanges gives: the lab's checker addresses (127.0.1.x, see [`checker_ip`]).
 pub const CHECKER_IP_RANGE: &str = "127.0.1.0/24";
 
@@ -57,86 +60,6 @@ fn ok(status: u16, body: String) -> Answer {
         status,
         body,
         location: None,
-    }
-}
-
-/// One checker region's latest report on a check.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Observation {
-    /// Route 53's wording, e.g. "Success: HTTP Status Code 200, OK" or "Failure: …".
-    pub status: String,
-    pub checked: SystemTime,
-}
-
-impl Observation {
-    pub fn failed(&self) -> bool {
-        self.status.starts_with("Failure")
-    }
-}
-
-/// The seam for a checker: per check and checker region, the latest report and the latest
-/// failure. Nothing updates it yet, so every region reports [`DEFAULT_STATUS`].
-#[derive(Debug, Default)]
-pub struct Health {
-    /// check id → region → (latest, latest failure)
-    reports: Mutex<HashMap<String, HashMap<String, Report>>>,
-}
-
-#[derive(Debug, Clone, Default)]
-struct Report {
-    latest: Option<Observation>,
-    last_failure: Option<Observation>,
-}
-
-impl Health {
-    /// Records what `region`'s checker saw of check `id`.
-    pub fn record(&self, id: &str, region: &str, o: Observation) {
-        let mut reports = self.reports.lock().unwrap();
-        let r = reports
-            .entry(id.to_string())
-            .or_default()
-            .entry(region.to_string())
-            .or_default();
-        if o.failed() {
-            r.last_failure = Some(o.clone());
-        }
-        r.latest = Some(o);
-    }
-
-    /// The latest report from each of `regions` (a success stamped now where none was recorded).
-    pub fn status(&self, id: &str, regions: &[String]) -> Vec<(String, Observation)> {
-        let reports = self.reports.lock().unwrap();
-        let now = SystemTime::now();
-        regions
-            .iter()
-            .map(|region| {
-                let o = reports
-                    .get(id)
-                    .and_then(|r| r.get(region))
-                    .and_then(|r| r.latest.clone())
-                    .unwrap_or_else(|| Observation {
-                        status: DEFAULT_STATUS.into(),
-                        checked: now,
-                    });
-                (region.clone(), o)
-            })
-            .collect()
-    }
-
-    /// The latest failure each of `regions` recorded (regions that never saw one are left out).
-    pub fn last_failures(&self, id: &str, regions: &[String]) -> Vec<(String, Observation)> {
-        let reports = self.reports.lock().unwrap();
-        regions
-            .iter()
-            .filter_map(|region| {
-                let f = reports.get(id)?.get(region)?.last_failure.clone()?;
-                Some((region.clone(), f))
-            })
-            .collect()
-    }
-
-    fn forget(&self, id: &str) {
-        self.reports.lock().unwrap().remove(id);
     }
 }
 
@@ -323,6 +246,7 @@ impl HealthChecks {
             seq: inner.next_seq,
         };
         let answer = created(&id, &s);
+        self.health.configure(&id, &s.config);
         inner.checks.insert(id, s);
         answer
     }
@@ -422,6 +346,7 @@ impl HealthChecks {
         }
         s.config = next;
         s.version += 1;
+        self.health.configure(id, &s.config);
         ok(
             200,
             format!(
@@ -464,6 +389,9 @@ impl HealthChecks {
 
     fn status(&self, id: &str, failures: bool) -> Answer {
         let regions = match self.inner.lock().unwrap().checks.get(id) {
+            // Route 53 has no checker observations of a CALCULATED check (its docs: the status
+            // API does not give a calculated check's status): an empty list.
+            Some(s) if s.config.kind == Kind::Calculated => Vec::new(),
             Some(s) => s
                 .config
                 .regions
