@@ -522,3 +522,200 @@ pub async fn set_alarm_state(
     cloudwatch(moto_url, region, &set).await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a test server answers and what it saw: (Host header, path, SNI) per request.
+    #[derive(Clone)]
+    struct Server {
+        addr: SocketAddr,
+        seen: Arc<Mutex<Vec<(String, String, Option<String>)>>>,
+    }
+
+    type Reply = (u16, String);
+
+    async fn serve_http<S>(stream: S, reply: Reply, sni: Option<String>, seen: Arc<Mutex<Vec<(String, String, Option<String>)>>>)
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let svc = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+            let host = req
+                .headers()
+                .get("host")
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            seen.lock()
+                .unwrap()
+                .push((host, req.uri().path().to_string(), sni.clone()));
+            let (status, body) = reply.clone();
+            async move {
+                hyper::Response::builder()
+                    .status(status)
+                    .body(Full::new(Bytes::from(body)))
+            }
+        });
+        let _ = hyper::server::conn::http1::Builder::new()
+            .serve_connection(TokioIo::new(stream), svc)
+            .await;
+    }
+
+    async fn http_server(reply: Reply) -> Server {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let s = Server {
+            addr: l.local_addr().unwrap(),
+            seen: Arc::default(),
+        };
+        let seen = s.seen.clone();
+        tokio::spawn(async move {
+            while let Ok((tcp, _)) = l.accept().await {
+                tokio::spawn(serve_http(tcp, reply.clone(), None, seen.clone()));
+            }
+        });
+        s
+    }
+
+    async fn https_server(reply: Reply) -> Server {
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(
+            cert.signing_key.serialize_der().into(),
+        );
+        let config = rustls::ServerConfig::builder()
+            .with_no_client_auth()
+            .with_single_cert(vec![cert.cert.der().clone()], key)
+            .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let s = Server {
+            addr: l.local_addr().unwrap(),
+            seen: Arc::default(),
+        };
+        let seen = s.seen.clone();
+        tokio::spawn(async move {
+            while let Ok((tcp, _)) = l.accept().await {
+                let (acceptor, reply, seen) = (acceptor.clone(), reply.clone(), seen.clone());
+                tokio::spawn(async move {
+                    if let Ok(tls) = acceptor.accept(tcp).await {
+                        let sni = tls.get_ref().1.server_name().map(str::to_string);
+                        serve_http(tls, reply, sni, seen).await;
+                    }
+                });
+            }
+        });
+        s
+    }
+
+    fn check(kind: Kind, port: u16) -> HealthCheck {
+        let mut h = HealthCheck::new(kind);
+        h.fqdn = Some("localhost".into());
+        h.port = Some(port.into());
+        h
+    }
+
+    /// A lab root that knows no names (so `localhost` goes on to the system resolver); kept
+    /// running for the test.
+    async fn no_lab_dns() -> (SocketAddr, crate::registry::Registry) {
+        let reg = crate::registry::Registry::start(
+            Arc::new(crate::domains::Registrar::new(Default::default())),
+            &["test"],
+        )
+        .await
+        .unwrap();
+        (reg.addr, reg)
+    }
+
+    #[tokio::test]
+    async fn http_probes_read_status_host_path_and_body() {
+        let (dns, _root) = no_lab_dns().await;
+        let ok = http_server((200, "all good here".into())).await;
+        let mut h = check(Kind::Http, ok.addr.port());
+        h.resource_path = Some("/health".into());
+        assert_eq!(probe(&h, dns).await, "Success: HTTP Status Code 200, OK");
+        let seen = ok.seen.lock().unwrap().clone();
+        assert_eq!(
+            seen,
+            [(format!("localhost:{}", ok.addr.port()), "/health".into(), None)]
+        );
+
+        let down = http_server((503, String::new())).await;
+        let h = check(Kind::Http, down.addr.port());
+        assert_eq!(
+            probe(&h, dns).await,
+            "Failure: Resolved IP: 127.0.0.1. HTTP Status Code 503, Service Unavailable"
+        );
+        // By address, the Host header is the address.
+        let mut h = HealthCheck::new(Kind::Http);
+        h.ip_address = Some("127.0.0.1".into());
+        h.port = Some(down.addr.port().into());
+        assert_eq!(
+            probe(&h, dns).await,
+            "Failure: HTTP Status Code 503, Service Unavailable"
+        );
+        assert_eq!(
+            down.seen.lock().unwrap()[1].0,
+            format!("127.0.0.1:{}", down.addr.port())
+        );
+        let moved = http_server((301, String::new())).await;
+        assert!(probe(&check(Kind::Http, moved.addr.port()), dns)
+            .await
+            .starts_with("Success: HTTP Status Code 301"));
+
+        // The search string: case-sensitive, within the first 5,120 bytes.
+        let mut h = check(Kind::HttpStrMatch, ok.addr.port());
+        h.search_string = Some("good".into());
+        assert_eq!(probe(&h, dns).await, "Success: HTTP Status Code 200, OK");
+        h.search_string = Some("GOOD".into());
+        let s = probe(&h, dns).await;
+        assert!(s.starts_with("Failure: Resolved IP: 127.0.0.1. HTTP Status Code 200, OK. The search string \"GOOD\" was not found in the first 5120 bytes"), "{s}");
+        let late = http_server((200, format!("{}needle", "x".repeat(SEARCH_BYTES)))).await;
+        let mut h = check(Kind::HttpStrMatch, late.addr.port());
+        h.search_string = Some("needle".into());
+        assert!(probe(&h, dns).await.starts_with("Failure:"), "past 5,120 bytes");
+        let edge = http_server((200, format!("{}needle", "x".repeat(SEARCH_BYTES - 6)))).await;
+        h.port = Some(edge.addr.port().into());
+        assert!(probe(&h, dns).await.starts_with("Success:"), "ends at byte 5,120");
+    }
+
+    #[tokio::test]
+    async fn refused_connections_and_tcp_checks() {
+        let (dns, _root) = no_lab_dns().await;
+        let closed = {
+            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let s = probe(&check(Kind::Http, closed), dns).await;
+        assert!(s.starts_with("Failure: Resolved IP: 127.0.0.1. Connection refused."), "{s}");
+        let s = probe(&check(Kind::Tcp, closed), dns).await;
+        assert!(s.starts_with("Failure: Resolved IP: 127.0.0.1. Connection refused."), "{s}");
+        let open = http_server((500, String::new())).await;
+        assert_eq!(
+            probe(&check(Kind::Tcp, open.addr.port()), dns).await,
+            "Success: TCP connection established."
+        );
+        let mut h = check(Kind::Http, 80);
+        h.fqdn = Some("no-such-name.invalid".into());
+        let s = probe(&h, dns).await;
+        assert!(s.starts_with("Failure: DNS resolution failed"), "{s}");
+    }
+
+    #[tokio::test]
+    async fn https_probes_skip_certificate_checks_and_send_sni_only_when_enabled() {
+        let (dns, _root) = no_lab_dns().await;
+        let srv = https_server((200, "secure".into())).await;
+        let mut h = check(Kind::Https, srv.addr.port());
+        h.enable_sni = Some(false);
+        assert_eq!(probe(&h, dns).await, "Success: HTTP Status Code 200, OK");
+        h.enable_sni = Some(true);
+        h.kind = Kind::HttpsStrMatch;
+        h.search_string = Some("secure".into());
+        assert_eq!(probe(&h, dns).await, "Success: HTTP Status Code 200, OK");
+        let seen = srv.seen.lock().unwrap().clone();
+        assert_eq!(seen.len(), 2);
+        assert_eq!(seen[0].2, None, "no SNI");
+        assert_eq!(seen[1].2.as_deref(), Some("localhost"), "SNI");
+        assert_eq!(seen[1].0, format!("localhost:{}", srv.addr.port()));
+    }
+}
