@@ -527,16 +527,19 @@ pub async fn set_alarm_state(
 mod tests {
     use super::*;
 
-    /// What a test server answers and what it saw: (Host header, path, SNI) per request.
+    /// (Host header, path, SNI) of each request a test server saw.
+    type Seen = Arc<Mutex<Vec<(String, String, Option<String>)>>>;
+
+    /// What a test server answers and what it saw.
     #[derive(Clone)]
     struct Server {
         addr: SocketAddr,
-        seen: Arc<Mutex<Vec<(String, String, Option<String>)>>>,
+        seen: Seen,
     }
 
     type Reply = (u16, String);
 
-    async fn serve_http<S>(stream: S, reply: Reply, sni: Option<String>, seen: Arc<Mutex<Vec<(String, String, Option<String>)>>>)
+    async fn serve_http<S>(stream: S, reply: Reply, sni: Option<String>, seen: Seen)
     where
         S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
@@ -580,9 +583,7 @@ mod tests {
     async fn https_server(reply: Reply) -> Server {
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
-        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(
-            cert.signing_key.serialize_der().into(),
-        );
+        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
         let config = rustls::ServerConfig::builder()
             .with_no_client_auth()
             .with_single_cert(vec![cert.cert.der().clone()], key)
@@ -637,7 +638,11 @@ mod tests {
         let seen = ok.seen.lock().unwrap().clone();
         assert_eq!(
             seen,
-            [(format!("localhost:{}", ok.addr.port()), "/health".into(), None)]
+            [(
+                format!("localhost:{}", ok.addr.port()),
+                "/health".into(),
+                None
+            )]
         );
 
         let down = http_server((503, String::new())).await;
@@ -673,10 +678,16 @@ mod tests {
         let late = http_server((200, format!("{}needle", "x".repeat(SEARCH_BYTES)))).await;
         let mut h = check(Kind::HttpStrMatch, late.addr.port());
         h.search_string = Some("needle".into());
-        assert!(probe(&h, dns).await.starts_with("Failure:"), "past 5,120 bytes");
+        assert!(
+            probe(&h, dns).await.starts_with("Failure:"),
+            "past 5,120 bytes"
+        );
         let edge = http_server((200, format!("{}needle", "x".repeat(SEARCH_BYTES - 6)))).await;
         h.port = Some(edge.addr.port().into());
-        assert!(probe(&h, dns).await.starts_with("Success:"), "ends at byte 5,120");
+        assert!(
+            probe(&h, dns).await.starts_with("Success:"),
+            "ends at byte 5,120"
+        );
     }
 
     #[tokio::test]
@@ -687,9 +698,15 @@ mod tests {
             l.local_addr().unwrap().port()
         };
         let s = probe(&check(Kind::Http, closed), dns).await;
-        assert!(s.starts_with("Failure: Resolved IP: 127.0.0.1. Connection refused."), "{s}");
+        assert!(
+            s.starts_with("Failure: Resolved IP: 127.0.0.1. Connection refused."),
+            "{s}"
+        );
         let s = probe(&check(Kind::Tcp, closed), dns).await;
-        assert!(s.starts_with("Failure: Resolved IP: 127.0.0.1. Connection refused."), "{s}");
+        assert!(
+            s.starts_with("Failure: Resolved IP: 127.0.0.1. Connection refused."),
+            "{s}"
+        );
         let open = http_server((500, String::new())).await;
         assert_eq!(
             probe(&check(Kind::Tcp, open.addr.port()), dns).await,
