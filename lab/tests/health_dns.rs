@@ -388,3 +388,51 @@ fn calculated_alarm_and_routing_control_checks() {
         "{e}"
     );
 }
+
+/// A check's FQDN resolves as a client here would: through the lab's DNS from the root (a zone
+/// delegated to its Route 53 name servers, no glue) — not only the system resolver.
+#[test]
+fn checkers_resolve_names_through_the_labs_dns() {
+    let lab = Lab::start().unwrap();
+    lab.set_health_time_scale(100.0).unwrap();
+    let url = lab.endpoint();
+    lab.rt.block_on(async {
+        let mut app = Endpoint::new().await;
+        let zone = Zone::create(&lab, "res.test").await;
+        let set = lab.proxy.delegation_sets().set_of(&zone.id);
+        let ns = r53_lab::nameservers::set_names(set);
+        lab.registry.delegate_published("res.test", &[(ns[0].as_str(), &[])]);
+        zone.change(&["<Name>app.res.test.</Name><Type>A</Type><TTL>60</TTL><ResourceRecords><ResourceRecord><Value>127.0.0.1</Value></ResourceRecord></ResourceRecords>".to_string()])
+            .await;
+        let hc = health_check(&lab, "res", &format!("<FullyQualifiedDomainName>app.res.test</FullyQualifiedDomainName><Port>{}</Port><Type>HTTP</Type><RequestInterval>10</RequestInterval><FailureThreshold>1</FailureThreshold>", app.port)).await;
+        let missing = health_check(&lab, "nope", &format!("<FullyQualifiedDomainName>nope.res.test</FullyQualifiedDomainName><Port>{}</Port><Type>HTTP</Type><RequestInterval>10</RequestInterval><FailureThreshold>1</FailureThreshold>", app.port)).await;
+        until_verdict(&lab, &missing, false).await;
+        let (_, body) = call(&url, "GET", &format!("/2013-04-01/healthcheck/{missing}/status"), String::new()).await;
+        assert!(body.contains("Failure: DNS resolution failed"), "{body}");
+        app.stop();
+        until_verdict(&lab, &hc, false).await;
+        let (_, body) = call(&url, "GET", &format!("/2013-04-01/healthcheck/{hc}/status"), String::new()).await;
+        assert!(body.contains("Failure: Resolved IP: 127.0.0.1. Connection refused."), "resolved through the lab: {body}");
+        app.start().await;
+        until_verdict(&lab, &hc, true).await;
+
+        // A query with an EDNS client subnet gets it back, scope 0 (no answer here varies by it).
+        let m = r53_lab::registry::ask_with_subnet(
+            zone.ns,
+            "app.res.test",
+            RecordType::A,
+            Some(("198.51.100.0".parse().unwrap(), 24)),
+        )
+        .await
+        .unwrap();
+        use hickory_proto::rr::rdata::opt::{EdnsCode, EdnsOption};
+        match m.extensions().as_ref().and_then(|e| e.options().get(EdnsCode::Subnet)) {
+            Some(EdnsOption::Subnet(s)) => {
+                assert_eq!(s.addr().to_string(), "198.51.100.0");
+                assert_eq!((s.source_prefix(), s.scope_prefix()), (24, 0));
+            }
+            other => panic!("no client subnet echoed: {other:?} in {m:?}"),
+        }
+        assert_eq!(m.answers().len(), 1);
+    });
+}

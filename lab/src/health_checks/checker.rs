@@ -92,7 +92,8 @@ async fn run(health: Arc<Health>, env: Arc<Env>) {
             } else {
                 cfg.request_interval.unwrap_or(30) as f64
             };
-            *at = now + Duration::from_secs_f64((secs / scale).max(0.01));
+            // Intervals are 10 or 30 s (validated at create); clamped so no setting can overflow.
+            *at = now + Duration::from_secs_f64((secs / scale).clamp(0.01, 3600.0));
             busy.lock().unwrap().insert(id.clone());
             let (health, env, busy) = (health.clone(), env.clone(), busy.clone());
             probes.spawn(async move {
