@@ -87,13 +87,19 @@ impl Lab {
 
     /// Sets CloudWatch alarm `alarm` in `region` to `state` (OK, ALARM, INSUFFICIENT_DATA) in moto
     /// through SetAlarmState, creating the alarm first if moto has none by that name.
-    /// CLOUDWATCH_METRIC checks read it on their next round.
+    /// CLOUDWATCH_METRIC checks read it on their next round. Callable from inside `self.rt` too
+    /// (the call runs on a thread of its own).
     pub fn set_alarm_state(&self, region: &str, alarm: &str, state: &str) -> anyhow::Result<()> {
         let state = health_checks::health::AlarmState::parse(state)?;
         let url = self.moto.url();
-        self.rt.block_on(health_checks::checker::set_alarm_state(
-            &url, region, alarm, state,
-        ))
+        let call = health_checks::checker::set_alarm_state(&url, region, alarm, state);
+        std::thread::scope(|s| {
+            s.spawn(|| self.rt.block_on(call))
+                .join()
+                .unwrap_or_else(|_| {
+                    Err(anyhow::anyhow!("setting alarm {alarm}: the call panicked"))
+                })
+        })
     }
 
     /// Route 53's routing verdict for health check `id` now (an unknown ID is healthy).

@@ -367,18 +367,17 @@ fn calculated_alarm_and_routing_control_checks() {
         assert!(lab.set_health_time_scale(0.0).is_err());
     });
 
-    // CLOUDWATCH_METRIC follows the alarm's state in moto (SetAlarmState, which blocks on the
-    // lab's runtime: called from outside it).
+    // CLOUDWATCH_METRIC follows the alarm's state in moto (SetAlarmState), set from outside the
+    // lab's runtime and from inside it.
     let cw = lab.rt.block_on(health_check(&lab, "cw", "<Type>CLOUDWATCH_METRIC</Type><AlarmIdentifier><Region>eu-west-1</Region><Name>lab-cpu</Name></AlarmIdentifier><InsufficientDataHealthStatus>Unhealthy</InsufficientDataHealthStatus>"));
-    for (state, healthy) in [
-        ("ALARM", false),
-        ("OK", true),
-        ("INSUFFICIENT_DATA", false),
-        ("OK", true),
-    ] {
+    for (state, healthy) in [("ALARM", false), ("OK", true), ("INSUFFICIENT_DATA", false)] {
         lab.set_alarm_state("eu-west-1", "lab-cpu", state).unwrap();
         lab.rt.block_on(until_verdict(&lab, &cw, healthy));
     }
+    lab.rt.block_on(async {
+        lab.set_alarm_state("eu-west-1", "lab-cpu", "OK").unwrap();
+        until_verdict(&lab, &cw, true).await;
+    });
     let e = lab
         .set_alarm_state("eu-west-1", "lab-cpu", "MAYBE")
         .unwrap_err();
