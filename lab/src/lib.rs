@@ -4,6 +4,7 @@
 
 pub mod authorizations;
 pub mod bench;
+pub mod client_locations;
 pub mod compare_bench;
 pub mod cutover_bench;
 pub mod domains;
@@ -100,6 +101,21 @@ impl Lab {
                     Err(anyhow::anyhow!("setting alarm {alarm}: the call panicked"))
                 })
         })
+    }
+
+    /// Locates the DNS clients of `subnet` ("198.51.100.0/24"; `None`: every other client) at
+    /// `location`, for latency and geolocation routing (a query's EDNS client subnet, else its
+    /// source address, is what is located).
+    pub fn set_client_location(
+        &self,
+        subnet: Option<&str>,
+        location: client_locations::Location,
+    ) -> anyhow::Result<()> {
+        Ok(self
+            .proxy
+            .delegation_sets()
+            .locations
+            .set(subnet, location)?)
     }
 
     /// Route 53's routing verdict for health check `id` now (an unknown ID is healthy).

@@ -154,7 +154,8 @@ fn main() -> anyhow::Result<()> {
                 "Health checkers probe every check {1}x faster than its interval; the name servers answer by health. \
                  Controls: POST {0}/__lab/health/time_scale {{\"scale\": 1..1000}}, \
                  POST {0}/__lab/health/routing_control {{\"arn\": ..., \"on\": true}}, \
-                 GET {0}/__lab/health/<check id> (the routing verdict); CloudWatch alarms: SetAlarmState at AWS_ENDPOINT_URL",
+                 GET {0}/__lab/health/<check id> (the routing verdict); CloudWatch alarms: SetAlarmState at AWS_ENDPOINT_URL; \
+                 latency/geolocation: POST {0}/__lab/dns/client_location {{\"subnet\": \"198.51.100.0/24\", \"region\": ..., \"continent\": ..., \"country\": ..., \"subdivision\": ...}}",
                 lab.endpoint(),
                 lab.proxy.health().time_scale()
             );

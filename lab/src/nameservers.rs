@@ -88,6 +88,8 @@ pub struct DelegationSets {
     /// Bumped on every zone write through the proxy: the name servers' zone cache is good until it
     /// moves.
     generation: std::sync::atomic::AtomicU64,
+    /// Where DNS clients are, for latency and geolocation routing (set by a lab control).
+    pub(crate) locations: crate::client_locations::ClientLocations,
 }
 
 impl DelegationSets {
@@ -433,6 +435,7 @@ impl Handler {
             zone: &id,
             health: &health,
             client,
+            location: self.sets.locations.of(client.routing_addr()),
             rotation: &self.rotation,
         };
         answer_from_zone(&apex, &sets, qname, qtype, a, &ctx)
@@ -455,6 +458,7 @@ struct Ctx<'a> {
     zone: &'a str,
     health: &'a dyn Fn(&str) -> bool,
     client: Client,
+    location: Option<crate::client_locations::Location>,
     rotation: &'a Rotation,
 }
 
@@ -504,7 +508,14 @@ fn answer_from_zone(
             .filter(|s| s.name == name && s.ty == ty)
             .collect();
         let key = format!("{} {name} {ty}", ctx.zone);
-        route(group, &healthy, &ctx.client, ctx.rotation, &key)
+        route(
+            group,
+            &healthy,
+            &ctx.client,
+            ctx.location.as_ref(),
+            ctx.rotation,
+            &key,
+        )
     };
     let at = |name: &str, ty: &str| -> Vec<Record> {
         let mut out = Vec::new();
@@ -652,6 +663,7 @@ mod tests {
                 addr: "127.0.0.1".parse().unwrap(),
                 subnet: None,
             },
+            location: None,
             rotation: &rotation,
         };
         let ask = |q: &str, t: RecordType| {

@@ -9,7 +9,11 @@
 //! - multivalue: up to 8 healthy sets (up to 8 unhealthy ones when none is healthy); a set without
 //!   a check is healthy;
 //! - an alias that evaluates target health is as healthy as its in-zone target (a routed group:
-//!   healthy if any member is), and is routed like any other set.
+//!   healthy if any member is), and is routed like any other set;
+//! - latency: the client's region's set, else the first healthy one; geolocation: the client's
+//!   subdivision, country, continent, then `*`, skipping unhealthy sets — where the client is
+//!   comes from the lab's [`crate::client_locations`] (no location: the first healthy region,
+//!   the `*` location).
 //!
 //! Pure but for [`Rotation`], the deterministic turn-taking that stands for Route 53's random
 //! choices: weighted sets by smooth weighted round-robin (any run of `total weight` answers holds
@@ -19,8 +23,12 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use crate::client_locations::Location;
+use crate::health_checks::Health;
 use crate::moto_api::{RecordSet, Routing};
+use crate::nameservers::DelegationSets;
 use crate::registry::{under, Client};
+use crate::reusable_sets::Answer;
 
 /// Route 53 answers at most this many multivalue records.
 pub const MAX_MULTIVALUE: usize = 8;
@@ -142,6 +150,7 @@ pub(crate) fn route<'a>(
     group: Vec<&'a Rrset>,
     healthy: &dyn Fn(&Rrset) -> bool,
     client: &Client,
+    location: Option<&Location>,
     rotation: &Rotation,
     key: &str,
 ) -> Vec<&'a Rrset> {
@@ -203,22 +212,59 @@ pub(crate) fn route<'a>(
     // location holds `client.routing_addr()`, else the collection's `*` location.
     let _ = client.routing_addr();
     if group.iter().any(|s| s.routing.geo.is_some()) {
-        // The lab has no client locations: the default (`*`) location answers.
-        let default = (0..n).filter(live).find(|i| {
-            group[*i]
-                .routing
-                .geo
-                .as_ref()
-                .and_then(|g| g.country.as_deref())
-                == Some("*")
-        });
-        return default.map(|i| group[i]).into_iter().collect();
+        let geo = |i: usize| group[i].routing.geo.clone().unwrap_or_default();
+        let loc = location.cloned().unwrap_or_default();
+        let same = |a: &Option<String>, b: &Option<String>| a.is_some() && a == b;
+        // Most specific first; an unhealthy match gives way to the larger area's set.
+        let levels: [&dyn Fn(usize) -> bool; 4] = [
+            &|i| {
+                let g = geo(i);
+                loc.subdivision.is_some()
+                    && same(&g.country, &loc.country)
+                    && same(&g.subdivision, &loc.subdivision)
+            },
+            &|i| {
+                let g = geo(i);
+                g.subdivision.is_none() && same(&g.country, &loc.country)
+            },
+            &|i| same(&geo(i).continent, &loc.continent),
+            &|i| geo(i).country.as_deref() == Some("*"),
+        ];
+        return levels
+            .iter()
+            .find_map(|level| (0..n).filter(live).find(|i| level(*i)))
+            .map(|i| group[i])
+            .into_iter()
+            .collect();
     }
     if group.iter().any(|s| s.routing.region.is_some()) {
-        // No latency measurements either: the first healthy region's set.
-        return (0..n).find(live).map(|i| group[i]).into_iter().collect();
+        // The client's region when its set is healthy; else (no measurements) the first healthy.
+        let mine = location.and_then(|l| l.region.as_ref());
+        return (0..n)
+            .filter(live)
+            .find(|i| mine.is_some() && group[*i].routing.region.as_ref() == mine)
+            .or_else(|| (0..n).find(live))
+            .map(|i| group[i])
+            .into_iter()
+            .collect();
     }
     group
+}
+
+/// The lab controls of what routing goes by: `/__lab/health/*` (see [`Health::control`]) and
+/// `/__lab/dns/client_location` (see [`crate::client_locations`]).
+pub(crate) fn lab_control(
+    health: &Health,
+    sets: &DelegationSets,
+    method: &str,
+    path: &str,
+    body: &[u8],
+) -> Answer {
+    if path.starts_with("/__lab/dns/") {
+        sets.locations.control(method, path, body)
+    } else {
+        health.control(method, path, body)
+    }
 }
 
 #[cfg(test)]
@@ -260,7 +306,7 @@ mod tests {
         let down: HashSet<&str> = down.iter().copied().collect();
         let health = |id: &str| !down.contains(id);
         let healthy = |s: &Rrset| set_healthy(group, "ex.test", s, &health);
-        route(group.iter().collect(), &healthy, &client(), rot, "k")
+        route(group.iter().collect(), &healthy, &client(), None, rot, "k")
             .iter()
             .map(|s| s.values[0].clone())
             .collect()
@@ -416,7 +462,7 @@ mod tests {
             let health = |id: &str| !down.contains(id);
             let healthy = |s: &Rrset| set_healthy(sets, "ex.test", s, &health);
             let group: Vec<&Rrset> = sets.iter().filter(|s| s.name == "app.ex.test").collect();
-            route(group, &healthy, &client(), &rot, "app")
+            route(group, &healthy, &client(), None, &rot, "app")
                 .iter()
                 .map(|s| s.values[0].clone())
                 .collect::<Vec<_>>()
@@ -451,6 +497,50 @@ mod tests {
         let g = vec![geo("GB", "gb", "192.0.2.1"), geo("*", "any", "192.0.2.2")];
         assert_eq!(answer(&g, &[], &rot), ["192.0.2.2"]);
         assert!(answer(&g, &["any"], &rot).is_empty(), "the default is down");
+
+        // A located client: subdivision, country, continent, `*`, skipping unhealthy sets.
+        let mut ca = geo("US", "ca", "192.0.2.10");
+        ca.routing.geo.as_mut().unwrap().subdivision = Some("CA".into());
+        let mut eu = geo("", "eu", "192.0.2.30");
+        eu.routing.geo = Some(Geo {
+            continent: Some("EU".into()),
+            country: None,
+            subdivision: None,
+        });
+        let g = vec![
+            ca,
+            geo("US", "us", "192.0.2.20"),
+            eu,
+            geo("*", "any", "192.0.2.40"),
+        ];
+        let at = |continent: &str, country: &str, sub: Option<&str>, down: &[&str]| {
+            let loc = Location {
+                region: None,
+                continent: Some(continent.into()),
+                country: Some(country.into()),
+                subdivision: sub.map(Into::into),
+            };
+            let down: HashSet<&str> = down.iter().copied().collect();
+            let health = |id: &str| !down.contains(id);
+            let healthy = |s: &Rrset| set_healthy(&g, "ex.test", s, &health);
+            route(
+                g.iter().collect(),
+                &healthy,
+                &client(),
+                Some(&loc),
+                &rot,
+                "g",
+            )
+            .iter()
+            .map(|s| s.values[0].clone())
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(at("NA", "US", Some("CA"), &[]), ["192.0.2.10"]);
+        assert_eq!(at("NA", "US", Some("CA"), &["ca"]), ["192.0.2.20"]);
+        assert_eq!(at("NA", "US", Some("NY"), &[]), ["192.0.2.20"]);
+        assert_eq!(at("EU", "DE", None, &[]), ["192.0.2.30"]);
+        assert_eq!(at("EU", "DE", None, &["eu"]), ["192.0.2.40"]);
+        assert_eq!(at("AS", "JP", None, &[]), ["192.0.2.40"]);
         let lat = |region: &str, id: &str, v: &str| {
             let mut s = checked(set("l.ex.test", id, v), id);
             s.routing.region = Some(region.into());
@@ -462,5 +552,28 @@ mod tests {
         ];
         assert_eq!(answer(&g, &[], &rot), ["192.0.2.1"]);
         assert_eq!(answer(&g, &["use"], &rot), ["192.0.2.2"]);
+        let near = |region: &str, down: &[&str]| {
+            let loc = Location {
+                region: Some(region.into()),
+                ..Default::default()
+            };
+            let down: HashSet<&str> = down.iter().copied().collect();
+            let health = |id: &str| !down.contains(id);
+            let healthy = |s: &Rrset| set_healthy(&g, "ex.test", s, &health);
+            route(
+                g.iter().collect(),
+                &healthy,
+                &client(),
+                Some(&loc),
+                &rot,
+                "l",
+            )
+            .iter()
+            .map(|s| s.values[0].clone())
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(near("eu-west-1", &[]), ["192.0.2.2"]);
+        assert_eq!(near("eu-west-1", &["euw"]), ["192.0.2.1"]);
+        assert_eq!(near("sa-east-1", &[]), ["192.0.2.1"]);
     }
 }

@@ -435,3 +435,90 @@ fn checkers_resolve_names_through_the_labs_dns() {
         assert_eq!(m.answers().len(), 1);
     });
 }
+
+/// Geolocation and latency sets answer by where the lab says the client is: by its EDNS client
+/// subnet when the query has one, else its source address (here loopback, located by default).
+#[test]
+fn geolocation_and_latency_follow_the_client_location() {
+    use r53_lab::client_locations::Location;
+    let lab = Lab::start().unwrap();
+    let loc = |region: &str, continent: &str, country: &str| Location {
+        region: Some(region.into()),
+        continent: Some(continent.into()),
+        country: Some(country.into()),
+        subdivision: None,
+    };
+    lab.set_client_location(Some("198.51.100.0/24"), loc("eu-central-1", "EU", "DE"))
+        .unwrap();
+    assert!(lab
+        .set_client_location(Some("198.51.100.0/40"), loc("x", "EU", "DE"))
+        .is_err());
+    let url = lab.endpoint();
+    lab.rt.block_on(async {
+        let zone = Zone::create(&lab, "geo.test").await;
+        let geo = |c: &str| format!("<GeoLocation><CountryCode>{c}</CountryCode></GeoLocation>");
+        let region = |r: &str| format!("<Region>{r}</Region>");
+        zone.change(&[
+            a_set("g.geo.test", "de", &geo("DE"), "192.0.2.1", None),
+            a_set("g.geo.test", "any", &geo("*"), "192.0.2.2", None),
+            a_set("l.geo.test", "us", &region("us-east-1"), "192.0.2.3", None),
+            a_set(
+                "l.geo.test",
+                "eu",
+                &region("eu-central-1"),
+                "192.0.2.4",
+                None,
+            ),
+        ])
+        .await;
+        let from = |subnet: Option<&str>, name: &'static str| {
+            let ns = zone.ns;
+            let subnet = subnet.map(|s| (s.parse().unwrap(), 24));
+            async move {
+                let m = r53_lab::registry::ask_with_subnet(ns, name, RecordType::A, subnet)
+                    .await
+                    .unwrap();
+                m.answers()
+                    .iter()
+                    .filter_map(|r| match r.data() {
+                        RData::A(a) => Some(a.0.to_string()),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(
+            from(Some("198.51.100.0"), "g.geo.test").await,
+            ["192.0.2.1"]
+        );
+        assert_eq!(
+            from(None, "g.geo.test").await,
+            ["192.0.2.2"],
+            "unlocated: *"
+        );
+        assert_eq!(
+            from(Some("198.51.100.0"), "l.geo.test").await,
+            ["192.0.2.4"]
+        );
+        assert_eq!(from(None, "l.geo.test").await, ["192.0.2.3"]);
+        // Loopback located through the control.
+        let (status, body) = call(
+            &url,
+            "POST",
+            "/__lab/dns/client_location",
+            r#"{"region": "eu-central-1", "continent": "EU", "country": "DE"}"#.into(),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(from(None, "g.geo.test").await, ["192.0.2.1"]);
+        assert_eq!(from(None, "l.geo.test").await, ["192.0.2.4"]);
+        let (status, body) = call(
+            &url,
+            "POST",
+            "/__lab/dns/client_location",
+            r#"{"subnet": "nope"}"#.into(),
+        )
+        .await;
+        assert_eq!(status, 400, "{body}");
+    });
+}
