@@ -367,6 +367,8 @@ struct Answer {
     answers: Vec<Record>,
     authority: Vec<Record>,
     additional: Vec<Record>,
+    /// The answer went by where the client is (a latency or geolocation group).
+    by_client: bool,
 }
 
 impl Handler {
@@ -502,11 +504,18 @@ fn answer_from_zone(
         }
     }
     let healthy = |s: &Rrset| set_healthy(sets, apex, s, ctx.health);
+    let by_client = std::cell::Cell::new(false);
     let routed = |name: &str, ty: &str| -> Vec<&Rrset> {
         let group: Vec<&Rrset> = sets
             .iter()
             .filter(|s| s.name == name && s.ty == ty)
             .collect();
+        if group
+            .iter()
+            .any(|s| s.routing.geo.is_some() || s.routing.region.is_some())
+        {
+            by_client.set(true);
+        }
         let key = format!("{} {name} {ty}", ctx.zone);
         route(
             group,
@@ -566,6 +575,7 @@ fn answer_from_zone(
     } else {
         a.answers = found;
     }
+    a.by_client = by_client.get();
     a
 }
 
@@ -584,6 +594,7 @@ impl RequestHandler for Handler {
                 a.answers,
                 a.authority,
                 a.additional,
+                a.by_client,
             )
         })
         .await

@@ -411,6 +411,7 @@ impl RequestHandler for Handler {
                     a.answers,
                     a.authority,
                     a.additional,
+                    false,
                 )
             }
         })
@@ -418,8 +419,17 @@ impl RequestHandler for Handler {
     }
 }
 
-/// What a lab DNS server answers: code, AA flag, answer, authority and additional sections.
-pub(crate) type Reply = (ResponseCode, bool, Vec<Record>, Vec<Record>, Vec<Record>);
+/// What a lab DNS server answers: code, AA flag, answer, authority and additional sections, and
+/// whether the answer depends on where the client is (then a client subnet is echoed with its
+/// source prefix as the scope, else with scope 0: RFC 7871 §7.2.1).
+pub(crate) type Reply = (
+    ResponseCode,
+    bool,
+    Vec<Record>,
+    Vec<Record>,
+    Vec<Record>,
+    bool,
+);
 
 /// Who asked: the query's source address and, when the query carried one, its EDNS Client Subnet
 /// (RFC 7871: address and source prefix length) — what Route 53 routes latency, geolocation and
@@ -448,8 +458,7 @@ fn client_subnet(request: &Request) -> Option<hickory_proto::rr::rdata::opt::Cli
 
 /// Answers one request: REFUSED for anything but an IN-class query, else what `answer` gives
 /// for the (normalised) query name and type and the [`Client`]. Shared by the registry and the
-/// name servers. A query with a client subnet gets it back with scope prefix 0 (RFC 7871 §7.2.1:
-/// the answer holds for every client; none of the lab's answers vary by subnet yet).
+/// name servers. A query with a client subnet gets it back (see [`Reply`] for the scope).
 pub(crate) async fn respond<R, F, Fut>(
     request: &Request,
     mut response: R,
@@ -466,24 +475,6 @@ where
         addr: request.src().ip(),
         subnet: subnet.as_ref().map(|s| (s.addr(), s.source_prefix())),
     };
-    if let Some(s) = &subnet {
-        use hickory_proto::rr::rdata::opt::{ClientSubnet, EdnsOption};
-        let mut edns = hickory_proto::op::Edns::new();
-        edns.set_max_payload(
-            request
-                .edns()
-                .map(|e| e.max_payload())
-                .unwrap_or(512)
-                .max(512),
-        );
-        edns.options_mut()
-            .insert(EdnsOption::Subnet(ClientSubnet::new(
-                s.addr(),
-                s.source_prefix(),
-                0,
-            )));
-        builder.edns(edns);
-    }
     let mut header = Header::response_from_request(request.header());
     header.set_message_type(MessageType::Response);
     header.set_recursion_available(false);
@@ -498,8 +489,27 @@ where
                 .unwrap_or_else(|_| header.into());
         }
     };
-    let (code, aa, answers, authority, additional) =
+    let (code, aa, answers, authority, additional, by_client) =
         answer(norm(&q.name().to_string()), q.query_type(), client).await;
+    if let Some(s) = &subnet {
+        use hickory_proto::rr::rdata::opt::{ClientSubnet, EdnsOption};
+        let mut edns = hickory_proto::op::Edns::new();
+        edns.set_max_payload(
+            request
+                .edns()
+                .map(|e| e.max_payload())
+                .unwrap_or(512)
+                .max(512),
+        );
+        let scope = if by_client { s.source_prefix() } else { 0 };
+        edns.options_mut()
+            .insert(EdnsOption::Subnet(ClientSubnet::new(
+                s.addr(),
+                s.source_prefix(),
+                scope,
+            )));
+        builder.edns(edns);
+    }
     header.set_authoritative(aa);
     header.set_response_code(code);
     let r = builder.build(

@@ -415,7 +415,7 @@ fn checkers_resolve_names_through_the_labs_dns() {
         app.start().await;
         until_verdict(&lab, &hc, true).await;
 
-        // A query with an EDNS client subnet gets it back, scope 0 (no answer here varies by it).
+        // A query with an EDNS client subnet gets it back, scope 0 (a plain set: valid for all).
         let m = r53_lab::registry::ask_with_subnet(
             zone.ns,
             "app.res.test",
@@ -491,6 +491,26 @@ fn geolocation_and_latency_follow_the_client_location() {
             from(Some("198.51.100.0"), "g.geo.test").await,
             ["192.0.2.1"]
         );
+        // The client subnet comes back with its prefix as the scope: the answer depended on it.
+        let m = r53_lab::registry::ask_with_subnet(
+            zone.ns,
+            "g.geo.test",
+            RecordType::A,
+            Some(("198.51.100.0".parse().unwrap(), 24)),
+        )
+        .await
+        .unwrap();
+        use hickory_proto::rr::rdata::opt::{EdnsCode, EdnsOption};
+        match m
+            .extensions()
+            .as_ref()
+            .and_then(|e| e.options().get(EdnsCode::Subnet))
+        {
+            Some(EdnsOption::Subnet(s)) => {
+                assert_eq!((s.source_prefix(), s.scope_prefix()), (24, 24))
+            }
+            other => panic!("no client subnet echoed: {other:?}"),
+        }
         assert_eq!(
             from(None, "g.geo.test").await,
             ["192.0.2.2"],
