@@ -4,8 +4,8 @@
 //!
 //! Probes follow Route 53's: connect within 4 s (HTTP/HTTPS) or 10 s (TCP); then a 2xx/3xx status
 //! within 2 s; a search string in the first 5,120 body bytes (case-sensitive) within 2 s more;
-//! HTTPS without certificate validation, SNI only when enabled; `Host` is the FQDN (FQDN:port off
-//! 80/443), else the IP. The target is the IP address, or the FQDN resolved as a client on this
+//! HTTPS without certificate validation, SNI only when enabled; `Host` is the FQDN (FQDN:port but
+//! on HTTP's 80 and HTTPS's 443), else the IP. The target is the IP address, or the FQDN resolved as a client on this
 //! machine would: the lab's own DNS (root hints at the registry) for the lab's names, then the
 //! system resolver (how `localhost` reaches a test's loopback server).
 //! CLOUDWATCH_METRIC checks read their alarm's state from moto (DescribeAlarms).
@@ -166,14 +166,7 @@ pub async fn probe(cfg: &HealthCheck, dns_root: SocketAddr) -> String {
         return "Success: TCP connection established.".into();
     }
     let started = Instant::now();
-    let host = {
-        let h = cfg.fqdn.clone().unwrap_or_else(|| ip.to_string());
-        if port == 80 || port == 443 {
-            h
-        } else {
-            format!("{h}:{port}")
-        }
-    };
+    let host = host_header(cfg.fqdn.as_deref(), ip, port, tls);
     let path = cfg.resource_path.clone().unwrap_or_else(|| "/".into());
     let path = if path.starts_with('/') {
         path
@@ -217,6 +210,20 @@ pub async fn probe(cfg: &HealthCheck, dns_root: SocketAddr) -> String {
                 _ => format!("Success: {code}"),
             }
         }
+    }
+}
+
+/// The Host header Route 53 sends: the FQDN (else the IP), with `:port` unless the port is
+/// HTTP's 80 or HTTPS's 443.
+fn host_header(fqdn: Option<&str>, ip: IpAddr, port: u16, tls: bool) -> String {
+    let h = fqdn.map(str::to_string).unwrap_or_else(|| match ip {
+        IpAddr::V6(v6) => format!("[{v6}]"),
+        v4 => v4.to_string(),
+    });
+    if (port == 80 && !tls) || (port == 443 && tls) {
+        h
+    } else {
+        format!("{h}:{port}")
     }
 }
 
@@ -627,6 +634,23 @@ mod tests {
         .await
         .unwrap();
         (reg.addr, reg)
+    }
+
+    #[test]
+    fn host_headers_follow_route53() {
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        assert_eq!(host_header(Some("a.example"), ip, 80, false), "a.example");
+        assert_eq!(host_header(Some("a.example"), ip, 443, true), "a.example");
+        assert_eq!(
+            host_header(Some("a.example"), ip, 443, false),
+            "a.example:443"
+        );
+        assert_eq!(host_header(Some("a.example"), ip, 80, true), "a.example:80");
+        assert_eq!(host_header(None, ip, 8080, false), "192.0.2.1:8080");
+        assert_eq!(
+            host_header(None, "2001:db8::1".parse().unwrap(), 80, false),
+            "[2001:db8::1]"
+        );
     }
 
     #[tokio::test]
