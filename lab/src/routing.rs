@@ -32,6 +32,8 @@ use crate::reusable_sets::Answer;
 
 /// Route 53 answers at most this many multivalue records.
 pub const MAX_MULTIVALUE: usize = 8;
+/// Route 53's largest record weight.
+pub const MAX_WEIGHT: i64 = 255;
 /// How many aliases deep target health is followed.
 const MAX_ALIAS_DEPTH: usize = 4;
 
@@ -179,7 +181,8 @@ pub(crate) fn route<'a>(
         return pick.map(|i| group[i]).into_iter().collect();
     }
     if group.iter().any(|s| s.weight.is_some()) {
-        let weight = |i: usize| group[i].weight.unwrap_or(0).max(0);
+        // Route 53 weights are 0–255; clamped so no listed value can overflow the sums.
+        let weight = |i: usize| group[i].weight.unwrap_or(0).clamp(0, MAX_WEIGHT);
         let mut members: Vec<(usize, i64)> = (0..n)
             .filter(live)
             .filter(|i| weight(*i) > 0)
