@@ -4,6 +4,7 @@
 
 pub mod authorizations;
 pub mod bench;
+pub mod client_locations;
 pub mod compare_bench;
 pub mod cutover_bench;
 pub mod domains;
@@ -18,6 +19,7 @@ pub mod proxy;
 pub mod registry;
 pub mod resolver_status;
 mod reusable_sets;
+mod routing;
 pub mod terraform;
 pub mod tools;
 pub mod xml;
@@ -36,6 +38,8 @@ pub struct Lab {
     pub registry: registry::Registry,
     /// The Route 53 name servers (one per delegation set), on the registry's port.
     pub nameservers: nameservers::NameServers,
+    /// The Route 53 health checkers probing the lab's health checks.
+    pub health_checker: health_checks::checker::Checker,
 }
 
 impl Lab {
@@ -48,11 +52,18 @@ impl Lab {
             .worker_threads(2)
             .enable_all()
             .build()?;
-        let (moto, proxy, (registry, nameservers)) = rt.block_on(async {
+        let (moto, proxy, (registry, nameservers), health_checker) = rt.block_on(async {
             let moto = moto::Moto::start().await?;
             let proxy = Proxy::start(&moto.url(), cfg).await?;
             let dns = start_dns(&proxy, &moto.url()).await?;
-            Ok::<_, anyhow::Error>((moto, proxy, dns))
+            let checker = health_checks::checker::Checker::start(
+                proxy.health(),
+                health_checks::checker::Env {
+                    moto_url: moto.url(),
+                    dns_root: dns.0.addr,
+                },
+            );
+            Ok::<_, anyhow::Error>((moto, proxy, dns, checker))
         })?;
         Ok(Lab {
             rt,
@@ -60,7 +71,57 @@ impl Lab {
             proxy,
             registry,
             nameservers,
+            health_checker,
         })
+    }
+
+    /// How many times faster than Route 53's request intervals the lab's checkers probe (default
+    /// 10: a 30 s check runs every 3 s); 1 to 1000.
+    pub fn set_health_time_scale(&self, scale: f64) -> anyhow::Result<()> {
+        Ok(self.proxy.health().set_time_scale(scale)?)
+    }
+
+    /// Turns an Application Recovery Controller routing control On or Off (RECOVERY_CONTROL
+    /// checks follow it; one never set is Off, as ARC creates them).
+    pub fn set_routing_control(&self, arn: &str, on: bool) -> anyhow::Result<()> {
+        Ok(self.proxy.health().set_routing_control(arn, on)?)
+    }
+
+    /// Sets CloudWatch alarm `alarm` in `region` to `state` (OK, ALARM, INSUFFICIENT_DATA) in moto
+    /// through SetAlarmState, creating the alarm first if moto has none by that name.
+    /// CLOUDWATCH_METRIC checks read it on their next round. Callable from inside `self.rt` too
+    /// (the call runs on a thread of its own).
+    pub fn set_alarm_state(&self, region: &str, alarm: &str, state: &str) -> anyhow::Result<()> {
+        let state = health_checks::health::AlarmState::parse(state)?;
+        let url = self.moto.url();
+        let call = health_checks::checker::set_alarm_state(&url, region, alarm, state);
+        std::thread::scope(|s| {
+            s.spawn(|| self.rt.block_on(call))
+                .join()
+                .unwrap_or_else(|_| {
+                    Err(anyhow::anyhow!("setting alarm {alarm}: the call panicked"))
+                })
+        })
+    }
+
+    /// Locates the DNS clients of `subnet` ("198.51.100.0/24"; `None`: every other client) at
+    /// `location`, for latency and geolocation routing (a query's EDNS client subnet, else its
+    /// source address, is what is located).
+    pub fn set_client_location(
+        &self,
+        subnet: Option<&str>,
+        location: client_locations::Location,
+    ) -> anyhow::Result<()> {
+        Ok(self
+            .proxy
+            .delegation_sets()
+            .locations
+            .set(subnet, location)?)
+    }
+
+    /// Route 53's routing verdict for health check `id` now (an unknown ID is healthy).
+    pub fn health_verdict(&self, id: &str) -> bool {
+        self.proxy.health().healthy(id)
     }
 
     /// The lab's DNS port: every lab DNS server (root and TLDs on 127.0.0.1, Route 53 name
@@ -188,8 +249,13 @@ async fn start_dns(
     let mut last = None;
     for _ in 0..20 {
         let reg = registry::Registry::start(proxy.registrar_arc(), &tlds).await?;
-        match nameservers::NameServers::start(proxy.delegation_sets(), moto_url, reg.addr.port())
-            .await
+        match nameservers::NameServers::start(
+            proxy.delegation_sets(),
+            proxy.health(),
+            moto_url,
+            reg.addr.port(),
+        )
+        .await
         {
             Ok(ns) => {
                 for i in 0..nameservers::ALL_SETS {

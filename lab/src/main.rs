@@ -1,6 +1,8 @@
 //! `r53-lab`: runs the lab by hand.
 //! - `r53-lab serve`: moto + proxy (Route 53 and Route 53 Domains) + the TLD registry DNS server
-//!   and Route 53 name servers; prints the endpoint, the registry's address, the provider's `dns` block and waits (Ctrl-C to stop).
+//!   and Route 53 name servers answering by the health checkers' verdicts; prints the endpoint,
+//!   the registry's address, the provider's `dns` block and the health controls, and waits
+//!   (Ctrl-C to stop).
 //! - `r53-lab demo`: `terraform apply` of examples/demo against a fresh lab, then shows the zone's
 //!   name servers and records and checks the plan is empty; then migrates a zone from Knot with
 //!   r53-migrate and hands it to Terraform; then destroys.
@@ -148,6 +150,15 @@ fn main() -> anyhow::Result<()> {
                 r53_lab::nameservers::ALL_SETS
             );
             println!("provider \"r53\" {{\n  {}\n}}", lab.dns_block());
+            println!(
+                "Health checkers probe every check {1}x faster than its interval; the name servers answer by health. \
+                 Controls: POST {0}/__lab/health/time_scale {{\"scale\": 1..1000}}, \
+                 POST {0}/__lab/health/routing_control {{\"arn\": ..., \"on\": true}}, \
+                 GET {0}/__lab/health/<check id> (the routing verdict); CloudWatch alarms: SetAlarmState at AWS_ENDPOINT_URL; \
+                 latency/geolocation: POST {0}/__lab/dns/client_location {{\"subnet\": \"198.51.100.0/24\", \"region\": ..., \"continent\": ..., \"country\": ..., \"subdivision\": ...}}",
+                lab.endpoint(),
+                lab.proxy.health().time_scale()
+            );
             println!("(moto pid {:?}); Ctrl-C or SIGTERM to stop", lab.moto.pid());
             lab.rt.block_on(stop_signal())?;
         }

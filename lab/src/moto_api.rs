@@ -69,6 +69,7 @@ impl RecordSet {
     }
 
     /// Every `<ResourceRecordSet>` under `doc`.
+    #[cfg(test)]
     fn all_in(doc: &Element) -> Vec<RecordSet> {
         let mut found = Vec::new();
         doc.find_all("ResourceRecordSet", &mut found);
@@ -76,9 +77,68 @@ impl RecordSet {
     }
 }
 
+/// A geolocation (`GeoLocation`): continent, country, subdivision codes as given.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Geo {
+    pub(crate) continent: Option<String>,
+    pub(crate) country: Option<String>,
+    pub(crate) subdivision: Option<String>,
+}
+
+/// What decides whether and when a set answers (moto round-trips all of these): its health
+/// check, multivalue answer, latency region, geolocation and whether an alias evaluates its
+/// target's health. Kept apart from [`RecordSet`], which the proxy's batch checks build.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Routing {
+    pub(crate) health_check_id: Option<String>,
+    pub(crate) multivalue: bool,
+    pub(crate) region: Option<String>,
+    pub(crate) geo: Option<Geo>,
+    pub(crate) evaluate_target_health: bool,
+}
+
+impl Routing {
+    pub(crate) fn of(e: &Element) -> Routing {
+        let text = |path: &[&str]| e.text_at(path).map(str::to_string);
+        Routing {
+            health_check_id: text(&["HealthCheckId"]),
+            multivalue: e.text_at(&["MultiValueAnswer"]) == Some("true"),
+            region: text(&["Region"]),
+            geo: e.child("GeoLocation").map(|_| Geo {
+                continent: text(&["GeoLocation", "ContinentCode"]),
+                country: text(&["GeoLocation", "CountryCode"]),
+                subdivision: text(&["GeoLocation", "SubdivisionCode"]),
+            }),
+            evaluate_target_health: e.text_at(&["AliasTarget", "EvaluateTargetHealth"])
+                == Some("true"),
+        }
+    }
+}
+
 /// Every record set of moto's zone `zone` (its ID), read in pages through `get` (a GET of a Route 53
 /// API path on moto, parsed).
 pub(crate) async fn list_all<F, Fut>(zone: &str, get: F) -> anyhow::Result<Vec<RecordSet>>
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<Element>>,
+{
+    list_each(zone, get, RecordSet::of).await
+}
+
+/// Every record set of moto's zone `zone` with how it routes.
+pub(crate) async fn list_routed<F, Fut>(
+    zone: &str,
+    get: F,
+) -> anyhow::Result<Vec<(RecordSet, Routing)>>
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<Element>>,
+{
+    list_each(zone, get, |e| (RecordSet::of(e), Routing::of(e))).await
+}
+
+/// Every `<ResourceRecordSet>` of zone `zone`, all pages, each through `each`.
+async fn list_each<T, F, Fut>(zone: &str, get: F, each: fn(&Element) -> T) -> anyhow::Result<Vec<T>>
 where
     F: Fn(String) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<Element>>,
@@ -91,7 +151,9 @@ where
             q.push_str(&format!("&name={}&type={t}", urlenc(n)));
         }
         let doc = get(q).await?;
-        sets.extend(RecordSet::all_in(&doc));
+        let mut found = Vec::new();
+        doc.find_all("ResourceRecordSet", &mut found);
+        sets.extend(found.into_iter().map(each));
         if doc.text_at(&["IsTruncated"]) != Some("true") {
             return Ok(sets);
         }
@@ -133,6 +195,9 @@ mod tests {
         )
         .unwrap();
         let sets = RecordSet::all_in(&doc);
+        let mut found = Vec::new();
+        doc.find_all("ResourceRecordSet", &mut found);
+        assert_eq!(Routing::of(found[0]), Routing::default());
         assert_eq!(
             sets,
             vec![
@@ -157,6 +222,28 @@ mod tests {
                     weight: None,
                 },
             ]
+        );
+    }
+
+    #[test]
+    fn routing_settings_parse() {
+        let doc = crate::xml::parse(
+            br#"<ResourceRecordSet><Name>m.ex.test.</Name><Type>A</Type><SetIdentifier>1</SetIdentifier><MultiValueAnswer>true</MultiValueAnswer><Region>eu-west-1</Region><GeoLocation><CountryCode>GB</CountryCode><SubdivisionCode>ENG</SubdivisionCode></GeoLocation><AliasTarget><HostedZoneId>Z</HostedZoneId><DNSName>t.ex.test.</DNSName><EvaluateTargetHealth>true</EvaluateTargetHealth></AliasTarget><HealthCheckId>hc-1</HealthCheckId></ResourceRecordSet>"#,
+        )
+        .unwrap();
+        assert_eq!(
+            Routing::of(&doc),
+            Routing {
+                health_check_id: Some("hc-1".into()),
+                multivalue: true,
+                region: Some("eu-west-1".into()),
+                geo: Some(Geo {
+                    continent: None,
+                    country: Some("GB".into()),
+                    subdivision: Some("ENG".into()),
+                }),
+                evaluate_target_health: true,
+            }
         );
     }
 }

@@ -22,11 +22,13 @@ use hickory_proto::rr::rdata::A;
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
-use crate::moto_api::{norm, RecordSet, MOTO_ROUTE53_AUTH};
+use crate::health_checks::Health;
+use crate::moto_api::{norm, MOTO_ROUTE53_AUTH};
 use crate::registry::under;
+pub use crate::registry::Client;
+use crate::routing::{route, set_healthy, Rotation, Rrset};
 use crate::xml::{self, Element};
 
 /// How many delegation sets the lab hands out to new zones.
@@ -86,6 +88,8 @@ pub struct DelegationSets {
     /// Bumped on every zone write through the proxy: the name servers' zone cache is good until it
     /// moves.
     generation: std::sync::atomic::AtomicU64,
+    /// Where DNS clients are, for latency and geolocation routing (set by a lab control).
+    pub(crate) locations: crate::client_locations::ClientLocations,
 }
 
 impl DelegationSets {
@@ -249,7 +253,10 @@ impl Drop for NameServers {
     }
 }
 
-type HttpClient = Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>;
+type HttpClient = hyper_util::client::legacy::Client<
+    hyper_util::client::legacy::connect::HttpConnector,
+    Full<Bytes>,
+>;
 
 struct Moto {
     url: String,
@@ -279,19 +286,17 @@ impl Moto {
         let account = sets.account_of(id);
         let account = account.as_deref();
         let listed =
-            crate::moto_api::list_all(id, |q| async move { self.get(&q, account).await }).await?;
+            crate::moto_api::list_routed(id, |q| async move { self.get(&q, account).await })
+                .await?;
         Ok(listed
             .into_iter()
-            .map(|mut r| {
+            .map(|(mut r, routing)| {
                 r.values = r.values.iter().map(|v| sets.rewrite(id, v)).collect();
-                r
+                Rrset { set: r, routing }
             })
             .collect())
     }
 }
-
-/// A listed set with its name-server names rewritten to the zone's delegation set.
-type Rrset = RecordSet;
 
 /// One resource record from its parts, through hickory's zone-file parser.
 fn parse_rr(owner: &str, ttl: u32, ty: &str, value: &str) -> Option<Record> {
@@ -310,15 +315,17 @@ impl NameServers {
     /// Starts one server per set on [`set_ip`]`(i)`:`port`, reading zones from moto at `moto_url`.
     pub(crate) async fn start(
         sets: Arc<DelegationSets>,
+        health: Arc<Health>,
         moto_url: &str,
         port: u16,
     ) -> anyhow::Result<NameServers> {
         let moto = Arc::new(Moto {
             url: moto_url.trim_end_matches('/').to_string(),
-            client: Client::builder(TokioExecutor::new()).build_http(),
+            client: hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build_http(),
         });
         let mut tasks = Vec::new();
         let cache = Arc::new(tokio::sync::Mutex::new(ZoneCache::new()));
+        let rotation = Arc::new(Rotation::default());
         for i in 0..ALL_SETS {
             let (udp, tcp) = crate::registry::bind_pair_at(set_ip(i), port).await?;
             let mut server = hickory_server::ServerFuture::new(Handler {
@@ -326,6 +333,8 @@ impl NameServers {
                 sets: sets.clone(),
                 moto: moto.clone(),
                 cache: cache.clone(),
+                health: health.clone(),
+                rotation: rotation.clone(),
             });
             server.register_socket(udp);
             server.register_listener(tcp, Duration::from_secs(10));
@@ -342,6 +351,11 @@ struct Handler {
     sets: Arc<DelegationSets>,
     moto: Arc<Moto>,
     cache: Arc<tokio::sync::Mutex<ZoneCache>>,
+    /// Health is read at answer time: the zone cache lives as long as a write generation, a
+    /// check's verdict changes in between.
+    health: Arc<Health>,
+    /// Weighted and multivalue turns, shared by every set's server.
+    rotation: Arc<Rotation>,
 }
 
 type ZoneCache = std::collections::HashMap<String, (u64, Arc<Vec<Rrset>>)>;
@@ -353,6 +367,8 @@ struct Answer {
     answers: Vec<Record>,
     authority: Vec<Record>,
     additional: Vec<Record>,
+    /// The answer went by where the client is (a latency or geolocation group).
+    by_client: bool,
 }
 
 impl Handler {
@@ -371,7 +387,7 @@ impl Handler {
         Ok(sets)
     }
 
-    async fn answer(&self, qname: &str, qtype: RecordType) -> Answer {
+    async fn answer(&self, qname: &str, qtype: RecordType, client: Client) -> Answer {
         let mut a = Answer {
             authoritative: true,
             ..Default::default()
@@ -416,7 +432,15 @@ impl Handler {
                 return a;
             }
         };
-        answer_from_zone(&apex, &sets, qname, qtype, a)
+        let health = |id: &str| self.health.healthy(id);
+        let ctx = Ctx {
+            zone: &id,
+            health: &health,
+            client,
+            location: self.sets.locations.of(client.routing_addr()),
+            rotation: &self.rotation,
+        };
+        answer_from_zone(&apex, &sets, qname, qtype, a, &ctx)
     }
 }
 
@@ -430,27 +454,14 @@ fn records_of(sets: &[&Rrset], owner: &str) -> Vec<Record> {
         .collect()
 }
 
-/// Route 53 answers one record set of a routed group: failover's primary, the heaviest weight,
-/// or every multivalue set.
-fn pick(group: Vec<&Rrset>) -> Vec<&Rrset> {
-    if group.iter().any(|s| s.failover.is_some()) {
-        return group
-            .into_iter()
-            .filter(|s| s.failover.as_deref() == Some("PRIMARY"))
-            .take(1)
-            .collect();
-    }
-    if group.iter().any(|s| s.weight.is_some()) {
-        return group
-            .into_iter()
-            .max_by_key(|s| s.weight.unwrap_or(0))
-            .into_iter()
-            .collect();
-    }
-    if group.iter().any(|s| s.set_id.is_some()) && !group.iter().all(|s| s.set_id.is_some()) {
-        return group.into_iter().take(1).collect();
-    }
-    group
+/// What answering by Route 53's routing rules needs besides the zone: the zone's id (rotation
+/// keys), each health check's verdict now, who asked, the shared rotation.
+struct Ctx<'a> {
+    zone: &'a str,
+    health: &'a dyn Fn(&str) -> bool,
+    client: Client,
+    location: Option<crate::client_locations::Location>,
+    rotation: &'a Rotation,
 }
 
 fn answer_from_zone(
@@ -459,6 +470,7 @@ fn answer_from_zone(
     qname: &str,
     qtype: RecordType,
     mut a: Answer,
+    ctx: &Ctx<'_>,
 ) -> Answer {
     let soa: Vec<Record> = {
         let s: Vec<&Rrset> = sets
@@ -491,21 +503,40 @@ fn answer_from_zone(
             return a;
         }
     }
-    let at = |name: &str, ty: &str| -> Vec<Record> {
+    let healthy = |s: &Rrset| set_healthy(sets, apex, s, ctx.health);
+    let by_client = std::cell::Cell::new(false);
+    let routed = |name: &str, ty: &str| -> Vec<&Rrset> {
         let group: Vec<&Rrset> = sets
             .iter()
             .filter(|s| s.name == name && s.ty == ty)
             .collect();
+        if group
+            .iter()
+            .any(|s| s.routing.geo.is_some() || s.routing.region.is_some())
+        {
+            by_client.set(true);
+        }
+        let key = format!("{} {name} {ty}", ctx.zone);
+        route(
+            group,
+            &healthy,
+            &ctx.client,
+            ctx.location.as_ref(),
+            ctx.rotation,
+            &key,
+        )
+    };
+    let at = |name: &str, ty: &str| -> Vec<Record> {
         let mut out = Vec::new();
-        for s in pick(group) {
+        for s in routed(name, ty) {
             match &s.alias {
-                // An alias to a record in this zone answers with the target's records.
+                // An alias to a record in this zone answers with the target's records, routed.
                 Some(t) if under(t, apex) => {
-                    let target: Vec<&Rrset> = sets
-                        .iter()
-                        .filter(|x| x.name == *t && x.ty == ty && x.alias.is_none())
+                    let target: Vec<&Rrset> = routed(t, ty)
+                        .into_iter()
+                        .filter(|x| x.alias.is_none())
                         .collect();
-                    out.extend(records_of(&pick(target), qname));
+                    out.extend(records_of(&target, qname));
                 }
                 Some(_) => {}
                 None => out.extend(records_of(&[s], qname)),
@@ -544,6 +575,7 @@ fn answer_from_zone(
     } else {
         a.answers = found;
     }
+    a.by_client = by_client.get();
     a
 }
 
@@ -554,14 +586,15 @@ impl RequestHandler for Handler {
         request: &Request,
         response: R,
     ) -> ResponseInfo {
-        crate::registry::respond(request, response, |qname, qtype| async move {
-            let a = self.answer(&qname, qtype).await;
+        crate::registry::respond(request, response, |qname, qtype, client| async move {
+            let a = self.answer(&qname, qtype, client).await;
             (
                 a.code.unwrap_or(ResponseCode::NoError),
                 a.authoritative,
                 a.answers,
                 a.authority,
                 a.additional,
+                a.by_client,
             )
         })
         .await
@@ -574,14 +607,17 @@ mod tests {
 
     fn set(name: &str, ty: &str, values: &[&str]) -> Rrset {
         Rrset {
-            name: name.into(),
-            ty: ty.into(),
-            ttl: Some(300),
-            values: values.iter().map(|s| s.to_string()).collect(),
-            alias: None,
-            set_id: None,
-            failover: None,
-            weight: None,
+            set: crate::moto_api::RecordSet {
+                name: name.into(),
+                ty: ty.into(),
+                ttl: Some(300),
+                values: values.iter().map(|s| s.to_string()).collect(),
+                alias: None,
+                set_id: None,
+                failover: None,
+                weight: None,
+            },
+            routing: Default::default(),
         }
     }
 
@@ -605,13 +641,14 @@ mod tests {
     fn answers_follow_route53() {
         let apex = "example.test";
         let mut alias = set("example.test", "A", &[]);
-        alias.alias = Some("www.example.test".into());
+        alias.set.alias = Some("www.example.test".into());
         let mut primary = set("f.example.test", "A", &["192.0.2.10"]);
-        primary.failover = Some("PRIMARY".into());
-        primary.set_id = Some("p".into());
+        primary.set.failover = Some("PRIMARY".into());
+        primary.set.set_id = Some("p".into());
+        primary.routing.health_check_id = Some("hp".into());
         let mut secondary = set("f.example.test", "A", &["192.0.2.20"]);
-        secondary.failover = Some("SECONDARY".into());
-        secondary.set_id = Some("s".into());
+        secondary.set.failover = Some("SECONDARY".into());
+        secondary.set.set_id = Some("s".into());
         let sets = vec![
             set(
                 apex,
@@ -627,6 +664,19 @@ mod tests {
             set("ns1.sub.example.test", "A", &["192.0.2.53"]),
             set("*.w.example.test", "TXT", &["\"wild\""]),
         ];
+        let primary_up = std::cell::Cell::new(true);
+        let health = |id: &str| id != "hp" || primary_up.get();
+        let rotation = Rotation::default();
+        let ctx = Ctx {
+            zone: "Z",
+            health: &health,
+            client: Client {
+                addr: "127.0.0.1".parse().unwrap(),
+                subnet: None,
+            },
+            location: None,
+            rotation: &rotation,
+        };
         let ask = |q: &str, t: RecordType| {
             answer_from_zone(
                 apex,
@@ -637,6 +687,7 @@ mod tests {
                     authoritative: true,
                     ..Default::default()
                 },
+                &ctx,
             )
         };
         let a = ask("example.test", RecordType::A);
@@ -647,6 +698,13 @@ mod tests {
             a.answers[0].to_string().contains("192.0.2.10"),
             "primary answers"
         );
+        primary_up.set(false);
+        let a = ask("f.example.test", RecordType::A);
+        assert!(
+            a.answers[0].to_string().contains("192.0.2.20"),
+            "health is read at answer time: the secondary"
+        );
+        primary_up.set(true);
         let a = ask("x.sub.example.test", RecordType::A);
         assert!(!a.authoritative);
         assert_eq!(a.authority.len(), 1);

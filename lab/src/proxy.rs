@@ -460,6 +460,9 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
                 }
                 Err(e) => xml_error(StatusCode::BAD_REQUEST, "InvalidInput", &e.to_string()),
             },
+            (m, p) if p.starts_with("/__lab/health/") || p.starts_with("/__lab/dns/") => answer(
+                crate::routing::lab_control(&st.health_checks.health(), &st.sets, m, p, &body),
+            ),
             _ => xml_error(StatusCode::NOT_FOUND, "NotFound", "unknown lab endpoint"),
         });
     }

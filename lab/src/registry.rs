@@ -402,7 +402,7 @@ impl RequestHandler for Handler {
             .queries
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let state = self.0.clone();
-        respond(request, response, |qname, qtype| {
+        respond(request, response, |qname, qtype, _client| {
             let a = state.answer(&qname, qtype);
             async move {
                 (
@@ -411,6 +411,7 @@ impl RequestHandler for Handler {
                     a.answers,
                     a.authority,
                     a.additional,
+                    false,
                 )
             }
         })
@@ -418,11 +419,46 @@ impl RequestHandler for Handler {
     }
 }
 
-/// What a lab DNS server answers: code, AA flag, answer, authority and additional sections.
-pub(crate) type Reply = (ResponseCode, bool, Vec<Record>, Vec<Record>, Vec<Record>);
+/// What a lab DNS server answers: code, AA flag, answer, authority and additional sections, and
+/// whether the answer depends on where the client is (then a client subnet is echoed with its
+/// source prefix as the scope, else with scope 0: RFC 7871 §7.2.1).
+pub(crate) type Reply = (
+    ResponseCode,
+    bool,
+    Vec<Record>,
+    Vec<Record>,
+    Vec<Record>,
+    bool,
+);
+
+/// Who asked: the query's source address and, when the query carried one, its EDNS Client Subnet
+/// (RFC 7871: address and source prefix length) — what Route 53 routes latency, geolocation and
+/// CIDR records by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Client {
+    pub addr: IpAddr,
+    pub subnet: Option<(IpAddr, u8)>,
+}
+
+impl Client {
+    /// The address routing goes by: the client subnet's when given, else the source's.
+    pub fn routing_addr(&self) -> IpAddr {
+        self.subnet.map(|(a, _)| a).unwrap_or(self.addr)
+    }
+}
+
+/// The EDNS Client Subnet option of a request, if any.
+fn client_subnet(request: &Request) -> Option<hickory_proto::rr::rdata::opt::ClientSubnet> {
+    use hickory_proto::rr::rdata::opt::{EdnsCode, EdnsOption};
+    match request.edns()?.options().get(EdnsCode::Subnet)? {
+        EdnsOption::Subnet(s) => Some(*s),
+        _ => None,
+    }
+}
 
 /// Answers one request: REFUSED for anything but an IN-class query, else what `answer` gives
-/// for the (normalised) query name and type. Shared by the registry and the name servers.
+/// for the (normalised) query name and type and the [`Client`]. Shared by the registry and the
+/// name servers. A query with a client subnet gets it back (see [`Reply`] for the scope).
 pub(crate) async fn respond<R, F, Fut>(
     request: &Request,
     mut response: R,
@@ -430,10 +466,15 @@ pub(crate) async fn respond<R, F, Fut>(
 ) -> ResponseInfo
 where
     R: ResponseHandler,
-    F: FnOnce(String, RecordType) -> Fut,
+    F: FnOnce(String, RecordType, Client) -> Fut,
     Fut: std::future::Future<Output = Reply>,
 {
-    let builder = MessageResponseBuilder::from_message_request(request);
+    let mut builder = MessageResponseBuilder::from_message_request(request);
+    let subnet = client_subnet(request);
+    let client = Client {
+        addr: request.src().ip(),
+        subnet: subnet.as_ref().map(|s| (s.addr(), s.source_prefix())),
+    };
     let mut header = Header::response_from_request(request.header());
     header.set_message_type(MessageType::Response);
     header.set_recursion_available(false);
@@ -448,8 +489,27 @@ where
                 .unwrap_or_else(|_| header.into());
         }
     };
-    let (code, aa, answers, authority, additional) =
-        answer(norm(&q.name().to_string()), q.query_type()).await;
+    let (code, aa, answers, authority, additional, by_client) =
+        answer(norm(&q.name().to_string()), q.query_type(), client).await;
+    if let Some(s) = &subnet {
+        use hickory_proto::rr::rdata::opt::{ClientSubnet, EdnsOption};
+        let mut edns = hickory_proto::op::Edns::new();
+        edns.set_max_payload(
+            request
+                .edns()
+                .map(|e| e.max_payload())
+                .unwrap_or(512)
+                .max(512),
+        );
+        let scope = if by_client { s.source_prefix() } else { 0 };
+        edns.options_mut()
+            .insert(EdnsOption::Subnet(ClientSubnet::new(
+                s.addr(),
+                s.source_prefix(),
+                scope,
+            )));
+        builder.edns(edns);
+    }
     header.set_authoritative(aa);
     header.set_response_code(code);
     let r = builder.build(
@@ -472,13 +532,31 @@ pub async fn ask(
     qname: &str,
     qtype: RecordType,
 ) -> anyhow::Result<hickory_proto::op::Message> {
-    use hickory_proto::op::{Message, Query};
+    ask_with_subnet(server, qname, qtype, None).await
+}
+
+/// [`ask`] with an EDNS Client Subnet option (address, source prefix length) when `subnet` is set.
+pub async fn ask_with_subnet(
+    server: SocketAddr,
+    qname: &str,
+    qtype: RecordType,
+    subnet: Option<(IpAddr, u8)>,
+) -> anyhow::Result<hickory_proto::op::Message> {
+    use hickory_proto::op::{Edns, Message, Query};
+    use hickory_proto::rr::rdata::opt::{ClientSubnet, EdnsOption};
     use hickory_proto::serialize::binary::BinDecodable;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut m = Message::new();
     m.set_id(rand::random());
     m.set_recursion_desired(false);
     m.add_query(Query::query(name(qname), qtype));
+    if let Some((addr, prefix)) = subnet {
+        let mut edns = Edns::new();
+        edns.set_max_payload(1232);
+        edns.options_mut()
+            .insert(EdnsOption::Subnet(ClientSubnet::new(addr, prefix, 0)));
+        m.set_edns(edns);
+    }
     let bytes = m.to_vec()?;
     let sock = tokio::net::UdpSocket::bind(("127.0.0.1", 0)).await?;
     sock.send_to(&bytes, server).await?;
