@@ -10,6 +10,7 @@ mod cutover;
 mod delegation;
 mod delegation_set;
 mod demo;
+mod failover;
 mod faults;
 mod functions;
 mod health_check;

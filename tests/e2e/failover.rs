@@ -1,0 +1,414 @@
+//! Routing that really fails over, through Terraform 1.15 against the lab, asserted with DNS
+//! queries to the lab's Route 53 name servers. Three real web servers on loopback ports (the
+//! lab's checkers probe them every second: a 10 s interval at the lab's time scale of 10) back
+//! health checks of three kinds, a CALCULATED check combines them, and one zone routes by them:
+//! a failover pair, a weighted set, a multivalue set, a failover pair on the CALCULATED check and
+//! an apex alias that evaluates its target's health. The servers stop one by one and come back;
+//! each step waits (with a deadline, never a fixed sleep) for the first answer to change, then
+//! asserts every answer and what `r53_health_check_status` reports.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use hickory_proto::rr::{RData, RecordType};
+use r53_lab::endpoint::Endpoint;
+use r53_lab::nameservers;
+use r53_tests::*;
+
+const ZONE: &str = "failover-e2e.test";
+/// How long a change of health may take to reach the answers: threshold 1 × a 1 s check round,
+/// plus generous room for a busy machine.
+const DEADLINE: Duration = Duration::from_secs(90);
+
+fn config(a: &Endpoint, b: &Endpoint, c: &Endpoint) -> String {
+    format!(
+        r#"
+terraform {{
+  required_providers {{
+    r53 = {{ source = "r53/r53" }}
+  }}
+}}
+provider "r53" {{}}
+
+resource "r53_hosted_zone" "main" {{
+  name = "{ZONE}"
+}}
+
+# Three kinds of endpoint check, each against a loopback server ("localhost": Route 53 refuses
+# special-purpose addresses in ip_address; the checkers resolve an fqdn like any client).
+resource "r53_health_check" "a" {{
+  type              = "HTTP_STR_MATCH"
+  fqdn              = "localhost"
+  port              = {pa}
+  resource_path     = "/health"
+  search_string     = "ok"
+  request_interval  = 10
+  failure_threshold = 1
+}}
+
+resource "r53_health_check" "b" {{
+  type              = "HTTP"
+  fqdn              = "localhost"
+  port              = {pb}
+  request_interval  = 10
+  failure_threshold = 1
+}}
+
+resource "r53_health_check" "c" {{
+  type              = "TCP"
+  fqdn              = "localhost"
+  port              = {pc}
+  request_interval  = 10
+  failure_threshold = 1
+}}
+
+resource "r53_health_check" "two_of_three" {{
+  type                = "CALCULATED"
+  child_health_checks = [r53_health_check.a.id, r53_health_check.b.id, r53_health_check.c.id]
+  health_threshold    = 2
+}}
+
+locals {{
+  checks = {{ a = r53_health_check.a.id, b = r53_health_check.b.id, c = r53_health_check.c.id }}
+}}
+
+# Active-passive.
+resource "r53_record" "www_primary" {{
+  zone_id         = r53_hosted_zone.main.zone_id
+  name            = "www.{ZONE}"
+  type            = "A"
+  ttl             = 10
+  records         = ["192.0.2.1"]
+  set_identifier  = "primary"
+  health_check_id = r53_health_check.a.id
+  failover_routing_policy {{
+    type = "PRIMARY"
+  }}
+}}
+
+resource "r53_record" "www_secondary" {{
+  zone_id         = r53_hosted_zone.main.zone_id
+  name            = "www.{ZONE}"
+  type            = "A"
+  ttl             = 10
+  records         = ["192.0.2.2"]
+  set_identifier  = "secondary"
+  health_check_id = r53_health_check.b.id
+  failover_routing_policy {{
+    type = "SECONDARY"
+  }}
+}}
+
+# Active-active, weighted 1:1:2.
+resource "r53_record" "api" {{
+  for_each        = {{ a = 1, b = 1, c = 2 }}
+  zone_id         = r53_hosted_zone.main.zone_id
+  name            = "api.{ZONE}"
+  type            = "A"
+  ttl             = 10
+  records         = [lookup({{ a = "192.0.2.11", b = "192.0.2.12", c = "192.0.2.13" }}, each.key)]
+  set_identifier  = each.key
+  health_check_id = local.checks[each.key]
+  weighted_routing_policy {{
+    weight = each.value
+  }}
+}}
+
+# Multivalue: only healthy values.
+resource "r53_record" "pool" {{
+  for_each                         = {{ a = "192.0.2.21", b = "192.0.2.22", c = "192.0.2.23" }}
+  zone_id                          = r53_hosted_zone.main.zone_id
+  name                             = "pool.{ZONE}"
+  type                             = "A"
+  ttl                              = 10
+  records                          = [each.value]
+  set_identifier                   = each.key
+  health_check_id                  = local.checks[each.key]
+  multivalue_answer_routing_policy = true
+}}
+
+# Failover on the CALCULATED check (two of three healthy).
+resource "r53_record" "quorum_primary" {{
+  zone_id         = r53_hosted_zone.main.zone_id
+  name            = "quorum.{ZONE}"
+  type            = "A"
+  ttl             = 10
+  records         = ["192.0.2.31"]
+  set_identifier  = "primary"
+  health_check_id = r53_health_check.two_of_three.id
+  failover_routing_policy {{
+    type = "PRIMARY"
+  }}
+}}
+
+resource "r53_record" "quorum_secondary" {{
+  zone_id        = r53_hosted_zone.main.zone_id
+  name           = "quorum.{ZONE}"
+  type           = "A"
+  ttl            = 10
+  records        = ["192.0.2.32"]
+  set_identifier = "secondary"
+  failover_routing_policy {{
+    type = "SECONDARY"
+  }}
+}}
+
+# The apex: an alias to the pool that evaluates the pool's health, and a static "sorry" server.
+resource "r53_record" "apex_primary" {{
+  zone_id        = r53_hosted_zone.main.zone_id
+  name           = "{ZONE}"
+  type           = "A"
+  set_identifier = "primary"
+  alias {{
+    name                   = "pool.{ZONE}"
+    zone_id                = r53_hosted_zone.main.zone_id
+    evaluate_target_health = true
+  }}
+  failover_routing_policy {{
+    type = "PRIMARY"
+  }}
+  depends_on = [r53_record.pool]
+}}
+
+resource "r53_record" "apex_secondary" {{
+  zone_id        = r53_hosted_zone.main.zone_id
+  name           = "{ZONE}"
+  type           = "A"
+  ttl            = 10
+  records        = ["192.0.2.41"]
+  set_identifier = "secondary"
+  failover_routing_policy {{
+    type = "SECONDARY"
+  }}
+}}
+
+data "r53_health_check_status" "all" {{
+  for_each        = merge(local.checks, {{ two_of_three = r53_health_check.two_of_three.id }})
+  health_check_id = each.value
+}}
+
+output "status" {{
+  value = {{ for k, s in data.r53_health_check_status.all : k => {{
+    healthy             = s.healthy
+    reporting           = s.reporting_checkers
+    healthy_checkers    = s.healthy_checkers
+    last_failure_reason = s.last_failure_reason
+    children            = s.children
+  }} }}
+}}
+"#,
+        pa = a.port,
+        pb = b.port,
+        pc = c.port,
+    )
+}
+
+/// The A values one query for `name` gets from `server` (sorted), checking it answered
+/// authoritatively.
+fn a_at(lab: &Lab, server: SocketAddr, name: &str) -> Vec<String> {
+    let m = lab
+        .rt
+        .block_on(r53_lab::registry::ask(server, name, RecordType::A))
+        .expect("DNS query");
+    assert!(
+        m.authoritative(),
+        "{server} not authoritative for {name}: {m:?}"
+    );
+    let mut out: Vec<String> = m
+        .answers()
+        .iter()
+        .filter_map(|r| match r.data() {
+            RData::A(a) => Some(a.0.to_string()),
+            _ => None,
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Asks until `name` answers `want`, failing with the last answer after [`DEADLINE`].
+fn wait_answer(lab: &Lab, server: SocketAddr, name: &str, want: &[&str]) {
+    let start = Instant::now();
+    loop {
+        let got = a_at(lab, server, name);
+        if got == want {
+            return;
+        }
+        assert!(
+            start.elapsed() < DEADLINE,
+            "{name} still answers {got:?}, not {want:?}, after {DEADLINE:?}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// How many times each value answered `n` queries for a weighted name.
+fn weighted(lab: &Lab, server: SocketAddr, name: &str, n: usize) -> BTreeMap<String, usize> {
+    let mut seen = BTreeMap::new();
+    for _ in 0..n {
+        let got = a_at(lab, server, name);
+        assert_eq!(got.len(), 1, "a weighted answer holds one set: {got:?}");
+        *seen.entry(got[0].clone()).or_insert(0) += 1;
+    }
+    seen
+}
+
+fn counts(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
+    pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+}
+
+/// `r53_health_check_status` for every check, read again by a refresh-only apply.
+fn status(tf: &Terraform) -> anyhow::Result<serde_json::Value> {
+    tf.run_ok(&["apply", "-refresh-only", "-auto-approve", "-no-color"])?;
+    Ok(tf.outputs()?["status"]["value"].clone())
+}
+
+fn name(n: &str) -> String {
+    format!("{n}.{ZONE}")
+}
+
+#[test]
+fn failover_weighted_multivalue_calculated_and_alias_follow_health() -> anyhow::Result<()> {
+    let lab = lab();
+    let (a, b, c) = (
+        Endpoint::start("ok a\n")?,
+        Endpoint::start("ok b\n")?,
+        Endpoint::start("ok c\n")?,
+    );
+    let tf = lab.terraform(TfBin::Lib)?;
+    tf.write(&config(&a, &b, &c))?;
+    tf.apply()?;
+    tf.assert_plan_empty()?;
+    let zone = attr(&tf.resource("r53_hosted_zone.main")?, "zone_id");
+    let zid = zone.trim_start_matches("/hostedzone/");
+    let server = SocketAddr::new(
+        nameservers::set_ip(lab.proxy.delegation_sets().set_of(zid)),
+        lab.dns_port(),
+    );
+    let id = |r: &str| -> anyhow::Result<String> {
+        Ok(attr(&tf.resource(&format!("r53_health_check.{r}"))?, "id"))
+    };
+    let (ida, idc) = (id("a")?, id("c")?);
+
+    // Everything up: the checkers have probed each server (each has answered requests).
+    let start = Instant::now();
+    while a.requests() == 0 || b.requests() == 0 {
+        assert!(
+            start.elapsed() < DEADLINE,
+            "the checkers never probed the servers"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(lab.health_verdict(&ida) && lab.health_verdict(&idc));
+    assert_eq!(a_at(&lab, server, &name("www")), ["192.0.2.1"]);
+    // Smooth weighted round robin: 8 answers are exactly two rounds of weights 1:1:2.
+    assert_eq!(
+        weighted(&lab, server, &name("api"), 8),
+        counts(&[("192.0.2.11", 2), ("192.0.2.12", 2), ("192.0.2.13", 4)])
+    );
+    let all_pool = ["192.0.2.21", "192.0.2.22", "192.0.2.23"];
+    assert_eq!(a_at(&lab, server, &name("pool")), all_pool);
+    assert_eq!(a_at(&lab, server, &name("quorum")), ["192.0.2.31"]);
+    assert_eq!(a_at(&lab, server, ZONE), all_pool);
+    let s = status(&tf)?;
+    for k in ["a", "b", "c", "two_of_three"] {
+        assert_eq!(s[k]["healthy"], true, "{k}: {s}");
+    }
+    assert_eq!(s["a"]["reporting"], 8, "every checker region reports: {s}");
+    assert_eq!(s["a"]["healthy_checkers"], 8, "{s}");
+    assert_eq!(s["two_of_three"]["reporting"], 0, "{s}");
+
+    // A stops: the failover name answers the secondary; A leaves the weighted and multivalue
+    // answers; two of three is still a quorum.
+    a.stop();
+    wait_answer(&lab, server, &name("www"), &["192.0.2.2"]);
+    assert!(!lab.health_verdict(&ida));
+    assert_eq!(
+        weighted(&lab, server, &name("api"), 6),
+        counts(&[("192.0.2.12", 2), ("192.0.2.13", 4)])
+    );
+    assert_eq!(
+        a_at(&lab, server, &name("pool")),
+        ["192.0.2.22", "192.0.2.23"]
+    );
+    assert_eq!(a_at(&lab, server, &name("quorum")), ["192.0.2.31"]);
+    assert_eq!(a_at(&lab, server, ZONE), ["192.0.2.22", "192.0.2.23"]);
+    let s = status(&tf)?;
+    assert_eq!(s["a"]["healthy"], false, "{s}");
+    assert_eq!(s["a"]["healthy_checkers"], 0, "{s}");
+    let why = s["a"]["last_failure_reason"].as_str().unwrap_or_default();
+    assert!(why.starts_with("Failure"), "a's failure is reported: {s}");
+    assert_eq!(s["b"]["healthy"], true, "{s}");
+    assert_eq!(s["two_of_three"]["healthy"], true, "{s}");
+    assert_eq!(s["two_of_three"]["children"][&ida], false, "{s}");
+
+    // C stops too: one of three is no quorum; B alone answers the weighted and multivalue names.
+    c.stop();
+    wait_answer(&lab, server, &name("quorum"), &["192.0.2.32"]);
+    assert_eq!(a_at(&lab, server, &name("pool")), ["192.0.2.22"]);
+    assert_eq!(
+        weighted(&lab, server, &name("api"), 4),
+        counts(&[("192.0.2.12", 4)])
+    );
+    assert_eq!(a_at(&lab, server, ZONE), ["192.0.2.22"]);
+    assert_eq!(status(&tf)?["two_of_three"]["healthy"], false);
+
+    // B stops: every set of each group is unhealthy, so Route 53 treats them all as healthy —
+    // except through the alias: its target has nothing healthy, so the apex fails over.
+    b.stop();
+    wait_answer(&lab, server, ZONE, &["192.0.2.41"]);
+    assert_eq!(a_at(&lab, server, &name("www")), ["192.0.2.1"]);
+    assert_eq!(a_at(&lab, server, &name("pool")), all_pool);
+    assert_eq!(
+        weighted(&lab, server, &name("api"), 8),
+        counts(&[("192.0.2.11", 2), ("192.0.2.12", 2), ("192.0.2.13", 4)])
+    );
+
+    // All back: everything as it started.
+    for e in [&a, &b, &c] {
+        e.resume()?;
+    }
+    wait_answer(&lab, server, ZONE, &all_pool);
+    wait_answer(&lab, server, &name("quorum"), &["192.0.2.31"]);
+    wait_answer(&lab, server, &name("www"), &["192.0.2.1"]);
+    wait_answer(&lab, server, &name("pool"), &all_pool);
+    // The outputs read the status data source: refreshed, they show every check healthy again,
+    // and nothing else is left to change.
+    let s = status(&tf)?;
+    for k in ["a", "b", "c", "two_of_three"] {
+        assert_eq!(s[k]["healthy"], true, "{k}: {s}");
+    }
+    tf.assert_plan_empty()?;
+
+    tf.destroy()?;
+    assert!(zone_gone(&lab, &sdk(&lab), &zone));
+    Ok(())
+}
+
+/// A primary that answers 503 (still listening) fails its check just as a stopped one does, and
+/// the status data source gives the 503 as the reason.
+#[test]
+fn failing_responses_fail_over_too() -> anyhow::Result<()> {
+    let lab = lab();
+    let (a, b) = (Endpoint::start("ok a\n")?, Endpoint::start("ok b\n")?);
+    let tf = lab.terraform(TfBin::Lib)?;
+    tf.write(&config(&a, &b, &b))?;
+    tf.apply()?;
+    let zone = attr(&tf.resource("r53_hosted_zone.main")?, "zone_id");
+    let zid = zone.trim_start_matches("/hostedzone/");
+    let server = SocketAddr::new(
+        nameservers::set_ip(lab.proxy.delegation_sets().set_of(zid)),
+        lab.dns_port(),
+    );
+    wait_answer(&lab, server, &name("www"), &["192.0.2.1"]);
+    a.set_failing(true);
+    wait_answer(&lab, server, &name("www"), &["192.0.2.2"]);
+    let s = status(&tf)?;
+    let why = s["a"]["last_failure_reason"].as_str().unwrap_or_default();
+    assert!(why.contains("503"), "the 503 is the reason: {s}");
+    a.set_failing(false);
+    wait_answer(&lab, server, &name("www"), &["192.0.2.1"]);
+    tf.destroy()?;
+    Ok(())
+}
