@@ -551,7 +551,8 @@ pub(crate) fn record_model(zone_id: &str, rs: &RecordSet, base: &Record) -> Reco
                 aws_region: g.aws_region.clone().into(),
                 local_zone_group: g.local_zone_group.clone().into(),
                 bias: match g.bias {
-                    Some(0) if base_g.is_some_and(|b| b.bias.is_null()) => Field::Null,
+                    // Route 53 may report an unset bias as 0: unset unless written as 0.
+                    Some(0) if !base_g.is_some_and(|b| b.bias.get() == Some(0)) => Field::Null,
                     b => b.map(i64::from).into(),
                 },
                 coordinates: Field::Known(
