@@ -552,7 +552,7 @@ pub(crate) fn record_model(zone_id: &str, rs: &RecordSet, base: &Record) -> Reco
                 local_zone_group: g.local_zone_group.clone().into(),
                 bias: match g.bias {
                     // Route 53 may report an unset bias as 0: unset unless written as 0.
-                    Some(0) if !base_g.is_some_and(|b| b.bias.get() == Some(0)) => Field::Null,
+                    Some(0) if base_g.is_none_or(|b| b.bias.get() != Some(0)) => Field::Null,
                     b => b.map(i64::from).into(),
                 },
                 coordinates: Field::Known(
