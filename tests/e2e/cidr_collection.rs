@@ -459,6 +459,87 @@ fn cidr_and_geoproximity_records() -> anyhow::Result<()> {
         tf2.state_rm(r)?;
     }
 
+    // r53-migrate export-tf writes both routings: imports only, then an empty plan.
+    let d = tempfile::tempdir()?;
+    for zone in ["cidr-e2e.test", "near-e2e.test"] {
+        for per_record in [false, true] {
+            let t = lab.terraform(TfBin::Lib)?;
+            let out = t.path().to_str().unwrap_or_default().to_string();
+            let mut args = vec!["export-tf", zone, "--out", out.as_str()];
+            if per_record {
+                args.push("--per-record");
+            }
+            let r = migrate(&lab, &args, d.path());
+            assert_eq!(r.code, 0, "{}", r.text());
+            let before = lab.proxy.stats().calls;
+            let a = t.apply()?;
+            assert!(
+                a.stdout.contains("0 added, 0 changed, 0 destroyed"),
+                "{zone} per_record={per_record}: {}",
+                a.text()
+            );
+            t.assert_plan_empty()?;
+            assert_eq!(writes_since(&lab, &before), Vec::<String>::new());
+        }
+    }
+
+    // A route53: copy into another zone keeps the routing (same account, same collection).
+    let target = lab
+        .rt
+        .block_on(
+            c.create_hosted_zone()
+                .name("cidr-e2e.test")
+                .caller_reference("cidr-e2e-copy")
+                .send(),
+        )?
+        .hosted_zone()
+        .map(|z| z.id().trim_start_matches("/hostedzone/").to_string())
+        .unwrap_or_default();
+    let r = migrate(
+        &lab,
+        &[
+            "import",
+            "cidr-e2e.test",
+            "--from",
+            &format!("route53:{zid}"),
+            "--zone-id",
+            &target,
+            "--apply",
+        ],
+        d.path(),
+    );
+    assert_eq!(r.code, 0, "{}", r.text());
+    let copied = lab
+        .rt
+        .block_on(c.list_resource_record_sets().hosted_zone_id(&target).send())?;
+    let copies: Vec<&r53::types::ResourceRecordSet> = copied
+        .resource_record_sets()
+        .iter()
+        .filter(|s| s.cidr_routing_config().is_some())
+        .collect();
+    let mut locations: Vec<&str> = copies
+        .iter()
+        .filter_map(|s| s.cidr_routing_config().map(|r| r.location_name()))
+        .collect();
+    locations.sort();
+    assert_eq!(locations, vec!["*", "dc", "office"]);
+    // The copies go again, so only the configuration's record sets use the collection.
+    let mut batch = r53::types::ChangeBatch::builder();
+    for set in copies {
+        batch = batch.changes(
+            r53::types::Change::builder()
+                .action(r53::types::ChangeAction::Delete)
+                .resource_record_set(set.clone())
+                .build()?,
+        );
+    }
+    lab.rt.block_on(
+        c.change_resource_record_sets()
+            .hosted_zone_id(&target)
+            .change_batch(batch.build()?)
+            .send(),
+    )?;
+
     // Removing a location the records still use: refused with a clear message, nothing written.
     let version = tf.resource("r53_cidr_collection.c")?["version"].clone();
     tf.write(&routed(&[("office", &["203.0.113.0/24"])]))?;
