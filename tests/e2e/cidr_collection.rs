@@ -566,3 +566,51 @@ fn cidr_and_geoproximity_records() -> anyhow::Result<()> {
     assert_eq!(api_blocks(&lab, &c, &cid), None);
     Ok(())
 }
+
+/// Under throttling, 500s and resets — before and after the lab applied the call — on the first
+/// call of every action and a fifth of the rest, create and update converge: one collection, the
+/// configured blocks, an empty plan.
+#[test]
+fn cidr_collection_converges_under_faults() -> anyhow::Result<()> {
+    let lab = Lab::start_with(ProxyConfig {
+        fault_rate: 0.2,
+        fault_first: true,
+        seed: 11,
+        ..Default::default()
+    })
+    .expect("start lab");
+    let c = sdk(&lab);
+    let tf = lab.terraform(TfBin::Lib)?;
+    let first: &[(&str, &[&str])] = &[("a", &["10.0.0.0/8"]), ("b", &["192.0.2.0/24"])];
+    tf.write(&collection("faulty", first))?;
+    tf.apply()?;
+    let second: &[(&str, &[&str])] = &[
+        ("a", &["10.0.0.0/8", "11.0.0.0/8"]),
+        ("c", &["2001:db8::/32"]),
+    ];
+    tf.write(&collection("faulty", second))?;
+    tf.apply()?;
+    let stats = lab.proxy.stats();
+    for act in [
+        "CreateCidrCollection",
+        "ChangeCidrCollection",
+        "ListCidrCollections",
+    ] {
+        assert!(
+            stats.faulted.contains_key(act),
+            "{act} was never faulted: {stats:?}"
+        );
+    }
+    lab.proxy.set_config(ProxyConfig::default());
+    tf.assert_plan_empty()?;
+    let listed = lab.rt.block_on(c.list_cidr_collections().send())?;
+    let named: Vec<&str> = listed
+        .cidr_collections()
+        .iter()
+        .filter_map(|x| x.name())
+        .collect();
+    assert_eq!(named, vec!["faulty"], "one collection, not one per retry");
+    let id = attr(&tf.resource("r53_cidr_collection.c")?, "id");
+    assert_eq!(api_blocks(&lab, &c, &id), Some(want(second)));
+    Ok(())
+}
