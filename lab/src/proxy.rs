@@ -42,10 +42,13 @@ use crate::moto_api::MOTO_ROUTE53_AUTH;
 use crate::xml::{self, Element};
 use crate::zone_index::{changes_of, Change, ZoneIndex};
 
-// Declared here because lib.rs belongs to another piece of work; the file is lab/src/cidr_collections.rs.
+// Declared here because lib.rs belongs to another piece of work; the files are lab/src/cidr_*.rs.
 #[path = "cidr_collections.rs"]
 pub mod cidr_collections;
-pub use cidr_collections::{CidrCollections, RecordRouting};
+#[path = "cidr_routing.rs"]
+pub mod cidr_routing;
+pub use cidr_collections::CidrCollections;
+pub use cidr_routing::RecordRouting;
 
 const NS: &str = "https://route53.amazonaws.com/doc/2013-04-01/";
 
