@@ -42,6 +42,9 @@ use crate::moto_api::MOTO_ROUTE53_AUTH;
 use crate::xml::{self, Element};
 use crate::zone_index::{changes_of, Change, ZoneIndex};
 
+// Declared here because lib.rs belongs to another piece of work; the files are lab/src/cidr_*.rs.
+use crate::cidr_collections::CidrCollections;
+
 const NS: &str = "https://route53.amazonaws.com/doc/2013-04-01/";
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -144,6 +147,9 @@ struct State {
     resolver: crate::resolver_status::ResolverStatus,
     /// Health checks (moto's are unusable): answered here, not forwarded.
     health_checks: crate::health_checks::HealthChecks,
+    /// CIDR collections (moto has none) and the CIDR/geoproximity routing moto drops from record
+    /// sets: answered and kept here.
+    cidr: Arc<CidrCollections>,
 }
 
 pub struct Proxy {
@@ -179,6 +185,7 @@ impl Proxy {
             vpcs: crate::authorizations::Vpcs::new(upstream),
             resolver: crate::resolver_status::ResolverStatus::new(upstream),
             health_checks: Default::default(),
+            cidr: Default::default(),
         });
         let st = state.clone();
         let task = tokio::spawn(async move {
@@ -221,6 +228,12 @@ impl Proxy {
     /// Each health check's status as the status APIs report it (for a checker to update).
     pub fn health(&self) -> Arc<crate::health_checks::Health> {
         self.state.health_checks.health()
+    }
+
+    /// The CIDR collections and the record sets' CIDR/geoproximity routing (for the name
+    /// servers: [`CidrCollections::locate`], [`CidrCollections::record_routing`]).
+    pub fn cidr_collections(&self) -> Arc<CidrCollections> {
+        self.state.cidr.clone()
     }
 
     pub fn set_config(&self, c: ProxyConfig) {
@@ -284,6 +297,12 @@ fn action(method: &Method, path: &str) -> String {
         ("GET", [_, "healthcheck", _, "lastfailurereason"]) => "GetHealthCheckLastFailureReason",
         ("GET", [_, "healthcheckcount"]) => "GetHealthCheckCount",
         ("GET", [_, "checkeripranges"]) => "GetCheckerIpRanges",
+        ("POST", [_, "cidrcollection"]) => "CreateCidrCollection",
+        ("GET", [_, "cidrcollection"]) => "ListCidrCollections",
+        ("POST", [_, "cidrcollection", _]) => "ChangeCidrCollection",
+        ("DELETE", [_, "cidrcollection", _]) => "DeleteCidrCollection",
+        ("GET", [_, "cidrcollection", _]) => "ListCidrLocations",
+        ("GET", [_, "cidrcollection", _, "cidrblocks"]) => "ListCidrBlocks",
         _ => return format!("{m} {p}"),
     };
     name.to_string()
@@ -534,6 +553,9 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
     if let Some(a) = st.health_checks.handle(&act, &path, &body) {
         return Ok(answer(a));
     }
+    if let Some(a) = st.cidr.handle(&act, &path, &body) {
+        return Ok(answer(a));
+    }
     // Tags stay in moto, which keeps them for any ID.
     if let Some(a) = st.health_checks.check_tags(&act, &path, &body) {
         return Ok(answer(a));
@@ -592,6 +614,10 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
                     st.stats.lock().unwrap().refused += 1;
                     return Ok(answer(a));
                 }
+                if let Some(a) = st.cidr.check_batch(&zone_id, &body) {
+                    st.stats.lock().unwrap().refused += 1;
+                    return Ok(answer(a));
+                }
                 if !st.busy_zones.lock().unwrap().insert(zone_id.clone()) {
                     st.stats.lock().unwrap().refused += 1;
                     return Ok(xml_error(
@@ -627,8 +653,18 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
         }
     }
 
+    // moto drops CIDR and geoproximity routing: kept here once moto has accepted the batch.
+    let routed = (act == "ChangeResourceRecordSets").then(|| body.clone());
     let resp = forward(&st, method.clone(), &path, &headers, body).await;
     let ok = matches!(&resp, Ok((parts, _)) if parts.status.is_success());
+    if ok {
+        if let Some(b) = &routed {
+            st.cidr.apply_batch(&zone_id, b);
+        }
+        if act == "DeleteHostedZone" {
+            st.cidr.forget_zone(&zone_id);
+        }
+    }
     // A request that failed in transit may have been applied all the same.
     after_forward(&st, &act, &zone_id, ok, checked);
     if let Some(done) = vpc_done {
@@ -652,6 +688,12 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
             }
         }
         body = delegation_names(&st, &act, &zone_id, on, account.as_deref(), body);
+        if act == "ListResourceRecordSets" {
+            body = Bytes::from(
+                st.cidr
+                    .restore_listing(&zone_id, &String::from_utf8_lossy(&body)),
+            );
+        }
         if matches!(
             act.as_str(),
             "ChangeResourceRecordSets" | "CreateHostedZone" | "DeleteHostedZone"
@@ -987,6 +1029,36 @@ mod tests {
                 "GetCheckerIpRanges",
             ),
             (
+                Method::POST,
+                "/2013-04-01/cidrcollection",
+                "CreateCidrCollection",
+            ),
+            (
+                Method::GET,
+                "/2013-04-01/cidrcollection?maxresults=5",
+                "ListCidrCollections",
+            ),
+            (
+                Method::POST,
+                "/2013-04-01/cidrcollection/c-1",
+                "ChangeCidrCollection",
+            ),
+            (
+                Method::DELETE,
+                "/2013-04-01/cidrcollection/c-1",
+                "DeleteCidrCollection",
+            ),
+            (
+                Method::GET,
+                "/2013-04-01/cidrcollection/c-1?nexttoken=61",
+                "ListCidrLocations",
+            ),
+            (
+                Method::GET,
+                "/2013-04-01/cidrcollection/c-1/cidrblocks?location=x",
+                "ListCidrBlocks",
+            ),
+            (
                 Method::GET,
                 "/2013-04-01/tags/healthcheck/abc",
                 "ListTagsForResource",
@@ -1113,6 +1185,51 @@ mod tests {
                 assert_eq!(stats.get(act), n, "{act}: {stats:?}");
             }
             // The health-check writes left the zone's index alone.
+            assert_eq!(stats.index_loads, 1);
+        });
+    }
+
+    /// CIDR collections through the proxy (the lab's: moto has none), and the CIDR and
+    /// geoproximity routing moto drops kept beside its record sets and listed back.
+    #[test]
+    fn cidr_routing_survives_moto_and_names_existing_locations() {
+        let lab = crate::Lab::start().unwrap();
+        let url = lab.endpoint();
+        lab.rt.block_on(async {
+            let (status, body) = call(&url, Method::POST, "/2013-04-01/hostedzone", format!("<CreateHostedZoneRequest xmlns=\"{NS}\"><Name>cidr.test.</Name><CallerReference>cidr-1</CallerReference></CreateHostedZoneRequest>")).await;
+            assert_eq!(status, 201, "{body}");
+            let zone = body.split("<Id>/hostedzone/").nth(1).and_then(|s| s.split('<').next()).unwrap().to_string();
+            let rrset = format!("/2013-04-01/hostedzone/{zone}/rrset");
+            let (status, body) = call(&url, Method::POST, "/2013-04-01/cidrcollection", format!("<CreateCidrCollectionRequest xmlns=\"{NS}\"><Name>offices</Name><CallerReference>c1</CallerReference></CreateCidrCollectionRequest>")).await;
+            assert_eq!(status, 201, "{body}");
+            let id = body.split("<Id>").nth(1).and_then(|s| s.split('<').next()).unwrap().to_string();
+            let (status, body) = call(&url, Method::POST, &format!("/2013-04-01/cidrcollection/{id}"), format!("<ChangeCidrCollectionRequest xmlns=\"{NS}\"><CollectionVersion>1</CollectionVersion><Changes><member><LocationName>east</LocationName><Action>PUT</Action><CidrList><Cidr>10.0.0.0/8</Cidr></CidrList></member></Changes></ChangeCidrCollectionRequest>")).await;
+            assert_eq!(status, 200, "{body}");
+            let set = |action: &str, sid: &str, routing: String| format!("<Change><Action>{action}</Action><ResourceRecordSet><Name>w.cidr.test.</Name><Type>A</Type><SetIdentifier>{sid}</SetIdentifier><TTL>60</TTL><ResourceRecords><ResourceRecord><Value>192.0.2.1</Value></ResourceRecord></ResourceRecords>{routing}</ResourceRecordSet></Change>");
+            let cidr = |loc: &str| format!("<CidrRoutingConfig><CollectionId>{id}</CollectionId><LocationName>{loc}</LocationName></CidrRoutingConfig>");
+            let send = |changes: Vec<String>| call(&url, Method::POST, &rrset, format!("<ChangeResourceRecordSetsRequest xmlns=\"{NS}\"><ChangeBatch><Changes>{}</Changes></ChangeBatch></ChangeResourceRecordSetsRequest>", changes.concat()));
+            let (status, body) = send(vec![set("CREATE", "e", cidr("west"))]).await;
+            assert!(status == 400 && body.contains("<Code>InvalidChangeBatch</Code>") && body.contains("no location west"), "{body}");
+            let (status, body) = send(vec![set("CREATE", "e", cidr("east")), set("CREATE", "d", cidr("*"))]).await;
+            assert_eq!(status, 200, "{body}");
+            let (status, body) = call(&url, Method::GET, &rrset, String::new()).await;
+            assert_eq!(status, 200, "{body}");
+            assert!(body.contains(&cidr("east")) && body.contains(&cidr("*")), "{body}");
+            let routing = lab.proxy.cidr_collections().record_routing(&zone, "w.cidr.test", "A", Some("e"));
+            assert_eq!(routing, Some(crate::cidr_routing::RecordRouting::Cidr { collection_id: id.clone(), location_name: "east".into() }));
+            // The location is in use now; the collection too.
+            let (status, body) = call(&url, Method::POST, &format!("/2013-04-01/cidrcollection/{id}"), format!("<ChangeCidrCollectionRequest xmlns=\"{NS}\"><Changes><member><LocationName>east</LocationName><Action>DELETE_IF_EXISTS</Action><CidrList><Cidr>10.0.0.0/8</Cidr></CidrList></member></Changes></ChangeCidrCollectionRequest>")).await;
+            assert!(status == 400 && body.contains("<Code>CidrBlockInUseException</Code>"), "{body}");
+            let (status, body) = call(&url, Method::DELETE, &format!("/2013-04-01/cidrcollection/{id}"), String::new()).await;
+            assert!(status == 400 && body.contains("<Code>CidrCollectionInUseException</Code>"), "{body}");
+            // DELETE (with the routing, as Route 53 wants the whole set) forgets it.
+            let (status, body) = send(vec![set("DELETE", "e", cidr("east"))]).await;
+            assert_eq!(status, 200, "{body}");
+            assert_eq!(lab.proxy.cidr_collections().record_routing(&zone, "w.cidr.test", "A", Some("e")), None);
+            let stats = lab.proxy.stats();
+            for (act, n) in [("CreateCidrCollection", 1), ("ChangeCidrCollection", 2), ("DeleteCidrCollection", 1)] {
+                assert_eq!(stats.get(act), n, "{act}: {stats:?}");
+            }
             assert_eq!(stats.index_loads, 1);
         });
     }

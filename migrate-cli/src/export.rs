@@ -114,13 +114,40 @@ fn record_body(r: &RecordSet, indent: &str) -> String {
         Some(Routing::MultiValue) => {
             let _ = writeln!(s, "{indent}multivalue_answer_routing_policy = true");
         }
-        Some(r @ (Routing::Cidr { .. } | Routing::GeoProximity(_))) => {
-            // No r53_record attribute for it: said, not silently left out.
+        Some(Routing::Cidr {
+            collection_id,
+            location_name,
+        }) => {
             let _ = writeln!(
                 s,
-                "{indent}# {}: not expressible in r53_record; manage this record set with r53_records",
-                r.field()
+                "{indent}cidr_routing_policy {{\n{indent}  collection_id = {}\n{indent}  location_name = {}\n{indent}}}",
+                hcl(collection_id),
+                hcl(location_name)
             );
+        }
+        Some(Routing::GeoProximity(g)) => {
+            let _ = writeln!(s, "{indent}geoproximity_routing_policy {{");
+            for (k, v) in [
+                ("aws_region", &g.aws_region),
+                ("local_zone_group", &g.local_zone_group),
+            ] {
+                if let Some(v) = v {
+                    let _ = writeln!(s, "{indent}  {k} = {}", hcl(v));
+                }
+            }
+            // Route 53 reports an unset bias as 0: written only when it is not.
+            if let Some(b) = g.bias.filter(|b| *b != 0) {
+                let _ = writeln!(s, "{indent}  bias = {b}");
+            }
+            if let Some((lat, lon)) = &g.coordinates {
+                let _ = writeln!(
+                    s,
+                    "{indent}  coordinates {{\n{indent}    latitude  = {}\n{indent}    longitude = {}\n{indent}  }}",
+                    hcl(lat),
+                    hcl(lon)
+                );
+            }
+            let _ = writeln!(s, "{indent}}}");
         }
     }
     s
@@ -319,5 +346,48 @@ mod tests {
         let mut used = Default::default();
         assert_eq!(resource_name(&r, "example.com", &mut used), "r_dmarc_txt");
         assert_eq!(resource_name(&r, "example.com", &mut used), "r_dmarc_txt_2");
+    }
+
+    #[test]
+    fn cidr_and_geoproximity_routing_are_written_as_blocks() {
+        let mut r = RecordSet {
+            name: "app.example.com".into(),
+            ty: r53_zone::RecordType::A,
+            ttl: Some(60),
+            values: vec!["192.0.2.1".into()],
+            alias: None,
+            set_identifier: Some("office".into()),
+            routing: Some(Routing::Cidr {
+                collection_id: "c-1".into(),
+                location_name: "*".into(),
+            }),
+            health_check_id: None,
+        };
+        let body = record_body(&r, "  ");
+        assert!(
+            body.contains("  cidr_routing_policy {\n    collection_id = \"c-1\"\n    location_name = \"*\"\n  }\n"),
+            "{body}"
+        );
+        r.routing = Some(Routing::GeoProximity(r53_zone::GeoProximity {
+            coordinates: Some(("51.5".into(), "-0.12".into())),
+            bias: Some(0),
+            ..Default::default()
+        }));
+        let body = record_body(&r, "");
+        assert!(
+            body.contains("geoproximity_routing_policy {\n  coordinates {\n    latitude  = \"51.5\"\n    longitude = \"-0.12\"\n  }\n}\n"),
+            "{body}"
+        );
+        assert!(!body.contains("bias") && !body.contains('#'), "{body}");
+        r.routing = Some(Routing::GeoProximity(r53_zone::GeoProximity {
+            aws_region: Some("us-east-1".into()),
+            bias: Some(-20),
+            ..Default::default()
+        }));
+        let body = record_body(&r, "");
+        assert!(
+            body.contains("  aws_region = \"us-east-1\"\n  bias = -20\n"),
+            "{body}"
+        );
     }
 }

@@ -184,6 +184,17 @@ fn pages_list() -> Vec<Page> {
             notes: None,
         },
         Page {
+            file: "resources/cidr_collection.md",
+            kind: "Resource",
+            name: crate::cidr_collection::TYPE_NAME,
+            schema: crate::cidr_collection::schema(),
+            example: include_str!("../../examples/resources/r53_cidr_collection/resource.tf"),
+            import: Some(include_str!(
+                "../../examples/resources/r53_cidr_collection/import.sh"
+            )),
+            notes: None,
+        },
+        Page {
             file: "resources/query_log.md",
             kind: "Resource",
             name: crate::query_log::TYPE_NAME,

@@ -7,6 +7,7 @@
 //! `vpc_ref`, `zone_lookup`, `aws_move`), so no resource or data-source file imports another.
 
 mod aws_move;
+pub mod cidr_collection;
 mod common;
 pub(crate) mod data_delegation_set;
 pub(crate) mod data_delegation_status;

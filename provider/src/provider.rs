@@ -310,6 +310,7 @@ impl Provider for R53Provider {
             Arc::new(crate::delegation_set::DelegationSetResource),
             Arc::new(crate::query_log::QueryLogResource),
             Arc::new(crate::health_check::HealthCheckResource),
+            Arc::new(crate::cidr_collection::CidrCollectionResource),
             Arc::new(crate::zone_association::ZoneAssociationResource),
             Arc::new(crate::vpc_association_authorization::AuthorizationResource),
             Arc::new(crate::resolver_endpoint::ResolverEndpointResource),

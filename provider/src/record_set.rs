@@ -6,8 +6,8 @@ use r53_plugin::schema::Schema;
 use r53_plugin::{AttrPath, Diagnostics, Field, Set, Value};
 use r53_zone::name::normalise;
 use r53_zone::{
-    decode_wire_value, values_equivalent, Alias, Failover, GeoLocation, RecordSet, RecordType,
-    Routing,
+    decode_wire_value, values_equivalent, Alias, Failover, GeoLocation, GeoProximity, RecordSet,
+    RecordType, Routing,
 };
 
 use crate::common::*;
@@ -67,6 +67,46 @@ r53_plugin::model! {
 }
 
 r53_plugin::model! {
+    /// A `cidr_routing_policy` block.
+    pub struct CidrRoutingBlock / CidrRoutingBlockAttrs {
+        description: "IP-based routing: answer the clients whose address (or EDNS client subnet) is in a location of a CIDR \
+             collection (`r53_cidr_collection`). All record sets of one name and type use the same collection; the one at \
+             location `*` answers every other client.";
+        attributes {
+            collection_id: String [required] "ID of the CIDR collection.",
+            location_name: String [required] "A location of the collection, or `*` for every client no location holds.",
+        }
+    }
+}
+
+r53_plugin::model! {
+    /// The `coordinates` block of a `geoproximity_routing_policy` block.
+    pub struct CoordinatesBlock / CoordinatesBlockAttrs {
+        description: "Where the endpoint is, in degrees with at most two decimals.";
+        attributes {
+            latitude: String [required] "Latitude, -90 to 90, e.g. `\"49.22\"`.",
+            longitude: String [required] "Longitude, -180 to 180, e.g. `\"-74.01\"`.",
+        }
+    }
+}
+
+r53_plugin::model! {
+    /// A `geoproximity_routing_policy` block.
+    pub struct GeoProximityBlock / GeoProximityBlockAttrs {
+        description: "Geoproximity routing: answer the clients nearest this endpoint. Give exactly one of `aws_region`, \
+             `local_zone_group` or `coordinates`.";
+        attributes {
+            aws_region: String [optional] "The AWS region the endpoint is in, e.g. `us-east-1`.",
+            local_zone_group: String [optional] "The Local Zone group the endpoint is in, e.g. `us-west-2-den-1`.",
+            bias: i64 [optional] "Grow (1 to 99) or shrink (-1 to -99) the area this endpoint answers. Unset: 0.",
+        }
+        blocks {
+            coordinates: Vec<CoordinatesBlock> [0, 1],
+        }
+    }
+}
+
+r53_plugin::model! {
     /// The configuration and state of `r53_record` (and, without `id`, `zone_id`, `fqdn` and
     /// `allow_overwrite`, of a `record` block of `r53_records`).
     pub struct Record / RecordAttrs {
@@ -100,6 +140,8 @@ r53_plugin::model! {
             latency_routing_policy: Vec<LatencyBlock> [0, 1],
             failover_routing_policy: Vec<FailoverBlock> [0, 1],
             geolocation_routing_policy: Vec<GeolocationBlock> [0, 1],
+            cidr_routing_policy: Vec<CidrRoutingBlock> [0, 1],
+            geoproximity_routing_policy: Vec<GeoProximityBlock> [0, 1],
         }
     }
 }
@@ -176,6 +218,64 @@ pub(crate) fn record_of(m: &Record) -> Result<RecordSet, Problems> {
     if m.multivalue_answer_routing_policy.get() == Some(true) {
         routing.push(Routing::MultiValue);
     }
+    if let Some(b) = m.cidr_routing_policy.items().first() {
+        routing.push(Routing::Cidr {
+            collection_id: b.collection_id.string().unwrap_or_else(|| "unknown".into()),
+            location_name: b.location_name.string().unwrap_or_else(|| "unknown".into()),
+        });
+    }
+    if let Some(b) = m.geoproximity_routing_policy.items().first() {
+        let bias = match b.bias.get() {
+            Some(n) => match i32::try_from(n) {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    problems.push((
+                        at(a.geoproximity_routing_policy)
+                            .index(0)
+                            .then(GeoProximityBlock::ATTR.bias),
+                        format!("the bias must be from -99 to 99, not {n}"),
+                    ));
+                    None
+                }
+            },
+            None => None,
+        };
+        let coordinates = b.coordinates.items().first().map(|c| {
+            (
+                c.latitude.string().unwrap_or_else(|| "0".into()),
+                c.longitude.string().unwrap_or_else(|| "0".into()),
+            )
+        });
+        if let Some((lat, lon)) = &coordinates {
+            for (what, v, digits, limit) in
+                [("latitude", lat, 2, 90.0), ("longitude", lon, 3, 180.0)]
+            {
+                let known = b.coordinates.items().first().is_some_and(|c| {
+                    if what == "latitude" {
+                        !c.latitude.is_unknown()
+                    } else {
+                        !c.longitude.is_unknown()
+                    }
+                });
+                if known && !coordinate_ok(v, digits, limit) {
+                    problems.push((
+                        at(a.geoproximity_routing_policy)
+                            .index(0)
+                            .then(GeoProximityBlock::ATTR.coordinates)
+                            .index(0)
+                            .then(what),
+                        format!("{v:?} is not a {what} Route 53 takes: -{limit} to {limit} degrees, at most two decimals"),
+                    ));
+                }
+            }
+        }
+        routing.push(Routing::GeoProximity(GeoProximity {
+            aws_region: b.aws_region.string(),
+            local_zone_group: b.local_zone_group.string(),
+            coordinates,
+            bias,
+        }));
+    }
     if routing.len() > 1 {
         problems.push((
             at(routing[1].field()),
@@ -197,6 +297,23 @@ pub(crate) fn record_of(m: &Record) -> Result<RecordSet, Problems> {
     })
 }
 
+/// A coordinate as Route 53's API takes it: a sign, up to `int_digits` digits, up to two
+/// decimals, within ±`limit`.
+fn coordinate_ok(s: &str, int_digits: usize, limit: f64) -> bool {
+    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let (i, f) = body.split_once('.').unwrap_or((body, ""));
+    (1..=int_digits).contains(&i.len())
+        && i.bytes().all(|b| b.is_ascii_digit())
+        && f.len() <= 2
+        && f.bytes().all(|b| b.is_ascii_digit())
+        && s.parse::<f64>().is_ok_and(|v| v.abs() <= limit)
+}
+
+/// Two spellings of one coordinate (`51.5` and `+51.50`).
+fn same_coordinate(a: &str, b: &str) -> bool {
+    matches!((a.parse::<f64>(), b.parse::<f64>()), (Ok(x), Ok(y)) if x == y)
+}
+
 /// The blocks (at most one each) a rule may be about: its path goes into the block.
 fn rule_path(field: &'static str) -> AttrPath {
     let a = Record::ATTR;
@@ -205,6 +322,8 @@ fn rule_path(field: &'static str) -> AttrPath {
         a.latency_routing_policy,
         a.failover_routing_policy,
         a.geolocation_routing_policy,
+        a.cidr_routing_policy,
+        a.geoproximity_routing_policy,
         a.alias,
     ];
     if blocks.contains(&field) {
@@ -215,7 +334,7 @@ fn rule_path(field: &'static str) -> AttrPath {
 }
 
 /// The attributes of a routing policy (the rules about any of them read them all).
-fn routing_attrs() -> [&'static str; 6] {
+fn routing_attrs() -> [&'static str; 8] {
     let a = Record::ATTR;
     [
         a.set_identifier,
@@ -223,6 +342,8 @@ fn routing_attrs() -> [&'static str; 6] {
         a.latency_routing_policy,
         a.failover_routing_policy,
         a.geolocation_routing_policy,
+        a.cidr_routing_policy,
+        a.geoproximity_routing_policy,
         a.multivalue_answer_routing_policy,
     ]
 }
@@ -364,6 +485,8 @@ pub(crate) fn record_model(zone_id: &str, rs: &RecordSet, base: &Record) -> Reco
         latency_routing_policy: Field::Known(vec![]),
         failover_routing_policy: Field::Known(vec![]),
         geolocation_routing_policy: Field::Known(vec![]),
+        cidr_routing_policy: Field::Known(vec![]),
+        geoproximity_routing_policy: Field::Known(vec![]),
         multivalue_answer_routing_policy: match base.multivalue_answer_routing_policy {
             Field::Known(false) => Field::Known(false),
             _ => Field::Null,
@@ -407,9 +530,172 @@ pub(crate) fn record_model(zone_id: &str, rs: &RecordSet, base: &Record) -> Reco
             }])
         }
         Some(Routing::MultiValue) => s.multivalue_answer_routing_policy = Field::Known(true),
-        // r53_record has no attribute for these (yet): r53_records carries them whole.
-        Some(Routing::Cidr { .. } | Routing::GeoProximity(_)) => {}
+        Some(Routing::Cidr {
+            collection_id,
+            location_name,
+        }) => {
+            s.cidr_routing_policy = Field::Known(vec![CidrRoutingBlock {
+                collection_id: Field::Known(collection_id.clone()),
+                location_name: Field::Known(location_name.clone()),
+            }])
+        }
+        Some(Routing::GeoProximity(g)) => {
+            let base_g = base.geoproximity_routing_policy.items().first();
+            let base_c = base_g.and_then(|b| b.coordinates.items().first());
+            // The configuration's spelling of the same number, and an unset bias for 0.
+            let keep = |live: &str, written: Option<String>| match written {
+                Some(w) if same_coordinate(&w, live) => w,
+                _ => live.to_string(),
+            };
+            s.geoproximity_routing_policy = Field::Known(vec![GeoProximityBlock {
+                aws_region: g.aws_region.clone().into(),
+                local_zone_group: g.local_zone_group.clone().into(),
+                bias: match g.bias {
+                    // Route 53 may report an unset bias as 0: unset unless written as 0.
+                    Some(0) if base_g.is_none_or(|b| b.bias.get() != Some(0)) => Field::Null,
+                    b => b.map(i64::from).into(),
+                },
+                coordinates: Field::Known(
+                    g.coordinates
+                        .iter()
+                        .map(|(lat, lon)| CoordinatesBlock {
+                            latitude: Field::Known(keep(
+                                lat,
+                                base_c.and_then(|c| c.latitude.string()),
+                            )),
+                            longitude: Field::Known(keep(
+                                lon,
+                                base_c.and_then(|c| c.longitude.string()),
+                            )),
+                        })
+                        .collect(),
+                ),
+            }])
+        }
         None => {}
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(blocks: &[(&str, Value)]) -> Value {
+        let mut v = Record {
+            name: "w.example.com".into(),
+            r#type: "A".into(),
+            ttl: Field::Known(60),
+            records: Field::Known(Set(vec!["192.0.2.1".into()])),
+            set_identifier: "one".into(),
+            ..Default::default()
+        }
+        .to_value();
+        for (k, b) in blocks {
+            v.set(k, b.clone());
+        }
+        v
+    }
+
+    fn geo(inner: GeoProximityBlock) -> Value {
+        Value::List(vec![inner.to_value()])
+    }
+
+    #[test]
+    fn cidr_and_geoproximity_routing_round_trip_in_the_configured_spelling() {
+        let cidr = Value::List(vec![CidrRoutingBlock {
+            collection_id: "c-1".into(),
+            location_name: "*".into(),
+        }
+        .to_value()]);
+        let v = record(&[("cidr_routing_policy", cidr)]);
+        let rs = to_record(&v).unwrap();
+        assert_eq!(
+            rs.routing,
+            Some(Routing::Cidr {
+                collection_id: "c-1".into(),
+                location_name: "*".into()
+            })
+        );
+        assert!(check(&v, Some("example.com")).0.is_empty());
+        let back = record_state("Z1", &rs, &Record::from_value(&v).unwrap());
+        assert_eq!(
+            back.get("cidr_routing_policy"),
+            v.get("cidr_routing_policy")
+        );
+
+        let coords = |lat: &str, lon: &str| {
+            Field::Known(vec![CoordinatesBlock {
+                latitude: lat.into(),
+                longitude: lon.into(),
+            }])
+        };
+        let g = record(&[(
+            "geoproximity_routing_policy",
+            geo(GeoProximityBlock {
+                coordinates: coords("+51.50", "-0.1"),
+                ..Default::default()
+            }),
+        )]);
+        let mut rs = to_record(&g).unwrap();
+        // Route 53 writes the numbers its way and the bias as 0: the configuration's form stays.
+        rs.routing = Some(Routing::GeoProximity(GeoProximity {
+            coordinates: Some(("51.5".into(), "-0.10".into())),
+            bias: Some(0),
+            ..Default::default()
+        }));
+        let back = record_state("Z1", &rs, &Record::from_value(&g).unwrap());
+        assert_eq!(
+            back.get("geoproximity_routing_policy"),
+            g.get("geoproximity_routing_policy")
+        );
+    }
+
+    #[test]
+    fn geoproximity_rules_point_into_the_block() {
+        let bad = record(&[(
+            "geoproximity_routing_policy",
+            geo(GeoProximityBlock {
+                aws_region: "us-east-1".into(),
+                local_zone_group: "us-east-1-bue-1".into(),
+                ..Default::default()
+            }),
+        )]);
+        let d = format!("{:?}", check(&bad, None));
+        assert!(d.contains("exactly one of"), "{d}");
+        let bad = record(&[(
+            "geoproximity_routing_policy",
+            geo(GeoProximityBlock {
+                coordinates: Field::Known(vec![CoordinatesBlock {
+                    latitude: "91".into(),
+                    longitude: "0".into(),
+                }]),
+                ..Default::default()
+            }),
+        )]);
+        let d = format!("{:?}", check(&bad, None));
+        assert!(
+            d.contains("latitude") && d.contains("\"coordinates\""),
+            "{d}"
+        );
+        let two = record(&[
+            (
+                "geoproximity_routing_policy",
+                geo(GeoProximityBlock {
+                    aws_region: "us-east-1".into(),
+                    bias: Field::Known(100),
+                    ..Default::default()
+                }),
+            ),
+            (
+                "weighted_routing_policy",
+                Value::List(vec![WeightedBlock {
+                    weight: Field::Known(1),
+                }
+                .to_value()]),
+            ),
+        ]);
+        let d = format!("{:?}", check(&two, None));
+        assert!(d.contains("only one routing policy"), "{d}");
+    }
 }

@@ -84,6 +84,14 @@ resource "r53_health_check" "h" {{
   tags           = {{ env = "ident" }}
 }}
 
+resource "r53_cidr_collection" "c" {{
+  name = "ident-e2e"
+  location {{
+    name        = "office"
+    cidr_blocks = ["192.0.2.0/24", "2001:db8::/48"]
+  }}
+}}
+
 resource "r53_query_log" "q" {{
   zone_id                  = r53_hosted_zone.z.zone_id
   cloudwatch_log_group_arn = "{log}"
@@ -236,10 +244,10 @@ fn lifecycle(bin: TfBin) -> anyhow::Result<()> {
     let cfg = config(&f);
     tf.write(&cfg)?;
     let o = tf.apply()?;
-    assert!(o.stdout.contains("16 added"), "{}", o.text());
+    assert!(o.stdout.contains("17 added"), "{}", o.text());
     let first = tf.state()?;
     let before = resources(&first);
-    assert_eq!(before.len(), 16, "{:?}", before.keys());
+    assert_eq!(before.len(), 17, "{:?}", before.keys());
 
     if with_identity {
         // Each identity names the remote object, from the state's own values.
@@ -300,7 +308,7 @@ fn lifecycle(bin: TfBin) -> anyhow::Result<()> {
     let p = tf.plan()?;
     assert!(
         p.stdout
-            .contains("Plan: 16 to import, 0 to add, 1 to change, 0 to destroy."),
+            .contains("Plan: 17 to import, 0 to add, 1 to change, 0 to destroy."),
         "{}",
         p.text()
     );

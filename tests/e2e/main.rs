@@ -6,6 +6,7 @@
 mod architectures;
 mod associations;
 mod bounds;
+mod cidr_collection;
 mod cutover;
 mod delegation;
 mod delegation_set;

@@ -516,6 +516,42 @@ mod tests {
     use std::path::Path;
 
     #[test]
+    fn route53_copies_keep_cidr_and_geoproximity_routing() {
+        use crate::Routing;
+        let mk = |id: &str, routing: Routing| RecordSet {
+            name: "app.ex.test".into(),
+            ty: RecordType::A,
+            ttl: Some(60),
+            values: vec!["192.0.2.1".into()],
+            alias: None,
+            set_identifier: Some(id.into()),
+            routing: Some(routing),
+            health_check_id: None,
+        };
+        let sets = vec![
+            mk(
+                "office",
+                Routing::Cidr {
+                    collection_id: "c-1".into(),
+                    location_name: "office".into(),
+                },
+            ),
+            mk(
+                "near",
+                Routing::GeoProximity(crate::GeoProximity {
+                    aws_region: Some("eu-west-1".into()),
+                    bias: Some(5),
+                    ..Default::default()
+                }),
+            ),
+        ];
+        let c = from_route53("ex.test", "Z1", &sets);
+        let mut want = sets.clone();
+        want.sort_by_key(crate::plan::key);
+        assert_eq!(c.sets, want);
+    }
+
+    #[test]
     fn route53_copies_report_and_retarget_internal_aliases() {
         let mk = |name: &str, zone_id: &str| RecordSet {
             name: name.into(),

@@ -7,6 +7,7 @@
 //! of another host's records into Route 53 record sets, and the plan (diff + safety checks).
 //! No network I/O and no AWS SDK types.
 
+pub mod cidr;
 pub mod convert;
 pub mod dnskey;
 pub mod health_check;

@@ -253,6 +253,18 @@ impl RecordSet {
                 "cidr_routing_policy",
                 "IP-based routing needs the CIDR collection id and a location name (\"*\" for the default)",
             )),
+            Some(Routing::Cidr { location_name, .. })
+                if location_name != crate::cidr::DEFAULT_LOCATION
+                    && !crate::cidr::valid_location_name(location_name) =>
+            {
+                out.push(err(
+                    "cidr_routing_policy",
+                    format!(
+                        "the location name {location_name:?} must be \"*\" or 1 to {} letters, digits, _ and -",
+                        crate::cidr::MAX_LOCATION_CHARS
+                    ),
+                ))
+            }
             Some(Routing::GeoProximity(g)) => {
                 let places = [
                     g.aws_region.is_some(),
@@ -367,6 +379,18 @@ mod tests {
             location_name: " ".into(),
         });
         assert_eq!(r.check(Some("example.com"))[0].field, "cidr_routing_policy");
+        for (name, ok) in [
+            ("office-1", true),
+            ("a.b", false),
+            ("**", false),
+            ("seventeen-chars-x", false),
+        ] {
+            r.routing = Some(Routing::Cidr {
+                collection_id: "c1".into(),
+                location_name: name.into(),
+            });
+            assert_eq!(r.check(None).is_empty(), ok, "{name}");
+        }
         r.routing = Some(Routing::GeoProximity(GeoProximity {
             aws_region: Some("eu-west-1".into()),
             bias: Some(10),

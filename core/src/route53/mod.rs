@@ -13,12 +13,17 @@ use r53_zone::{
 use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
 
+mod cidr_collection;
 mod delegation_set;
 mod health_check;
 mod query_log;
 mod sdk;
 mod vpc;
 mod zone_list;
+pub use cidr_collection::{
+    cidr_changes, new_cidr_caller_reference, CidrChange, CidrCollectionInfo, CidrLocations,
+    MAX_BLOCKS_PER_CHANGE, MAX_CIDR_CALLER_REFERENCE,
+};
 pub use delegation_set::{new_set_caller_reference, strip_delegation_set_id, DelegationSet};
 pub use health_check::{
     health_check_reference_name, new_health_check_caller_reference, CheckerReport, HealthCheckInfo,
