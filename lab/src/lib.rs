@@ -4,6 +4,8 @@
 
 pub mod authorizations;
 pub mod bench;
+pub mod cidr_collections;
+pub mod cidr_routing;
 pub mod client_locations;
 pub mod compare_bench;
 pub mod cutover_bench;
@@ -252,6 +254,7 @@ async fn start_dns(
         match nameservers::NameServers::start(
             proxy.delegation_sets(),
             proxy.health(),
+            proxy.cidr_collections(),
             moto_url,
             reg.addr.port(),
         )

@@ -95,6 +95,9 @@ pub(crate) struct Routing {
     pub(crate) region: Option<String>,
     pub(crate) geo: Option<Geo>,
     pub(crate) evaluate_target_health: bool,
+    /// CIDR routing (collection ID, location name): moto drops it, so the name servers fill it
+    /// in from the lab's store (`cidr_collections`).
+    pub(crate) cidr: Option<(String, String)>,
 }
 
 impl Routing {
@@ -111,6 +114,7 @@ impl Routing {
             }),
             evaluate_target_health: e.text_at(&["AliasTarget", "EvaluateTargetHealth"])
                 == Some("true"),
+            cidr: None,
         }
     }
 }
@@ -243,6 +247,7 @@ mod tests {
                     subdivision: Some("ENG".into()),
                 }),
                 evaluate_target_health: true,
+                cidr: None,
             }
         );
     }

@@ -24,6 +24,8 @@ use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseI
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioExecutor;
 
+use crate::cidr_collections::CidrCollections;
+use crate::cidr_routing::RecordRouting;
 use crate::health_checks::Health;
 use crate::moto_api::{norm, MOTO_ROUTE53_AUTH};
 use crate::registry::under;
@@ -316,6 +318,7 @@ impl NameServers {
     pub(crate) async fn start(
         sets: Arc<DelegationSets>,
         health: Arc<Health>,
+        cidr: Arc<CidrCollections>,
         moto_url: &str,
         port: u16,
     ) -> anyhow::Result<NameServers> {
@@ -334,6 +337,7 @@ impl NameServers {
                 moto: moto.clone(),
                 cache: cache.clone(),
                 health: health.clone(),
+                cidr: cidr.clone(),
                 rotation: rotation.clone(),
             });
             server.register_socket(udp);
@@ -354,6 +358,9 @@ struct Handler {
     /// Health is read at answer time: the zone cache lives as long as a write generation, a
     /// check's verdict changes in between.
     health: Arc<Health>,
+    /// CIDR collections (read at answer time: blocks change without a record write) and the
+    /// CIDR routing of record sets, which moto drops.
+    cidr: Arc<CidrCollections>,
     /// Weighted and multivalue turns, shared by every set's server.
     rotation: Arc<Rotation>,
 }
@@ -382,7 +389,19 @@ impl Handler {
                 return Ok(sets.clone());
             }
         }
-        let sets = Arc::new(self.moto.record_sets(id, &self.sets).await?);
+        let mut listed = self.moto.record_sets(id, &self.sets).await?;
+        for s in &mut listed {
+            if let Some(RecordRouting::Cidr {
+                collection_id,
+                location_name,
+            }) = self
+                .cidr
+                .record_routing(id, &s.name, &s.ty, s.set_id.as_deref())
+            {
+                s.routing.cidr = Some((collection_id, location_name));
+            }
+        }
+        let sets = Arc::new(listed);
         cache.insert(id.to_string(), (generation, sets.clone()));
         Ok(sets)
     }
@@ -433,10 +452,11 @@ impl Handler {
             }
         };
         let health = |id: &str| self.health.healthy(id);
+        let locate = |collection: &str| self.cidr.locate(collection, client.routing_addr());
         let ctx = Ctx {
             zone: &id,
             health: &health,
-            client,
+            locate: &locate,
             location: self.sets.locations.of(client.routing_addr()),
             rotation: &self.rotation,
         };
@@ -459,7 +479,8 @@ fn records_of(sets: &[&Rrset], owner: &str) -> Vec<Record> {
 struct Ctx<'a> {
     zone: &'a str,
     health: &'a dyn Fn(&str) -> bool,
-    client: Client,
+    /// The client's location in a CIDR collection (by ID).
+    locate: &'a dyn Fn(&str) -> Option<String>,
     location: Option<crate::client_locations::Location>,
     rotation: &'a Rotation,
 }
@@ -510,18 +531,21 @@ fn answer_from_zone(
             .iter()
             .filter(|s| s.name == name && s.ty == ty)
             .collect();
-        if group
-            .iter()
-            .any(|s| s.routing.geo.is_some() || s.routing.region.is_some())
-        {
+        if group.iter().any(|s| {
+            s.routing.geo.is_some() || s.routing.region.is_some() || s.routing.cidr.is_some()
+        }) {
             by_client.set(true);
         }
+        let cidr_location = group
+            .iter()
+            .find_map(|s| s.routing.cidr.as_ref())
+            .and_then(|(collection, _)| (ctx.locate)(collection));
         let key = format!("{} {name} {ty}", ctx.zone);
         route(
             group,
             &healthy,
-            &ctx.client,
             ctx.location.as_ref(),
+            cidr_location.as_deref(),
             ctx.rotation,
             &key,
         )
@@ -670,10 +694,7 @@ mod tests {
         let ctx = Ctx {
             zone: "Z",
             health: &health,
-            client: Client {
-                addr: "127.0.0.1".parse().unwrap(),
-                subnet: None,
-            },
+            locate: &|_: &str| None,
             location: None,
             rotation: &rotation,
         };

@@ -27,7 +27,7 @@ use crate::client_locations::Location;
 use crate::health_checks::Health;
 use crate::moto_api::{RecordSet, Routing};
 use crate::nameservers::DelegationSets;
-use crate::registry::{under, Client};
+use crate::registry::under;
 use crate::reusable_sets::Answer;
 
 /// Route 53 answers at most this many multivalue records.
@@ -147,12 +147,13 @@ fn healthy_at(
 }
 
 /// The sets of `group` (one name and type) Route 53 answers, given each set's health
-/// (`healthy`), the client and the rotation state under `key`.
+/// (`healthy`), where the client is (`location`; `cidr_location` in the group's CIDR collection)
+/// and the rotation state under `key`.
 pub(crate) fn route<'a>(
     group: Vec<&'a Rrset>,
     healthy: &dyn Fn(&Rrset) -> bool,
-    client: &Client,
     location: Option<&Location>,
+    cidr_location: Option<&str>,
     rotation: &Rotation,
     key: &str,
 ) -> Vec<&'a Rrset> {
@@ -211,9 +212,21 @@ pub(crate) fn route<'a>(
             .map(|k| group[healthy[(start + k) % healthy.len()]])
             .collect();
     }
-    // CIDR routing goes here (lab/src/cidr_collections.rs): the set whose CidrRoutingConfig
-    // location holds `client.routing_addr()`, else the collection's `*` location.
-    let _ = client.routing_addr();
+    if group.iter().any(|s| s.routing.cidr.is_some()) {
+        // CIDR: the set of the location whose block holds the client (its subnet, else its
+        // address: `cidr_location`); no such location, or its set unhealthy: the `*` set.
+        let at = |loc: &str| {
+            (0..n)
+                .filter(live)
+                .find(|i| group[*i].routing.cidr.as_ref().is_some_and(|c| c.1 == loc))
+        };
+        return cidr_location
+            .and_then(at)
+            .or_else(|| at("*"))
+            .map(|i| group[i])
+            .into_iter()
+            .collect();
+    }
     if group.iter().any(|s| s.routing.geo.is_some()) {
         let geo = |i: usize| group[i].routing.geo.clone().unwrap_or_default();
         let loc = location.cloned().unwrap_or_default();
@@ -297,22 +310,57 @@ mod tests {
         s
     }
 
-    fn client() -> Client {
-        Client {
-            addr: "127.0.0.1".parse().unwrap(),
-            subnet: None,
-        }
-    }
-
     /// The values answered for `group` with the checks in `down` unhealthy.
     fn answer(group: &[Rrset], down: &[&str], rot: &Rotation) -> Vec<String> {
         let down: HashSet<&str> = down.iter().copied().collect();
         let health = |id: &str| !down.contains(id);
         let healthy = |s: &Rrset| set_healthy(group, "ex.test", s, &health);
-        route(group.iter().collect(), &healthy, &client(), None, rot, "k")
+        route(group.iter().collect(), &healthy, None, None, rot, "k")
             .iter()
             .map(|s| s.values[0].clone())
             .collect()
+    }
+
+    #[test]
+    fn cidr_answers_the_clients_location_else_the_default() {
+        let cidr = |loc: &str, value: &str, hc: &str| {
+            let mut s = checked(set("c.ex.test", loc, value), hc);
+            s.routing.cidr = Some(("coll".into(), loc.into()));
+            s
+        };
+        let group = vec![
+            cidr("east", "192.0.2.1", "he"),
+            cidr("west", "192.0.2.2", "hw"),
+            cidr("*", "192.0.2.9", "hd"),
+        ];
+        let rot = Rotation::default();
+        let ask = |loc: Option<&str>, down: &[&str]| -> Vec<String> {
+            let down: HashSet<&str> = down.iter().copied().collect();
+            let health = |id: &str| !down.contains(id);
+            let healthy = |s: &Rrset| set_healthy(&group, "ex.test", s, &health);
+            route(group.iter().collect(), &healthy, None, loc, &rot, "c")
+                .iter()
+                .map(|s| s.values[0].clone())
+                .collect()
+        };
+        assert_eq!(ask(Some("east"), &[]), ["192.0.2.1"]);
+        assert_eq!(ask(Some("west"), &[]), ["192.0.2.2"]);
+        assert_eq!(ask(None, &[]), ["192.0.2.9"], "in no location: the default");
+        assert_eq!(
+            ask(Some("north"), &[]),
+            ["192.0.2.9"],
+            "a location with no set"
+        );
+        assert_eq!(
+            ask(Some("east"), &["he"]),
+            ["192.0.2.9"],
+            "its set unhealthy"
+        );
+        assert_eq!(
+            ask(Some("east"), &["he", "hw", "hd"]),
+            ["192.0.2.1"],
+            "all unhealthy: all count as healthy"
+        );
     }
 
     fn failover(role: &str, s: Rrset) -> Rrset {
@@ -465,7 +513,7 @@ mod tests {
             let health = |id: &str| !down.contains(id);
             let healthy = |s: &Rrset| set_healthy(sets, "ex.test", s, &health);
             let group: Vec<&Rrset> = sets.iter().filter(|s| s.name == "app.ex.test").collect();
-            route(group, &healthy, &client(), None, &rot, "app")
+            route(group, &healthy, None, None, &rot, "app")
                 .iter()
                 .map(|s| s.values[0].clone())
                 .collect::<Vec<_>>()
@@ -526,17 +574,10 @@ mod tests {
             let down: HashSet<&str> = down.iter().copied().collect();
             let health = |id: &str| !down.contains(id);
             let healthy = |s: &Rrset| set_healthy(&g, "ex.test", s, &health);
-            route(
-                g.iter().collect(),
-                &healthy,
-                &client(),
-                Some(&loc),
-                &rot,
-                "g",
-            )
-            .iter()
-            .map(|s| s.values[0].clone())
-            .collect::<Vec<_>>()
+            route(g.iter().collect(), &healthy, Some(&loc), None, &rot, "g")
+                .iter()
+                .map(|s| s.values[0].clone())
+                .collect::<Vec<_>>()
         };
         assert_eq!(at("NA", "US", Some("CA"), &[]), ["192.0.2.10"]);
         assert_eq!(at("NA", "US", Some("CA"), &["ca"]), ["192.0.2.20"]);
@@ -563,17 +604,10 @@ mod tests {
             let down: HashSet<&str> = down.iter().copied().collect();
             let health = |id: &str| !down.contains(id);
             let healthy = |s: &Rrset| set_healthy(&g, "ex.test", s, &health);
-            route(
-                g.iter().collect(),
-                &healthy,
-                &client(),
-                Some(&loc),
-                &rot,
-                "l",
-            )
-            .iter()
-            .map(|s| s.values[0].clone())
-            .collect::<Vec<_>>()
+            route(g.iter().collect(), &healthy, Some(&loc), None, &rot, "l")
+                .iter()
+                .map(|s| s.values[0].clone())
+                .collect::<Vec<_>>()
         };
         assert_eq!(near("eu-west-1", &[]), ["192.0.2.2"]);
         assert_eq!(near("eu-west-1", &["euw"]), ["192.0.2.1"]);

@@ -412,3 +412,115 @@ fn failing_responses_fail_over_too() -> anyhow::Result<()> {
     tf.destroy()?;
     Ok(())
 }
+
+/// CIDR routing by where the client is: a collection with two locations, a record set per
+/// location plus the `*` default, asked with EDNS Client Subnet options from each location, from
+/// none, and without the option (the source address, 127.0.0.1, is in no location). When the
+/// east set's health check fails, east's clients get the default.
+#[test]
+fn cidr_routing_answers_by_client_subnet() -> anyhow::Result<()> {
+    let lab = lab();
+    let east = Endpoint::start("ok east\n")?;
+    let tf = lab.terraform(TfBin::Lib)?;
+    tf.write(&format!(
+        r#"
+terraform {{
+  required_providers {{
+    r53 = {{ source = "r53/r53" }}
+  }}
+}}
+provider "r53" {{}}
+
+resource "r53_hosted_zone" "main" {{
+  name = "{ZONE}"
+}}
+
+resource "r53_cidr_collection" "offices" {{
+  name = "offices"
+  location {{
+    name        = "east"
+    cidr_blocks = ["198.51.100.0/24", "2001:db8:e::/48"]
+  }}
+  location {{
+    name        = "west"
+    cidr_blocks = ["203.0.113.0/24"]
+  }}
+}}
+
+resource "r53_health_check" "east" {{
+  type              = "HTTP"
+  fqdn              = "localhost"
+  port              = {port}
+  request_interval  = 10
+  failure_threshold = 1
+}}
+
+resource "r53_record" "app" {{
+  for_each        = {{ east = "192.0.2.51", west = "192.0.2.52", "*" = "192.0.2.59" }}
+  zone_id         = r53_hosted_zone.main.zone_id
+  name            = "app.{ZONE}"
+  type            = "A"
+  ttl             = 10
+  records         = [each.value]
+  set_identifier  = each.key == "*" ? "default" : each.key
+  health_check_id = each.key == "east" ? r53_health_check.east.id : null
+  cidr_routing_policy {{
+    collection_id = r53_cidr_collection.offices.id
+    location_name = each.key
+  }}
+}}
+"#,
+        port = east.port
+    ))?;
+    tf.apply()?;
+    tf.assert_plan_empty()?;
+    let zone = attr(&tf.resource("r53_hosted_zone.main")?, "zone_id");
+    let zid = zone.trim_start_matches("/hostedzone/");
+    let server = SocketAddr::new(
+        nameservers::set_ip(lab.proxy.delegation_sets().set_of(zid)),
+        lab.dns_port(),
+    );
+    let ask = |subnet: Option<(&str, u8)>| -> Vec<String> {
+        let m = lab
+            .rt
+            .block_on(r53_lab::registry::ask_with_subnet(
+                server,
+                &name("app"),
+                RecordType::A,
+                subnet.map(|(ip, len)| (ip.parse().expect("an address"), len)),
+            ))
+            .expect("DNS query");
+        m.answers()
+            .iter()
+            .filter_map(|r| match r.data() {
+                RData::A(a) => Some(a.0.to_string()),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(ask(Some(("198.51.100.0", 24))), ["192.0.2.51"]);
+    assert_eq!(ask(Some(("2001:db8:e:1::", 64))), ["192.0.2.51"]);
+    assert_eq!(ask(Some(("203.0.113.0", 24))), ["192.0.2.52"]);
+    assert_eq!(ask(Some(("192.0.2.0", 24))), ["192.0.2.59"], "no location");
+    assert_eq!(ask(None), ["192.0.2.59"], "127.0.0.1 is in no location");
+
+    // East's endpoint stops: east's clients get the default, west's are untouched.
+    east.stop();
+    let start = Instant::now();
+    while ask(Some(("198.51.100.0", 24))) != ["192.0.2.59"] {
+        assert!(
+            start.elapsed() < DEADLINE,
+            "east never fell back to the default"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(ask(Some(("203.0.113.0", 24))), ["192.0.2.52"]);
+    east.resume()?;
+    let start = Instant::now();
+    while ask(Some(("198.51.100.0", 24))) != ["192.0.2.51"] {
+        assert!(start.elapsed() < DEADLINE, "east never came back");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    tf.destroy()?;
+    Ok(())
+}
