@@ -327,6 +327,7 @@ fn demo(lab: &r53_lab::Lab, keep: bool) -> anyhow::Result<()> {
         stats.writes()
     ));
     demo_migration(lab)?;
+    demo_failover(lab)?;
     if keep {
         println!(
             "\nlab kept running at {}; workdir {}; Ctrl-C or SIGTERM to stop",
@@ -338,6 +339,128 @@ fn demo(lab: &r53_lab::Lab, keep: bool) -> anyhow::Result<()> {
     step("terraform destroy");
     tf.destroy()?;
     println!("  done");
+    Ok(())
+}
+
+/// The A values `server` answers for `name`.
+fn a_values(
+    lab: &r53_lab::Lab,
+    server: std::net::SocketAddr,
+    name: &str,
+) -> anyhow::Result<Vec<String>> {
+    let m = lab.rt.block_on(r53_lab::registry::ask(
+        server,
+        name,
+        hickory_proto::rr::RecordType::A,
+    ))?;
+    Ok(m.answers()
+        .iter()
+        .filter_map(|r| match r.data() {
+            hickory_proto::rr::RData::A(a) => Some(a.0.to_string()),
+            _ => None,
+        })
+        .collect())
+}
+
+/// Asks until `name` answers exactly `want`; the time it took.
+fn wait_for_answer(
+    lab: &r53_lab::Lab,
+    server: std::net::SocketAddr,
+    name: &str,
+    want: &str,
+) -> anyhow::Result<std::time::Duration> {
+    let start = std::time::Instant::now();
+    loop {
+        let got = a_values(lab, server, name)?;
+        if got == [want] {
+            return Ok(start.elapsed());
+        }
+        anyhow::ensure!(
+            start.elapsed() < std::time::Duration::from_secs(90),
+            "{name} still answers {got:?}, not {want}, after 90 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// Part four: active-passive failover (examples/demo/failover). Two web servers on loopback
+/// ports, a health check each, www as a failover pair; the primary stops, the answer flips to the
+/// secondary, the primary comes back and so does the answer — asked over DNS each time.
+fn demo_failover(lab: &r53_lab::Lab) -> anyhow::Result<()> {
+    use r53_lab::endpoint::Endpoint;
+    const WWW: &str = "www.failover-r53.example";
+    let (primary, secondary) = (
+        Endpoint::start("ok primary\n")?,
+        Endpoint::start("ok secondary\n")?,
+    );
+    let tf = lab.terraform(r53_lab::TfBin::Lib)?;
+    let main_tf =
+        std::fs::read_to_string(r53_lab::tools::repo_root().join("examples/demo/failover/main.tf"))
+            .context("examples/demo/failover/main.tf")?;
+    tf.write(&main_tf)?;
+    std::fs::write(
+        tf.path().join("terraform.tfvars"),
+        format!(
+            "primary_port   = {}\nsecondary_port = {}\n",
+            primary.port, secondary.port
+        ),
+    )?;
+    step(&format!(
+        "failover: terraform apply examples/demo/failover (web servers on 127.0.0.1:{} and :{}, an HTTP health check each, www as a failover pair)",
+        primary.port, secondary.port
+    ));
+    let out = tf.apply()?;
+    for l in out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("Apply complete"))
+    {
+        println!("  {l}");
+    }
+    let zone = tf.outputs()?["zone_id"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let set = lab
+        .proxy
+        .delegation_sets()
+        .set_of(zone.trim_start_matches("/hostedzone/"));
+    let server = std::net::SocketAddr::new(r53_lab::nameservers::set_ip(set), lab.dns_port());
+    wait_for_answer(lab, server, WWW, "192.0.2.10")?;
+    println!("  dig @{server} {WWW} A → 192.0.2.10 (the primary)");
+    let report = |tf: &r53_lab::Terraform| -> anyhow::Result<()> {
+        tf.run_ok(&["apply", "-refresh-only", "-auto-approve", "-no-color"])?;
+        let p = &tf.outputs()?["primary"]["value"];
+        println!(
+            "  r53_health_check_status.primary: healthy = {}, {} of {} checker regions see it up{}",
+            p["healthy"],
+            p["healthy_checkers"],
+            p["reporting_checkers"],
+            match p["last_failure_reason"].as_str() {
+                Some(r) if !r.is_empty() => format!("; last failure: {r}"),
+                _ => String::new(),
+            }
+        );
+        Ok(())
+    };
+    step("the primary's web server stops");
+    primary.stop();
+    let took = wait_for_answer(lab, server, WWW, "192.0.2.20")?;
+    println!(
+        "  {:.1} s later: dig @{server} {WWW} A → 192.0.2.20 (the secondary): the checkers saw 2 failures in a row",
+        took.as_secs_f64()
+    );
+    report(&tf)?;
+    step("the primary comes back");
+    primary.resume()?;
+    let took = wait_for_answer(lab, server, WWW, "192.0.2.10")?;
+    println!(
+        "  {:.1} s later: dig @{server} {WWW} A → 192.0.2.10 (the primary again)",
+        took.as_secs_f64()
+    );
+    report(&tf)?;
+    tf.destroy()?;
+    drop(secondary);
     Ok(())
 }
 

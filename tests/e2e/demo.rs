@@ -37,6 +37,12 @@ fn make_demo_runs_end_to_end() {
         "[monitor] complete",
         "the parent (the example zone) publishes now: ns-",
         "(the new set)",
+        // part four: failover — the primary stops, the answer flips, the primary returns
+        "www.failover-r53.example A → 192.0.2.10 (the primary)",
+        "www.failover-r53.example A → 192.0.2.20 (the secondary): the checkers saw 2 failures in a row",
+        "r53_health_check_status.primary: healthy = false, 0 of 8 checker regions see it up; last failure: Failure: Resolved IP: 127.0.0.1. Connection refused.",
+        "www.failover-r53.example A → 192.0.2.10 (the primary again)",
+        "r53_health_check_status.primary: healthy = true, 8 of 8 checker regions see it up",
     ] {
         assert!(text.contains(want), "missing {want:?} in:\n{text}");
     }
