@@ -1,7 +1,8 @@
 //! Where the lab's DNS clients are, for latency and geolocation routing: the lab has no GeoIP
 //! database nor latency measurements, so a test says where a client subnet (or every client) is:
 //! `POST /__lab/dns/client_location {"subnet": "198.51.100.0/24", "region": "eu-west-1",
-//! "continent": "EU", "country": "DE", "subdivision": null}` (no subnet: every other client).
+//! "continent": "EU", "country": "DE", "subdivision": null, "latitude": 50.1, "longitude": 8.7}`
+//! (no subnet: every other client; coordinates are for geoproximity).
 //! A query is located by its EDNS client subnet when it has one, else its source address.
 
 use std::net::IpAddr;
@@ -16,13 +17,18 @@ pub const MAX_LOCATIONS: usize = 256;
 /// Codes are short (a region name is the longest).
 const MAX_CODE_CHARS: usize = 32;
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct Location {
     /// The AWS region latency routing treats as nearest.
     pub region: Option<String>,
     pub continent: Option<String>,
     pub country: Option<String>,
     pub subdivision: Option<String>,
+    /// Where the client is, for geoproximity routing (degrees; both or neither).
+    #[serde(default)]
+    pub latitude: Option<f64>,
+    #[serde(default)]
+    pub longitude: Option<f64>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -33,6 +39,8 @@ pub enum LocationError {
     TooMany,
     #[error("location codes are 1 to {MAX_CODE_CHARS} characters")]
     Code,
+    #[error("latitude (-90 to 90) and longitude (-180 to 180) go together")]
+    Coordinates,
 }
 
 /// A subnet as (network address, prefix length), parsed and bounded.
@@ -82,6 +90,12 @@ impl ClientLocations {
                 .is_some_and(|c| c.is_empty() || c.len() > MAX_CODE_CHARS)
         }) {
             return Err(LocationError::Code);
+        }
+        match (loc.latitude, loc.longitude) {
+            (None, None) => {}
+            (Some(la), Some(lo))
+                if (-90.0..=90.0).contains(&la) && (-180.0..=180.0).contains(&lo) => {}
+            _ => return Err(LocationError::Coordinates),
         }
         let mut e = self.entries.lock().unwrap();
         e.retain(|(s, _)| *s != subnet);
@@ -135,7 +149,7 @@ impl ClientLocations {
                 Err(e) => bad(e.to_string()),
             },
             Err(e) => bad(format!(
-                "client_location: {e} (expected {{\"subnet\"?, \"region\"?, \"continent\"?, \"country\"?, \"subdivision\"?}})"
+                "client_location: {e} (expected {{\"subnet\"?, \"region\"?, \"continent\"?, \"country\"?, \"subdivision\"?, \"latitude\"?, \"longitude\"?}})"
             )),
         }
     }

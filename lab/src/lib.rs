@@ -11,6 +11,7 @@ pub mod compare_bench;
 pub mod cutover_bench;
 pub mod domains;
 pub mod endpoint;
+pub mod geoproximity;
 pub mod health_checks;
 pub mod knot;
 pub mod migrate_bench;

@@ -98,6 +98,8 @@ pub(crate) struct Routing {
     /// CIDR routing (collection ID, location name): moto drops it, so the name servers fill it
     /// in from the lab's store (`cidr_collections`).
     pub(crate) cidr: Option<(String, String)>,
+    /// Geoproximity routing (where the set sits, its bias), also dropped by moto.
+    pub(crate) geoproximity: Option<r53_zone::GeoProximity>,
 }
 
 impl Routing {
@@ -115,6 +117,7 @@ impl Routing {
             evaluate_target_health: e.text_at(&["AliasTarget", "EvaluateTargetHealth"])
                 == Some("true"),
             cidr: None,
+            geoproximity: None,
         }
     }
 }
@@ -248,6 +251,7 @@ mod tests {
                 }),
                 evaluate_target_health: true,
                 cidr: None,
+                geoproximity: None,
             }
         );
     }

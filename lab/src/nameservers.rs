@@ -391,14 +391,16 @@ impl Handler {
         }
         let mut listed = self.moto.record_sets(id, &self.sets).await?;
         for s in &mut listed {
-            if let Some(RecordRouting::Cidr {
-                collection_id,
-                location_name,
-            }) = self
+            match self
                 .cidr
                 .record_routing(id, &s.name, &s.ty, s.set_id.as_deref())
             {
-                s.routing.cidr = Some((collection_id, location_name));
+                Some(RecordRouting::Cidr {
+                    collection_id,
+                    location_name,
+                }) => s.routing.cidr = Some((collection_id, location_name)),
+                Some(RecordRouting::GeoProximity(g)) => s.routing.geoproximity = Some(g),
+                None => {}
             }
         }
         let sets = Arc::new(listed);
@@ -532,7 +534,10 @@ fn answer_from_zone(
             .filter(|s| s.name == name && s.ty == ty)
             .collect();
         if group.iter().any(|s| {
-            s.routing.geo.is_some() || s.routing.region.is_some() || s.routing.cidr.is_some()
+            s.routing.geo.is_some()
+                || s.routing.region.is_some()
+                || s.routing.cidr.is_some()
+                || s.routing.geoproximity.is_some()
         }) {
             by_client.set(true);
         }

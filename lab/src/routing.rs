@@ -24,6 +24,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use crate::client_locations::Location;
+use crate::geoproximity::{biased_km, distance_km, point_of};
 use crate::health_checks::Health;
 use crate::moto_api::{RecordSet, Routing};
 use crate::nameservers::DelegationSets;
@@ -227,6 +228,25 @@ pub(crate) fn route<'a>(
             .into_iter()
             .collect();
     }
+    if group.iter().any(|s| s.routing.geoproximity.is_some()) {
+        // The healthy set nearest the client after bias; a client the lab cannot place (or sets
+        // it cannot place) gets the first healthy set.
+        let client = location.and_then(|l| l.latitude.zip(l.longitude));
+        let score = |i: usize| -> Option<f64> {
+            let g = group[i].routing.geoproximity.as_ref()?;
+            let d = distance_km(client?, point_of(g)?);
+            Some(biased_km(d, g.bias.unwrap_or(0)))
+        };
+        return (0..n)
+            .filter(live)
+            .filter_map(|i| score(i).map(|d| (i, d)))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(i, _)| i)
+            .or_else(|| (0..n).find(live))
+            .map(|i| group[i])
+            .into_iter()
+            .collect();
+    }
     if group.iter().any(|s| s.routing.geo.is_some()) {
         let geo = |i: usize| group[i].routing.geo.clone().unwrap_or_default();
         let loc = location.cloned().unwrap_or_default();
@@ -361,6 +381,63 @@ mod tests {
             ["192.0.2.1"],
             "all unhealthy: all count as healthy"
         );
+    }
+
+    #[test]
+    fn geoproximity_answers_the_nearest_after_bias() {
+        let near = |id: &str, region: &str, bias: i32, hc: &str| {
+            let mut s = checked(set("g.ex.test", id, id), hc);
+            s.routing.geoproximity = Some(r53_zone::GeoProximity {
+                aws_region: Some(region.into()),
+                local_zone_group: None,
+                coordinates: None,
+                bias: Some(bias),
+            });
+            s
+        };
+        let rot = Rotation::default();
+        // A client in Paris.
+        let paris = Location {
+            latitude: Some(48.86),
+            longitude: Some(2.35),
+            ..Default::default()
+        };
+        let ask = |group: &[Rrset], loc: Option<&Location>, down: &[&str]| -> Vec<String> {
+            let down: HashSet<&str> = down.iter().copied().collect();
+            let health = |id: &str| !down.contains(id);
+            let healthy = |s: &Rrset| set_healthy(group, "ex.test", s, &health);
+            route(group.iter().collect(), &healthy, loc, None, &rot, "g")
+                .iter()
+                .map(|s| s.values[0].clone())
+                .collect()
+        };
+        let plain = [
+            near("dublin", "eu-west-1", 0, "h1"),
+            near("virginia", "us-east-1", 0, "h2"),
+        ];
+        assert_eq!(ask(&plain, Some(&paris), &[]), ["dublin"]);
+        assert_eq!(
+            ask(&plain, Some(&paris), &["h1"]),
+            ["virginia"],
+            "nearest unhealthy"
+        );
+        assert_eq!(
+            ask(&plain, None, &[]),
+            ["dublin"],
+            "unplaced client: first healthy"
+        );
+        // Paris–Dublin ≈ 780 km, Paris–Virginia ≈ 6,200 km: a bias of 90 on Virginia (×0.1 ≈ 620)
+        // draws Paris to it; −90 on Dublin (×1.9 ≈ 1,480) does not change that order alone.
+        let biased = [
+            near("dublin", "eu-west-1", 0, "h1"),
+            near("virginia", "us-east-1", 90, "h2"),
+        ];
+        assert_eq!(ask(&biased, Some(&paris), &[]), ["virginia"]);
+        let pushed = [
+            near("dublin", "eu-west-1", -90, "h1"),
+            near("virginia", "us-east-1", 0, "h2"),
+        ];
+        assert_eq!(ask(&pushed, Some(&paris), &[]), ["dublin"]);
     }
 
     fn failover(role: &str, s: Rrset) -> Rrset {
@@ -570,6 +647,7 @@ mod tests {
                 continent: Some(continent.into()),
                 country: Some(country.into()),
                 subdivision: sub.map(Into::into),
+                ..Default::default()
             };
             let down: HashSet<&str> = down.iter().copied().collect();
             let health = |id: &str| !down.contains(id);

@@ -447,6 +447,7 @@ fn geolocation_and_latency_follow_the_client_location() {
         continent: Some(continent.into()),
         country: Some(country.into()),
         subdivision: None,
+        ..Default::default()
     };
     lab.set_client_location(Some("198.51.100.0/24"), loc("eu-central-1", "EU", "DE"))
         .unwrap();

@@ -524,3 +524,141 @@ resource "r53_record" "app" {{
     tf.destroy()?;
     Ok(())
 }
+
+/// Geoproximity: record sets at two AWS regions and at coordinates, clients the lab places in
+/// Paris and New York by subnet; each is answered the nearest healthy set, bias moves the
+/// boundary, and the nearest set's failing check sends its clients to the next nearest.
+#[test]
+fn geoproximity_answers_the_nearest_healthy_set() -> anyhow::Result<()> {
+    use r53_lab::client_locations::Location;
+    let lab = lab();
+    let dublin = Endpoint::start("ok dublin\n")?;
+    let place = |subnet: &str, lat: f64, lon: f64| {
+        lab.set_client_location(
+            Some(subnet),
+            Location {
+                latitude: Some(lat),
+                longitude: Some(lon),
+                ..Default::default()
+            },
+        )
+    };
+    place("198.51.100.0/24", 48.86, 2.35)?; // Paris
+    place("203.0.113.0/24", 40.71, -74.0)?; // New York
+    let tf = lab.terraform(TfBin::Lib)?;
+    let config = |virginia_bias: i64| {
+        format!(
+            r#"
+terraform {{
+  required_providers {{
+    r53 = {{ source = "r53/r53" }}
+  }}
+}}
+provider "r53" {{}}
+
+resource "r53_hosted_zone" "main" {{
+  name = "{ZONE}"
+}}
+
+resource "r53_health_check" "dublin" {{
+  type              = "HTTP"
+  fqdn              = "localhost"
+  port              = {port}
+  request_interval  = 10
+  failure_threshold = 1
+}}
+
+resource "r53_record" "dublin" {{
+  zone_id         = r53_hosted_zone.main.zone_id
+  name            = "geo.{ZONE}"
+  type            = "A"
+  ttl             = 10
+  records         = ["192.0.2.61"]
+  set_identifier  = "dublin"
+  health_check_id = r53_health_check.dublin.id
+  geoproximity_routing_policy {{
+    aws_region = "eu-west-1"
+  }}
+}}
+
+resource "r53_record" "virginia" {{
+  zone_id        = r53_hosted_zone.main.zone_id
+  name           = "geo.{ZONE}"
+  type           = "A"
+  ttl            = 10
+  records        = ["192.0.2.62"]
+  set_identifier = "virginia"
+  geoproximity_routing_policy {{
+    aws_region = "us-east-1"
+    bias       = {virginia_bias}
+  }}
+}}
+
+resource "r53_record" "tokyo" {{
+  zone_id        = r53_hosted_zone.main.zone_id
+  name           = "geo.{ZONE}"
+  type           = "A"
+  ttl            = 10
+  records        = ["192.0.2.63"]
+  set_identifier = "tokyo"
+  geoproximity_routing_policy {{
+    coordinates {{
+      latitude  = "35.68"
+      longitude = "139.69"
+    }}
+  }}
+}}
+"#,
+            port = dublin.port
+        )
+    };
+    tf.write(&config(0))?;
+    tf.apply()?;
+    tf.assert_plan_empty()?;
+    let zone = attr(&tf.resource("r53_hosted_zone.main")?, "zone_id");
+    let zid = zone.trim_start_matches("/hostedzone/");
+    let server = SocketAddr::new(
+        nameservers::set_ip(lab.proxy.delegation_sets().set_of(zid)),
+        lab.dns_port(),
+    );
+    let ask = |subnet: &str| -> Vec<String> {
+        let m = lab
+            .rt
+            .block_on(r53_lab::registry::ask_with_subnet(
+                server,
+                &name("geo"),
+                RecordType::A,
+                Some((subnet.parse().expect("an address"), 24)),
+            ))
+            .expect("DNS query");
+        m.answers()
+            .iter()
+            .filter_map(|r| match r.data() {
+                RData::A(a) => Some(a.0.to_string()),
+                _ => None,
+            })
+            .collect()
+    };
+    let (paris, new_york) = ("198.51.100.0", "203.0.113.0");
+    assert_eq!(ask(paris), ["192.0.2.61"], "Paris: Dublin is nearest");
+    assert_eq!(ask(new_york), ["192.0.2.62"], "New York: Virginia");
+
+    // A bias of 90 on Virginia (its distances × 0.1) draws Paris across the Atlantic.
+    tf.write(&config(90))?;
+    tf.apply()?;
+    assert_eq!(ask(paris), ["192.0.2.62"]);
+    tf.write(&config(0))?;
+    tf.apply()?;
+    assert_eq!(ask(paris), ["192.0.2.61"]);
+
+    // Dublin's endpoint stops: Paris goes to the next nearest healthy set.
+    dublin.stop();
+    let start = Instant::now();
+    while ask(paris) != ["192.0.2.62"] {
+        assert!(start.elapsed() < DEADLINE, "Paris never left Dublin");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(ask(new_york), ["192.0.2.62"]);
+    tf.destroy()?;
+    Ok(())
+}
