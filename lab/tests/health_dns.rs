@@ -11,7 +11,8 @@ use bytes::Bytes;
 use hickory_proto::rr::{RData, RecordType};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioExecutor;
+use r53_lab::endpoint::Endpoint;
 use r53_lab::moto_api::MOTO_ROUTE53_AUTH;
 use r53_lab::Lab;
 
@@ -38,64 +39,6 @@ fn between<'a>(s: &'a str, a: &str, b: &str) -> &'a str {
         .nth(1)
         .and_then(|r| r.split(b).next())
         .unwrap_or_else(|| panic!("no {a} in {s}"))
-}
-
-/// An HTTP server on loopback answering 200 until stopped; `start` again binds the same port.
-struct Endpoint {
-    port: u16,
-    task: Option<tokio::task::JoinHandle<()>>,
-}
-
-impl Endpoint {
-    async fn new() -> Endpoint {
-        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = l.local_addr().unwrap().port();
-        let mut e = Endpoint { port, task: None };
-        e.serve(l);
-        e
-    }
-
-    fn serve(&mut self, l: tokio::net::TcpListener) {
-        self.task = Some(tokio::spawn(async move {
-            while let Ok((tcp, _)) = l.accept().await {
-                tokio::spawn(async move {
-                    let svc = hyper::service::service_fn(|_req| async {
-                        hyper::Response::builder().body(Full::new(Bytes::from("ok")))
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(tcp), svc)
-                        .await;
-                });
-            }
-        }));
-    }
-
-    /// Stops listening: connections are refused.
-    fn stop(&mut self) {
-        if let Some(t) = self.task.take() {
-            t.abort();
-        }
-    }
-
-    async fn start(&mut self) {
-        let deadline = Instant::now() + DEADLINE;
-        loop {
-            match tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await {
-                Ok(l) => return self.serve(l),
-                Err(e) if Instant::now() < deadline => {
-                    let _ = e;
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-                Err(e) => panic!("rebinding port {}: {e}", self.port),
-            }
-        }
-    }
-}
-
-impl Drop for Endpoint {
-    fn drop(&mut self) {
-        self.stop();
-    }
 }
 
 struct Zone {
@@ -199,7 +142,7 @@ fn failover_follows_the_primarys_health_and_status_reports_it() {
     lab.set_health_time_scale(100.0).unwrap();
     let url = lab.endpoint();
     lab.rt.block_on(async {
-        let mut primary = Endpoint::new().await;
+        let primary = Endpoint::start("ok").unwrap();
         let hc = http_check(&lab, "fo-primary", primary.port).await;
         let zone = Zone::create(&lab, "fo.test").await;
         zone.change(&[
@@ -221,7 +164,7 @@ fn failover_follows_the_primarys_health_and_status_reports_it() {
         let (_, body) = call(&url, "GET", &format!("/2013-04-01/healthcheck/{hc}/lastfailurereason"), String::new()).await;
         assert_eq!(body.matches("Connection refused").count(), 8, "{body}");
 
-        primary.start().await;
+        primary.resume().unwrap();
         zone.until("www.fo.test", &["192.0.2.1"]).await;
         let (_, body) = call(&url, "GET", &format!("/2013-04-01/healthcheck/{hc}/status"), String::new()).await;
         assert!(body.contains("Success: HTTP Status Code 200, OK"), "{body}");
@@ -240,10 +183,10 @@ fn weighted_and_multivalue_answer_only_healthy_sets() {
     let lab = Lab::start().unwrap();
     lab.set_health_time_scale(100.0).unwrap();
     lab.rt.block_on(async {
-        let (a, b, mut c) = (
-            Endpoint::new().await,
-            Endpoint::new().await,
-            Endpoint::new().await,
+        let (a, b, c) = (
+            Endpoint::start("ok").unwrap(),
+            Endpoint::start("ok").unwrap(),
+            Endpoint::start("ok").unwrap(),
         );
         let ha = http_check(&lab, "w-a", a.port).await;
         let hb = http_check(&lab, "w-b", b.port).await;
@@ -325,7 +268,7 @@ fn calculated_alarm_and_routing_control_checks() {
     lab.set_health_time_scale(100.0).unwrap();
     let url = lab.endpoint();
     lab.rt.block_on(async {
-        let (one, mut two, mut three) = (Endpoint::new().await, Endpoint::new().await, Endpoint::new().await);
+        let (one, two, three) = (Endpoint::start("ok").unwrap(), Endpoint::start("ok").unwrap(), Endpoint::start("ok").unwrap());
         let h1 = http_check(&lab, "c-1", one.port).await;
         let h2 = http_check(&lab, "c-2", two.port).await;
         let h3 = http_check(&lab, "c-3", three.port).await;
@@ -343,7 +286,7 @@ fn calculated_alarm_and_routing_control_checks() {
         two.stop();
         zone.until("app.calc.test", &["192.0.2.2"]).await;
         assert!(!lab.health_verdict(&calc));
-        two.start().await;
+        two.resume().unwrap();
         zone.until("app.calc.test", &["192.0.2.1"]).await;
         let (status, body) = call(&url, "GET", &format!("/2013-04-01/healthcheck/{calc}/status"), String::new()).await;
         assert_eq!(status, 200, "{body}");
@@ -396,7 +339,7 @@ fn checkers_resolve_names_through_the_labs_dns() {
     lab.set_health_time_scale(100.0).unwrap();
     let url = lab.endpoint();
     lab.rt.block_on(async {
-        let mut app = Endpoint::new().await;
+        let app = Endpoint::start("ok").unwrap();
         let zone = Zone::create(&lab, "res.test").await;
         let set = lab.proxy.delegation_sets().set_of(&zone.id);
         let ns = r53_lab::nameservers::set_names(set);
@@ -412,7 +355,7 @@ fn checkers_resolve_names_through_the_labs_dns() {
         until_verdict(&lab, &hc, false).await;
         let (_, body) = call(&url, "GET", &format!("/2013-04-01/healthcheck/{hc}/status"), String::new()).await;
         assert!(body.contains("Failure: Resolved IP: 127.0.0.1. Connection refused."), "resolved through the lab: {body}");
-        app.start().await;
+        app.resume().unwrap();
         until_verdict(&lab, &hc, true).await;
 
         // A query with an EDNS client subnet gets it back, scope 0 (a plain set: valid for all).
