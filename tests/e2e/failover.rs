@@ -662,3 +662,101 @@ resource "r53_record" "tokyo" {{
     tf.destroy()?;
     Ok(())
 }
+
+/// A CLOUDWATCH_METRIC check follows its alarm (set through CloudWatch's own SetAlarmState, as
+/// an alarm changes), with `insufficient_data_health_status` deciding INSUFFICIENT_DATA; a
+/// RECOVERY_CONTROL check follows its routing control, which starts off. Each guards a failover
+/// pair, asked over DNS.
+#[test]
+fn alarm_and_routing_control_checks_fail_over() -> anyhow::Result<()> {
+    const ARN: &str =
+        "arn:aws:route53-recovery-control::111111111111:controlpanel/p/routingcontrol/primary";
+    let lab = lab();
+    let pair = |name: &str, check: &str| {
+        format!(
+            r#"
+resource "r53_record" "{name}_primary" {{
+  zone_id         = r53_hosted_zone.main.zone_id
+  name            = "{name}.{ZONE}"
+  type            = "A"
+  ttl             = 10
+  records         = ["192.0.2.71"]
+  set_identifier  = "primary"
+  health_check_id = {check}
+  failover_routing_policy {{
+    type = "PRIMARY"
+  }}
+}}
+
+resource "r53_record" "{name}_secondary" {{
+  zone_id        = r53_hosted_zone.main.zone_id
+  name           = "{name}.{ZONE}"
+  type           = "A"
+  ttl            = 10
+  records        = ["192.0.2.72"]
+  set_identifier = "secondary"
+  failover_routing_policy {{
+    type = "SECONDARY"
+  }}
+}}
+"#
+        )
+    };
+    lab.set_alarm_state("eu-west-1", "api-errors", "OK")?;
+    let tf = lab.terraform(TfBin::Lib)?;
+    tf.write(&format!(
+        r#"
+terraform {{
+  required_providers {{
+    r53 = {{ source = "r53/r53" }}
+  }}
+}}
+provider "r53" {{}}
+
+resource "r53_hosted_zone" "main" {{
+  name = "{ZONE}"
+}}
+
+resource "r53_health_check" "alarm" {{
+  type                            = "CLOUDWATCH_METRIC"
+  cloudwatch_alarm_name           = "api-errors"
+  cloudwatch_alarm_region         = "eu-west-1"
+  insufficient_data_health_status = "Unhealthy"
+}}
+
+resource "r53_health_check" "control" {{
+  type                = "RECOVERY_CONTROL"
+  routing_control_arn = "{ARN}"
+}}
+{}{}"#,
+        pair("metric", "r53_health_check.alarm.id"),
+        pair("manual", "r53_health_check.control.id"),
+    ))?;
+    tf.apply()?;
+    tf.assert_plan_empty()?;
+    let zone = attr(&tf.resource("r53_hosted_zone.main")?, "zone_id");
+    let zid = zone.trim_start_matches("/hostedzone/");
+    let server = SocketAddr::new(
+        nameservers::set_ip(lab.proxy.delegation_sets().set_of(zid)),
+        lab.dns_port(),
+    );
+    let (metric, manual) = (name("metric"), name("manual"));
+    let (up, down) = (&["192.0.2.71"], &["192.0.2.72"]);
+    wait_answer(&lab, server, &metric, up);
+    // A routing control starts off: the manual pair answers its secondary until it is turned on.
+    wait_answer(&lab, server, &manual, down);
+    lab.set_routing_control(ARN, true)?;
+    wait_answer(&lab, server, &manual, up);
+    lab.set_routing_control(ARN, false)?;
+    wait_answer(&lab, server, &manual, down);
+
+    lab.set_alarm_state("eu-west-1", "api-errors", "ALARM")?;
+    wait_answer(&lab, server, &metric, down);
+    lab.set_alarm_state("eu-west-1", "api-errors", "OK")?;
+    wait_answer(&lab, server, &metric, up);
+    // INSUFFICIENT_DATA is what the check says it is: Unhealthy here.
+    lab.set_alarm_state("eu-west-1", "api-errors", "INSUFFICIENT_DATA")?;
+    wait_answer(&lab, server, &metric, down);
+    tf.destroy()?;
+    Ok(())
+}
