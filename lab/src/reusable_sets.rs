@@ -36,6 +36,32 @@ pub enum Answer {
     },
 }
 
+/// Answers the lab's own APIs (health checks, CIDR collections) build.
+pub(crate) mod answers {
+    use super::Answer;
+
+    pub(crate) fn error(status: u16, code: &'static str, message: impl Into<String>) -> Answer {
+        Answer::Error {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// Route 53's `InvalidInput` (400).
+    pub(crate) fn invalid(message: impl Into<String>) -> Answer {
+        error(400, "InvalidInput", message)
+    }
+
+    pub(crate) fn ok(status: u16, body: String) -> Answer {
+        Answer::Ok {
+            status,
+            body,
+            location: None,
+        }
+    }
+}
+
 fn error(code: &'static str, message: impl Into<String>) -> Answer {
     Answer::Error {
         status: 400,

@@ -15,6 +15,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use r53_zone::health_check::{Alarm, HealthCheck, Kind, CHECKER_REGIONS};
 
+use crate::reusable_sets::answers::{error, invalid, ok};
 use crate::reusable_sets::Answer;
 use crate::xml::{self, Element};
 
@@ -35,32 +36,12 @@ pub const MAX_MAX_ITEMS: usize = 1000;
 /// The ranges GetCheckerIpRanges gives: the lab's checker addresses (127.0.1.x, see [`checker_ip`]).
 pub const CHECKER_IP_RANGE: &str = "127.0.1.0/24";
 
-fn error(status: u16, code: &'static str, message: impl Into<String>) -> Answer {
-    Answer::Error {
-        status,
-        code,
-        message: message.into(),
-    }
-}
-
-fn invalid(message: impl Into<String>) -> Answer {
-    error(400, "InvalidInput", message)
-}
-
 fn no_such(id: &str) -> Answer {
     error(
         404,
         "NoSuchHealthCheck",
         format!("No health check exists with the specified ID {id}."),
     )
-}
-
-fn ok(status: u16, body: String) -> Answer {
-    Answer::Ok {
-        status,
-        body,
-        location: None,
-    }
 }
 
 /// A checker region's address as the status APIs report it (127.0.1.x).
