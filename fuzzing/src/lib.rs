@@ -31,6 +31,7 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("domain_name", domain_name),
     ("functions", functions),
     ("release", release),
+    ("routing", routing),
 ];
 
 /// The first line and the rest (inputs that need a zone or domain name carry it on line one).
@@ -430,4 +431,57 @@ pub fn release(data: &[u8]) {
 /// A temporary directory for harnesses that read files (None when the machine cannot make one).
 fn scratch() -> Option<tempfile::TempDir> {
     tempfile::Builder::new().prefix("r53-fuzz-").tempdir().ok()
+}
+
+/// The routing inputs a Terraform value or an API answer carries: byte one picks — 0: a CIDR block
+/// (an accepted one is canonical: it prints back to itself, holds its own network address and
+/// stays within Route 53's prefix limits), 1: a block and an address on two lines (`contains`
+/// agrees with comparing the networks of both at the block's length), 2: a health-check target
+/// address (refused or not, never a panic), 3: a CIDR collection or location name.
+pub fn routing(data: &[u8]) {
+    use r53_zone::cidr::{self, Block};
+    let Some((sel, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    match sel % 4 {
+        0 => {
+            if let Ok(b) = Block::parse(text) {
+                let shown = b.to_string();
+                assert_eq!(Block::parse(&shown), Ok(b), "{text:?}");
+                assert_eq!(cidr::canonical_block(text).as_deref(), Ok(shown.as_str()));
+                assert!(b.contains(b.addr), "{text:?}");
+                let max = if b.addr.is_ipv4() {
+                    cidr::MAX_IPV4_PREFIX
+                } else {
+                    cidr::MAX_IPV6_PREFIX
+                };
+                assert!(b.len <= max, "{text:?}");
+            }
+        }
+        1 => {
+            let (block, addr) = text.split_once('\n').unwrap_or((text, ""));
+            if let (Ok(b), Ok(ip)) = (Block::parse(block), addr.trim().parse::<std::net::IpAddr>())
+            {
+                let inside = b.contains(ip);
+                if inside && ip.is_ipv4() == b.addr.is_ipv4() {
+                    // The address's own network at that length is the block.
+                    let net = format!("{ip}/{}", b.len);
+                    let again = Block::parse(&net);
+                    assert!(again.is_err() || again == Ok(b) || b.len == 0, "{text:?}");
+                }
+            }
+        }
+        2 => {
+            if let Ok(ip) = text.trim().parse::<std::net::IpAddr>() {
+                let _ = r53_zone::health_check::refused_address(ip);
+            }
+        }
+        _ => {
+            let _ = cidr::valid_collection_name(text);
+            let _ = cidr::valid_location_name(text);
+        }
+    }
 }

@@ -286,6 +286,21 @@ pub fn all(root: &Path) -> Vec<Seed> {
         push("domain_name", n.into(), name.as_bytes().to_vec());
     }
 
+    // Byte one picks the routing input (see `routing`).
+    for (n, pick, text) in [
+        ("block-v4", 0u8, "198.51.100.0/24"),
+        ("block-v6", 0, "2001:DB8:e::/48"),
+        ("block-host-bits", 0, "198.51.100.7/24"),
+        ("block-contains", 1, "203.0.113.0/24\n203.0.113.77"),
+        ("block-mapped", 1, "192.0.2.0/24\n::ffff:192.0.2.1"),
+        ("target", 2, "100.64.0.1"),
+        ("names", 3, "east-1_dc"),
+    ] {
+        let mut b = vec![pick];
+        b.extend(text.as_bytes());
+        push("routing", n.into(), b);
+    }
+
     // Byte one picks the function in `functions::all()` order.
     for (n, pick, args) in [
         ("fqdn", 0u8, "www\nexample.com"),
