@@ -41,7 +41,7 @@ r53_plugin::model! {
     pub struct HealthCheckStatus / HealthCheckStatusAttrs {
         description: "The live status of a Route 53 health check: what each checker region saw last, the latest \
              failures, and whether Route 53 treats the endpoint as healthy when it answers DNS queries (more than 18% of \
-             the checkers report it healthy; `invert` flips that, `disabled` makes it always healthy). For a `CALCULATED` \
+             the checkers report it healthy; a `disabled` check counts as healthy, and `invert` flips the result). For a `CALCULATED` \
              check the verdict comes from its children's verdicts and `health_threshold`. Read at plan time: use it in \
              checks and outputs, not to drive resources.";
         attributes {

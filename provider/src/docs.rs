@@ -58,7 +58,8 @@ const HEALTH_CHECK_STATUS_NOTES: &str = "## What `healthy` means\n\n\
 Route 53 answers a record set that has a health check only while the check is healthy, and decides that from \
 its checkers: the check is healthy when **more than 18%** of the checker regions that report saw the endpoint \
 healthy at their latest check (each region changes its mind only after `failure_threshold` results in a row). \
-`invert` flips the result and a `disabled` check is always healthy. A `CALCULATED` check has no checkers of its \
+A `disabled` check counts as healthy and `invert` then flips the result — so a disabled, inverted check is \
+unhealthy, Route 53's way to take an endpoint out of service by hand. A `CALCULATED` check has no checkers of its \
 own: it is healthy when at least `health_threshold` of its children are, and `children` lists each child's verdict \
 (followed through at most 3 levels of `CALCULATED` checks). A new check is healthy until its checkers report.\n\n\
 The data source is read when Terraform plans: it tells you how things stand, it does not wait for a change. The \

@@ -51,7 +51,7 @@ r53_plugin::model! {
             failure_threshold: i64 [optional_computed] "Endpoint kinds: consecutive results that change the status, 1 to 10 (default 3).",
             measure_latency: bool [optional_computed] "Endpoint kinds: record latency in CloudWatch (default `false`). Changing a set value replaces the check.",
             invert: bool [optional] "Report healthy as unhealthy and the other way round. Unset is `false`: a check inverted out of band is planned back.",
-            disabled: bool [optional] "Stop checking and always report healthy. Unset is `false`: a check disabled out of band is planned back.",
+            disabled: bool [optional] "Stop checking and count as healthy (with `invert`, as unhealthy: Route 53's way to take an endpoint out of service by hand). Unset is `false`: a check disabled out of band is planned back.",
             enable_sni: bool [optional_computed] "HTTPS kinds: send `fqdn` as the TLS server name (Route 53 turns it on for HTTPS checks).",
             regions: Set<String> [optional]
                 "Endpoint kinds: the checker regions to use, at least 3 of us-east-1, us-west-1, us-west-2, eu-west-1, ap-southeast-1, ap-southeast-2, ap-northeast-1 and sa-east-1. Unset: all of them.",

@@ -577,9 +577,10 @@ pub fn calculated_verdict(healthy_children: usize, threshold: i64) -> bool {
     threshold <= 0 || u64::try_from(threshold).is_ok_and(|t| healthy_children as u64 >= t)
 }
 
-/// What routing sees: a disabled check is always healthy; an inverted one flips its result.
+/// What routing sees: a disabled check counts as healthy, then `invert` flips the result (so a
+/// disabled, inverted check is unhealthy — Route 53's advice for taking an endpoint out by hand).
 pub fn routing_verdict(raw: bool, invert: bool, disabled: bool) -> bool {
-    disabled || (raw != invert)
+    (disabled || raw) != invert
 }
 
 /// The special-purpose range an address is in, if a public health check may not target it
@@ -671,7 +672,12 @@ mod tests {
         assert!(!routing_verdict(true, true, false));
         assert!(routing_verdict(false, true, false));
         assert!(routing_verdict(false, false, true), "disabled: healthy");
-        assert!(routing_verdict(true, true, true));
+        assert!(
+            !routing_verdict(false, true, true),
+            "disabled and inverted: unhealthy"
+        );
+        assert!(!checkers_verdict(9, 50), "exactly 18% is not more");
+        assert!(checkers_verdict(10, 50));
     }
     use super::*;
 

@@ -5,9 +5,9 @@
 //! The rules are pure functions fed observations (no clocks), so they are unit tested alone:
 //! - a checker region changes status only after `failure_threshold` consecutive results the other
 //!   way ([`RegionStatus::next`]); a new check is healthy until it has data;
-//! - an endpoint check is healthy iff more than 18% of its regions say so ([`checkers_say_healthy`]);
-//! - disabled → healthy, then inverted flips ([`with_flags`]);
-//! - CALCULATED: at least `health_threshold` healthy children, 0 → always ([`calculated_healthy`]);
+//! - an endpoint check is healthy iff more than 18% of its regions say so ([`checkers_verdict`]);
+//! - disabled → healthy, then inverted flips ([`routing_verdict`]);
+//! - CALCULATED: at least `health_threshold` healthy children, 0 → always ([`calculated_verdict`]);
 //! - CLOUDWATCH_METRIC: OK → healthy, ALARM → unhealthy, INSUFFICIENT_DATA → the configured
 //!   status or the last known one ([`alarm_healthy`]);
 //! - RECOVERY_CONTROL: healthy iff the routing control is On; ARC creates routing controls Off, so
@@ -17,7 +17,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::time::SystemTime;
 
-use r53_zone::health_check::{HealthCheck, Kind, CHECKER_REGIONS};
+use r53_zone::health_check::{
+    calculated_verdict, checkers_verdict, routing_verdict, HealthCheck, Kind, CHECKER_REGIONS,
+};
 use serde::Deserialize;
 
 use crate::reusable_sets::Answer;
@@ -29,8 +31,6 @@ pub const DEFAULT_TIME_SCALE: f64 = 10.0;
 /// The time-scale bounds `POST /__lab/health/time_scale` accepts.
 pub const MIN_TIME_SCALE: f64 = 1.0;
 pub const MAX_TIME_SCALE: f64 = 1000.0;
-/// Route 53: healthy when more than this share (percent) of checker regions say so.
-pub const HEALTHY_REGION_PERCENT: usize = 18;
 /// How deep CALCULATED checks may nest before the lab stops following children (Route 53 refuses
 /// cycles; the lab does not check for them, so it must not loop).
 pub const MAX_CALCULATED_DEPTH: usize = 8;
@@ -100,23 +100,6 @@ impl RegionStatus {
             }
         }
     }
-}
-
-/// Route 53: healthy iff more than 18% of the checker regions say healthy (none: healthy).
-pub fn checkers_say_healthy(healthy: usize, regions: usize) -> bool {
-    regions == 0 || healthy.saturating_mul(100) > regions.saturating_mul(HEALTHY_REGION_PERCENT)
-}
-
-/// A disabled check is healthy; inverted flips the result (a disabled, inverted check is
-/// unhealthy: Route 53's advice for stopping traffic to a resource is to invert).
-pub fn with_flags(healthy: bool, disabled: bool, inverted: bool) -> bool {
-    (disabled || healthy) != inverted
-}
-
-/// CALCULATED: at least `threshold` children healthy; 0 (or less) is always healthy, more than
-/// the number of children never.
-pub fn calculated_healthy(threshold: i64, healthy_children: usize) -> bool {
-    threshold <= 0 || i64::try_from(healthy_children).unwrap_or(i64::MAX) >= threshold
 }
 
 /// A CloudWatch alarm's state.
@@ -205,7 +188,7 @@ impl Store {
         let disabled = h.disabled.unwrap_or(false);
         let inverted = h.invert.unwrap_or(false);
         if disabled {
-            return with_flags(true, true, inverted);
+            return routing_verdict(true, inverted, true);
         }
         let base = match h.kind {
             Kind::Calculated => {
@@ -218,7 +201,7 @@ impl Store {
                         .filter(|c| self.verdict(c, depth + 1))
                         .count()
                 };
-                calculated_healthy(h.health_threshold.unwrap_or(0), healthy)
+                calculated_verdict(healthy, h.health_threshold.unwrap_or(0))
             }
             Kind::CloudwatchMetric => match t.alarm {
                 None => true,
@@ -235,10 +218,10 @@ impl Store {
             ),
             _ => {
                 let healthy = t.regions.values().filter(|r| r.status.healthy).count();
-                checkers_say_healthy(healthy, t.regions.len())
+                checkers_verdict(healthy, t.regions.len())
             }
         };
-        with_flags(base, disabled, inverted)
+        routing_verdict(base, inverted, disabled)
     }
 }
 
@@ -571,32 +554,7 @@ mod tests {
     }
 
     #[test]
-    fn more_than_18_percent_of_regions() {
-        assert!(!checkers_say_healthy(1, 8), "12.5%");
-        assert!(checkers_say_healthy(2, 8), "25%");
-        assert!(checkers_say_healthy(1, 3), "33%");
-        assert!(!checkers_say_healthy(0, 3));
-        assert!(!checkers_say_healthy(9, 50), "exactly 18% is not more");
-        assert!(checkers_say_healthy(10, 50));
-        assert!(checkers_say_healthy(0, 0));
-    }
-
-    #[test]
-    fn disabled_is_healthy_and_inverted_flips() {
-        assert!(with_flags(true, false, false));
-        assert!(!with_flags(false, false, false));
-        assert!(!with_flags(true, false, true));
-        assert!(with_flags(false, false, true));
-        assert!(with_flags(false, true, false));
-        assert!(!with_flags(false, true, true));
-    }
-
-    #[test]
-    fn calculated_and_alarms_and_routing_controls() {
-        assert!(calculated_healthy(0, 0));
-        assert!(calculated_healthy(2, 2));
-        assert!(!calculated_healthy(2, 1));
-        assert!(!calculated_healthy(4, 3), "more than the children: never");
+    fn alarms_and_routing_controls() {
         use AlarmState::*;
         assert!(alarm_healthy(Ok, None, false));
         assert!(!alarm_healthy(Alarm, Some("Healthy"), true));
