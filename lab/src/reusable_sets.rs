@@ -36,9 +36,31 @@ pub enum Answer {
     },
 }
 
-/// Answers the lab's own APIs (health checks, CIDR collections) build.
-pub(crate) mod answers {
+/// What the lab's own APIs (health checks, CIDR collections) share: reading a request path and
+/// building answers.
+pub(crate) mod api {
     use super::Answer;
+
+    /// A path's segments before the query (`/2013-04-01/healthcheck/{id}` → 2013-04-01,
+    /// healthcheck, id).
+    pub(crate) fn segments(path: &str) -> Vec<&str> {
+        path.split('?')
+            .next()
+            .unwrap_or_default()
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+
+    /// A query parameter's raw value (names compared without case).
+    pub(crate) fn query<'a>(path: &'a str, key: &str) -> Option<&'a str> {
+        path.split_once('?')?
+            .1
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    }
 
     pub(crate) fn error(status: u16, code: &'static str, message: impl Into<String>) -> Answer {
         Answer::Error {

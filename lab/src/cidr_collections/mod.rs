@@ -24,7 +24,7 @@ use r53_zone::cidr::{
 
 use crate::cidr_routing::{self, bare_zone, label, routing_changes, RecordKey, RecordRouting};
 use crate::moto_api::norm;
-use crate::reusable_sets::answers::{error, invalid, ok};
+use crate::reusable_sets::api::{error, invalid, ok, query, segments};
 use crate::reusable_sets::Answer;
 use crate::xml::{self, Element};
 
@@ -89,24 +89,6 @@ impl Inner {
 #[derive(Debug, Default)]
 pub struct CidrCollections {
     inner: Mutex<Inner>,
-}
-
-fn segments(path: &str) -> Vec<&str> {
-    path.split('?')
-        .next()
-        .unwrap_or_default()
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
-fn query<'a>(path: &'a str, key: &str) -> Option<&'a str> {
-    path.split_once('?')?
-        .1
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .find(|(k, _)| k.eq_ignore_ascii_case(key))
-        .map(|(_, v)| v)
 }
 
 /// Page tokens are hex of the next item's key, so no key needs URL escaping.

@@ -15,7 +15,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use r53_zone::health_check::{Alarm, HealthCheck, Kind, CHECKER_REGIONS};
 
-use crate::reusable_sets::answers::{error, invalid, ok};
+use crate::reusable_sets::api::{error, invalid, ok, query, segments};
 use crate::reusable_sets::Answer;
 use crate::xml::{self, Element};
 
@@ -76,25 +76,6 @@ struct Inner {
 pub struct HealthChecks {
     inner: Mutex<Inner>,
     health: Arc<Health>,
-}
-
-/// The last path segment before the query (the ID in `/2013-04-01/healthcheck/{id}`).
-fn segments(path: &str) -> Vec<&str> {
-    path.split('?')
-        .next()
-        .unwrap_or_default()
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
-fn query<'a>(path: &'a str, key: &str) -> Option<&'a str> {
-    path.split_once('?')?
-        .1
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .find(|(k, _)| k.eq_ignore_ascii_case(key))
-        .map(|(_, v)| v)
 }
 
 impl HealthChecks {
