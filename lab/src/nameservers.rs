@@ -31,6 +31,7 @@ use crate::moto_api::{norm, MOTO_ROUTE53_AUTH};
 use crate::registry::under;
 pub use crate::registry::Client;
 use crate::routing::{route, set_healthy, Rotation, Rrset};
+use crate::signing::{sign_answer, Shape, SigningSource, ZoneKeys};
 use crate::xml::{self, Element};
 
 /// How many delegation sets the lab hands out to new zones.
@@ -319,9 +320,11 @@ impl NameServers {
         sets: Arc<DelegationSets>,
         health: Arc<Health>,
         cidr: Arc<CidrCollections>,
+        signing: Arc<dyn SigningSource>,
         moto_url: &str,
         port: u16,
     ) -> anyhow::Result<NameServers> {
+        let dnskey_sigs = Arc::new(tokio::sync::Mutex::new(Default::default()));
         let moto = Arc::new(Moto {
             url: moto_url.trim_end_matches('/').to_string(),
             client: hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build_http(),
@@ -339,6 +342,8 @@ impl NameServers {
                 health: health.clone(),
                 cidr: cidr.clone(),
                 rotation: rotation.clone(),
+                signing: signing.clone(),
+                dnskey_sigs: dnskey_sigs.clone(),
             });
             server.register_socket(udp);
             server.register_listener(tcp, Duration::from_secs(10));
@@ -363,9 +368,15 @@ struct Handler {
     cidr: Arc<CidrCollections>,
     /// Weighted and multivalue turns, shared by every set's server.
     rotation: Arc<Rotation>,
+    /// Which zones sign (the DNSSEC API), and the KSK signatures of their DNSKEY sets.
+    signing: Arc<dyn SigningSource>,
+    dnskey_sigs: Arc<tokio::sync::Mutex<DnskeySigs>>,
 }
 
 type ZoneCache = std::collections::HashMap<String, (u64, Arc<Vec<Rrset>>)>;
+
+/// Per zone id: the key version and the KSK signatures of its DNSKEY set.
+type DnskeySigs = std::collections::HashMap<String, (u64, Vec<Record>)>;
 
 #[derive(Default)]
 struct Answer {
@@ -376,6 +387,10 @@ struct Answer {
     additional: Vec<Record>,
     /// The answer went by where the client is (a latency or geolocation group).
     by_client: bool,
+    /// A referral to this cut (for signing: its DS set or a proof of none).
+    referral: Option<String>,
+    /// The types that exist at the query name (a signed negative answer lists them).
+    here: Vec<RecordType>,
 }
 
 impl Handler {
@@ -453,17 +468,124 @@ impl Handler {
                 return a;
             }
         };
-        let health = |id: &str| self.health.healthy(id);
-        let locate = |collection: &str| self.cidr.locate(collection, client.routing_addr());
-        let ctx = Ctx {
-            zone: &id,
-            health: &health,
-            locate: &locate,
-            location: self.sets.locations.of(client.routing_addr()),
-            rotation: &self.rotation,
+        let mut a = {
+            // The routing context holds closures that are not Send: gone before any await.
+            let health = |id: &str| self.health.healthy(id);
+            let locate = |collection: &str| self.cidr.locate(collection, client.routing_addr());
+            let ctx = Ctx {
+                zone: &id,
+                health: &health,
+                locate: &locate,
+                location: self.sets.locations.of(client.routing_addr()),
+                rotation: &self.rotation,
+            };
+            answer_from_zone(&apex, &sets, qname, qtype, a, &ctx)
         };
-        answer_from_zone(&apex, &sets, qname, qtype, a, &ctx)
+        if let Some((version, keys)) = self.signing.keys(&id) {
+            if let Err(e) = self
+                .sign(
+                    &id, version, &keys, &apex, &sets, qname, qtype, client, &mut a,
+                )
+                .await
+            {
+                tracing::warn!("lab name server: signing {qname} in zone {id}: {e:#}");
+                return Answer {
+                    code: Some(ResponseCode::ServFail),
+                    ..Default::default()
+                };
+            }
+        }
+        a
     }
+
+    /// A signing zone's answer: the DNSKEY set at the apex (its KSK signatures cached per key
+    /// version: they may come from KMS), and with the DO bit, RRSIGs, DS or no-DS proofs in
+    /// referrals, and compact denial (see [`crate::signing`]).
+    #[allow(clippy::too_many_arguments)]
+    async fn sign(
+        &self,
+        id: &str,
+        version: u64,
+        keys: &ZoneKeys,
+        apex: &str,
+        sets: &[Rrset],
+        qname: &str,
+        qtype: RecordType,
+        client: Client,
+        a: &mut Answer,
+    ) -> anyhow::Result<()> {
+        if qname == apex {
+            a.here.push(RecordType::DNSKEY);
+            a.here.sort();
+            if qtype == RecordType::DNSKEY {
+                a.answers = keys.dnskey_set();
+                if client.dnssec_ok {
+                    a.answers
+                        .extend(self.dnskey_signatures(id, version, keys).await?);
+                }
+                a.authority.clear();
+                a.code = None;
+            }
+        }
+        if !client.dnssec_ok {
+            return Ok(());
+        }
+        let soa = sets
+            .iter()
+            .filter(|s| s.name == apex && s.ty == "SOA")
+            .flat_map(|s| records_of(&[s], apex))
+            .next()
+            .ok_or_else(|| anyhow::anyhow!("zone {apex} has no SOA"))?;
+        let qname = name_of(qname);
+        let child = a.referral.as_deref().map(|c| {
+            let ds: Vec<&Rrset> = sets
+                .iter()
+                .filter(|s| s.name == c && s.ty == "DS")
+                .collect();
+            (name_of(c), records_of(&ds, c))
+        });
+        let shape = match child {
+            Some((ref c, ds)) => Shape::Referral { child: c, ds },
+            None => Shape::Answer {
+                qname: &qname,
+                here: &a.here,
+            },
+        };
+        let mut code = a.code.unwrap_or(ResponseCode::NoError);
+        sign_answer(
+            keys,
+            shape,
+            &soa,
+            &mut code,
+            &mut a.answers,
+            &mut a.authority,
+        )
+        .await?;
+        a.code = Some(code);
+        Ok(())
+    }
+
+    /// The KSK signatures of a zone's DNSKEY set, made once per key version.
+    async fn dnskey_signatures(
+        &self,
+        id: &str,
+        version: u64,
+        keys: &ZoneKeys,
+    ) -> anyhow::Result<Vec<Record>> {
+        let mut cache = self.dnskey_sigs.lock().await;
+        if let Some((v, sigs)) = cache.get(id) {
+            if *v == version {
+                return Ok(sigs.clone());
+            }
+        }
+        let sigs = keys.sign_rrset(&keys.dnskey_set()).await?;
+        cache.insert(id.to_string(), (version, sigs.clone()));
+        Ok(sigs)
+    }
+}
+
+fn name_of(s: &str) -> Name {
+    Name::from_str(&format!("{}.", s.trim_end_matches('.'))).unwrap_or_else(|_| Name::root())
 }
 
 fn records_of(sets: &[&Rrset], owner: &str) -> Vec<Record> {
@@ -512,6 +634,7 @@ fn answer_from_zone(
     if let Some(cut) = cut {
         if !(qname == cut.name && qtype == RecordType::DS) {
             a.authoritative = false;
+            a.referral = Some(cut.name.clone());
             a.authority = records_of(&[cut], &cut.name);
             for v in &cut.values {
                 let host = norm(v);
@@ -601,6 +724,13 @@ fn answer_from_zone(
     }
     if found.is_empty() {
         a.authority = soa;
+        a.here = sets
+            .iter()
+            .filter(|s| s.name == qname)
+            .filter_map(|s| RecordType::from_str(&s.ty).ok())
+            .collect();
+        a.here.sort();
+        a.here.dedup();
     } else {
         a.answers = found;
     }

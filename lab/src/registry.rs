@@ -9,6 +9,11 @@
 //! Answers follow RFC 1034: a query at or below a delegated domain gets a referral (not
 //! authoritative, NS in the authority section, glue in the additional section), except DS at the
 //! delegation point, which the parent answers itself.
+//!
+//! The root and every TLD are signed (one ECDSA P-256 key each, made at start): a query with the
+//! DO bit gets RRSIGs, referrals carry the child's DS set or an NSEC proving there is none, and
+//! names or types that do not exist are denied online as Route 53 does ([`crate::signing`]).
+//! [`Registry::trust_anchor`] is the root key validators start from.
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
@@ -24,6 +29,7 @@ use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseI
 
 use crate::domains::Registrar;
 use crate::moto_api::norm;
+use crate::signing::{LocalKey, Signer, ZoneKeys};
 
 /// The TLDs the lab registrar sells and the registry serves.
 pub const LAB_TLDS: &[&str] = &["test", "example"];
@@ -46,6 +52,8 @@ struct State {
     queries: std::sync::atomic::AtomicU64,
     /// TTL of delegations (NS, glue, DS) below the TLDs.
     ttl: std::sync::atomic::AtomicU32,
+    /// The signing key of the root ("") and of each TLD.
+    keys: BTreeMap<String, ZoneKeys>,
 }
 
 pub struct Registry {
@@ -82,15 +90,29 @@ impl Registry {
             bind_pair_at(ip, port).await?
         };
         let addr = udp.local_addr()?;
+        let tlds: Vec<String> = tlds.iter().map(|t| norm(t)).collect();
+        let mut keys = BTreeMap::new();
+        for zone in std::iter::once("").chain(tlds.iter().map(String::as_str)) {
+            let key: Arc<dyn Signer> = Arc::new(LocalKey::generate(257)?);
+            keys.insert(
+                zone.to_string(),
+                ZoneKeys {
+                    apex: name(zone),
+                    zsk: key.clone(),
+                    ksks: vec![key],
+                },
+            );
+        }
         let state = Arc::new(State {
             registrar,
-            tlds: tlds.iter().map(|t| norm(t)).collect(),
+            tlds,
             ip,
             delay: Mutex::new(Duration::from_millis(500)),
             elsewhere: Mutex::new(BTreeMap::new()),
             ds: Mutex::new(BTreeMap::new()),
             queries: Default::default(),
             ttl: std::sync::atomic::AtomicU32::new(DELEGATION_TTL),
+            keys,
         });
         let mut server = hickory_server::ServerFuture::new(Handler(state.clone()));
         server.register_socket(udp);
@@ -157,6 +179,16 @@ impl Registry {
             .lock()
             .unwrap()
             .insert(norm(domain), ds.iter().map(|s| s.to_string()).collect());
+    }
+
+    /// The root's key as a trust anchor in zone-file form (`. DNSKEY 257 3 13 …`), what a
+    /// validating resolver of the lab starts from.
+    pub fn trust_anchor(&self) -> String {
+        self.state
+            .keys
+            .get("")
+            .map(|k| format!(". DNSKEY {}", k.ksks[0].dnskey()))
+            .unwrap_or_default()
     }
 
     /// How many queries it has answered.
@@ -244,6 +276,12 @@ struct Answer {
     answers: Vec<Record>,
     authority: Vec<Record>,
     additional: Vec<Record>,
+    /// The zone that answered ("" the root).
+    zone: String,
+    /// A referral to this child.
+    referral: Option<String>,
+    /// What exists at the query name (the bitmap of a denial).
+    types_here: Vec<RecordType>,
 }
 
 impl State {
@@ -262,20 +300,26 @@ impl State {
     }
 
     fn answer(&self, qname: &str, qtype: RecordType) -> Answer {
+        // The zone: a TLD this registry runs, else the root; DS at a TLD is the root's to answer.
+        let zone = if qtype == RecordType::DS && self.tlds.iter().any(|t| t == qname) {
+            String::new()
+        } else {
+            self.tlds
+                .iter()
+                .find(|t| under(qname, t))
+                .cloned()
+                .unwrap_or_default()
+        };
         let mut a = Answer {
             code: ResponseCode::NoError,
             authoritative: true,
             answers: Vec::new(),
             authority: Vec::new(),
             additional: Vec::new(),
+            zone: zone.clone(),
+            referral: None,
+            types_here: Vec::new(),
         };
-        // The zone: a TLD this registry runs, else the root.
-        let zone = self
-            .tlds
-            .iter()
-            .find(|t| under(qname, t))
-            .cloned()
-            .unwrap_or_default();
         let own_ns = |zone: &str| {
             (
                 rec(zone, DELEGATION_TTL, RData::NS(NS(name(&self.nic(zone))))),
@@ -283,6 +327,7 @@ impl State {
             )
         };
         if qname == zone {
+            a.types_here = vec![RecordType::NS, RecordType::SOA, RecordType::DNSKEY];
             match qtype {
                 RecordType::SOA => a.answers.push(self.soa(&zone)),
                 RecordType::NS => {
@@ -290,11 +335,17 @@ impl State {
                     a.answers.push(ns);
                     a.additional = g;
                 }
+                RecordType::DNSKEY => {
+                    if let Some(k) = self.keys.get(&zone) {
+                        a.answers = k.dnskey_set();
+                    }
+                }
                 _ => a.authority.push(self.soa(&zone)),
             }
             return a;
         }
         if qname == self.nic(&zone) {
+            a.types_here = vec![RecordType::A];
             if matches!(qtype, RecordType::A) {
                 a.answers = glue(qname, &[self.ip.to_string()], DELEGATION_TTL);
             } else {
@@ -345,28 +396,19 @@ impl State {
             a.authority.push(self.soa(&zone));
             return a;
         };
-        if qname == child && qtype == RecordType::DS && !zone.is_empty() {
+        if qname == child && qtype == RecordType::DS {
             // The parent side of the delegation answers DS itself.
-            let ds = self
-                .ds
-                .lock()
-                .unwrap()
-                .get(&child)
-                .cloned()
-                .unwrap_or_default();
-            for d in ds {
-                let text = format!("{child}. {} IN DS {d}", self.ttl());
-                match parse_ds(&text) {
-                    Some(r) => a.answers.push(r),
-                    None => tracing::warn!("registry: bad DS {text:?}"),
-                }
-            }
+            a.types_here = vec![RecordType::NS];
+            a.answers = self.ds_records(&zone, &child);
             if a.answers.is_empty() {
                 a.authority.push(self.soa(&zone));
+            } else {
+                a.types_here.push(RecordType::DS);
             }
             return a;
         }
         a.authoritative = false;
+        a.referral = Some(child.clone());
         for (host, ips) in &ns {
             a.authority
                 .push(rec(&child, self.ttl(), RData::NS(NS(name(host)))));
@@ -375,6 +417,66 @@ impl State {
             }
         }
         a
+    }
+}
+
+impl State {
+    /// The DS set the parent `zone` publishes for `child`: a TLD's own key at the root, else
+    /// what was uploaded for the domain.
+    fn ds_records(&self, zone: &str, child: &str) -> Vec<Record> {
+        if zone.is_empty() {
+            return self
+                .keys
+                .get(child)
+                .and_then(|k| k.ds_set(DELEGATION_TTL).ok())
+                .unwrap_or_default();
+        }
+        let ds = self
+            .ds
+            .lock()
+            .unwrap()
+            .get(child)
+            .cloned()
+            .unwrap_or_default();
+        let mut out = Vec::new();
+        for d in ds {
+            let text = format!("{child}. {} IN DS {d}", self.ttl());
+            match parse_ds(&text) {
+                Some(r) => out.push(r),
+                None => tracing::warn!("registry: bad DS {text:?}"),
+            }
+        }
+        out
+    }
+
+    /// The answer signed by its zone's key (for a query with the DO bit).
+    async fn sign(&self, mut a: Answer, qname: &str) -> anyhow::Result<Answer> {
+        let Some(keys) = self.keys.get(&a.zone) else {
+            return Ok(a);
+        };
+        let soa = self.soa(&a.zone);
+        let child = a
+            .referral
+            .as_deref()
+            .map(|c| (name(c), self.ds_records(&a.zone, c)));
+        let qname = name(qname);
+        let shape = match child {
+            Some((ref c, ds)) => crate::signing::Shape::Referral { child: c, ds },
+            None => crate::signing::Shape::Answer {
+                qname: &qname,
+                here: &a.types_here,
+            },
+        };
+        crate::signing::sign_answer(
+            keys,
+            shape,
+            &soa,
+            &mut a.code,
+            &mut a.answers,
+            &mut a.authority,
+        )
+        .await?;
+        Ok(a)
     }
 }
 
@@ -402,18 +504,32 @@ impl RequestHandler for Handler {
             .queries
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let state = self.0.clone();
-        respond(request, response, |qname, qtype, _client| {
-            let a = state.answer(&qname, qtype);
-            async move {
-                (
-                    a.code,
-                    a.authoritative,
-                    a.answers,
-                    a.authority,
-                    a.additional,
-                    false,
-                )
+        respond(request, response, |qname, qtype, client| async move {
+            let mut a = state.answer(&qname, qtype);
+            if client.dnssec_ok {
+                a = match state.sign(a, &qname).await {
+                    Ok(a) => a,
+                    Err(e) => {
+                        tracing::warn!("registry: signing the answer for {qname}: {e:#}");
+                        return (
+                            ResponseCode::ServFail,
+                            false,
+                            Vec::new(),
+                            Vec::new(),
+                            Vec::new(),
+                            false,
+                        );
+                    }
+                };
             }
+            (
+                a.code,
+                a.authoritative,
+                a.answers,
+                a.authority,
+                a.additional,
+                false,
+            )
         })
         .await
     }
@@ -438,6 +554,8 @@ pub(crate) type Reply = (
 pub struct Client {
     pub addr: IpAddr,
     pub subnet: Option<(IpAddr, u8)>,
+    /// The query set EDNS's DO bit: it wants DNSSEC records.
+    pub dnssec_ok: bool,
 }
 
 impl Client {
@@ -474,6 +592,7 @@ where
     let client = Client {
         addr: request.src().ip(),
         subnet: subnet.as_ref().map(|s| (s.addr(), s.source_prefix())),
+        dnssec_ok: request.edns().is_some_and(|e| e.flags().dnssec_ok),
     };
     let mut header = Header::response_from_request(request.header());
     header.set_message_type(MessageType::Response);
@@ -491,23 +610,23 @@ where
     };
     let (code, aa, answers, authority, additional, by_client) =
         answer(norm(&q.name().to_string()), q.query_type(), client).await;
-    if let Some(s) = &subnet {
+    // A query with EDNS gets EDNS back (RFC 6891 §7: a server that drops it looks EDNS-lame to a
+    // validating resolver), with its DO bit and client subnet echoed; the payload we offer is
+    // the usual 1,232 bytes, so larger answers come truncated and go to TCP.
+    if let Some(req) = request.edns() {
         use hickory_proto::rr::rdata::opt::{ClientSubnet, EdnsOption};
         let mut edns = hickory_proto::op::Edns::new();
-        edns.set_max_payload(
-            request
-                .edns()
-                .map(|e| e.max_payload())
-                .unwrap_or(512)
-                .max(512),
-        );
-        let scope = if by_client { s.source_prefix() } else { 0 };
-        edns.options_mut()
-            .insert(EdnsOption::Subnet(ClientSubnet::new(
-                s.addr(),
-                s.source_prefix(),
-                scope,
-            )));
+        edns.set_max_payload(req.max_payload().clamp(512, 1232));
+        edns.set_dnssec_ok(req.flags().dnssec_ok);
+        if let Some(s) = &subnet {
+            let scope = if by_client { s.source_prefix() } else { 0 };
+            edns.options_mut()
+                .insert(EdnsOption::Subnet(ClientSubnet::new(
+                    s.addr(),
+                    s.source_prefix(),
+                    scope,
+                )));
+        }
         builder.edns(edns);
     }
     header.set_authoritative(aa);

@@ -1,0 +1,79 @@
+//! The lab's signed root and TLDs, checked by an independent validator (unbound-host) over real
+//! DNS: an unsigned Route 53 zone under the signed `test` TLD is insecure (the TLD proves it has no
+//! DS), a DS that matches no key makes it bogus, and the TLD's own denials are secure.
+
+use hickory_proto::rr::RecordType;
+use r53_lab::moto_api::MOTO_ROUTE53_AUTH;
+use r53_lab::validator::Verdict;
+use r53_lab::Lab;
+
+const NS: &str = "https://route53.amazonaws.com/doc/2013-04-01/";
+
+async fn call(lab: &str, method: &str, path: &str, body: String) -> (u16, String) {
+    use bytes::Bytes;
+    use http_body_util::{BodyExt, Full};
+    let client: hyper_util::client::legacy::Client<_, Full<Bytes>> =
+        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+            .build_http();
+    let req = hyper::Request::builder()
+        .method(method)
+        .uri(format!("{lab}{path}"))
+        .header("authorization", MOTO_ROUTE53_AUTH)
+        .body(Full::new(Bytes::from(body)))
+        .unwrap();
+    let resp = client.request(req).await.unwrap();
+    let status = resp.status().as_u16();
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// A public zone with one A record, delegated from `test` to its lab delegation set.
+fn zone(lab: &Lab, name: &str) {
+    let url = lab.endpoint();
+    lab.rt.block_on(async {
+        let (status, body) = call(&url, "POST", "/2013-04-01/hostedzone", format!("<CreateHostedZoneRequest xmlns=\"{NS}\"><Name>{name}.</Name><CallerReference>{name}</CallerReference></CreateHostedZoneRequest>")).await;
+        assert_eq!(status, 201, "{body}");
+        let id = body
+            .split("<Id>/hostedzone/")
+            .nth(1)
+            .and_then(|r| r.split('<').next())
+            .unwrap()
+            .to_string();
+        let change = format!("<ChangeResourceRecordSetsRequest xmlns=\"{NS}\"><ChangeBatch><Changes><Change><Action>CREATE</Action><ResourceRecordSet><Name>www.{name}.</Name><Type>A</Type><TTL>300</TTL><ResourceRecords><ResourceRecord><Value>192.0.2.1</Value></ResourceRecord></ResourceRecords></ResourceRecordSet></Change></Changes></ChangeBatch></ChangeResourceRecordSetsRequest>");
+        let (status, body) = call(&url, "POST", &format!("/2013-04-01/hostedzone/{id}/rrset"), change).await;
+        assert_eq!(status, 200, "{body}");
+        let set = lab.proxy.delegation_sets().set_of(&id);
+        let names = r53_lab::nameservers::set_names(set);
+        let ns: Vec<(&str, &[&str])> = names.iter().map(|n| (n.as_str(), &[][..])).collect();
+        lab.registry.delegate(name, &ns);
+    });
+}
+
+#[test]
+fn the_signed_tld_proves_an_unsigned_zone_insecure_and_a_stray_ds_bogus() {
+    let lab = Lab::start().unwrap();
+    lab.registry.set_publish_delay(std::time::Duration::ZERO);
+    zone(&lab, "shop.test");
+
+    let v = lab.validate("www.shop.test", RecordType::A).unwrap();
+    assert_eq!(v.verdict, Verdict::Insecure, "{}", v.output);
+    assert!(v.output.contains("192.0.2.1"), "{}", v.output);
+
+    // The TLD's own answers, positive and negative, validate from the root's key.
+    let v = lab.validate("test", RecordType::SOA).unwrap();
+    assert_eq!(v.verdict, Verdict::Secure, "{}", v.output);
+    let v = lab.validate("nobody.test", RecordType::A).unwrap();
+    assert_eq!(v.verdict, Verdict::Secure, "{}", v.output);
+
+    // A DS no key of the zone matches: every validating resolver fails the domain.
+    lab.registry.set_ds(
+        "shop.test",
+        &["12345 13 2 3F5CE2A7E2F5E4CE5AB1E7F2C2B7F5F0A0D1C5B8E8C6C2E9E3F1A1B2C3D4E5F6"],
+    );
+    let v = lab.validate("www.shop.test", RecordType::A).unwrap();
+    assert!(matches!(v.verdict, Verdict::Bogus(_)), "{}", v.output);
+
+    lab.registry.set_ds("shop.test", &[]);
+    let v = lab.validate("www.shop.test", RecordType::A).unwrap();
+    assert_eq!(v.verdict, Verdict::Insecure, "{}", v.output);
+}
