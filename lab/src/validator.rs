@@ -41,6 +41,9 @@ pub struct Validation {
 pub struct Cut {
     pub zone: String,
     pub servers: Vec<SocketAddr>,
+    /// The name servers the parent's referral named (empty for the root, and for a zone met
+    /// on its parent's own server).
+    pub ns: Vec<String>,
 }
 
 /// Walks from the root at `root` to `qname`, following referrals over DNS; the root is the first
@@ -63,6 +66,7 @@ async fn walk(
     let mut cuts = vec![Cut {
         zone: ".".into(),
         servers: vec![root],
+        ns: Vec::new(),
     }];
     let want = format!("{}.", qname.trim_end_matches('.')).to_ascii_lowercase();
     for _ in 0..MAX_CUTS {
@@ -141,12 +145,14 @@ async fn walk(
                 cuts.push(Cut {
                     zone: apex,
                     servers: servers.clone(),
+                    ns: Vec::new(),
                 });
             }
         }
         cuts.push(Cut {
             zone,
             servers: next,
+            ns: hosts,
         });
     }
     anyhow::bail!("validator: more than {MAX_CUTS} cuts above {qname}")
@@ -166,6 +172,41 @@ fn between(parent: &str, child: &str) -> Vec<String> {
     (p + 1..c)
         .map(|k| format!("{}.", labels[c - k..].join(".")))
         .collect()
+}
+
+/// What the parent of `zone` publishes for it, read over DNS from the lab's root: the NS names
+/// (no trailing dot) and the DS RDATA texts ("12345 13 2 ABCD…"); None when it is not delegated.
+pub async fn parent_of(
+    root: SocketAddr,
+    zone: &str,
+) -> anyhow::Result<Option<(Vec<String>, Vec<String>)>> {
+    let want = format!("{}.", zone.trim_end_matches('.')).to_ascii_lowercase();
+    let cuts = cuts(root, &want).await?;
+    let Some(at) = cuts.iter().position(|c| c.zone == want && !c.ns.is_empty()) else {
+        return Ok(None);
+    };
+    let Some(parent) = at.checked_sub(1).and_then(|p| cuts.get(p)) else {
+        return Ok(None);
+    };
+    let server = *parent
+        .servers
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("validator: the parent of {zone} has no servers"))?;
+    let m = ask(server, &want, RecordType::DS).await?;
+    let ds = m
+        .answers()
+        .iter()
+        .filter_map(|r| match r.data() {
+            RData::DNSSEC(hickory_proto::dnssec::rdata::DNSSECRData::DS(d)) => Some(d.to_string()),
+            _ => None,
+        })
+        .collect();
+    let ns = cuts[at]
+        .ns
+        .iter()
+        .map(|n| n.trim_end_matches('.').to_string())
+        .collect();
+    Ok(Some((ns, ds)))
 }
 
 /// unbound's configuration: the trust anchor and one stub zone per cut.
@@ -299,10 +340,12 @@ mod tests {
                 Cut {
                     zone: ".".into(),
                     servers: vec!["127.0.0.1:5300".parse().unwrap()],
+                    ns: Vec::new(),
                 },
                 Cut {
                     zone: "shop.test.".into(),
                     servers: vec!["127.0.1.1:5300".parse().unwrap()],
+                    ns: vec!["ns-0.awsdns-00.com.".into()],
                 },
             ],
         );

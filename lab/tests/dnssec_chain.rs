@@ -72,6 +72,26 @@ fn the_signed_tld_proves_an_unsigned_zone_insecure_and_a_stray_ds_bogus() {
     );
     let v = lab.validate("www.shop.test", RecordType::A).unwrap();
     assert!(matches!(v.verdict, Verdict::Bogus(_)), "{}", v.output);
+    // What the parent publishes, read over DNS (the DNSSEC API's parent checks use it).
+    let (ns, ds) = lab
+        .rt
+        .block_on(r53_lab::validator::parent_of(
+            lab.registry.addr,
+            "shop.test",
+        ))
+        .unwrap()
+        .unwrap();
+    assert_eq!(ns.len(), 4, "{ns:?}");
+    assert_eq!(ds.len(), 1, "{ds:?}");
+    assert!(ds[0].starts_with("12345 13 2 3F5CE2A7"), "{ds:?}");
+    let none = lab
+        .rt
+        .block_on(r53_lab::validator::parent_of(
+            lab.registry.addr,
+            "nobody.test",
+        ))
+        .unwrap();
+    assert_eq!(none, None);
 
     lab.registry.set_ds("shop.test", &[]);
     let v = lab.validate("www.shop.test", RecordType::A).unwrap();
