@@ -1,6 +1,7 @@
 //! The lab's signed root and TLDs, checked by an independent validator (unbound-host) over real
 //! DNS: an unsigned Route 53 zone under the signed `test` TLD is insecure (the TLD proves it has no
-//! DS), a DS that matches no key makes it bogus, and the TLD's own denials are secure.
+//! DS), a DS that matches no key makes it bogus, and the TLD's own denials are secure. r53's own
+//! validator (core's `Walker::validate`) must say the same at every step.
 
 use hickory_proto::rr::RecordType;
 use r53_lab::moto_api::MOTO_ROUTE53_AUTH;
@@ -49,6 +50,35 @@ fn zone(lab: &Lab, name: &str) {
     });
 }
 
+/// Asks unbound-host and r53's validator; they must agree. Returns unbound's verdict.
+fn both(lab: &Lab, name: &str, ty: RecordType) -> Verdict {
+    use r53_core::dns::dnssec::{parse_trust_anchor, Security};
+    let v = lab.validate(name, ty).unwrap();
+    let settings = r53_core::dns::delegation::DnsSettings {
+        root_hints: vec![lab.registry.addr.ip()],
+        port: lab.dns_port(),
+        timeout: std::time::Duration::from_secs(2),
+        ..Default::default()
+    };
+    let anchor = parse_trust_anchor(&lab.registry.trust_anchor()).unwrap();
+    let ours = lab
+        .rt
+        .block_on(r53_core::dns::delegation::Walker::new(settings).validate(&[anchor], name, ty))
+        .unwrap();
+    let agree = matches!(
+        (&v.verdict, &ours),
+        (Verdict::Secure, Security::Secure)
+            | (Verdict::Insecure, Security::Insecure { .. })
+            | (Verdict::Bogus(_), Security::Bogus { .. })
+    );
+    assert!(
+        agree,
+        "{name} {ty}: unbound says {:?}, r53 says {ours}\n{}",
+        v.verdict, v.output
+    );
+    v.verdict
+}
+
 #[test]
 fn the_signed_tld_proves_an_unsigned_zone_insecure_and_a_stray_ds_bogus() {
     let lab = Lab::start().unwrap();
@@ -58,20 +88,25 @@ fn the_signed_tld_proves_an_unsigned_zone_insecure_and_a_stray_ds_bogus() {
     let v = lab.validate("www.shop.test", RecordType::A).unwrap();
     assert_eq!(v.verdict, Verdict::Insecure, "{}", v.output);
     assert!(v.output.contains("192.0.2.1"), "{}", v.output);
+    assert_eq!(
+        both(&lab, "www.shop.test", RecordType::A),
+        Verdict::Insecure
+    );
 
     // The TLD's own answers, positive and negative, validate from the root's key.
-    let v = lab.validate("test", RecordType::SOA).unwrap();
-    assert_eq!(v.verdict, Verdict::Secure, "{}", v.output);
-    let v = lab.validate("nobody.test", RecordType::A).unwrap();
-    assert_eq!(v.verdict, Verdict::Secure, "{}", v.output);
+    assert_eq!(both(&lab, "test", RecordType::SOA), Verdict::Secure);
+    assert_eq!(both(&lab, "nobody.test", RecordType::A), Verdict::Secure);
+    assert_eq!(both(&lab, "test", RecordType::TXT), Verdict::Secure);
 
     // A DS no key of the zone matches: every validating resolver fails the domain.
     lab.registry.set_ds(
         "shop.test",
         &["12345 13 2 3F5CE2A7E2F5E4CE5AB1E7F2C2B7F5F0A0D1C5B8E8C6C2E9E3F1A1B2C3D4E5F6"],
     );
-    let v = lab.validate("www.shop.test", RecordType::A).unwrap();
-    assert!(matches!(v.verdict, Verdict::Bogus(_)), "{}", v.output);
+    assert!(matches!(
+        both(&lab, "www.shop.test", RecordType::A),
+        Verdict::Bogus(_)
+    ));
     // What the parent publishes, read over DNS (the DNSSEC API's parent checks use it).
     let (ns, ds) = lab
         .rt
@@ -94,6 +129,8 @@ fn the_signed_tld_proves_an_unsigned_zone_insecure_and_a_stray_ds_bogus() {
     assert_eq!(none, None);
 
     lab.registry.set_ds("shop.test", &[]);
-    let v = lab.validate("www.shop.test", RecordType::A).unwrap();
-    assert_eq!(v.verdict, Verdict::Insecure, "{}", v.output);
+    assert_eq!(
+        both(&lab, "www.shop.test", RecordType::A),
+        Verdict::Insecure
+    );
 }

@@ -58,6 +58,29 @@ pub enum DnskeyError {
 /// DNSKEY given in presentation form (`FLAGS PROTOCOL ALGORITHM BASE64`, the key may be split by
 /// spaces) at the apex of `zone`.
 pub fn ds_record(zone: &Name, dnskey: &str, digest: DsDigest) -> Result<String, DnskeyError> {
+    let rdata = parse_dnskey(dnskey)?;
+    let algorithm = u8::from(hickory_proto::dnssec::PublicKey::algorithm(
+        rdata.public_key(),
+    ));
+    let owner = hickory_proto::rr::Name::from_ascii(format!("{}.", zone.as_str()))
+        .map_err(|e| DnskeyError::Digest(e.to_string()))?;
+    let tag = rdata
+        .calculate_key_tag()
+        .map_err(|e| DnskeyError::Digest(e.to_string()))?;
+    let d = rdata
+        .to_digest(&owner, digest.hickory())
+        .map_err(|e| DnskeyError::Digest(e.to_string()))?;
+    Ok(format!(
+        "{tag} {algorithm} {} {}",
+        digest.code(),
+        data_encoding::HEXUPPER.encode(d.as_ref())
+    ))
+}
+
+/// A DNSKEY's RDATA from its presentation form (`FLAGS PROTOCOL ALGORITHM BASE64`, the key may
+/// be split by spaces); only zone keys (flag 256) are taken. hickory's zone-file parser refuses
+/// DNSKEY records, so this one reads them.
+pub fn parse_dnskey(dnskey: &str) -> Result<DNSKEY, DnskeyError> {
     if dnskey.len() > MAX_DNSKEY_TEXT {
         return Err(DnskeyError::TooLong(dnskey.len()));
     }
@@ -93,20 +116,7 @@ pub fn ds_record(zone: &Name, dnskey: &str, digest: DsDigest) -> Result<String, 
         .decode(key.as_bytes())
         .map_err(|e| DnskeyError::Base64(e.to_string()))?;
     let alg = Algorithm::from_u8(algorithm);
-    let rdata = DNSKEY::with_flags(flags, PublicKeyBuf::new(key, alg));
-    let owner = hickory_proto::rr::Name::from_ascii(format!("{}.", zone.as_str()))
-        .map_err(|e| DnskeyError::Digest(e.to_string()))?;
-    let tag = rdata
-        .calculate_key_tag()
-        .map_err(|e| DnskeyError::Digest(e.to_string()))?;
-    let d = rdata
-        .to_digest(&owner, digest.hickory())
-        .map_err(|e| DnskeyError::Digest(e.to_string()))?;
-    Ok(format!(
-        "{tag} {algorithm} {} {}",
-        digest.code(),
-        data_encoding::HEXUPPER.encode(d.as_ref())
-    ))
+    Ok(DNSKEY::with_flags(flags, PublicKeyBuf::new(key, alg)))
 }
 
 #[cfg(test)]

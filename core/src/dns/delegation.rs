@@ -53,7 +53,7 @@ pub struct Walker {
 }
 
 /// How deep referral chains (and name-server address lookups within them) may go.
-const MAX_DEPTH: usize = 12;
+pub(super) const MAX_DEPTH: usize = 12;
 
 impl Walker {
     pub fn new(s: DnsSettings) -> Walker {
@@ -133,8 +133,7 @@ impl Walker {
         name: &str,
         qname: &Name,
         ty: RecordType,
-        recursion: bool,
-        tcp: bool,
+        how: How,
     ) -> Result<Message, DnsError> {
         self.admit(name)?;
         let t = match self.deadline {
@@ -145,7 +144,7 @@ impl Walker {
             None => self.s.timeout,
         };
         let cut_short = t < self.s.timeout;
-        let q = exchange(server, qname, ty, recursion, tcp, t);
+        let q = exchange(server, qname, ty, how, t);
         let res = match &self.cancel {
             Some(c) => tokio::select! {
                 r = q => r,
@@ -168,14 +167,29 @@ impl Walker {
         ty: RecordType,
         recursion: bool,
     ) -> Result<Message, DnsError> {
+        self.ask_with(server, name, ty, recursion, false).await
+    }
+
+    /// [`Walker::ask`], with the DO bit when `dnssec_ok` (the answer then carries RRSIGs and
+    /// NSECs).
+    pub async fn ask_with(
+        &self,
+        server: SocketAddr,
+        name: &str,
+        ty: RecordType,
+        recursion: bool,
+        dnssec_ok: bool,
+    ) -> Result<Message, DnsError> {
         let qname = fq(name)?;
-        let m = self
-            .exchange_within(server, name, &qname, ty, recursion, false)
-            .await?;
+        let mut how = How {
+            recursion,
+            tcp: false,
+            dnssec_ok,
+        };
+        let m = self.exchange_within(server, name, &qname, ty, how).await?;
         if m.truncated() {
-            return self
-                .exchange_within(server, name, &qname, ty, recursion, true)
-                .await;
+            how.tcp = true;
+            return self.exchange_within(server, name, &qname, ty, how).await;
         }
         Ok(m)
     }
@@ -188,11 +202,22 @@ impl Walker {
         name: &str,
         ty: RecordType,
     ) -> Result<(String, Message), String> {
+        self.ask_any_with(servers, name, ty, false).await
+    }
+
+    /// [`Walker::ask_any`], with the DO bit when `dnssec_ok`.
+    pub(super) async fn ask_any_with(
+        &self,
+        servers: &[Server],
+        name: &str,
+        ty: RecordType,
+        dnssec_ok: bool,
+    ) -> Result<(String, Message), String> {
         let mut last = String::from("no server address");
         for s in servers {
             for a in self.addrs_of(s).await {
                 match self
-                    .ask(SocketAddr::new(a, self.s.port), name, ty, false)
+                    .ask_with(SocketAddr::new(a, self.s.port), name, ty, false, dnssec_ok)
                     .await
                 {
                     Ok(m)
@@ -307,7 +332,7 @@ impl Walker {
         out
     }
 
-    fn roots(&self) -> Vec<Server> {
+    pub(super) fn roots(&self) -> Vec<Server> {
         vec![Server {
             name: "root hints".into(),
             addrs: self.s.root_hints.clone(),
@@ -580,15 +605,27 @@ impl Walker {
     }
 }
 
+/// How a question is asked: recursion desired, over TCP, with the DO bit.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct How {
+    pub recursion: bool,
+    pub tcp: bool,
+    pub dnssec_ok: bool,
+}
+
 /// One question to one server over UDP or TCP, through hickory's client; every wait bounded by `t`.
 pub(crate) async fn exchange(
     server: SocketAddr,
     qname: &Name,
     ty: RecordType,
-    recursion: bool,
-    tcp: bool,
+    how: How,
     t: Duration,
 ) -> Result<Message, DnsError> {
+    let How {
+        recursion,
+        tcp,
+        dnssec_ok,
+    } = how;
     let timeout = || DnsError::Timeout {
         server,
         secs: t.as_secs().max(1),
@@ -619,6 +656,12 @@ pub(crate) async fn exchange(
         .set_op_code(OpCode::Query)
         .set_recursion_desired(recursion)
         .add_query(Query::query(qname.clone(), ty));
+    if dnssec_ok {
+        let mut edns = hickory_proto::op::Edns::new();
+        edns.set_max_payload(1232);
+        edns.set_dnssec_ok(true);
+        msg.set_edns(edns);
+    }
     let mut opts = DnsRequestOptions::default();
     opts.recursion_desired = recursion;
     opts.use_edns = true;
@@ -657,7 +700,7 @@ fn cut_parent(zone: &str, domain: &str) -> String {
 
 /// A referral: not authoritative, NS records in the authority section for a cut. Returns the cut
 /// and its servers with any glue from the additional section.
-fn referral(m: &Message) -> Option<(String, Vec<Server>)> {
+pub(super) fn referral(m: &Message) -> Option<(String, Vec<Server>)> {
     if m.authoritative() || !m.answers().is_empty() {
         return None;
     }

@@ -298,8 +298,10 @@ impl Worker {
                         addr,
                         name,
                         ty,
-                        false,
-                        true,
+                        crate::dns::delegation::How {
+                            tcp: true,
+                            ..Default::default()
+                        },
                         self.opts.timeout,
                     );
                     return match over_tcp.await {

@@ -3,6 +3,7 @@
 //! the settings they share.
 
 pub mod delegation;
+pub mod dnssec;
 pub mod equivalence;
 pub mod settings;
 pub mod transfer;
