@@ -228,6 +228,7 @@ impl Lab {
             ),
             ("R53_DNS_PORT".into(), self.dns_port().to_string()),
             ("R53_DNS_TIMEOUT".into(), "2s".into()),
+            ("R53_DNS_TRUST_ANCHORS".into(), self.registry.trust_anchor()),
         ]
     }
 }

@@ -48,6 +48,8 @@ r53_plugin::model! {
             ds: Vec<String> [computed] "DS records the parent publishes, in presentation form.",
             servers: Vec<ServerAnswer> [computed] "Each published name server's answer: `name`, `addresses`, `authoritative` (answered the SOA with the AA flag), `serial`, the apex `name_servers` it serves, and `error` when it is not usable.",
             problems: Vec<String> [computed] "What is wrong, one sentence each; empty when the delegation is healthy.",
+            dnssec: String [computed] "What a validating resolver concludes about the domain's SOA, checked in process from the provider's `dns.trust_anchors` down every cut: `secure` (signed from the root), `insecure` (a parent proves there is no DS: unsigned), `bogus` (the chain is broken: validating resolvers fail the domain) or `indeterminate` (not decided: an NSEC3 proof, or no answer).",
+            dnssec_reason: String [computed] "Why, for `insecure` (where the chain ends), `bogus` (the zone and what failed) and `indeterminate`; null when `secure`.",
         }
     }
 }
@@ -57,6 +59,24 @@ pub fn schema() -> Schema {
 }
 
 pub(crate) struct DelegationStatusData;
+
+/// The DNSSEC verdict on the domain's SOA and why; a walk that fails is `indeterminate` with the
+/// error, not a failed read (the delegation facts above still stand).
+async fn dnssec_verdict(w: &Walker, domain: &str) -> (&'static str, Option<String>) {
+    use r53_core::dns::dnssec::Security;
+    match w.zone_security(domain).await {
+        Ok(s) => (
+            match s {
+                Security::Secure => "secure",
+                Security::Insecure { .. } => "insecure",
+                Security::Bogus { .. } => "bogus",
+                _ => "indeterminate",
+            },
+            s.reason(),
+        ),
+        Err(e) => ("indeterminate", Some(e.to_string())),
+    }
+}
 
 #[async_trait]
 impl DataSource<Meta> for DelegationStatusData {
@@ -121,6 +141,9 @@ impl DataSource<Meta> for DelegationStatusData {
                 .collect(),
         );
         m.problems = Field::Known(st.problems.clone());
+        let (verdict, reason) = dnssec_verdict(&w, &domain).await;
+        m.dnssec = Field::Known(verdict.to_string());
+        m.dnssec_reason = reason.into();
         tracing::debug!(
             "r53_delegation_status {domain}: {} ({} problems)",
             display_zone(&p.zone),

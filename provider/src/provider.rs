@@ -57,6 +57,7 @@ r53_plugin::model! {
             port: i64 [optional] "Port every authoritative server is queried on. Default: `R53_DNS_PORT`, else 53.",
             resolvers: Vec<String> [optional] "Recursive resolvers (`IP` or `IP:port`) used only to find the addresses of name servers the parent gives no glue for. Default: `R53_DNS_RESOLVERS` (comma-separated), else none (those are resolved iteratively from the root hints too).",
             timeout: String [optional] "How long to wait for each DNS answer, e.g. `3s`. Default: `R53_DNS_TIMEOUT`, else `3s`.",
+            trust_anchors: Vec<String> [optional] "The root keys DNSSEC validation starts from, as zone-file lines: `. DS <tag> <algorithm> <digest type> <digest>` or `. DNSKEY <flags> 3 <algorithm> <key>`. Default: `R53_DNS_TRUST_ANCHORS` (comma-separated), else IANA's root KSKs (20326 and 38696).",
         }
     }
 }
@@ -113,6 +114,7 @@ fn dns_with_env(
         settings::ENV_PORT => b.port.get().is_some(),
         settings::ENV_RESOLVERS => !b.resolvers.items().is_empty(),
         settings::ENV_TIMEOUT => b.timeout.as_str().is_some(),
+        settings::ENV_TRUST_ANCHORS => !b.trust_anchors.items().is_empty(),
         _ => false,
     };
     let mut out = DnsSettings::from_env(|k| if overridden(k) { None } else { env(k) })
@@ -138,6 +140,20 @@ fn dns_with_env(
         match parse_port(&p.to_string()) {
             Ok(p) => out.port = p,
             Err(e) => d.error_at(path(a.port), "Invalid port", e),
+        }
+    }
+    let anchors = b.trust_anchors.items();
+    if !anchors.is_empty() {
+        out.trust_anchors.clear();
+        for (i, t) in anchors.iter().enumerate() {
+            match settings::parse_trust_anchor(t) {
+                Ok(t) => out.trust_anchors.push(t),
+                Err(e) => d.error_at(
+                    path(a.trust_anchors).index(i as i64),
+                    "Invalid trust anchor",
+                    e,
+                ),
+            }
         }
     }
     let resolvers = b.resolvers.items();

@@ -81,6 +81,7 @@ data "r53_delegation_status" "s" {{
 
 output "problems" {{ value = data.r53_delegation_status.s.problems }}
 output "servers"  {{ value = data.r53_delegation_status.s.servers }}
+output "dnssec"   {{ value = [data.r53_delegation_status.s.dnssec, data.r53_delegation_status.s.dnssec_reason] }}
 output "zone_ns"  {{ value = r53_hosted_zone.z.name_servers }}
 "#
     )
@@ -129,6 +130,14 @@ fn delegation_registrar_mode_lifecycle() -> anyhow::Result<()> {
             .iter()
             .all(|s| s["authoritative"] == true && s["serial"].is_number()),
         "{servers:?}"
+    );
+    // Unsigned under the signed lab TLD: insecure, and the validator says where the chain ends.
+    assert_eq!(out["dnssec"]["value"][0], "insecure", "{out}");
+    assert!(
+        out["dnssec"]["value"][1]
+            .as_str()
+            .is_some_and(|r| r.contains("no DS for the both-e2e.test zone")),
+        "{out}"
     );
     tf.assert_plan_empty()?;
 

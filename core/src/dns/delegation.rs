@@ -77,6 +77,11 @@ impl Walker {
         self
     }
 
+    /// The settings it walks with.
+    pub fn settings(&self) -> &DnsSettings {
+        &self.s
+    }
+
     /// Queries sent so far.
     pub fn queries(&self) -> usize {
         self.queries.load(Ordering::Relaxed)
@@ -838,6 +843,7 @@ mod tests {
             timeout: Duration::from_secs(30),
             max_queries,
             max_queries_flag: Some("--max-queries"),
+            ..Default::default()
         })
     }
 

@@ -32,6 +32,24 @@ pub enum Security {
     Indeterminate { reason: String },
 }
 
+impl Security {
+    /// Why, in a sentence: where an insecure chain ends, where and how a bogus one breaks, what
+    /// stopped a decision; None when secure.
+    pub fn reason(&self) -> Option<String> {
+        match self {
+            Security::Secure => None,
+            Security::Insecure { cut } => Some(format!(
+                "the parent publishes no DS for {} (an unsigned delegation)",
+                display_zone(cut)
+            )),
+            Security::Bogus { zone, reason } => {
+                Some(format!("{reason} (at {})", display_zone(zone)))
+            }
+            Security::Indeterminate { reason } => Some(reason.clone()),
+        }
+    }
+}
+
 impl std::fmt::Display for Security {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -386,6 +404,12 @@ impl Walker {
             zone: servers.first().map(|s| s.name.clone()).unwrap_or_default(),
             detail,
         })
+    }
+
+    /// Whether the zone `domain` validates: its SOA, from the settings' trust anchors.
+    pub async fn zone_security(&self, domain: &str) -> Result<Security, DnsError> {
+        let anchors = self.settings().anchors();
+        self.validate(&anchors, domain, RecordType::SOA).await
     }
 
     /// Validates the answer for `name`/`qtype` from the trust anchors (root DNSKEY or DS

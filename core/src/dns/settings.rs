@@ -37,7 +37,17 @@ pub struct DnsSettings {
     pub max_queries: usize,
     /// The setting that raises `max_queries`, for the error (`--max-queries`); `None`: none.
     pub max_queries_flag: Option<&'static str>,
+    /// The root keys DNSSEC validation starts from, as zone-file lines (`. DS …` or `. DNSKEY
+    /// …`; see [`crate::dns::dnssec::parse_trust_anchor`]). Default: IANA's root KSKs.
+    pub trust_anchors: Vec<String>,
 }
+
+/// IANA's root trust anchors (data.iana.org/root-anchors): KSK-2017 and KSK-2024, which signs
+/// the root since October 2026.
+pub const IANA_TRUST_ANCHORS: [&str; 2] = [
+    ". DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D",
+    ". DS 38696 8 2 683D2D0ACB8C9B712A1948B27F741219298D0A450D612C483AF444A4C0FB2B16",
+];
 
 /// Queries one walk may send before it gives up with [`DnsError::QueryBudget`]. A real walk to a
 /// TLD's child, every parent server and every name server checked takes a few dozen; a referral
@@ -53,6 +63,7 @@ impl Default for DnsSettings {
             timeout: Duration::from_secs(3),
             max_queries: DEFAULT_MAX_QUERIES,
             max_queries_flag: None,
+            trust_anchors: IANA_TRUST_ANCHORS.iter().map(|a| a.to_string()).collect(),
         }
     }
 }
@@ -95,6 +106,12 @@ pub const ENV_ROOT_HINTS: &str = "R53_DNS_ROOT_HINTS";
 pub const ENV_PORT: &str = "R53_DNS_PORT";
 pub const ENV_RESOLVERS: &str = "R53_DNS_RESOLVERS";
 pub const ENV_TIMEOUT: &str = "R53_DNS_TIMEOUT";
+pub const ENV_TRUST_ANCHORS: &str = "R53_DNS_TRUST_ANCHORS";
+
+/// A trust anchor as written; see [`crate::dns::dnssec::parse_trust_anchor`].
+pub fn parse_trust_anchor(s: &str) -> Result<String, String> {
+    crate::dns::dnssec::parse_trust_anchor(s).map(|_| s.trim().to_string())
+}
 
 impl DnsSettings {
     /// The defaults with each `R53_DNS_*` variable `env` gives applied; an invalid value is an
@@ -125,7 +142,26 @@ impl DnsSettings {
         if let Some(v) = env(ENV_TIMEOUT) {
             s.timeout = crate::parse_duration(&v).map_err(|e| named(ENV_TIMEOUT, e))?;
         }
+        if let Some(v) = env(ENV_TRUST_ANCHORS) {
+            let anchors = split_list(&v)
+                .iter()
+                .map(|a| parse_trust_anchor(a))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| named(ENV_TRUST_ANCHORS, e))?;
+            if !anchors.is_empty() {
+                s.trust_anchors = anchors;
+            }
+        }
         Ok(s)
+    }
+
+    /// The trust anchors as records (each was checked when the settings were read; one that
+    /// does not parse is left out).
+    pub fn anchors(&self) -> Vec<hickory_proto::rr::Record> {
+        self.trust_anchors
+            .iter()
+            .filter_map(|a| crate::dns::dnssec::parse_trust_anchor(a).ok())
+            .collect()
     }
 }
 
@@ -169,7 +205,19 @@ mod tests {
             ]
         );
         assert_eq!(s.timeout, Duration::from_secs(2));
+        assert_eq!(s.anchors().len(), 2, "IANA's two root KSKs by default");
+        let s = DnsSettings::from_env(env(&[(
+            "R53_DNS_TRUST_ANCHORS",
+            ". DS 12345 13 2 3F5CE2A7E2F5E4CE5AB1E7F2C2B7F5F0A0D1C5B8E8C6C2E9E3F1A1B2C3D4E5F6",
+        )]))
+        .unwrap();
+        assert_eq!(s.anchors().len(), 1);
         for (var, value, want) in [
+            (
+                "R53_DNS_TRUST_ANCHORS",
+                "test. DS 1 13 2 AA",
+                "R53_DNS_TRUST_ANCHORS: trust anchor",
+            ),
             (
                 "R53_DNS_PORT",
                 "0",
