@@ -13,6 +13,7 @@ use aws_smithy_types::timeout::TimeoutConfig;
 
 use crate::domains::Domains;
 use crate::error::{Error, Result};
+use crate::kms::Kms;
 use crate::resolver::Resolver;
 use crate::retry::RetryPolicy;
 use crate::route53::Route53;
@@ -42,6 +43,8 @@ pub struct AwsSettings {
     /// Route 53 Resolver (regional: the provider's region).
     pub endpoint_route53resolver: Option<String>,
     pub endpoint_sts: Option<String>,
+    /// KMS (the DNSSEC key checks; always us-east-1, Route 53's KMS region).
+    pub endpoint_kms: Option<String>,
     pub max_retries: Option<u32>,
     /// Share zone listings for reads and batch concurrent record writes per zone (default true).
     pub batch_record_writes: Option<bool>,
@@ -56,6 +59,8 @@ pub struct Aws {
     pub domains: Domains,
     /// Route 53 Resolver in `region` (endpoints, rules, rule associations).
     pub resolver: Resolver,
+    /// KMS in us-east-1, read-only (DNSSEC key checks).
+    pub kms: Kms,
     pub region: String,
 }
 
@@ -163,6 +168,11 @@ impl Aws {
         if let Some(url) = &s.endpoint_route53resolver {
             rs = rs.endpoint_url(url);
         }
+        let mut km = aws_sdk_kms::config::Builder::from(&base)
+            .region(Region::new(r53_zone::ksk::KMS_REGION));
+        if let Some(url) = &s.endpoint_kms {
+            km = km.endpoint_url(url);
+        }
         let route53 = Route53::new(
             aws_sdk_route53::Client::from_conf(r53.build()),
             policy.clone(),
@@ -176,6 +186,7 @@ impl Aws {
                 aws_sdk_route53resolver::Client::from_conf(rs.build()),
                 policy.clone(),
             ),
+            kms: Kms::new(aws_sdk_kms::Client::from_conf(km.build()), policy.clone()),
             zones: Zones::new(route53.clone(), s.batch_record_writes.unwrap_or(true)),
             route53,
             region,

@@ -12,6 +12,7 @@ pub mod dns;
 pub mod domains;
 mod duration;
 pub mod error;
+pub mod kms;
 pub mod resolver;
 pub mod retry;
 pub mod route53;

@@ -9,6 +9,7 @@ pub mod cidr_routing;
 pub mod client_locations;
 pub mod compare_bench;
 pub mod cutover_bench;
+pub mod dnssec;
 pub mod domains;
 pub mod endpoint;
 pub mod geoproximity;

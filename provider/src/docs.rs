@@ -174,6 +174,28 @@ fn pages_list() -> Vec<Page> {
             notes: None,
         },
         Page {
+            file: "resources/key_signing_key.md",
+            kind: "Resource",
+            name: crate::key_signing_key::TYPE_NAME,
+            schema: crate::key_signing_key::schema(),
+            example: include_str!("../../examples/resources/r53_key_signing_key/resource.tf"),
+            import: Some(include_str!(
+                "../../examples/resources/r53_key_signing_key/import.sh"
+            )),
+            notes: None,
+        },
+        Page {
+            file: "resources/hosted_zone_dnssec.md",
+            kind: "Resource",
+            name: crate::hosted_zone_dnssec::TYPE_NAME,
+            schema: crate::hosted_zone_dnssec::schema(),
+            example: include_str!("../../examples/resources/r53_hosted_zone_dnssec/resource.tf"),
+            import: Some(include_str!(
+                "../../examples/resources/r53_hosted_zone_dnssec/import.sh"
+            )),
+            notes: None,
+        },
+        Page {
             file: "resources/health_check.md",
             kind: "Resource",
             name: crate::health_check::TYPE_NAME,

@@ -4,7 +4,7 @@
 //! One file per resource or data source (a directory for the larger ones: `records/`,
 //! `delegation/`, `registered_domain/`), with its schema, CRUD and unit tests together; what more
 //! than one of them uses lives in neutral modules (`common`, `meta`, `domain`, `record_set`,
-//! `vpc_ref`, `zone_lookup`, `aws_move`), so no resource or data-source file imports another.
+//! `vpc_ref`, `zone_lookup`, `aws_move`, `dnssec_diag`), so no resource or data-source file imports another.
 
 mod aws_move;
 pub mod cidr_collection;
@@ -19,11 +19,14 @@ pub(crate) mod data_records;
 pub(crate) mod data_registered_domain;
 pub mod delegation;
 pub mod delegation_set;
+mod dnssec_diag;
 pub mod docs;
 pub mod domain;
 pub mod functions;
 pub mod health_check;
 pub mod hosted_zone;
+pub mod hosted_zone_dnssec;
+pub mod key_signing_key;
 mod meta;
 pub mod provider;
 pub mod query_log;

@@ -42,6 +42,7 @@ r53_plugin::model! {
             route53domains: String [optional] "Route 53 Domains API endpoint URL.",
             route53resolver: String [optional] "Route 53 Resolver API endpoint URL (the resolver resources; regional, in the provider's `region`).",
             sts: String [optional] "STS endpoint URL for `assume_role`'s calls (e.g. a VPC endpoint for STS); the other services keep theirs.",
+            kms: String [optional] "KMS endpoint URL (us-east-1), for `r53_key_signing_key`'s checks of its KMS key.",
         }
     }
 }
@@ -255,6 +256,7 @@ fn settings_from(config: &Value) -> Result<(DnsSettings, AwsSettings), Diagnosti
         (a.route53domains, &ep.route53domains),
         (a.route53resolver, &ep.route53resolver),
         (a.sts, &ep.sts),
+        (a.kms, &ep.kms),
     ] {
         if let Some(u) = v.as_str() {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
@@ -284,6 +286,7 @@ fn settings_from(config: &Value) -> Result<(DnsSettings, AwsSettings), Diagnosti
             endpoint_route53domains: ep.route53domains.string(),
             endpoint_route53resolver: ep.route53resolver.string(),
             endpoint_sts: ep.sts.string(),
+            endpoint_kms: ep.kms.string(),
             max_retries,
             batch_record_writes: m.batch_record_writes.get(),
         },
@@ -324,6 +327,8 @@ impl Provider for R53Provider {
             Arc::new(crate::registered_domain::RegisteredDomainResource),
             Arc::new(crate::delegation::DelegationResource),
             Arc::new(crate::delegation_set::DelegationSetResource),
+            Arc::new(crate::key_signing_key::KeySigningKeyResource),
+            Arc::new(crate::hosted_zone_dnssec::HostedZoneDnssecResource),
             Arc::new(crate::query_log::QueryLogResource),
             Arc::new(crate::health_check::HealthCheckResource),
             Arc::new(crate::cidr_collection::CidrCollectionResource),

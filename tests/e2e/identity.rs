@@ -16,6 +16,8 @@ const DOMAIN: &str = "ident-reg-e2e.test";
 struct Fixture {
     log_group: String,
     net: r53_lab::moto::Network,
+    /// A KMS key Route 53 may sign with (for the zone's key-signing key).
+    ksk_arn: String,
 }
 
 fn config(f: &Fixture) -> String {
@@ -70,6 +72,16 @@ resource "r53_delegation" "d" {{
   domain         = r53_hosted_zone.child.name
   parent_zone_id = r53_hosted_zone.z.zone_id
   name_servers   = r53_hosted_zone.child.name_servers
+}}
+
+resource "r53_key_signing_key" "k" {{
+  hosted_zone_id = r53_hosted_zone.z.zone_id
+  name           = "ident_ksk"
+  kms_key_arn    = "{ksk}"
+}}
+
+resource "r53_hosted_zone_dnssec" "k" {{
+  hosted_zone_id = r53_key_signing_key.k.hosted_zone_id
 }}
 
 resource "r53_delegation_set" "s" {{
@@ -157,6 +169,7 @@ resource "r53_resolver_rule_association" "ra" {{
 }}
 "#,
         log = f.log_group,
+        ksk = f.ksk_arn,
         sg = f.net.security_group_id,
         vpc = f.net.vpc_id,
     )
@@ -239,15 +252,16 @@ fn lifecycle(bin: TfBin) -> anyhow::Result<()> {
             .rt
             .block_on(lab.moto.create_log_group("/aws/route53/ident-e2e.test"))?,
         net: lab.rt.block_on(lab.moto.create_network(7, 2))?,
+        ksk_arn: lab.create_dnssec_kms_key(r53_lab::dnssec::control::KmsPolicy::AllowsRoute53)?,
     };
     let tf = lab.terraform(bin)?;
     let cfg = config(&f);
     tf.write(&cfg)?;
     let o = tf.apply()?;
-    assert!(o.stdout.contains("17 added"), "{}", o.text());
+    assert!(o.stdout.contains("19 added"), "{}", o.text());
     let first = tf.state()?;
     let before = resources(&first);
-    assert_eq!(before.len(), 17, "{:?}", before.keys());
+    assert_eq!(before.len(), 19, "{:?}", before.keys());
 
     if with_identity {
         // Each identity names the remote object, from the state's own values.
@@ -261,6 +275,11 @@ fn lifecycle(bin: TfBin) -> anyhow::Result<()> {
                 "r53_record" => serde_json::json!({"zone_id": values["zone_id"],
                     "name": "www.ident-e2e.test", "type": "A", "set_identifier": "blue"}),
                 "r53_registered_domain" => serde_json::json!({"domain_name": DOMAIN}),
+                "r53_key_signing_key" => serde_json::json!({
+                    "hosted_zone_id": values["hosted_zone_id"], "name": "ident_ksk"}),
+                "r53_hosted_zone_dnssec" => {
+                    serde_json::json!({"hosted_zone_id": values["hosted_zone_id"]})
+                }
                 "r53_delegation" => serde_json::json!({"domain": "dev.ident-e2e.test",
                     "registrar": null, "parent_zone_id": values["parent_zone_id"]}),
                 "r53_zone_association" | "r53_vpc_association_authorization" => {
@@ -308,7 +327,7 @@ fn lifecycle(bin: TfBin) -> anyhow::Result<()> {
     let p = tf.plan()?;
     assert!(
         p.stdout
-            .contains("Plan: 17 to import, 0 to add, 1 to change, 0 to destroy."),
+            .contains("Plan: 19 to import, 0 to add, 1 to change, 0 to destroy."),
         "{}",
         p.text()
     );

@@ -11,6 +11,7 @@ mod cutover;
 mod delegation;
 mod delegation_set;
 mod demo;
+mod dnssec;
 mod failover;
 mod faults;
 mod functions;

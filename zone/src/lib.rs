@@ -12,6 +12,7 @@ pub mod convert;
 pub mod dnskey;
 pub mod health_check;
 pub mod key;
+pub mod ksk;
 pub mod name;
 mod par;
 pub mod plan;

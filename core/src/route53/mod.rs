@@ -15,6 +15,7 @@ use crate::retry::RetryPolicy;
 
 mod cidr_collection;
 mod delegation_set;
+mod dnssec;
 mod health_check;
 mod query_log;
 mod sdk;
@@ -25,6 +26,7 @@ pub use cidr_collection::{
     MAX_BLOCKS_PER_CHANGE, MAX_CIDR_CALLER_REFERENCE,
 };
 pub use delegation_set::{new_set_caller_reference, strip_delegation_set_id, DelegationSet};
+pub use dnssec::{new_ksk_caller_reference, DnssecInfo, KeySigningKeyInfo};
 pub use health_check::{
     health_check_reference_name, new_health_check_caller_reference, CheckerReport, HealthCheckInfo,
     MAX_HEALTH_CHECK_REFERENCE_NAME,

@@ -657,7 +657,7 @@ fn check_xml(id: &str, s: &Stored) -> String {
 }
 
 /// `2026-12-07T14:48:44.000Z` (UTC), as Route 53 writes timestamps.
-fn iso8601(t: SystemTime) -> String {
+pub(crate) fn iso8601(t: SystemTime) -> String {
     let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
     let secs = d.as_secs();
     let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);

@@ -150,6 +150,8 @@ struct State {
     /// CIDR collections (moto has none) and the CIDR/geoproximity routing moto drops from record
     /// sets: answered and kept here.
     cidr: Arc<CidrCollections>,
+    /// Route 53's DNSSEC API (moto has a canned GetDNSSEC only): answered and kept here.
+    dnssec: Arc<crate::dnssec::Dnssec>,
 }
 
 pub struct Proxy {
@@ -169,6 +171,7 @@ impl Proxy {
     pub(crate) async fn start(upstream: &str, config: ProxyConfig) -> anyhow::Result<Proxy> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
+        let sets: Arc<crate::nameservers::DelegationSets> = Default::default();
         let state = Arc::new(State {
             upstream: upstream.trim_end_matches('/').to_string(),
             client: Client::builder(TokioExecutor::new()).build_http(),
@@ -180,7 +183,8 @@ impl Proxy {
             busy_zones: Mutex::new(HashSet::new()),
             indexes: Mutex::new(HashMap::new()),
             registrar: Arc::new(crate::domains::Registrar::new(Default::default())),
-            sets: Default::default(),
+            dnssec: Arc::new(crate::dnssec::Dnssec::new(upstream, sets.clone())),
+            sets,
             reusable: Default::default(),
             vpcs: crate::authorizations::Vpcs::new(upstream),
             resolver: crate::resolver_status::ResolverStatus::new(upstream),
@@ -234,6 +238,12 @@ impl Proxy {
     /// servers: [`CidrCollections::locate`], [`CidrCollections::record_routing`]).
     pub fn cidr_collections(&self) -> Arc<CidrCollections> {
         self.state.cidr.clone()
+    }
+
+    /// Route 53 DNSSEC: each zone's KSKs and signing status, and KMS signing (for the name
+    /// servers: [`crate::dnssec::Dnssec::signing`], [`crate::dnssec::Dnssec::kms_sign`]).
+    pub fn dnssec(&self) -> Arc<crate::dnssec::Dnssec> {
+        self.state.dnssec.clone()
     }
 
     pub fn set_config(&self, c: ProxyConfig) {
@@ -303,6 +313,13 @@ fn action(method: &Method, path: &str) -> String {
         ("DELETE", [_, "cidrcollection", _]) => "DeleteCidrCollection",
         ("GET", [_, "cidrcollection", _]) => "ListCidrLocations",
         ("GET", [_, "cidrcollection", _, "cidrblocks"]) => "ListCidrBlocks",
+        ("POST", [_, "keysigningkey"]) => "CreateKeySigningKey",
+        ("POST", [_, "keysigningkey", _, _, "activate"]) => "ActivateKeySigningKey",
+        ("POST", [_, "keysigningkey", _, _, "deactivate"]) => "DeactivateKeySigningKey",
+        ("DELETE", [_, "keysigningkey", _, _]) => "DeleteKeySigningKey",
+        ("POST", [_, "hostedzone", _, "enable-dnssec"]) => "EnableHostedZoneDNSSEC",
+        ("POST", [_, "hostedzone", _, "disable-dnssec"]) => "DisableHostedZoneDNSSEC",
+        ("GET", [_, "hostedzone", _, "dnssec"]) => "GetDNSSEC",
         _ => return format!("{m} {p}"),
     };
     name.to_string()
@@ -556,6 +573,33 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
     if let Some(a) = st.cidr.handle(&act, &path, &body) {
         return Ok(answer(a));
     }
+    let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
+    if let Some(a) = st.dnssec.handle(&act, &path, auth, &body).await {
+        // A mutating call's ChangeInfo becomes one of the proxy's changes.
+        return Ok(answer(match a {
+            crate::reusable_sets::Answer::Ok {
+                status,
+                body,
+                location,
+            } if act != "GetDNSSEC" => crate::reusable_sets::Answer::Ok {
+                status,
+                body: String::from_utf8_lossy(&pend(&st, &cfg, &act, Bytes::from(body)))
+                    .into_owned(),
+                location,
+            },
+            a => a,
+        }));
+    }
+    if act == "DeleteHostedZone" {
+        let id = crate::reusable_sets::api::segments(&path)
+            .get(2)
+            .copied()
+            .unwrap_or_default();
+        if let Some(a) = st.dnssec.refuse_zone_delete(id) {
+            st.stats.lock().unwrap().refused += 1;
+            return Ok(answer(a));
+        }
+    }
     // Tags stay in moto, which keeps them for any ID.
     if let Some(a) = st.health_checks.check_tags(&act, &path, &body) {
         return Ok(answer(a));
@@ -663,6 +707,7 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, Reset> {
         }
         if act == "DeleteHostedZone" {
             st.cidr.forget_zone(&zone_id);
+            st.dnssec.forget_zone(&zone_id);
         }
     }
     // A request that failed in transit may have been applied all the same.

@@ -91,6 +91,37 @@ fn actions_from_paths() {
             "ListCidrBlocks",
         ),
         (
+            Method::POST,
+            "/2013-04-01/keysigningkey",
+            "CreateKeySigningKey",
+        ),
+        (
+            Method::POST,
+            "/2013-04-01/keysigningkey/Z1/ksk_1/activate",
+            "ActivateKeySigningKey",
+        ),
+        (
+            Method::POST,
+            "/2013-04-01/keysigningkey/Z1/ksk_1/deactivate",
+            "DeactivateKeySigningKey",
+        ),
+        (
+            Method::DELETE,
+            "/2013-04-01/keysigningkey/Z1/ksk_1",
+            "DeleteKeySigningKey",
+        ),
+        (
+            Method::POST,
+            "/2013-04-01/hostedzone/Z1/enable-dnssec",
+            "EnableHostedZoneDNSSEC",
+        ),
+        (
+            Method::POST,
+            "/2013-04-01/hostedzone/Z1/disable-dnssec",
+            "DisableHostedZoneDNSSEC",
+        ),
+        (Method::GET, "/2013-04-01/hostedzone/Z1/dnssec", "GetDNSSEC"),
+        (
             Method::GET,
             "/2013-04-01/tags/healthcheck/abc",
             "ListTagsForResource",

@@ -1,0 +1,1 @@
+terraform import r53_hosted_zone_dnssec.example Z1D633PJN98FT9

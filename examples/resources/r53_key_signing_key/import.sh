@@ -1,0 +1,1 @@
+terraform import r53_key_signing_key.example Z1D633PJN98FT9,example_ksk
