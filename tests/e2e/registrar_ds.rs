@@ -161,9 +161,7 @@ fn calls(lab: &Lab, op: &str) -> u64 {
 fn registered_domain_dnssec_keys_lifecycle() -> anyhow::Result<()> {
     let lab = lab();
     lab.registry.set_publish_delay(Duration::from_millis(300));
-    let zone = format!(
-        "$TTL 300\n@ 3600 IN SOA ns1.old-dns.test. hostmaster.old-dns.test. 1 7200 900 1209600 300\n@ IN NS ns1.old-dns.test.\n@ IN NS ns2.old-dns.test.\nwww IN A 192.0.2.80\n"
-    );
+    let zone = "$TTL 300\n@ 3600 IN SOA ns1.old-dns.test. hostmaster.old-dns.test. 1 7200 900 1209600 300\n@ IN NS ns1.old-dns.test.\n@ IN NS ns2.old-dns.test.\nwww IN A 192.0.2.80\n".to_string();
     let _knots = lab.start_old_host(
         &[LabZone {
             name: DOMAIN.into(),

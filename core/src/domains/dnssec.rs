@@ -249,7 +249,10 @@ mod tests {
             .key_tag(32853)
             .id("DS:32853-13-2-C5FA"));
         let k = key_from("shop.test", &bare).unwrap();
-        assert_eq!((k.algorithm, k.flags, k.public_key), (None, None, None));
+        assert_eq!(
+            (k.algorithm, k.flags, k.public_key.as_deref()),
+            (None, None, None)
+        );
         assert!(k.matches(&ds()));
         assert_eq!(k.ds_text(), None);
         // Another digest type or key tag is another DS.
