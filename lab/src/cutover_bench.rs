@@ -35,6 +35,7 @@ pub fn run(sizes: &[usize]) -> anyhow::Result<String> {
             name: ZONE.into(),
             text: text.clone(),
             transfer: false,
+            signed: false,
         };
         // 127.0.4/5.x: clear of the lab's own addresses, should a lab run beside.
         let old_addrs = [addr(4, 1, port), addr(4, 2, port)];

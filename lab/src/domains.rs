@@ -15,6 +15,11 @@ use serde_json::{json, Value};
 
 use crate::moto_api::norm;
 
+mod ds;
+
+pub use ds::DnssecKeyShape;
+use ds::DsKey;
+
 pub(crate) const TARGET_PREFIX: &str = "Route53Domains_v20140515.";
 
 /// How the registrar behaves.
@@ -51,6 +56,10 @@ struct Domain {
     tags: BTreeMap<String, String>,
     /// When each name-server set landed (the registry publishes them after its delay).
     ns_changes: Vec<(Instant, Vec<Value>)>,
+    /// DNSSEC keys passed to the registry, oldest first.
+    ds: Vec<DsKey>,
+    /// When each DS set (RDATA texts) landed, like `ns_changes`.
+    ds_changes: Vec<(Instant, Vec<String>)>,
 }
 
 #[derive(Clone, Debug)]
@@ -62,6 +71,8 @@ enum Effect {
     Lock(bool),
     Renew(u32),
     Delete,
+    AddDs(DsKey),
+    RemoveDs(DsKey),
 }
 
 #[derive(Clone, Debug)]
@@ -85,7 +96,7 @@ pub(crate) struct ApiError {
     pub(crate) message: String,
 }
 
-fn invalid(message: impl Into<String>) -> ApiError {
+pub(crate) fn invalid(message: impl Into<String>) -> ApiError {
     ApiError {
         status: 400,
         code: "InvalidInput",
@@ -100,6 +111,10 @@ struct Inner {
     /// Operation kind → message: the next operation of that kind fails with it.
     fail_next: HashMap<String, String>,
     next_id: u64,
+    /// How GetDomainDetail writes DnssecKeys.
+    key_shape: DnssecKeyShape,
+    /// Serial of the last DNSSEC key associated (numeric Ids).
+    next_key: u64,
 }
 
 pub struct Registrar {
@@ -194,6 +209,28 @@ impl Registrar {
         Some(ns.iter().map(ns_pair).collect())
     }
 
+    /// The DS records (RDATA texts, `TAG ALG DT HEX`) the registry should publish for `domain`
+    /// when it waits `delay` after each change lands: the newest set that landed at least `delay`
+    /// ago, empty before any did (None: no such domain).
+    pub(crate) fn published_ds(&self, domain: &str, delay: Duration) -> Option<Vec<String>> {
+        let mut g = self.inner.lock().unwrap();
+        self.advance(&mut g);
+        let d = g.domains.get(&norm(domain))?;
+        Some(
+            d.ds_changes
+                .iter()
+                .rev()
+                .find(|(t, _)| t.elapsed() >= delay)
+                .map(|(_, ds)| ds.clone())
+                .unwrap_or_default(),
+        )
+    }
+
+    /// How GetDomainDetail writes DnssecKeys from now on (default [`DnssecKeyShape::Shape2026`]).
+    pub fn set_dnssec_key_shape(&self, shape: DnssecKeyShape) {
+        self.inner.lock().unwrap().key_shape = shape;
+    }
+
     /// Sets the name servers a pending (or landed) registration of `domain` gets: those of the
     /// hosted zone Route 53 creates for it.
     pub fn set_registration_nameservers(&self, domain: &str, ns: &[String]) {
@@ -237,6 +274,8 @@ impl Registrar {
             expires: now + 0.5 * YEAR,
             tags: BTreeMap::new(),
             ns_changes: vec![(Instant::now() - Duration::from_secs(3600), nameservers)],
+            ds: Vec::new(),
+            ds_changes: Vec::new(),
         };
         self.inner.lock().unwrap().domains.insert(norm(domain), dom);
     }
@@ -301,6 +340,22 @@ impl Registrar {
                             Effect::Privacy(p) => d.privacy.extend(p),
                             Effect::Lock(l) => d.locked = l,
                             Effect::Renew(y) => d.expires += f64::from(y) * YEAR,
+                            Effect::AddDs(k) => {
+                                if !d.ds.iter().any(|x| x.same_ds(&k)) {
+                                    d.ds.push(k);
+                                }
+                                d.ds_changes.push((
+                                    Instant::now(),
+                                    d.ds.iter().map(DsKey::rdata).collect(),
+                                ));
+                            }
+                            Effect::RemoveDs(k) => {
+                                d.ds.retain(|x| !x.same_ds(&k));
+                                d.ds_changes.push((
+                                    Instant::now(),
+                                    d.ds.iter().map(DsKey::rdata).collect(),
+                                ));
+                            }
                             Effect::Register(_) | Effect::Delete => {}
                         }
                         d.updated = now;
@@ -399,7 +454,7 @@ impl Registrar {
             .ok_or_else(|| invalid(format!("Domain {name} not found in this account.")))
     }
 
-    fn detail(d: &Domain) -> Value {
+    fn detail(d: &Domain, shape: DnssecKeyShape) -> Value {
         let mut v = json!({
             "DomainName": d.name,
             "Nameservers": d.nameservers,
@@ -418,6 +473,9 @@ impl Registrar {
                 Vec::new()
             },
         });
+        if !d.ds.is_empty() {
+            v["DnssecKeys"] = json!(d.ds.iter().map(|k| k.json(shape)).collect::<Vec<_>>());
+        }
         for (c, p) in CONTACTS {
             if let Some(x) = d.contacts.get(c) {
                 v[c] = x.clone();
@@ -572,10 +630,60 @@ impl Registrar {
                     expires: now + years as f64 * YEAR,
                     tags: BTreeMap::new(),
                     ns_changes: Vec::new(),
+                    ds: Vec::new(),
+                    ds_changes: Vec::new(),
                 };
                 self.submit(g, &d, "REGISTER_DOMAIN", Effect::Register(Box::new(dom)))
             }
-            "GetDomainDetail" => Ok(Self::detail(self.domain(g, body)?)),
+            "GetDomainDetail" => {
+                let shape = g.key_shape;
+                Ok(Self::detail(self.domain(g, body)?, shape))
+            }
+            "AssociateDelegationSignerToDomain" => {
+                let serial = g.next_key + 1;
+                let d = self.domain(g, body)?;
+                let name = d.name.clone();
+                let key = DsKey::from_request(
+                    &name,
+                    body.get("SigningAttributes").unwrap_or(&Value::Null),
+                    serial,
+                )?;
+                if d.ds.iter().any(|k| k.same_ds(&key)) {
+                    return Err(invalid(format!(
+                        "The key (key tag {}) is already associated with {name}.",
+                        key.key_tag
+                    )));
+                }
+                if d.ds.len() >= ds::MAX_DS_KEYS {
+                    return Err(ApiError {
+                        status: 400,
+                        code: "DnssecLimitExceeded",
+                        message: format!(
+                            "{name} already has the maximum of {} DS records.",
+                            ds::MAX_DS_KEYS
+                        ),
+                    });
+                }
+                let submitted = self.submit(g, &name, "ADD_DNSSEC", Effect::AddDs(key))?;
+                g.next_key = serial;
+                Ok(submitted)
+            }
+            "DisassociateDelegationSignerFromDomain" => {
+                let shape = g.key_shape;
+                let d = self.domain(g, body)?;
+                let name = d.name.clone();
+                let id = str_field(body, "Id")?;
+                let key =
+                    d.ds.iter()
+                        .find(|k| k.id(shape) == id)
+                        .cloned()
+                        .ok_or_else(|| {
+                            invalid(format!(
+                                "No DS record with Id {id} is associated with {name}."
+                            ))
+                        })?;
+                self.submit(g, &name, "REMOVE_DNSSEC", Effect::RemoveDs(key))
+            }
             "ListDomains" => Ok(json!({
                 "Domains": g.domains.values().map(|d| json!({
                     "DomainName": d.name, "AutoRenew": d.auto_renew, "TransferLock": d.locked, "Expiry": d.expires
@@ -743,171 +851,4 @@ impl Registrar {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn contact() -> Value {
-        json!({"FirstName": "Ada", "LastName": "Lovelace", "ContactType": "PERSON", "AddressLine1": "1 Lab Way",
-               "City": "London", "CountryCode": "GB", "ZipCode": "N1 1AA", "PhoneNumber": "+44.2071234567",
-               "Email": "ada@example.org"})
-    }
-
-    fn fast() -> Registrar {
-        Registrar::new(RegistrarConfig {
-            submitted_for: Duration::from_millis(20),
-            in_progress_for: Duration::from_millis(40),
-            ..Default::default()
-        })
-    }
-
-    fn wait(r: &Registrar, id: &Value) -> Value {
-        for _ in 0..100 {
-            let d = r
-                .handle("GetOperationDetail", &json!({"OperationId": id}))
-                .unwrap();
-            if d["Status"] == "SUCCESSFUL" || d["Status"] == "FAILED" {
-                return d;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        panic!("operation never finished");
-    }
-
-    #[test]
-    fn registration_lands_when_its_operation_succeeds() {
-        let r = fast();
-        let body = json!({"DomainName": "lab-one.test", "DurationInYears": 1, "AdminContact": contact(),
-                          "RegistrantContact": contact(), "TechContact": contact()});
-        let op = r.handle("RegisterDomain", &body).unwrap();
-        let st = r
-            .handle(
-                "GetOperationDetail",
-                &json!({"OperationId": op["OperationId"]}),
-            )
-            .unwrap();
-        assert_eq!(st["Status"], "SUBMITTED");
-        assert_eq!(
-            r.handle("GetDomainDetail", &json!({"DomainName": "lab-one.test"}))
-                .unwrap_err()
-                .code,
-            "InvalidInput"
-        );
-        assert_eq!(wait(&r, &op["OperationId"])["Status"], "SUCCESSFUL");
-        let d = r
-            .handle("GetDomainDetail", &json!({"DomainName": "lab-one.test"}))
-            .unwrap();
-        assert_eq!(d["AutoRenew"], true);
-        assert_eq!(d["StatusList"][0], "clientTransferProhibited");
-        let avail = r
-            .handle(
-                "CheckDomainAvailability",
-                &json!({"DomainName": "lab-one.test"}),
-            )
-            .unwrap();
-        assert_eq!(avail["Availability"], "UNAVAILABLE");
-    }
-
-    #[test]
-    fn bad_input_gets_aws_error_codes() {
-        let r = fast();
-        let e = r
-            .handle(
-                "CheckDomainAvailability",
-                &json!({"DomainName": "x.nosuchtld"}),
-            )
-            .unwrap_err();
-        assert_eq!(e.code, "UnsupportedTLD");
-        let mut c = contact();
-        c["PhoneNumber"] = json!("020 7123 4567");
-        let e = r
-            .handle("RegisterDomain", &json!({"DomainName": "a.test", "DurationInYears": 1, "AdminContact": c,
-                                              "RegistrantContact": contact(), "TechContact": contact()}))
-            .unwrap_err();
-        assert!(e.message.contains("+CC.NUMBER"), "{e:?}");
-        let e = r
-            .handle(
-                "RegisterDomain",
-                &json!({"DomainName": "a.test", "DurationInYears": 11}),
-            )
-            .unwrap_err();
-        assert_eq!(e.code, "InvalidInput");
-        let reg = |name: &str| {
-            r.handle("RegisterDomain", &json!({"DomainName": name, "DurationInYears": 1, "AdminContact": contact(),
-                                               "RegistrantContact": contact(), "TechContact": contact()}))
-        };
-        assert_eq!(reg("a.test").unwrap_err().code, "TLDRulesViolation");
-        // Slow operations pile up until the account's limit.
-        let slow = Registrar::new(RegistrarConfig {
-            submitted_for: Duration::from_secs(60),
-            ..Default::default()
-        });
-        for i in 0..MAX_PENDING_OPERATIONS {
-            slow.handle("RegisterDomain", &json!({"DomainName": format!("pile{i}.test"), "DurationInYears": 1,
-                "AdminContact": contact(), "RegistrantContact": contact(), "TechContact": contact()}))
-                .unwrap();
-        }
-        let e = slow
-            .handle("RegisterDomain", &json!({"DomainName": "onemore.test", "DurationInYears": 1,
-                "AdminContact": contact(), "RegistrantContact": contact(), "TechContact": contact()}))
-            .unwrap_err();
-        assert_eq!(e.code, "OperationLimitExceeded");
-    }
-
-    /// The states an operation passes through, each held long enough to be seen on any machine
-    /// (the e2e test only checks their order: a loaded machine can poll past a short one).
-    #[test]
-    fn operations_report_submitted_then_in_progress() {
-        let status = |submitted_for: u64, in_progress_for: u64| {
-            let r = Registrar::new(RegistrarConfig {
-                submitted_for: Duration::from_secs(submitted_for),
-                in_progress_for: Duration::from_secs(in_progress_for),
-                ..Default::default()
-            });
-            let op = r
-                .handle("RegisterDomain", &json!({"DomainName": "states.test", "DurationInYears": 1,
-                    "AdminContact": contact(), "RegistrantContact": contact(), "TechContact": contact()}))
-                .unwrap();
-            r.handle(
-                "GetOperationDetail",
-                &json!({"OperationId": op["OperationId"]}),
-            )
-            .unwrap()["Status"]
-                .clone()
-        };
-        assert_eq!(status(600, 600), "SUBMITTED");
-        assert_eq!(status(0, 600), "IN_PROGRESS");
-        assert_eq!(status(0, 0), "SUCCESSFUL");
-    }
-
-    #[test]
-    fn injected_failure_reports_its_message_and_changes_nothing() {
-        let r = fast();
-        let body = json!({"DomainName": "lab-two.test", "DurationInYears": 2, "AdminContact": contact(),
-                          "RegistrantContact": contact(), "TechContact": contact()});
-        wait(
-            &r,
-            &r.handle("RegisterDomain", &body).unwrap()["OperationId"],
-        );
-        r.fail_next(
-            "UPDATE_NAMESERVER",
-            "The registry refused the name servers.",
-        );
-        let op = r
-            .handle("UpdateDomainNameservers", &json!({"DomainName": "lab-two.test",
-                     "Nameservers": [{"Name": "ns1.elsewhere.net"}, {"Name": "ns2.elsewhere.net"}]}))
-            .unwrap();
-        let d = wait(&r, &op["OperationId"]);
-        assert_eq!(d["Status"], "FAILED");
-        assert_eq!(d["Message"], "The registry refused the name servers.");
-        assert_eq!(r.nameservers("lab-two.test").unwrap().len(), 4);
-        // Glue only in bailiwick, and required there.
-        let e = r
-            .handle(
-                "UpdateDomainNameservers",
-                &json!({"DomainName": "lab-two.test",
-                     "Nameservers": [{"Name": "ns1.lab-two.test"}]}),
-            )
-            .unwrap_err();
-        assert!(e.message.contains("needs glue"), "{e:?}");
-    }
-}
+mod tests;

@@ -36,11 +36,13 @@ impl Drop for Knot {
 }
 
 /// One zone to serve: name and zone-file text. `transfer = false` leaves it without a transfer
-/// ACL (AXFR refused).
+/// ACL (AXFR refused). `signed = true` has Knot sign it (ECDSA P-256 KSK + ZSK, NSEC, CDS and
+/// CDNSKEY at the apex as Knot publishes by default): a DNSSEC-signed old host.
 pub struct LabZone {
     pub name: String,
     pub text: String,
     pub transfer: bool,
+    pub signed: bool,
 }
 
 impl Knot {
@@ -51,6 +53,7 @@ impl Knot {
                 name: zone.into(),
                 text,
                 transfer: true,
+                signed: false,
             }],
             None,
         )
@@ -98,6 +101,12 @@ impl Knot {
         if let Some(k) = key {
             conf.push_str(&format!("    key: {}\n", k.name));
         }
+        if zones.iter().any(|z| z.signed) {
+            // No automatic rollovers (lifetime 0), short TTLs so lab waits stay short.
+            conf.push_str(
+                "policy:\n  - id: lab\n    algorithm: ecdsap256sha256\n    ksk-lifetime: 0\n    zsk-lifetime: 0\n    dnskey-ttl: 300\n    zone-max-ttl: 300\n    propagation-delay: 0\n",
+            );
+        }
         conf.push_str(&format!(
             "template:\n  - id: default\n    storage: \"{}/zones\"\n    file: \"%s.zone\"\n    zonefile-sync: -1\n    zonefile-load: whole\n    journal-content: none\n    semantic-checks: off\n\
              zone:\n",
@@ -108,6 +117,9 @@ impl Knot {
             conf.push_str(&format!("  - domain: {}\n", z.name));
             if z.transfer {
                 conf.push_str("    acl: xfr\n");
+            }
+            if z.signed {
+                conf.push_str("    dnssec-signing: on\n    dnssec-policy: lab\n");
             }
         }
         std::fs::write(d.join("knot.conf"), conf)?;
@@ -125,8 +137,12 @@ impl Knot {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
             if std::net::TcpStream::connect(k.addr).is_ok() {
-                // Zones load just after the socket opens; give it a moment, then check by SOA.
-                if zones.iter().all(|z| k.serves(&z.name)) {
+                // Zones load just after the socket opens; give it a moment, then check by SOA
+                // (and, for a signed zone, that its DNSKEY set is out).
+                if zones
+                    .iter()
+                    .all(|z| k.serves(&z.name, "SOA") && (!z.signed || k.serves(&z.name, "DNSKEY")))
+                {
                     return Ok(k);
                 }
             }
@@ -138,7 +154,7 @@ impl Knot {
         )
     }
 
-    fn serves(&self, zone: &str) -> bool {
+    fn serves(&self, zone: &str, qtype: &str) -> bool {
         Command::new("dig")
             .args([
                 "+short",
@@ -148,11 +164,66 @@ impl Knot {
                 "-p",
                 &self.addr.port().to_string(),
                 zone,
-                "SOA",
+                qtype,
             ])
             .output()
             .map(|o| !o.stdout.is_empty())
             .unwrap_or(false)
+    }
+
+    /// The SHA-256 DS records (`TAG ALG 2 HEX`, upper-case hex) of a signed zone's KSK, as the
+    /// parent should publish them (`keymgr … ds`).
+    pub fn ds(&self, zone: &str) -> anyhow::Result<Vec<String>> {
+        Ok(self
+            .keymgr(zone, "ds")?
+            .into_iter()
+            .filter(|f| f.get(2).map(String::as_str) == Some("2"))
+            .map(|f| {
+                let (head, digest) = f.split_at(3);
+                format!(
+                    "{} {}",
+                    head.join(" "),
+                    digest.concat().to_ascii_uppercase()
+                )
+            })
+            .collect())
+    }
+
+    /// The KSK's DNSKEY (`FLAGS 3 ALG BASE64`) of a signed zone (`keymgr … dnskey`).
+    pub fn dnskey(&self, zone: &str) -> anyhow::Result<Vec<String>> {
+        Ok(self
+            .keymgr(zone, "dnskey")?
+            .into_iter()
+            .filter(|f| f.len() >= 4)
+            .map(|f| format!("{} {} {} {}", f[0], f[1], f[2], f[3..].concat()))
+            .collect())
+    }
+
+    /// Runs `keymgr -c <conf> <zone> <command>` and returns each output line's RDATA fields (after
+    /// the owner and type).
+    fn keymgr(&self, zone: &str, command: &str) -> anyhow::Result<Vec<Vec<String>>> {
+        let out = Command::new(crate::tools::keymgr()?)
+            .arg("-c")
+            .arg(self.dir.path().join("knot.conf"))
+            .arg(zone)
+            .arg(command)
+            .output()?;
+        if !out.status.success() {
+            anyhow::bail!(
+                "keymgr {zone} {command} failed ({}): {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let lines: Vec<Vec<String>> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.split_whitespace().skip(2).map(str::to_string).collect())
+            .filter(|f: &Vec<String>| !f.is_empty())
+            .collect();
+        if lines.is_empty() {
+            anyhow::bail!("keymgr {zone} {command} printed nothing: is the zone signed?");
+        }
+        Ok(lines)
     }
 
     pub fn log(&self) -> String {
@@ -203,4 +274,51 @@ pub async fn cutting_relay(upstream: SocketAddr, limit: usize) -> anyhow::Result
         }
     });
     Ok(addr)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A signed zone: Knot serves its KSK and ZSK, and `ds`/`dnskey` give the KSK's DS as the
+    /// zone crate computes it from the DNSKEY.
+    #[test]
+    fn a_signed_zone_gives_its_ksk_and_ds() {
+        let zone = "signed.test";
+        let k = Knot::start(
+            &[LabZone {
+                name: zone.into(),
+                text: "$TTL 300\n@ IN SOA ns1.signed.test. h.signed.test. 1 7200 900 1209600 300\n@ IN NS ns1.signed.test.\nns1 IN A 192.0.2.1\n".into(),
+                transfer: true,
+                signed: true,
+            }],
+            None,
+        )
+        .expect("knotd signs the zone");
+        let keys = k.dnskey(zone).unwrap();
+        assert_eq!(keys.len(), 1, "{keys:?}");
+        assert!(keys[0].starts_with("257 3 13 "), "{keys:?}");
+        let want = r53_zone::dnskey::ds_record(
+            &r53_zone::Name::parse(zone).unwrap(),
+            &keys[0],
+            r53_zone::dnskey::DsDigest::Sha256,
+        )
+        .unwrap();
+        assert_eq!(k.ds(zone).unwrap(), [want]);
+        // Served over DNS too: the KSK and the ZSK.
+        let out = Command::new("dig")
+            .args([
+                "+short",
+                &format!("@{}", k.addr.ip()),
+                "-p",
+                &k.addr.port().to_string(),
+                zone,
+                "DNSKEY",
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.lines().any(|l| l.starts_with("257 3 13")), "{text}");
+        assert!(text.lines().any(|l| l.starts_with("256 3 13")), "{text}");
+    }
 }

@@ -81,6 +81,12 @@ impl Lab {
         })
     }
 
+    /// How the lab registrar's GetDomainDetail writes DnssecKeys (Route 53 Domains changed it in
+    /// 2026; default [`domains::DnssecKeyShape::Shape2026`]).
+    pub fn set_dnssec_key_shape(&self, shape: domains::DnssecKeyShape) {
+        self.proxy.registrar().set_dnssec_key_shape(shape);
+    }
+
     /// How many times faster than Route 53's request intervals the lab's checkers probe (default
     /// 10: a 30 s check runs every 3 s); 1 to 1000.
     pub fn set_health_time_scale(&self, scale: f64) -> anyhow::Result<()> {

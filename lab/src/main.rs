@@ -480,6 +480,7 @@ fn demo_migration(lab: &r53_lab::Lab) -> anyhow::Result<()> {
             name: ZONE.into(),
             text,
             transfer: true,
+            signed: false,
         }],
         None,
     )?;

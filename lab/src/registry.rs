@@ -239,6 +239,18 @@ impl State {
         (!set.is_empty()).then(|| set.clone())
     }
 
+    /// The DS set published for `child`: the tests' [`Registry::set_ds`] entry when there is a
+    /// non-empty one, else the registrar's keys, with the same publication delay as name servers.
+    fn ds_of(&self, child: &str) -> Vec<String> {
+        if let Some(ds) = self.ds.lock().unwrap().get(child).filter(|d| !d.is_empty()) {
+            return ds.clone();
+        }
+        let delay = *self.delay.lock().unwrap();
+        self.registrar
+            .published_ds(child, delay)
+            .unwrap_or_default()
+    }
+
     fn nic(&self, zone: &str) -> String {
         if zone.is_empty() {
             "a.root-servers.lab".into()
@@ -431,15 +443,8 @@ impl State {
                 .and_then(|k| k.ds_set(DELEGATION_TTL).ok())
                 .unwrap_or_default();
         }
-        let ds = self
-            .ds
-            .lock()
-            .unwrap()
-            .get(child)
-            .cloned()
-            .unwrap_or_default();
         let mut out = Vec::new();
-        for d in ds {
+        for d in self.ds_of(child) {
             let text = format!("{child}. {} IN DS {d}", self.ttl());
             match parse_ds(&text) {
                 Some(r) => out.push(r),

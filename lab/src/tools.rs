@@ -65,6 +65,16 @@ pub(crate) fn knotd() -> anyhow::Result<PathBuf> {
     anyhow::bail!("knotd not found: run `make tools` (installs Debian's knot package)")
 }
 
+/// Knot's key manager (same package as knotd).
+pub(crate) fn keymgr() -> anyhow::Result<PathBuf> {
+    for p in ["/usr/sbin/keymgr", "/usr/bin/keymgr"] {
+        if std::path::Path::new(p).exists() {
+            return Ok(PathBuf::from(p));
+        }
+    }
+    anyhow::bail!("keymgr not found: run `make tools` (installs Debian's knot package)")
+}
+
 /// The built `r53-migrate` binary (same profile directory as the provider).
 pub fn migrate_bin() -> anyhow::Result<PathBuf> {
     let p = provider_dir()?.join("r53-migrate");

@@ -42,10 +42,38 @@ resource \"r53_registered_domain\" \"example\" {\n\
 \x20\x20contacts_wo_version   = 1\n\
 }\n\
 ```\n\n\
+## DNSSEC keys (DS records at the registry)\n\n\
+`dnssec_key` blocks are the keys whose DS records the registrar passes to the TLD registry: the zone's key-signing \
+key as its DNS host shows it (`FLAGS 3 ALGORITHM PUBLIC-KEY`). Each block's `ds_record` (key tag, algorithm, digest \
+type 2 and the SHA-256 digest) is computed from the key at plan time, so the plan shows exactly which DS is added \
+or removed. New keys are added before old ones are removed (a key rollover keeps a valid DS throughout), one \
+registrar operation at a time, each waited for. No blocks: the domain's keys are not managed here. Publish the \
+zone's DNSKEY before its DS, and remove the DS before the zone stops signing.\n\n\
+```hcl\n\
+resource \"r53_registered_domain\" \"example\" {\n\
+\x20\x20domain_name = \"example.com\"\n\
+\x20\x20dnssec_key {\n\
+\x20\x20\x20\x20flags      = 257\n\
+\x20\x20\x20\x20algorithm  = 13\n\
+\x20\x20\x20\x20public_key = \"mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXckHAeF+KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==\"\n\
+\x20\x20}\n\
+}\n\
+```\n\n\
+### The 2026 change in Route 53 Domains\n\n\
+Since May 2026 `GetDomainDetail` no longer returns a key's flags or public key, some registries omit even its \
+algorithm, and key Ids changed from the bare digest to `DS:<tag>-<alg>-<type>-<DIGEST>` (Amazon Registrar) or a \
+number (registries such as Gandi's). A provider that finds its key by flags and public key, or by Id, loses track \
+of it. This resource recognises a key only by its DS — key tag, digest type and digest (compared without regard \
+to case) computed from the configured key — and takes the Id to remove a key from `GetDomainDetail` by that \
+match. On read it fills a key's `flags` and `public_key` from the registrar when it still returns them, else from \
+the state when the digest matches, else from the zone's DNSKEY records read over DNS from the domain's name \
+servers; only when none of these knows the key are they left null, and the plan then shows the difference \
+(applying it sends nothing, the DS being there already). So `terraform import` gives a complete state whenever \
+the zone serves its keys — which a working chain of trust needs anyway.\n\n\
 ## Asynchronous operations\n\n\
-Registration, contact, privacy, name-server and lock changes are registrar operations. Each is waited for until \
-it succeeds; when one fails, the apply fails with the registrar's message and the state keeps what is really \
-there. Registration can take from minutes to days: raise `timeouts.create` accordingly.\n";
+Registration, contact, privacy, name-server, lock and DNSSEC key changes are registrar operations. Each is waited \
+for until it succeeds; when one fails, the apply fails with the registrar's message and the state keeps what is \
+really there. Registration can take from minutes to days: raise `timeouts.create` accordingly.\n";
 
 const RESOLVER_NOTES: &str = "## Route 53 Resolver\n\n\
 Resolver endpoints, rules and rule associations are regional: they are made in the provider's `region` (use a \

@@ -18,6 +18,7 @@ fn a_transfer_over_its_limits_is_refused_and_nothing_is_written() {
             name: "big.example".into(),
             text: format!("$ORIGIN big.example.\n{soa}{big}"),
             transfer: true,
+            signed: false,
         }],
         None,
     )

@@ -147,6 +147,7 @@ fn old_host(lab: &Lab, zones: &[(&str, String)], second: Option<&[(&str, String)
                 name: n.to_string(),
                 text: t.clone(),
                 transfer: true,
+                signed: false,
             })
             .collect()
     };
@@ -551,6 +552,7 @@ fn a_host_without_transfers_is_compared_by_a_names_file() {
                 name: domain.into(),
                 text: zone_text(&base()),
                 transfer: false,
+                signed: false,
             }],
             None,
         )

@@ -35,6 +35,7 @@ mod record;
 mod records;
 mod registered_domain;
 mod registrar;
+mod registrar_ds;
 mod release;
 mod resolver;
 mod same_rules;

@@ -432,11 +432,13 @@ fn bad_sources_are_refused_precisely_and_write_nothing() {
                 name: "closed.example".into(),
                 text: format!("$ORIGIN closed.example.\n{soa}www IN A 192.0.2.1\n"),
                 transfer: false,
+                signed: false,
             },
             LabZone {
                 name: "signed.example".into(),
                 text: format!("$ORIGIN signed.example.\n{soa}{big}"),
                 transfer: true,
+                signed: false,
             },
         ],
         Some(&key),

@@ -355,6 +355,7 @@ fn no_contact_value_or_secret_in_logs_state_or_diagnostics() -> anyhow::Result<(
             name: "pii.example".into(),
             text: format!("$ORIGIN pii.example.\n{soa}www IN A 192.0.2.1\n"),
             transfer: true,
+            signed: false,
         }],
         Some(&key),
     )?;

@@ -672,6 +672,58 @@ mod tests {
             .any(|n| matches!(n, Note::Subdelegation { with_ds: true, .. })));
     }
 
+    /// A zone signed by Knot carries CDS/CDNSKEY at the apex (they arrive by zone transfer; the
+    /// zone-file parser refuses them as signer-generated): dropped like the other signer records,
+    /// not refused as types Route 53 lacks.
+    #[test]
+    fn cds_and_cdnskey_of_a_signed_zone_are_dropped() {
+        use hickory_proto::dnssec::rdata::{DNSSECRData, CDNSKEY, CDS};
+        use hickory_proto::dnssec::{Algorithm, DigestType};
+        use hickory_proto::rr::{Name as HName, RData, Record};
+        let text = "$TTL 300\n@ IN SOA ns1.old.net. admin.example.com. 1 7200 3600 1209600 300\n@ IN NS ns1.old.net.\nwww IN A 192.0.2.1\n";
+        let mut z = crate::zonefile::parse_str(text, Path::new("t.zone"), "example.com").unwrap();
+        let apex = HName::from_ascii("example.com.").unwrap();
+        let alg = Some(Algorithm::ECDSAP256SHA256);
+        z.records.push(Record::from_rdata(
+            apex.clone(),
+            300,
+            RData::DNSSEC(DNSSECRData::CDS(CDS::new(
+                45250,
+                alg,
+                DigestType::SHA256,
+                vec![7; 32],
+            ))),
+        ));
+        z.records.push(Record::from_rdata(
+            apex,
+            300,
+            RData::DNSSEC(DNSSECRData::CDNSKEY(CDNSKEY::new(
+                true,
+                true,
+                false,
+                alg,
+                vec![9; 64],
+            ))),
+        ));
+        let c = from_dns("example.com", &z.records, &Options::default()).unwrap();
+        assert!(
+            c.sets.iter().any(|s| s.name == "www.example.com"),
+            "{:?}",
+            c.sets
+        );
+        assert!(
+            c.notes
+                .iter()
+                .any(|n| matches!(n, Note::DnssecDropped { count: 2 })),
+            "{:?}",
+            c.notes
+        );
+        assert!(!c
+            .notes
+            .iter()
+            .any(|n| matches!(n, Note::UnsupportedSkipped { .. })));
+    }
+
     #[test]
     fn zone_over_the_quota_is_refused() {
         let body: String = (0..20)

@@ -50,6 +50,12 @@ pub enum DnskeyError {
     RsaMd5,
     #[error("the public key is not valid base64: {0}")]
     Base64(String),
+    #[error("algorithm {algorithm} public keys are {want}; this one decodes to {got} bytes")]
+    KeyLength {
+        algorithm: u8,
+        got: usize,
+        want: String,
+    },
     #[error("cannot compute the digest: {0}")]
     Digest(String),
 }
@@ -119,6 +125,98 @@ pub fn parse_dnskey(dnskey: &str) -> Result<DNSKEY, DnskeyError> {
     Ok(DNSKEY::with_flags(flags, PublicKeyBuf::new(key, alg)))
 }
 
+/// Checks that `key` (base64) decodes to a public key of the shape DNSSEC algorithm `algorithm`
+/// defines (RFC 6605 ECDSA: 64/96 bytes; RFC 8080 EdDSA: 32/57 bytes; RFC 3110 RSA: exponent
+/// length, exponent, a 512- to 4096-bit modulus). Other algorithms are only checked to decode.
+pub fn check_public_key(algorithm: u8, key: &str) -> Result<Vec<u8>, DnskeyError> {
+    if key.len() > MAX_DNSKEY_TEXT {
+        return Err(DnskeyError::TooLong(key.len()));
+    }
+    let compact: String = key.split_whitespace().collect();
+    let bytes = data_encoding::BASE64
+        .decode(compact.as_bytes())
+        .map_err(|e| DnskeyError::Base64(e.to_string()))?;
+    let fixed = match algorithm {
+        13 => Some(64),
+        14 => Some(96),
+        15 => Some(32),
+        16 => Some(57),
+        _ => None,
+    };
+    if let Some(want) = fixed {
+        if bytes.len() != want {
+            return Err(DnskeyError::KeyLength {
+                algorithm,
+                got: bytes.len(),
+                want: format!("{want} bytes"),
+            });
+        }
+    }
+    if matches!(algorithm, 5 | 7 | 8 | 10) {
+        // RFC 3110 §2: one length byte, or 0 then two length bytes, then exponent and modulus.
+        let (exp_len, rest) = match bytes.split_first() {
+            Some((&0, rest)) => match rest {
+                [hi, lo, rest @ ..] => ((usize::from(*hi) << 8) | usize::from(*lo), rest),
+                _ => (usize::MAX, rest),
+            },
+            Some((&n, rest)) => (usize::from(n), rest),
+            None => (usize::MAX, &[][..]),
+        };
+        let modulus = rest.len().checked_sub(exp_len).filter(|_| exp_len > 0);
+        if !modulus.is_some_and(|m| (64..=512).contains(&m)) {
+            return Err(DnskeyError::KeyLength {
+                algorithm,
+                got: bytes.len(),
+                want: "an RFC 3110 exponent and a 512- to 4096-bit modulus".into(),
+            });
+        }
+    }
+    Ok(bytes)
+}
+
+/// A DS record's parts as [`ds_record`] writes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DsParts {
+    pub key_tag: u16,
+    pub algorithm: u8,
+    pub digest_type: u8,
+    /// Upper-case hex.
+    pub digest: String,
+}
+
+impl DsParts {
+    /// The DS RDATA text, `TAG ALG DT HEX`.
+    pub fn text(&self) -> String {
+        format!(
+            "{} {} {} {}",
+            self.key_tag, self.algorithm, self.digest_type, self.digest
+        )
+    }
+}
+
+/// [`ds_record`] for a key given as its fields (flags, algorithm, base64 public key), in parts.
+pub fn ds_parts(
+    zone: &Name,
+    flags: u16,
+    algorithm: u8,
+    public_key: &str,
+    digest: DsDigest,
+) -> Result<DsParts, DnskeyError> {
+    let text = ds_record(zone, &format!("{flags} 3 {algorithm} {public_key}"), digest)?;
+    let mut it = text.split(' ');
+    let mut num = || it.next().and_then(|t| t.parse::<u32>().ok());
+    let (Some(tag), Some(alg), Some(dt)) = (num(), num(), num()) else {
+        return Err(DnskeyError::Digest(format!("unexpected DS text {text:?}")));
+    };
+    let digest = text.rsplit(' ').next().unwrap_or_default().to_string();
+    Ok(DsParts {
+        key_tag: u16::try_from(tag).map_err(|e| DnskeyError::Digest(e.to_string()))?,
+        algorithm: u8::try_from(alg).map_err(|e| DnskeyError::Digest(e.to_string()))?,
+        digest_type: u8::try_from(dt).map_err(|e| DnskeyError::Digest(e.to_string()))?,
+        digest,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,5 +267,37 @@ mod tests {
         assert!(matches!(err("257 3 13 A!AA"), DnskeyError::Base64(_)));
         let long = format!("257 3 13 {}", "A".repeat(MAX_DNSKEY_TEXT));
         assert!(matches!(err(&long), DnskeyError::TooLong(_)));
+    }
+
+    #[test]
+    fn public_keys_are_checked_for_their_algorithm() {
+        let p256 = data_encoding::BASE64.encode(&[7u8; 64]);
+        assert_eq!(check_public_key(13, &p256).unwrap().len(), 64);
+        assert!(matches!(
+            check_public_key(14, &p256),
+            Err(DnskeyError::KeyLength { got: 64, .. })
+        ));
+        assert!(matches!(
+            check_public_key(15, "AAAA"),
+            Err(DnskeyError::KeyLength { .. })
+        ));
+        assert!(matches!(
+            check_public_key(13, "A!"),
+            Err(DnskeyError::Base64(_))
+        ));
+        // RSA: the RFC 4509 key (exponent length 3, 1024-bit modulus) passes; no modulus fails.
+        let rsa = RFC4509_KEY.split(' ').nth(3).unwrap();
+        assert!(check_public_key(8, rsa).is_ok());
+        assert!(check_public_key(8, &data_encoding::BASE64.encode(&[3, 1, 0, 1])).is_err());
+        assert!(check_public_key(8, &data_encoding::BASE64.encode(&[0])).is_err());
+        assert!(check_public_key(8, "").is_err());
+    }
+
+    #[test]
+    fn ds_parts_match_the_text() {
+        let rsa = RFC4509_KEY.split(' ').nth(3).unwrap();
+        let p = ds_parts(&zone("dskey.example.com"), 256, 5, rsa, DsDigest::Sha256).unwrap();
+        assert_eq!(p.text(), RFC4509_DS);
+        assert_eq!((p.key_tag, p.algorithm, p.digest_type), (60485, 5, 2));
     }
 }

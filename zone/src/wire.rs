@@ -8,11 +8,21 @@ use crate::rdata::RecordType;
 
 /// DNSSEC records that a signed zone carries: Route 53 signs zones itself, so these are never
 /// copied (the conversion report says so, because a DS at the parent then needs attention).
+/// CDS/CDNSKEY (RFC 7344, which signers such as Knot publish at the apex by default) are among
+/// them: Route 53 cannot hold either type.
 pub(crate) fn is_dnssec_signing_type(t: h::RecordType) -> bool {
     use h::RecordType as T;
     matches!(
         t,
-        T::RRSIG | T::NSEC | T::NSEC3 | T::NSEC3PARAM | T::DNSKEY | T::KEY | T::SIG
+        T::RRSIG
+            | T::NSEC
+            | T::NSEC3
+            | T::NSEC3PARAM
+            | T::DNSKEY
+            | T::KEY
+            | T::SIG
+            | T::CDS
+            | T::CDNSKEY
     )
 }
 
@@ -280,5 +290,24 @@ mod tests {
     fn unsupported_types_are_named() {
         let e = to_route53(&rd("HINFO", "\"PC\" \"Linux\"")).unwrap_err();
         assert_eq!(e.type_name, "HINFO");
+    }
+
+    #[test]
+    fn signer_records_are_dnssec_types_and_data_is_not() {
+        use h::RecordType as T;
+        for t in [
+            T::RRSIG,
+            T::NSEC,
+            T::DNSKEY,
+            T::CDS,
+            T::CDNSKEY,
+            T::NSEC3PARAM,
+        ] {
+            assert!(is_dnssec_signing_type(t), "{t}");
+        }
+        // DS is the parent's data for a child zone: kept (the report notes it).
+        for t in [T::DS, T::A, T::TXT, T::NS, T::SOA] {
+            assert!(!is_dnssec_signing_type(t), "{t}");
+        }
     }
 }

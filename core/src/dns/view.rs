@@ -155,6 +155,24 @@ impl ServerAnswer {
             ..ServerAnswer::default()
         }
     }
+
+    /// The DNSKEY set it served (when asked for keys), each as (flags, algorithm, base64 public
+    /// key): what a registrar is given for a DS.
+    pub fn dnskey_fields(&self) -> Vec<(u16, u8, String)> {
+        use base64::Engine as _;
+        use hickory_proto::dnssec::PublicKey as _;
+        self.dnskeys
+            .iter()
+            .map(|k| {
+                let pk = k.public_key();
+                (
+                    k.flags(),
+                    u8::from(pk.algorithm()),
+                    base64::engine::general_purpose::STANDARD.encode(pk.public_bytes()),
+                )
+            })
+            .collect()
+    }
 }
 
 /// The whole picture for a domain: the parent's view and every published name server's answer.

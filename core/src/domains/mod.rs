@@ -15,7 +15,10 @@ use crate::retry::RetryPolicy;
 use crate::route53::Call;
 
 mod contact;
+mod dnssec;
 pub use contact::{check_contact, redact_contacts, Contact, ContactRole, CONTACT_FIELDS};
+pub use dnssec::{DnssecKeyInput, RegistrarDsKey};
+pub use r53_zone::dnskey::DsParts;
 
 /// A name server as the registrar holds it; glue only for servers inside the domain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +47,8 @@ pub struct RegisteredDomain {
     pub whois_server: Option<String>,
     pub abuse_contact_email: Option<String>,
     pub dnssec: Option<String>,
+    /// The DNSSEC keys (DS records) the registrar passed to the registry.
+    pub dnssec_keys: Vec<RegistrarDsKey>,
 }
 
 /// What buying a domain needs.
@@ -222,6 +227,11 @@ impl Domains {
             }
         }
         let status_list = o.status_list().to_vec();
+        let dnssec_keys = o
+            .dnssec_keys()
+            .iter()
+            .map(|k| dnssec::key_from(name, k))
+            .collect::<Result<Vec<_>>>()?;
         Ok(RegisteredDomain {
             name: o
                 .domain_name()
@@ -251,6 +261,7 @@ impl Domains {
             whois_server: o.who_is_server().map(str::to_string),
             abuse_contact_email: o.abuse_contact_email().map(str::to_string),
             dnssec: o.dns_sec().map(str::to_string),
+            dnssec_keys,
         })
     }
 

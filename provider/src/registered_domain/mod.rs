@@ -23,7 +23,9 @@ use r53_zone::name::{normalise, within};
 
 pub(crate) struct RegisteredDomainResource;
 
+mod dnssec_keys;
 mod list;
+use dnssec_keys::DnssecKeyBlock;
 pub(crate) use list::RegisteredDomainList;
 
 pub(crate) const TYPE_NAME: &str = "r53_registered_domain";
@@ -81,7 +83,8 @@ r53_plugin::model! {
          `register = true` buys it. **Destroying it only removes it from the Terraform state** (with a warning): \
          the domain stays registered, and keeps renewing if auto-renew is on. Deregistration happens only with \
          `deregister_on_destroy = true`. Every asynchronous registrar change waits for its operation to succeed \
-         and reports the registrar's message when it fails.";
+         and reports the registrar's message when it fails. DNSSEC keys (`dnssec_key`) are recognised by their DS \
+         alone, as Route 53 Domains no longer returns their flags and public key (see the notes on the 2026 change).";
         attributes {
             id: String [computed] "The domain name in ASCII (A-label) form.",
             domain_name: String [required, force_new]
@@ -130,6 +133,7 @@ r53_plugin::model! {
         }
         blocks {
             name_server: Set<NameServerBlock> [0, 6],
+            dnssec_key: Set<DnssecKeyBlock> [0, 0],
             timeouts: Vec<Timeouts> [0, 1] => timeouts_block("Defaults: create 30m (registration can take much longer: raise it with `register = true`), update 30m, delete 30m."),
         }
     }
@@ -290,6 +294,7 @@ fn domain_state(
     d: &RegisteredDomain,
     tags: &BTreeMap<String, String>,
     hosted_zone_id: Option<String>,
+    dnssec_keys: Vec<DnssecKeyBlock>,
     base: Option<&Registered>,
 ) -> Value {
     let empty = Registered::default();
@@ -331,6 +336,7 @@ fn domain_state(
             Field::Known(tags.clone())
         },
         name_server: Field::Known(Set(blocks)),
+        dnssec_key: Field::Known(Set(dnssec_keys)),
         current_name_servers: Field::Known(
             d.name_servers.iter().map(|n| normalise(&n.name)).collect(),
         ),
@@ -371,7 +377,23 @@ impl RegisteredDomainResource {
             .await
             .map_err(|e| api_diag(&what, &e))?;
         let zone = self.registration_zone(meta, &c, &d).await;
-        Ok(Some(domain_state(&d, &tags, zone, base)))
+        // Keys are managed when `base` manages them (`None`, an import: all of them).
+        let keys = if base.is_none_or(|b| !b.dnssec_key.items().is_empty()) {
+            let prior = base.map(|b| b.dnssec_key.items()).unwrap_or_default();
+            let mut src = dnssec_keys::KeySources {
+                prior,
+                served: Vec::new(),
+            };
+            let (mut keys, missing) = dnssec_keys::blocks_from(&d.name, &d.dnssec_keys, &src);
+            if missing {
+                src.served = dnssec_keys::served_dnskeys(meta, &c, &d).await;
+                keys = dnssec_keys::blocks_from(&d.name, &d.dnssec_keys, &src).0;
+            }
+            keys
+        } else {
+            Vec::new()
+        };
+        Ok(Some(domain_state(&d, &tags, zone, keys, base)))
     }
 
     /// The hosted zone Route 53 made at registration: the public zone of that name with the
@@ -456,6 +478,12 @@ impl RegisteredDomainResource {
         if !want_ns.is_empty() && ns_key(&want_ns) != ns_key(&live.name_servers) {
             wait(dm.update_name_servers(c, name, &want_ns).await?).await?;
             done.push("name_servers");
+        }
+        if !planned.dnssec_key.items().is_empty()
+            && dnssec_keys::reconcile(meta, c, name, &live.dnssec_keys, planned.dnssec_key.items())
+                .await?
+        {
+            done.push("dnssec_keys");
         }
         if let Some(want) = planned.transfer_lock.get() {
             if want != live.transfer_lock {
@@ -767,6 +795,13 @@ impl Resource<Meta> for RegisteredDomainResource {
                 }
             }
         }
+        for (i, summary, detail) in dnssec_keys::problems(&m, domain.as_deref()) {
+            let p = match i {
+                Some(i) => at(a.dnssec_key).index(i as i64),
+                None => at(a.dnssec_key),
+            };
+            d.error_at(p, summary, detail);
+        }
         if let Some(tags) = m.tags.known() {
             if tags.len() > 50 {
                 d.error_at(
@@ -810,6 +845,17 @@ impl Resource<Meta> for RegisteredDomainResource {
     }
 
     fn modify_plan(&self, prior: &Value, planned: &mut Value, d: &mut Diagnostics) {
+        if planned.is_null() {
+            return;
+        }
+        // The DS records of the configured keys are known at plan time: computed here.
+        if let Ok(mut n) = Registered::from_value(planned) {
+            let domain = n.domain_name.as_str().and_then(|x| ascii_domain(x).ok());
+            if let Some(domain) = domain.filter(|_| !n.dnssec_key.items().is_empty()) {
+                dnssec_keys::plan_ds(&mut n, &domain);
+                *planned = n.to_value();
+            }
+        }
         if prior.is_null() {
             return;
         }
@@ -1033,7 +1079,8 @@ mod tests {
         let adopt = Registered::from_value(&cfg(json!({"domain_name": "shop.test"}))).unwrap();
         for base in [None, Some(&adopt)] {
             let s =
-                Registered::from_value(&domain_state(&d, &BTreeMap::new(), None, base)).unwrap();
+                Registered::from_value(&domain_state(&d, &BTreeMap::new(), None, Vec::new(), base))
+                    .unwrap();
             for (role, _, contact, _) in s.roles() {
                 assert!(contact.is_null(), "{role:?}");
             }
@@ -1041,8 +1088,14 @@ mod tests {
         // A configured contact is read back from the registrar (so drift shows), the rest not.
         let base = cfg(json!({"domain_name": "shop.test", "tech_contact": {"first_name": "Mine"}}));
         let base = Registered::from_value(&base).unwrap();
-        let s =
-            Registered::from_value(&domain_state(&d, &BTreeMap::new(), None, Some(&base))).unwrap();
+        let s = Registered::from_value(&domain_state(
+            &d,
+            &BTreeMap::new(),
+            None,
+            Vec::new(),
+            Some(&base),
+        ))
+        .unwrap();
         assert_eq!(
             s.contact(ContactRole::Tech)
                 .and_then(|c| c.get("first_name"))
