@@ -30,6 +30,7 @@ pub mod tools;
 pub mod validator;
 pub mod xml;
 mod zone_index;
+mod zone_signing;
 
 pub use proxy::{Proxy, ProxyConfig, Stats};
 pub use terraform::{Terraform, TfBin, TfOutput};
@@ -282,13 +283,18 @@ async fn start_dns(
             proxy.delegation_sets(),
             proxy.health(),
             proxy.cidr_collections(),
-            std::sync::Arc::new(signing::NoSigning),
+            std::sync::Arc::new(zone_signing::ApiSigning::new(proxy.dnssec())),
             moto_url,
             reg.addr.port(),
         )
         .await
         {
             Ok(ns) => {
+                proxy
+                    .dnssec()
+                    .set_parent(std::sync::Arc::new(zone_signing::DnsParent {
+                        root: reg.addr,
+                    }));
                 for i in 0..nameservers::ALL_SETS {
                     let ip = nameservers::set_ip(i).to_string();
                     for (d, n) in nameservers::set_domains(i)

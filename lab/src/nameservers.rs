@@ -481,7 +481,7 @@ impl Handler {
             };
             answer_from_zone(&apex, &sets, qname, qtype, a, &ctx)
         };
-        if let Some((version, keys)) = self.signing.keys(&id) {
+        if let Some((version, keys)) = self.signing.keys(&id, &name_of(&apex)) {
             if let Err(e) = self
                 .sign(
                     &id, version, &keys, &apex, &sets, qname, qtype, client, &mut a,

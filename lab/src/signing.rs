@@ -250,16 +250,7 @@ impl ZoneKeys {
 pub(crate) trait SigningSource: Send + Sync {
     /// The zone's keys while it is signing, with a version that moves whenever they change
     /// (what cached signatures are keyed by).
-    fn keys(&self, zone_id: &str) -> Option<(u64, ZoneKeys)>;
-}
-
-/// No zone signs.
-pub(crate) struct NoSigning;
-
-impl SigningSource for NoSigning {
-    fn keys(&self, _: &str) -> Option<(u64, ZoneKeys)> {
-        None
-    }
+    fn keys(&self, zone_id: &str, apex: &Name) -> Option<(u64, ZoneKeys)>;
 }
 
 /// What an unsigned answer was, for signing it.

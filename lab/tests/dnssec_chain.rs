@@ -28,8 +28,8 @@ async fn call(lab: &str, method: &str, path: &str, body: String) -> (u16, String
     (status, String::from_utf8_lossy(&body).into_owned())
 }
 
-/// A public zone with one A record, delegated from `test` to its lab delegation set.
-fn zone(lab: &Lab, name: &str) {
+/// A public zone with one A record, delegated from `test` to its lab delegation set; its id.
+fn zone(lab: &Lab, name: &str) -> String {
     let url = lab.endpoint();
     lab.rt.block_on(async {
         let (status, body) = call(&url, "POST", "/2013-04-01/hostedzone", format!("<CreateHostedZoneRequest xmlns=\"{NS}\"><Name>{name}.</Name><CallerReference>{name}</CallerReference></CreateHostedZoneRequest>")).await;
@@ -47,7 +47,8 @@ fn zone(lab: &Lab, name: &str) {
         let names = r53_lab::nameservers::set_names(set);
         let ns: Vec<(&str, &[&str])> = names.iter().map(|n| (n.as_str(), &[][..])).collect();
         lab.registry.delegate(name, &ns);
-    });
+        id
+    })
 }
 
 /// Asks unbound-host and r53's validator; they must agree. Returns unbound's verdict.
@@ -83,7 +84,7 @@ fn both(lab: &Lab, name: &str, ty: RecordType) -> Verdict {
 fn the_signed_tld_proves_an_unsigned_zone_insecure_and_a_stray_ds_bogus() {
     let lab = Lab::start().unwrap();
     lab.registry.set_publish_delay(std::time::Duration::ZERO);
-    zone(&lab, "shop.test");
+    let _ = zone(&lab, "shop.test");
 
     let v = lab.validate("www.shop.test", RecordType::A).unwrap();
     assert_eq!(v.verdict, Verdict::Insecure, "{}", v.output);
@@ -131,6 +132,98 @@ fn the_signed_tld_proves_an_unsigned_zone_insecure_and_a_stray_ds_bogus() {
     lab.registry.set_ds("shop.test", &[]);
     assert_eq!(
         both(&lab, "www.shop.test", RecordType::A),
+        Verdict::Insecure
+    );
+}
+
+fn sdk(lab: &Lab) -> aws_sdk_route53::Client {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let conf = lab.rt.block_on(
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(lab.endpoint())
+            .credentials_provider(aws_sdk_route53::config::Credentials::new(
+                "testing", "testing", None, None, "lab",
+            ))
+            .load(),
+    );
+    aws_sdk_route53::Client::new(&conf)
+}
+
+/// A Route 53 zone signed through the lab's DNSSEC API (KSK in moto's KMS, the name servers
+/// signing online): insecure while the parent has no DS, secure once it has, insecure again
+/// after the DS goes and signing stops — never bogus on the way. unbound-host and r53's validator
+/// agree at every step.
+#[test]
+fn a_zone_signed_through_the_api_is_secure_once_its_ds_is_published() {
+    let lab = Lab::start().unwrap();
+    lab.registry.set_publish_delay(std::time::Duration::ZERO);
+    let id = zone(&lab, "signed.test");
+    let arn = lab
+        .create_dnssec_kms_key(r53_lab::dnssec::control::KmsPolicy::AllowsRoute53)
+        .unwrap();
+    let c = sdk(&lab);
+    let ksk = lab
+        .rt
+        .block_on(
+            c.create_key_signing_key()
+                .caller_reference("chain-1")
+                .hosted_zone_id(&id)
+                .name("ksk_1")
+                .key_management_service_arn(&arn)
+                .status("ACTIVE")
+                .send(),
+        )
+        .unwrap()
+        .key_signing_key()
+        .cloned()
+        .unwrap();
+    let ds = ksk.ds_record().unwrap().to_string();
+    lab.rt
+        .block_on(c.enable_hosted_zone_dnssec().hosted_zone_id(&id).send())
+        .unwrap();
+
+    // Signed, but no DS yet: insecure, not bogus.
+    assert_eq!(
+        both(&lab, "www.signed.test", RecordType::A),
+        Verdict::Insecure
+    );
+
+    lab.registry.set_ds("signed.test", &[ds.as_str()]);
+    assert_eq!(
+        both(&lab, "www.signed.test", RecordType::A),
+        Verdict::Secure
+    );
+    // Denials are signed too (compact denial): a missing name, a missing type.
+    assert_eq!(
+        both(&lab, "nope.signed.test", RecordType::A),
+        Verdict::Secure
+    );
+    assert_eq!(both(&lab, "signed.test", RecordType::TXT), Verdict::Secure);
+    assert_eq!(
+        both(&lab, "signed.test", RecordType::DNSKEY),
+        Verdict::Secure
+    );
+
+    // Route 53 will not stop signing while the parent still names the key.
+    let e = lab
+        .rt
+        .block_on(c.disable_hosted_zone_dnssec().hosted_zone_id(&id).send())
+        .unwrap_err();
+    let e = format!("{:?}", aws_sdk_route53::error::DisplayErrorContext(&e));
+    assert!(e.contains("KeySigningKeyInParentDSRecord"), "{e}");
+
+    // The reverse order: the DS goes first, then signing stops.
+    lab.registry.set_ds("signed.test", &[]);
+    assert_eq!(
+        both(&lab, "www.signed.test", RecordType::A),
+        Verdict::Insecure
+    );
+    lab.rt
+        .block_on(c.disable_hosted_zone_dnssec().hosted_zone_id(&id).send())
+        .unwrap();
+    assert_eq!(
+        both(&lab, "www.signed.test", RecordType::A),
         Verdict::Insecure
     );
 }
