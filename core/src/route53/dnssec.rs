@@ -191,13 +191,10 @@ impl Route53 {
                     .send()
             })
             .await;
-        match out.result {
-            Ok(o) => confirm(self, call, o.change_info().map(|c| ChangeId::of(c.id()))).await,
-            Err(Error::Api { code, .. }) if code == "NoSuchKeySigningKey" => {
-                Err(ksk_not_found(&zone, name))
-            }
-            Err(e) => Err(e),
-        }
+        let change = out
+            .result
+            .map(|o| o.change_info().map(|c| ChangeId::of(c.id())));
+        self.ksk_status_changed(call, &zone, name, change).await
     }
 
     /// Deactivates the KSK and waits until INSYNC.
@@ -217,13 +214,10 @@ impl Route53 {
                     .send()
             })
             .await;
-        match out.result {
-            Ok(o) => confirm(self, call, o.change_info().map(|c| ChangeId::of(c.id()))).await,
-            Err(Error::Api { code, .. }) if code == "NoSuchKeySigningKey" => {
-                Err(ksk_not_found(&zone, name))
-            }
-            Err(e) => Err(e),
-        }
+        let change = out
+            .result
+            .map(|o| o.change_info().map(|c| ChangeId::of(c.id())));
+        self.ksk_status_changed(call, &zone, name, change).await
     }
 
     /// Deletes the (INACTIVE) KSK and waits until INSYNC. A KSK that is gone is
@@ -301,6 +295,25 @@ impl Route53 {
 
 /// A change Route 53 accepted, waited for: a failed wait means the write is in Route 53 all the
 /// same ([`Error::Unconfirmed`]).
+impl Route53 {
+    /// The end of Activate/DeactivateKeySigningKey: wait for the change, or say the KSK is gone.
+    async fn ksk_status_changed(
+        &self,
+        call: &Call,
+        zone: &str,
+        name: &str,
+        change: Result<Option<ChangeId>>,
+    ) -> Result<()> {
+        match change {
+            Ok(id) => confirm(self, call, id).await,
+            Err(Error::Api { code, .. }) if code == "NoSuchKeySigningKey" => {
+                Err(ksk_not_found(zone, name))
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
 async fn confirm(r: &Route53, call: &Call, id: Option<ChangeId>) -> Result<()> {
     match r.wait_change_insync(call, id.as_ref()).await {
         Ok(()) => Ok(()),
