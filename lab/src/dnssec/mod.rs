@@ -726,31 +726,12 @@ impl Dnssec {
                 "DNSSEC signing is not supported for private hosted zones.",
             );
         }
-        let active: Vec<(String, String)> = {
-            let zones = self.zones.lock().unwrap();
-            zones
-                .get(zone_id)
-                .map(|z| {
-                    z.active()
-                        .map(|k| (k.kms_arn.clone(), k.access_key.clone()))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        if active.is_empty() {
+        let problems = self.recheck_active(zone_id).await;
+        if problems.is_empty() {
             return error(400, "KeySigningKeyWithActiveStatusNotFound", format!("A KSK with ACTIVE status wasn't found in hosted zone {zone_id}; create or activate one first."));
         }
-        let mut usable = false;
-        let mut last = String::new();
-        for (arn, access_key) in &active {
-            let problem = self.key_problem(access_key, arn).await;
-            self.note_problem(arn, problem.clone());
-            match problem {
-                None => usable = true,
-                Some(p) => last = p,
-            }
-        }
-        if !usable {
+        if problems.iter().all(Option::is_some) {
+            let last = problems.into_iter().flatten().last().unwrap_or_default();
             return invalid_kms(last);
         }
         if let Some(parent) = self.parent() {
@@ -814,11 +795,9 @@ impl Dnssec {
         change_answer("DisableHostedZoneDNSSECResponse")
     }
 
-    async fn get(&self, key: &str, zone_id: &str) -> Answer {
-        let zone_id = bare_zone(zone_id);
-        if let Err(a) = self.hosted_zone(key, zone_id).await {
-            return a;
-        }
+    /// Checks the KMS key of each of the zone's ACTIVE KSKs now and records what is wrong with
+    /// it (ACTION_NEEDED until it is usable again); the problems, one per key.
+    async fn recheck_active(&self, zone_id: &str) -> Vec<Option<String>> {
         let active: Vec<(String, String)> = {
             let zones = self.zones.lock().unwrap();
             zones
@@ -830,10 +809,21 @@ impl Dnssec {
                 })
                 .unwrap_or_default()
         };
-        for (arn, access_key) in active {
-            let problem = self.key_problem(&access_key, &arn).await;
-            self.note_problem(&arn, problem);
+        let mut problems = Vec::with_capacity(active.len());
+        for (arn, access_key) in &active {
+            let problem = self.key_problem(access_key, arn).await;
+            self.note_problem(arn, problem.clone());
+            problems.push(problem);
         }
+        problems
+    }
+
+    async fn get(&self, key: &str, zone_id: &str) -> Answer {
+        let zone_id = bare_zone(zone_id);
+        if let Err(a) = self.hosted_zone(key, zone_id).await {
+            return a;
+        }
+        self.recheck_active(zone_id).await;
         let zones = self.zones.lock().unwrap();
         let (serve, message, ksks) = match zones.get(zone_id) {
             Some(z) => {
