@@ -481,7 +481,7 @@ impl Handler {
             };
             answer_from_zone(&apex, &sets, qname, qtype, a, &ctx)
         };
-        if let Some((version, keys)) = self.signing.keys(&id, &name_of(&apex)) {
+        if let Some((version, keys)) = self.signing.keys(&id, &crate::registry::name(&apex)) {
             if let Err(e) = self
                 .sign(
                     &id, version, &keys, &apex, &sets, qname, qtype, client, &mut a,
@@ -536,13 +536,13 @@ impl Handler {
             .flat_map(|s| records_of(&[s], apex))
             .next()
             .ok_or_else(|| anyhow::anyhow!("zone {apex} has no SOA"))?;
-        let qname = name_of(qname);
+        let qname = crate::registry::name(qname);
         let child = a.referral.as_deref().map(|c| {
             let ds: Vec<&Rrset> = sets
                 .iter()
                 .filter(|s| s.name == c && s.ty == "DS")
                 .collect();
-            (name_of(c), records_of(&ds, c))
+            (crate::registry::name(c), records_of(&ds, c))
         });
         let shape = match child {
             Some((ref c, ds)) => Shape::Referral { child: c, ds },
@@ -582,10 +582,6 @@ impl Handler {
         cache.insert(id.to_string(), (version, sigs.clone()));
         Ok(sigs)
     }
-}
-
-fn name_of(s: &str) -> Name {
-    Name::from_str(&format!("{}.", s.trim_end_matches('.'))).unwrap_or_else(|_| Name::root())
 }
 
 fn records_of(sets: &[&Rrset], owner: &str) -> Vec<Record> {

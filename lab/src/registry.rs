@@ -260,7 +260,8 @@ impl State {
     }
 }
 
-fn name(s: &str) -> Name {
+/// A name from lab text with or without its trailing dot (the root for anything unparsable).
+pub(crate) fn name(s: &str) -> Name {
     Name::from_str(&format!("{}.", s.trim_end_matches('.'))).unwrap_or_else(|_| Name::root())
 }
 
