@@ -306,12 +306,16 @@ fn parse_rr(owner: &str, ttl: u32, ty: &str, value: &str) -> Option<Record> {
     use hickory_proto::serialize::txt::Parser;
     let text = format!("{}. {ttl} IN {ty} {value}", norm(owner));
     let (_, records) = Parser::new(text, None, Some(Name::root())).parse().ok()?;
-    records
+    let mut r = records
         .into_values()
         .next()?
         .records_without_rrsigs()
         .next()
-        .cloned()
+        .cloned()?;
+    // hickory's zone-file parser gives an SOA the TTL of its expire field; Route 53 serves the
+    // record set's TTL.
+    r.set_ttl(ttl);
+    Some(r)
 }
 
 impl NameServers {

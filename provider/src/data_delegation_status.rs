@@ -60,24 +60,6 @@ pub fn schema() -> Schema {
 
 pub(crate) struct DelegationStatusData;
 
-/// The DNSSEC verdict on the domain's SOA and why; a walk that fails is `indeterminate` with the
-/// error, not a failed read (the delegation facts above still stand).
-async fn dnssec_verdict(w: &Walker, domain: &str) -> (&'static str, Option<String>) {
-    use r53_core::dns::dnssec::Security;
-    match w.zone_security(domain).await {
-        Ok(s) => (
-            match s {
-                Security::Secure => "secure",
-                Security::Insecure { .. } => "insecure",
-                Security::Bogus { .. } => "bogus",
-                _ => "indeterminate",
-            },
-            s.reason(),
-        ),
-        Err(e) => ("indeterminate", Some(e.to_string())),
-    }
-}
-
 #[async_trait]
 impl DataSource<Meta> for DelegationStatusData {
     fn type_name(&self) -> &'static str {
@@ -141,7 +123,7 @@ impl DataSource<Meta> for DelegationStatusData {
                 .collect(),
         );
         m.problems = Field::Known(st.problems.clone());
-        let (verdict, reason) = dnssec_verdict(&w, &domain).await;
+        let (verdict, reason) = crate::dnssec_diag::verdict(&w, &domain).await;
         m.dnssec = Field::Known(verdict.to_string());
         m.dnssec_reason = reason.into();
         tracing::debug!(

@@ -1,6 +1,8 @@
-//! Route 53's DNSSEC refusals as sentences that say what to do (shared by `r53_key_signing_key`
-//! and `r53_hosted_zone_dnssec`).
+//! DNSSEC words shared by resources: Route 53's DNSSEC refusals as sentences that say what to do
+//! (`r53_key_signing_key`, `r53_hosted_zone_dnssec`), and the in-process verdict on a domain
+//! (`r53_delegation`, `r53_delegation_status`).
 
+use r53_core::dns::delegation::Walker;
 use r53_core::Error;
 use r53_plugin::Diagnostic;
 
@@ -63,6 +65,24 @@ pub(crate) fn dnssec_diag(what: &str, e: &Error) -> Diagnostic {
     match e.code().and_then(advice) {
         Some(a) => Diagnostic::error(format!("{what} failed"), format!("{a} (Route 53: {e})")),
         None => api_diag(what, e),
+    }
+}
+
+/// The DNSSEC verdict on the domain's SOA and why; a walk that fails is `indeterminate` with the
+/// error, not a failed read (the delegation facts still stand).
+pub(crate) async fn verdict(w: &Walker, domain: &str) -> (&'static str, Option<String>) {
+    use r53_core::dns::dnssec::Security;
+    match w.zone_security(domain).await {
+        Ok(s) => (
+            match s {
+                Security::Secure => "secure",
+                Security::Insecure { .. } => "insecure",
+                Security::Bogus { .. } => "bogus",
+                _ => "indeterminate",
+            },
+            s.reason(),
+        ),
+        Err(e) => ("indeterminate", Some(e.to_string())),
     }
 }
 

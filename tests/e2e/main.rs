@@ -9,6 +9,7 @@ mod bounds;
 mod cidr_collection;
 mod cutover;
 mod delegation;
+mod delegation_dnssec;
 mod delegation_set;
 mod demo;
 mod dnssec;

@@ -438,6 +438,7 @@ impl Walker {
             ns_ttl: None,
             ds_ttl: None,
             ds_data: Vec::new(),
+            ds_each: Vec::new(),
         };
         // The root hints are one "server" with many addresses; name servers each have a name.
         for s in servers {
@@ -473,17 +474,37 @@ impl Walker {
                     }
                 },
             };
+            // DS from each server: a DS is published only once every server has it.
+            let ds = match self
+                .ask_any(std::slice::from_ref(&one), &domain, RecordType::DS)
+                .await
+            {
+                Err(_) => None,
+                Ok((_, m)) => {
+                    let mut set = Vec::new();
+                    for r in m.answers() {
+                        if let RData::DNSSEC(DNSSECRData::DS(ds)) = r.data() {
+                            set.push(ds_key(ds));
+                            view.ds_ttl = view.ds_ttl.max(Some(r.ttl()));
+                            // The records themselves from the first server that has any.
+                            if view
+                                .ds_each
+                                .iter()
+                                .all(|(_, d)| d.as_ref().is_none_or(Vec::is_empty))
+                            {
+                                view.ds.push(r.data().to_string());
+                                view.ds_data.push(ds.clone());
+                            }
+                        }
+                    }
+                    set.sort();
+                    set.dedup();
+                    Some(set)
+                }
+            };
+            view.ds_each.push((one.name.clone(), ds));
             view.answers.push((one.name.clone(), answer));
             view.servers.push(one);
-        }
-        if let Ok((_, m)) = self.ask_any(&view.servers, &domain, RecordType::DS).await {
-            for r in m.answers() {
-                if let RData::DNSSEC(DNSSECRData::DS(ds)) = r.data() {
-                    view.ds_ttl = view.ds_ttl.max(Some(r.ttl()));
-                    view.ds.push(r.data().to_string());
-                    view.ds_data.push(ds.clone());
-                }
-            }
         }
         self.stopped()?;
         Ok(view)

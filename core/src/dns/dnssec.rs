@@ -512,6 +512,92 @@ impl Walker {
     }
 }
 
+/// What a name server serves for a zone that is about to get a DS at its parent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedZone {
+    /// The longest TTL among its SOA and NS sets and its negative-answer TTL (SOA minimum): how
+    /// long a resolver may hold an answer it got before the zone was signed (the "no DNSKEY"
+    /// answer included).
+    pub max_ttl: u32,
+    /// The TTL of its apex NS set.
+    pub ns_ttl: u32,
+}
+
+impl Walker {
+    /// Whether `server` serves `zone` signed so that a parent publishing `ds` makes it secure:
+    /// its DNSKEY set holds the key of every DS, is signed by one of them, and its SOA verifies
+    /// with that set. `Ok(Err(why))` says what is missing, in words.
+    pub async fn serves_signed(
+        &self,
+        server: &str,
+        zone: &str,
+        ds: &[DS],
+    ) -> Result<Result<SignedZone, String>, DnsError> {
+        let zone = normalise(zone);
+        let zname = fq(&zone)?;
+        let one = [super::view::Server {
+            name: normalise(server),
+            addrs: Vec::new(),
+        }];
+        let ask = |ty| self.ask_any_with(&one, &zone, ty, true);
+        let keys_m = match ask(RecordType::DNSKEY).await {
+            Ok((_, m)) => m,
+            Err(e) => return Ok(Err(format!("{server}: {e}"))),
+        };
+        self.stopped()?;
+        let trust: Vec<Record> = ds
+            .iter()
+            .map(|d| {
+                Record::from_rdata(zname.clone(), 0, RData::DNSSEC(DNSSECRData::DS(d.clone())))
+            })
+            .collect();
+        let keys = match trusted_keys(&keys_m, &zname, &trust) {
+            Ok(k) => k,
+            Err(e) => return Ok(Err(format!("{server}: {e}"))),
+        };
+        for d in ds {
+            if !keys.iter().any(|k| d.covers(&zname, k).unwrap_or(false)) {
+                return Ok(Err(format!(
+                    "{server} serves no DNSKEY for the DS {} of {}",
+                    super::view::ds_key(d),
+                    display_zone(&zone)
+                )));
+            }
+        }
+        let soa_m = match ask(RecordType::SOA).await {
+            Ok((_, m)) => m,
+            Err(e) => return Ok(Err(format!("{server}: {e}"))),
+        };
+        self.stopped()?;
+        let verdict = check_answer(&soa_m, &zname, RecordType::SOA, &zname, &keys);
+        if verdict != Security::Secure {
+            return Ok(Err(format!(
+                "{server}: the SOA of {} does not verify with its DNSKEY set ({verdict})",
+                display_zone(&zone)
+            )));
+        }
+        let ns_m = ask(RecordType::NS).await.ok().map(|(_, m)| m);
+        self.stopped()?;
+        let (mut max_ttl, mut ns_ttl) = (0u32, 0u32);
+        for r in soa_m
+            .answers()
+            .iter()
+            .chain(ns_m.iter().flat_map(|m| m.answers()))
+            .filter(|r| r.name() == &zname)
+        {
+            match r.data() {
+                RData::SOA(soa) => max_ttl = max_ttl.max(r.ttl()).max(soa.minimum()),
+                RData::NS(_) => {
+                    ns_ttl = ns_ttl.max(r.ttl());
+                    max_ttl = max_ttl.max(r.ttl());
+                }
+                _ => {}
+            }
+        }
+        Ok(Ok(SignedZone { max_ttl, ns_ttl }))
+    }
+}
+
 /// The DS records a DS RDATA text names ("12345 13 2 ABCD…") for `owner`, parsed.
 pub fn ds_from_text(owner: &str, rdata: &str) -> Result<DS, String> {
     let owner = normalise(owner);

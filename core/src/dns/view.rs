@@ -55,6 +55,9 @@ pub struct ParentView {
     /// TTL of the DS records.
     pub ds_ttl: Option<u32>,
     pub(super) ds_data: Vec<DS>,
+    /// Per parent server (by name): the DS set it answered, each as [`ds_key`]; None when it gave
+    /// no usable answer. Publication is complete only when every server has it.
+    pub ds_each: Vec<(String, Option<Vec<String>>)>,
 }
 
 impl ParentView {
@@ -71,6 +74,7 @@ impl ParentView {
             ns_ttl: None,
             ds_ttl: None,
             ds_data: Vec::new(),
+            ds_each: Vec::new(),
         }
     }
 
@@ -117,6 +121,45 @@ impl ParentView {
     /// servers disagree.
     pub fn agreed(&self) -> Option<Vec<String>> {
         self.published().filter(|_| self.consistent())
+    }
+
+    /// True when every parent server answered a DS set holding each of `want` ([`ds_key`] form).
+    pub fn ds_on_every_server(&self, want: &[String]) -> bool {
+        !self.ds_each.is_empty()
+            && self.ds_each.iter().all(|(_, d)| {
+                d.as_ref()
+                    .is_some_and(|d| want.iter().all(|w| d.contains(w)))
+            })
+    }
+
+    /// True when every parent server answered a DS set holding none of `gone`.
+    pub fn ds_on_no_server(&self, gone: &[String]) -> bool {
+        !self.ds_each.is_empty()
+            && self.ds_each.iter().all(|(_, d)| {
+                d.as_ref()
+                    .is_some_and(|d| !gone.iter().any(|g| d.contains(g)))
+            })
+    }
+
+    /// The DS set every answering server agrees on ([`ds_key`] form, sorted); None when they
+    /// disagree or none answered.
+    pub fn ds_agreed(&self) -> Option<Vec<String>> {
+        let mut sets = self.ds_each.iter().filter_map(|(_, d)| d.as_ref());
+        let first = sets.next()?;
+        sets.all(|s| s == first).then(|| first.clone())
+    }
+
+    /// Each server's DS answer, `server: a | b; …`, for messages.
+    pub fn each_ds(&self) -> String {
+        self.ds_each
+            .iter()
+            .map(|(s, d)| match d {
+                None => format!("{s}: no answer"),
+                Some(d) if d.is_empty() => format!("{s}: no DS"),
+                Some(d) => format!("{s}: {}", d.join(" | ")),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     /// True when every parent server publishes exactly `want` (compared normalised).
@@ -181,6 +224,27 @@ pub struct Status {
     pub parent: ParentView,
     pub servers: Vec<ServerAnswer>,
     pub problems: Vec<String>,
+}
+
+/// A DS record as compared everywhere in r53: `TAG ALG DT HEX` with numbers and upper-case hex
+/// (the form `zone::dnskey::DsParts::text` writes).
+pub fn ds_key(ds: &DS) -> String {
+    let hex: String = ds.digest().iter().map(|b| format!("{b:02X}")).collect();
+    format!(
+        "{} {} {} {hex}",
+        ds.key_tag(),
+        u8::from(ds.algorithm()),
+        u8::from(ds.digest_type())
+    )
+}
+
+/// A DS record's text in [`ds_key`] form (whitespace collapsed, hex upper-cased): registrars and
+/// users write digests in either case.
+pub fn ds_text_key(text: &str) -> String {
+    text.split_whitespace()
+        .map(str::to_ascii_uppercase)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Lower case, no trailing dot, sorted, deduplicated.

@@ -10,6 +10,7 @@ use r53_plugin::{Ctx, Diagnostic, Failure, Field, Value};
 use r53_zone::name::within;
 use r53_zone::{RecordSet, RecordType};
 
+use super::dnssec::DsOp;
 use super::live::{seen, set_seen};
 use super::{ns_of, Delegation, DelegationResource, Mode, DEFAULT_TTL, TYPE_NAME};
 use crate::common::*;
@@ -46,6 +47,24 @@ impl DelegationResource {
             }
         }
         let switching = !view.publishes(&want);
+        // A DS the new name servers cannot satisfy goes first (the domain goes insecure, then
+        // switches); the DS for dnssec_keys comes once they serve the zone.
+        let mut view = view;
+        let ds_op = DsOp {
+            meta,
+            c: &c,
+            ctx,
+            mode: &mode,
+            domain: &domain,
+        };
+        if switching && !planned.dnssec_keys.is_null() {
+            if let Err(d) = self.apply_ds(&ds_op, planned, true).await {
+                return Err(self
+                    .ds_failure(meta, ctx, &mode, &domain, planned, creating, d)
+                    .await);
+            }
+            view = self.view(meta, &c, &w, &mode, &domain).await?;
+        }
         if switching {
             let pre = w
                 .preflight(&view, &want)
@@ -150,7 +169,6 @@ impl DelegationResource {
             .wait_for_delegation
             .get()
             .unwrap_or(mode.waits_by_default());
-        let mut view = view;
         if wait && !view.publishes(&want) {
             let waited = wait_published(
                 &want,
@@ -192,9 +210,22 @@ impl DelegationResource {
                 });
             }
         }
+        // DS records once the name servers are in place (keys added, then stale ones removed).
+        if !planned.dnssec_keys.is_null() && (view.publishes(&want) || mode == Mode::External) {
+            if let Err(d) = self.apply_ds(&ds_op, planned, false).await {
+                return Err(self
+                    .ds_failure(meta, ctx, &mode, &domain, planned, creating, d)
+                    .await);
+            }
+            view = self
+                .view(meta, &c, &Self::walker(meta, &c), &mode, &domain)
+                .await?;
+        }
         let s = seen(&view, &want, &mode);
         set_seen(&mut state, Some(&s));
         state.id = Field::Known(mode.id(&domain));
+        self.dnssec_status(meta, &c, &domain, Some(&view), &mut state)
+            .await;
         if !s.delegated {
             if planned.fail_if_not_delegated.get() == Some(true) {
                 let d = Diagnostic::error(format!("{domain} is not delegated"), s.message.clone())
@@ -213,5 +244,30 @@ impl DelegationResource {
             }
         }
         Ok(state.to_value())
+    }
+
+    /// A failed DS step: the error, with the state read back from AWS and DNS (what was written
+    /// before the failure is in it), except for an external delegation being created.
+    #[allow(clippy::too_many_arguments)]
+    async fn ds_failure(
+        &self,
+        meta: &Meta,
+        ctx: &Ctx,
+        mode: &Mode,
+        domain: &str,
+        planned: &Delegation,
+        creating: bool,
+        d: Diagnostic,
+    ) -> Failure {
+        if creating && *mode == Mode::External {
+            return Failure::from(d);
+        }
+        match self
+            .read_state(meta, ctx, mode, domain, planned, false)
+            .await
+        {
+            Ok(Some(v)) => Failure::with_partial(d, v),
+            _ => Failure::from(d),
+        }
     }
 }

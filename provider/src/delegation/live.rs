@@ -190,6 +190,8 @@ impl DelegationResource {
         s
     }
 
+    /// The live state; `importing`: DS records found become `dnssec_keys` (known ones unset in
+    /// `base` are otherwise left unmanaged).
     pub(super) async fn read_state(
         &self,
         meta: &Meta,
@@ -197,6 +199,7 @@ impl DelegationResource {
         mode: &Mode,
         domain: &str,
         base: &Delegation,
+        importing: bool,
     ) -> Result<Option<Value>, Diagnostics> {
         let c = call(ctx, READ_TIMEOUT);
         let w = Self::walker(meta, &c);
@@ -219,6 +222,19 @@ impl DelegationResource {
         let want = ns_of(&s);
         let seen = view.as_ref().map(|v| seen(v, &want, mode));
         set_seen(&mut s, seen.as_ref());
+        if importing || !s.dnssec_keys.is_null() {
+            if let Some(live) = self.live_ds(meta, &c, mode, domain, view.as_ref()).await? {
+                let known = s.dnssec_keys.items().to_vec();
+                let now = self.keys_seen(meta, &c, domain, &known, &live).await;
+                // Keep the configured spelling when the keys are the same.
+                let found = s.dnssec_keys.is_null() && !now.is_empty();
+                if found || !super::dnssec::same_keys(domain, &known, &now) {
+                    s.dnssec_keys = Field::Known(now.into_iter().collect());
+                }
+            }
+        }
+        self.dnssec_status(meta, &c, domain, view.as_ref(), &mut s)
+            .await;
         Ok(Some(s.to_value()))
     }
 }

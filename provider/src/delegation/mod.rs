@@ -19,6 +19,7 @@ use crate::domain::ascii_name;
 use crate::meta::Meta;
 
 mod apply;
+mod dnssec;
 mod live;
 mod plan;
 
@@ -39,7 +40,9 @@ r53_plugin::model! {
          mismatch shows in the plan, and `fail_if_not_delegated` makes it an error.\n\n\
          Before switching it warns when a target name server does not answer authoritatively for the domain (a \
          lame delegation) and refuses when the parent publishes a DS record no DNSKEY served by the targets \
-         matches (validating resolvers would fail the domain).";
+         matches (validating resolvers would fail the domain). With `dnssec_keys` it also publishes the zone's DS at \
+         the parent in the only safe order, checked over DNS at every step, and removes it in the reverse order \
+         (see `dnssec_keys`).";
         attributes {
             id: String [computed] "`route53:<domain>`, `external:<domain>` or `<parent_zone_id>:<domain>` (also the import ID).",
             domain: String [required, force_new] "The domain or subdomain to delegate, e.g. `example.com` or `dev.example.com`. Case and a trailing dot do not matter; Unicode is converted to its `xn--` form.",
@@ -54,6 +57,12 @@ r53_plugin::model! {
             published_name_servers: Vec<String> [computed] "The name servers the parent publishes for the domain now (sorted; empty when it publishes no delegation or its servers disagree).",
             delegated: bool [computed] "Whether every server of the parent zone publishes exactly `name_servers`.",
             status_message: String [computed] "What the delegation looks like, in words; with `registrar = \"external\"` and no delegation yet, which name servers to set at the registrar.",
+            dnssec_keys: Set<String> [optional] "The zone's key-signing keys as DNSKEY record data (`257 3 13 <base64>`), usually `[r53_key_signing_key.<name>.dnskey_record]`: their DS records are published at the parent in the safe order — every name server in `name_servers` serves the zone signed by these keys (checked over DNS), the zone's maximum TTL passes, the DS is published (Route 53 registrar: the key is associated; parent zone: the DS record set, with `ttl`; external: the DS to enter at the registrar is printed), every parent server publishes it, the chain validates from the provider's trust anchors, and the NS TTL passes. An empty set removes the DS in the reverse order (unpublished, gone from every parent server, then the DS TTL), after which the zone may stop signing. A key rollover adds the new DS before removing the old; a change of `name_servers` removes DS records the new servers cannot satisfy before switching. Unset: DS records are not managed here. In the state, `DS <tag> <alg> <digest type> <digest>` is a DS the parent holds that no key matches (the plan then shows its removal).",
+            dnssec_max_ttl: i64 [optional] "Seconds to wait after every name server serves the zone signed, before the DS is published, so that no resolver still holds an answer cached unsigned: the longest TTL in the zone. Default: the longest of the zone's apex SOA and NS TTLs and its negative TTL (SOA minimum) as the name servers serve them (records with longer TTLs need this set). `0` when the zone has been signed for longer than its TTLs.",
+            ds_records: Vec<String> [computed] "The DS records (SHA-256) of `dnssec_keys` for this domain, `<key tag> <algorithm> 2 <digest>`: what the parent publishes (with `registrar = \"external\"`, what to enter at the registrar).",
+            published_ds: Vec<String> [computed] "The DS records every parent server publishes now (same form; empty when none, or when its servers disagree).",
+            dnssec: String [computed] "With `dnssec_keys` set: what a validating resolver concludes about the domain, checked in process from the provider's trust anchors — `secure`, `insecure`, `bogus` or `indeterminate`. Null when `dnssec_keys` is unset.",
+            dnssec_reason: String [computed] "Why `dnssec` is not `secure` (where the chain ends or breaks); null when secure.",
         }
         blocks {
             timeouts: Vec<Timeouts> [0, 1] => timeouts_block("Defaults: create 30m, update 30m, delete 30m."),
@@ -184,7 +193,7 @@ impl Resource<Meta> for DelegationResource {
         let mode = Mode::of(&m).map_err(|e| Diagnostic::error("Invalid state", e))?;
         let domain = ascii_name(m.domain.as_str().unwrap_or_default())
             .map_err(|e| Diagnostic::error("Invalid state", e))?;
-        self.read_state(meta, ctx, &mode, &domain, &m).await
+        self.read_state(meta, ctx, &mode, &domain, &m, false).await
     }
 
     async fn update(
@@ -255,7 +264,10 @@ impl Resource<Meta> for DelegationResource {
             domain: domain.as_str().into(),
             ..Default::default()
         };
-        match self.read_state(meta, ctx, &mode, &domain, &base).await? {
+        match self
+            .read_state(meta, ctx, &mode, &domain, &base, true)
+            .await?
+        {
             Some(s) => Ok(s),
             None => Err(Diagnostic::error(
                 "Cannot import delegation",

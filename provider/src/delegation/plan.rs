@@ -92,6 +92,22 @@ pub(super) fn validate(config: &Value) -> Diagnostics {
             );
         }
     }
+    if let (Some(Ok(dom)), false) = (&domain, m.dnssec_keys.is_unknown()) {
+        for k in m.dnssec_keys.items() {
+            if let Err(e) = super::dnssec::parse_key(dom, k) {
+                d.error_at(at(a.dnssec_keys), "Invalid DNSSEC key", e);
+            }
+        }
+    }
+    if let Some(t) = m.dnssec_max_ttl.get() {
+        if !(0..=2_147_483_647).contains(&t) {
+            d.error_at(
+                at(a.dnssec_max_ttl),
+                "Invalid dnssec_max_ttl",
+                format!("{t} is outside 0..2147483647"),
+            );
+        }
+    }
     Timeouts::check(&m.timeouts, a.timeouts, &mut d);
     d
 }
@@ -101,18 +117,37 @@ pub(super) fn keep_prior_form(prior: &Value, planned: &mut Value) -> bool {
     let Ok((p, mut n)) = Delegation::from_values(prior, planned) else {
         return false;
     };
-    if p.name_servers == n.name_servers
+    if (p.name_servers == n.name_servers
         || n.name_servers.is_unknown()
-        || p.name_servers.items().is_empty()
+        || p.name_servers.items().is_empty())
+        && p.dnssec_keys == n.dnssec_keys
     {
         return false;
     }
-    if ns_of(&p) == ns_of(&n) {
-        n.name_servers = p.name_servers;
-        *planned = n.to_value();
-        return true;
+    let mut kept = false;
+    if !n.name_servers.is_unknown()
+        && !p.name_servers.items().is_empty()
+        && ns_of(&p) == ns_of(&n)
+        && p.name_servers != n.name_servers
+    {
+        n.name_servers = p.name_servers.clone();
+        kept = true;
     }
-    false
+    // The same keys spelled differently (wrapped base64) keep the prior spelling too.
+    if let (Some(d), true, true) = (
+        n.domain.as_str().and_then(|d| ascii_name(d).ok()),
+        n.dnssec_keys.is_known(),
+        p.dnssec_keys.is_known() && p.dnssec_keys != n.dnssec_keys,
+    ) {
+        if super::dnssec::same_keys(&d, p.dnssec_keys.items(), n.dnssec_keys.items()) {
+            n.dnssec_keys = p.dnssec_keys;
+            kept = true;
+        }
+    }
+    if kept {
+        *planned = n.to_value();
+    }
+    kept
 }
 
 /// Replacement only for a different domain, registrar or parent zone, compared in their
@@ -151,6 +186,9 @@ pub(super) fn replace_paths(schema: &Schema, prior: &Value, planned: &Value) -> 
 /// The planned ID, the external-drift warning, and the computed status unknown when the set or ttl
 /// changes.
 pub(super) fn modify_plan(prior: &Value, planned: &mut Value, d: &mut Diagnostics) {
+    // The model holds a set with an unknown element as wholly unknown: Terraform wants the
+    // configured value back as it was.
+    let keys = planned.get(Delegation::ATTR.dnssec_keys).clone();
     let mut n = match Delegation::from_value(planned) {
         Ok(n) => n,
         Err(e) => return d.extend(e),
@@ -178,6 +216,29 @@ pub(super) fn modify_plan(prior: &Value, planned: &mut Value, d: &mut Diagnostic
             }
         }
     }
+    // The DS of the configured keys is known at plan time (the planned `DS` to enter elsewhere).
+    if let Some(Ok(domain)) = n.domain.as_str().map(ascii_name) {
+        n.ds_records = if n.dnssec_keys.is_unknown() {
+            Field::Unknown
+        } else {
+            Field::Known(super::dnssec::ds_records(&domain, n.dnssec_keys.items()))
+        };
+    }
+    let keys_change = p.as_ref().is_none_or(|p| {
+        p.dnssec_keys.is_null() != n.dnssec_keys.is_null()
+            || n.dnssec_keys.is_unknown()
+            || p.ds_records != n.ds_records
+    });
+    if keys_change || p.as_ref().is_some_and(|p| ns_of(p) != ns_of(&n)) {
+        n.published_ds = Field::Unknown;
+        if n.dnssec_keys.is_null() {
+            n.dnssec = Field::Null;
+            n.dnssec_reason = Field::Null;
+        } else {
+            n.dnssec = Field::Unknown;
+            n.dnssec_reason = Field::Unknown;
+        }
+    }
     if p.as_ref()
         .is_none_or(|p| ns_of(p) != ns_of(&n) || p.ttl != n.ttl)
     {
@@ -188,6 +249,7 @@ pub(super) fn modify_plan(prior: &Value, planned: &mut Value, d: &mut Diagnostic
         n.parent_zone = Field::Unknown;
     }
     *planned = n.to_value();
+    planned.set(Delegation::ATTR.dnssec_keys, keys);
 }
 
 #[cfg(test)]
