@@ -579,11 +579,12 @@ fn dnskey_and_ds(zone: &str, key: &str) {
             r53_zone::ksk::ds_matches(&z, key, &ds),
             "{key:?} at {zone:?}: its own DS {ds:?} does not match"
         );
-        // hickory reads the same DS and finds it covers the key (zones of plain names: the
-        // zone-file parser reads special characters in an owner name its own way).
+        // hickory reads the same DS and finds it covers the key (zones of LDH names: the
+        // zone-file parser reads special characters in an owner name its own way, and refuses
+        // `_` inside a label: fuzz/regressions/dnssec/ds-owner-underscore-in-label).
         if z.as_str()
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+            .all(|b| b.is_ascii_alphanumeric() || b"-.".contains(&b))
         {
             let hds = r53_core::dns::dnssec::ds_from_text(z.as_str(), &ds)
                 .unwrap_or_else(|e| panic!("{key:?}: DS {ds:?} does not read back: {e}"));
