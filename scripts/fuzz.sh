@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 CARGO="${CARGO:-cargo}"
 SECONDS_EACH="${FUZZ_SECONDS:-600}"
 TOOLCHAIN="${FUZZ_TOOLCHAIN:-nightly}"
-TARGETS="${FUZZ_TARGETS:-zonefile axfr tsig names dynamic_value rdata journal cutover_state state_upgrade domain_name functions release routing}"
+TARGETS="${FUZZ_TARGETS:-zonefile axfr tsig names dynamic_value rdata journal cutover_state state_upgrade domain_name functions release routing dnssec}"
 # address (the default) also catches memory errors in C code (aws-lc); none runs about twice as fast.
 SANITIZER="${FUZZ_SANITIZER:-address}"
 # Extra libFuzzer flags, e.g. FUZZ_FLAGS="-max_len=65536 -jobs=2".

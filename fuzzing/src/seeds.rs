@@ -409,5 +409,309 @@ pub fn all(root: &Path) -> Vec<Seed> {
             push("state_upgrade", "records-v0".into(), b);
         }
     }
+    for (n, b) in dnssec_seeds() {
+        push("dnssec", n, b);
+    }
     out
+}
+
+/// RFC 4509 §2.2.1: dskey.example.com.'s DNSKEY (RSA/SHA-1) and its SHA-256 DS.
+const RFC4509_KEY: &str = "256 3 5 AQOeiiR0GOMYkDshWoSKz9XzfwJr1AYtsmx3TGkJaNXVbfi/2pHm822aJ5iI9BMzNXxeYCmZDRD99WYwYqUSdjMmmAphXdvxegXd/M5+X7OrzKBaMbCVdFLUUh6DhweJBjEVv5f2wwjM9XzcnOf+EPbtG9DMBmADjFDc2w/rljwvFw==";
+const RFC4509_DS: &str =
+    "60485 5 2 D4B7D520E7BB5F0F67674A0CCEB1E3E0614B93C4F9E99B8383F6A1E4469DA50A";
+/// RFC 8080 §6.1: example.com.'s Ed25519 DNSKEY and its SHA-256 DS.
+const RFC8080_KEY: &str = "257 3 15 l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4=";
+const RFC8080_DS: &str =
+    "3613 15 2 3aa5ab37efce57f737fc1627013fee07bdf241bd10f3b1964ab55c78e79a304b";
+/// The root zone's KSK-2017 (key tag 20326) and its DS, as IANA publishes them.
+const ROOT_KSK: &str = "257 3 8 AwEAAaz/tAm8yTn4Mfeh5eyI96WSVexTBAvkMgJzkKTOiW1vkIbzxeF3+/4RgWOq7HrxRixHlFlExOLAJr5emLvN7SWXgnLh4+B5xQlNVz8Og8kvArMtNROxVQuCaSnIDdD5LKyWbRd2n9WGe2R8PzgCmr3EgVLrjyBxWezF0jLHwVN8efS3rCj/EWgvIWgb9tarpVUDK/b58Da+sqqls3eNbuv7pr+eoZG+SrDK6nWeL3c6H5Apxz7LjVc1uTIdsIXxuOLYA4/ilBmSVIzuDWfdRUfhHdY6+cn8HFRm+2hM8AnXGXws9555KrUB5qihylGa8subX2Nn6UwNR1AkUTV74bU=";
+const ROOT_DS: &str = "20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D";
+/// A KMS key ARN of the region Route 53 signs with, and its account.
+const KMS_ARN: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const KMS_ACCOUNT: &str = "111122223333";
+
+/// KMS's default key policy (the account's root may do anything), plus `extra` statements.
+fn key_policy(extra: &str) -> String {
+    let root = format!(
+        r#"{{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{KMS_ACCOUNT}:root"}},"Action":"kms:*","Resource":"*"}}"#
+    );
+    let sep = if extra.is_empty() { "" } else { ",\n" };
+    format!(
+        "{{\n\"Version\": \"2012-10-17\",\n\"Id\": \"key-default-1\",\n\"Statement\": [\n{root}{sep}{extra}\n]\n}}"
+    )
+}
+
+/// Seeds of the `dnssec` harness, byte one the selector (see [`crate::dnssec`]).
+fn dnssec_seeds() -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut push = |n: &str, sel: u8, body: &[u8]| {
+        let mut b = vec![sel];
+        b.extend_from_slice(body);
+        out.push((n.to_string(), b));
+    };
+    // 0: zone, DNSKEY.
+    push(
+        "dnskey-rsasha1",
+        0,
+        format!("dskey.example.com\n{RFC4509_KEY}").as_bytes(),
+    );
+    push(
+        "dnskey-ed25519",
+        0,
+        format!("example.com\n{RFC8080_KEY}").as_bytes(),
+    );
+    push("dnskey-root-ksk", 0, format!(".\n{ROOT_KSK}").as_bytes());
+    let (head, tail) = RFC4509_KEY.split_at(60);
+    push(
+        "dnskey-split",
+        0,
+        format!("DSKEY.Example.COM.\n  {head}\n {tail} ").as_bytes(),
+    );
+    // 1: zone, DNSKEY, DS.
+    push(
+        "ds-rsasha1",
+        1,
+        format!("dskey.example.com\n{RFC4509_KEY}\n{RFC4509_DS}").as_bytes(),
+    );
+    push(
+        "ds-ed25519",
+        1,
+        format!("example.com\n{RFC8080_KEY}\n{RFC8080_DS}").as_bytes(),
+    );
+    push("ds-root", 1, format!(".\n{ROOT_KSK}\n{ROOT_DS}").as_bytes());
+    // 2: algorithm, public key.
+    for (n, key) in [
+        ("key-rsasha1", RFC4509_KEY),
+        ("key-ed25519", RFC8080_KEY),
+        ("key-root", ROOT_KSK),
+    ] {
+        let mut it = key.splitn(4, ' ');
+        let alg: u8 = it.nth(2).and_then(|a| a.parse().ok()).unwrap_or(0);
+        push(
+            n,
+            2,
+            &[&[alg][..], it.next().unwrap_or_default().as_bytes()].concat(),
+        );
+    }
+    // 3: ARN, account, key policy: KMS's default, and with Route 53's statements added.
+    push(
+        "kms-default-policy",
+        3,
+        format!("{KMS_ARN}\n{KMS_ACCOUNT}\n{}", key_policy("")).as_bytes(),
+    );
+    push(
+        "kms-route53-policy",
+        3,
+        format!(
+            "{KMS_ARN}\n{KMS_ACCOUNT}\n{}",
+            key_policy(&r53_zone::ksk::policy_statement(KMS_ACCOUNT))
+        )
+        .as_bytes(),
+    );
+    push(
+        "kms-other-region",
+        3,
+        format!(
+            "{}\n{KMS_ACCOUNT}\n{{\"Statement\":{{\"Effect\":\"Deny\",\"Principal\":\"*\",\"NotAction\":[\"kms:Get*\"],\"NotResource\":\"arn:aws:kms:*\"}}}}",
+            KMS_ARN.replace("us-east-1", "eu-west-1")
+        )
+        .as_bytes(),
+    );
+    // 4, 6: a P-256 key as KMS gives it, and DNS answers signed with it.
+    if let Some(signed) = SignedZone::new() {
+        let mut der = r53_zone::ksk::P256_SPKI_PREFIX.to_vec();
+        der.extend_from_slice(&signed.point);
+        push("spki-p256", 4, &der);
+        for (n, m) in signed.answers() {
+            push(&n, 6, &m);
+        }
+    }
+    // 5: trust anchors, and an owner and DS RDATA.
+    push("anchor-root-ds", 5, format!(". IN DS {ROOT_DS}").as_bytes());
+    push(
+        "anchor-root-dnskey",
+        5,
+        format!(". 172800 IN DNSKEY {ROOT_KSK}").as_bytes(),
+    );
+    push(
+        "ds-text",
+        5,
+        format!("dskey.example.com\n{RFC4509_DS}").as_bytes(),
+    );
+    out
+}
+
+/// A zone `example.com` signed with one P-256 key (its KSK and zone key), as the lab signs.
+struct SignedZone {
+    key: hickory_proto::dnssec::crypto::EcdsaSigningKey,
+    dnskey: hickory_proto::dnssec::rdata::DNSKEY,
+    point: Vec<u8>,
+    apex: Name,
+}
+
+impl SignedZone {
+    fn new() -> Option<SignedZone> {
+        use hickory_proto::dnssec::crypto::EcdsaSigningKey;
+        use hickory_proto::dnssec::{Algorithm, PublicKey, SigningKey};
+        let pkcs8 = EcdsaSigningKey::generate_pkcs8(Algorithm::ECDSAP256SHA256).ok()?;
+        let key = EcdsaSigningKey::from_pkcs8(&pkcs8, Algorithm::ECDSAP256SHA256).ok()?;
+        let public = key.to_public_key().ok()?;
+        let point = public.public_bytes().to_vec();
+        let dnskey = hickory_proto::dnssec::rdata::DNSKEY::with_flags(257, public);
+        Some(SignedZone {
+            key,
+            dnskey,
+            point,
+            apex: Name::from_ascii("example.com.").ok()?,
+        })
+    }
+
+    fn record(&self, name: &Name, data: hickory_proto::rr::RData) -> hickory_proto::rr::Record {
+        hickory_proto::rr::Record::from_rdata(name.clone(), 300, data)
+    }
+
+    /// `set` and its RRSIG, valid from 2023 to 2096.
+    fn signed(&self, set: Vec<hickory_proto::rr::Record>) -> Vec<hickory_proto::rr::Record> {
+        use hickory_proto::dnssec::rdata::{DNSSECRData, RRSIG, SIG};
+        use hickory_proto::dnssec::{Algorithm, SigningKey, TBS};
+        use hickory_proto::rr::{DNSClass, RData};
+        let Some(first) = set.first().cloned() else {
+            return set;
+        };
+        let Ok(tag) = self.dnskey.calculate_key_tag() else {
+            return set;
+        };
+        let (inception, expiration) = (1_700_000_000, 4_000_000_000);
+        let (ty, labels, ttl) = (first.record_type(), first.name().num_labels(), first.ttl());
+        let alg = Algorithm::ECDSAP256SHA256;
+        let unsigned = SIG::new(
+            ty,
+            alg,
+            labels,
+            ttl,
+            expiration,
+            inception,
+            tag,
+            self.apex.clone(),
+            Vec::new(),
+        );
+        let Ok(tbs) = TBS::from_sig(first.name(), DNSClass::IN, &unsigned, set.iter()) else {
+            return set;
+        };
+        let Ok(sig) = self.key.sign(&tbs) else {
+            return set;
+        };
+        let rrsig = RRSIG::new(
+            ty,
+            alg,
+            labels,
+            ttl,
+            expiration,
+            inception,
+            tag,
+            self.apex.clone(),
+            sig,
+        );
+        let mut out = set;
+        out.push(self.record(first.name(), RData::DNSSEC(DNSSECRData::RRSIG(rrsig))));
+        out
+    }
+
+    /// The signed answers a validator checks: an A record, NSEC proofs that a name has no A
+    /// record and that a delegation has no DS; each with the signed DNSKEY set and the parent's DS
+    /// (in the additional section).
+    fn answers(&self) -> Vec<(String, Vec<u8>)> {
+        use hickory_proto::dnssec::rdata::{DNSSECRData, DS, NSEC};
+        use hickory_proto::dnssec::{Algorithm, DigestType};
+        use hickory_proto::rr::rdata::A;
+        use hickory_proto::rr::RData;
+        let name = |s: &str| Name::from_ascii(s).ok();
+        // Route 53's compact denial: the NSEC's next name is `\000.` before the query name.
+        let next = |n: &Option<Name>| {
+            let n = n.as_ref()?;
+            Name::from_labels(std::iter::once(&b"\0"[..]).chain(n.iter())).ok()
+        };
+        let (www, nope, sub) = (
+            name("www.example.com."),
+            name("nope.example.com."),
+            name("sub.example.com."),
+        );
+        let (Some(nope_next), Some(sub_next)) = (next(&nope), next(&sub)) else {
+            return Vec::new();
+        };
+        let (Some(www), Some(nope), Some(sub)) = (www, nope, sub) else {
+            return Vec::new();
+        };
+        let dnskeys = self.signed(vec![self.record(
+            &self.apex,
+            RData::DNSSEC(DNSSECRData::DNSKEY(self.dnskey.clone())),
+        )]);
+        let ds = match (
+            self.dnskey.calculate_key_tag(),
+            self.dnskey.to_digest(&self.apex, DigestType::SHA256),
+        ) {
+            (Ok(tag), Ok(d)) => vec![self.record(
+                &self.apex,
+                RData::DNSSEC(DNSSECRData::DS(DS::new(
+                    tag,
+                    Algorithm::ECDSAP256SHA256,
+                    DigestType::SHA256,
+                    d.as_ref().to_vec(),
+                ))),
+            )],
+            _ => Vec::new(),
+        };
+        let nsec = |at: &Name, next: &Name, types: &[HType]| {
+            self.signed(vec![self.record(
+                at,
+                RData::DNSSEC(DNSSECRData::NSEC(NSEC::new(
+                    next.clone(),
+                    types.iter().copied(),
+                ))),
+            )])
+        };
+        let a = self.signed(vec![self.record(&www, RData::A(A::new(192, 0, 2, 80)))]);
+        // An A answer carries the DNSKEY set among its answers (as a DNSKEY answer would); a
+        // denial carries it in the additional section, or its answer would be the keys.
+        let cases = [
+            ("msg-signed-a", &www, HType::A, a, Vec::new()),
+            (
+                "msg-nsec-nodata",
+                &nope,
+                HType::A,
+                Vec::new(),
+                nsec(&nope, &nope_next, &[HType::RRSIG, HType::NSEC]),
+            ),
+            (
+                "msg-nsec-no-ds",
+                &sub,
+                HType::DS,
+                Vec::new(),
+                nsec(&sub, &sub_next, &[HType::NS, HType::RRSIG, HType::NSEC]),
+            ),
+        ];
+        let mut out = Vec::new();
+        for (n, qname, qtype, mut answers, authority) in cases {
+            let mut additional = ds.clone();
+            if answers.is_empty() {
+                additional.extend(dnskeys.iter().cloned());
+            } else {
+                answers.extend(dnskeys.iter().cloned());
+            }
+            let mut m = Message::new();
+            m.set_id(53)
+                .set_message_type(MessageType::Response)
+                .set_op_code(OpCode::Query)
+                .set_authoritative(true)
+                .set_response_code(ResponseCode::NoError)
+                .add_query(Query::query(qname.clone(), qtype))
+                .add_answers(answers)
+                .add_name_servers(authority)
+                .add_additionals(additional);
+            if let Ok(b) = m.to_vec() {
+                out.push((n.to_string(), b));
+            }
+        }
+        out
+    }
 }

@@ -197,7 +197,7 @@ fn verify_set(
 
 /// The zone's DNSKEY set from a DNSKEY answer, trusted when one of its keys matches `trust` (a
 /// DS that covers it, or the anchor key itself) and signed the set.
-fn trusted_keys(m: &Message, zone: &Name, trust: &[Record]) -> Result<Vec<DNSKEY>, String> {
+pub fn trusted_keys(m: &Message, zone: &Name, trust: &[Record]) -> Result<Vec<DNSKEY>, String> {
     let sets = rrsets(m.answers());
     let Some((set, sigs)) = sets
         .iter()
@@ -232,7 +232,7 @@ fn trusted_keys(m: &Message, zone: &Name, trust: &[Record]) -> Result<Vec<DNSKEY
 
 /// How a parent answered `DS` for `child`: the verified DS set, or None when an NSEC it signed
 /// proves the delegation has none.
-fn ds_set(
+pub fn ds_set(
     m: &Message,
     child: &Name,
     zone: &Name,
@@ -334,8 +334,9 @@ fn denial(
     Ok(Denial::NoName)
 }
 
-/// Checks the final answer from `zone`'s servers against its keys.
-fn check_answer(
+/// Checks the final answer from `zone`'s servers against its keys. Like [`trusted_keys`] and
+/// [`ds_set`], a pure step of [`Walker::validate`] (no network): public for the fuzz harness.
+pub fn check_answer(
     m: &Message,
     qname: &Name,
     qtype: RecordType,
