@@ -1005,6 +1005,32 @@ mod tests {
     }
 
     #[test]
+    fn a_ds_is_published_only_when_every_server_has_it() {
+        let (a, b) = ("1 13 2 AB".to_string(), "2 13 2 CD".to_string());
+        let mut v = view(vec![]);
+        assert!(!v.ds_on_every_server(&[]), "no server asked: nothing known");
+        v.ds_each = vec![
+            ("ns0".into(), Some(vec![a.clone(), b.clone()])),
+            ("ns1".into(), Some(vec![a.clone()])),
+        ];
+        assert!(v.ds_on_every_server(std::slice::from_ref(&a)));
+        assert!(!v.ds_on_every_server(std::slice::from_ref(&b)));
+        assert!(!v.ds_on_no_server(std::slice::from_ref(&b)));
+        assert_eq!(v.ds_agreed(), None, "the servers disagree");
+        v.ds_each[1].1 = None;
+        assert!(
+            !v.ds_on_every_server(std::slice::from_ref(&a)),
+            "a silent server is not known to publish"
+        );
+        assert!(!v.ds_on_no_server(std::slice::from_ref(&b)));
+        assert_eq!(v.ds_agreed(), Some(vec![a.clone(), b.clone()]));
+        assert_eq!(v.each_ds(), format!("ns0: {a} | {b}; ns1: no answer"));
+        v.ds_each = vec![("ns0".into(), Some(vec![])), ("ns1".into(), Some(vec![]))];
+        assert!(v.ds_on_no_server(&[a, b]));
+        assert_eq!(ds_text_key("1  13 2 ab\n"), "1 13 2 AB");
+    }
+
+    #[test]
     fn published_needs_agreement_and_ignores_failures() {
         let a = set(&["ns2.host.net", "NS1.host.net."]);
         let v = view(vec![

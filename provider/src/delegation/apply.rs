@@ -220,6 +220,15 @@ impl DelegationResource {
             view = self
                 .view(meta, &c, &Self::walker(meta, &c), &mode, &domain)
                 .await?;
+        } else if !planned.dnssec_keys.is_null() {
+            ctx.warn(Diagnostic::warning(
+                format!("{domain}: DS not changed yet"),
+                format!(
+                    "The parent does not publish the new name servers yet, and a DS is published only once it does \
+                     (and the zone is served signed by them). Apply again after {} publishes them.",
+                    display_zone(&view.zone)
+                ),
+            ));
         }
         let s = seen(&view, &want, &mode);
         set_seen(&mut state, Some(&s));

@@ -416,7 +416,8 @@ impl DelegationResource {
         // Added, or bound but not yet on every parent server (an earlier apply timed out).
         let unfinished = !keys.is_empty() && !view.ds_on_every_server(&want);
         if !before_switch && (!add.is_empty() || unfinished) {
-            self.publish(op, planned, &live, &keys, &add).await?;
+            self.publish(op, planned, &view.zone, &live, &keys, &add)
+                .await?;
         }
         if !remove.is_empty() {
             let live = self
@@ -433,6 +434,7 @@ impl DelegationResource {
         &self,
         op: &DsOp<'_>,
         planned: &Delegation,
+        parent_zone: &str,
         live: &[DsParts],
         keys: &[Key],
         add: &[Key],
@@ -444,11 +446,34 @@ impl DelegationResource {
             mode,
             domain,
         } = *op;
-        let ds: Vec<_> = keys
+        let ds = keys
             .iter()
-            .filter_map(|k| ds_from_text(domain, &k.ds.text()).ok())
-            .collect();
+            .map(|k| ds_from_text(domain, &k.ds.text()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| {
+                Diagnostic::error(format!("{domain}: a DS record r53 cannot check"), e)
+                    .at(at(Delegation::ATTR.dnssec_keys))
+            })?;
         let targets = super::ns_of(planned);
+        // 0. A DS means something only under a signed parent.
+        if !parent_zone.is_empty() {
+            let w = Self::walker(meta, c);
+            let (verdict, reason) = crate::dnssec_diag::verdict(&w, parent_zone).await;
+            if verdict != "secure" {
+                return Err(Diagnostic::error(
+                    format!(
+                        "{domain}: the parent zone {parent_zone} is {verdict}, so a DS there would not make {domain} secure"
+                    ),
+                    format!(
+                        "{}. Sign the parent zone and publish its own DS first (for a Route 53 parent zone: its \
+                         r53_key_signing_key, r53_hosted_zone_dnssec and r53_delegation with dnssec_keys), then apply \
+                         again. Nothing was published.",
+                        reason.unwrap_or_default()
+                    ),
+                )
+                .at(at(Delegation::ATTR.dnssec_keys)));
+            }
+        }
         // 1. Every target serves the zone signed by these keys.
         let (mut max_ttl, mut ns_ttl) = (0u32, 0u32);
         let w = Self::walker(meta, c);
