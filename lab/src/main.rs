@@ -5,7 +5,8 @@
 //!   (Ctrl-C to stop).
 //! - `r53-lab demo`: `terraform apply` of examples/demo against a fresh lab, then shows the zone's
 //!   name servers and records and checks the plan is empty; then migrates a zone from Knot with
-//!   r53-migrate and hands it to Terraform; then destroys.
+//!   r53-migrate and hands it to Terraform; then fails a web server over; then signs a zone and
+//!   publishes its DS through the registrar, validated by unbound-host; then destroys.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -328,6 +329,7 @@ fn demo(lab: &r53_lab::Lab, keep: bool) -> anyhow::Result<()> {
     ));
     demo_migration(lab)?;
     demo_failover(lab)?;
+    demo_dnssec(lab)?;
     if keep {
         println!(
             "\nlab kept running at {}; workdir {}; Ctrl-C or SIGTERM to stop",
@@ -339,6 +341,87 @@ fn demo(lab: &r53_lab::Lab, keep: bool) -> anyhow::Result<()> {
     step("terraform destroy");
     tf.destroy()?;
     println!("  done");
+    Ok(())
+}
+
+/// Part five: DNSSEC for a domain with both roles at Route 53 (examples/demo/dnssec). One apply
+/// makes the KSK in KMS, turns signing on and publishes the DS through the registrar in the safe
+/// order; then an independent validating resolver (unbound-host, from the lab root's key) says
+/// "secure". The lab stays signed to the end (stopping it needs the DS removed first).
+fn demo_dnssec(lab: &r53_lab::Lab) -> anyhow::Result<()> {
+    const DOMAIN: &str = "signed-r53.example";
+    lab.proxy.registrar().add_registered(
+        DOMAIN,
+        serde_json::json!({"FirstName": "Ada", "LastName": "Lovelace", "ContactType": "PERSON",
+            "AddressLine1": "1 Lab Way", "City": "London", "CountryCode": "GB", "ZipCode": "N1 1AA",
+            "PhoneNumber": "+44.2071234567", "Email": "ada@example.org"}),
+        &["ns1.old-dns.example", "ns2.old-dns.example"],
+    );
+    // Short delegation TTLs so the waits that follow them fit in a demo.
+    lab.registry.set_delegation_ttl(5);
+    let arn = lab.create_dnssec_kms_key(r53_lab::dnssec::control::KmsPolicy::AllowsRoute53)?;
+    let tf = lab.terraform(r53_lab::TfBin::Lib)?;
+    let main_tf =
+        std::fs::read_to_string(r53_lab::tools::repo_root().join("examples/demo/dnssec/main.tf"))
+            .context("examples/demo/dnssec/main.tf")?;
+    tf.write(&main_tf)?;
+    std::fs::write(
+        tf.path().join("terraform.tfvars"),
+        format!("kms_key_arn = \"{arn}\"\n"),
+    )?;
+    step(&format!(
+        "dnssec: terraform apply examples/demo/dnssec ({DOMAIN} registered with the Route 53 registrar; the KSK in the lab's KMS)"
+    ));
+    let out = tf.apply()?;
+    for l in out.stdout.lines().filter(|l| {
+        l.contains("r53_key_signing_key.main: Creation complete")
+            || l.contains("r53_hosted_zone_dnssec.main: Creation complete")
+            || l.contains("r53_delegation.main: Creation complete")
+            || l.starts_with("Apply complete")
+    }) {
+        println!("  {l}");
+    }
+    let o = tf.outputs()?;
+    println!(
+        "  the KSK's DS: {}",
+        o["ds_record"]["value"].as_str().unwrap_or_default()
+    );
+    println!(
+        "  every server of the example zone publishes: {}",
+        o["published_ds"]["value"]
+            .as_array()
+            .map(|a| a
+                .iter()
+                .filter_map(|v| v.as_str())
+                .collect::<Vec<_>>()
+                .join(" | "))
+            .unwrap_or_default()
+    );
+    println!(
+        "  r53_delegation.main.dnssec = {} (validated in process from the root's key)",
+        o["dnssec"]["value"].as_str().unwrap_or_default()
+    );
+    step("unbound-host, a validating resolver started from the lab root's key:");
+    for (name, ty) in [
+        (DOMAIN.to_string(), hickory_proto::rr::RecordType::SOA),
+        (format!("www.{DOMAIN}"), hickory_proto::rr::RecordType::A),
+        (
+            format!("nothing-here.{DOMAIN}"),
+            hickory_proto::rr::RecordType::A,
+        ),
+    ] {
+        let v = lab.validate(&name, ty)?;
+        println!("  {name} {ty}: {:?}", v.verdict);
+        anyhow::ensure!(
+            v.verdict == r53_lab::validator::Verdict::Secure,
+            "{name} {ty} is not secure:\n{}",
+            v.output
+        );
+    }
+    step("terraform plan -detailed-exitcode (must be empty)");
+    let p = tf.plan()?;
+    println!("  exit code {}", p.code);
+    anyhow::ensure!(p.code == 0, "plan after apply was not empty:\n{}", p.text());
     Ok(())
 }
 

@@ -43,6 +43,11 @@ fn make_demo_runs_end_to_end() {
         "r53_health_check_status.primary: healthy = false, 0 of 8 checker regions see it up; last failure: Failure: Resolved IP: 127.0.0.1. Connection refused.",
         "www.failover-r53.example A → 192.0.2.10 (the primary again)",
         "r53_health_check_status.primary: healthy = true, 8 of 8 checker regions see it up",
+        // part five: DNSSEC — signed, the DS published by the registrar, validated
+        "r53_delegation.main.dnssec = secure (validated in process from the root's key)",
+        "signed-r53.example SOA: Secure",
+        "www.signed-r53.example A: Secure",
+        "nothing-here.signed-r53.example A: Secure",
     ] {
         assert!(text.contains(want), "missing {want:?} in:\n{text}");
     }
