@@ -561,3 +561,25 @@ pub fn writes_since(lab: &Lab, before: &BTreeMap<String, u64>) -> Vec<String> {
         .map(|(k, _)| k.clone())
         .collect()
 }
+
+/// The registrant contact the lab's registrations use in tests (made-up, like every test's data).
+pub fn lab_contact() -> serde_json::Value {
+    serde_json::json!({"FirstName": "Ada", "LastName": "Lovelace", "ContactType": "PERSON",
+        "AddressLine1": "1 Lab Way", "City": "London", "CountryCode": "GB", "ZipCode": "N1 1AA",
+        "PhoneNumber": "+44.2071234567", "Email": "ada@example.org"})
+}
+
+/// A Route 53 Domains SDK client pointed at the lab, for checks and out-of-band drift.
+pub fn domains_sdk(lab: &Lab) -> aws_sdk_route53domains::Client {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let conf = lab.rt.block_on(
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(lab.endpoint())
+            .credentials_provider(aws_sdk_route53domains::config::Credentials::new(
+                "testing", "testing", None, None, "lab",
+            ))
+            .load(),
+    );
+    aws_sdk_route53domains::Client::new(&conf)
+}

@@ -7,12 +7,6 @@ use std::time::Duration;
 
 use r53_tests::*;
 
-fn contact() -> serde_json::Value {
-    serde_json::json!({"FirstName": "Ada", "LastName": "Lovelace", "ContactType": "PERSON",
-        "AddressLine1": "1 Lab Way", "City": "London", "CountryCode": "GB", "ZipCode": "N1 1AA",
-        "PhoneNumber": "+44.2071234567", "Email": "ada@example.org"})
-}
-
 fn use_example(tf: &Terraform, name: &str, tfvars: &str) -> anyhow::Result<()> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../examples/architectures")
@@ -57,7 +51,7 @@ fn architecture_both_roles_applies_and_destroys() -> anyhow::Result<()> {
     lab.registry.set_publish_delay(Duration::from_millis(300));
     lab.proxy
         .registrar()
-        .add_registered("both-arch.test", contact(), &["ns1.parked.net"]);
+        .add_registered("both-arch.test", lab_contact(), &["ns1.parked.net"]);
     let tf = lab.terraform(TfBin::Lib)?;
     use_example(&tf, "both-roles", "domain = \"both-arch.test\"\n")?;
     let o = tf.apply()?;
@@ -85,7 +79,7 @@ fn architecture_registrar_only_applies_and_destroys() -> anyhow::Result<()> {
     lab.registry.set_publish_delay(Duration::from_millis(300));
     lab.proxy
         .registrar()
-        .add_registered("reg-arch.test", contact(), &["ns1.parked.net"]);
+        .add_registered("reg-arch.test", lab_contact(), &["ns1.parked.net"]);
     // The other DNS provider: a zone it serves (here, one more lab zone) and its name servers.
     let c = sdk(&lab);
     let other = lab.rt.block_on(

@@ -19,12 +19,6 @@ terraform {
 provider "r53" {}
 "#;
 
-fn contact() -> serde_json::Value {
-    serde_json::json!({"FirstName": "Ada", "LastName": "Lovelace", "ContactType": "PERSON",
-        "AddressLine1": "1 Lab Way", "City": "London", "CountryCode": "GB", "ZipCode": "N1 1AA",
-        "PhoneNumber": "+44.2071234567", "Email": "ada@example.org"})
-}
-
 fn wait_ns(lab: &Lab, server: SocketAddr, domain: &str, want: &[String]) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -93,7 +87,7 @@ fn delegation_registrar_mode_lifecycle() -> anyhow::Result<()> {
     let reg = lab.proxy.registrar();
     reg.add_registered(
         "both-e2e.test",
-        contact(),
+        lab_contact(),
         &["ns1.old-host.net", "ns2.old-host.net"],
     );
     lab.registry.set_publish_delay(Duration::from_millis(300));
@@ -199,7 +193,7 @@ fn delegation_refuses_a_ds_the_new_servers_cannot_satisfy() -> anyhow::Result<()
     let reg = lab.proxy.registrar();
     reg.add_registered(
         "signed-e2e.test",
-        contact(),
+        lab_contact(),
         &["ns1.old-host.net", "ns2.old-host.net"],
     );
     lab.registry.set_publish_delay(Duration::ZERO);

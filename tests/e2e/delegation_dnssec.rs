@@ -26,12 +26,6 @@ terraform {
 provider "r53" {}
 "#;
 
-fn contact() -> serde_json::Value {
-    serde_json::json!({"FirstName": "Ada", "LastName": "Lovelace", "ContactType": "PERSON",
-        "AddressLine1": "1 Lab Way", "City": "London", "CountryCode": "GB", "ZipCode": "N1 1AA",
-        "PhoneNumber": "+44.2071234567", "Email": "ada@example.org"})
-}
-
 /// Runs `f` while unbound-host validates `domain`'s SOA again and again (at least once after `f`
 /// returns); every verdict seen, in order.
 fn watching<T>(lab: &Lab, domain: &str, f: impl FnOnce() -> T) -> (T, Vec<Verdict>) {
@@ -226,20 +220,6 @@ resource "r53_delegation" "d" {{
     )
 }
 
-fn domains_sdk(lab: &Lab) -> aws_sdk_route53domains::Client {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let conf = lab.rt.block_on(
-        aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .region(aws_config::Region::new("us-east-1"))
-            .endpoint_url(lab.endpoint())
-            .credentials_provider(aws_sdk_route53domains::config::Credentials::new(
-                "testing", "testing", None, None, "lab",
-            ))
-            .load(),
-    );
-    aws_sdk_route53domains::Client::new(&conf)
-}
-
 /// The registrar's DNSSEC key Ids for the domain.
 fn registrar_key_ids(lab: &Lab) -> Vec<String> {
     let d = domains_sdk(lab);
@@ -278,7 +258,7 @@ fn delegation_dnssec_both_roles_and_a_subzone_never_bogus() -> anyhow::Result<()
     let lab = lab();
     lab.proxy.registrar().add_registered(
         DOMAIN,
-        contact(),
+        lab_contact(),
         &["ns1.old-host.net", "ns2.old-host.net"],
     );
     lab.registry.set_publish_delay(Duration::from_millis(300));

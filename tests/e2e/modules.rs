@@ -88,12 +88,6 @@ fn zone_server(lab: &Lab, zone_id: &str) -> SocketAddr {
     SocketAddr::new(nameservers::set_ip(set), lab.registry.addr.port())
 }
 
-fn contact() -> serde_json::Value {
-    serde_json::json!({"FirstName": "Ada", "LastName": "Lovelace", "ContactType": "PERSON",
-        "AddressLine1": "1 Lab Way", "City": "London", "CountryCode": "GB", "ZipCode": "N1 1AA",
-        "PhoneNumber": "+44.2071234567", "Email": "ada@example.org"})
-}
-
 fn domain_config(extra_record: bool) -> String {
     let extra = if extra_record {
         r#", "api A" = { name = "api", type = "A", ttl = 60, records = ["192.0.2.11"] }"#
@@ -136,7 +130,7 @@ fn domain_module_for_each_points_each_registration_at_its_zone() -> anyhow::Resu
     for d in domains {
         lab.proxy.registrar().add_registered(
             d,
-            contact(),
+            lab_contact(),
             &["ns1.old-host.net", "ns2.old-host.net"],
         );
     }

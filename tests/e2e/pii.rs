@@ -388,20 +388,6 @@ fn no_contact_value_or_secret_in_logs_state_or_diagnostics() -> anyhow::Result<(
     Ok(())
 }
 
-fn domains_sdk(lab: &Lab) -> aws_sdk_route53domains::Client {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let conf = lab.rt.block_on(
-        aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .region(aws_config::Region::new("us-east-1"))
-            .endpoint_url(lab.endpoint())
-            .credentials_provider(aws_sdk_route53domains::config::Credentials::new(
-                "testing", "testing", None, None, "lab",
-            ))
-            .load(),
-    );
-    aws_sdk_route53domains::Client::new(&conf)
-}
-
 fn contact_detail(v: &serde_json::Value) -> aws_sdk_route53domains::types::ContactDetail {
     use aws_sdk_route53domains::types::{ContactDetail, ContactType, CountryCode};
     let g = |k: &str| v[k].as_str().unwrap_or_default().to_string();

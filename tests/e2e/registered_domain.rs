@@ -317,20 +317,6 @@ fn registered_domain_adopt_lifecycle() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn domains_sdk(lab: &Lab) -> aws_sdk_route53domains::Client {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let conf = lab.rt.block_on(
-        aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .region(aws_config::Region::new("us-east-1"))
-            .endpoint_url(lab.endpoint())
-            .credentials_provider(aws_sdk_route53domains::config::Credentials::new(
-                "testing", "testing", None, None, "lab",
-            ))
-            .load(),
-    );
-    aws_sdk_route53domains::Client::new(&conf)
-}
-
 fn buy_config(deregister: bool, contacts: bool) -> String {
     let c = if contacts {
         "admin_contact = local.ada\n  registrant_contact = local.ada\n  tech_contact = local.ada"

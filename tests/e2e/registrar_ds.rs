@@ -56,20 +56,6 @@ resource "r53_registered_domain" "d" {{
     )
 }
 
-fn domains_sdk(lab: &Lab) -> aws_sdk_route53domains::Client {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let conf = lab.rt.block_on(
-        aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .region(aws_config::Region::new("us-east-1"))
-            .endpoint_url(lab.endpoint())
-            .credentials_provider(aws_sdk_route53domains::config::Credentials::new(
-                "testing", "testing", None, None, "lab",
-            ))
-            .load(),
-    );
-    aws_sdk_route53domains::Client::new(&conf)
-}
-
 /// The registrar's keys as (key tag, digest upper-case), sorted, and their Ids.
 fn registrar_keys(lab: &Lab) -> (Vec<(i32, String)>, Vec<String>) {
     let d = lab
