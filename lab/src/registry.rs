@@ -171,8 +171,9 @@ impl Registry {
             .push((long_ago, set));
     }
 
-    /// Publishes (or with an empty list, removes) DS records for a domain, as a registrar's
-    /// DNSSEC key upload would.
+    /// Publishes DS records for a domain as another registrar's DNSSEC key upload would. They
+    /// stand in for what the lab's Route 53 registrar publishes; an empty list takes them away,
+    /// leaving the registrar's DS (if any) published again.
     pub fn set_ds(&self, domain: &str, ds: &[&str]) {
         self.state
             .ds

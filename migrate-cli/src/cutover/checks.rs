@@ -254,7 +254,7 @@ fn ds_steps(d: &str, reg: RegistrarKind, parent: &ParentView, unmatched: &[Strin
         RegistrarKind::External => "remove the DS / DNSSEC key at the domain's registrar".into(),
     };
     format!(
-        "the parent publishes DS {} for {d}, and no key the new zone serves matches it: validating resolvers would fail the whole domain after the switch. Either sign the new zone with a matching key, or: 1) {how}; 2) wait until the parent no longer publishes it and then its TTL ({}) more; 3) run this again",
+        "the parent publishes DS {} for {d}, and no key the new zone serves matches it: validating resolvers would fail the whole domain after the switch. Keeping the domain signed across the move would need both hosts to serve each other's keys (multi-signer, RFC 8901), which Route 53 cannot: it publishes only its own DNSKEYs. So go insecure first: 1) {how}; 2) wait until the parent no longer publishes it and then its TTL ({}) more; 3) run this again; after the switch, sign the zone on Route 53 and publish its DS (r53_delegation's dnssec_keys does it in the safe order)",
         unmatched.join(" | "),
         span(u64::from(ttl))
     )
@@ -441,6 +441,12 @@ mod tests {
         );
         let ext = super::dnssec(&p, &p.ds.clone(), RegistrarKind::External);
         assert!(ext.blockers[0].contains("at the domain's registrar"));
+        // Staying signed across hosts is refused with the reason.
+        assert!(
+            ext.blockers[0].contains("multi-signer, RFC 8901), which Route 53 cannot"),
+            "{}",
+            ext.blockers[0]
+        );
     }
 
     fn ttls(seen: &[(u64, u32)], old_ns: u32, now: u64) -> Ttls<'_> {
