@@ -484,17 +484,15 @@ impl Walker {
                     let mut set = Vec::new();
                     for r in m.answers() {
                         if let RData::DNSSEC(DNSSECRData::DS(ds)) = r.data() {
-                            set.push(ds_key(ds));
+                            let key = ds_key(ds);
                             view.ds_ttl = view.ds_ttl.max(Some(r.ttl()));
-                            // The records themselves from the first server that has any.
-                            if view
-                                .ds_each
-                                .iter()
-                                .all(|(_, d)| d.as_ref().is_none_or(Vec::is_empty))
-                            {
+                            // The records themselves: every DS any server publishes (halfway
+                            // through a change, servers differ), once each.
+                            if !view.ds_data.iter().any(|d| ds_key(d) == key) {
                                 view.ds.push(r.data().to_string());
                                 view.ds_data.push(ds.clone());
                             }
+                            set.push(key);
                         }
                     }
                     set.sort();
@@ -1028,6 +1026,9 @@ mod tests {
         v.ds_each = vec![("ns0".into(), Some(vec![])), ("ns1".into(), Some(vec![]))];
         assert!(v.ds_on_no_server(&[a, b]));
         assert_eq!(ds_text_key("1  13 2 ab\n"), "1 13 2 AB");
+        // A registrar that does not return the algorithm still names the same DS.
+        assert!(same_ds("1 0 2 ab", "1 13 2 AB"));
+        assert!(!same_ds("1 13 2 AB", "1 13 2 AC"));
     }
 
     #[test]

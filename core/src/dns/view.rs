@@ -128,7 +128,7 @@ impl ParentView {
         !self.ds_each.is_empty()
             && self.ds_each.iter().all(|(_, d)| {
                 d.as_ref()
-                    .is_some_and(|d| want.iter().all(|w| d.contains(w)))
+                    .is_some_and(|d| want.iter().all(|w| d.iter().any(|x| same_ds(w, x))))
             })
     }
 
@@ -137,7 +137,7 @@ impl ParentView {
         !self.ds_each.is_empty()
             && self.ds_each.iter().all(|(_, d)| {
                 d.as_ref()
-                    .is_some_and(|d| !gone.iter().any(|g| d.contains(g)))
+                    .is_some_and(|d| !gone.iter().any(|g| d.iter().any(|x| same_ds(g, x))))
             })
     }
 
@@ -236,6 +236,21 @@ pub fn ds_key(ds: &DS) -> String {
         u8::from(ds.algorithm()),
         u8::from(ds.digest_type())
     )
+}
+
+/// The same DS in [`ds_key`] form: key tag, digest type and digest (a registrar does not always
+/// return the algorithm).
+pub fn same_ds(a: &str, b: &str) -> bool {
+    let part = |t: &str| {
+        let t = ds_text_key(t);
+        let f: Vec<String> = t.split(' ').map(str::to_string).collect();
+        (
+            f.first().cloned(),
+            f.get(2).cloned(),
+            f.get(3..).map(|r| r.concat()),
+        )
+    };
+    part(a) == part(b)
 }
 
 /// A DS record's text in [`ds_key`] form (whitespace collapsed, hex upper-cased): registrars and
