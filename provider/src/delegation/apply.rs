@@ -10,7 +10,7 @@ use r53_plugin::{Ctx, Diagnostic, Failure, Field, Value};
 use r53_zone::name::within;
 use r53_zone::{RecordSet, RecordType};
 
-use super::dnssec::DsOp;
+use super::dnssec::{prior_ds, DsOp};
 use super::live::{seen, set_seen};
 use super::{ns_of, Delegation, DelegationResource, Mode, DEFAULT_TTL, TYPE_NAME};
 use crate::common::*;
@@ -22,10 +22,11 @@ impl DelegationResource {
         &self,
         meta: &Meta,
         ctx: &Ctx,
-        creating: bool,
+        prior: Option<&Delegation>,
         planned: &Delegation,
         timeout: Duration,
     ) -> Result<Value, Failure> {
+        let creating = prior.is_none();
         let mode = Mode::of(planned).map_err(|e| Diagnostic::error("Invalid delegation", e))?;
         let domain = ascii_name(planned.domain.as_str().unwrap_or_default())
             .map_err(|e| Diagnostic::error("Invalid domain", e))?;
@@ -56,6 +57,13 @@ impl DelegationResource {
             ctx,
             mode: &mode,
             domain: &domain,
+            prior_ds: prior.map(|p| prior_ds(&domain, p.dnssec_keys.items())),
+            // Resolvers that cached the delegation before this switch keep asking the old servers.
+            switched_ns_ttl: if switching {
+                view.ns_ttl.unwrap_or(0)
+            } else {
+                0
+            },
         };
         if switching && !planned.dnssec_keys.is_null() {
             if let Err(d) = self.apply_ds(&ds_op, planned, true).await {
@@ -211,7 +219,8 @@ impl DelegationResource {
             }
         }
         // DS records once the name servers are in place (keys added, then stale ones removed).
-        if !planned.dnssec_keys.is_null() && (view.publishes(&want) || mode == Mode::External) {
+        // (External too: the DS is entered only once the parent delegates to these servers.)
+        if !planned.dnssec_keys.is_null() && view.publishes(&want) {
             if let Err(d) = self.apply_ds(&ds_op, planned, false).await {
                 return Err(self
                     .ds_failure(meta, ctx, &mode, &domain, planned, creating, d)

@@ -11,7 +11,7 @@
 
 use std::time::{Duration, Instant};
 
-use r53_core::dns::delegation::{ds_text_key, ParentView, Walker};
+use r53_core::dns::delegation::{ds_text_key, same_ds, ParentView, Walker};
 use r53_core::dns::dnssec::ds_from_text;
 use r53_core::domains::{DnssecKeyInput, DsParts};
 use r53_core::{Call, Change};
@@ -119,6 +119,22 @@ pub(super) struct DsOp<'a> {
     pub(super) ctx: &'a Ctx,
     pub(super) mode: &'a Mode,
     pub(super) domain: &'a str,
+    /// The DS records the prior state held (keys' DS and `DS …` entries): only these may be
+    /// removed — the plan showed them going. None on create.
+    pub(super) prior_ds: Option<Vec<String>>,
+    /// Seconds resolvers may still follow the delegation from before a switch made by this
+    /// apply (the parent's NS TTL then): added to the wait before a DS is published.
+    pub(super) switched_ns_ttl: u32,
+}
+
+/// The DS each entry of a prior `dnssec_keys` stands for (a key's DS, or a `DS …` entry's text).
+pub(super) fn prior_ds(domain: &str, keys: &[String]) -> Vec<String> {
+    keys.iter()
+        .filter_map(|t| match t.strip_prefix(STRAY) {
+            Some(ds) => Some(ds_text_key(ds)),
+            None => parse_key(domain, t).ok().map(|k| k.ds.text()),
+        })
+        .collect()
 }
 
 impl DelegationResource {
@@ -337,6 +353,7 @@ impl DelegationResource {
             ctx,
             mode,
             domain,
+            ..
         } = *op;
         let mut pause = Duration::from_millis(500);
         loop {
@@ -400,6 +417,16 @@ impl DelegationResource {
         let w = Self::walker(meta, c);
         let view = self.view(meta, c, &w, mode, domain).await?;
         let Some(live) = self.live_ds(meta, c, mode, domain, Some(&view)).await? else {
+            if *mode == Mode::External {
+                return Err(Diagnostic::error(
+                    format!("{domain}: cannot tell which DS the parent publishes"),
+                    format!(
+                        "The parent's servers do not agree, or did not answer: {}. Nothing was changed; apply again \
+                         once they agree.",
+                        view.each_ds()
+                    ),
+                ));
+            }
             return Ok(());
         };
         let add: Vec<Key> = keys
@@ -412,6 +439,29 @@ impl DelegationResource {
             .filter(|d| !keys.iter().any(|k| same(d, &k.ds)))
             .cloned()
             .collect();
+        // Only what the plan showed going: a DS that appeared since (or, on create, was already
+        // there) is not removed behind the plan's back.
+        let unplanned: Vec<String> = remove
+            .iter()
+            .map(DsParts::text)
+            .filter(|d| {
+                op.prior_ds
+                    .as_ref()
+                    .is_none_or(|p| !p.iter().any(|x| same_ds(x, d)))
+            })
+            .collect();
+        if !unplanned.is_empty() {
+            return Err(Diagnostic::error(
+                format!("{domain}: a DS the plan did not show is bound"),
+                format!(
+                    "{} is published for {domain} and no key in dnssec_keys matches it, but the plan did not show it \
+                     going (it appeared since the plan was made, or this delegation is being created). Nothing was \
+                     changed. Refresh and plan again to see it (import the delegation first when it is new), or add its \
+                     key to dnssec_keys.",
+                    unplanned.join(" | ")
+                ),
+            ));
+        }
         let want: Vec<String> = keys.iter().map(|k| k.ds.text()).collect();
         // Added, or bound but not yet on every parent server (an earlier apply timed out).
         let unfinished = !keys.is_empty() && !view.ds_on_every_server(&want);
@@ -445,6 +495,7 @@ impl DelegationResource {
             ctx,
             mode,
             domain,
+            ..
         } = *op;
         let ds = keys
             .iter()
@@ -506,16 +557,32 @@ impl DelegationResource {
                 .dnssec_max_ttl
                 .get()
                 .and_then(|t| u64::try_from(t).ok())
-                .unwrap_or(u64::from(max_ttl));
+                .unwrap_or(u64::from(max_ttl))
+                .max(u64::from(op.switched_ns_ttl));
             let wait = Duration::from_secs(wait);
             if !Self::settle(c, ctx, wait).await {
+                // After a switch, the earliest safe time, since the next apply cannot know it.
+                let switched = if op.switched_ns_ttl > 0 {
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.as_secs())
+                        .unwrap_or(0);
+                    format!(
+                        " The name servers were switched by this apply: resolvers may ask the old, unsigned servers \
+                         until {} — do not publish the DS (apply again) before then.",
+                        r53_core::rfc3339(now.saturating_add(u64::from(op.switched_ns_ttl)))
+                    )
+                } else {
+                    String::new()
+                };
                 return Err(Diagnostic::error(
                     format!("{domain}: no time to wait out the zone's TTL before publishing the DS"),
                     format!(
                         "Before the parent vouches for signatures, every answer resolvers cached unsigned must expire: \
-                         {}s (dnssec_max_ttl, or the longest of the apex SOA and NS TTLs and the negative TTL). The operation's \
-                         timeout ends sooner. Lower the zone's TTLs, raise timeouts, or set dnssec_max_ttl = 0 if the \
-                         zone has been signed for longer than its TTLs. Nothing was published.",
+                         {}s (dnssec_max_ttl, or the longest of the apex SOA and NS TTLs and the negative TTL; after a \
+                         switch of name servers in this apply, at least the parent's NS TTL). The operation's timeout \
+                         ends sooner. Lower the zone's TTLs, raise timeouts, or set dnssec_max_ttl = 0 if the zone has \
+                         been signed for longer than its TTLs. Nothing was published.{switched}",
                         wait.as_secs()
                     ),
                 )
@@ -594,8 +661,25 @@ impl DelegationResource {
             ctx,
             mode,
             domain,
+            ..
         } = *op;
         let gone = texts(remove);
+        // Resolvers may hold the DS for its TTL and still expect signatures until then: remove
+        // nothing unless that wait fits in this operation.
+        let ttl = Duration::from_secs(u64::from(ds_ttl.unwrap_or(DS_TTL_UNKNOWN)));
+        if c.deadline.saturating_duration_since(Instant::now()) <= ttl + REMOVAL_MARGIN {
+            return Err(Diagnostic::error(
+                format!("{domain}: no time to wait out the DS TTL"),
+                format!(
+                    "Removing DS {} means waiting until no parent server publishes it and then its TTL ({}s), so that \
+                     no resolver still expects signatures when the zone stops signing. That does not fit in this \
+                     operation's timeout. Raise timeouts (update) above it, or lower the DS TTL first (parent zone: \
+                     ttl). Nothing was removed.",
+                    gone.join(" | "),
+                    ttl.as_secs()
+                ),
+            ));
+        }
         self.write_ds(op, planned, live, &[], remove).await?;
         if *mode == Mode::External {
             ctx.warn(Diagnostic::warning(
@@ -612,14 +696,12 @@ impl DelegationResource {
                 v.ds_on_no_server(&gone)
             })
             .await?;
-        // Resolvers may hold the DS for its TTL and still expect signatures until then.
-        let ttl = Duration::from_secs(u64::from(ds_ttl.unwrap_or(DS_TTL_UNKNOWN)));
         if !Self::settle(c, ctx, ttl).await {
             return Err(Diagnostic::error(
-                format!("{domain}: no time to wait out the DS TTL"),
+                format!("{domain}: interrupted waiting out the DS TTL"),
                 format!(
-                    "The DS is gone from every parent server, but resolvers may hold it for {}s; keep the zone signed \
-                     until then. Apply again after that time to finish.",
+                    "The DS is gone from every parent server, but resolvers may hold it for {}s more: keep the zone \
+                     signed until then before turning signing off.",
                     ttl.as_secs()
                 ),
             ));
@@ -635,6 +717,9 @@ impl DelegationResource {
         Ok(())
     }
 }
+
+/// Time kept for the waits around a removal besides the DS TTL (publication, validation).
+const REMOVAL_MARGIN: Duration = Duration::from_secs(120);
 
 /// The DS TTL assumed when no parent server gave one: a day, like most TLDs.
 const DS_TTL_UNKNOWN: u32 = 86_400;

@@ -180,7 +180,7 @@ impl Resource<Meta> for DelegationResource {
     async fn create(&self, meta: &Meta, ctx: &Ctx, planned: Value) -> Result<Value, Failure> {
         let m = Delegation::from_value(&planned)?;
         let t = Timeouts::of(&m.timeouts, |t| &t.create, CREATE_TIMEOUT);
-        self.apply(meta, ctx, true, &m, t).await
+        self.apply(meta, ctx, None, &m, t).await
     }
 
     async fn read(
@@ -200,12 +200,13 @@ impl Resource<Meta> for DelegationResource {
         &self,
         meta: &Meta,
         ctx: &Ctx,
-        _prior: &Value,
+        prior: &Value,
         planned: Value,
     ) -> Result<Value, Failure> {
         let m = Delegation::from_value(&planned)?;
+        let p = Delegation::from_value(prior)?;
         let t = Timeouts::of(&m.timeouts, |t| &t.update, CREATE_TIMEOUT);
-        self.apply(meta, ctx, false, &m, t).await
+        self.apply(meta, ctx, Some(&p), &m, t).await
     }
 
     async fn delete(

@@ -133,6 +133,9 @@ pub(super) fn keep_prior_form(prior: &Value, planned: &mut Value) -> bool {
         n.name_servers = p.name_servers.clone();
         kept = true;
     }
+    // The configured keys as they were (a set with an unknown element is wholly unknown in the
+    // model), unless replaced by their prior spelling below.
+    let mut keys = planned.get(Delegation::ATTR.dnssec_keys).clone();
     // The same keys spelled differently (wrapped base64) keep the prior spelling too.
     if let (Some(d), true, true) = (
         n.domain.as_str().and_then(|d| ascii_name(d).ok()),
@@ -141,11 +144,13 @@ pub(super) fn keep_prior_form(prior: &Value, planned: &mut Value) -> bool {
     ) {
         if super::dnssec::same_keys(&d, p.dnssec_keys.items(), n.dnssec_keys.items()) {
             n.dnssec_keys = p.dnssec_keys;
+            keys = n.to_value().get(Delegation::ATTR.dnssec_keys).clone();
             kept = true;
         }
     }
     if kept {
         *planned = n.to_value();
+        planned.set(Delegation::ATTR.dnssec_keys, keys);
     }
     kept
 }
@@ -224,12 +229,8 @@ pub(super) fn modify_plan(prior: &Value, planned: &mut Value, d: &mut Diagnostic
             Field::Known(super::dnssec::ds_records(&domain, n.dnssec_keys.items()))
         };
     }
-    let keys_change = p.as_ref().is_none_or(|p| {
-        p.dnssec_keys.is_null() != n.dnssec_keys.is_null()
-            || n.dnssec_keys.is_unknown()
-            || p.ds_records != n.ds_records
-    });
-    if keys_change || p.as_ref().is_some_and(|p| ns_of(p) != ns_of(&n)) {
+    // Any update re-reads the parent's DS and the verdict; without one they stay as they are.
+    if p.as_ref().is_none_or(|p| *p != n) {
         n.published_ds = Field::Unknown;
         if n.dnssec_keys.is_null() {
             n.dnssec = Field::Null;
