@@ -244,8 +244,15 @@ impl Resource<Meta> for DelegationResource {
                     Err(e) if e.is_not_found() => return Ok(Diagnostics::new()),
                     Err(e) => return Err(api_diag(&what, &e).into()),
                 };
+                // A DS at the cut goes with the delegation: without its NS it vouches for nothing.
+                let mut changes = vec![Change::Delete(live)];
+                match r.find_record_set(&c, &zid, &domain, RecordType::Ds, None).await {
+                    Ok(ds) => changes.push(Change::Delete(ds)),
+                    Err(e) if e.is_not_found() => {}
+                    Err(e) => return Err(api_diag(&what, &e).into()),
+                }
                 let id = r
-                    .change_record_sets(&c, &zid, &[Change::Delete(live)], &format!("r53_delegation {domain} destroyed"))
+                    .change_record_sets(&c, &zid, &changes, &format!("r53_delegation {domain} destroyed"))
                     .await
                     .map_err(|e| api_diag(&what, &e))?;
                 r.wait_change_insync(&c, id.as_ref()).await.map_err(|e| api_diag(&what, &e))?;
