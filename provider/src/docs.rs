@@ -117,10 +117,16 @@ update is sent only when the set really differs (each one emails the registrant)
 waited for before the DNS wait starts.\n\n\
 ## Destroy\n\n\
 With `registrar = \"route53\"`, destroy only removes the resource from the state (with a warning): taking a live \
-domain's name servers away would take it off the Internet. With `parent_zone_id` it deletes the NS record set from \
-the parent zone. With `registrar = \"external\"` there is nothing to undo.\n\n\
+domain's name servers away would take it off the Internet (a DS published through `dnssec_keys` stays too: set \
+`dnssec_keys = []` first to remove it in the safe order). With `parent_zone_id` it deletes the NS record set, and \
+the DS record set at the cut if there is one, from the parent zone in one change. With `registrar = \"external\"` \
+there is nothing to undo.\n\n\
 Use either this resource or the `name_server` blocks of `r53_registered_domain` for a domain's name servers, not \
-both.\n";
+both (and either `dnssec_keys` here or its `dnssec_key` blocks for the DS).\n\n\
+## DNSSEC\n\n\
+`dnssec_keys` runs the whole order of [the DNSSEC guide](../dnssec.md): every name server serves the zone signed, the \
+zone's TTL passes, the DS is published, every parent server publishes it, the chain validates in process, the NS TTL \
+passes; removal in reverse, each wait bounded by the timeouts (raise `update` above the DS TTL to remove a DS).\n";
 
 const ASSOCIATION_NOTES: &str = "## Private zones across accounts\n\n\
 The zone's account authorizes (`r53_vpc_association_authorization`), the VPC's account associates \
