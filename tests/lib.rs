@@ -583,3 +583,14 @@ pub fn domains_sdk(lab: &Lab) -> aws_sdk_route53domains::Client {
     );
     aws_sdk_route53domains::Client::new(&conf)
 }
+
+/// The strings of a JSON array (empty for anything else).
+pub fn strings(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -244,16 +244,6 @@ fn apply_target(tf: &Terraform, target: &str) -> anyhow::Result<TfOutput> {
     ])
 }
 
-fn strings(v: &serde_json::Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 #[test]
 fn delegation_dnssec_both_roles_and_a_subzone_never_bogus() -> anyhow::Result<()> {
     let lab = lab();

@@ -122,16 +122,6 @@ output "zone_name"      {{ value = data.r53_records.all.zone_name }}
     )
 }
 
-fn strings(v: &serde_json::Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 #[test]
 fn hosted_zones_and_records_data_sources_filter_and_follow_the_zone() -> anyhow::Result<()> {
     let lab = lab();
