@@ -119,7 +119,8 @@ waited for before the DNS wait starts.\n\n\
 With `registrar = \"route53\"`, destroy only removes the resource from the state (with a warning): taking a live \
 domain's name servers away would take it off the Internet (a DS published through `dnssec_keys` stays too: set \
 `dnssec_keys = []` first to remove it in the safe order). With `parent_zone_id` it deletes the NS record set, and \
-the DS record set at the cut if there is one, from the parent zone in one change. With `registrar = \"external\"` \
+the DS record set at the cut if there is one, from the parent zone in one change, then waits the DS TTL (resolvers \
+may hold the DS that long and still expect the zone signed) before the destroy of what depended on it goes on. With `registrar = \"external\"` \
 there is nothing to undo.\n\n\
 Use either this resource or the `name_server` blocks of `r53_registered_domain` for a domain's name servers, not \
 both (and either `dnssec_keys` here or its `dnssec_key` blocks for the DS).\n\n\

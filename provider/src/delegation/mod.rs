@@ -246,8 +246,12 @@ impl Resource<Meta> for DelegationResource {
                 };
                 // A DS at the cut goes with the delegation: without its NS it vouches for nothing.
                 let mut changes = vec![Change::Delete(live)];
+                let mut ds_ttl = None;
                 match r.find_record_set(&c, &zid, &domain, RecordType::Ds, None).await {
-                    Ok(ds) => changes.push(Change::Delete(ds)),
+                    Ok(ds) => {
+                        ds_ttl = Some(ds.ttl.unwrap_or(DEFAULT_TTL));
+                        changes.push(Change::Delete(ds));
+                    }
                     Err(e) if e.is_not_found() => {}
                     Err(e) => return Err(api_diag(&what, &e).into()),
                 }
@@ -256,7 +260,29 @@ impl Resource<Meta> for DelegationResource {
                     .await
                     .map_err(|e| api_diag(&what, &e))?;
                 r.wait_change_insync(&c, id.as_ref()).await.map_err(|e| api_diag(&what, &e))?;
-                Ok(Diagnostics::new())
+                // Resolvers may hold the DS for its TTL and still expect the zone signed: wait it
+                // out before what depended on this delegation (the zone's signing) goes.
+                let Some(ttl) = ds_ttl else {
+                    return Ok(Diagnostics::new());
+                };
+                let ttl = std::time::Duration::from_secs(u64::try_from(ttl).unwrap_or(0));
+                let left = c.deadline.saturating_duration_since(std::time::Instant::now());
+                if left > ttl {
+                    tokio::select! {
+                        _ = tokio::time::sleep(ttl) => return Ok(Diagnostics::new()),
+                        _ = ctx.cancel.cancelled() => {}
+                    }
+                }
+                Ok(Diagnostic::warning(
+                    format!("{domain}: keep its zone signed for {}s more", ttl.as_secs()),
+                    format!(
+                        "The DS of {domain} was removed with its delegation, but resolvers may hold it for its TTL \
+                         ({}s) and still expect signatures; this destroy could not wait that long. Turn the zone's \
+                         signing off only after that time.",
+                        ttl.as_secs()
+                    ),
+                )
+                .into())
             }
         }
     }
